@@ -1,0 +1,3 @@
+from bpviz.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,456 @@
+"""Load, validate and save the ``bpviz/1`` network file (shared/design/FORMAT.md).
+
+Every problem is a :class:`FormatError` whose message names the JSON path
+(``layers[2].size: expected a positive integer, got "3"``); nothing else escapes ``load``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bpviz.core.functions import (
+    ACTIVATION_NAMES,
+    LOSS_NAMES,
+    make_activation,
+    make_loss,
+)
+from bpviz.core.network import Labels, Network
+
+__all__ = ["FormatError", "Document", "load", "loads", "parse", "save", "dumps", "to_json"]
+
+FORMAT = "bpviz/1"
+MODES = ("online", "batch", "minibatch")
+KNOWN_KEYS = {
+    "format", "title", "description", "layers", "weights", "init", "biases", "train_biases",
+    "loss", "learning_rate", "mode", "batch_size", "shuffle_seed", "data", "labels", "session",
+}
+
+
+class FormatError(ValueError):
+    """A file that is not valid bpviz/1; the message names the JSON path."""
+
+    def __init__(self, path: str, message: str, file: str | None = None) -> None:
+        self.json_path = path
+        self.reason = message
+        self.file = file
+        super().__init__(self._text())
+
+    def _text(self) -> str:
+        where = f"{self.json_path}: " if self.json_path else ""
+        pre = f"{self.file}: " if self.file else ""
+        return f"{pre}{where}{self.reason}"
+
+    def with_file(self, file: str) -> FormatError:
+        return FormatError(self.json_path, self.reason, file)
+
+
+@dataclass
+class Document:
+    """A network with its data and training settings: everything a bpviz/1 file holds."""
+
+    network: Network
+    inputs: np.ndarray
+    targets: np.ndarray
+    learning_rate: float = 0.5
+    mode: str = "online"
+    batch_size: int | None = None
+    shuffle_seed: int | None = None
+    title: str = ""
+    description: str = ""
+    session: dict | None = None
+    extra: dict = field(default_factory=dict)  # unknown top-level keys, kept on save
+
+    @property
+    def n_samples(self) -> int:
+        return int(self.inputs.shape[0])
+
+    def copy(self) -> Document:
+        return Document(
+            self.network.copy(), self.inputs.copy(), self.targets.copy(), self.learning_rate,
+            self.mode, self.batch_size, self.shuffle_seed, self.title, self.description,
+            json.loads(json.dumps(self.session)) if self.session is not None else None,
+            json.loads(json.dumps(self.extra)),
+        )
+
+
+# ----------------------------------------------------------------------------------- checks
+def _show(v: Any) -> str:
+    try:
+        s = json.dumps(v, allow_nan=True)
+    except (TypeError, ValueError):
+        s = repr(v)
+    return s if len(s) <= 40 else s[:37] + "..."
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _number(v: Any, path: str) -> float:
+    if not _is_number(v):
+        raise FormatError(path, f"expected a number, got {_show(v)}")
+    f = float(v)
+    if not math.isfinite(f):
+        raise FormatError(path, f"expected a finite number, got {_show(v)}")
+    return f
+
+
+def _int(v: Any, path: str, low: int | None = None, what: str = "an integer") -> int:
+    if not isinstance(v, int) or isinstance(v, bool):
+        raise FormatError(path, f"expected {what}, got {_show(v)}")
+    if low is not None and v < low:
+        raise FormatError(path, f"expected {what}, got {_show(v)}")
+    return v
+
+
+def _string(v: Any, path: str) -> str:
+    if not isinstance(v, str):
+        raise FormatError(path, f"expected a string, got {_show(v)}")
+    return v
+
+
+def _list(v: Any, path: str, n: int | None = None, what: str = "a list") -> list:
+    if not isinstance(v, list):
+        raise FormatError(path, f"expected {what}, got {_show(v)}")
+    if n is not None and len(v) != n:
+        raise FormatError(path, f"expected {n} entries, got {len(v)}")
+    return v
+
+
+def _vector(v: Any, path: str, n: int) -> np.ndarray:
+    _list(v, path, n, f"a list of {n} numbers")
+    return np.array([_number(x, f"{path}[{i}]") for i, x in enumerate(v)], dtype=np.float64)
+
+
+def _matrix(v: Any, path: str, rows: int, cols: int) -> np.ndarray:
+    _list(v, path, rows, f"a {rows}×{cols} matrix (a list of {rows} rows)")
+    return np.array([_vector(r, f"{path}[{i}]", cols) for i, r in enumerate(v)])
+
+
+def _activation(v: Any, path: str):
+    if isinstance(v, str):
+        if v not in ACTIVATION_NAMES:
+            raise FormatError(path, f"unknown activation {_show(v)} "
+                              f"(expected one of {', '.join(ACTIVATION_NAMES)})")
+        return make_activation(v)
+    if isinstance(v, dict):
+        name = v.get("name")
+        if name not in ACTIVATION_NAMES:
+            raise FormatError(f"{path}.name", f"unknown activation {_show(name)} "
+                              f"(expected one of {', '.join(ACTIVATION_NAMES)})")
+        for key in v:
+            if key not in ("name", "slope"):
+                raise FormatError(f"{path}.{key}", "unknown key")
+        slope = 1.0
+        if "slope" in v:
+            if name != "linear":
+                raise FormatError(f"{path}.slope", "only the linear activation has a slope")
+            slope = _number(v["slope"], f"{path}.slope")
+        return make_activation(name, slope)
+    raise FormatError(path, f"expected an activation name or object, got {_show(v)}")
+
+
+def _reject_constants(token: str):
+    raise ValueError(f"{token} is not a finite number")
+
+
+# ----------------------------------------------------------------------------------- parse
+def loads(text: str, file: str | None = None) -> Document:
+    """Parse the text of a bpviz/1 file."""
+    try:
+        obj = json.loads(text, parse_constant=_reject_constants)
+    except ValueError as e:  # JSONDecodeError is a ValueError
+        raise FormatError("", f"not valid JSON: {e}", file) from None
+    except RecursionError:
+        raise FormatError("", "not valid JSON: nested too deeply", file) from None
+    try:
+        return parse(obj)
+    except FormatError as e:
+        raise e.with_file(file) if file else e from None
+
+
+def load(path: str | os.PathLike) -> Document:
+    """Read a bpviz/1 file; any problem is a FormatError naming the file and the JSON path."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise FormatError("", "not a text file (UTF-8 expected)", str(p)) from None
+    except OSError as e:
+        raise FormatError("", f"cannot read: {e.strerror or e}", str(p)) from None
+    return loads(text, str(p))
+
+
+def parse(obj: Any) -> Document:
+    """Validate a decoded JSON object and build the Document."""
+    if not isinstance(obj, dict):
+        raise FormatError("", f"expected a JSON object, got {_show(obj)}")
+    if "format" not in obj:
+        raise FormatError("format", 'missing (expected "bpviz/1")')
+    if obj["format"] != FORMAT:
+        raise FormatError("format", f'expected "bpviz/1", got {_show(obj["format"])}')
+    title = _string(obj.get("title", ""), "title")
+    description = _string(obj.get("description", ""), "description")
+
+    # layers
+    if "layers" not in obj:
+        raise FormatError("layers", "missing")
+    layers = _list(obj["layers"], "layers")
+    if len(layers) < 2:
+        raise FormatError("layers", f"expected at least 2 layers, got {len(layers)}")
+    names, sizes, acts = [], [], []
+    for k, layer in enumerate(layers):
+        p = f"layers[{k}]"
+        if not isinstance(layer, dict):
+            raise FormatError(p, f"expected an object, got {_show(layer)}")
+        for key in layer:
+            if key not in ("name", "size", "activation"):
+                raise FormatError(f"{p}.{key}", "unknown key")
+        name = _string(layer.get("name", f"L{k}"), f"{p}.name")
+        if not name:
+            raise FormatError(f"{p}.name", "expected a non-empty string")
+        if "size" not in layer:
+            raise FormatError(f"{p}.size", "missing")
+        size = _int(layer["size"], f"{p}.size", 1, "a positive integer")
+        if k == 0:
+            if "activation" in layer:
+                raise FormatError(f"{p}.activation", "the input layer has no activation")
+        else:
+            if "activation" not in layer:
+                raise FormatError(f"{p}.activation", "missing")
+            acts.append(_activation(layer["activation"], f"{p}.activation"))
+        names.append(name)
+        sizes.append(size)
+    if len(set(names)) != len(names):
+        dup = next(n for n in names if names.count(n) > 1)
+        raise FormatError("layers", f"layer name {_show(dup)} is used twice")
+    L = len(sizes) - 1
+
+    # init, weights, biases
+    init = obj.get("init")
+    rng = None
+    scheme, scale = "uniform", 0.5
+    if init is not None:
+        if not isinstance(init, dict):
+            raise FormatError("init", f"expected an object, got {_show(init)}")
+        for key in init:
+            if key not in ("scheme", "scale", "seed"):
+                raise FormatError(f"init.{key}", "unknown key")
+        scheme = init.get("scheme", "uniform")
+        if scheme not in ("uniform", "xavier"):
+            raise FormatError("init.scheme", f'expected "uniform" or "xavier", got {_show(scheme)}')
+        if "scale" in init:
+            scale = _number(init["scale"], "init.scale")
+            if scale <= 0:
+                raise FormatError("init.scale", f"expected a number > 0, got {_show(init['scale'])}")
+        seed = _int(init.get("seed", 0), "init.seed", 0, "a non-negative integer")
+        rng = np.random.default_rng(seed)
+
+    def draw(n_out: int, n_in: int, shape) -> np.ndarray:
+        a = scale if scheme == "uniform" else math.sqrt(6.0 / (n_in + n_out))
+        return rng.uniform(-a, a, shape)
+
+    if "weights" in obj:
+        wv = _list(obj["weights"], "weights", L, f"a list of {L} matrices")
+        weights = [_matrix(wv[j], f"weights[{j}]", sizes[j + 1], sizes[j]) for j in range(L)]
+    elif rng is not None:
+        weights = [draw(sizes[j + 1], sizes[j], (sizes[j + 1], sizes[j])) for j in range(L)]
+    else:
+        raise FormatError("weights", "missing (give weights, or init to draw them)")
+
+    biases = None
+    if "biases" in obj and obj["biases"] is not None:
+        bv = obj["biases"]
+        if bv == "init":
+            if rng is None:
+                raise FormatError("biases", '"init" needs an init object')
+            biases = [draw(sizes[j + 1], sizes[j], sizes[j + 1]) for j in range(L)]
+        else:
+            _list(bv, "biases", L, f'a list of {L} vectors or "init"')
+            biases = [_vector(bv[j], f"biases[{j}]", sizes[j + 1]) for j in range(L)]
+    train_biases = obj.get("train_biases", True)
+    if not isinstance(train_biases, bool):
+        raise FormatError("train_biases", f"expected true or false, got {_show(train_biases)}")
+
+    loss_name = obj.get("loss", "half_sse")
+    if loss_name not in LOSS_NAMES:
+        raise FormatError("loss", f"expected one of {', '.join(LOSS_NAMES)}, got {_show(loss_name)}")
+    lr = _number(obj.get("learning_rate", 0.5), "learning_rate")
+    if lr <= 0:
+        raise FormatError("learning_rate", f"expected a number > 0, got {_show(obj['learning_rate'])}")
+
+    # data
+    if "data" not in obj:
+        raise FormatError("data", "missing")
+    data = obj["data"]
+    if not isinstance(data, dict):
+        raise FormatError("data", f"expected an object, got {_show(data)}")
+    for key in data:
+        if key not in ("inputs", "targets"):
+            raise FormatError(f"data.{key}", "unknown key")
+    for key in ("inputs", "targets"):
+        if key not in data:
+            raise FormatError(f"data.{key}", "missing")
+    ins = _list(data["inputs"], "data.inputs")
+    if not ins:
+        raise FormatError("data.inputs", "expected at least one sample")
+    tgs = _list(data["targets"], "data.targets")
+    if len(tgs) != len(ins):
+        raise FormatError("data.targets", f"expected {len(ins)} rows (one per input), got {len(tgs)}")
+    inputs = np.array([_vector(r, f"data.inputs[{i}]", sizes[0]) for i, r in enumerate(ins)])
+    targets = np.array([_vector(r, f"data.targets[{i}]", sizes[-1]) for i, r in enumerate(tgs)])
+    M = len(ins)
+
+    mode = obj.get("mode", "online")
+    if mode not in MODES:
+        raise FormatError("mode", f"expected one of {', '.join(MODES)}, got {_show(mode)}")
+    batch_size = None
+    if "batch_size" in obj and obj["batch_size"] is not None:
+        batch_size = _int(obj["batch_size"], "batch_size", 1, "a positive integer")
+        if batch_size > M:
+            raise FormatError("batch_size", f"expected at most {M} (the number of samples), "
+                              f"got {batch_size}")
+    if mode == "minibatch" and batch_size is None:
+        raise FormatError("batch_size", 'missing (required when mode is "minibatch")')
+    shuffle_seed = None
+    if "shuffle_seed" in obj and obj["shuffle_seed"] is not None:
+        shuffle_seed = _int(obj["shuffle_seed"], "shuffle_seed", 0, "a non-negative integer")
+
+    labels = _labels(obj.get("labels"), names, sizes)
+
+    session = obj.get("session")
+    if session is not None:
+        session = _session(session)
+
+    net = Network(names, sizes, acts, weights, biases, train_biases, make_loss(loss_name), labels)
+    extra = {k: v for k, v in obj.items() if k not in KNOWN_KEYS}
+    return Document(net, inputs, targets, lr, mode, batch_size, shuffle_seed, title,
+                    description, session, extra)
+
+
+def _labels(v: Any, names: list[str], sizes: list[int]) -> Labels:
+    lab = Labels.default(names, sizes)
+    if v is None:
+        return lab
+    if not isinstance(v, dict):
+        raise FormatError("labels", f"expected an object, got {_show(v)}")
+    for key in v:
+        if key not in ("neurons", "weights", "biases"):
+            raise FormatError(f"labels.{key}", "unknown key")
+    L = len(sizes) - 1
+    if "neurons" in v:
+        nv = _list(v["neurons"], "labels.neurons", L + 1)
+        lab.neurons = [
+            [_string(s, f"labels.neurons[{k}][{i}]")
+             for i, s in enumerate(_list(nv[k], f"labels.neurons[{k}]", sizes[k]))]
+            for k in range(L + 1)
+        ]
+        if "weights" not in v or "biases" not in v:  # defaults follow the neuron names
+            base = _default_from_neurons(lab.neurons, sizes)
+            lab.weights, lab.biases = base.weights, base.biases
+    if "weights" in v:
+        wv = _list(v["weights"], "labels.weights", L)
+        lab.weights = []
+        for j in range(L):
+            rows = _list(wv[j], f"labels.weights[{j}]", sizes[j + 1])
+            lab.weights.append([
+                [_string(s, f"labels.weights[{j}][{r}][{c}]")
+                 for c, s in enumerate(_list(rows[r], f"labels.weights[{j}][{r}]", sizes[j]))]
+                for r in range(sizes[j + 1])
+            ])
+    if "biases" in v:
+        bv = _list(v["biases"], "labels.biases", L)
+        lab.biases = [
+            [_string(s, f"labels.biases[{j}][{i}]")
+             for i, s in enumerate(_list(bv[j], f"labels.biases[{j}]", sizes[j + 1]))]
+            for j in range(L)
+        ]
+    return lab
+
+
+def _default_from_neurons(neurons: list[list[str]], sizes: list[int]) -> Labels:
+    L = len(sizes) - 1
+    weights = [[[f"w({neurons[j + 1][r]},{neurons[j][c]})" for c in range(sizes[j])]
+                for r in range(sizes[j + 1])] for j in range(L)]
+    biases = [[f"b({neurons[j + 1][i]})" for i in range(sizes[j + 1])] for j in range(L)]
+    return Labels(neurons, weights, biases)
+
+
+def _session(v: Any) -> dict:
+    if not isinstance(v, dict):
+        raise FormatError("session", f"expected an object, got {_show(v)}")
+    out = dict(v)
+    if "step" in v:
+        out["step"] = _int(v["step"], "session.step", 0, "a non-negative integer")
+    if "phase" in v:
+        out["phase"] = _int(v["phase"], "session.phase", 0, "a non-negative integer")
+    if "error_history" in v:
+        hist = _list(v["error_history"], "session.error_history")
+        out["error_history"] = [_number(x, f"session.error_history[{i}]")
+                                for i, x in enumerate(hist)]
+    return out
+
+
+# ----------------------------------------------------------------------------------- save
+def to_json(doc: Document) -> dict:
+    """The bpviz/1 object for a Document: explicit weights (and biases), never ``init``."""
+    net = doc.network
+    obj: dict[str, Any] = {"format": FORMAT, "title": doc.title}
+    if doc.description:
+        obj["description"] = doc.description
+    layers: list[dict[str, Any]] = [{"name": net.names[0], "size": net.sizes[0]}]
+    for k in range(1, len(net.sizes)):
+        layers.append({"name": net.names[k], "size": net.sizes[k],
+                       "activation": net.activations[k - 1].to_json()})
+    obj["layers"] = layers
+    obj["weights"] = [w.tolist() for w in net.weights]
+    if net.biases is not None:
+        obj["biases"] = [b.tolist() for b in net.biases]
+    obj["train_biases"] = net.train_biases
+    obj["loss"] = net.loss.name
+    obj["learning_rate"] = doc.learning_rate
+    obj["mode"] = doc.mode
+    if doc.batch_size is not None:
+        obj["batch_size"] = doc.batch_size
+    if doc.shuffle_seed is not None:
+        obj["shuffle_seed"] = doc.shuffle_seed
+    obj["data"] = {"inputs": doc.inputs.tolist(), "targets": doc.targets.tolist()}
+    lab = net.labels
+    obj["labels"] = {"neurons": lab.neurons, "weights": lab.weights, "biases": lab.biases}
+    if doc.session is not None:
+        obj["session"] = doc.session
+    for k, v in doc.extra.items():
+        if k not in obj:
+            obj[k] = v
+    return obj
+
+
+def dumps(doc: Document) -> str:
+    return json.dumps(to_json(doc), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def save(doc: Document, path: str | os.PathLike) -> None:
+    """Write atomically: a temporary file in the same folder, then rename over the target."""
+    text = dumps(doc)  # fails before anything is written if a value is not finite
+    p = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent or ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, p)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise

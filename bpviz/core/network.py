@@ -1,0 +1,213 @@
+"""The network: layers, weights, biases, and one forward + backward pass that keeps everything.
+
+Conventions (seed 003's): layer 0 is the input; ``weights[j]`` is the matrix into layer j + 1,
+shape (size of layer j + 1, size of layer j), so ``net = W · out_prev + b``. Samples are rows:
+``out[k]`` has shape (m, size of layer k) for the m samples of a step, so in code the product
+is ``out_prev @ W.T``. δ always means ∂E/∂net.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from bpviz.core.functions import Activation, Loss, make_loss
+
+__all__ = ["Labels", "Network", "Pass"]
+
+
+@dataclass
+class Labels:
+    """Display names: ``neurons[k][i]``, ``weights[j][row][col]``, ``biases[j][i]``."""
+
+    neurons: list[list[str]]
+    weights: list[list[list[str]]]
+    biases: list[list[str]]
+
+    @classmethod
+    def default(cls, names: list[str], sizes: list[int]) -> Labels:
+        neurons = [[f"{names[k]}{i + 1}" for i in range(n)] for k, n in enumerate(sizes)]
+        weights = [
+            [[f"w({neurons[j + 1][r]},{neurons[j][c]})" for c in range(sizes[j])]
+             for r in range(sizes[j + 1])]
+            for j in range(len(sizes) - 1)
+        ]
+        biases = [[f"b({neurons[j + 1][i]})" for i in range(sizes[j + 1])]
+                  for j in range(len(sizes) - 1)]
+        return cls(neurons, weights, biases)
+
+    def copy(self) -> Labels:
+        return Labels(
+            [list(r) for r in self.neurons],
+            [[list(r) for r in m] for m in self.weights],
+            [list(r) for r in self.biases],
+        )
+
+
+@dataclass
+class Network:
+    """A fully connected feed-forward network (float64 throughout)."""
+
+    names: list[str]
+    sizes: list[int]
+    activations: list[Activation]  # one per weight layer (layers 1…L)
+    weights: list[np.ndarray]
+    biases: list[np.ndarray] | None = None
+    train_biases: bool = True
+    loss: Loss = field(default_factory=lambda: make_loss("half_sse"))
+    labels: Labels | None = None
+
+    def __post_init__(self) -> None:
+        self.weights = [np.array(w, dtype=np.float64, order="C") for w in self.weights]
+        if self.biases is not None:
+            self.biases = [np.array(b, dtype=np.float64) for b in self.biases]
+        if self.labels is None:
+            self.labels = Labels.default(self.names, self.sizes)
+        for j, w in enumerate(self.weights):
+            if w.shape != (self.sizes[j + 1], self.sizes[j]):
+                raise ValueError(f"weights[{j}] has shape {w.shape}")
+
+    # -- structure -------------------------------------------------------------------
+    @property
+    def L(self) -> int:
+        """The number of weight layers."""
+        return len(self.weights)
+
+    @property
+    def has_biases(self) -> bool:
+        return self.biases is not None
+
+    def copy(self) -> Network:
+        return Network(
+            list(self.names),
+            list(self.sizes),
+            list(self.activations),
+            [w.copy() for w in self.weights],
+            None if self.biases is None else [b.copy() for b in self.biases],
+            self.train_biases,
+            self.loss,
+            self.labels.copy(),
+        )
+
+    def parameters_finite(self) -> bool:
+        ok = all(np.isfinite(w).all() for w in self.weights)
+        if self.biases is not None:
+            ok = ok and all(np.isfinite(b).all() for b in self.biases)
+        return bool(ok)
+
+    def set_parameters(self, weights, biases) -> None:
+        """Copy values into the existing arrays (views stay valid)."""
+        for w, v in zip(self.weights, weights, strict=True):
+            np.copyto(w, v)
+        if self.biases is not None and biases is not None:
+            for b, v in zip(self.biases, biases, strict=True):
+                np.copyto(b, v)
+
+    # -- passes ----------------------------------------------------------------------
+    def workspace(self, m: int) -> Pass:
+        return Pass(self, m)
+
+    def forward(self, x: np.ndarray) -> Pass:
+        """Forward pass over the rows of ``x``; the returned pass keeps net and out of every layer."""
+        x = np.ascontiguousarray(np.atleast_2d(x), dtype=np.float64)
+        p = Pass(self, x.shape[0])
+        p.forward(x)
+        return p
+
+    def run(self, x: np.ndarray, t: np.ndarray) -> Pass:
+        """Forward and backward over the rows of ``x`` with targets ``t`` (one step's samples)."""
+        x = np.ascontiguousarray(np.atleast_2d(x), dtype=np.float64)
+        t = np.ascontiguousarray(np.atleast_2d(t), dtype=np.float64)
+        p = Pass(self, x.shape[0])
+        p.run(x, t)
+        return p
+
+    def error(self, x: np.ndarray, t: np.ndarray) -> float:
+        """E of the rows of ``x`` (all of them count as the samples of one step)."""
+        x = np.ascontiguousarray(np.atleast_2d(x), dtype=np.float64)
+        t = np.ascontiguousarray(np.atleast_2d(t), dtype=np.float64)
+        return Pass(self, x.shape[0]).evaluate(x, t)
+
+    def updated(self, grad_w, grad_b, lr: float):
+        """The parameters after one gradient-descent update, as new arrays (self unchanged)."""
+        w_new = [w - lr * g for w, g in zip(self.weights, grad_w, strict=True)]
+        if self.biases is None:
+            return w_new, None
+        if self.train_biases:
+            b_new = [b - lr * g for b, g in zip(self.biases, grad_b, strict=True)]
+        else:
+            b_new = [b.copy() for b in self.biases]
+        return w_new, b_new
+
+    def apply(self, grad_w, grad_b, lr: float) -> None:
+        """w ← w − η·∂E/∂w in place (and b, when biases are trained)."""
+        w_new, b_new = self.updated(grad_w, grad_b, lr)
+        self.set_parameters(w_new, b_new)
+
+
+class Pass:
+    """One forward + backward pass over m samples, in preallocated arrays.
+
+    Like Nielsen's ``backprop`` it keeps every intermediate: ``net[k]``, ``out[k]``,
+    ``grad_out[k]`` (∂E/∂out), ``delta[k]`` (∂E/∂net) and ``fprime[k]`` (f′(net)) per layer k
+    (index 0, the input, has only ``out``), and ``grad_w[j]``, ``grad_b[j]`` per weight layer.
+    The trainer reuses one Pass per batch size so its hot loop allocates nothing.
+    """
+
+    def __init__(self, net: Network, m: int) -> None:
+        self.network = net
+        self.m = m
+        sizes = net.sizes
+        L = net.L
+        z = [np.zeros((m, n)) for n in sizes]
+        self.out: list[np.ndarray] = z
+        self.net: list[np.ndarray | None] = [None] + [np.zeros((m, n)) for n in sizes[1:]]
+        self.fprime: list[np.ndarray | None] = [None] + [np.zeros((m, n)) for n in sizes[1:]]
+        self.grad_out: list[np.ndarray | None] = [None] + [np.zeros((m, n)) for n in sizes[1:]]
+        self.delta: list[np.ndarray | None] = [None] + [np.zeros((m, n)) for n in sizes[1:]]
+        self.grad_w = [np.zeros_like(w) for w in net.weights]
+        self.grad_b = None if net.biases is None else [np.zeros(n) for n in sizes[1:]]
+        self.diff = np.zeros((m, sizes[-1]))
+        self.error = float("nan")
+        self._scale = net.loss.grad_scale(m * sizes[-1])
+        self._wt = [w.T for w in net.weights]  # views: stay valid while weights change in place
+        self._L = L
+
+    def forward(self, x: np.ndarray) -> None:
+        nw = self.network
+        self.out[0] = x
+        out, net, wt, acts = self.out, self.net, self._wt, nw.activations
+        biases = nw.biases
+        for k in range(1, self._L + 1):
+            np.matmul(out[k - 1], wt[k - 1], out=net[k])
+            if biases is not None:
+                net[k] += biases[k - 1]
+            acts[k - 1](net[k], out[k])
+
+    def evaluate(self, x: np.ndarray, t: np.ndarray) -> float:
+        self.forward(x)
+        d = np.subtract(self.out[-1], t, out=self.diff).ravel()
+        return self.network.loss.finish(float(np.dot(d, d)), d.size)
+
+    def run(self, x: np.ndarray, t: np.ndarray, bias_grads: bool = True) -> float:
+        """Forward and backward; returns E of these samples (before any update)."""
+        nw = self.network
+        L = self._L
+        self.forward(x)
+        out, net, fp, go, dl = self.out, self.net, self.fprime, self.grad_out, self.delta
+        d = np.subtract(out[L], t, out=self.diff)
+        dr = d.ravel()
+        e = nw.loss.finish(float(np.dot(dr, dr)), dr.size)
+        self.error = e
+        np.multiply(d, self._scale, out=go[L])
+        weights, acts, gw, gb = nw.weights, nw.activations, self.grad_w, self.grad_b
+        for k in range(L, 0, -1):
+            if k < L:
+                np.matmul(dl[k + 1], weights[k], out=go[k])
+            acts[k - 1].derivative(net[k], out[k], fp[k])
+            np.multiply(go[k], fp[k], out=dl[k])
+            np.matmul(dl[k].T, out[k - 1], out=gw[k - 1])
+            if gb is not None and bias_grads:
+                np.sum(dl[k], axis=0, out=gb[k - 1])
+        return e

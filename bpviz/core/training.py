@@ -1,0 +1,247 @@
+"""The trainer: runs steps in chunks bounded by a step count or a time budget.
+
+A **step** is one weight update; the **error of a step** is E of the samples it used, computed
+in its forward pass before its update (FORMAT.md). The hot loop reuses one preallocated
+:class:`~bpviz.core.network.Pass` per batch size and builds nothing for display.
+
+Divergence: a chunk runs fast, checking only each step's error; at its end the parameters are
+checked. If anything is not finite, the chunk is rolled back and replayed step by step with every
+value checked, so the trainer stops exactly at the first step whose values are not finite and
+keeps the parameters from before it.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from bpviz.core.fileformat import Document
+from bpviz.core.network import Network, Pass
+
+__all__ = ["Trainer", "ChunkResult", "Schedule"]
+
+
+class Schedule:
+    """Which data rows each step uses (CLI.md, "Which samples a step uses")."""
+
+    def __init__(self, n_samples: int, mode: str, batch_size: int | None = None,
+                 shuffle_seed: int | None = None, sample: int | None = None) -> None:
+        self.M = n_samples
+        self.mode = mode
+        self.sample = sample
+        self.batch_size = batch_size if mode == "minibatch" else None
+        self.shuffle_seed = shuffle_seed if mode == "minibatch" else None
+        self._rng = None if self.shuffle_seed is None else np.random.default_rng(self.shuffle_seed)
+        self._order = np.arange(self.M)
+        self._epoch_drawn = -1
+
+    @property
+    def steps_per_epoch(self) -> int:
+        if self.sample is not None or self.mode == "online":
+            return self.M if self.sample is None else 1
+        if self.mode == "batch":
+            return 1
+        return -(-self.M // self.batch_size)
+
+    def rows(self, step: int) -> np.ndarray:
+        """0-based data rows used by ``step`` (0-based). Steps must be asked for in order
+        when shuffling (the permutation of each epoch is drawn once, in sequence)."""
+        if self.sample is not None:
+            return np.array([self.sample])
+        if self.mode == "online":
+            return np.array([step % self.M])
+        if self.mode == "batch":
+            return np.arange(self.M)
+        spe = self.steps_per_epoch
+        epoch, pos = divmod(step, spe)
+        if self._rng is not None:
+            while self._epoch_drawn < epoch:
+                self._order = self._rng.permutation(self.M)
+                self._epoch_drawn += 1
+        bs = self.batch_size
+        return self._order[pos * bs:(pos + 1) * bs]
+
+    def state(self):
+        return (None if self._rng is None else self._rng.bit_generator.state,
+                self._order.copy(), self._epoch_drawn)
+
+    def restore(self, st) -> None:
+        rs, order, drawn = st
+        if self._rng is not None:
+            self._rng.bit_generator.state = rs
+        self._order, self._epoch_drawn = order, drawn
+
+
+@dataclass(frozen=True)
+class ChunkResult:
+    steps: int  # steps run in this chunk
+    reason: str | None  # None (budget used up), "max_steps", "target", "diverged"
+
+
+class Trainer:
+    """Gradient descent on a private network, in chunks a caller drives."""
+
+    def __init__(self, doc: Document, network: Network | None = None, *,
+                 track_epoch_error: bool = False, sample: int | None = None) -> None:
+        self.network = network if network is not None else doc.network.copy()
+        self.inputs = np.ascontiguousarray(doc.inputs, dtype=np.float64)
+        self.targets = np.ascontiguousarray(doc.targets, dtype=np.float64)
+        self.learning_rate = float(doc.learning_rate)
+        self.mode = doc.mode
+        self.batch_size = doc.batch_size
+        self.shuffle_seed = doc.shuffle_seed
+        self.track_epoch_error = track_epoch_error
+        self.schedule = Schedule(len(self.inputs), doc.mode, doc.batch_size, doc.shuffle_seed,
+                                 sample)
+        self.step = 0  # steps done
+        self._hist = np.empty(1024)
+        self.epoch_errors: list[tuple[int, float]] = []  # (step, E of all data)
+        self.diverged_at: int | None = None
+        self._passes: dict[int, Pass] = {}
+        self._eval: Pass | None = None
+
+    # -- settings (take effect at the next step boundary) ------------------------------
+    def set_mode(self, mode: str, batch_size: int | None = None,
+                 shuffle_seed: int | None = None) -> None:
+        self.mode, self.batch_size, self.shuffle_seed = mode, batch_size, shuffle_seed
+        self.schedule = Schedule(len(self.inputs), mode, batch_size, shuffle_seed)
+
+    # -- results -----------------------------------------------------------------------
+    @property
+    def error_history(self) -> np.ndarray:
+        """``error_history[i]`` is the error of step i + 1."""
+        return self._hist[: self.step]
+
+    @property
+    def epoch(self) -> int:
+        return self.step // self.schedule.steps_per_epoch
+
+    def data_error(self) -> float:
+        """E of the whole data set at the current weights."""
+        if self._eval is None:
+            self._eval = Pass(self.network, len(self.inputs))
+        with np.errstate(all="ignore"):
+            return self._eval.evaluate(self.inputs, self.targets)
+
+    def next_rows(self) -> np.ndarray:
+        return self.schedule.rows(self.step)
+
+    # -- running -----------------------------------------------------------------------
+    def _pass(self, m: int) -> Pass:
+        p = self._passes.get(m)
+        if p is None:
+            p = self._passes[m] = Pass(self.network, m)
+        return p
+
+    def _push(self, e: float) -> None:
+        if self.step >= len(self._hist):
+            self._hist = np.concatenate([self._hist, np.empty(len(self._hist))])
+        self._hist[self.step] = e
+
+    def run(self, max_steps: int | None = None, seconds: float | None = None,
+            target_error: float | None = None) -> ChunkResult:
+        """Run up to ``max_steps`` steps or for about ``seconds``, whichever ends first;
+        stop early after a step whose error is ≤ ``target_error``."""
+        if self.diverged_at is not None:
+            return ChunkResult(0, "diverged")
+        if max_steps is not None and max_steps <= 0:
+            return ChunkResult(0, "max_steps")
+        net = self.network
+        saved = ([w.copy() for w in net.weights],
+                 None if net.biases is None else [b.copy() for b in net.biases],
+                 self.step, self.schedule.state(), len(self.epoch_errors))
+        with np.errstate(all="ignore"):
+            done, reason, bad = self._fast(max_steps, seconds, target_error)
+            if bad or not net.parameters_finite():
+                w, b, step, sched, n_ep = saved
+                net.set_parameters(w, b)
+                self.step = step
+                self.schedule.restore(sched)
+                del self.epoch_errors[n_ep:]
+                done, reason = self._careful(done, target_error)
+        return ChunkResult(done, reason)
+
+    def _fast(self, max_steps, seconds, target_error):
+        net = self.network
+        lr = self.learning_rate
+        X, T = self.inputs, self.targets
+        sched = self.schedule
+        weights, biases = net.weights, net.biases
+        train_b = biases is not None and net.train_biases
+        spe = sched.steps_per_epoch
+        track = self.track_epoch_error
+        online = sched.sample is None and sched.mode == "online"
+        batch = sched.sample is None and sched.mode == "batch"
+        M = len(X)
+        deadline = None if seconds is None else time.perf_counter() + seconds
+        limit = max_steps if max_steps is not None else (1 << 62)
+        isfinite = math.isfinite
+        perf = time.perf_counter
+        done = 0
+        while done < limit:
+            s = self.step
+            if online:
+                i = s % M
+                x, t = X[i:i + 1], T[i:i + 1]
+                p = self._pass(1)
+            elif batch:
+                x, t = X, T
+                p = self._pass(M)
+            else:
+                rows = sched.rows(s)
+                x, t = X[rows], T[rows]
+                p = self._pass(len(rows))
+            e = p.run(x, t, train_b)
+            if not isfinite(e):
+                return done, None, True
+            gw = p.grad_w
+            for j in range(len(weights)):
+                g = gw[j]
+                g *= lr
+                weights[j] -= g
+            if train_b:
+                gb = p.grad_b
+                for j in range(len(biases)):
+                    g = gb[j]
+                    g *= lr
+                    biases[j] -= g
+            if s >= len(self._hist):
+                self._push(e)
+            else:
+                self._hist[s] = e
+            self.step = s + 1
+            done += 1
+            if track and self.step % spe == 0:
+                self.epoch_errors.append((self.step, self.data_error()))
+            if target_error is not None and e <= target_error:
+                return done, "target", False
+            if deadline is not None and (done & 7) == 0 and perf() >= deadline:
+                return done, None, False
+        return done, "max_steps", False
+
+    def _careful(self, n: int, target_error):
+        """Replay up to n steps, checking every value; stop at the first non-finite one."""
+        net = self.network
+        X, T = self.inputs, self.targets
+        spe = self.schedule.steps_per_epoch
+        for done in range(n + 1):
+            rows = self.schedule.rows(self.step)
+            p = self._pass(len(rows))
+            e = p.run(X[rows], T[rows], True)
+            grads = list(p.grad_w) + (list(p.grad_b) if p.grad_b is not None else [])
+            new_w, new_b = net.updated(p.grad_w, p.grad_b, self.learning_rate)
+            vals = grads + new_w + (new_b or [])
+            if not math.isfinite(e) or not all(np.isfinite(v).all() for v in vals):
+                self.diverged_at = self.step + 1
+                return done, "diverged"
+            net.set_parameters(new_w, new_b)
+            self._push(e)
+            self.step += 1
+            if self.track_epoch_error and self.step % spe == 0:
+                self.epoch_errors.append((self.step, self.data_error()))
+            if target_error is not None and e <= target_error:
+                return done + 1, "target"
+        return n, None  # pragma: no cover - the fast run found a non-finite value in n steps

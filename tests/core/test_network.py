@@ -1,0 +1,162 @@
+"""Backprop against finite differences on random networks: every activation × loss × mode,
+with and without biases; plus the activations' and losses' own definitions."""
+
+import itertools
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pytest
+
+from bpviz.core.fileformat import Document
+from bpviz.core.functions import ACTIVATION_NAMES, LOSS_NAMES, make_activation, make_loss
+from bpviz.core.gradcheck import gradcheck
+from bpviz.core.network import Network
+from bpviz.core.phases import phase_names, trace_step
+from bpviz.core.training import Schedule
+
+MODES = {"online": 1, "batch": 5, "minibatch": 3}  # rows a step of each mode uses here
+
+
+def random_net(act: str, loss: str, biases: bool, seed: int) -> Network:
+    rng = np.random.default_rng(seed)
+    sizes = [3, 4, 3, 2]
+    acts = [make_activation(act, slope=1.7) for _ in sizes[1:]]
+    ws = [rng.uniform(-1, 1, (sizes[j + 1], sizes[j])) for j in range(3)]
+    bs = [rng.uniform(-1, 1, n) for n in sizes[1:]] if biases else None
+    return Network(["a", "b", "c", "d"], sizes, acts, ws, bs, True, make_loss(loss))
+
+
+@pytest.mark.parametrize(
+    "act,loss,mode,biases",
+    list(itertools.product(ACTIVATION_NAMES, LOSS_NAMES, MODES, (False, True))),
+)
+def test_backprop_matches_central_differences(act, loss, mode, biases):
+    net = random_net(act, loss, biases, seed=hash((act, loss, mode, biases)) % 1000)
+    rng = np.random.default_rng(7)
+    m = MODES[mode]
+    x = rng.uniform(-2, 2, (m, 3))
+    t = rng.uniform(-1, 1, (m, 2))
+    res = gradcheck(net, x, t, method="central", eps=1e-6)
+    assert len(res.weights) == 3 * 4 + 4 * 3 + 3 * 2
+    assert len(res.biases) == (4 + 3 + 2 if biases else 0)
+    for e in res.weights + res.biases:
+        # central differences are accurate to O(ε²) plus rounding ≈ 1e-16·|E|/ε; relu's kink
+        # is almost surely not within ε of a random net input.
+        assert e["analytic"] == pytest.approx(e["numeric"], rel=1e-5, abs=1e-7), e
+
+
+def test_forward_differences_are_first_order():
+    net = random_net("tanh", "half_sse", True, 3)
+    x, t = np.array([[0.3, -0.2, 0.9]]), np.array([[0.1, -0.4]])
+    c = gradcheck(net, x, t, "central", 1e-4).max_abs_diff
+    f = gradcheck(net, x, t, "forward", 1e-4).max_abs_diff
+    assert c < f  # O(ε²) against O(ε)
+    assert f < 1e-3
+
+
+def test_sigmoid_has_no_overflow_warning_and_right_limits():
+    s = make_activation("sigmoid")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        v = s(np.array([-1e6, -800.0, 0.0, 800.0, 1e6]))
+    assert v.tolist() == [0.0, 0.0, 0.5, 1.0, 1.0]
+
+
+@pytest.mark.parametrize("name", ACTIVATION_NAMES)
+def test_activation_derivative_matches_difference(name):
+    a = make_activation(name, slope=2.0)
+    x = np.linspace(-3, 3, 13) + 0.01  # avoid relu's kink
+    d = (a(x + 1e-6) - a(x - 1e-6)) / 2e-6
+    assert a.derivative(x, a(x)) == pytest.approx(d, abs=1e-6)
+
+
+def test_linear_slope_and_identity():
+    assert make_activation("linear", 2.0)(np.array([3.0])).tolist() == [6.0]
+    assert make_activation("linear")(np.array([3.0])).tolist() == [3.0]
+    assert make_activation("identity")(np.array([-3.0])).tolist() == [-3.0]
+    assert make_activation("relu")(np.array([-3.0, 2.0])).tolist() == [0.0, 2.0]
+
+
+def test_losses_as_format_md_defines_them():
+    o = np.array([[0.5, 1.0], [0.0, 2.0]])
+    t = np.array([[1.0, 1.0], [1.0, 0.0]])
+    # (t − o)² = 0.25, 0, 1, 4 → Σ = 5.25
+    assert make_loss("half_sse").value(o, t) == pytest.approx(2.625)
+    assert make_loss("sse").value(o, t) == pytest.approx(5.25)
+    assert make_loss("mse").value(o, t) == pytest.approx(5.25 / 4)
+    for name in LOSS_NAMES:
+        loss = make_loss(name)
+        assert loss.terms(o, t).sum() == pytest.approx(loss.value(o, t))
+
+
+def test_float64_throughout():
+    net = Network(["i", "o"], [2, 1], [make_activation("sigmoid")], [[[1, 2]]], [[0]])
+    assert net.weights[0].dtype == np.float64 and net.biases[0].dtype == np.float64
+    assert net.forward(np.array([[1, 1]], dtype=np.float32)).out[1].dtype == np.float64
+
+
+def test_phase_list_shape():
+    net = random_net("sigmoid", "half_sse", True, 1)
+    doc = Document(net, np.zeros((2, 3)), np.zeros((2, 2)))
+    tr = trace_step(doc, [0, 1])
+    names = [p.name for p in tr.phases]
+    assert len(names) == 5 * net.L + 3
+    assert names == phase_names(net)
+    assert names[:3] == ["input", "net:b", "out:b"]
+    assert names[7:10] == ["error", "grad_out:d", "delta:d"]
+    assert names[-4:] == ["grad_out:b", "delta:b", "grad:b", "update"]
+    for i, p in enumerate(tr.phases):
+        j = p.to_json()
+        assert j["index"] == i
+        assert set(j) >= {"index", "name", "kind", "layer", "direction", "title", "formula",
+                          "neurons", "edges", "values"}
+        assert j["direction"] in ("forward", "backward", None)
+        assert "\n" not in j["title"] and "\n" not in j["formula"]
+    grad_c = tr.phases[names.index("grad:c")]
+    assert grad_c.edges == [[1, r, c] for r in range(3) for c in range(4)]
+    assert grad_c.direction == "backward"
+    assert all(len(e["value"]) == 2 for e in tr.phases[1].values)  # per sample in a batch
+
+
+def test_phases_reveal_exactly_the_pass():
+    net = random_net("tanh", "mse", True, 2)
+    rng = np.random.default_rng(0)
+    doc = Document(net, rng.normal(size=(3, 3)), rng.normal(size=(3, 2)), learning_rate=0.1)
+    tr = trace_step(doc, [0, 2])
+    p = tr.p
+    byname = {ph.name: ph for ph in tr.phases}
+    for k, name in enumerate(net.names[1:], 1):
+        got = np.array([e["value"] for e in byname[f"net:{name}"].values]).T
+        np.testing.assert_array_equal(got, p.net[k])
+        got = np.array([e["value"] for e in byname[f"delta:{name}"].values
+                        if e["quantity"] == "delta"]).T
+        np.testing.assert_array_equal(got, p.delta[k])
+    upd = [e for e in byname["update"].values if e["quantity"] == "weight"]
+    assert [e["value"] for e in upd] == np.concatenate(
+        [w.ravel() for w in tr.weights_after]).tolist()
+
+
+def test_minibatch_schedule():
+    s = Schedule(5, "minibatch", batch_size=2)
+    assert [s.rows(i).tolist() for i in range(4)] == [[0, 1], [2, 3], [4], [0, 1]]
+    a = Schedule(6, "minibatch", batch_size=3, shuffle_seed=4)
+    rng = np.random.default_rng(4)
+    p1, p2 = rng.permutation(6), rng.permutation(6)
+    got = [a.rows(i).tolist() for i in range(4)]
+    assert got == [p1[:3].tolist(), p1[3:].tolist(), p2[:3].tolist(), p2[3:].tolist()]
+    assert Schedule(4, "online").rows(5).tolist() == [1]
+    assert Schedule(4, "batch").rows(5).tolist() == [0, 1, 2, 3]
+    assert Schedule(4, "batch", sample=2).rows(0).tolist() == [2]
+
+
+def test_core_imports_no_qt():
+    code = (
+        "import sys, bpviz.core.network, bpviz.core.phases, bpviz.core.training, "
+        "bpviz.core.gradcheck, bpviz.core.fileformat, bpviz.core.presets, bpviz.core.functions; "
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'pyqtgraph', 'PyQt5', "
+        "'PyQt6', 'shiboken6')]; print(bad); sys.exit(1 if bad else 0)"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
