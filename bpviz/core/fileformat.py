@@ -6,6 +6,7 @@ Every problem is a :class:`FormatError` whose message names the JSON path
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -449,8 +450,6 @@ def save(doc: Document, path: str | os.PathLike) -> None:
             os.fsync(f.fileno())
         os.replace(tmp, p)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         raise

@@ -31,25 +31,10 @@ class Activation:
     def __call__(self, net: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         if out is None:
             out = np.empty_like(net, dtype=np.float64)
-        n = self.name
-        if n == "sigmoid":
-            # 1 / (1 + e^(−x)); e^(−x) overflows to inf for x < −709 and 1/inf is exactly 0,
-            # which is the right limit, so the overflow is silenced, never shown.
-            with np.errstate(over="ignore"):
-                np.negative(net, out=out)
-                np.exp(out, out=out)
-            out += 1.0
-            np.reciprocal(out, out=out)
-        elif n == "tanh":
-            np.tanh(net, out=out)
-        elif n == "relu":
-            np.maximum(net, 0.0, out=out)
-        elif n == "identity":
-            np.copyto(out, net)
-        elif n == "linear":
-            np.multiply(net, self.slope, out=out)
-        else:  # pragma: no cover - guarded by make_activation
-            raise ValueError(n)
+        # e^(−x) overflows to inf for x < −709 and 1/(1 + inf) is exactly 0, the right limit:
+        # the overflow is silenced, never shown.
+        with np.errstate(over="ignore"):
+            self.forward_fn(net, out)
         return out
 
     def derivative(
@@ -58,20 +43,24 @@ class Activation:
         """f′(net), written into ``res``."""
         if res is None:
             res = np.empty_like(net, dtype=np.float64)
-        n = self.name
-        if n == "sigmoid":  # σ′ = out·(1 − out)
-            np.subtract(1.0, out, out=res)
-            res *= out
-        elif n == "tanh":  # tanh′ = 1 − out²
-            np.multiply(out, out, out=res)
-            np.subtract(1.0, res, out=res)
-        elif n == "relu":  # 1 where net > 0, else 0 (0 at the kink)
-            np.greater(net, 0.0, out=res)
-        elif n == "identity":
-            res.fill(1.0)
-        elif n == "linear":
-            res.fill(self.slope)
+        self.derivative_fn(net, out, res)
         return res
+
+    @property
+    def forward_fn(self):
+        """``f(net, out)`` writing f(net) into out; the caller handles numpy's error state."""
+        if self.name == "linear":
+            slope = self.slope
+            return lambda net, out: np.multiply(net, slope, out=out)
+        return _FORWARD[self.name]
+
+    @property
+    def derivative_fn(self):
+        """``f(net, out, res)`` writing f′(net) into res."""
+        if self.name == "linear":
+            slope = self.slope
+            return lambda net, out, res: res.fill(slope)
+        return _DERIVATIVE[self.name]
 
     # -- display ---------------------------------------------------------------------
     def formula(self, x: str = "x") -> str:
@@ -98,6 +87,36 @@ class Activation:
             return {"name": "linear", "slope": self.slope}
         return self.name
 
+
+def _sigmoid(net, out):  # 1 / (1 + e^(−net))
+    np.negative(net, out=out)
+    np.exp(out, out=out)
+    out += 1.0
+    np.reciprocal(out, out=out)
+
+
+def _sigmoid_d(net, out, res):  # σ′ = out·(1 − out)
+    np.subtract(1.0, out, out=res)
+    res *= out
+
+
+def _tanh_d(net, out, res):  # tanh′ = 1 − out²
+    np.multiply(out, out, out=res)
+    np.subtract(1.0, res, out=res)
+
+
+_FORWARD = {
+    "sigmoid": _sigmoid,
+    "tanh": lambda net, out: np.tanh(net, out=out),
+    "relu": lambda net, out: np.maximum(net, 0.0, out=out),
+    "identity": lambda net, out: np.copyto(out, net),
+}
+_DERIVATIVE = {
+    "sigmoid": _sigmoid_d,
+    "tanh": _tanh_d,
+    "relu": lambda net, out, res: np.greater(net, 0.0, out=res),  # 0 at the kink
+    "identity": lambda net, out, res: res.fill(1.0),
+}
 
 ACTIVATION_NAMES = ("sigmoid", "tanh", "relu", "identity", "linear")
 

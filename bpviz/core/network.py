@@ -112,7 +112,8 @@ class Network:
         """Forward pass over the rows of ``x``; the returned pass keeps net and out of every layer."""
         x = np.ascontiguousarray(np.atleast_2d(x), dtype=np.float64)
         p = Pass(self, x.shape[0])
-        p.forward(x)
+        with np.errstate(all="ignore"):
+            p.forward(x)
         return p
 
     def run(self, x: np.ndarray, t: np.ndarray) -> Pass:
@@ -120,14 +121,16 @@ class Network:
         x = np.ascontiguousarray(np.atleast_2d(x), dtype=np.float64)
         t = np.ascontiguousarray(np.atleast_2d(t), dtype=np.float64)
         p = Pass(self, x.shape[0])
-        p.run(x, t)
+        with np.errstate(all="ignore"):
+            p.run(x, t)
         return p
 
     def error(self, x: np.ndarray, t: np.ndarray) -> float:
         """E of the rows of ``x`` (all of them count as the samples of one step)."""
         x = np.ascontiguousarray(np.atleast_2d(x), dtype=np.float64)
         t = np.ascontiguousarray(np.atleast_2d(t), dtype=np.float64)
-        return Pass(self, x.shape[0]).evaluate(x, t)
+        with np.errstate(all="ignore"):
+            return Pass(self, x.shape[0]).evaluate(x, t)
 
     def updated(self, grad_w, grad_b, lr: float):
         """The parameters after one gradient-descent update, as new arrays (self unchanged)."""
@@ -173,39 +176,46 @@ class Pass:
         self._scale = net.loss.grad_scale(m * sizes[-1])
         self._wt = [w.T for w in net.weights]  # views: stay valid while weights change in place
         self._L = L
+        self._f = [None] + [a.forward_fn for a in net.activations]
+        self._df = [None] + [a.derivative_fn for a in net.activations]
+        self._diff_flat = self.diff.reshape(-1)  # a view
+        self._finish = net.loss.finish
+        if self._scale == 1.0:
+            self.grad_out[L] = self.diff
 
     def forward(self, x: np.ndarray) -> None:
-        nw = self.network
+        """Forward pass (the caller handles numpy's error state: see ``Network.forward``)."""
         self.out[0] = x
-        out, net, wt, acts = self.out, self.net, self._wt, nw.activations
-        biases = nw.biases
+        out, net, wt, f, biases = self.out, self.net, self._wt, self._f, self.network.biases
         for k in range(1, self._L + 1):
             np.matmul(out[k - 1], wt[k - 1], out=net[k])
             if biases is not None:
                 net[k] += biases[k - 1]
-            acts[k - 1](net[k], out[k])
+            f[k](net[k], out[k])
 
     def evaluate(self, x: np.ndarray, t: np.ndarray) -> float:
         self.forward(x)
-        d = np.subtract(self.out[-1], t, out=self.diff).ravel()
-        return self.network.loss.finish(float(np.dot(d, d)), d.size)
+        np.subtract(self.out[-1], t, out=self.diff)
+        d = self._diff_flat
+        return self._finish(float(np.dot(d, d)), d.size)
 
     def run(self, x: np.ndarray, t: np.ndarray, bias_grads: bool = True) -> float:
         """Forward and backward; returns E of these samples (before any update)."""
-        nw = self.network
         L = self._L
         self.forward(x)
-        out, net, fp, go, dl = self.out, self.net, self.fprime, self.grad_out, self.delta
-        d = np.subtract(out[L], t, out=self.diff)
-        dr = d.ravel()
-        e = nw.loss.finish(float(np.dot(dr, dr)), dr.size)
+        out, net = self.out, self.net
+        fp, go, dl, df = self.fprime, self.grad_out, self.delta, self._df
+        np.subtract(out[L], t, out=self.diff)
+        d = self._diff_flat
+        e = self._finish(float(np.dot(d, d)), d.size)
         self.error = e
-        np.multiply(d, self._scale, out=go[L])
-        weights, acts, gw, gb = nw.weights, nw.activations, self.grad_w, self.grad_b
+        if self._scale != 1.0:  # else grad_out[L] is diff itself
+            np.multiply(self.diff, self._scale, out=go[L])
+        weights, gw, gb = self.network.weights, self.grad_w, self.grad_b
         for k in range(L, 0, -1):
             if k < L:
                 np.matmul(dl[k + 1], weights[k], out=go[k])
-            acts[k - 1].derivative(net[k], out[k], fp[k])
+            df[k](net[k], out[k], fp[k])
             np.multiply(go[k], fp[k], out=dl[k])
             np.matmul(dl[k].T, out[k - 1], out=gw[k - 1])
             if gb is not None and bias_grads:
