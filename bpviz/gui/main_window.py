@@ -1,0 +1,443 @@
+"""The main window: composition only — docks, menus, toolbar, shortcuts, settings."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QPlainTextEdit,
+    QSpinBox,
+    QTextEdit,
+    QToolBar,
+    QWidget,
+)
+
+from bpviz import __version__
+from bpviz.core import fileformat
+from bpviz.core.fileformat import Document, FormatError
+from bpviz.core.presets import PRESETS, load_preset, preset_titles
+from bpviz.gui.error_plot import ErrorPlot
+from bpviz.gui.inspector import Inspector
+from bpviz.gui.network_view import NetworkView
+from bpviz.gui.session import Session
+
+__all__ = ["MainWindow"]
+
+MAX_RECENT = 8
+PHASE_KEYS = {
+    Qt.Key.Key_Right: "next", Qt.Key.Key_PageDown: "next",
+    Qt.Key.Key_Left: "previous", Qt.Key.Key_PageUp: "previous",
+    Qt.Key.Key_Home: "first", Qt.Key.Key_End: "last",
+}
+
+SHORTCUTS_HTML = """
+<h3>Keyboard shortcuts</h3>
+<table cellpadding=3>
+<tr><td><b>→</b> or <b>Page Down</b></td><td>next phase (a presentation clicker sends these)</td></tr>
+<tr><td><b>←</b> or <b>Page Up</b></td><td>previous phase</td></tr>
+<tr><td><b>Home</b> / <b>End</b></td><td>first / last phase of the iteration</td></tr>
+<tr><td><b>P</b></td><td>play / pause the phases</td></tr>
+<tr><td><b>Ctrl+O</b></td><td>open a network file</td></tr>
+<tr><td><b>Ctrl+Shift+S</b></td><td>save as</td></tr>
+<tr><td><b>Ctrl+=</b> / <b>Ctrl+-</b> / <b>Ctrl+0</b></td><td>font zoom in / out / reset</td></tr>
+<tr><td><b>F</b></td><td>fit the network to the window</td></tr>
+<tr><td><b>F11</b></td><td>full screen</td></tr>
+<tr><td><b>Ctrl+Q</b></td><td>quit</td></tr>
+</table>
+<p>The phase keys work wherever the focus is, except while you are typing in a field.
+Click a neuron, an edge or a bias to see its chain rule in the inspector.</p>
+"""
+
+
+class _PhaseKeys(QObject):
+    """Application-wide phase keys that stay out of the way of text fields and table editors."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+
+    def eventFilter(self, obj, ev) -> bool:  # noqa: N802 - Qt's name
+        if ev.type() != QEvent.Type.KeyPress or ev.modifiers() & (
+                Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier):
+            return False
+        what = PHASE_KEYS.get(ev.key())
+        if what is None or not self.window.isActiveWindow():
+            return False
+        if _is_editing(QApplication.focusWidget()):
+            return False
+        self.window.phase_action(what)
+        return True
+
+
+def _is_editing(w: QWidget | None) -> bool:
+    if w is None:
+        return False
+    if isinstance(w, (QLineEdit, QAbstractSpinBox)):
+        return True
+    if isinstance(w, (QTextEdit, QPlainTextEdit)) and not w.isReadOnly():
+        return True
+    if isinstance(w, QAbstractItemView) and w.state() == QAbstractItemView.State.EditingState:
+        return True
+    p = w.parentWidget()
+    while p is not None:  # an editor inside a table cell
+        if isinstance(p, QAbstractItemView) and \
+                p.state() == QAbstractItemView.State.EditingState:
+            return True
+        p = p.parentWidget()
+    return False
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, doc: Document, source: str = "mazur", settings: QSettings | None = None):
+        super().__init__()
+        self.settings = settings if settings is not None else QSettings()
+        self.session = Session(doc, source, self)
+        self._read_display_settings()
+        self.setWindowTitle("bpviz")
+        self.canvas = NetworkView(self.session, self)
+        self.setCentralWidget(self.canvas)
+        self.inspector = Inspector(self.session, self)
+        self.inspector_dock = self._dock("Inspector", self.inspector,
+                                         Qt.DockWidgetArea.RightDockWidgetArea)
+        self.plot = ErrorPlot(self.session, self)
+        self.plot_dock = self._dock("Error", self.plot, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.play_timer = QTimer(self)
+        self.play_timer.timeout.connect(self._play_tick)
+        self._create_actions()
+        self._create_menus()
+        self._create_toolbar()
+        self._status = QLabel()
+        self.statusBar().addPermanentWidget(self._status, 1)
+        self.session.phaseChanged.connect(self._update_status)
+        self.session.traceChanged.connect(self._update_status)
+        self.session.documentChanged.connect(self._on_document)
+        self._keys = _PhaseKeys(self)
+        QApplication.instance().installEventFilter(self._keys)
+        self._on_document()
+        geo = self.settings.value("window/geometry")
+        if geo is not None:
+            self.restoreGeometry(geo)
+        else:
+            self.resize(1400, 860)
+        state = self.settings.value("window/state")
+        if state is not None:
+            self.restoreState(state)
+
+    # ------------------------------------------------------------------------ building
+    def _dock(self, title: str, widget: QWidget, area) -> QDockWidget:
+        d = QDockWidget(title, self)
+        d.setObjectName(f"dock-{title}")
+        d.setWidget(widget)
+        self.addDockWidget(area, d)
+        return d
+
+    def _action(self, text, slot, shortcut=None, tip=None, checkable=False) -> QAction:
+        a = QAction(text, self)
+        if shortcut is not None:
+            a.setShortcuts(shortcut if isinstance(shortcut, list) else [QKeySequence(shortcut)])
+        if tip:
+            a.setToolTip(tip)
+            a.setStatusTip(tip)
+        a.setCheckable(checkable)
+        a.triggered.connect(slot)
+        self.addAction(a)
+        return a
+
+    def _create_actions(self) -> None:
+        s = self.session
+        SK = QKeySequence.StandardKey
+        self.act_open = self._action("&Open…", self.open_dialog, SK.Open,
+                                     "Open a bpviz network file")
+        self.act_save_as = self._action("Save &As…", self.save_as_dialog,
+                                        QKeySequence("Ctrl+Shift+S"),
+                                        "Save the network with its current weights")
+        self.act_quit = self._action("&Quit", self.close, SK.Quit, "Quit bpviz")
+        # phase actions: the keys themselves are handled by _PhaseKeys so they work everywhere
+        self.act_first = self._action("⏮ First", s.first, None, "First phase (Home)")
+        self.act_prev = self._action("◀ Previous", s.previous, None,
+                                     "Previous phase (← or Page Up)")
+        self.act_next = self._action("Next ▶", s.next, None, "Next phase (→ or Page Down)")
+        self.act_last = self._action("Last ⏭", s.last, None, "Last phase (End)")
+        self.act_play = self._action("▶ Play", self.toggle_play, QKeySequence("P"),
+                                     "Step through the phases automatically (P)", True)
+        self.act_fit = self._action("&Fit to window", self.canvas.fit, QKeySequence("F"),
+                                    "Fit the network to the window (F)")
+        self.act_zoom_in = self._action("Zoom &in", lambda: s.set_zoom(s.zoom * 1.15),
+                                        [QKeySequence("Ctrl+="), QKeySequence("Ctrl++")],
+                                        "Larger fonts and neurons (Ctrl+=)")
+        self.act_zoom_out = self._action("Zoom &out", lambda: s.set_zoom(s.zoom / 1.15),
+                                         QKeySequence("Ctrl+-"), "Smaller (Ctrl+-)")
+        self.act_zoom_reset = self._action("&Reset zoom", lambda: s.set_zoom(1.0),
+                                           QKeySequence("Ctrl+0"), "Normal size (Ctrl+0)")
+        self.act_full = self._action("&Full screen", self.toggle_full_screen,
+                                     QKeySequence("F11"), "Full screen (F11)", True)
+        self.act_labels = self._action("Weight &labels", s.set_show_weight_labels, None,
+                                       "Show the weight on each edge (small networks)", True)
+        self.act_labels.setChecked(s.show_weight_labels)
+        self.act_shortcuts = self._action("&Keyboard shortcuts", self.show_shortcuts,
+                                          QKeySequence.StandardKey.HelpContents)
+        self.act_about = self._action("&About bpviz", self.show_about)
+
+    def _create_menus(self) -> None:
+        s = self.session
+        mb = self.menuBar()
+        f = mb.addMenu("&File")
+        f.addAction(self.act_open)
+        self.recent_menu = f.addMenu("Open &Recent")
+        f.addAction(self.act_save_as)
+        f.addSeparator()
+        f.addAction(self.act_quit)
+        self._fill_recent()
+        v = mb.addMenu("&View")
+        theme = v.addMenu("&Theme")
+        grp = QActionGroup(self)
+        for name in ("light", "dark"):
+            a = QAction(name.capitalize(), self, checkable=True)
+            a.setChecked(s.theme == name)
+            a.triggered.connect(lambda _=False, n=name: self.set_theme(n))
+            grp.addAction(a)
+            theme.addAction(a)
+        v.addAction(self.act_zoom_in)
+        v.addAction(self.act_zoom_out)
+        v.addAction(self.act_zoom_reset)
+        v.addAction(self.act_fit)
+        v.addAction(self.act_full)
+        v.addSeparator()
+        edges = v.addMenu("&Edges show")
+        grp = QActionGroup(self)
+        self.edge_actions = {}
+        for mode, text in (("weight", "Weight w"), ("grad", "Gradient ∂E/∂w"),
+                           ("delta_w", "Update Δw = −η·∂E/∂w")):
+            a = QAction(text, self, checkable=True)
+            a.setChecked(s.edge_mode == mode)
+            a.triggered.connect(lambda _=False, m=mode: s.set_edge_mode(m))
+            grp.addAction(a)
+            edges.addAction(a)
+            self.edge_actions[mode] = a
+        v.addAction(self.act_labels)
+        dec = v.addMenu("&Decimals")
+        grp = QActionGroup(self)
+        for d, text in ((9, "9 decimals (as seed 004 prints)"), (4, "4 decimals (as seed 003)")):
+            a = QAction(text, self, checkable=True)
+            a.setChecked(s.decimals == d)
+            a.triggered.connect(lambda _=False, d=d: s.set_decimals(d))
+            grp.addAction(a)
+            dec.addAction(a)
+        v.addSeparator()
+        v.addAction(self.inspector_dock.toggleViewAction())
+        v.addAction(self.plot_dock.toggleViewAction())
+        h = mb.addMenu("&Help")
+        h.addAction(self.act_shortcuts)
+        h.addAction(self.act_about)
+
+    def _create_toolbar(self) -> None:
+        tb = QToolBar("Phases", self)
+        tb.setObjectName("toolbar-phases")
+        self.addToolBar(tb)
+        for a in (self.act_first, self.act_prev, self.act_next, self.act_last, self.act_play):
+            tb.addAction(a)
+        self.delay = QSpinBox()
+        self.delay.setRange(200, 10_000)
+        self.delay.setSingleStep(100)
+        self.delay.setSuffix(" ms")
+        self.delay.setValue(int(self.settings.value("play/delay", 1500)))
+        self.delay.setToolTip("Delay between phases while playing")
+        self.delay.valueChanged.connect(lambda v: self.play_timer.setInterval(v))
+        tb.addWidget(self.delay)
+        tb.addSeparator()
+        tb.addWidget(QLabel(" Sample "))
+        self.sample_box = QComboBox()
+        self.sample_box.setToolTip("The sample an online iteration uses (next in order by "
+                                   "default); in batch mode, the sample the canvas shows")
+        self.sample_box.activated.connect(self._on_sample_chosen)
+        tb.addWidget(self.sample_box)
+        tb.addSeparator()
+        tb.addWidget(QLabel(" Network "))
+        self.preset_box = QComboBox()
+        self.preset_box.setToolTip("Open a built-in example network")
+        for name, title in preset_titles():
+            self.preset_box.addItem(f"{name} — {title}", name)
+        self.preset_box.activated.connect(
+            lambda i: self.open_preset(self.preset_box.itemData(i)))
+        tb.addWidget(self.preset_box)
+
+    # ------------------------------------------------------------------------ behaviour
+    def phase_action(self, what: str) -> None:
+        if what in ("next", "previous"):
+            self.stop_play()
+        getattr(self.session, what)()
+
+    def toggle_play(self, on: bool) -> None:
+        if on:
+            self.play_timer.start(self.delay.value())
+            self.act_play.setText("⏸ Pause")
+        else:
+            self.stop_play()
+
+    def stop_play(self) -> None:
+        self.play_timer.stop()
+        self.act_play.setChecked(False)
+        self.act_play.setText("▶ Play")
+
+    def _play_tick(self) -> None:
+        self.session.next()
+
+    def set_theme(self, name: str) -> None:
+        self.session.set_theme(name)
+
+    def toggle_full_screen(self, on: bool) -> None:
+        self.showFullScreen() if on else self.showNormal()
+
+    def _on_sample_chosen(self, i: int) -> None:
+        self.session.set_sample_choice(self.sample_box.itemData(i))
+
+    def _on_document(self) -> None:
+        s = self.session
+        doc = s.doc
+        self.sample_box.blockSignals(True)
+        self.sample_box.clear()
+        if doc.mode == "online":
+            self.sample_box.addItem("next in order", None)
+        for i in range(doc.n_samples):
+            xs = ", ".join(f"{v:g}" for v in doc.inputs[i][:4])
+            more = ", …" if doc.inputs.shape[1] > 4 else ""
+            self.sample_box.addItem(f"{i + 1}: ({xs}{more})", i)
+        self.sample_box.blockSignals(False)
+        idx = self.preset_box.findData(s.source)
+        self.preset_box.blockSignals(True)
+        self.preset_box.setCurrentIndex(idx if idx >= 0 else -1)
+        self.preset_box.blockSignals(False)
+        name = s.source if s.source in PRESETS else Path(s.source).name
+        self.setWindowTitle(f"{name} — {doc.title} — bpviz" if doc.title else f"{name} — bpviz")
+        self._update_status()
+
+    def _update_status(self, *_a) -> None:
+        s = self.session
+        self.act_prev.setEnabled(s.can_go_back())
+        self._status.setText(
+            f"{s.doc.title or s.source}  ·  iteration {s.step + 1}  ·  phase "
+            f"{s.phase_index + 1}/{len(s.names)}: {s.phase.name}  ·  η = {s.learning_rate:g}"
+            f"  ·  {s.doc.mode}")
+
+    # ------------------------------------------------------------------------ files
+    def open_preset(self, name: str) -> None:
+        self.stop_play()
+        self.session.load(load_preset(name), name)
+
+    def open_path(self, path: str) -> bool:
+        """Open a file; on any problem show the loader's message and keep the current network."""
+        try:
+            doc = fileformat.load(path)
+        except FormatError as e:
+            QMessageBox.warning(self, "Cannot open the network", str(e))
+            return False
+        self.stop_play()
+        self.session.load(doc, str(path))
+        self._add_recent(str(path))
+        return True
+
+    def open_dialog(self) -> None:
+        start = self.settings.value("files/last_dir", str(Path.home()))
+        path, _ = QFileDialog.getOpenFileName(self, "Open network", start,
+                                              "bpviz networks (*.bpviz.json *.json);;All (*)")
+        if path:
+            self.settings.setValue("files/last_dir", str(Path(path).parent))
+            self.open_path(path)
+
+    def save_as_dialog(self) -> None:
+        start = self.settings.value("files/last_dir", str(Path.home()))
+        base = self.session.source if self.session.source in PRESETS else "network"
+        path, _ = QFileDialog.getSaveFileName(self, "Save network as",
+                                              str(Path(start) / f"{base}.bpviz.json"),
+                                              "bpviz networks (*.bpviz.json)")
+        if path:
+            self.save_to(path)
+
+    def save_to(self, path: str) -> bool:
+        s = self.session
+        doc = s.doc.copy()
+        doc.network = s.network.copy()
+        doc.session = {"step": s.step, "phase": s.phase_index,
+                       "error_history": [e for _, e in s.error_log]}
+        try:
+            fileformat.save(doc, path)
+        except (OSError, ValueError) as e:
+            QMessageBox.warning(self, "Cannot save", f"{path}: {e}")
+            return False
+        self._add_recent(path)
+        self.statusBar().showMessage(f"Saved {path}", 4000)
+        return True
+
+    def _recent(self) -> list[str]:
+        v = self.settings.value("files/recent", "[]")
+        try:
+            out = json.loads(v) if isinstance(v, str) else list(v)
+        except ValueError:
+            out = []
+        return [p for p in out if isinstance(p, str)]
+
+    def _add_recent(self, path: str) -> None:
+        path = str(Path(path).resolve())
+        rec = [path] + [p for p in self._recent() if p != path]
+        self.settings.setValue("files/recent", json.dumps(rec[:MAX_RECENT]))
+        self._fill_recent()
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        rec = self._recent()
+        for p in rec:
+            a = self.recent_menu.addAction(Path(p).name)
+            a.setToolTip(p)
+            a.triggered.connect(lambda _=False, p=p: self.open_path(p))
+        self.recent_menu.setEnabled(bool(rec))
+
+    # ------------------------------------------------------------------------ help, settings
+    def show_shortcuts(self) -> None:
+        QMessageBox.information(self, "Keyboard shortcuts", SHORTCUTS_HTML)
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, "About bpviz",
+                          f"<h3>bpviz {__version__}</h3><p>Step through backpropagation one "
+                          "phase at a time: the forward pass, the error, the error signal "
+                          "flowing back, the gradients and the update, with every number and "
+                          "the chain rule behind it.</p>")
+
+    def _read_display_settings(self) -> None:
+        s, st = self.session, self.settings
+        s.theme = st.value("view/theme", "light") if st.value("view/theme") in (
+            "light", "dark") else "light"
+        try:
+            s.zoom = min(3.0, max(0.5, float(st.value("view/zoom", 1.0))))
+            s.decimals = 4 if int(st.value("view/decimals", 9)) == 4 else 9
+        except (TypeError, ValueError):
+            pass
+        mode = st.value("view/edges", "weight")
+        s.edge_mode = mode if mode in ("weight", "grad", "delta_w") else "weight"
+        s.show_weight_labels = str(st.value("view/weight_labels", "true")).lower() == "true"
+
+    def closeEvent(self, ev) -> None:  # noqa: N802 - Qt's name
+        self.stop_play()
+        st, s = self.settings, self.session
+        st.setValue("window/geometry", self.saveGeometry())
+        st.setValue("window/state", self.saveState())
+        st.setValue("view/theme", s.theme)
+        st.setValue("view/zoom", s.zoom)
+        st.setValue("view/decimals", s.decimals)
+        st.setValue("view/edges", s.edge_mode)
+        st.setValue("view/weight_labels", "true" if s.show_weight_labels else "false")
+        st.setValue("play/delay", self.delay.value())
+        QApplication.instance().removeEventFilter(self._keys)
+        super().closeEvent(ev)

@@ -1,0 +1,217 @@
+"""The document the views observe: the network, the current iteration's phase list, the
+current phase, the selection and the display settings. Views subscribe to its signals; they
+never compute backprop (the phase list does) and never poll."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+
+from bpviz.core.fileformat import Document
+from bpviz.core.network import Network
+from bpviz.core.phases import Phase, Trace, phase_names, trace_step
+from bpviz.core.training import Schedule
+
+__all__ = ["Session", "Selection", "EDGE_MODES"]
+
+EDGE_MODES = ("weight", "grad", "delta_w")  # what edges show: w, ∂E/∂w, Δw = −η·∂E/∂w
+HISTORY = 200  # iterations the stepper can go back through
+
+
+@dataclass(frozen=True)
+class Selection:
+    """A neuron [layer k, i], an edge [weight layer j, row, col] or a bias [j, i]."""
+
+    kind: str  # "neuron", "edge", "bias"
+    index: tuple[int, ...]
+
+
+class Session(QObject):
+    documentChanged = Signal()  # a new network structure: views rebuild
+    traceChanged = Signal()  # a new iteration (new values): views refresh
+    phaseChanged = Signal(int)
+    selectionChanged = Signal()
+    displayChanged = Signal()  # edge mode, decimals, sample shown
+    modifiedChanged = Signal(bool)
+
+    def __init__(self, doc: Document, source: str = "", parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.edge_mode = "weight"
+        self.decimals = 9  # 9 as seed 004 prints, or 4 as seed 003 rounds
+        self.zoom = 1.0  # font zoom: every size and font follows it
+        self.theme = "light"
+        self.show_weight_labels = True
+        self.selection: Selection | None = None
+        self._set_doc(doc, source)
+
+    # -- document --------------------------------------------------------------------------
+    def _set_doc(self, doc: Document, source: str) -> None:
+        self.doc = doc
+        self.source = source  # a preset name or a file path
+        self.network: Network = doc.network.copy()
+        self.step = 0  # updates applied since the file's weights
+        self.sample_choice: int | None = None  # None: the mode's own next sample
+        self.display_sample = 0  # which row of the step the canvas shows (batch mode)
+        self._history: list[tuple[Trace, int]] = []
+        self.error_log: list[tuple[int, float]] = []  # (step, E) of each iteration stepped through
+        self._schedule = Schedule(doc.n_samples, doc.mode, doc.batch_size, doc.shuffle_seed)
+        self.phase_index = 0
+        self.selection = None
+        self.names = phase_names(self.network)
+        self.trace = self._make_trace()
+
+    def load(self, doc: Document, source: str = "") -> None:
+        self._set_doc(doc, source)
+        self.documentChanged.emit()
+        self.traceChanged.emit()
+        self.phaseChanged.emit(self.phase_index)
+        self.selectionChanged.emit()
+
+    @property
+    def learning_rate(self) -> float:
+        return self.doc.learning_rate
+
+    # -- the iteration -----------------------------------------------------------------------
+    def rows_for_step(self, step: int) -> list[int]:
+        if self.sample_choice is not None and self.doc.mode == "online":
+            return [self.sample_choice]
+        return [int(r) for r in self._schedule.rows(step)]
+
+    def _make_trace(self) -> Trace:
+        rows = self.rows_for_step(self.step)
+        tr = trace_step(self.doc, rows, network=self.network, learning_rate=self.learning_rate)
+        self.display_sample = min(self.display_sample, len(rows) - 1)
+        return tr
+
+    @property
+    def phases(self) -> list[Phase]:
+        return self.trace.phases
+
+    @property
+    def phase(self) -> Phase:
+        return self.trace.phases[self.phase_index]
+
+    @property
+    def last_index(self) -> int:
+        return len(self.names) - 1
+
+    def reached(self, name: str) -> bool:
+        """Has the stepper revealed phase ``name`` of this iteration yet?"""
+        return self.names.index(name) <= self.phase_index
+
+    def set_phase(self, i: int) -> None:
+        i = max(0, min(self.last_index, int(i)))
+        if i != self.phase_index:
+            self.phase_index = i
+            self.phaseChanged.emit(i)
+
+    def next(self) -> None:
+        """Next phase; after the update, the update is applied and the next iteration begins."""
+        if self.phase_index < self.last_index:
+            self.set_phase(self.phase_index + 1)
+            return
+        self._history.append((self.trace, self.step))
+        del self._history[:-HISTORY]
+        tr = self.trace
+        self.error_log.append((self.step + 1, tr.error))
+        self.network.set_parameters(tr.weights_after, tr.biases_after)
+        self.step += 1
+        self.trace = self._make_trace()
+        self.phase_index = 0
+        self.traceChanged.emit()
+        self.phaseChanged.emit(0)
+
+    def previous(self) -> None:
+        """Previous phase; from the first phase, back to the last phase of the iteration before
+        (its update undone)."""
+        if self.phase_index > 0:
+            self.set_phase(self.phase_index - 1)
+            return
+        if not self._history:
+            return
+        tr, step = self._history.pop()
+        if self.error_log and self.error_log[-1][0] == step + 1:
+            self.error_log.pop()
+        self.network.set_parameters(tr.network.weights, tr.network.biases)
+        self.step = step
+        self.trace = tr
+        self.phase_index = self.last_index
+        self.traceChanged.emit()
+        self.phaseChanged.emit(self.phase_index)
+
+    def can_go_back(self) -> bool:
+        return self.phase_index > 0 or bool(self._history)
+
+    def first(self) -> None:
+        self.set_phase(0)
+
+    def last(self) -> None:
+        self.set_phase(self.last_index)
+
+    def set_sample_choice(self, sample: int | None) -> None:
+        """The sample an online iteration uses (None: the next one in order); in batch mode,
+        the sample whose values the canvas shows."""
+        if self.doc.mode == "online":
+            self.sample_choice = sample
+            self.trace = self._make_trace()
+            self.traceChanged.emit()
+            self.phaseChanged.emit(self.phase_index)
+        else:
+            rows = self.trace.samples
+            self.display_sample = rows.index(sample) if sample in rows else 0
+            self.displayChanged.emit()
+
+    def adopt_parameters(self, weights, biases, step: int) -> None:
+        """Take new parameters (from training or an edit) and restart the iteration there."""
+        self.network.set_parameters(weights, biases)
+        self.step = step
+        self._history.clear()
+        self.error_log.clear()
+        self.trace = self._make_trace()
+        self.phase_index = 0
+        self.traceChanged.emit()
+        self.phaseChanged.emit(0)
+
+    def reset(self) -> None:
+        self.adopt_parameters(self.doc.network.weights, self.doc.network.biases, 0)
+
+    # -- selection and display ---------------------------------------------------------------
+    def select(self, sel: Selection | None) -> None:
+        if sel != self.selection:
+            self.selection = sel
+            self.selectionChanged.emit()
+
+    def set_edge_mode(self, mode: str) -> None:
+        if mode not in EDGE_MODES:
+            raise ValueError(mode)
+        self.edge_mode = mode
+        self.displayChanged.emit()
+
+    def set_decimals(self, d: int) -> None:
+        self.decimals = int(d)
+        self.displayChanged.emit()
+
+    def set_zoom(self, z: float) -> None:
+        self.zoom = float(min(3.0, max(0.5, z)))
+        self.displayChanged.emit()
+
+    def set_theme(self, theme: str) -> None:
+        if theme not in ("light", "dark"):
+            raise ValueError(theme)
+        self.theme = theme
+        self.displayChanged.emit()
+
+    def set_show_weight_labels(self, on: bool) -> None:
+        self.show_weight_labels = bool(on)
+        self.displayChanged.emit()
+
+    def edge_values(self, j: int) -> np.ndarray:
+        """What the edges of weight layer j show in the current edge mode."""
+        tr = self.trace
+        if self.edge_mode == "grad":
+            return tr.p.grad_w[j]
+        if self.edge_mode == "delta_w":
+            return tr.weights_after[j] - tr.network.weights[j]
+        return tr.network.weights[j]

@@ -1,0 +1,55 @@
+"""Colours and sizes. Colours are Okabe–Ito's colour-blind-safe set: blue and vermillion for
+the sign of a value, bluish green for the forward pass, reddish purple reserved for the error
+signal on the backward pass."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtGui import QColor
+
+POSITIVE = "#0072B2"  # blue
+NEGATIVE = "#D55E00"  # vermillion
+FORWARD = "#009E73"  # bluish green
+ERROR_SIGNAL = "#CC79A7"  # reddish purple: only the backward pass uses it
+SELECT = "#E69F00"  # orange: the selection
+
+
+@dataclass(frozen=True)
+class Theme:
+    name: str
+    background: str
+    text: str
+    muted: str
+    neuron_fill: str
+    neuron_edge: str
+    neutral_edge: str
+    banner_bg: str
+
+
+LIGHT = Theme("light", "#FFFFFF", "#1A1A1A", "#666666", "#F4F4F4", "#333333", "#BBBBBB",
+              "#F0F4F8")
+DARK = Theme("dark", "#1E1F22", "#E8E8E8", "#A0A0A0", "#2E3036", "#D0D0D0", "#5A5D63",
+             "#2A2D33")
+THEMES = {"light": LIGHT, "dark": DARK}
+
+
+def diverging(v: float, vmax: float, theme: Theme) -> QColor:
+    """A fill for a signed value: vermillion (negative) through the neutral fill to blue."""
+    base = QColor(theme.neuron_fill)
+    if vmax <= 0 or v != v:
+        return base
+    t = max(-1.0, min(1.0, v / vmax))
+    end = QColor(POSITIVE if t >= 0 else NEGATIVE)
+    a = abs(t) ** 0.7 * 0.85
+    return QColor(
+        round(base.red() + (end.red() - base.red()) * a),
+        round(base.green() + (end.green() - base.green()) * a),
+        round(base.blue() + (end.blue() - base.blue()) * a),
+    )
+
+
+def readable_on(c: QColor) -> str:
+    """Black or white text, whichever reads better on c."""
+    lum = 0.299 * c.red() + 0.587 * c.green() + 0.114 * c.blue()
+    return "#111111" if lum > 140 else "#FFFFFF"

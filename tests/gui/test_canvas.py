@@ -1,0 +1,128 @@
+"""The canvas and the stepper follow the core's phase list: what is lit and what is revealed."""
+
+import numpy as np
+import pytest
+
+from bpviz.core.numbers import fmt
+from bpviz.core.presets import PRESETS, load_preset
+from bpviz.gui.network_view import NetworkView
+from bpviz.gui.session import Selection, Session
+
+
+@pytest.fixture
+def view_of(qtbot):
+    def make(name):
+        s = Session(load_preset(name), name)
+        v = NetworkView(s)
+        qtbot.addWidget(v)
+        v.resize(900, 600)
+        v.show()
+        qtbot.waitExposed(v)
+        return s, v
+
+    return make
+
+
+@pytest.mark.parametrize("name", PRESETS)
+def test_every_phase_of_two_iterations_matches_the_phase_list(view_of, name):
+    s, v = view_of(name)
+    seen = 0
+    for it in range(2):
+        assert s.step == it
+        for i, ph in enumerate(s.phases):
+            assert s.phase_index == i
+            hl = v.highlight_state()
+            assert sorted(hl["neurons"]) == sorted(ph.neurons)
+            assert sorted(hl["edges"]) == sorted(ph.edges)
+            assert hl["colour"] == ("error_signal" if ph.direction == "backward" else "forward")
+            check_revealed(s, v)
+            s.next()
+            seen += 1
+    assert seen == 2 * len(s.names)
+
+
+def check_revealed(s, v):
+    """Values a phase has not reached are hidden; reached ones are the trace's numbers."""
+    net, p, sm = s.network, s.trace.p, s.display_sample
+    for k in range(1, net.L + 1):
+        nm = net.names[k]
+        for i in range(net.sizes[k]):
+            txt = v.value_text(k, i)
+            out = f"out {fmt(p.out[k][sm, i], 4)}"
+            assert (out in txt) == s.reached(f"out:{nm}")
+            if s.reached(f"net:{nm}") and not s.reached(f"out:{nm}"):
+                assert f"net {fmt(p.net[k][sm, i], 4)}" in txt
+            assert (f"δ {fmt(p.delta[k][sm, i], 4)}" in txt) == s.reached(f"delta:{nm}")
+
+
+def test_next_after_update_applies_it_and_previous_undoes(view_of):
+    s, v = view_of("mazur")
+    w_before = [w.copy() for w in s.network.weights]
+    s.last()
+    expected = [w.copy() for w in s.trace.weights_after]
+    s.next()
+    assert s.step == 1 and s.phase_index == 0
+    for a, b in zip(s.network.weights, expected, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert s.trace.error == pytest.approx(0.29102777, abs=5e-9)
+    s.previous()
+    assert s.step == 0 and s.phase_index == s.last_index
+    for a, b in zip(s.network.weights, w_before, strict=True):
+        np.testing.assert_array_equal(a, b)
+    s.previous()
+    assert s.phase_index == s.last_index - 1
+
+
+def test_online_iterations_walk_the_samples(view_of):
+    s, _ = view_of("swap")
+    got = []
+    for _ in range(5):
+        got.append(s.trace.samples)
+        s.last()
+        s.next()
+    assert got == [[0], [1], [2], [3], [0]]
+    s.set_sample_choice(1)
+    assert s.trace.samples == [1]
+
+
+def test_batch_mode_shows_the_chosen_sample(view_of):
+    s, v = view_of("xor")
+    assert s.trace.samples == [0, 1, 2, 3]
+    s.last()
+    s.set_sample_choice(2)
+    assert s.display_sample == 2
+    txt = v.value_text(0, 0)
+    assert txt == fmt(s.trace.inputs[2, 0], 4)
+
+
+def test_hit_testing_finds_neurons_and_edges(view_of, qtbot):
+    s, v = view_of("mazur")
+    pos = v._pos
+    assert v.hit(*pos[1][0]) == Selection("neuron", (1, 0))
+    mid = (pos[1][0] + pos[2][0]) / 2  # w5 runs from h1 to o1
+    assert v.hit(*mid) == Selection("edge", (1, 0, 0))
+    assert "w5" in v.tooltip(Selection("edge", (1, 0, 0)))
+
+
+def test_large_network_draws_a_budget_and_hit_tests(qtbot):
+    from bpviz.core.fileformat import Document
+    from bpviz.core.functions import make_activation, make_loss
+    from bpviz.core.network import Network
+    from bpviz.gui.network_view import EDGE_BUDGET
+
+    rng = np.random.default_rng(0)
+    sizes = [784, 128, 10]
+    net = Network(["x", "h", "y"], sizes, [make_activation("sigmoid")] * 2,
+                  [rng.normal(size=(128, 784)), rng.normal(size=(10, 128))], None, True,
+                  make_loss("half_sse"))
+    doc = Document(net, rng.uniform(size=(4, 784)), rng.uniform(size=(4, 10)))
+    s = Session(doc, "big")
+    v = NetworkView(s)
+    qtbot.addWidget(v)
+    v.resize(900, 600)
+    v.show()
+    assert len(v._shown[0]) == EDGE_BUDGET
+    assert v._notes[0].isVisible() and "100,352" in v._notes[0].toPlainText()
+    assert v.hit(*v._pos[2][3]) == Selection("neuron", (2, 3))
+    for _ in range(3):
+        s.next()

@@ -1,0 +1,104 @@
+"""The window: starts on mazur, phase keys, opening broken files, settings, clean close."""
+
+import warnings
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QLineEdit, QMessageBox
+
+from bpviz.core.presets import load_preset
+from bpviz.gui.main_window import MainWindow
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return QSettings(str(tmp_path / "bpviz.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def win(qtbot, settings):
+    w = MainWindow(load_preset("mazur"), "mazur", settings=settings)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    w.activateWindow()
+    return w
+
+
+def test_opens_on_mazur_with_docks_and_menus(win):
+    assert win.session.source == "mazur"
+    assert "mazur" in win.windowTitle()
+    menus = [a.text().replace("&", "") for a in win.menuBar().actions()]
+    assert menus == ["File", "View", "Help"]
+    assert win.inspector_dock.isVisible() and win.plot_dock.isVisible()
+
+
+def test_phase_keys_step_and_text_fields_keep_them(win, qtbot):
+    s = win.session
+    qtbot.keyClick(win.canvas, Qt.Key.Key_Right)
+    assert s.phase_index == 1
+    qtbot.keyClick(win.canvas, Qt.Key.Key_PageDown)
+    assert s.phase_index == 2
+    qtbot.keyClick(win.canvas, Qt.Key.Key_PageUp)
+    assert s.phase_index == 1
+    qtbot.keyClick(win.canvas, Qt.Key.Key_End)
+    assert s.phase_index == s.last_index
+    qtbot.keyClick(win.canvas, Qt.Key.Key_Home)
+    assert s.phase_index == 0
+    # focus in a text field: the arrow keys move the cursor, not the phase
+    edit = QLineEdit("abc")
+    win.statusBar().addWidget(edit)
+    edit.show()
+    edit.setFocus()
+    qtbot.waitUntil(edit.hasFocus)
+    qtbot.keyClick(edit, Qt.Key.Key_Left)
+    assert s.phase_index == 0 and edit.cursorPosition() == 2
+
+
+def test_opening_a_broken_file_keeps_the_network(win, tmp_path, monkeypatch):
+    bad = tmp_path / "bad.bpviz.json"
+    bad.write_text('{"format": "bpviz/1", "layers": [{"name": "i", "size": "3"}]}')
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: shown.append(a[2]))
+    before = win.session.network.weights[0].copy()
+    assert win.open_path(str(bad)) is False
+    assert shown and "layers[0].size" in shown[0] and "bad.bpviz.json" in shown[0]
+    assert win.session.source == "mazur"
+    assert (win.session.network.weights[0] == before).all()
+
+
+def test_open_preset_and_save_as_round_trip(win, tmp_path):
+    from bpviz.core import fileformat
+
+    win.open_preset("swap")
+    assert win.session.source == "swap" and win.session.network.sizes == [2, 4, 3, 2]
+    win.session.last()
+    win.session.next()  # one update applied
+    out = tmp_path / "swap1.bpviz.json"
+    assert win.save_to(str(out))
+    doc = fileformat.load(out)
+    assert (doc.network.weights[2] == win.session.network.weights[2]).all()
+    assert doc.session["step"] == 1
+
+
+def test_settings_are_remembered(qtbot, settings):
+    w = MainWindow(load_preset("mazur"), "mazur", settings=settings)
+    qtbot.addWidget(w)
+    w.session.set_theme("dark")
+    w.session.set_zoom(1.5)
+    w.close()
+    w2 = MainWindow(load_preset("mazur"), "mazur", settings=settings)
+    qtbot.addWidget(w2)
+    assert w2.session.theme == "dark" and w2.session.zoom == pytest.approx(1.5)
+
+
+def test_window_opens_and_closes_without_warnings(qtbot, settings):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        w = MainWindow(load_preset("xor-deep"), "xor-deep", settings=settings)
+        qtbot.addWidget(w)
+        w.show()
+        qtbot.waitExposed(w)
+        for _ in range(20):
+            w.session.next()
+        w.close()
