@@ -15,6 +15,8 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
 SUBCOMMANDS = ("presets", "trace", "train", "gradcheck", "export", "explain")
 
 
@@ -115,8 +117,13 @@ def _check_writable(path: str) -> None:
         raise UsageError(f"{path}: folder {parent} is not writable")
 
 
-def _print_json(obj) -> None:
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False, allow_nan=False) + "\n")
+def _print_json(obj, net: str = "") -> None:
+    try:
+        text = json.dumps(obj, ensure_ascii=False, allow_nan=False)
+    except ValueError:
+        raise UsageError(f"{net}: the step's values are not finite (an overflow); try a smaller "
+                         "learning rate or smaller weights") from None
+    sys.stdout.write(text + "\n")
 
 
 # ----------------------------------------------------------------------------------- commands
@@ -133,10 +140,13 @@ def cmd_trace(args) -> int:
 
     doc = _doc(args.net)
     tr = trace_step(doc, _first_rows(doc, args.sample))
-    if not math.isfinite(tr.error):
-        raise UsageError(f"{args.net}: the forward pass is not finite (E = {tr.error})")
+    finite = math.isfinite(tr.error) and all(
+        np.isfinite(a).all() for a in [*tr.weights_after, *tr.p.grad_w, *tr.p.delta[1:]])
+    if not finite:
+        raise UsageError(f"{args.net}: the step's values are not finite (an overflow); try a "
+                         "smaller learning rate or smaller weights")
     if args.json:
-        _print_json(tr.to_json())
+        _print_json(tr.to_json(), args.net)
         return 0
     print(f"{doc.title or args.net} — one step on sample(s) "
           f"{', '.join(str(s) for s in tr.samples)} (0-based), learning rate {doc.learning_rate:g}")
@@ -206,8 +216,11 @@ def cmd_gradcheck(args) -> int:
     doc = _doc(args.net)
     rows = _first_rows(doc, args.sample)
     res = gradcheck(doc.network, doc.inputs[rows], doc.targets[rows], args.method, args.eps)
+    if not math.isfinite(res.max_abs_diff):
+        raise UsageError(f"{args.net}: the gradients are not finite (an overflow); try smaller "
+                         "weights")
     if args.json:
-        _print_json(res.to_json())
+        _print_json(res.to_json(), args.net)
         return 0
     lab = doc.network.labels
     print(f"{'parameter':>14s} {'backprop':>16s} {'numeric':>16s} {'difference':>12s}")

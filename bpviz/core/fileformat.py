@@ -29,6 +29,8 @@ __all__ = ["FormatError", "Document", "load", "loads", "parse", "save", "dumps",
 
 FORMAT = "bpviz/1"
 MODES = ("online", "batch", "minibatch")
+MAX_LAYER = 100_000  # neurons in one layer
+MAX_PARAMETERS = 50_000_000  # weights in all
 KNOWN_KEYS = {
     "format", "title", "description", "layers", "weights", "init", "biases", "train_biases",
     "loss", "learning_rate", "mode", "batch_size", "shuffle_seed", "data", "labels", "session",
@@ -98,7 +100,10 @@ def _is_number(v: Any) -> bool:
 def _number(v: Any, path: str) -> float:
     if not _is_number(v):
         raise FormatError(path, f"expected a number, got {_show(v)}")
-    f = float(v)
+    try:
+        f = float(v)
+    except OverflowError:
+        raise FormatError(path, f"expected a finite number, got {_show(v)}") from None
     if not math.isfinite(f):
         raise FormatError(path, f"expected a finite number, got {_show(v)}")
     return f
@@ -149,7 +154,7 @@ def _activation(v: Any, path: str):
                               f"(expected one of {', '.join(ACTIVATION_NAMES)})")
         for key in v:
             if key not in ("name", "slope"):
-                raise FormatError(f"{path}.{key}", "unknown key")
+                raise FormatError(f"{path}.{_key(key)}", "unknown key")
         slope = 1.0
         if "slope" in v:
             if name != "linear":
@@ -159,21 +164,59 @@ def _activation(v: Any, path: str):
     raise FormatError(path, f"expected an activation name or object, got {_show(v)}")
 
 
-def _reject_constants(token: str):
-    raise ValueError(f"{token} is not a finite number")
+class _NonFinite:
+    """Stands for NaN, Infinity or an overflowing literal until its JSON path is known."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+
+    def __repr__(self) -> str:
+        return self.token
+
+
+def _parse_float(token: str):
+    f = float(token)
+    return f if math.isfinite(f) else _NonFinite(token)
+
+
+def _find_non_finite(v: Any, path: str = "") -> tuple[str, str] | None:
+    """The JSON path and text of the first non-finite number, if any."""
+    if isinstance(v, _NonFinite):
+        return path, v.token
+    if isinstance(v, dict):
+        for k, x in v.items():
+            p = _find_non_finite(x, f"{path}.{_key(k)}" if path else _key(k))
+            if p is not None:
+                return p
+    elif isinstance(v, list):
+        for i, x in enumerate(v):
+            p = _find_non_finite(x, f"{path}[{i}]")
+            if p is not None:
+                return p
+    return None
+
+
+def _key(k: str) -> str:
+    """A key as a JSON path shows it: bare when it is a plain name, else quoted."""
+    return k if k.isidentifier() else json.dumps(k)
 
 
 # ----------------------------------------------------------------------------------- parse
 def loads(text: str, file: str | None = None) -> Document:
     """Parse the text of a bpviz/1 file."""
     try:
-        obj = json.loads(text, parse_constant=_reject_constants)
+        obj = json.loads(text, parse_constant=_NonFinite, parse_float=_parse_float)
     except ValueError as e:  # JSONDecodeError is a ValueError
         raise FormatError("", f"not valid JSON: {e}", file) from None
     except RecursionError:
         raise FormatError("", "not valid JSON: nested too deeply", file) from None
     try:
+        bad = _find_non_finite(obj)
+        if bad is not None:
+            raise FormatError(bad[0], f"expected a finite number, got {bad[1]}")
         return parse(obj)
+    except RecursionError:
+        raise FormatError("", "nested too deeply", file) from None
     except FormatError as e:
         raise e.with_file(file) if file else e from None
 
@@ -214,13 +257,15 @@ def parse(obj: Any) -> Document:
             raise FormatError(p, f"expected an object, got {_show(layer)}")
         for key in layer:
             if key not in ("name", "size", "activation"):
-                raise FormatError(f"{p}.{key}", "unknown key")
+                raise FormatError(f"{p}.{_key(key)}", "unknown key")
         name = _string(layer.get("name", f"L{k}"), f"{p}.name")
         if not name:
             raise FormatError(f"{p}.name", "expected a non-empty string")
         if "size" not in layer:
             raise FormatError(f"{p}.size", "missing")
         size = _int(layer["size"], f"{p}.size", 1, "a positive integer")
+        if size > MAX_LAYER:
+            raise FormatError(f"{p}.size", f"expected at most {MAX_LAYER:,} neurons, got {size}")
         if k == 0:
             if "activation" in layer:
                 raise FormatError(f"{p}.activation", "the input layer has no activation")
@@ -234,6 +279,10 @@ def parse(obj: Any) -> Document:
         dup = next(n for n in names if names.count(n) > 1)
         raise FormatError("layers", f"layer name {_show(dup)} is used twice")
     L = len(sizes) - 1
+    n_params = sum(a * b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
+    if n_params > MAX_PARAMETERS:
+        raise FormatError("layers", f"{n_params:,} weights is more than bpviz handles "
+                          f"({MAX_PARAMETERS:,})")
 
     # init, weights, biases
     init = obj.get("init")
@@ -244,7 +293,7 @@ def parse(obj: Any) -> Document:
             raise FormatError("init", f"expected an object, got {_show(init)}")
         for key in init:
             if key not in ("scheme", "scale", "seed"):
-                raise FormatError(f"init.{key}", "unknown key")
+                raise FormatError(f"init.{_key(key)}", "unknown key")
         scheme = init.get("scheme", "uniform")
         if scheme not in ("uniform", "xavier"):
             raise FormatError("init.scheme", f'expected "uniform" or "xavier", got {_show(scheme)}')
@@ -296,7 +345,7 @@ def parse(obj: Any) -> Document:
         raise FormatError("data", f"expected an object, got {_show(data)}")
     for key in data:
         if key not in ("inputs", "targets"):
-            raise FormatError(f"data.{key}", "unknown key")
+            raise FormatError(f"data.{_key(key)}", "unknown key")
     for key in ("inputs", "targets"):
         if key not in data:
             raise FormatError(f"data.{key}", "missing")
@@ -345,7 +394,7 @@ def _labels(v: Any, names: list[str], sizes: list[int]) -> Labels:
         raise FormatError("labels", f"expected an object, got {_show(v)}")
     for key in v:
         if key not in ("neurons", "weights", "biases"):
-            raise FormatError(f"labels.{key}", "unknown key")
+            raise FormatError(f"labels.{_key(key)}", "unknown key")
     L = len(sizes) - 1
     if "neurons" in v:
         nv = _list(v["neurons"], "labels.neurons", L + 1)
@@ -435,7 +484,13 @@ def to_json(doc: Document) -> dict:
 
 
 def dumps(doc: Document) -> str:
-    return json.dumps(to_json(doc), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    obj = to_json(doc)
+    text = json.dumps(obj, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate from a "\ud800" escape: keep it escaped
+        text = json.dumps(obj, indent=2, ensure_ascii=True, allow_nan=False) + "\n"
+    return text
 
 
 def save(doc: Document, path: str | os.PathLike) -> None:

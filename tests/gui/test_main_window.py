@@ -57,7 +57,8 @@ def test_phase_keys_step_and_text_fields_keep_them(win, qtbot):
 
 def test_opening_a_broken_file_keeps_the_network(win, tmp_path, monkeypatch):
     bad = tmp_path / "bad.bpviz.json"
-    bad.write_text('{"format": "bpviz/1", "layers": [{"name": "i", "size": "3"}]}')
+    bad.write_text('{"format": "bpviz/1", "layers": [{"name": "i", "size": "3"}, '
+                   '{"name": "o", "size": 1, "activation": "sigmoid"}]}')
     shown = []
     monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: shown.append(a[2]))
     before = win.session.network.weights[0].copy()

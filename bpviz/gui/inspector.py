@@ -1,0 +1,611 @@
+"""The inspector: the selection's chain rule in the network's own symbols, then with the numbers
+of the current iteration (seed 004's layout); the matrix form of its layer (seed 003's); and a
+finite-difference check. It only reads the session's trace (it never runs backprop), and what the
+stepper has not revealed yet shows as "?", so students can predict it first."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QLabel,
+    QScrollArea,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bpviz.core.network import Pass
+from bpviz.core.numbers import fmt
+from bpviz.core.phases import ACT_SYMBOL
+from bpviz.gui.theme import ERROR_SIGNAL, FORWARD, SELECT, THEMES
+
+__all__ = ["Inspector", "numeric_gradient"]
+
+MAX_TERMS = 6  # terms of a sum written out before "…"
+CAP = 30  # rows / columns of a matrix and samples of a batch written out
+MAX_CHECK = 200  # parameters one gradient check perturbs
+EPS = 1e-6
+Q = "<span class='q'>?</span>"
+T, O, N = "\x01", "\x02", "\x03"  # placeholders in the core's formula templates
+
+
+def sub(label: str) -> str:
+    """``w5`` → w<sub>5</sub>, ``w_x1,2`` → w<sub>x1,2</sub>, ``ŵ1`` → ŵ<sub>1</sub>."""
+    if "_" in label:
+        a, b = label.split("_", 1)
+        return f"{html.escape(a)}<sub>{html.escape(b)}</sub>"
+    m = re.fullmatch(r"(\D+?)(\d[\d,]*)", label)
+    return f"{html.escape(m[1])}<sub>{m[2]}</sub>" if m else html.escape(label)
+
+
+def par(a: str, b: str) -> str:
+    return f"∂{a}/∂{b}"
+
+
+def _sum(terms: list[str]) -> str:
+    if len(terms) > MAX_TERMS:
+        terms = terms[: MAX_TERMS - 2] + ["…", terms[-1]]
+    return " + ".join(terms) if terms else "0"
+
+
+def numeric_gradient(net, x, t, params, eps: float = EPS) -> list[float]:
+    """(E(θ + ε) − E(θ − ε)) / 2ε for each ``("w", j, (r, c))`` or ``("b", j, i)`` in params,
+    perturbing one parameter of a copy of ``net`` at a time (cheap even for 100k weights)."""
+    net = net.copy()
+    x = np.ascontiguousarray(np.atleast_2d(x), dtype=np.float64)
+    t = np.ascontiguousarray(np.atleast_2d(t), dtype=np.float64)
+    p, res = Pass(net, len(x)), []
+    with np.errstate(all="ignore"):
+        for kind, j, idx in params:
+            arr = net.weights[j] if kind == "w" else net.biases[j]
+            old = arr[idx]
+            arr[idx] = old + eps
+            up = p.evaluate(x, t)
+            arr[idx] = old - eps
+            down = p.evaluate(x, t)
+            arr[idx] = old
+            res.append((up - down) / (2 * eps))
+    return res
+
+
+class _Writer:
+    """Rich text for one selection, from the session's trace; hidden values become "?"."""
+
+    def __init__(self, session) -> None:
+        self.ses, tr = session, session.trace
+        self.tr, self.net, self.p = tr, tr.network, tr.p
+        self.lab = self.net.labels
+        self.m = len(tr.samples)
+        self.s = max(0, min(session.display_sample, self.m - 1))
+        self.pending: set[str] = set()
+        self.cnt = self.m * self.net.sizes[-1]
+
+    # -- numbers and symbols ---------------------------------------------------------------
+    def ph(self, kind: str, k: int) -> str | None:
+        return None if kind == "out" and k == 0 else f"{kind}:{self.net.names[k]}"
+
+    def seen(self, phase: str | None) -> bool:
+        if phase is None or self.ses.reached(phase):
+            return True
+        self.pending.add(phase)
+        return False
+
+    def num(self, v: float, phase: str | None = None, bold: bool = False) -> str:
+        if not self.seen(phase):
+            return Q
+        t = fmt(v, self.ses.decimals).replace("-", "−")
+        return f"<b>{t}</b>" if bold else t
+
+    def fac(self, v: float, phase: str | None = None) -> str:
+        t = self.num(v, phase)
+        return f"({t})" if t.startswith("−") else t
+
+    def n(self, k: int, i: int) -> str:
+        return html.escape(self.lab.neurons[k][i])
+
+    def out(self, k: int, i: int) -> str:
+        return sub(self.lab.neurons[0][i]) if k == 0 else f"out<sub>{self.n(k, i)}</sub>"
+
+    def netn(self, k: int, i: int) -> str:
+        return f"net<sub>{self.n(k, i)}</sub>"
+
+    def d(self, k: int, i: int) -> str:
+        return f"δ<sub>{self.n(k, i)}</sub>"
+
+    def w(self, j: int, r: int, c: int) -> str:
+        return sub(self.lab.weights[j][r][c])
+
+    def tgt(self, i: int) -> str:
+        return f"target<sub>{self.n(self.net.L, i)}</sub>"
+
+    E = "E<sub>total</sub>"
+
+    @staticmethod
+    def tmpl(text: str, **subs: str) -> str:
+        text = html.escape(text)
+        for key, ph in (("t", T), ("o", O), ("n", N)):
+            text = text.replace(ph, subs.get(key, ""))
+        return text
+
+    def act(self, k: int, arg: str) -> str:
+        a = self.net.activations[k - 1]
+        if a.name == "linear":
+            return f"{fmt(a.slope)}·{arg}"
+        return arg if a.name == "identity" else f"{ACT_SYMBOL[a.name]}({arg})"
+
+    # -- layout ----------------------------------------------------------------------------
+    @staticmethod
+    def eq(sym: str, nums: str | None = None) -> str:
+        s = f"<p class='s'>{sym}</p>"
+        return s + (f"<p class='n'>= {nums}</p>" if nums is not None else "")
+
+    @staticmethod
+    def head(text: str, note: str = "") -> str:
+        return f"<h3>{text}</h3>" + (f"<p class='m'>{note}</p>" if note else "")
+
+    @staticmethod
+    def label(text: str, cls: str = "b") -> str:
+        """A section title: b(ackward), f(orward) or m(uted)."""
+        return f"<p class='l{cls}'>{text}</p>"
+
+    def sample_note(self) -> str:
+        if self.m == 1:
+            return f"sample {self.tr.samples[0] + 1}"
+        return (f"a batch of {self.m} samples; single-sample factors are for sample "
+                f"{self.tr.samples[self.s] + 1}, the one the canvas shows")
+
+    def footer(self) -> str:
+        if not self.pending:
+            return ""
+        first = min(self.pending, key=self.ses.names.index)
+        return (f"<p class='m'><span class='q'>?</span> not revealed yet: predict it, then step "
+                f"on (next: <i>{html.escape(first)}</i>).</p>")
+
+    # -- the pieces of the chain rule, for sample s ----------------------------------------
+    def net_lines(self, k: int, i: int, s: int) -> str:
+        j, net, p = k - 1, self.net, self.p
+        sym = [f"{self.w(j, i, c)}·{self.out(k - 1, c)}" for c in range(net.sizes[j])]
+        nums = [f"{self.fac(net.weights[j][i, c])}×{self.fac(p.out[j][s, c], self.ph('out', j))}"
+                for c in range(net.sizes[j])]
+        if net.biases is not None:
+            sym.append(sub(self.lab.biases[j][i]))
+            nums.append(self.fac(net.biases[j][i]))
+        res = self.num(p.net[k][s, i], self.ph("net", k), True)
+        return self.eq(f"{self.netn(k, i)} = {_sum(sym)}", f"{_sum(nums)} = {res}")
+
+    def out_lines(self, k: int, i: int, s: int) -> str:
+        arg = self.num(self.p.net[k][s, i], self.ph("net", k))
+        res = self.num(self.p.out[k][s, i], self.ph("out", k), True)
+        return self.eq(f"{self.out(k, i)} = {self.act(k, self.netn(k, i))}",
+                       f"{self.act(k, arg)} = {res}")
+
+    def fprime_lines(self, k: int, i: int, s: int) -> str:
+        f = self.net.activations[k - 1].derivative_formula(O, N)
+        sym = self.tmpl(f, o=self.out(k, i), n=self.netn(k, i))
+        nums = self.tmpl(f, o=self.fac(self.p.out[k][s, i], self.ph("out", k)),
+                         n=self.fac(self.p.net[k][s, i], self.ph("net", k)))
+        res = self.num(self.p.fprime[k][s, i], self.ph("delta", k), True)
+        head = f"{par(self.out(k, i), self.netn(k, i))} = {sym}"
+        return self.eq(head, res if nums == sym else f"{nums} = {res}")
+
+    def grad_out_lines(self, k: int, i: int, s: int) -> str:
+        net, p, L = self.net, self.p, self.net.L
+        P = self.ph("grad_out", k)
+        res = self.num(p.grad_out[k][s, i], P, True)
+        sym = par(self.E, self.out(k, i))
+        if k == L:
+            f = net.loss.gradient_formula(T, O, self.cnt)
+            nums = self.tmpl(f, t=self.fac(self.tr.targets[s, i]),
+                             o=self.fac(p.out[L][s, i], self.ph("out", L)))
+            return self.eq(f"{sym} = {self.tmpl(f, t=self.tgt(i), o=self.out(k, i))}",
+                           f"{nums} = {res}")
+        rs = range(net.sizes[k + 1])
+        if k + 1 == L:  # seed 004: one path per output neuron, ∂E_o1/∂out_h1 + ∂E_o2/∂out_h1
+            paths = [par(f"E<sub>{self.n(L, r)}</sub>", self.out(k, i)) for r in rs]
+        else:
+            paths = [f"{par(self.E, self.netn(k + 1, r))}·{par(self.netn(k + 1, r), self.out(k, i))}"
+                     for r in rs]
+        dw = [f"{self.d(k + 1, r)}·{self.w(k, r, i)}" for r in rs]
+        pd = self.ph("delta", k + 1)
+        nums = [f"{self.fac(p.delta[k + 1][s, r], pd)}×{self.fac(net.weights[k][r, i])}" for r in rs]
+        terms = [self.fac(p.delta[k + 1][s, r] * net.weights[k][r, i], P) for r in rs]
+        return (f"<p class='s'>{sym} = {_sum(paths)}</p><p class='n'>= {_sum(dw)}</p>"
+                f"<p class='n'>= {_sum(nums)}</p><p class='n'>= {_sum(terms)} = {res}</p>")
+
+    def delta_lines(self, k: int, i: int, s: int) -> str:
+        p = self.p
+        sym = f"{self.d(k, i)} = {par(self.E, self.out(k, i))} · {par(self.out(k, i), self.netn(k, i))}"
+        nums = (f"{self.fac(p.grad_out[k][s, i], self.ph('grad_out', k))} × "
+                f"{self.fac(p.fprime[k][s, i], self.ph('delta', k))} = "
+                f"{self.num(p.delta[k][s, i], self.ph('delta', k), True)}")
+        return self.eq(sym, nums)
+
+    # -- selections ------------------------------------------------------------------------
+    def edge(self, j: int, r: int, c: int) -> str:
+        k, p, tr, s = j + 1, self.p, self.tr, self.s
+        w = self.w(j, r, c)
+        dw = par(self.E, w)
+        pg = self.ph("grad", k)
+        h = self.head(f"Weight {w}: {self.n(k - 1, c)} → {self.n(k, r)}", self.sample_note())
+        chain = (f"{dw} = {par(self.E, self.out(k, r))} · {par(self.out(k, r), self.netn(k, r))}"
+                 f" · {par(self.netn(k, r), w)}")
+        nums = (f"{self.fac(p.grad_out[k][s, r], self.ph('grad_out', k))} × "
+                f"{self.fac(p.fprime[k][s, r], self.ph('delta', k))} × "
+                f"{self.fac(p.out[j][s, c], self.ph('out', j))}")
+        if self.m == 1:
+            h += self.label("Chain rule")
+            h += self.eq(chain, f"{nums} = {self.num(p.grad_w[j][r, c], pg, True)}")
+        else:
+            h += self.label(f"Batch: the step's {self.m} samples each contribute δ·out")
+            h += self.eq(f"{dw} = Σ<sub>samples</sub> {self.d(k, r)} · {self.out(j, c)}")
+            h += self.contributions(k, r, j, c)
+            h += self.label(f"Chain rule: the contribution of sample {tr.samples[s] + 1}")
+            h += self.eq(chain.replace(dw, f"{self.d(k, r)} · {self.out(j, c)}", 1),
+                         f"{nums} = {self.num(p.delta[k][s, r] * p.out[j][s, c], pg, True)}")
+        h += self.label("The factors")
+        h += self.grad_out_lines(k, r, s) + self.fprime_lines(k, r, s)
+        h += self.eq(f"{par(self.netn(k, r), w)} = {self.out(j, c)}",
+                     self.num(p.out[j][s, c], self.ph("out", j), True))
+        h += self.delta_lines(k, r, s)
+        h += self.label(f"Update (η = {self.num(tr.learning_rate)})", "m")
+        h += self.eq(f"{w}<sup>+</sup> = {w} − η · {dw}",
+                     f"{self.num(self.net.weights[j][r, c])} − {self.num(tr.learning_rate)} × "
+                     f"{self.fac(p.grad_w[j][r, c], pg)} = "
+                     f"{self.num(tr.weights_after[j][r, c], 'update', True)}")
+        return h + self.footer()
+
+    def contributions(self, k: int, r: int, j: int, c: int | None) -> str:
+        """Per sample: δ (and out, and δ·out for a weight); then their sum, the gradient."""
+        p, pd, pg, po = self.p, self.ph("delta", k), self.ph("grad", k), self.ph("out", j)
+        cols = ["sample", self.d(k, r)]
+        if c is not None:
+            cols += [self.out(j, c), f"{self.d(k, r)} · {self.out(j, c)}"]
+        rows = ["<tr>" + "".join(f"<th>{x}</th>" for x in cols) + "</tr>"]
+        for s in range(min(self.m, CAP)):
+            dv = p.delta[k][s, r]
+            cells = [str(self.tr.samples[s] + 1), self.num(dv, pd)]
+            if c is not None:
+                cells += [self.num(p.out[j][s, c], po), self.num(dv * p.out[j][s, c], pg)]
+            rows.append("<tr>" + "".join(f"<td align='right'>{x}</td>" for x in cells) + "</tr>")
+        g = p.grad_w[j][r, c] if c is not None else p.grad_b[j][r]
+        rows.append(f"<tr><td colspan={len(cols) - 1}><b>Σ</b> (the gradient)</td>"
+                    f"<td align='right'>{self.num(g, pg, True)}</td></tr>")
+        more = (f"<p class='m'>{CAP} of {self.m} samples listed; the sum is over all.</p>"
+                if self.m > CAP else "")
+        return ("<table cellspacing='0' cellpadding='4' border='1'>" + "".join(rows)
+                + "</table>" + more)
+
+    def neuron(self, k: int, i: int) -> str:
+        net, p, s, L = self.net, self.p, self.s, self.net.L
+        role = "input" if k == 0 else "output" if k == L else "hidden"
+        h = self.head(f"Neuron {self.n(k, i)} ({role} layer {html.escape(net.names[k])})",
+                      self.sample_note())
+        if k == 0:
+            return h + self.eq(f"{self.out(0, i)} = {self.num(self.tr.inputs[s, i], None, True)}")
+        h += self.label("Forward", "f") + self.net_lines(k, i, s) + self.out_lines(k, i, s)
+        if k == L:
+            h += self.eq(f"{self.tgt(i)} = {self.num(self.tr.targets[s, i], None, True)}")
+            f = net.loss.term_formula(T, O, self.cnt)
+            e = net.loss.terms(p.out[L], self.tr.targets)[s, i]  # its share of E
+            nums = self.tmpl(f, t=self.fac(self.tr.targets[s, i]),
+                             o=self.fac(p.out[L][s, i], self.ph("out", L)))
+            h += self.eq(f"E<sub>{self.n(k, i)}</sub> = {self.tmpl(f, t=self.tgt(i), o=self.out(k, i))}",
+                         f"{nums} = {self.num(e, 'error', True)}")
+        h += self.label("Backward") + self.grad_out_lines(k, i, s) + self.fprime_lines(k, i, s)
+        return h + self.delta_lines(k, i, s) + self.footer()
+
+    def bias(self, j: int, i: int) -> str:
+        net, p, tr, k = self.net, self.p, self.tr, j + 1
+        if net.biases is None:
+            return self.head("Bias") + "<p>This network has no biases.</p>"
+        row = self.lab.biases[j]
+        b = sub(row[i]) + (f" (of {self.n(k, i)})" if row.count(row[i]) > 1 else "")
+        pg = self.ph("grad", k)
+        db = par(self.E, sub(row[i]))
+        h = self.head(f"Bias {b}", self.sample_note()) + self.eq(
+            f"{sub(row[i])} = {self.num(net.biases[j][i], None, True)}")
+        h += self.label("Gradient")
+        if self.m == 1:
+            h += self.eq(f"{db} = {par(self.E, self.netn(k, i))} · {par(self.netn(k, i), sub(row[i]))}"
+                         f" = {self.d(k, i)} · 1", self.num(p.grad_b[j][i], pg, True))
+        else:
+            h += self.eq(f"{db} = Σ<sub>samples</sub> {self.d(k, i)}")
+            h += self.contributions(k, i, j, None)
+        h += self.delta_lines(k, i, self.s)
+        h += self.label(f"Update (η = {self.num(tr.learning_rate)})", "m")
+        if not net.train_biases:
+            h += (f"<p class='s'>fixed (train_biases is false): {sub(row[i])} stays "
+                  f"{self.num(net.biases[j][i])}</p>")
+        else:
+            h += self.eq(f"{sub(row[i])}<sup>+</sup> = {sub(row[i])} − η · {db}",
+                         f"{self.num(net.biases[j][i])} − {self.num(tr.learning_rate)} × "
+                         f"{self.fac(p.grad_b[j][i], pg)} = "
+                         f"{self.num(tr.biases_after[j][i], 'update', True)}")
+        return h + self.footer()
+
+    def phase(self) -> str:
+        ph = self.ses.phase
+        h = ("<p class='m'>Click a neuron or an edge (or a bias) on the canvas to see its chain "
+             "rule here, first in symbols, then with this iteration's numbers.</p>")
+        h += self.head(f"Phase {ph.index + 1} of {len(self.ses.names)}: {html.escape(ph.title)}")
+        h += f"<p class='s'>{html.escape(ph.formula)}</p>"
+        return h + "".join(f"<p class='n'>{html.escape(x)}</p>" for x in ph.lines)
+
+
+def _window(n: int, focus: int | None) -> range:
+    """At most CAP indices of range(n), around ``focus``."""
+    if n <= CAP:
+        return range(n)
+    start = 0 if focus is None else max(0, min(n - CAP, focus - CAP // 2))
+    return range(start, start + CAP)
+
+
+def _table() -> QTableWidget:
+    t = QTableWidget()
+    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    t.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+    t.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    return t
+
+
+class Inspector(QWidget):
+    """Tabs: the selection's chain rule, its weight layer in matrix form, a gradient check."""
+
+    def __init__(self, session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.tabs = QTabWidget(self)
+        QVBoxLayout(self).addWidget(self.tabs)
+        self.layout().setContentsMargins(0, 0, 0, 0)
+        self.text = QTextBrowser()
+        self.text.setOpenLinks(False)
+        self._matrix, self._check, mpage = QWidget(), QWidget(), QWidget()
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self._matrix)
+        self.matrix_note = QLabel()
+        mp = QVBoxLayout(mpage)
+        mp.setContentsMargins(0, 0, 0, 0)
+        mp.addWidget(self.matrix_note)
+        mp.addWidget(scroll, 1)
+        for page, name, tip in (
+                (self.text, "Selection", "The chain rule of the selected weight, neuron or bias: "
+                 "in symbols, then with numbers; ? = not revealed by the stepper yet"),
+                (mpage, "Matrix", "The selection's weight layer in matrix form (seed 003): "
+                 "W, out, δ, ∂E/∂W = δ·outᵀ and W after the update"),
+                (self._check, "Gradient check", "Backprop's gradient against a central finite "
+                 "difference (ε = 1e-6) for the selected weight, bias or neuron's layer")):
+            self.tabs.setTabToolTip(self.tabs.addTab(page, name), tip)
+        mv = QVBoxLayout(self._matrix)
+        self.tables: dict[str, QTableWidget] = {}  # W, out, delta, grad, after
+        self._titles: dict[str, QLabel] = {}
+        for key in ("W", "out", "delta", "grad", "after"):
+            self._titles[key], self.tables[key] = QLabel(), _table()
+            mv.addSpacing(6)
+            mv.addWidget(self._titles[key])
+            mv.addWidget(self.tables[key], 0, Qt.AlignmentFlag.AlignLeft)
+        mv.addStretch(1)
+        cv = QVBoxLayout(self._check)
+        self.check_note = QLabel()
+        self.check_table = _table()
+        self.check_table.setColumnCount(4)
+        self.check_table.setHorizontalHeaderLabels(["parameter", "backprop", "numeric",
+                                                    "|difference|"])
+        self.check_table.verticalHeader().hide()
+        self.check_table.horizontalHeader().setStretchLastSection(True)
+        cv.addWidget(self.check_note)
+        cv.addWidget(self.check_table, 1)
+        for lbl in (self.matrix_note, self.check_note):
+            lbl.setWordWrap(True)
+            lbl.setObjectName("note")
+        self._pages = (mpage, self._check)
+        for page in (self._matrix, *self._pages):
+            page.setObjectName("page")
+        self.check_results: list[dict] = []  # {"symbol", "analytic", "numeric"}
+        self._check_for: tuple | None = None  # (trace, params) of check_results
+        self._dirty = [True, True, True]
+        self.tabs.currentChanged.connect(self._refresh)
+        for sig in (session.traceChanged, session.phaseChanged, session.selectionChanged,
+                    session.documentChanged):
+            sig.connect(self._on_change)
+        session.displayChanged.connect(self._on_display)
+        self._restyle()
+        self._refresh()
+
+    # -- signals -----------------------------------------------------------------------------
+    def _on_change(self, *_args) -> None:
+        self._dirty = [True, True, True]
+        self._refresh()
+
+    def _on_display(self) -> None:
+        self._restyle()
+        self._on_change()
+
+    def _refresh(self, *_args) -> None:
+        """Only the visible tab is drawn; the others when they are shown."""
+        i = self.tabs.currentIndex()
+        if i >= 0 and self._dirty[i]:
+            self._dirty[i] = False
+            (self._show_selection, self._show_matrix, self._show_check)[i]()
+
+    def _restyle(self) -> None:
+        th, z = THEMES[self.session.theme], self.session.zoom
+        self.text.setStyleSheet(f"QTextBrowser {{ background: {th.background}; color: {th.text};"
+                                " border: none; }")
+        doc = self.text.document()
+        f = QFont(self.text.font())
+        f.setPointSizeF(12.5 * z)
+        doc.setDefaultFont(f)
+        doc.setDocumentMargin(10 * z)
+        ind = f"{28 * z:.0f}px"
+        doc.setDefaultStyleSheet(
+            f"h3 {{ font-size: {15 * z:.1f}pt; margin-top: 2px; margin-bottom: 2px; }}"
+            f"p {{ margin-top: 3px; margin-bottom: 3px; }} p.n {{ margin-left: {ind}; }}"
+            f"p.lb, p.lf, p.lm {{ font-size: {10.5 * z:.1f}pt; font-weight: 600; margin-top: 12px; }}"
+            f"p.lb {{ color: {ERROR_SIGNAL}; }} p.lf {{ color: {FORWARD}; }}"
+            f"p.lm, p.m {{ color: {th.muted}; }} p.m {{ font-size: {10.5 * z:.1f}pt; }}"
+            f".q {{ color: {SELECT}; font-weight: bold; }} th {{ color: {th.muted}; }}"
+            f"table {{ margin-left: {ind}; border-color: {th.neutral_edge}; }}")
+        css = (f"QWidget#page {{ background: {th.background}; }}"
+               f"QLabel {{ color: {th.text}; font-size: {11 * z:.1f}pt; }}"
+               f"QTableWidget {{ background: {th.background}; color: {th.text}; "
+               f"gridline-color: {th.neutral_edge}; font-size: {10.5 * z:.1f}pt; }}"
+               f"QHeaderView::section {{ background: {th.banner_bg}; color: {th.muted}; "
+               f"border: none; padding: 2px 6px; font-size: {10 * z:.1f}pt; }}"
+               f"QTableCornerButton::section {{ background: {th.banner_bg}; border: none; }}"
+               f"QLabel#note {{ padding: 6px; background: {th.banner_bg}; }}")
+        for page in self._pages:
+            page.setStyleSheet(css)
+
+    # -- the selection tab -------------------------------------------------------------------
+    def _show_selection(self) -> None:
+        w, sel = _Writer(self.session), self.session.selection
+        try:
+            body = (w.phase() if sel is None else w.edge(*sel.index) if sel.kind == "edge"
+                    else w.bias(*sel.index) if sel.kind == "bias" else w.neuron(*sel.index))
+        except IndexError:  # a selection from another network
+            body = w.phase()
+        self.text.setHtml(body)
+
+    def selection_text(self) -> str:
+        """The Selection tab as plain text (sub- and superscripts flattened)."""
+        return self.text.toPlainText()
+
+    # -- the matrix tab ----------------------------------------------------------------------
+    def _layer(self) -> tuple[int, object]:
+        """The weight layer j the selection belongs to (default: the last) and the selection."""
+        sel, L = self.session.selection, self.session.trace.network.L
+        if sel is None:
+            return L - 1, None
+        return (max(sel.index[0] - 1, 0) if sel.kind == "neuron" else sel.index[0]), sel
+
+    def _show_matrix(self) -> None:
+        s, tr = self.session, self.session.trace
+        net, p, m = tr.network, tr.p, len(tr.samples)
+        j, sel = self._layer()
+        k = j + 1
+        fr = fc = None  # the selected row (a neuron of layer k) and column (of layer j)
+        if sel is not None and sel.kind == "edge":
+            fr, fc = sel.index[1:]
+        elif sel is not None and sel.kind == "neuron" and sel.index[0] == 0:
+            fc = sel.index[1]
+        elif sel is not None:
+            fr = sel.index[1]
+        onk = lambda r, c: fr is not None and r == fr and (fc is None or c == fc)  # noqa: E731
+        rows, cols = _window(net.sizes[k], fr), _window(net.sizes[j], fc)
+        samp = _window(m, s.display_sample)
+        lk, lj = net.labels.neurons[k], net.labels.neurons[j]
+        ls = [f"sample {x + 1}" if m <= 4 else f"s{x + 1}" for x in tr.samples]
+        nk, nj = html.escape(net.names[k]), html.escape(net.names[j])
+        po = None if j == 0 else f"out:{net.names[j]}"
+        hl_w = onk if fr is not None else (lambda r, c: c == fc)
+        self._fill("W", f"W<sub>{nk}</sub>: the weights {nj} → {nk}, before the update",
+                   net.weights[j], rows, cols, lk, lj, None, hl_w)
+        self._fill("out", f"out<sub>{nj}</sub>" + (" (a column per sample)" if m > 1 else ""),
+                   p.out[j].T, cols, samp, lj, ls, po, lambda r, c: r == fc)
+        self._fill("delta", f"δ<sub>{nk}</sub> = ∂E/∂net<sub>{nk}</sub>", p.delta[k].T, rows,
+                   samp, lk, ls, f"delta:{net.names[k]}", lambda r, c: r == fr)
+        self._fill("grad", f"∂E/∂W<sub>{nk}</sub> = δ<sub>{nk}</sub> · out<sub>{nj}</sub>"
+                   "<sup>T</sup>" + (f", summed over the {m} samples" if m > 1 else ""),
+                   p.grad_w[j], rows, cols, lk, lj, f"grad:{net.names[k]}", hl_w)
+        self._fill("after", f"W<sub>{nk}</sub> after the update: W − η · ∂E/∂W, "
+                   f"η = {fmt(tr.learning_rate)}", tr.weights_after[j], rows, cols, lk, lj,
+                   "update", hl_w)
+        note = f"Weight layer {nj} → {nk} (select a neuron or an edge to choose another)."
+        capped = [f"{what} {r.start + 1}–{r.stop} of {n}" for what, r, n in
+                  (("rows", rows, net.sizes[k]), ("columns", cols, net.sizes[j]),
+                   ("samples", samp, m)) if n > len(r)]
+        self.matrix_note.setText(note + (" Showing " + ", ".join(capped) + "." if capped else ""))
+
+    def _fill(self, key, title, arr, rows, cols, rlab, clab, phase, hl) -> None:
+        """Table ``key``: arr[rows, cols], "?" until ``phase``, cells where hl(r, c) lit."""
+        s, tab = self.session, self.tables[key]
+        self._titles[key].setText(title)
+        tab.clear()
+        tab.setRowCount(len(rows))
+        tab.setColumnCount(len(cols))
+        tab.setVerticalHeaderLabels([rlab[r] for r in rows])
+        tab.setHorizontalHeaderLabels([clab[c] for c in cols])
+        shown = phase is None or s.reached(phase)
+        for a, r in enumerate(rows):
+            for b, c in enumerate(cols):
+                txt = fmt(arr[r, c], s.decimals).replace("-", "−") if shown else "?"
+                it = QTableWidgetItem(txt)
+                it.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                if hl(r, c):
+                    it.setBackground(QColor(SELECT))
+                    it.setForeground(QColor("#111111"))
+                tab.setItem(a, b, it)
+        tab.resizeColumnsToContents()
+        tab.resizeRowsToContents()
+        h, v = tab.horizontalHeader(), tab.verticalHeader()
+        cw = max([h.sectionSize(b) for b in range(len(cols))] + [round(52 * s.zoom)])
+        for b in range(len(cols)):  # one width for all columns: a tidy matrix
+            h.resizeSection(b, cw)
+        tab.setFixedSize(v.sizeHint().width() + h.length() + 2 * tab.frameWidth() + 2,
+                         h.sizeHint().height() + v.length() + 2 * tab.frameWidth() + 2)
+
+    # -- the gradient check tab ----------------------------------------------------------------
+    def _params(self) -> tuple[int, list]:
+        """The parameters to check: the selected weight or bias, or the layer of a neuron (in a
+        big layer, the neuron's own edges), at most MAX_CHECK."""
+        net = self.session.trace.network
+        j, sel = self._layer()
+        if sel is not None and sel.kind == "edge":
+            return j, [("w", j, tuple(sel.index[1:]))]
+        if sel is not None and sel.kind == "bias":
+            return j, [("b", j, sel.index[1])] if net.biases is not None else []
+        n_out, n_in = net.weights[j].shape
+        rows, cols = range(n_out), range(n_in)
+        if sel is not None and n_out * n_in > MAX_CHECK:  # a big layer: the neuron's own edges
+            k, i = sel.index
+            rows, cols = ([], [i]) if k == 0 else ([i], range(n_in))
+        bs = [("b", j, r) for r in rows] if net.biases is not None else []
+        ws = [("w", j, (r, c)) for r in (rows or range(n_out)) for c in cols]
+        return j, ws[: max(MAX_CHECK - len(bs), 1)] + bs
+
+    def _show_check(self) -> None:
+        s, tr = self.session, self.session.trace
+        net, p, m = tr.network, tr.p, len(tr.samples)
+        j, params = self._params()
+        phase, tab = f"grad:{net.names[j + 1]}", self.check_table
+        if not s.reached(phase):
+            self.check_results, self._check_for = [], None
+            tab.setRowCount(0)
+            self.check_note.setText(f"Backprop reveals these gradients at phase <i>{phase}</i>: "
+                                    "predict them, step there, then check them here.")
+            return
+        if not (self._check_for and self._check_for[0] is tr and self._check_for[1] == params):
+            num = numeric_gradient(net, tr.inputs, tr.targets, params, EPS)
+            lab = net.labels
+            self.check_results = [
+                {"symbol": lab.weights[jj][idx[0]][idx[1]] if kind == "w"
+                 else f"{lab.biases[jj][idx]} ({lab.neurons[jj + 1][idx]})",
+                 "analytic": float(p.grad_w[jj][idx] if kind == "w" else p.grad_b[jj][idx]),
+                 "numeric": float(n)} for (kind, jj, idx), n in zip(params, num, strict=True)]
+            self._check_for = (tr, params)
+        tab.setRowCount(len(self.check_results))
+        for r, e in enumerate(self.check_results):
+            diff = abs(e["analytic"] - e["numeric"])
+            cells = [e["symbol"], fmt(e["analytic"], s.decimals), fmt(e["numeric"], s.decimals),
+                     fmt(diff, 3)]
+            for c, txt in enumerate(cells):
+                it = QTableWidgetItem(txt.replace("-", "−") if c else txt)
+                if c:
+                    it.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                tab.setItem(r, c, it)
+        tab.resizeColumnsToContents()
+        worst = max((abs(e["analytic"] - e["numeric"]) for e in self.check_results), default=0.0)
+        self.check_note.setText(
+            f"∂E/∂θ by backprop against the central difference (E(θ + ε) − E(θ − ε)) / 2ε, "
+            f"ε = 1e-6, E over this step's {m} sample{'s' if m > 1 else ''}, at the parameters "
+            f"before the update. Largest difference: {fmt(worst, 3)}.")

@@ -1,0 +1,256 @@
+"""The inspector explains the selection with the trace's own numbers (seed 004's figures) and
+hides what the stepper has not revealed yet."""
+
+import time
+
+import numpy as np
+import pytest
+
+from bpviz.core.fileformat import Document
+from bpviz.core.functions import make_activation, make_loss
+from bpviz.core.network import Network
+from bpviz.core.numbers import fmt
+from bpviz.core.presets import PRESETS, load_preset
+from bpviz.gui.inspector import CAP, MAX_CHECK, Inspector
+from bpviz.gui.session import Selection, Session
+
+W1, W5 = Selection("edge", (0, 0, 0)), Selection("edge", (1, 0, 0))
+
+
+def num(v, decimals=9):
+    """A number as the inspector writes it (with a true minus sign)."""
+    return fmt(v, decimals).replace("-", "−")
+
+
+@pytest.fixture
+def make(qtbot):
+    def build(name="mazur", doc=None):
+        s = Session(doc if doc is not None else load_preset(name), name)
+        ins = Inspector(s)
+        qtbot.addWidget(ins)
+        ins.resize(560, 900)
+        return s, ins
+
+    return build
+
+
+def table_values(tab):
+    return [[tab.item(r, c).text() for c in range(tab.columnCount())]
+            for r in range(tab.rowCount())]
+
+
+def test_w5_reads_like_seed_004(make):
+    s, ins = make()
+    s.last()
+    s.select(W5)
+    txt = ins.selection_text()
+    for v in ("0.74136507", "0.186815602", "0.593269992", "0.082167041", "0.35891648"):
+        assert v in txt
+    assert "= 0.74136507 × 0.186815602 × 0.593269992 = 0.082167041" in txt
+    assert "= 0.4 − 0.5 × 0.082167041 = 0.35891648" in txt
+    assert "?" not in txt
+
+
+def test_w1_expands_the_paths_out_of_h1(make):
+    s, ins = make()
+    s.last()
+    s.select(W1)
+    txt = ins.selection_text()
+    for v in ("0.036350306", "0.000438568", "0.055399425", "(−0.019049118)", "0.241300709",
+              "0.149780716"):
+        assert v in txt
+    assert "0.138498562×0.4 + (−0.038098237)×0.5" in txt
+    assert "= 0.036350306 × 0.241300709 × 0.05 = 0.000438568" in txt
+
+
+def test_unrevealed_values_are_question_marks(make):
+    s, ins = make()
+    s.select(W5)
+    assert s.phase_index == 0
+    txt = ins.selection_text()
+    assert "?" in txt and "0.082167041" not in txt and "0.593269992" not in txt
+    assert "∂E" in txt and "0.4" in txt  # the formula and the known weight are always there
+    s.set_phase(s.names.index("grad:o"))  # the gradient, not yet the update
+    txt = ins.selection_text()
+    assert "0.082167041" in txt and "0.35891648" not in txt
+    assert "= 0.4 − 0.5 × 0.082167041 = ?" in txt
+    s.set_phase(s.names.index("out:h"))
+    txt = ins.selection_text()
+    assert "0.593269992" in txt and "0.74136507" not in txt
+
+
+def test_neurons(make):
+    s, ins = make()
+    s.last()
+    s.select(Selection("neuron", (2, 0)))
+    txt = ins.selection_text()
+    for v in ("1.105905967", "0.75136507", "0.01", "0.274811083", "0.74136507", "0.186815602",
+              "0.138498562"):
+        assert v in txt
+    s.select(Selection("neuron", (1, 0)))
+    txt = ins.selection_text()
+    for v in ("0.3775", "0.593269992", "0.036350306", "0.241300709"):
+        assert v in txt
+    s.select(Selection("neuron", (0, 1)))
+    assert "0.1" in ins.selection_text()
+    s.first()
+    s.select(Selection("neuron", (2, 0)))
+    txt = ins.selection_text()
+    assert "?" in txt and "0.75136507" not in txt
+
+
+def test_mazur_bias_is_fixed(make):
+    s, ins = make()
+    s.last()
+    s.select(Selection("bias", (0, 1)))
+    txt = ins.selection_text()
+    assert "fixed (train_biases is false)" in txt
+    assert num(s.trace.p.grad_b[0][1]) in txt and "0.35" in txt
+
+
+def test_nothing_selected_shows_the_phase(make):
+    s, ins = make()
+    s.set_phase(3)
+    txt = ins.selection_text()
+    assert "Click a neuron or an edge" in txt
+    assert s.phase.title in txt and "1.105905967" in txt
+
+
+def test_batch_edge_shows_each_samples_contribution(make):
+    s, ins = make("xor")
+    s.last()
+    tr = s.trace
+    assert len(tr.samples) == 4
+    j, r, c = 1, 0, 1
+    s.select(Selection("edge", (j, r, c)))
+    txt = ins.selection_text()
+    contrib = tr.p.delta[j + 1][:, r] * tr.p.out[j][:, c]
+    for v in contrib:
+        assert num(v) in txt
+    assert contrib.sum() == pytest.approx(tr.p.grad_w[j][r, c], abs=1e-15)
+    assert num(tr.p.grad_w[j][r, c]) in txt and num(tr.weights_after[j][r, c]) in txt
+
+
+def test_batch_bias_is_trained(make):
+    s, ins = make("xor")
+    s.last()
+    s.select(Selection("bias", (1, 0)))
+    txt = ins.selection_text()
+    assert "fixed" not in txt
+    for v in s.trace.p.delta[2][:, 0]:
+        assert num(v) in txt
+    assert num(s.trace.p.grad_b[1][0]) in txt and num(s.trace.biases_after[1][0]) in txt
+
+
+def test_matrix_tab_matches_the_trace(make):
+    s, ins = make()
+    s.select(W5)
+    ins.tabs.setCurrentIndex(1)
+    grad = table_values(ins.tables["grad"])
+    assert all(v == "?" for row in grad for v in row)
+    assert table_values(ins.tables["W"]) == [["0.4", "0.45"], ["0.5", "0.55"]]
+    s.last()
+    tr = s.trace
+    assert table_values(ins.tables["grad"]) == [[num(v) for v in row] for row in tr.p.grad_w[1]]
+    assert table_values(ins.tables["after"])[0][0] == "0.35891648"
+    assert table_values(ins.tables["out"]) == [["0.593269992"], ["0.596884378"]]
+    assert ins.tables["grad"].item(0, 0).background().color().name().lower() == "#e69f00"
+    s.select(Selection("neuron", (1, 0)))  # layer h: the weights i → h
+    assert table_values(ins.tables["grad"])[0][0] == "0.000438568"
+
+
+def test_matrix_tab_batch_has_a_column_per_sample(make):
+    s, ins = make("xor")
+    s.last()
+    ins.tabs.setCurrentIndex(1)
+    tr = s.trace
+    assert ins.tables["delta"].columnCount() == 4
+    assert table_values(ins.tables["grad"]) == [[num(v) for v in row] for row in tr.p.grad_w[1]]
+
+
+def test_gradient_check_w5(make):
+    s, ins = make()
+    s.select(W5)
+    ins.tabs.setCurrentIndex(2)
+    assert ins.check_results == []  # not revealed at phase 0
+    s.last()
+    (e,) = ins.check_results
+    assert e["symbol"] == "w5" and e["analytic"] == pytest.approx(0.082167041, abs=1e-9)
+    assert abs(e["numeric"] - e["analytic"]) < 1e-8
+    assert ins.check_table.item(0, 2).text() == "0.082167041"
+    s.select(Selection("neuron", (1, 1)))  # its whole layer: 4 weights and 2 biases
+    assert len(ins.check_results) == 6
+    assert all(abs(e["numeric"] - e["analytic"]) < 1e-8 for e in ins.check_results)
+
+
+def test_gradient_check_is_lazy(make):
+    s, ins = make()
+    s.last()
+    s.select(W5)
+    assert ins.check_results == []
+    ins.tabs.setCurrentIndex(2)
+    assert len(ins.check_results) == 1
+
+
+def test_decimals_theme_and_zoom(make):
+    s, ins = make()
+    s.last()
+    s.select(W5)
+    s.set_decimals(4)
+    assert "0.0822" in ins.selection_text() and "0.082167041" not in ins.selection_text()
+    size = ins.text.document().defaultFont().pointSizeF()
+    s.set_zoom(2.0)
+    assert ins.text.document().defaultFont().pointSizeF() == pytest.approx(2 * size)
+    s.set_theme("dark")
+    assert "#1E1F22" in ins.text.styleSheet()
+
+
+@pytest.mark.parametrize("name", PRESETS)
+def test_every_selection_of_every_preset_renders(make, name):
+    s, ins = make(name)
+    net = s.network
+    sels = [None] + [Selection("neuron", (k, i)) for k in range(net.L + 1)
+                     for i in range(net.sizes[k])]
+    sels += [Selection("edge", (j, r, c)) for j, w in enumerate(net.weights)
+             for r in range(w.shape[0]) for c in range(w.shape[1])]
+    if net.biases is not None:
+        sels += [Selection("bias", (j, i)) for j, b in enumerate(net.biases) for i in range(len(b))]
+    for phase in (0, s.last_index):
+        s.set_phase(phase)
+        for sel in sels:
+            s.select(sel)
+            for tab in range(3):
+                ins.tabs.setCurrentIndex(tab)
+            assert ins.selection_text().strip()
+            ins.tabs.setCurrentIndex(0)
+
+
+def test_big_network_stays_fast_and_capped(make):
+    rng = np.random.default_rng(1)
+    sizes = [784, 128, 10]
+    net = Network(["x", "h", "y"], sizes, [make_activation("sigmoid")] * 2,
+                  [rng.normal(size=(128, 784)), rng.normal(size=(10, 128))], None, True,
+                  make_loss("half_sse"))
+    s, ins = make("big", Document(net, rng.uniform(size=(4, 784)), rng.uniform(size=(4, 10))))
+    s.last()
+    t0 = time.perf_counter()
+    s.select(Selection("neuron", (1, 100)))
+    assert "…" in ins.selection_text()  # 784 terms are summarised
+    ins.tabs.setCurrentIndex(1)
+    assert ins.tables["W"].rowCount() == CAP and ins.tables["W"].columnCount() == CAP
+    assert "Showing" in ins.matrix_note.text()
+    ins.tabs.setCurrentIndex(2)
+    assert len(ins.check_results) == MAX_CHECK  # the neuron's own edges, capped
+    assert [e["symbol"] for e in ins.check_results][:2] == ["w(h101,x1)", "w(h101,x2)"]
+    s.select(Selection("neuron", (0, 5)))  # an input: the edges out of it
+    assert len(ins.check_results) == 128 and ins.check_results[0]["symbol"] == "w(h1,x6)"
+    s.select(Selection("edge", (0, 100, 700)))
+    (e,) = ins.check_results
+    assert abs(e["numeric"] - e["analytic"]) < 1e-6
+    ins.tabs.setCurrentIndex(1)
+    tab = ins.tables["W"]
+    lit = [(tab.verticalHeaderItem(r).text(), tab.horizontalHeaderItem(c).text())
+           for r in range(tab.rowCount()) for c in range(tab.columnCount())
+           if tab.item(r, c).background().color().name().lower() == "#e69f00"]
+    assert lit == [("h101", "x701")]  # the window follows the selection
+    assert time.perf_counter() - t0 < 10
