@@ -7,9 +7,8 @@ import sys
 
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
-from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
-
 import pyqtgraph as pg  # noqa: E402
+from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
 
 __all__ = ["run", "make_app"]
 

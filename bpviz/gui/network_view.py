@@ -128,10 +128,9 @@ class NetworkView(pg.GraphicsLayoutWidget):
         self._ring = add(pg.ScatterPlotItem(pxMode=True), 11)
         self._names, self._vals = [], []
         if self._label_neurons:
-            for k, n in enumerate(sizes):
-                for i in range(n):
-                    self._names.append(add(pg.TextItem(anchor=(0.5, 0.5)), 20))
-                    self._vals.append(add(pg.TextItem(anchor=(0.5, 0.0)), 20))
+            for _ in range(n_neurons):
+                self._names.append(add(pg.TextItem(anchor=(0.5, 0.5)), 20))
+                self._vals.append(add(pg.TextItem(anchor=(0.5, 0.0)), 20))
         self._targets = []
         if sizes[-1] <= MAX_LABELLED_NEURONS:
             self._targets = [add(pg.TextItem(anchor=(0.0, 0.5)), 20) for _ in range(sizes[-1])]
@@ -249,8 +248,6 @@ class NetworkView(pg.GraphicsLayoutWidget):
 
         # ---- edges
         mode = s.edge_mode
-        visible_vals = mode == "weight" or (
-            reached(f"grad:{net.names[1]}") if mode in ("grad", "delta_w") else True)
         neutral_x, neutral_y = [], []
         bins: dict[tuple[int, int], tuple[list, list]] = {k: ([], []) for k in self._edge_curves}
         vmax = 0.0
