@@ -15,11 +15,12 @@ class ErrorPlot(pg.PlotWidget):
     def __init__(self, session: Session, parent=None) -> None:
         super().__init__(parent)
         self.session = session
-        self.setMinimumHeight(120)
+        self.setMinimumHeight(160)
         self.plotItem.setLabel("bottom", "step")
-        self.plotItem.setLabel("left", "E (error of the step)")
+        self.plotItem.setLabel("left", "E")
         self.plotItem.showGrid(x=True, y=True, alpha=0.25)
         self.plotItem.setLogMode(y=True)
+        self.plotItem.getAxis("left").enableAutoSIPrefix(False)
         self.curve = self.plot([], [], pen=pg.mkPen(POSITIVE, width=2), symbol="o",
                                symbolSize=6, symbolBrush=POSITIVE, name="error of each step")
         self.current = self.plot([], [], pen=None, symbol="o", symbolSize=11,
@@ -47,6 +48,7 @@ class ErrorPlot(pg.PlotWidget):
         ys = np.array([b for _, b in log], dtype=float)
         ok = ys > 0
         self.curve.setData(xs[ok], ys[ok])
+        self.plotItem.setXRange(0, max(10, s.step + 2), padding=0.02)
         e = s.trace.error
         if e > 0 and np.isfinite(e):
             self.current.setData([s.step + 1], [e])

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QSpinBox,
+    QStyle,
     QTextEdit,
     QToolBar,
     QWidget,
@@ -131,10 +132,13 @@ class MainWindow(QMainWindow):
         if geo is not None:
             self.restoreGeometry(geo)
         else:
-            self.resize(1400, 860)
+            self.resize(1440, 900)
         state = self.settings.value("window/state")
         if state is not None:
             self.restoreState(state)
+        else:
+            self.resizeDocks([self.inspector_dock], [430], Qt.Orientation.Horizontal)
+            self.resizeDocks([self.plot_dock], [200], Qt.Orientation.Vertical)
 
     # ------------------------------------------------------------------------ building
     def _dock(self, title: str, widget: QWidget, area) -> QDockWidget:
@@ -166,13 +170,20 @@ class MainWindow(QMainWindow):
                                         "Save the network with its current weights")
         self.act_quit = self._action("&Quit", self.close, SK.Quit, "Quit bpviz")
         # phase actions: the keys themselves are handled by _PhaseKeys so they work everywhere
-        self.act_first = self._action("⏮ First", s.first, None, "First phase (Home)")
-        self.act_prev = self._action("◀ Previous", s.previous, None,
+        self.act_first = self._action("First", s.first, None, "First phase (Home)")
+        self.act_prev = self._action("Previous", s.previous, None,
                                      "Previous phase (← or Page Up)")
-        self.act_next = self._action("Next ▶", s.next, None, "Next phase (→ or Page Down)")
-        self.act_last = self._action("Last ⏭", s.last, None, "Last phase (End)")
-        self.act_play = self._action("▶ Play", self.toggle_play, QKeySequence("P"),
+        self.act_next = self._action("Next", s.next, None, "Next phase (→ or Page Down)")
+        self.act_last = self._action("Last", s.last, None, "Last phase (End)")
+        self.act_play = self._action("Play", self.toggle_play, QKeySequence("P"),
                                      "Step through the phases automatically (P)", True)
+        SP = QStyle.StandardPixmap
+        for a, icon in ((self.act_first, SP.SP_MediaSkipBackward),
+                        (self.act_prev, SP.SP_MediaSeekBackward),
+                        (self.act_next, SP.SP_MediaSeekForward),
+                        (self.act_last, SP.SP_MediaSkipForward),
+                        (self.act_play, SP.SP_MediaPlay)):
+            a.setIcon(self.style().standardIcon(icon))
         self.act_fit = self._action("&Fit to window", self.canvas.fit, QKeySequence("F"),
                                     "Fit the network to the window (F)")
         self.act_zoom_in = self._action("Zoom &in", lambda: s.set_zoom(s.zoom * 1.15),
@@ -246,6 +257,7 @@ class MainWindow(QMainWindow):
     def _create_toolbar(self) -> None:
         tb = QToolBar("Phases", self)
         tb.setObjectName("toolbar-phases")
+        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.addToolBar(tb)
         for a in (self.act_first, self.act_prev, self.act_next, self.act_last, self.act_play):
             tb.addAction(a)
@@ -283,14 +295,16 @@ class MainWindow(QMainWindow):
     def toggle_play(self, on: bool) -> None:
         if on:
             self.play_timer.start(self.delay.value())
-            self.act_play.setText("⏸ Pause")
+            self.act_play.setText("Pause")
+            self.act_play.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_MediaPause))
         else:
             self.stop_play()
 
     def stop_play(self) -> None:
         self.play_timer.stop()
         self.act_play.setChecked(False)
-        self.act_play.setText("▶ Play")
+        self.act_play.setText("Play")
+        self.act_play.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_MediaPlay))
 
     def _play_tick(self) -> None:
         self.session.next()

@@ -99,10 +99,13 @@ class NetworkView(pg.GraphicsLayoutWidget):
 
         def add(it, z=0):
             it.setZValue(z)
-            if isinstance(it, (pg.PlotCurveItem, pg.TextItem)):
-                # repaint from a cached pixmap until the item changes (antialiased wide
-                # curves cost ~10 ms a frame in software rendering otherwise)
+            # repaint from a cached pixmap until the item changes (antialiased wide curves
+            # cost ~10 ms a frame in software rendering otherwise). A TextItem paints its
+            # background box with the scene transform, so only its inner text is cached.
+            if isinstance(it, pg.PlotCurveItem):
                 it.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+            elif isinstance(it, pg.TextItem):
+                it.textItem.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             self.vb.addItem(it)
             self._items.append(it)
             return it
@@ -207,11 +210,12 @@ class NetworkView(pg.GraphicsLayoutWidget):
         if self._cache.get(id(item)) == key:
             return
         self._cache[id(item)] = key
-        item.setText(text, color=color)
-        item.setFont(self._font(pt, bold))
         if fill is not None:
             item.fill = pg.mkBrush(fill)
+        item.setText(text, color=color)
+        item.setFont(self._font(pt, bold))
         item.setPos(*pos)
+        item.update()
 
     def _refresh(self, *_args) -> None:
         s = self.session
