@@ -85,7 +85,8 @@ class Trainer:
     """Gradient descent on a private network, in chunks a caller drives."""
 
     def __init__(self, doc: Document, network: Network | None = None, *,
-                 track_epoch_error: bool = False, sample: int | None = None) -> None:
+                 track_epoch_error: bool = False, sample: int | None = None,
+                 start_step: int = 0) -> None:
         self.network = network if network is not None else doc.network.copy()
         self.inputs = np.ascontiguousarray(doc.inputs, dtype=np.float64)
         self.targets = np.ascontiguousarray(doc.targets, dtype=np.float64)
@@ -96,7 +97,8 @@ class Trainer:
         self.track_epoch_error = track_epoch_error
         self.schedule = Schedule(len(self.inputs), doc.mode, doc.batch_size, doc.shuffle_seed,
                                  sample)
-        self.step = 0  # steps done
+        self.step = start_step  # steps done (counting from the file's weights)
+        self.first_step = start_step  # error_history starts after this step
         self._hist = np.empty(1024)
         self.epoch_errors: list[tuple[int, float]] = []  # (step, E of all data)
         self.diverged_at: int | None = None
@@ -112,8 +114,8 @@ class Trainer:
     # -- results -----------------------------------------------------------------------
     @property
     def error_history(self) -> np.ndarray:
-        """``error_history[i]`` is the error of step i + 1."""
-        return self._hist[: self.step]
+        """``error_history[i]`` is the error of step first_step + i + 1."""
+        return self._hist[: self.step - self.first_step]
 
     @property
     def epoch(self) -> int:
@@ -137,9 +139,10 @@ class Trainer:
         return p
 
     def _push(self, e: float) -> None:
-        if self.step >= len(self._hist):
+        i = self.step - self.first_step
+        if i >= len(self._hist):
             self._hist = np.concatenate([self._hist, np.empty(len(self._hist))])
-        self._hist[self.step] = e
+        self._hist[i] = e
 
     def run(self, max_steps: int | None = None, seconds: float | None = None,
             target_error: float | None = None) -> ChunkResult:
@@ -208,10 +211,10 @@ class Trainer:
                     g = gb[j]
                     g *= lr
                     biases[j] -= g
-            if s >= len(self._hist):
+            if s - self.first_step >= len(self._hist):
                 self._push(e)
             else:
-                self._hist[s] = e
+                self._hist[s - self.first_step] = e
             self.step = s + 1
             done += 1
             if track and self.step % spe == 0:

@@ -33,7 +33,9 @@ from bpviz.core.presets import PRESETS, load_preset, preset_titles
 from bpviz.gui.error_plot import ErrorPlot
 from bpviz.gui.inspector import Inspector
 from bpviz.gui.network_view import NetworkView
+from bpviz.gui.results import ResultsTable
 from bpviz.gui.session import Session
+from bpviz.gui.training import TrainingController, TrainingPanel
 
 __all__ = ["MainWindow"]
 
@@ -51,6 +53,7 @@ SHORTCUTS_HTML = """
 <tr><td><b>←</b> or <b>Page Up</b></td><td>previous phase</td></tr>
 <tr><td><b>Home</b> / <b>End</b></td><td>first / last phase of the iteration</td></tr>
 <tr><td><b>P</b></td><td>play / pause the phases</td></tr>
+<tr><td><b>Space</b></td><td>train / pause training</td></tr>
 <tr><td><b>Ctrl+O</b></td><td>open a network file</td></tr>
 <tr><td><b>Ctrl+Shift+S</b></td><td>save as</td></tr>
 <tr><td><b>Ctrl+=</b> / <b>Ctrl+-</b> / <b>Ctrl+0</b></td><td>font zoom in / out / reset</td></tr>
@@ -75,6 +78,8 @@ class _PhaseKeys(QObject):
                 Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier):
             return False
         what = PHASE_KEYS.get(ev.key())
+        if ev.key() == Qt.Key.Key_Space:
+            what = "train"
         if what is None or not self.window.isActiveWindow():
             return False
         if _is_editing(QApplication.focusWidget()):
@@ -102,7 +107,8 @@ def _is_editing(w: QWidget | None) -> bool:
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, doc: Document, source: str = "mazur", settings: QSettings | None = None):
+    def __init__(self, doc: Document, source: str = "mazur", settings: QSettings | None = None,
+                 backend: str = "process"):
         super().__init__()
         self.settings = settings if settings is not None else QSettings()
         self.session = Session(doc, source, self)
@@ -115,6 +121,18 @@ class MainWindow(QMainWindow):
                                          Qt.DockWidgetArea.RightDockWidgetArea)
         self.plot = ErrorPlot(self.session, self)
         self.plot_dock = self._dock("Error", self.plot, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.training = TrainingController(self.session, backend, self)
+        self.training.message.connect(self._show_message)
+        self.training_panel = TrainingPanel(self.training, self.plot, self)
+        self.training_dock = self._dock("Training", self.training_panel,
+                                        Qt.DockWidgetArea.RightDockWidgetArea)
+        self.results = ResultsTable(self.session, self.training, self)
+        self.results_dock = self._dock("Results", self.results,
+                                       Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.tabifyDockWidget(self.plot_dock, self.results_dock)
+        self.plot_dock.raise_()
+        self.session.trainingChanged.connect(self._on_training)
+        QApplication.instance().aboutToQuit.connect(self.training.shutdown)
         self.play_timer = QTimer(self)
         self.play_timer.timeout.connect(self._play_tick)
         self._create_actions()
@@ -138,6 +156,8 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
         else:
             self.resizeDocks([self.inspector_dock], [430], Qt.Orientation.Horizontal)
+            self.resizeDocks([self.inspector_dock, self.training_dock], [520, 300],
+                             Qt.Orientation.Vertical)
             self.resizeDocks([self.plot_dock], [200], Qt.Orientation.Vertical)
 
     # ------------------------------------------------------------------------ building
@@ -201,6 +221,8 @@ class MainWindow(QMainWindow):
         self.act_shortcuts = self._action("&Keyboard shortcuts", self.show_shortcuts,
                                           QKeySequence.StandardKey.HelpContents)
         self.act_about = self._action("&About bpviz", self.show_about)
+        self.act_train = self._action("&Train / Pause", lambda: self.training.toggle(), None,
+                                      "Train from the current weights, or pause (Space)")
 
     def _create_menus(self) -> None:
         s = self.session
@@ -248,8 +270,14 @@ class MainWindow(QMainWindow):
             grp.addAction(a)
             dec.addAction(a)
         v.addSeparator()
-        v.addAction(self.inspector_dock.toggleViewAction())
-        v.addAction(self.plot_dock.toggleViewAction())
+        for d in (self.inspector_dock, self.training_dock, self.plot_dock, self.results_dock):
+            v.addAction(d.toggleViewAction())
+        t = mb.addMenu("&Training")
+        t.addAction(self.act_train)
+        t.addAction(QAction("&Stop", self, triggered=lambda: self.training.stop()))
+        t.addAction(QAction("&One step", self, triggered=lambda: self.training.one_step()))
+        t.addAction(QAction("&Reset to the file's weights", self,
+                            triggered=lambda: self.training.reset()))
         h = mb.addMenu("&Help")
         h.addAction(self.act_shortcuts)
         h.addAction(self.act_about)
@@ -288,9 +316,31 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------------ behaviour
     def phase_action(self, what: str) -> None:
+        if what == "train":
+            self.training.toggle()
+            return
+        if self.session.training:
+            self.statusBar().showMessage("Pause training (Space) to step through phases", 3000)
+            return
         if what in ("next", "previous"):
             self.stop_play()
         getattr(self.session, what)()
+
+    def _on_training(self, on: bool) -> None:
+        if on:
+            self.stop_play()
+        for a in (self.act_first, self.act_prev, self.act_next, self.act_last, self.act_play):
+            a.setEnabled(not on)
+        self.sample_box.setEnabled(not on)
+        if not on:
+            self._update_status()
+
+    def _show_message(self, title: str, text: str) -> None:
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok,
+                          self)
+        box.setWindowModality(Qt.WindowModality.WindowModal)
+        box.open()  # never blocks the event loop (snapshots keep arriving)
+        self._message_box = box
 
     def toggle_play(self, on: bool) -> None:
         if on:
@@ -340,7 +390,7 @@ class MainWindow(QMainWindow):
 
     def _update_status(self, *_a) -> None:
         s = self.session
-        self.act_prev.setEnabled(s.can_go_back())
+        self.act_prev.setEnabled(s.can_go_back() and not s.training)
         self._status.setText(
             f"{s.doc.title or s.source}  ·  iteration {s.step + 1}  ·  phase "
             f"{s.phase_index + 1}/{len(s.names)}: {s.phase.name}  ·  η = {s.learning_rate:g}"
@@ -385,7 +435,7 @@ class MainWindow(QMainWindow):
         doc = s.doc.copy()
         doc.network = s.network.copy()
         doc.session = {"step": s.step, "phase": s.phase_index,
-                       "error_history": [e for _, e in s.error_log]}
+                       "error_history": s.history.errors.tolist()}
         try:
             fileformat.save(doc, path)
         except (OSError, ValueError) as e:
@@ -444,6 +494,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, ev) -> None:  # noqa: N802 - Qt's name
         self.stop_play()
+        self.training.shutdown()
         st, s = self.settings, self.session
         st.setValue("window/geometry", self.saveGeometry())
         st.setValue("window/state", self.saveState())

@@ -243,12 +243,19 @@ class NetworkView(pg.GraphicsLayoutWidget):
         extra = ""
         if ph.kind == "error":
             extra = f" &nbsp; E<sub>total</sub> = {fmt(tr.error, s.decimals)}"
-        self.banner.setText(
-            f"<span style='color:{color}; font-size:{13 * z:.0f}pt; font-weight:600'>"
-            f"{ph.index + 1}/{len(s.names)} · {ph.title}</span>"
-            f"<span style='color:{th.muted}; font-size:{10 * z:.0f}pt'> &nbsp; {step_txt}</span>"
-            f"<br><span style='color:{th.text}; font-size:{11 * z:.0f}pt'>"
-            f"{_html(ph.formula)}{extra}</span>")
+        if s.training:
+            self.banner.setText(
+                f"<span style='color:{th.text}; font-size:{13 * z:.0f}pt; font-weight:600'>"
+                f"Training · step {s.step:,}</span><span style='color:{th.muted}; "
+                f"font-size:{10 * z:.0f}pt'> &nbsp; the canvas shows the latest weights; "
+                f"pause to step through the next iteration</span>")
+        else:
+            self.banner.setText(
+                f"<span style='color:{color}; font-size:{13 * z:.0f}pt; font-weight:600'>"
+                f"{ph.index + 1}/{len(s.names)} · {ph.title}</span>"
+                f"<span style='color:{th.muted}; font-size:{10 * z:.0f}pt'> &nbsp; {step_txt}</span>"
+                f"<br><span style='color:{th.text}; font-size:{11 * z:.0f}pt'>"
+                f"{_html(ph.formula)}{extra}</span>")
 
         # ---- edges
         mode = s.edge_mode

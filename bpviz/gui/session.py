@@ -14,7 +14,7 @@ from bpviz.core.network import Network
 from bpviz.core.phases import Phase, Trace, phase_names, trace_step
 from bpviz.core.training import Schedule
 
-__all__ = ["Session", "Selection", "EDGE_MODES"]
+__all__ = ["Session", "Selection", "History", "EDGE_MODES"]
 
 EDGE_MODES = ("weight", "grad", "delta_w")  # what edges show: w, ∂E/∂w, Δw = −η·∂E/∂w
 HISTORY = 200  # iterations the stepper can go back through
@@ -28,6 +28,57 @@ class Selection:
     index: tuple[int, ...]
 
 
+class History:
+    """The error of every step since the file's weights (``errors[i]`` is step i + 1's) and
+    the epoch errors, in growing buffers so a run of millions of steps stays cheap."""
+
+    def __init__(self) -> None:
+        self._e = np.empty(4096)
+        self._log = np.empty(4096)  # log10(E), kept alongside for the log-scale plot
+        self.n = 0
+        self.epochs: list[tuple[int, float]] = []
+
+    @property
+    def errors(self) -> np.ndarray:
+        return self._e[: self.n]
+
+    @property
+    def log_errors(self) -> np.ndarray:
+        return self._log[: self.n]
+
+    def _grow(self, need: int) -> None:
+        if need > len(self._e):
+            size = max(need, 2 * len(self._e))
+            for name in ("_e", "_log"):
+                buf = np.empty(size)
+                buf[: self.n] = getattr(self, name)[: self.n]
+                setattr(self, name, buf)
+
+    def set_length(self, n: int) -> None:
+        """Forget the steps after step n."""
+        self.n = min(self.n, max(0, n))
+        self.epochs = [e for e in self.epochs if e[0] <= self.n]
+
+    def extend(self, first_step: int, errors: np.ndarray) -> None:
+        """Record the errors of steps first_step, first_step + 1, …"""
+        errors = np.asarray(errors, dtype=float)
+        start = first_step - 1
+        if start > self.n:  # a gap (a file without history): pad with NaN
+            self._grow(start)
+            self._e[self.n:start] = np.nan
+            self._log[self.n:start] = np.nan
+        self.n = start
+        self._grow(start + len(errors))
+        self._e[start:start + len(errors)] = errors
+        with np.errstate(all="ignore"):
+            np.log10(errors, out=self._log[start:start + len(errors)])
+        self.n = start + len(errors)
+
+    def clear(self) -> None:
+        self.n = 0
+        self.epochs = []
+
+
 class Session(QObject):
     documentChanged = Signal()  # a new network structure: views rebuild
     traceChanged = Signal()  # a new iteration (new values): views refresh
@@ -35,6 +86,8 @@ class Session(QObject):
     selectionChanged = Signal()
     displayChanged = Signal()  # edge mode, decimals, sample shown
     modifiedChanged = Signal(bool)
+    historyChanged = Signal()
+    trainingChanged = Signal(bool)
 
     def __init__(self, doc: Document, source: str = "", parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -55,7 +108,11 @@ class Session(QObject):
         self.sample_choice: int | None = None  # None: the mode's own next sample
         self.display_sample = 0  # which row of the step the canvas shows (batch mode)
         self._history: list[tuple[Trace, int]] = []
-        self.error_log: list[tuple[int, float]] = []  # (step, E) of each iteration stepped through
+        self.history = History()
+        self.training = False
+        sess = doc.session or {}
+        if sess.get("error_history"):
+            self.history.extend(1, sess["error_history"])
         self._schedule = Schedule(doc.n_samples, doc.mode, doc.batch_size, doc.shuffle_seed)
         self.phase_index = 0
         self.selection = None
@@ -115,13 +172,14 @@ class Session(QObject):
         self._history.append((self.trace, self.step))
         del self._history[:-HISTORY]
         tr = self.trace
-        self.error_log.append((self.step + 1, tr.error))
+        self.history.extend(self.step + 1, [tr.error])
         self.network.set_parameters(tr.weights_after, tr.biases_after)
         self.step += 1
         self.trace = self._make_trace()
         self.phase_index = 0
         self.traceChanged.emit()
         self.phaseChanged.emit(0)
+        self.historyChanged.emit()
 
     def previous(self) -> None:
         """Previous phase; from the first phase, back to the last phase of the iteration before
@@ -132,14 +190,14 @@ class Session(QObject):
         if not self._history:
             return
         tr, step = self._history.pop()
-        if self.error_log and self.error_log[-1][0] == step + 1:
-            self.error_log.pop()
+        self.history.set_length(step)
         self.network.set_parameters(tr.network.weights, tr.network.biases)
         self.step = step
         self.trace = tr
         self.phase_index = self.last_index
         self.traceChanged.emit()
         self.phaseChanged.emit(self.phase_index)
+        self.historyChanged.emit()
 
     def can_go_back(self) -> bool:
         return self.phase_index > 0 or bool(self._history)
@@ -168,14 +226,39 @@ class Session(QObject):
         self.network.set_parameters(weights, biases)
         self.step = step
         self._history.clear()
-        self.error_log.clear()
+        self.history.set_length(step)
         self.trace = self._make_trace()
         self.phase_index = 0
         self.traceChanged.emit()
         self.phaseChanged.emit(0)
 
     def reset(self) -> None:
+        """Back to the file's weights; the error history is cleared."""
+        self.history.clear()
         self.adopt_parameters(self.doc.network.weights, self.doc.network.biases, 0)
+        self.historyChanged.emit()
+
+    def set_mode(self, mode: str, batch_size: int | None = None) -> None:
+        """Change how steps pick their samples; the current iteration is taken again."""
+        d = self.doc
+        if (mode, batch_size) == (d.mode, d.batch_size):
+            return
+        d.mode, d.batch_size = mode, batch_size
+        self._schedule = Schedule(d.n_samples, mode, batch_size, d.shuffle_seed)
+        self.sample_choice = None
+        self.adopt_parameters(self.network.weights, self.network.biases, self.step)
+        self.documentChanged.emit()
+
+    def set_training(self, on: bool) -> None:
+        if on != self.training:
+            self.training = on
+            self.trainingChanged.emit(on)
+
+    def current_document(self) -> Document:
+        """The document as it stands: current weights, settings and data."""
+        doc = self.doc.copy()
+        doc.network = self.network.copy()
+        return doc
 
     # -- selection and display ---------------------------------------------------------------
     def select(self, sel: Selection | None) -> None:

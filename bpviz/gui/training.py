@@ -1,0 +1,381 @@
+"""Training from the window: the controller (commands to the worker, snapshots into the
+session) and the training dock (controls, status line, progress bar)."""
+
+from __future__ import annotations
+
+import math
+import time
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bpviz.core.engine import Snapshot
+from bpviz.core.numbers import fmt
+from bpviz.gui.session import Session
+from bpviz.gui.worker import WorkerThread
+
+__all__ = ["TrainingController", "TrainingPanel"]
+
+CANVAS_INTERVAL = 0.1  # the canvas follows the weights at most 10 times a second
+
+
+class TrainingController(QObject):
+    """Starts, pauses and stops runs; adopts the worker's snapshots into the session."""
+
+    stateChanged = Signal(str)  # idle, running, paused, finished, diverged
+    snapshotApplied = Signal(object)
+    message = Signal(str, str)  # title, text: one clear message (e.g. divergence)
+
+    def __init__(self, session: Session, backend: str = "process",
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.state = "idle"
+        self.last: Snapshot | None = None
+        self.settings: dict = {"learning_rate": session.doc.learning_rate,
+                               "mode": session.doc.mode, "batch_size": session.doc.batch_size,
+                               "shuffle_seed": session.doc.shuffle_seed, "max_steps": None,
+                               "target_error": None, "rate": None}
+        self._loaded = False
+        self._gen = 0
+        self._canvas_t = 0.0
+        self._serial_seen = 0
+        self.worker = WorkerThread(backend, self)
+        self.worker.worker.snapshot.connect(self._on_snapshot)
+        self.worker.worker.failed.connect(lambda m: self.message.emit("Training stopped", m))
+        session.documentChanged.connect(self._on_document)
+
+    # -- commands --------------------------------------------------------------------------
+    def _on_document(self) -> None:
+        """Another file or preset: end the run, forget the old network."""
+        if self.state in ("running", "paused"):
+            self.worker.send("stop")
+        self._loaded = False
+        d = self.session.doc
+        self.settings.update(learning_rate=d.learning_rate, mode=d.mode,
+                             batch_size=d.batch_size, shuffle_seed=d.shuffle_seed)
+        self._set_state("idle")
+
+    def _load(self) -> None:
+        s = self.session
+        self._gen += 1
+        self.worker.send("load", s.current_document(), s.step, self._gen)
+        self._loaded = True
+
+    def train(self) -> None:
+        """Train (or resume) from the weights the stepper shows."""
+        if self.state == "running":
+            return
+        if self.state != "paused" or not self._loaded:
+            self._load()
+        self.worker.send("train", dict(self.settings))
+        self._set_state("running")
+
+    def pause(self) -> None:
+        if self.state == "running":
+            self.worker.send("pause")
+
+    def toggle(self) -> None:
+        self.pause() if self.state == "running" else self.train()
+
+    def stop(self) -> None:
+        """End the run now: the stepper takes the last weights that arrived, and anything
+        the worker sends later about this run is ignored."""
+        if self.state not in ("running", "paused"):
+            return
+        self.worker.send("stop")
+        self._loaded = False
+        snap = self.last
+        if snap is not None and snap.extra.get("gen") == self._gen:
+            self.session.adopt_parameters(list(snap.weights), None if snap.biases is None
+                                          else list(snap.biases), snap.step)
+        self._set_state("idle")
+
+    def reset(self) -> None:
+        """Back to the file's weights; the plot clears."""
+        self.stop()
+        self._loaded = False
+        self.session.reset()
+        self._set_state("idle")
+
+    def one_step(self) -> None:
+        """Exactly one step (the current iteration's update), then the stepper shows the
+        next iteration."""
+        if self.state == "running":
+            return
+        s = self.session
+        s.set_phase(s.last_index)
+        s.next()
+        self._loaded = False
+
+    def update_settings(self, **kw) -> None:
+        self.settings.update(kw)
+        if self.state in ("running", "paused"):
+            self.worker.send("set", dict(kw))
+
+    def shutdown(self) -> bool:
+        """The one way training ends for good (window closed, app quitting)."""
+        return self.worker.shutdown()
+
+    # -- snapshots -------------------------------------------------------------------------
+    def _set_state(self, st: str) -> None:
+        if st != self.state:
+            self.state = st
+            self.session.set_training(st == "running")
+            self.stateChanged.emit(st)
+
+    def _on_snapshot(self, snap: Snapshot) -> None:
+        if not self._loaded or snap.extra.get("gen") != self._gen:
+            return  # from a run that was already replaced
+        s = self.session
+        self.last = snap
+        if len(snap.errors):
+            s.history.extend(snap.first_error_step, snap.errors)
+        for step, e in snap.epoch_errors:
+            s.history.epochs.append((step, e))
+        s.historyChanged.emit()
+        now = time.perf_counter()
+        done = snap.state != "running"
+        if done or now - self._canvas_t >= CANVAS_INTERVAL:
+            # while running the canvas shows the latest weights; a pause or the end puts the
+            # stepper on them so the lecturer can step through the next iteration from there
+            s.adopt_parameters(list(snap.weights), None if snap.biases is None
+                               else list(snap.biases), snap.step)
+            self._canvas_t = now
+        self._set_state({"idle": "idle", "running": "running", "paused": "paused",
+                         "finished": "finished", "diverged": "diverged"}[snap.state])
+        self.snapshotApplied.emit(snap)
+        if snap.state == "diverged" and snap.diverged_at is not None and \
+                snap.serial != self._serial_seen:
+            self._serial_seen = snap.serial
+            self.message.emit(
+                "Training diverged",
+                f"At step {snap.diverged_at:,} a value became infinite or not a number, so "
+                f"training stopped. The network is back at the weights after step "
+                f"{snap.diverged_at - 1:,}, the last finite ones.\n\nTry a smaller learning "
+                f"rate than {self.settings['learning_rate']:g}.")
+
+
+class TrainingPanel(QWidget):
+    """The training dock: controls, stop conditions, speed, status line, progress bar."""
+
+    def __init__(self, controller: TrainingController, plot, parent=None) -> None:
+        super().__init__(parent)
+        self.c = controller
+        self.plot = plot
+        s = controller.session
+        lay = QVBoxLayout(self)
+        row = QHBoxLayout()
+        self.btn_train = QPushButton("Train")
+        self.btn_train.setToolTip("Train from the weights on the canvas (Space); again to pause")
+        self.btn_stop = QPushButton("Stop")
+        self.btn_stop.setToolTip("End the run; the stepper takes the current weights")
+        self.btn_reset = QPushButton("Reset")
+        self.btn_reset.setToolTip("Back to the file's weights; clears the error plot")
+        self.btn_step = QPushButton("One step")
+        self.btn_step.setToolTip("Run exactly one step (one weight update) and show the next "
+                                 "iteration in the stepper")
+        for b in (self.btn_train, self.btn_stop, self.btn_step, self.btn_reset):
+            row.addWidget(b)
+        lay.addLayout(row)
+        form = QFormLayout()
+        self.lr = QLineEdit()
+        self.lr.setToolTip("η in w ← w − η·∂E/∂w: a finite number > 0 (Enter to apply)")
+        self.lr.editingFinished.connect(self._lr_edited)
+        self.lr_note = QLabel()
+        self.lr_note.setWordWrap(True)
+        form.addRow("Learning rate η", self.lr)
+        form.addRow("", self.lr_note)
+        mrow = QHBoxLayout()
+        self.mode = QComboBox()
+        for m in ("online", "batch", "minibatch"):
+            self.mode.addItem(m, m)
+        self.mode.setToolTip("online: one update per sample; batch: one per pass over all "
+                             "samples; minibatch: one per batch")
+        self.batch = QSpinBox()
+        self.batch.setRange(1, 1)
+        self.batch.setPrefix("batch ")
+        self.batch.setToolTip("Minibatch size")
+        mrow.addWidget(self.mode)
+        mrow.addWidget(self.batch)
+        form.addRow("Mode", mrow)
+        self.max_steps = QSpinBox()
+        self.max_steps.setRange(0, 2_000_000_000)
+        self.max_steps.setSingleStep(1000)
+        self.max_steps.setSpecialValueText("no limit")
+        self.max_steps.setToolTip("Stop when the step count reaches this (0: no limit)")
+        form.addRow("Stop at step", self.max_steps)
+        self.target = QLineEdit()
+        self.target.setPlaceholderText("none")
+        self.target.setToolTip("Stop after a step whose error is at most this")
+        form.addRow("Stop at error ≤", self.target)
+        srow = QHBoxLayout()
+        self.full_speed = QCheckBox("full speed")
+        self.full_speed.setChecked(True)
+        self.rate = QSpinBox()
+        self.rate.setRange(1, 100_000)
+        self.rate.setValue(20)
+        self.rate.setSuffix(" steps/s")
+        self.rate.setEnabled(False)
+        self.rate.setToolTip("A pace the class can follow")
+        srow.addWidget(self.full_speed)
+        srow.addWidget(self.rate)
+        form.addRow("Speed", srow)
+        self.log = QCheckBox("log scale")
+        self.log.setChecked(True)
+        self.log.setToolTip("Plot the error on a logarithmic axis")
+        self.log.toggled.connect(plot.set_log_scale)
+        form.addRow("Plot", self.log)
+        lay.addLayout(form)
+        self.progress = QProgressBar()
+        self.progress.setVisible(False)
+        lay.addWidget(self.progress)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        lay.addWidget(self.status)
+        lay.addStretch(1)
+
+        self.btn_train.clicked.connect(controller.toggle)
+        self.btn_stop.clicked.connect(controller.stop)
+        self.btn_reset.clicked.connect(controller.reset)
+        self.btn_step.clicked.connect(controller.one_step)
+        self.mode.activated.connect(self._mode_edited)
+        self.batch.valueChanged.connect(self._mode_edited)
+        self.max_steps.valueChanged.connect(self._stops_edited)
+        self.target.editingFinished.connect(self._stops_edited)
+        self.full_speed.toggled.connect(self._speed_edited)
+        self.rate.valueChanged.connect(self._speed_edited)
+        controller.stateChanged.connect(self._on_state)
+        controller.snapshotApplied.connect(self._on_snapshot)
+        s.documentChanged.connect(self._from_document)
+        s.traceChanged.connect(self._idle_status)
+        self._tick = QTimer(self)
+        self._from_document()
+
+    # -- from the model --------------------------------------------------------------------
+    def _from_document(self) -> None:
+        st = self.c.settings
+        d = self.c.session.doc
+        self.lr.setText(f"{st['learning_rate']:g}")
+        self.lr_note.setText("")
+        self.mode.setCurrentIndex(self.mode.findData(st["mode"]))
+        self.batch.blockSignals(True)
+        self.batch.setRange(1, max(1, d.n_samples))
+        self.batch.setValue(st["batch_size"] or min(d.n_samples, 32))
+        self.batch.blockSignals(False)
+        self.batch.setEnabled(st["mode"] == "minibatch")
+        self._on_state(self.c.state)
+        self._idle_status()
+
+    def _on_state(self, st: str) -> None:
+        running = st == "running"
+        self.btn_train.setText("Pause" if running else ("Resume" if st == "paused" else "Train"))
+        self.btn_stop.setEnabled(st in ("running", "paused"))
+        self.btn_step.setEnabled(not running)
+        self.btn_reset.setEnabled(True)
+        self.progress.setVisible(self.c.settings["max_steps"] is not None)
+        if not running:
+            self._idle_status()
+
+    def _idle_status(self) -> None:
+        if self.c.state == "running":
+            return
+        s = self.c.session
+        e = s.trace.error
+        what = {"idle": "ready", "paused": "paused", "finished": "finished",
+                "diverged": "diverged"}.get(self.c.state, self.c.state)
+        snap = self.c.last
+        if self.c.state == "finished" and snap is not None:
+            what = {"target": "reached the target error", "max_steps": "reached the step limit"
+                    }.get(snap.reason, "finished")
+        spe = _steps_per_epoch(s)
+        self.status.setText(f"{what} · step {s.step:,} · epoch {s.step // spe:,} · "
+                            f"E of the next step {fmt(e, 6) if math.isfinite(e) else e}")
+        self._progress(s.step)
+
+    def _on_snapshot(self, snap: Snapshot) -> None:
+        if snap.state == "running":
+            self.status.setText(
+                f"training · step {snap.step:,} · epoch {snap.epoch:,} · E (all samples) "
+                f"{fmt(snap.data_error, 6)} · {snap.steps_per_second:,.0f} steps/s")
+        self._progress(snap.step)
+
+    def _progress(self, step: int) -> None:
+        m = self.c.settings["max_steps"]
+        if m:
+            self.progress.setRange(0, m)
+            self.progress.setValue(min(step, m))
+            self.progress.setFormat(f"{min(step, m):,} / {m:,} steps")
+
+    # -- edits -----------------------------------------------------------------------------
+    def _lr_edited(self) -> None:
+        text = self.lr.text().strip()
+        try:
+            v = float(text)
+        except ValueError:
+            v = float("nan")
+        if not (math.isfinite(v) and v > 0):
+            self.lr_note.setText(f"<span style='color:#D55E00'>“{text}” is not a learning rate: "
+                                 "type a finite number greater than 0.</span>")
+            return
+        note = ""
+        if v > 100:
+            note = ("<span style='color:#D55E00'>This is very large: training will likely "
+                    "diverge (bpviz stops it and keeps the last finite weights).</span>")
+        self.lr_note.setText(note)
+        self.c.update_settings(learning_rate=v)
+        s = self.c.session
+        if v != s.doc.learning_rate and not s.training:
+            s.doc.learning_rate = v
+            s.adopt_parameters(s.network.weights, s.network.biases, s.step)
+
+    def _mode_edited(self, *_a) -> None:
+        mode = self.mode.currentData()
+        self.batch.setEnabled(mode == "minibatch")
+        bs = self.batch.value() if mode == "minibatch" else None
+        self.c.update_settings(mode=mode, batch_size=bs)
+        if not self.c.session.training:
+            self.c.session.set_mode(mode, bs)
+
+    def _stops_edited(self, *_a) -> None:
+        m = self.max_steps.value() or None
+        t = self.target.text().strip()
+        target = None
+        if t:
+            try:
+                target = float(t)
+            except ValueError:
+                self.target.setStyleSheet("color: #D55E00")
+                self.target.setToolTip(f"“{t}” is not a number")
+                return
+        self.target.setStyleSheet("")
+        self.c.update_settings(max_steps=m, target_error=target)
+        self.progress.setVisible(m is not None)
+        self._progress(self.c.session.step)
+
+    def _speed_edited(self, *_a) -> None:
+        full = self.full_speed.isChecked()
+        self.rate.setEnabled(not full)
+        self.c.update_settings(rate=None if full else self.rate.value())
+
+
+def _steps_per_epoch(s: Session) -> int:
+    d = s.doc
+    if d.mode == "online":
+        return max(1, d.n_samples)
+    if d.mode == "batch":
+        return 1
+    return max(1, -(-d.n_samples // (d.batch_size or 1)))
