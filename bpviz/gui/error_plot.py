@@ -1,9 +1,11 @@
 """Total error against step, live while training.
 
-One curve fed from the session's growing history buffers, with peak downsampling and
-clip-to-view so a run of millions of steps stays fast. The log scale plots log10(E), kept
-alongside E as it is recorded, on a linear view with a log axis, so an update never takes the
-logarithm of the whole history again.
+The session's history grows in buffers; a peak-decimation pyramid (``decimate.py``) picks
+the points to draw for the visible range — about two per pixel, each block's min and max —
+so an update costs the same with a million steps as with a thousand (pyqtgraph's own peak
+downsampling redoes the whole series every update). The log scale plots log10 of those
+points on a log axis. The x range grows in steps (1, 2, 5 × 10^k) so the axes are not redrawn
+every frame; pan or zoom with the mouse to look closer, double-click to follow again.
 """
 
 from __future__ import annotations
@@ -11,8 +13,10 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGraphicsItem
 
 from bpviz.core.numbers import fmt
+from bpviz.gui.decimate import PeakPyramid
 from bpviz.gui.session import Session
 from bpviz.gui.theme import FORWARD, NEGATIVE, POSITIVE, THEMES
 
@@ -24,23 +28,31 @@ class ErrorPlot(pg.PlotWidget):
         super().__init__(parent)
         self.session = session
         self.log_scale = True
-        self._x = np.arange(1, 4097, dtype=float)
+        self._pyr = PeakPyramid()
+        self._ep_pyr = PeakPyramid()
+        self._follow = True
+        self._xmax = 0.0
         self.setMinimumHeight(160)
         pi = self.plotItem
         pi.setLabel("bottom", "step")
         pi.setLabel("left", "E")
-        pi.showGrid(x=True, y=True, alpha=0.25)
+        # the axes' own grid costs ~20 ms a frame in software rendering; this one is two
+        # batched, cached curves redrawn only when the range changes
+        self._grid = pg.PlotCurveItem(connect="pairs", antialias=False)
+        self._grid.setZValue(-10)
+        self._grid.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        pi.addItem(self._grid, ignoreBounds=True)
         pi.getAxis("left").enableAutoSIPrefix(False)
         pi.setMenuEnabled(False)
         self.legend = pi.addLegend(offset=(-10, 8))
-        self.curve = pi.plot([], [], pen=pg.mkPen(POSITIVE, width=1.5),
+        # live curves: no antialiasing, a cosmetic 1 px pen (a zig-zag of thousands of segments
+        # costs ~30 ms a frame antialiased in software rendering)
+        self.curve = pi.plot([], [], pen=pg.mkPen(POSITIVE, width=1), antialias=False,
                              name="E of each step (its samples, before its update)")
-        self.curve.setDownsampling(auto=True, method="peak")
-        self.curve.setClipToView(True)
         self.curve.setSkipFiniteCheck(True)
-        self.epoch_curve = pi.plot([], [], pen=pg.mkPen(NEGATIVE, width=2),
-                                   symbol="o", symbolSize=4, symbolBrush=NEGATIVE,
-                                   symbolPen=None, name="E of all samples at each epoch's end")
+        self.epoch_curve = pi.plot([], [], pen=pg.mkPen(NEGATIVE, width=2), antialias=False,
+                                   name="E of all samples at each epoch's end")
+        self.epoch_curve.setSkipFiniteCheck(True)
         self.current = pi.plot([], [], pen=None, symbol="o", symbolSize=10,
                                symbolBrush=FORWARD, symbolPen=None,
                                name="this iteration (before its update)")
@@ -52,6 +64,12 @@ class ErrorPlot(pg.PlotWidget):
         self.cursor.hide()
         self.setToolTip("Total error E against step. Hover to read off a value.")
         self.scene().sigMouseMoved.connect(self._hover)
+        vb = pi.vb
+        vb.disableAutoRange(pg.ViewBox.XAxis)
+        vb.sigRangeChangedManually.connect(self._manual_range)
+        vb.sigXRangeChanged.connect(self._redraw)
+        vb.sigRangeChanged.connect(self._update_grid)
+        self.scene().sigMouseClicked.connect(self._clicked)
         session.historyChanged.connect(self.refresh)
         session.traceChanged.connect(self._refresh_current)
         session.documentChanged.connect(self.refresh)
@@ -64,7 +82,9 @@ class ErrorPlot(pg.PlotWidget):
     def set_log_scale(self, on: bool) -> None:
         self.log_scale = bool(on)
         self._axis_mode()
-        self.refresh()
+        self.plotItem.vb.enableAutoRange(pg.ViewBox.YAxis)
+        self._redraw()
+        self._refresh_current()
 
     def _axis_mode(self) -> None:
         self.plotItem.getAxis("left").setLogMode(self.log_scale)
@@ -73,37 +93,86 @@ class ErrorPlot(pg.PlotWidget):
     def _theme(self) -> None:
         th = THEMES[self.session.theme]
         self.setBackground(th.background)
+        self._grid.setPen(pg.mkPen(th.grid, width=1))
         for ax in ("left", "bottom"):
             a = self.plotItem.getAxis(ax)
             a.setPen(th.muted)
             a.setTextPen(th.text)
         self.legend.setLabelTextColor(th.text)
+        bg = pg.mkColor(th.background)
+        bg.setAlpha(220)
+        self.legend.setBrush(pg.mkBrush(bg))
+        self.legend.setPen(pg.mkPen(th.grid))
 
-    def _y(self, e: np.ndarray, log: np.ndarray | None = None) -> np.ndarray:
+    def _y(self, e: np.ndarray) -> np.ndarray:
         if not self.log_scale:
             return e
-        if log is not None:
-            return log
         with np.errstate(all="ignore"):
             return np.log10(e)
 
+    def _update_grid(self, *_a) -> None:
+        vb = self.plotItem.vb
+        (x0, x1), (y0, y1) = vb.viewRange()
+        xs, ys = [], []
+        for name, lo, hi, size in (("bottom", x0, x1, vb.width()), ("left", y0, y1, vb.height())):
+            ax = self.plotItem.getAxis(name)
+            levels = ax.tickValues(lo, hi, max(size, 1))
+            vals = levels[0][1] if levels else []
+            for v in vals:
+                if name == "bottom":
+                    xs += [v, v]
+                    ys += [y0, y1]
+                else:
+                    xs += [x0, x1]
+                    ys += [v, v]
+        self._grid.setData(np.array(xs, dtype=float), np.array(ys, dtype=float),
+                           connect="pairs")
+
+    def _manual_range(self, *_a) -> None:
+        self._follow = False
+
+    def _clicked(self, ev) -> None:
+        if ev.double():
+            self._follow = True
+            self.plotItem.vb.enableAutoRange(pg.ViewBox.YAxis)
+            self._xmax = 0.0
+            self.refresh()
+
     def refresh(self) -> None:
-        """Show the history: O(1) work besides what is visible (buffers are shared)."""
+        """Take in what the history gained (or lost) and redraw the visible range."""
         h = self.session.history
-        n = h.n
-        if n > len(self._x):
-            self._x = np.arange(1, max(n, 2 * len(self._x)) + 1, dtype=float)
-        self.curve.setData(self._x[:n], self._y(h.errors, h.log_errors))
-        ep = h.epochs
+        self._pyr.update(h.errors, h.changed_from)
+        h.changed_from = h.n
+        self._ep_pyr.update(h.epoch_errors, h.epochs_changed_from)
+        h.epochs_changed_from = len(h.epoch_errors)
+        if self._follow:
+            target = _nice(max(10, h.n * 1.02))
+            if target != self._xmax:
+                self._xmax = target
+                self.plotItem.vb.setXRange(0, target, padding=0.01)  # → _redraw
+                self._refresh_current()
+                return
+        self._redraw()
+        self._refresh_current()
+
+    def _redraw(self, *_a) -> None:
+        h = self.session.history
+        vb = self.plotItem.vb
+        x0, x1 = vb.viewRange()[0]
+        width = max(200, int(vb.width()))
+        i0, i1 = max(0, int(x0) - 2), min(h.n, int(np.ceil(x1)) + 1)
+        xs, ys = self._pyr.points(i0, i1, width)
+        self.curve.setData(xs + 1, self._y(ys))  # entry i is step i + 1
         multi = self.session.doc.mode == "online" and self.session.doc.n_samples > 1
-        if ep and multi:
-            xs = np.array([a for a, _ in ep], dtype=float)
-            ys = np.array([b for _, b in ep], dtype=float)
-            self.epoch_curve.setData(xs, self._y(ys))
+        steps = h.epoch_steps
+        if multi and len(steps):
+            j0 = max(0, int(np.searchsorted(steps, x0)) - 1)
+            j1 = min(len(steps), int(np.searchsorted(steps, x1)) + 1)
+            ex, ey = self._ep_pyr.points(j0, j1, width)
+            self.epoch_curve.setData(np.interp(ex, np.arange(len(steps)), steps), self._y(ey))
         else:
             self.epoch_curve.setData([], [])
-        self.legend.setVisible(multi or n > 0)
-        self._refresh_current()
+        self.legend.setVisible(h.n > 0)
 
     def _refresh_current(self) -> None:
         s = self.session
@@ -133,3 +202,12 @@ class ErrorPlot(pg.PlotWidget):
         self.readout.setPos(r.left(), r.bottom())
         self.cursor.setPos(step)
         self.cursor.show()
+
+
+def _nice(v: float) -> float:
+    """The next of 1, 2, 5 × 10^k at or above v."""
+    p = 10.0 ** np.floor(np.log10(v))
+    for m in (1, 2, 5, 10):
+        if m * p >= v:
+            return m * p
+    return 10 * p

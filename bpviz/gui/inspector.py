@@ -418,6 +418,7 @@ class Inspector(QWidget):
                     session.documentChanged):
             sig.connect(self._on_change)
         session.displayChanged.connect(self._on_display)
+        session.trainingChanged.connect(self._on_change)
         self._restyle()
         self._refresh()
 
@@ -431,7 +432,10 @@ class Inspector(QWidget):
         self._on_change()
 
     def _refresh(self, *_args) -> None:
-        """Only the visible tab is drawn; the others when they are shown."""
+        """Only the visible tab is drawn; the others when they are shown. While training
+        the weights change many times a second: the panel waits for the pause."""
+        if self.session.training:
+            return
         i = self.tabs.currentIndex()
         if i >= 0 and self._dirty[i]:
             self._dirty[i] = False

@@ -35,6 +35,7 @@ from bpviz.gui.inspector import Inspector
 from bpviz.gui.network_view import NetworkView
 from bpviz.gui.results import ResultsTable
 from bpviz.gui.session import Session
+from bpviz.gui.theme import apply_palette
 from bpviz.gui.training import TrainingController, TrainingPanel
 
 __all__ = ["MainWindow"]
@@ -113,6 +114,7 @@ class MainWindow(QMainWindow):
         self.settings = settings if settings is not None else QSettings()
         self.session = Session(doc, source, self)
         self._read_display_settings()
+        apply_palette(self.session.theme)
         self.setWindowTitle("bpviz")
         self.canvas = NetworkView(self.session, self)
         self.setCentralWidget(self.canvas)
@@ -125,10 +127,11 @@ class MainWindow(QMainWindow):
         self.training.message.connect(self._show_message)
         self.training_panel = TrainingPanel(self.training, self.plot, self)
         self.training_dock = self._dock("Training", self.training_panel,
-                                        Qt.DockWidgetArea.RightDockWidgetArea)
+                                        Qt.DockWidgetArea.BottomDockWidgetArea)
         self.results = ResultsTable(self.session, self.training, self)
         self.results_dock = self._dock("Results", self.results,
                                        Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.splitDockWidget(self.training_dock, self.plot_dock, Qt.Orientation.Horizontal)
         self.tabifyDockWidget(self.plot_dock, self.results_dock)
         self.plot_dock.raise_()
         self.session.trainingChanged.connect(self._on_training)
@@ -156,9 +159,9 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
         else:
             self.resizeDocks([self.inspector_dock], [430], Qt.Orientation.Horizontal)
-            self.resizeDocks([self.inspector_dock, self.training_dock], [520, 300],
-                             Qt.Orientation.Vertical)
-            self.resizeDocks([self.plot_dock], [200], Qt.Orientation.Vertical)
+            self.resizeDocks([self.training_dock, self.plot_dock], [470, 800],
+                             Qt.Orientation.Horizontal)
+            self.resizeDocks([self.plot_dock], [230], Qt.Orientation.Vertical)
 
     # ------------------------------------------------------------------------ building
     def _dock(self, title: str, widget: QWidget, area) -> QDockWidget:
@@ -360,6 +363,7 @@ class MainWindow(QMainWindow):
         self.session.next()
 
     def set_theme(self, name: str) -> None:
+        apply_palette(name)
         self.session.set_theme(name)
 
     def toggle_full_screen(self, on: bool) -> None:

@@ -56,11 +56,16 @@ class NetworkView(pg.GraphicsLayoutWidget):
         self.vb: pg.ViewBox = self.addViewBox(row=1, col=0)
         self.vb.setMenuEnabled(False)
         self.vb.setMouseEnabled(x=True, y=True)
+        # labels are offset in pixels (values under neurons, titles, arrows): a zoom, pan or
+        # resize moves them
+        self.vb.sigRangeChanged.connect(self._on_range)
+        self._refresh_key = None
         self._hover: Selection | None = None
         self._items: list = []
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.scene().sigMouseClicked.connect(self._on_mouse_clicked)
         session.documentChanged.connect(self._rebuild)
+        session.trainingChanged.connect(self._on_display)
         session.traceChanged.connect(self._refresh)
         session.phaseChanged.connect(self._refresh)
         session.selectionChanged.connect(self._refresh_overlay)
@@ -155,8 +160,14 @@ class NetworkView(pg.GraphicsLayoutWidget):
             rr, cc = np.meshgrid(np.arange(sizes[j + 1]), np.arange(sizes[j]), indexing="ij")
             self._seg.append((a[cc.ravel()], b[rr.ravel()], rr.ravel(), cc.ravel()))
         self._shown: list[np.ndarray] = [np.arange(len(s[2])) for s in self._seg]
+        self._refresh_key = None
         self._refresh()
         self.fit()
+
+    def _on_range(self, *_a) -> None:
+        if hasattr(self, "_pos") and not getattr(self, "closed", False):
+            self._refresh_key = None
+            self._refresh()
 
     def fit(self) -> None:
         L = self.session.network.L
@@ -166,7 +177,7 @@ class NetworkView(pg.GraphicsLayoutWidget):
 
     def resizeEvent(self, ev) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(ev)
-        if hasattr(self, "_pos"):
+        if hasattr(self, "_pos") and not getattr(self, "closed", False):
             self.fit()
 
     # ------------------------------------------------------------------------ painting
@@ -185,6 +196,7 @@ class NetworkView(pg.GraphicsLayoutWidget):
         return f
 
     def _on_display(self) -> None:
+        self._refresh_key = None
         self._refresh()
 
     def _set_curve(self, curve, x, y, color, width: float, dashed: bool = False) -> None:
@@ -219,6 +231,10 @@ class NetworkView(pg.GraphicsLayoutWidget):
 
     def _refresh(self, *_args) -> None:
         s = self.session
+        key = (id(s.trace), s.phase_index, s.training, s.step)
+        if key == self._refresh_key:  # traceChanged and phaseChanged often come together
+            return
+        self._refresh_key = key
         th = THEMES[s.theme]
         self.setBackground(th.background)
         net, tr = s.network, s.trace
@@ -340,8 +356,9 @@ class NetworkView(pg.GraphicsLayoutWidget):
         for arrow in self._arrows:
             arrow.setVisible(False)
         backward = ph.direction == "backward"
-        self._lit_edges = set(ph.edge_layers)
-        for j in ph.edge_layers:
+        lit = () if s.training else ph.edge_layers  # no phase is shown while training
+        self._lit_edges = set(lit)
+        for j in lit:
             a, b, _, _ = self._seg[j]
             idx = self._shown[j]
             xs_ = np.column_stack([a[idx, 0], b[idx, 0]]).ravel()
@@ -367,7 +384,7 @@ class NetworkView(pg.GraphicsLayoutWidget):
         for kk in range(L + 1):
             q, qname = self._neuron_quantity(kk)
             qmax = float(np.abs(q).max()) if q is not None and q.size else 0.0
-            active = kk in ph.neuron_layers
+            active = kk in ph.neuron_layers and not s.training
             pcol = (ERROR_SIGNAL if backward else FORWARD) if active else th.neuron_edge
             pen = pg.mkPen(pcol, width=(3.2 if active else 1.3) * z)
             for i in range(sizes[kk]):

@@ -25,12 +25,13 @@ class Theme:
     neuron_edge: str
     neutral_edge: str
     banner_bg: str
+    grid: str
 
 
 LIGHT = Theme("light", "#FFFFFF", "#1A1A1A", "#666666", "#F4F4F4", "#333333", "#BBBBBB",
-              "#F0F4F8")
+              "#F0F4F8", "#E8E8E8")
 DARK = Theme("dark", "#1E1F22", "#E8E8E8", "#A0A0A0", "#2E3036", "#D0D0D0", "#5A5D63",
-             "#2A2D33")
+             "#2A2D33", "#33363C")
 THEMES = {"light": LIGHT, "dark": DARK}
 
 
@@ -53,3 +54,30 @@ def readable_on(c: QColor) -> str:
     """Black or white text, whichever reads better on c."""
     lum = 0.299 * c.red() + 0.587 * c.green() + 0.114 * c.blue()
     return "#111111" if lum > 140 else "#FFFFFF"
+
+
+def apply_palette(name: str) -> None:
+    """The widgets' colours (menus, docks, tables) follow the theme too."""
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        return
+    if app.style().name().lower() != "fusion":
+        app.setStyle("Fusion")  # the one style that honours a palette everywhere
+    if name != "dark":
+        app.setPalette(app.style().standardPalette())
+        return
+    p = QPalette()
+    R, G = QPalette.ColorRole, QPalette.ColorGroup
+    for role, col in ((R.Window, "#2A2D33"), (R.Base, "#1E1F22"), (R.AlternateBase, "#2E3036"),
+                      (R.Button, "#2E3036"), (R.WindowText, "#E8E8E8"), (R.Text, "#E8E8E8"),
+                      (R.ButtonText, "#E8E8E8"), (R.ToolTipBase, "#2E3036"),
+                      (R.ToolTipText, "#E8E8E8"), (R.PlaceholderText, "#A0A0A0"),
+                      (R.Highlight, "#0072B2"), (R.HighlightedText, "#FFFFFF"),
+                      (R.Link, "#56B4E9"), (R.BrightText, "#FFFFFF")):
+        p.setColor(role, QColor(col))
+    for role in (R.WindowText, R.Text, R.ButtonText):
+        p.setColor(G.Disabled, role, QColor("#7A7D83"))
+    app.setPalette(p)

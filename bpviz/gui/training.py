@@ -10,7 +10,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -143,8 +143,7 @@ class TrainingController(QObject):
         self.last = snap
         if len(snap.errors):
             s.history.extend(snap.first_error_step, snap.errors)
-        for step, e in snap.epoch_errors:
-            s.history.epochs.append((step, e))
+        s.history.add_epochs(snap.epoch_errors)
         s.historyChanged.emit()
         now = time.perf_counter()
         done = snap.state != "running"
@@ -190,14 +189,16 @@ class TrainingPanel(QWidget):
         for b in (self.btn_train, self.btn_stop, self.btn_step, self.btn_reset):
             row.addWidget(b)
         lay.addLayout(row)
-        form = QFormLayout()
+        form = QGridLayout()
+        form.setHorizontalSpacing(10)
+        form.setVerticalSpacing(4)
         self.lr = QLineEdit()
         self.lr.setToolTip("η in w ← w − η·∂E/∂w: a finite number > 0 (Enter to apply)")
         self.lr.editingFinished.connect(self._lr_edited)
         self.lr_note = QLabel()
         self.lr_note.setWordWrap(True)
-        form.addRow("Learning rate η", self.lr)
-        form.addRow("", self.lr_note)
+        form.addWidget(QLabel("Learning rate η"), 0, 0)
+        form.addWidget(self.lr, 0, 1)
         mrow = QHBoxLayout()
         self.mode = QComboBox()
         for m in ("online", "batch", "minibatch"):
@@ -210,17 +211,20 @@ class TrainingPanel(QWidget):
         self.batch.setToolTip("Minibatch size")
         mrow.addWidget(self.mode)
         mrow.addWidget(self.batch)
-        form.addRow("Mode", mrow)
+        form.addWidget(QLabel("Mode"), 0, 2)
+        form.addLayout(mrow, 0, 3)
         self.max_steps = QSpinBox()
         self.max_steps.setRange(0, 2_000_000_000)
         self.max_steps.setSingleStep(1000)
         self.max_steps.setSpecialValueText("no limit")
         self.max_steps.setToolTip("Stop when the step count reaches this (0: no limit)")
-        form.addRow("Stop at step", self.max_steps)
+        form.addWidget(QLabel("Stop at step"), 1, 0)
+        form.addWidget(self.max_steps, 1, 1)
         self.target = QLineEdit()
         self.target.setPlaceholderText("none")
         self.target.setToolTip("Stop after a step whose error is at most this")
-        form.addRow("Stop at error ≤", self.target)
+        form.addWidget(QLabel("Stop at error ≤"), 1, 2)
+        form.addWidget(self.target, 1, 3)
         srow = QHBoxLayout()
         self.full_speed = QCheckBox("full speed")
         self.full_speed.setChecked(True)
@@ -232,13 +236,16 @@ class TrainingPanel(QWidget):
         self.rate.setToolTip("A pace the class can follow")
         srow.addWidget(self.full_speed)
         srow.addWidget(self.rate)
-        form.addRow("Speed", srow)
+        form.addWidget(QLabel("Speed"), 2, 0)
+        form.addLayout(srow, 2, 1)
         self.log = QCheckBox("log scale")
         self.log.setChecked(True)
         self.log.setToolTip("Plot the error on a logarithmic axis")
         self.log.toggled.connect(plot.set_log_scale)
-        form.addRow("Plot", self.log)
+        form.addWidget(QLabel("Plot"), 2, 2)
+        form.addWidget(self.log, 2, 3)
         lay.addLayout(form)
+        lay.addWidget(self.lr_note)
         self.progress = QProgressBar()
         self.progress.setVisible(False)
         lay.addWidget(self.progress)

@@ -14,15 +14,17 @@ Stopping goes through one path, ``shutdown()``: abort flag, quit message, wait.
 from __future__ import annotations
 
 import contextlib
-import multiprocessing as mp
 import queue
+import socket
+import subprocess
 import sys
 import time
 import weakref
+from multiprocessing.connection import Connection
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from bpviz.core.engine import SNAPSHOT_INTERVAL, TrainingEngine, serve
+from bpviz.core.engine import SNAPSHOT_INTERVAL, TrainingEngine
 
 __all__ = ["TrainingWorker", "WorkerThread"]
 
@@ -33,6 +35,8 @@ class TrainingWorker(QObject):
 
     def __init__(self, backend: str = "process") -> None:
         super().__init__()
+        if backend == "process" and sys.platform == "win32":
+            backend = "thread"  # no inheritable socket pair there
         self.backend = backend
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._abort = False
@@ -55,39 +59,47 @@ class TrainingWorker(QObject):
             self.failed.emit(f"{type(e).__name__}: {e}")
 
     def _loop_process(self) -> None:
-        ctx = mp.get_context("spawn")  # no fork of a process that runs Qt threads
-        parent, child = ctx.Pipe()
-        proc = ctx.Process(target=serve, args=(child,), daemon=True, name="bpviz-training")
-        proc.start()
-        child.close()
+        # A fresh interpreter that imports only bpviz.core (not multiprocessing's spawn,
+        # which would run the main script again in the child), joined by a socket pair.
+        ours, theirs = socket.socketpair()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bpviz.core.engine_process", str(theirs.fileno())],
+            pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL)
+        theirs.close()
+        conn = Connection(ours.detach())
         try:
             while not self._abort:
                 try:
                     while True:
-                        parent.send(self._queue.get_nowait())
+                        conn.send(self._queue.get_nowait())
                 except queue.Empty:
                     pass
-                if parent.poll(0.01):  # releases the GIL while it waits
-                    snap = parent.recv()
-                    while parent.poll(0):  # fell behind: only the latest matters, but
-                        nxt = parent.recv()  # keep every error value
-                        snap = _merge(snap, nxt)
+                if conn.poll(0.01):  # releases the GIL while it waits
+                    snap = conn.recv()
+                    while conn.poll(0):  # fell behind: one snapshot, every error value
+                        snap = _merge(snap, conn.recv())
                     self.snapshot.emit(snap)
-                elif not proc.is_alive():
-                    self.failed.emit("the training process ended unexpectedly")
+                elif proc.poll() is not None:
+                    self.failed.emit("the training process ended unexpectedly "
+                                     f"(exit status {proc.returncode})")
                     return
+        except (EOFError, OSError) as e:
+            self.failed.emit(f"lost the training process: {e}")
         finally:
             with contextlib.suppress(OSError, ValueError):
-                parent.send(("quit",))
-            proc.join(0.5)
-            if proc.is_alive():
-                proc.terminate()
-                proc.join(0.5)
-            parent.close()
+                conn.send(("quit",))
+            try:
+                proc.wait(0.5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(0.5)
+            conn.close()
 
     def _loop_thread(self) -> None:
+        # "thread" uses a 1 ms switch interval; "thread:0.005" picks another (benchmarks)
+        interval = float(self.backend.partition(":")[2] or 0.001)
         old = sys.getswitchinterval()
-        sys.setswitchinterval(0.001)
+        sys.setswitchinterval(interval)
         engine = TrainingEngine()
         last = 0.0
         try:

@@ -47,7 +47,7 @@ def test_history_equals_the_core(qtbot, make_controller, backend):
         np.testing.assert_array_equal(a, b)
     assert c.last.reason == "max_steps"
     # the epoch error curve: online over 4 samples, one point per 4 steps
-    assert [st for st, _ in s.history.epochs][:3] == [4, 8, 12]
+    assert s.history.epoch_steps[:3].tolist() == [4, 8, 12]
 
 
 def test_start_pause_resume_stop_reset(qtbot, make_controller):
