@@ -106,7 +106,10 @@ class TrainingEngine:
             self._reason = "stopped"
 
     def _new_trainer(self, doc: Document, start: int) -> None:
-        self.trainer = Trainer(doc, doc.network.copy(), track_epoch_error=True, start_step=start)
+        # the epoch curve is for online runs over several samples; with one sample every step
+        # would cost a second forward pass for nothing
+        self.trainer = Trainer(doc, doc.network.copy(), track_epoch_error=doc.n_samples > 1,
+                               start_step=start)
         s = self.settings
         if s:
             self.trainer.learning_rate = s.get("learning_rate", doc.learning_rate)

@@ -65,7 +65,8 @@ class ErrorPlot(pg.PlotWidget):
         self.setToolTip("Total error E against step. Hover to read off a value.")
         self.scene().sigMouseMoved.connect(self._hover)
         vb = pi.vb
-        vb.disableAutoRange(pg.ViewBox.XAxis)
+        vb.disableAutoRange()  # ranges grow in steps (see refresh) so the axes stay cached
+        self._yrange = None
         vb.sigRangeChangedManually.connect(self._manual_range)
         vb.sigXRangeChanged.connect(self._redraw)
         vb.sigRangeChanged.connect(self._update_grid)
@@ -82,7 +83,7 @@ class ErrorPlot(pg.PlotWidget):
     def set_log_scale(self, on: bool) -> None:
         self.log_scale = bool(on)
         self._axis_mode()
-        self.plotItem.vb.enableAutoRange(pg.ViewBox.YAxis)
+        self._yrange = None
         self._redraw()
         self._refresh_current()
 
@@ -134,9 +135,24 @@ class ErrorPlot(pg.PlotWidget):
     def _clicked(self, ev) -> None:
         if ev.double():
             self._follow = True
-            self.plotItem.vb.enableAutoRange(pg.ViewBox.YAxis)
             self._xmax = 0.0
+            self._yrange = None
             self.refresh()
+
+    def _follow_y(self, ys: np.ndarray) -> None:
+        """Whole decades (log scale) or a 1-2-5 ceiling (linear), so the range changes
+        rarely; the axis is redrawn only then."""
+        ok = ys[np.isfinite(ys)]
+        if not len(ok):
+            return
+        lo, hi = float(ok.min()), float(ok.max())
+        if self.log_scale:
+            rng = (np.floor(lo), max(np.ceil(hi), np.floor(lo) + 1))
+        else:
+            rng = (0.0, _nice(max(hi, 1e-12)))
+        if rng != self._yrange:
+            self._yrange = rng
+            self.plotItem.vb.setYRange(*rng, padding=0.02)
 
     def refresh(self) -> None:
         """Take in what the history gained (or lost) and redraw the visible range."""
@@ -162,16 +178,22 @@ class ErrorPlot(pg.PlotWidget):
         width = max(200, int(vb.width()))
         i0, i1 = max(0, int(x0) - 2), min(h.n, int(np.ceil(x1)) + 1)
         xs, ys = self._pyr.points(i0, i1, width)
-        self.curve.setData(xs + 1, self._y(ys))  # entry i is step i + 1
+        ys = self._y(ys)
+        self.curve.setData(xs + 1, ys)  # entry i is step i + 1
         multi = self.session.doc.mode == "online" and self.session.doc.n_samples > 1
         steps = h.epoch_steps
         if multi and len(steps):
             j0 = max(0, int(np.searchsorted(steps, x0)) - 1)
             j1 = min(len(steps), int(np.searchsorted(steps, x1)) + 1)
             ex, ey = self._ep_pyr.points(j0, j1, width)
-            self.epoch_curve.setData(np.interp(ex, np.arange(len(steps)), steps), self._y(ey))
+            ey = self._y(ey)
+            self.epoch_curve.setData(np.interp(ex, np.arange(len(steps)), steps), ey)
+            ys = np.concatenate([ys, ey])
         else:
             self.epoch_curve.setData([], [])
+        if self._follow:
+            e = self.session.trace.error
+            self._follow_y(np.append(ys, self._y(np.array([e]))) if e > 0 else ys)
         self.legend.setVisible(h.n > 0)
 
     def _refresh_current(self) -> None:

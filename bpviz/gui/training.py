@@ -50,6 +50,7 @@ class TrainingController(QObject):
                                "target_error": None, "rate": None}
         self._loaded = False
         self._gen = 0
+        self._pending: Snapshot | None = None
         self._canvas_t = 0.0
         self._serial_seen = 0
         self.worker = WorkerThread(backend, self)
@@ -130,6 +131,17 @@ class TrainingController(QObject):
         return self.worker.shutdown()
 
     # -- snapshots -------------------------------------------------------------------------
+    def _adopt(self, snap: Snapshot) -> None:
+        self._pending = None
+        self.session.adopt_parameters(list(snap.weights), None if snap.biases is None
+                                      else list(snap.biases), snap.step)
+
+    def _adopt_pending(self) -> None:
+        snap = self._pending
+        if snap is not None and self.state == "running" and \
+                snap.extra.get("gen") == self._gen:
+            self._adopt(snap)
+
     def _set_state(self, st: str) -> None:
         if st != self.state:
             self.state = st
@@ -147,12 +159,16 @@ class TrainingController(QObject):
         s.historyChanged.emit()
         now = time.perf_counter()
         done = snap.state != "running"
-        if done or now - self._canvas_t >= CANVAS_INTERVAL:
-            # while running the canvas shows the latest weights; a pause or the end puts the
-            # stepper on them so the lecturer can step through the next iteration from there
-            s.adopt_parameters(list(snap.weights), None if snap.biases is None
-                               else list(snap.biases), snap.step)
+        if done:
+            # a pause or the end puts the stepper on these weights so the lecturer can step
+            # through the next iteration from there
+            self._adopt(snap)
+        elif now - self._canvas_t >= CANVAS_INTERVAL:
+            # while running the canvas shows the latest weights, in an event-loop turn of its
+            # own so no single turn keeps the GUI thread long
             self._canvas_t = now
+            self._pending = snap
+            QTimer.singleShot(0, self._adopt_pending)
         self._set_state({"idle": "idle", "running": "running", "paused": "paused",
                          "finished": "finished", "diverged": "diverged"}[snap.state])
         self.snapshotApplied.emit(snap)
