@@ -15,18 +15,16 @@ weights are written for their first few neurons and weights, with the rest count
 
 from __future__ import annotations
 
-import contextlib
 import html as _html
 import math
-import os
 import re
 import sys
-import tempfile
 import unicodedata
 from pathlib import Path
 
 import numpy as np
 
+from bpviz.core.atomic import write_atomic
 from bpviz.core.numbers import fmt
 from bpviz.core.phases import Trace, trace_step
 
@@ -1647,30 +1645,6 @@ def _finite(tr: Trace) -> bool:
     if tr.biases_after is not None:
         arrays += [*tr.biases_after, *p.grad_b]
     return math.isfinite(tr.error) and all(np.isfinite(a).all() for a in arrays)
-
-
-def write_atomic(path: str, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder."""
-    p = Path(path)
-    try:
-        mode = p.stat().st_mode & 0o7777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
-    try:
-        with contextlib.suppress(OSError):
-            os.chmod(tmp, mode)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, p)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def explain_command(args) -> int:

@@ -6,17 +6,16 @@ Every problem is a :class:`FormatError` whose message names the JSON path
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from bpviz.core.atomic import write_atomic
 from bpviz.core.functions import (
     ACTIVATION_NAMES,
     LOSS_NAMES,
@@ -496,15 +495,4 @@ def dumps(doc: Document) -> str:
 def save(doc: Document, path: str | os.PathLike) -> None:
     """Write atomically: a temporary file in the same folder, then rename over the target."""
     text = dumps(doc)  # fails before anything is written if a value is not finite
-    p = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent or ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, p)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    write_atomic(path, text)

@@ -267,12 +267,14 @@ class Session(QObject):
             self.display_sample = rows.index(sample) if sample in rows else 0
             self.displayChanged.emit()
 
-    def adopt_parameters(self, weights, biases, step: int) -> None:
-        """Take new parameters (from training or an edit) and restart the iteration there."""
+    def adopt_parameters(self, weights, biases, step: int, forget_after: bool = True) -> None:
+        """Take new parameters (from training or an edit) and restart the iteration there;
+        the error history after ``step`` is forgotten unless training is still adding to it."""
         self.network.set_parameters(weights, biases)
         self.step = step
         self._history.clear()
-        self.history.set_length(step)
+        if forget_after:
+            self.history.set_length(step)
         self.trace = self._make_trace()
         self.phase_index = 0
         self.traceChanged.emit()

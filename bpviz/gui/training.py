@@ -131,16 +131,16 @@ class TrainingController(QObject):
         return self.worker.shutdown()
 
     # -- snapshots -------------------------------------------------------------------------
-    def _adopt(self, snap: Snapshot) -> None:
+    def _adopt(self, snap: Snapshot, forget_after: bool = True) -> None:
         self._pending = None
         self.session.adopt_parameters(list(snap.weights), None if snap.biases is None
-                                      else list(snap.biases), snap.step)
+                                      else list(snap.biases), snap.step, forget_after)
 
     def _adopt_pending(self) -> None:
         snap = self._pending
         if snap is not None and self.state == "running" and \
                 snap.extra.get("gen") == self._gen:
-            self._adopt(snap)
+            self._adopt(snap, forget_after=False)  # newer errors may have arrived since
 
     def _set_state(self, st: str) -> None:
         if st != self.state:

@@ -367,12 +367,12 @@ def test_cli_unwritable_output_is_one_line_and_leaves_nothing(capsys, tmp_path, 
 
 
 def test_cli_failed_write_leaves_nothing(capsys, tmp_path, monkeypatch):
-    import bpviz.core.explain as ex
+    import bpviz.core.atomic as atomic
 
     def refuse(src, dst):
         raise PermissionError(13, "Permission denied", str(dst))
 
-    monkeypatch.setattr(ex.os, "replace", refuse)
+    monkeypatch.setattr(atomic.os, "replace", refuse)
     code, _, err = run_cli(capsys, "explain", "mazur", "-o", str(tmp_path / "x.md"))
     assert code == 2
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
