@@ -13,6 +13,7 @@ Commands are tuples ``(name, *args)``:
 ``("pause",)``, ``("stop",)``    pause keeps the run; stop ends it
 ``("set", settings)``            change settings at the next step boundary
 ``("params", weights, biases, step)``  replace the parameters (an edit, or the stepper's)
+``("edit", kind, index, value)``  one weight ("edge", (j, r, c)) or bias ("bias", (j, i))
 ``("quit",)``                    end the loop
 """
 
@@ -88,6 +89,11 @@ class TrainingEngine:
             self._new_trainer(self.doc, step)
             if self.state in ("finished", "diverged"):
                 self.state = "idle"
+        elif name == "edit":  # one weight or bias, at the next step boundary
+            kind, index, value = cmd[1], tuple(cmd[2]), float(cmd[3])
+            net = self.trainer.network
+            arr = net.weights[index[0]] if kind == "edge" else net.biases[index[0]]
+            arr[index[1:]] = value
         elif name == "train":
             self._apply(cmd[1])
             if self.trainer.diverged_at is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
@@ -146,6 +147,7 @@ class MainWindow(QMainWindow):
         self.session.phaseChanged.connect(self._update_status)
         self.session.traceChanged.connect(self._update_status)
         self.session.documentChanged.connect(self._on_document)
+        self.session.modifiedChanged.connect(self._on_modified)
         self._keys = _PhaseKeys(self)
         QApplication.instance().installEventFilter(self._keys)
         self._on_document()
@@ -188,9 +190,34 @@ class MainWindow(QMainWindow):
         SK = QKeySequence.StandardKey
         self.act_open = self._action("&Open…", self.open_dialog, SK.Open,
                                      "Open a bpviz network file")
+        self.act_save = self._action("&Save", self.save, SK.Save,
+                                     "Save the network, its data, settings and progress")
         self.act_save_as = self._action("Save &As…", self.save_as_dialog,
                                         QKeySequence("Ctrl+Shift+S"),
                                         "Save the network with its current weights")
+        self.act_export = self._action("&Export image…", self.export_dialog,
+                                       QKeySequence("Ctrl+E"),
+                                       "PNG or SVG of the canvas, the error plot or the window")
+        self.act_quick = self._action("&Quick export", self.quick_export,
+                                      QKeySequence("Ctrl+Alt+E"),
+                                      "Save the canvas as the next numbered PNG in the quick "
+                                      "export folder (Ctrl+Alt+E)")
+        self.act_quick_folder = self._action("Quick export &folder…", self.choose_quick_folder)
+        self.act_copy = self._action("&Copy image", self.copy_image,
+                                     QKeySequence("Ctrl+Shift+C"),
+                                     "Copy the canvas to the clipboard (Ctrl+Shift+C)")
+        self.act_explain = self._action("Export &worked example…", self.export_worked_example,
+                                        None, "This iteration written out like seed 004, as "
+                                        "Markdown, HTML or LaTeX")
+        self.act_csv = self._action("Export error &history (CSV)…", self.export_history_csv,
+                                    None, "Step and error of every step so far")
+        self.act_undo = self.session.undo_stack.createUndoAction(self, "&Undo")
+        self.act_undo.setShortcut(SK.Undo)
+        self.act_redo = self.session.undo_stack.createRedoAction(self, "&Redo")
+        self.act_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence(SK.Redo)])
+        self.act_edit_weight = self._action("Edit &weight…", self.edit_selected, None,
+                                            "Edit the selected weight or bias (Enter, or "
+                                            "double-click it)")
         self.act_quit = self._action("&Quit", self.close, SK.Quit, "Quit bpviz")
         # phase actions: the keys themselves are handled by _PhaseKeys so they work everywhere
         self.act_first = self._action("First", s.first, None, "First phase (Home)")
@@ -231,12 +258,24 @@ class MainWindow(QMainWindow):
         s = self.session
         mb = self.menuBar()
         f = mb.addMenu("&File")
+        self.file_menu = f
         f.addAction(self.act_open)
         self.recent_menu = f.addMenu("Open &Recent")
+        f.addAction(self.act_save)
         f.addAction(self.act_save_as)
+        f.addSeparator()
+        for a in (self.act_export, self.act_copy, self.act_quick, self.act_quick_folder,
+                  self.act_explain, self.act_csv):
+            f.addAction(a)
         f.addSeparator()
         f.addAction(self.act_quit)
         self._fill_recent()
+        e = mb.addMenu("&Edit")
+        self.edit_menu = e
+        e.addAction(self.act_undo)
+        e.addAction(self.act_redo)
+        e.addSeparator()
+        e.addAction(self.act_edit_weight)
         v = mb.addMenu("&View")
         theme = v.addMenu("&Theme")
         grp = QActionGroup(self)
@@ -388,8 +427,7 @@ class MainWindow(QMainWindow):
         self.preset_box.blockSignals(True)
         self.preset_box.setCurrentIndex(idx if idx >= 0 else -1)
         self.preset_box.blockSignals(False)
-        name = s.source if s.source in PRESETS else Path(s.source).name
-        self.setWindowTitle(f"{name} — {doc.title} — bpviz" if doc.title else f"{name} — bpviz")
+        self._on_modified()
         self._update_status()
 
     def _update_status(self, *_a) -> None:
@@ -402,6 +440,9 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------------ files
     def open_preset(self, name: str) -> None:
+        if not self.maybe_save():
+            self._on_document()  # put the preset chooser back
+            return
         self.stop_play()
         self.session.load(load_preset(name), name)
 
@@ -411,6 +452,8 @@ class MainWindow(QMainWindow):
             doc = fileformat.load(path)
         except FormatError as e:
             QMessageBox.warning(self, "Cannot open the network", str(e))
+            return False
+        if not self.maybe_save():
             return False
         self.stop_play()
         self.session.load(doc, str(path))
@@ -435,19 +478,167 @@ class MainWindow(QMainWindow):
             self.save_to(path)
 
     def save_to(self, path: str) -> bool:
+        """Write the session as bpviz/1 (atomically: a failed save keeps the old file)."""
         s = self.session
-        doc = s.doc.copy()
-        doc.network = s.network.copy()
+        doc = s.current_document()
         doc.session = {"step": s.step, "phase": s.phase_index,
-                       "error_history": s.history.errors.tolist()}
+                       "error_history": [None if not np.isfinite(e) else float(e)
+                                         for e in s.history.errors]}
+        doc.session["error_history"] = [e for e in doc.session["error_history"]
+                                        if e is not None]
         try:
             fileformat.save(doc, path)
         except (OSError, ValueError) as e:
-            QMessageBox.warning(self, "Cannot save", f"{path}: {e}")
+            QMessageBox.warning(self, "Cannot save", f"{path}: {getattr(e, 'strerror', None) or e}")
             return False
+        s.mark_saved(str(path))
         self._add_recent(path)
+        self._on_modified()
         self.statusBar().showMessage(f"Saved {path}", 4000)
         return True
+
+    def save(self) -> bool:
+        s = self.session
+        if s.source in PRESETS or not s.source or not Path(s.source).suffix:
+            return self.save_as_dialog()
+        return self.save_to(s.source)
+
+    def maybe_save(self) -> bool:
+        """Ask before unsaved work is lost; False means the user cancelled."""
+        if not self.session.modified:
+            return True
+        B = QMessageBox.StandardButton
+        answer = QMessageBox.question(
+            self, "Unsaved changes",
+            "The network has changes that are not saved (edits or training). Save them?",
+            B.Save | B.Discard | B.Cancel, B.Save)
+        if answer == B.Save:
+            return self.save()
+        return answer == B.Discard
+
+    def _on_modified(self, *_a) -> None:
+        self.setWindowModified(self.session.modified)
+        self._on_title()
+
+    def _on_title(self) -> None:
+        s = self.session
+        name = s.source if s.source in PRESETS else Path(s.source).name
+        title = f"{name}[*] — {s.doc.title} — bpviz" if s.doc.title else f"{name}[*] — bpviz"
+        self.setWindowTitle(title)
+
+    # ------------------------------------------------------------------------ exports
+    def _export_target(self, what: str):
+        return {"canvas": self.canvas, "plot": self.plot, "window": self}[what]
+
+    def export_dialog(self) -> None:
+        from bpviz.gui.export import export_widget
+        from bpviz.gui.export_dialog import ExportDialog
+
+        st = self.settings
+        d = ExportDialog(self, st.value("export/what", "canvas"), st.value("export/fmt", "png"),
+                         int(st.value("export/scale", 2)),
+                         str(st.value("export/transparent", "false")) == "true")
+        if not d.exec():
+            return
+        c = d.choice()
+        for k in ("what", "fmt", "scale"):
+            st.setValue(f"export/{k}", c[k])
+        st.setValue("export/transparent", "true" if c["transparent"] else "false")
+        start = Path(st.value("files/export_dir", str(Path.home()))) / \
+            f"{Path(self.session.source).stem or 'bpviz'}-{c['what']}.{c['fmt']}"
+        flt = "PNG image (*.png)" if c["fmt"] == "png" else "SVG image (*.svg)"
+        path, _ = QFileDialog.getSaveFileName(self, "Export image", str(start), flt)
+        if not path:
+            return
+        if not path.lower().endswith("." + c["fmt"]):
+            path += "." + c["fmt"]
+        st.setValue("files/export_dir", str(Path(path).parent))
+        try:
+            export_widget(self._export_target(c["what"]), path, c["fmt"],
+                          c["scale"] if c["fmt"] == "png" else 1.0, c["transparent"])
+        except (OSError, ValueError) as e:
+            QMessageBox.warning(self, "Cannot export", f"{path}: {e}")
+            return
+        self.statusBar().showMessage(f"Exported {path}", 4000)
+
+    def copy_image(self) -> None:
+        from bpviz.gui.export import copy_to_clipboard
+
+        copy_to_clipboard(self.canvas, 2.0)
+        self.statusBar().showMessage("Copied the canvas to the clipboard", 3000)
+
+    def choose_quick_folder(self) -> bool:
+        folder = QFileDialog.getExistingDirectory(
+            self, "Quick export folder", self.settings.value("export/quick_dir", str(Path.home())))
+        if folder:
+            self.settings.setValue("export/quick_dir", folder)
+        return bool(folder)
+
+    def quick_export(self) -> str | None:
+        """The canvas as the next numbered PNG in the quick export folder (for a sequence
+        grabbed while stepping)."""
+        from bpviz.gui.export import QuickExporter
+
+        folder = self.settings.value("export/quick_dir")
+        if not folder or not Path(folder).is_dir():
+            if not self.choose_quick_folder():
+                return None
+            folder = self.settings.value("export/quick_dir")
+        try:
+            path = QuickExporter(folder, scale=2.0).export(self.canvas)
+        except (OSError, ValueError) as e:
+            QMessageBox.warning(self, "Cannot export", f"{folder}: {e}")
+            return None
+        self.statusBar().showMessage(f"Saved {path}", 3000)
+        return str(path)
+
+    def export_worked_example(self) -> None:
+        from bpviz.core.atomic import write_atomic
+        from bpviz.core.explain import explain
+
+        s = self.session
+        start = Path(self.settings.value("files/export_dir", str(Path.home()))) / \
+            f"{Path(s.source).stem or 'bpviz'}-worked-example.html"
+        path, flt = QFileDialog.getSaveFileName(
+            self, "Export worked example", str(start),
+            "HTML, self-contained (*.html);;Markdown with LaTeX maths (*.md);;LaTeX (*.tex)")
+        if not path:
+            return
+        fmt = Path(path).suffix.lower().lstrip(".")
+        if fmt not in ("html", "md", "tex"):
+            fmt = "html" if "HTML" in flt else "md" if "Markdown" in flt else "tex"
+            path += "." + fmt
+        try:
+            write_atomic(path, explain(s.current_document(), s.trace, fmt,
+                                       name=Path(s.source).stem))
+        except (OSError, ValueError) as e:
+            QMessageBox.warning(self, "Cannot export", f"{path}: {e}")
+            return
+        self.statusBar().showMessage(f"Wrote {path}", 4000)
+
+    def export_history_csv(self) -> None:
+        from bpviz.core.atomic import write_atomic
+
+        h = self.session.history
+        start = Path(self.settings.value("files/export_dir", str(Path.home()))) / \
+            f"{Path(self.session.source).stem or 'bpviz'}-errors.csv"
+        path, _ = QFileDialog.getSaveFileName(self, "Export error history", str(start),
+                                              "CSV (*.csv)")
+        if not path:
+            return
+        try:
+            write_atomic(path, history_csv(h))
+        except OSError as e:
+            QMessageBox.warning(self, "Cannot export", f"{path}: {e.strerror or e}")
+            return
+        self.statusBar().showMessage(f"Wrote {path} ({h.n:,} steps)", 4000)
+
+    def edit_selected(self) -> None:
+        sel = self.session.selection
+        if sel is None or sel.kind not in ("edge", "bias"):
+            self.statusBar().showMessage("Select a weight or a bias first (click it)", 3000)
+            return
+        self.canvas.begin_edit(sel)
 
     def _recent(self) -> list[str]:
         v = self.settings.value("files/recent", "[]")
@@ -497,6 +688,10 @@ class MainWindow(QMainWindow):
         s.show_weight_labels = str(st.value("view/weight_labels", "true")).lower() == "true"
 
     def closeEvent(self, ev) -> None:  # noqa: N802 - Qt's name
+        self.training.pause()
+        if not self.maybe_save():
+            ev.ignore()
+            return
         self.stop_play()
         self.training.shutdown()
         st, s = self.settings, self.session
@@ -510,3 +705,12 @@ class MainWindow(QMainWindow):
         st.setValue("play/delay", self.delay.value())
         QApplication.instance().removeEventFilter(self._keys)
         super().closeEvent(ev)
+
+
+def history_csv(h) -> str:
+    """The error history as CSV: step, error (and the epoch error where an epoch ended)."""
+    ep = dict(zip(h.epoch_steps.astype(int).tolist(), h.epoch_errors.tolist(), strict=True))
+    lines = ["step,error,epoch_error"]
+    for i, e in enumerate(h.errors.tolist(), 1):
+        lines.append(f"{i},{e!r},{ep[i]!r}" if i in ep else f"{i},{e!r},")
+    return "\n".join(lines) + "\n"

@@ -11,9 +11,9 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QCursor, QFont
-from PySide6.QtWidgets import QGraphicsItem, QToolTip
+from PySide6.QtWidgets import QGraphicsItem, QLineEdit, QToolTip
 
 from bpviz.core.numbers import fmt
 from bpviz.gui.session import Selection, Session
@@ -65,6 +65,7 @@ class NetworkView(pg.GraphicsLayoutWidget):
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.scene().sigMouseClicked.connect(self._on_mouse_clicked)
         session.documentChanged.connect(self._rebuild)
+        session.documentChanged.connect(self.end_edit)
         session.trainingChanged.connect(self._on_display)
         session.traceChanged.connect(self._refresh)
         session.phaseChanged.connect(self._refresh)
@@ -642,7 +643,83 @@ class NetworkView(pg.GraphicsLayoutWidget):
         vp = self._view_point(ev.scenePos())
         if vp is None:
             return
-        self.session.select(self.hit(*vp))
+        hit = self.hit(*vp)
+        self.session.select(hit)
+        if ev.double() and hit is not None and hit.kind in ("edge", "bias"):
+            self.begin_edit(hit)
+
+    # ------------------------------------------------------------------------ editing
+    def keyPressEvent(self, ev) -> None:  # noqa: N802 - Qt's name
+        sel = self.session.selection
+        if ev.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and sel is not None \
+                and sel.kind in ("edge", "bias"):
+            self.begin_edit(sel)
+            return
+        super().keyPressEvent(ev)
+
+    def begin_edit(self, sel: Selection) -> QLineEdit | None:
+        """An editor over the weight or bias: Enter applies (undoable), Escape cancels; a value
+        that is not a finite number is marked and kept until it is fixed or cancelled."""
+        s = self.session
+        net = s.network
+        if sel.kind == "bias" and net.biases is None:
+            return None
+        if sel.kind == "edge":
+            j, r, c = sel.index
+            value = net.weights[j][r, c]
+            name = net.labels.weights[j][r][c]
+            a, b = self._pos[j][c], self._pos[j + 1][r]
+            where = a + (b - a) * 0.5
+        else:
+            j, i = sel.index
+            value = net.biases[j][i]
+            name = f"{net.labels.biases[j][i]} ({net.labels.neurons[j + 1][i]})"
+            where = (self._bias_pos[j] + self._pos[j + 1][i]) / 2
+        self.end_edit()
+        ed = QLineEdit(repr(float(value)), self)
+        ed.setObjectName("weight-editor")
+        ed.setToolTip(f"New value of {name}: Enter applies (Ctrl+Z undoes), Escape cancels")
+        ed.setFont(self._font(10))
+        ed.selectAll()
+        pos = self.mapFromScene(self.vb.mapViewToScene(QPointF(*where)))
+        w = int(150 * s.zoom)
+        ed.setGeometry(pos.x() - w // 2, pos.y() - int(14 * s.zoom), w, int(28 * s.zoom))
+
+        def apply() -> None:
+            text = ed.text().strip().replace(",", ".")
+            try:
+                v = float(text)
+                if not math.isfinite(v):
+                    raise ValueError
+            except ValueError:
+                ed.setStyleSheet("border: 2px solid #D55E00")
+                ed.setToolTip(f"“{ed.text()}” is not a finite number: type one, or Escape")
+                return
+            self.end_edit()
+            s.edit_parameter(sel.kind, sel.index, v)
+            self.setFocus()
+
+        ed.returnPressed.connect(apply)
+        ed.installEventFilter(self)
+        ed.show()
+        ed.setFocus()
+        self._editor = ed
+        return ed
+
+    def end_edit(self) -> None:
+        ed = getattr(self, "_editor", None)
+        if ed is not None:
+            self._editor = None
+            ed.hide()
+            ed.deleteLater()
+
+    def eventFilter(self, obj, ev) -> bool:  # noqa: N802 - Qt's name
+        if obj is getattr(self, "_editor", None) and ev.type() == QEvent.Type.KeyPress \
+                and ev.key() == Qt.Key.Key_Escape:
+            self.end_edit()
+            self.setFocus()
+            return True
+        return super().eventFilter(obj, ev)
 
     def tooltip(self, sel: Selection) -> str:
         """Every current value of a neuron, edge or bias (what the stepper has revealed)."""

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from bpviz.core.fileformat import Document
 from bpviz.core.network import Network
@@ -134,6 +135,7 @@ class Session(QObject):
     modifiedChanged = Signal(bool)
     historyChanged = Signal()
     trainingChanged = Signal(bool)
+    parameterEdited = Signal(str, tuple, float)  # kind, index, value: for a running trainer
 
     def __init__(self, doc: Document, source: str = "", parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -143,6 +145,9 @@ class Session(QObject):
         self.theme = "light"
         self.show_weight_labels = True
         self.selection: Selection | None = None
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.cleanChanged.connect(self._on_clean_changed)
+        self._trained = False  # weights changed by training since the last save or load
         self._set_doc(doc, source)
 
     # -- document --------------------------------------------------------------------------
@@ -159,18 +164,104 @@ class Session(QObject):
         sess = doc.session or {}
         if sess.get("error_history"):
             self.history.extend(1, sess["error_history"])
+        self.step = int(sess.get("step", 0))  # a saved session resumes where it was
         self._schedule = Schedule(doc.n_samples, doc.mode, doc.batch_size, doc.shuffle_seed)
-        self.phase_index = 0
         self.selection = None
         self.names = phase_names(self.network)
+        self.phase_index = max(0, min(int(sess.get("phase", 0)), len(self.names) - 1))
         self.trace = self._make_trace()
 
     def load(self, doc: Document, source: str = "") -> None:
         self._set_doc(doc, source)
+        self.undo_stack.clear()
+        self._trained = False
+        self.modifiedChanged.emit(False)
         self.documentChanged.emit()
         self.traceChanged.emit()
         self.phaseChanged.emit(self.phase_index)
         self.selectionChanged.emit()
+
+    # -- changes that are worth saving, with undo --------------------------------------------
+    @property
+    def modified(self) -> bool:
+        return self._trained or not self.undo_stack.isClean()
+
+    def _on_clean_changed(self, clean: bool) -> None:
+        self.modifiedChanged.emit(self._trained or not clean)
+
+    def mark_trained(self) -> None:
+        if not self._trained:
+            self._trained = True
+            self.modifiedChanged.emit(True)
+
+    def mark_saved(self, source: str) -> None:
+        self.source = source
+        self._trained = False
+        self.undo_stack.setClean()
+        self.modifiedChanged.emit(False)
+
+    def edit_parameter(self, kind: str, index: tuple, value: float) -> None:
+        """Set one weight (kind "edge", index (j, r, c)) or bias ("bias", (j, i)); undoable.
+        The stepper restarts the iteration from the new value."""
+        value = float(value)
+        if not np.isfinite(value):
+            raise ValueError("a weight must be a finite number")
+        arr = self._param_array(kind, index)
+        old = float(arr[index[1:]])
+        if old != value:
+            self.undo_stack.push(_EditParameter(self, kind, index, old, value))
+
+    def _param_array(self, kind: str, index: tuple) -> np.ndarray:
+        if kind == "edge":
+            return self.network.weights[index[0]]
+        if kind == "bias" and self.network.biases is not None:
+            return self.network.biases[index[0]]
+        raise ValueError(f"no {kind} at {index}")
+
+    def _set_parameter(self, kind: str, index: tuple, value: float) -> None:
+        self._param_array(kind, index)[index[1:]] = value
+        self.parameterEdited.emit(kind, tuple(index), value)
+        self.adopt_parameters(self.network.weights, self.network.biases, self.step,
+                              forget_after=not self.training, keep_phase=True)
+
+    def set_data(self, inputs, targets) -> None:
+        """Replace the samples (undoable); the sample chooser and the iteration follow."""
+        inputs = np.array(inputs, dtype=float, ndmin=2)
+        targets = np.array(targets, dtype=float, ndmin=2)
+        net = self.network
+        if inputs.shape[0] < 1 or inputs.shape[0] != targets.shape[0] or \
+                inputs.shape[1] != net.sizes[0] or targets.shape[1] != net.sizes[-1]:
+            raise ValueError(f"expected rows of {net.sizes[0]} inputs and {net.sizes[-1]} "
+                             f"targets, one row per sample")
+        if not (np.isfinite(inputs).all() and np.isfinite(targets).all()):
+            raise ValueError("every input and target must be a finite number")
+        self.undo_stack.push(_SetData(self, (self.doc.inputs.copy(), self.doc.targets.copy()),
+                                      (inputs, targets)))
+
+    def _apply_data(self, inputs, targets) -> None:
+        d = self.doc
+        d.inputs, d.targets = inputs.copy(), targets.copy()
+        if d.batch_size is not None and d.batch_size > d.n_samples:
+            d.batch_size = d.n_samples
+        self._schedule = Schedule(d.n_samples, d.mode, d.batch_size, d.shuffle_seed)
+        if self.sample_choice is not None and self.sample_choice >= d.n_samples:
+            self.sample_choice = None
+        self.display_sample = 0
+        self.adopt_parameters(self.network.weights, self.network.biases, self.step)
+        self.documentChanged.emit()
+
+    def replace_document(self, doc: Document, text: str = "Change the network") -> None:
+        """A new network or new settings for this one (undoable), from the network dialog."""
+        self.undo_stack.push(_ReplaceDocument(self, self.current_document(), doc.copy(), text))
+
+    def _apply_document(self, doc: Document) -> None:
+        source = self.source
+        self._set_doc(doc.copy(), source)
+        self.documentChanged.emit()
+        self.traceChanged.emit()
+        self.phaseChanged.emit(self.phase_index)
+        self.selectionChanged.emit()
+        self.historyChanged.emit()
 
     @property
     def learning_rate(self) -> float:
@@ -267,18 +358,20 @@ class Session(QObject):
             self.display_sample = rows.index(sample) if sample in rows else 0
             self.displayChanged.emit()
 
-    def adopt_parameters(self, weights, biases, step: int, forget_after: bool = True) -> None:
-        """Take new parameters (from training or an edit) and restart the iteration there;
-        the error history after ``step`` is forgotten unless training is still adding to it."""
+    def adopt_parameters(self, weights, biases, step: int, forget_after: bool = True,
+                         keep_phase: bool = False) -> None:
+        """Take new parameters (from training or an edit) and start the iteration there (at
+        its first phase, or at the same phase for an edit); the error history after ``step``
+        is forgotten unless training is still adding to it."""
         self.network.set_parameters(weights, biases)
         self.step = step
         self._history.clear()
         if forget_after:
             self.history.set_length(step)
         self.trace = self._make_trace()
-        self.phase_index = 0
+        self.phase_index = self.phase_index if keep_phase else 0
         self.traceChanged.emit()
-        self.phaseChanged.emit(0)
+        self.phaseChanged.emit(self.phase_index)
 
     def reset(self) -> None:
         """Back to the file's weights; the error history is cleared."""
@@ -346,3 +439,42 @@ class Session(QObject):
         if self.edge_mode == "delta_w":
             return tr.weights_after[j] - tr.network.weights[j]
         return tr.network.weights[j]
+
+
+class _EditParameter(QUndoCommand):
+    def __init__(self, session: Session, kind: str, index: tuple, old: float, new: float):
+        lab = session.network.labels
+        name = (lab.weights[index[0]][index[1]][index[2]] if kind == "edge"
+                else lab.biases[index[0]][index[1]])
+        super().__init__(f"Set {name} to {new:g}")
+        self.s, self.kind, self.index, self.old, self.new = session, kind, index, old, new
+
+    def redo(self) -> None:
+        self.s._set_parameter(self.kind, self.index, self.new)
+
+    def undo(self) -> None:
+        self.s._set_parameter(self.kind, self.index, self.old)
+
+
+class _SetData(QUndoCommand):
+    def __init__(self, session: Session, old, new):
+        super().__init__("Change the data")
+        self.s, self.old, self.new = session, old, new
+
+    def redo(self) -> None:
+        self.s._apply_data(*self.new)
+
+    def undo(self) -> None:
+        self.s._apply_data(*self.old)
+
+
+class _ReplaceDocument(QUndoCommand):
+    def __init__(self, session: Session, old: Document, new: Document, text: str):
+        super().__init__(text)
+        self.s, self.old, self.new = session, old, new
+
+    def redo(self) -> None:
+        self.s._apply_document(self.new)
+
+    def undo(self) -> None:
+        self.s._apply_document(self.old)

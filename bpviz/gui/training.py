@@ -57,6 +57,7 @@ class TrainingController(QObject):
         self.worker.worker.snapshot.connect(self._on_snapshot)
         self.worker.worker.failed.connect(lambda m: self.message.emit("Training stopped", m))
         session.documentChanged.connect(self._on_document)
+        session.parameterEdited.connect(self._on_edit)
 
     # -- commands --------------------------------------------------------------------------
     def _on_document(self) -> None:
@@ -121,6 +122,13 @@ class TrainingController(QObject):
         s.next()
         self._loaded = False
 
+    def _on_edit(self, kind: str, index: tuple, value: float) -> None:
+        """An edited weight reaches a running or paused trainer at its next step boundary."""
+        if self.state in ("running", "paused") and self._loaded:
+            self.worker.send("edit", kind, index, value)
+        else:
+            self._loaded = False  # the next run starts from the stepper's weights
+
     def update_settings(self, **kw) -> None:
         self.settings.update(kw)
         if self.state in ("running", "paused"):
@@ -156,6 +164,8 @@ class TrainingController(QObject):
         if len(snap.errors):
             s.history.extend(snap.first_error_step, snap.errors)
         s.history.add_epochs(snap.epoch_errors)
+        if len(snap.errors):
+            s.mark_trained()
         s.historyChanged.emit()
         now = time.perf_counter()
         done = snap.state != "running"

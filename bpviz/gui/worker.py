@@ -13,6 +13,7 @@ Stopping goes through one path, ``shutdown()``: abort flag, quit message, wait.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import queue
 import socket
@@ -140,6 +141,13 @@ def _merge(a, b):
 
 
 _LIVE: weakref.WeakSet = weakref.WeakSet()
+
+
+@atexit.register
+def _shutdown_all() -> None:
+    """A script that never ran the event loop still stops its training threads."""
+    for w in list(_LIVE):
+        w.shutdown(1000)
 
 
 def running_threads() -> list[QThread]:

@@ -11,3 +11,12 @@ def no_thread_left_behind(qapp):
     qapp.processEvents()
     running = [t for t in qapp.findChildren(QThread) if t.isRunning()] + running_threads()
     assert not running, f"{len(running)} QThread(s) left running"
+
+
+@pytest.fixture(autouse=True)
+def no_modal_questions(monkeypatch):
+    """A window closed at a test's end must not wait for a click on "Save changes?"."""
+    from PySide6.QtWidgets import QMessageBox
+
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: QMessageBox.StandardButton.Discard)

@@ -1,0 +1,628 @@
+"""The network dialog (File → New network…, Edit → Network…): layers, biases, loss, training
+settings and how new weights are drawn.
+
+Every field is checked as it is typed: text that does not parse, and every problem
+:func:`bpviz.core.build.spec_problems` finds, marks its field with a red border and a tooltip
+giving the reason, the message line explains the first one, and OK stays disabled until all is
+well. Nothing the user types is rewritten or dropped; only a valid spec reaches the core.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QAbstractScrollArea,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bpviz.core.build import (
+    INIT_SCHEMES,
+    LayerSpec,
+    NetworkSpec,
+    SpecError,
+    build_document,
+    default_spec,
+    spec_from_document,
+    spec_problems,
+)
+from bpviz.core.fileformat import MODES
+from bpviz.core.functions import ACTIVATION_NAMES, LOSS_NAMES, make_loss
+
+__all__ = ["NetworkDialog", "edit_network"]
+
+INVALID_STYLE = """
+QLineEdit[invalid="true"], QSpinBox[invalid="true"], QTableWidget[invalid="true"] {
+    border: 2px solid #D32F2F; border-radius: 2px;
+}
+"""
+INVALID_TEXT = "#D32F2F"
+COLUMNS = ("Name", "Size", "Activation", "Slope")
+MODE_TEXT = {"online": "online (one sample per step)", "batch": "batch (all samples per step)",
+             "minibatch": "minibatch (batches of n samples)"}
+SCHEME_TEXT = {"uniform": "uniform ±scale", "xavier": "Xavier: uniform ±√(6 / (n_in + n_out))"}
+
+_INT = re.compile(r"\+?\d+")
+_FLOAT = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+class _Bad(ValueError):
+    """Text that is not a value of the field's kind; the message says why."""
+
+
+def _parse_int(text: str, what: str = "a whole number") -> int:
+    t = text.strip()
+    if not t:
+        raise _Bad(f"enter {what}")
+    if not _INT.fullmatch(t):
+        raise _Bad(f'"{t}" is not {what}')
+    if len(t.lstrip("+0")) > 40:
+        raise _Bad("too many digits")
+    return int(t)
+
+
+def _parse_float(text: str) -> float:
+    t = text.strip()
+    if not t:
+        raise _Bad("enter a number")
+    if t.lower().lstrip("+-") in ("inf", "infinity", "nan"):
+        raise _Bad("must be a finite number")
+    if not _FLOAT.fullmatch(t):
+        raise _Bad(f'"{t}" is not a number')
+    v = float(t)
+    if not math.isfinite(v):
+        raise _Bad("too large: must be a finite number")
+    return v
+
+
+def _num_text(v: float) -> str:
+    return repr(float(v))
+
+
+@dataclass
+class _Row:
+    """The widgets of one layer; ``origin`` is the layer of the old document it continues."""
+
+    name: QLineEdit
+    size: QLineEdit
+    activation: QComboBox | None  # None for the input layer
+    slope: QLineEdit
+    origin: int | None
+
+    def widgets(self) -> list[QWidget]:
+        out: list[QWidget] = [self.name, self.size]
+        if self.activation is not None:
+            out.append(self.activation)
+        return [*out, self.slope]
+
+
+class NetworkDialog(QDialog):
+    """Edit a NetworkSpec. ``spec()`` is the edited spec, or None while anything is invalid."""
+
+    def __init__(self, spec: NetworkSpec, parent: QWidget | None = None, title: str = "Network",
+                 new: bool = False) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setStyleSheet(INVALID_STYLE)
+        self._n_samples = max(1, int(spec.n_samples))
+        self._rows: list[_Row] = []
+        self._current = -1  # the row the user last worked in
+        self._tips: dict[QWidget, str] = {}  # each field's own tooltip, shown while it is valid
+        self._marked: dict[QWidget, str] = {}
+        self._problems: dict[str, str] = {}
+        self._building = True
+        self._build_ui(new)
+        self._load(spec)
+        self._building = False
+        self._validate()
+
+    # ------------------------------------------------------------------------ building
+    def _build_ui(self, new: bool) -> None:
+        lay = QVBoxLayout(self)
+        top = QFormLayout()
+        self.title_edit = QLineEdit()
+        self.title_edit.setPlaceholderText("shown in the window title")
+        top.addRow("&Title:", self.title_edit)
+        lay.addLayout(top)
+
+        box = QGroupBox("Layers")
+        bl = QVBoxLayout(box)
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setTabKeyNavigation(False)
+        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        hh = self.table.horizontalHeader()
+        hh.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for c, w in ((1, 80), (2, 110), (3, 70)):
+            hh.setSectionResizeMode(c, QHeaderView.ResizeMode.Fixed)
+            self.table.setColumnWidth(c, w)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
+        self.table.setToolTip("One row per layer, input first. The input layer has no "
+                              "activation; the slope counts for the linear activation only.")
+        bl.addWidget(self.table)
+        buttons = QHBoxLayout()
+        self.add_button = QPushButton("&Add layer")
+        self.add_button.setToolTip("Insert a hidden layer after the current one "
+                                   "(before the output layer if the input or output is current)")
+        self.remove_button = QPushButton("&Remove layer")
+        self.remove_button.setToolTip("Remove the current layer (the last hidden layer if the "
+                                      "input is current); a network keeps at least 2 layers")
+        self.add_button.clicked.connect(self.add_layer)
+        self.remove_button.clicked.connect(self.remove_layer)
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.remove_button)
+        buttons.addStretch(1)
+        bl.addLayout(buttons)
+        lay.addWidget(box, 1)
+
+        box = QGroupBox("Training")
+        form = QFormLayout(box)
+        self.biases_check = QCheckBox("one &bias per neuron")
+        self.train_biases_check = QCheckBox("tra&ined (else kept fixed; their gradients still show)")
+        bias_row = QHBoxLayout()
+        bias_row.addWidget(self.biases_check)
+        bias_row.addWidget(self.train_biases_check)
+        bias_row.addStretch(1)
+        form.addRow("Biases:", bias_row)
+        self.loss_combo = QComboBox()
+        for name in LOSS_NAMES:
+            self.loss_combo.addItem(f"{name}:  {make_loss(name).formula()}", name)
+        form.addRow("&Loss:", self.loss_combo)
+        self.lr_edit = QLineEdit()
+        self._tips[self.lr_edit] = "η in w ← w − η·∂E/∂w: a finite number > 0"
+        form.addRow("Lear&ning rate η:", self.lr_edit)
+        self.mode_combo = QComboBox()
+        for m in MODES:
+            self.mode_combo.addItem(MODE_TEXT[m], m)
+        form.addRow("&Mode:", self.mode_combo)
+        mb = QHBoxLayout()
+        self.batch_spin = QSpinBox()
+        self.batch_spin.setRange(1, self._n_samples)
+        self._tips[self.batch_spin] = f"Samples per step in minibatch mode (1 to {self._n_samples})"
+        self.shuffle_edit = QLineEdit()
+        self.shuffle_edit.setPlaceholderText("none: file order")
+        self._tips[self.shuffle_edit] = ("Empty: batches in file order; a seed: a fresh "
+                                         "permutation each epoch")
+        self.batch_label = QLabel(f"of {self._n_samples} "
+                                  f"{'sample' if self._n_samples == 1 else 'samples'};")
+        mb.addWidget(self.batch_spin)
+        mb.addWidget(self.batch_label)
+        shuffle_label = QLabel("shuffle s&eed:")
+        shuffle_label.setBuddy(self.shuffle_edit)
+        mb.addWidget(shuffle_label)
+        mb.addWidget(self.shuffle_edit, 1)
+        batch_label = QLabel("Batch si&ze:")
+        batch_label.setBuddy(self.batch_spin)
+        form.addRow(batch_label, mb)
+        lay.addWidget(box)
+
+        box = QGroupBox("New weights")
+        form = QFormLayout(box)
+        self.init_combo = QComboBox()
+        for s in INIT_SCHEMES:
+            self.init_combo.addItem(SCHEME_TEXT[s], s)
+        form.addRow("S&cheme:", self.init_combo)
+        row = QHBoxLayout()
+        self.scale_edit = QLineEdit()
+        self._tips[self.scale_edit] = "Weights are drawn from uniform(−scale, scale): a number > 0"
+        self.seed_edit = QLineEdit()
+        self._tips[self.seed_edit] = "numpy.random.default_rng(seed): a whole number ≥ 0"
+        row.addWidget(self.scale_edit)
+        seed_label = QLabel("see&d:")
+        seed_label.setBuddy(self.seed_edit)
+        row.addWidget(seed_label)
+        row.addWidget(self.seed_edit)
+        scale_label = QLabel("&Scale ±:")
+        scale_label.setBuddy(self.scale_edit)
+        form.addRow(scale_label, row)
+        hint = QLabel("Every weight and bias is drawn from the seed, as a file's \"init\" does."
+                      if new else "Weights and biases that still fit keep their values; the "
+                      "others are drawn from the seed, as a file's \"init\" does.")
+        hint.setWordWrap(True)
+        hint.setEnabled(False)  # muted
+        form.addRow(hint)
+        lay.addWidget(box)
+
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
+        lay.addWidget(self.message)
+        self.button_box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                           | QDialogButtonBox.StandardButton.Cancel)
+        self.ok_button = self.button_box.button(QDialogButtonBox.StandardButton.Ok)
+        self.button_box.accepted.connect(self.accept)
+        self.button_box.rejected.connect(self.reject)
+        lay.addWidget(self.button_box)
+
+        for w, tip in self._tips.items():
+            w.setToolTip(tip)
+        for sig in (self.title_edit.textChanged, self.lr_edit.textChanged,
+                    self.shuffle_edit.textChanged, self.scale_edit.textChanged,
+                    self.seed_edit.textChanged, self.batch_spin.valueChanged,
+                    self.biases_check.toggled, self.train_biases_check.toggled,
+                    self.loss_combo.currentIndexChanged, self.mode_combo.currentIndexChanged,
+                    self.init_combo.currentIndexChanged):
+            sig.connect(self._validate)
+
+    def _load(self, spec: NetworkSpec) -> None:
+        self.title_edit.setText(spec.title or "")
+        for ly in spec.layers:
+            self._insert_row(len(self._rows), ly)
+        self.biases_check.setChecked(bool(spec.biases))
+        self.train_biases_check.setChecked(bool(spec.train_biases))
+        self._set_combo(self.loss_combo, spec.loss)
+        self.lr_edit.setText(_num_text(spec.learning_rate))
+        self._set_combo(self.mode_combo, spec.mode)
+        bs = spec.batch_size if spec.batch_size is not None else max(1, self._n_samples // 2)
+        self.batch_spin.setValue(min(max(1, int(bs)), self._n_samples))
+        self.shuffle_edit.setText("" if spec.shuffle_seed is None else str(spec.shuffle_seed))
+        self._set_combo(self.init_combo, spec.init_scheme)
+        self.scale_edit.setText(_num_text(spec.init_scale if spec.init_scale else 0.5))
+        self.seed_edit.setText(str(spec.init_seed))
+
+    @staticmethod
+    def _set_combo(combo: QComboBox, value) -> None:
+        i = combo.findData(value)
+        combo.setCurrentIndex(max(0, i))
+
+    def _table_height(self, rows: int) -> int:
+        vh = self.table.verticalHeader()
+        row_h = vh.defaultSectionSize()
+        return self.table.horizontalHeader().sizeHint().height() + rows * row_h + 2 * \
+            self.table.frameWidth() + 2
+
+    # ------------------------------------------------------------------------ rows
+    def _insert_row(self, i: int, ly: LayerSpec) -> _Row:
+        name = QLineEdit(ly.name)
+        size = QLineEdit(str(ly.size))
+        slope = QLineEdit(_num_text(ly.slope if ly.slope is not None else 1.0))
+        for e in (name, size, slope):
+            e.setFrame(False)
+        size.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        slope.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self._tips[name] = "The layer's name, used in labels (h → h1, h2, …)"
+        self._tips[size] = "Neurons in the layer: a whole number from 1 to 100,000"
+        self._tips[slope] = "f(x) = slope·x: a finite number"
+        act = None
+        if i > 0 or self._rows:
+            act = QComboBox()
+            for a in ACTIVATION_NAMES:
+                act.addItem(a, a)
+            self._set_combo(act, ly.activation or "sigmoid")
+            act.currentIndexChanged.connect(self._validate)
+        row = _Row(name, size, act, slope, ly.origin)
+        self._rows.insert(i, row)
+        self.table.insertRow(i)
+        self.table.setCellWidget(i, 0, name)
+        self.table.setCellWidget(i, 1, size)
+        if act is not None:
+            self.table.setCellWidget(i, 2, act)
+        else:
+            slope.clear()  # the input layer has no activation, so no slope
+            lab = QLabel("— (input)")
+            lab.setEnabled(False)
+            lab.setContentsMargins(6, 0, 0, 0)
+            self.table.setCellWidget(i, 2, lab)
+        self.table.setCellWidget(i, 3, slope)
+        for w in row.widgets():
+            w.setToolTip(self._tips.get(w, ""))
+            w.installEventFilter(self)
+            if isinstance(w, QLineEdit):
+                w.textChanged.connect(self._validate)
+        self._after_rows_changed()
+        return row
+
+    def eventFilter(self, obj: QObject, ev: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if ev.type() == QEvent.Type.FocusIn:
+            for i, r in enumerate(self._rows):
+                if obj in r.widgets():
+                    self._current = i
+                    self._update_buttons()
+                    break
+        return super().eventFilter(obj, ev)
+
+    def layer_count(self) -> int:
+        return len(self._rows)
+
+    def name_edit(self, k: int) -> QLineEdit:
+        return self._rows[k].name
+
+    def size_edit(self, k: int) -> QLineEdit:
+        return self._rows[k].size
+
+    def activation_combo(self, k: int) -> QComboBox | None:
+        return self._rows[k].activation
+
+    def slope_edit(self, k: int) -> QLineEdit:
+        return self._rows[k].slope
+
+    def set_current_layer(self, k: int) -> None:
+        self._current = k
+        self._update_buttons()
+
+    def add_layer(self) -> None:
+        """A hidden layer after the current one (before the output if none is current or the
+        output is): a fresh name, the size and activation of its neighbour."""
+        n = len(self._rows)
+        i = self._current + 1 if 0 <= self._current < n - 1 else n - 1
+        used = {r.name.text().strip() for r in self._rows}
+        name = next(c for c in ("h", *(f"h{k}" for k in range(2, n + 3))) if c not in used)
+        above = self._rows[i - 1]
+        try:
+            size = _parse_int(above.size.text())
+        except _Bad:
+            size = 2
+        src = above if above.activation is not None else self._rows[i]
+        act = src.activation.currentData() if src.activation is not None else "sigmoid"
+        row = self._insert_row(i, LayerSpec(name, size, act, 1.0, None))
+        self._current = i
+        self._update_buttons()
+        row.size.setFocus()
+        row.size.selectAll()
+
+    def remove_layer(self) -> None:
+        """Remove the current layer (not the input; the last hidden one if the input or no row
+        is current). At least 2 layers stay."""
+        n = len(self._rows)
+        if n <= 2:
+            return
+        i = self._current if 1 <= self._current < n else n - 2
+        self._rows.pop(i)
+        self.table.removeRow(i)
+        self._current = -1  # the next Remove takes the last hidden layer, unless a row is chosen
+        self._after_rows_changed()
+
+    def _after_rows_changed(self) -> None:
+        n = len(self._rows)
+        labels = ["input" if k == 0 else "output" if k == n - 1 else "hidden" if n == 3
+                  else f"hidden {k}" for k in range(n)]
+        self.table.setVerticalHeaderLabels(labels)
+        for lab, r in zip(labels, self._rows, strict=True):
+            for w, col in zip(r.widgets(), ("name", "size", "activation", "slope")
+                              if r.activation is not None else ("name", "size", "slope"),
+                              strict=True):
+                w.setAccessibleName(f"{lab} layer {col}")
+        self.table.setMinimumHeight(self._table_height(min(n, 7)))
+        self.table.setMaximumHeight(max(self._table_height(n), self._table_height(7)))
+        self._update_buttons()
+        self._fix_tab_order()
+        self._validate()
+
+    def _update_buttons(self) -> None:
+        self.remove_button.setEnabled(len(self._rows) > 2)
+
+    def _fix_tab_order(self) -> None:
+        chain: list[QWidget] = [self.title_edit]
+        for r in self._rows:
+            chain += r.widgets()
+        chain += [self.add_button, self.remove_button, self.biases_check,
+                  self.train_biases_check, self.loss_combo, self.lr_edit, self.mode_combo,
+                  self.batch_spin, self.shuffle_edit, self.init_combo, self.scale_edit,
+                  self.seed_edit]
+        for a, b in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(a, b)
+
+    # ------------------------------------------------------------------------ validation
+    def _read(self) -> tuple[NetworkSpec, dict[str, str]]:
+        """The spec as typed (None where a field does not parse) and the parse problems."""
+        bad: dict[str, str] = {}
+
+        def get(fieldname: str, fn, *args):
+            try:
+                return fn(*args)
+            except _Bad as e:
+                bad[fieldname] = str(e)
+                return None
+
+        layers = []
+        for k, r in enumerate(self._rows):
+            act = r.activation.currentData() if r.activation is not None else None
+            slope = 1.0
+            if act == "linear":
+                slope = get(f"layers[{k}].slope", _parse_float, r.slope.text())
+            size = get(f"layers[{k}].size", _parse_int, r.size.text(), "a whole number")
+            layers.append(LayerSpec(r.name.text().strip(), size, act, slope, r.origin))
+        mode = self.mode_combo.currentData()
+        minibatch = mode == "minibatch"
+        shuffle = None
+        if minibatch and self.shuffle_edit.text().strip():
+            shuffle = get("shuffle_seed", _parse_int, self.shuffle_edit.text(),
+                          "a whole number ≥ 0")
+        scheme = self.init_combo.currentData()
+        scale = 0.5
+        if scheme == "uniform":
+            scale = get("init.scale", _parse_float, self.scale_edit.text())
+        spec = NetworkSpec(
+            layers,
+            biases=self.biases_check.isChecked(),
+            train_biases=self.train_biases_check.isChecked(),
+            loss=self.loss_combo.currentData(),
+            learning_rate=get("learning_rate", _parse_float, self.lr_edit.text()),
+            mode=mode,
+            batch_size=self.batch_spin.value() if minibatch else None,
+            shuffle_seed=shuffle,
+            init_scheme=scheme,
+            init_scale=scale,
+            init_seed=get("init.seed", _parse_int, self.seed_edit.text(), "a whole number ≥ 0"),
+            title=self.title_edit.text(),
+            n_samples=self._n_samples,
+        )
+        return spec, bad
+
+    def _field_widget(self, f: str) -> QWidget | None:
+        m = re.fullmatch(r"layers\[(\d+)\]\.(\w+)", f)
+        if m:
+            k, part = int(m.group(1)), m.group(2)
+            if k >= len(self._rows):
+                return self.table
+            r = self._rows[k]
+            return {"name": r.name, "size": r.size, "slope": r.slope,
+                    "activation": r.activation}.get(part, self.table)
+        return {"layers": self.table, "learning_rate": self.lr_edit, "batch_size": self.batch_spin,
+                "shuffle_seed": self.shuffle_edit, "init.scale": self.scale_edit,
+                "init.seed": self.seed_edit, "title": self.title_edit}.get(f)
+
+    def _field_text(self, f: str) -> str:
+        m = re.fullmatch(r"layers\[(\d+)\]\.(\w+)", f)
+        if m:
+            k = int(m.group(1))
+            item = self.table.verticalHeaderItem(k)
+            where = item.text() if item is not None else f"layer {k}"
+            return f"{where.capitalize()} layer, {m.group(2)}"
+        return {"layers": "Layers", "learning_rate": "Learning rate", "batch_size": "Batch size",
+                "shuffle_seed": "Shuffle seed", "init.scale": "Scale", "init.seed": "Seed",
+                "title": "Title", "loss": "Loss", "mode": "Mode"}.get(f, f)
+
+    def _field_order(self, f: str) -> tuple:
+        """Fields in the order the dialog shows them, so the message names the first."""
+        m = re.fullmatch(r"layers\[(\d+)\]\.(\w+)", f)
+        if m:
+            part = ("name", "size", "activation", "slope").index(m.group(2)) \
+                if m.group(2) in ("name", "size", "activation", "slope") else 4
+            return (1, int(m.group(1)), part)
+        order = ("title", "layers", "loss", "learning_rate", "mode", "batch_size",
+                 "shuffle_seed", "init.scheme", "init.scale", "init.seed")
+        return (0 if f == "title" else 2, order.index(f) if f in order else len(order), 0)
+
+    def _validate(self, *_args) -> None:
+        if self._building:
+            return
+        minibatch = self.mode_combo.currentData() == "minibatch"
+        self.batch_spin.setEnabled(minibatch)
+        self.shuffle_edit.setEnabled(minibatch)
+        self.scale_edit.setEnabled(self.init_combo.currentData() == "uniform")
+        self.train_biases_check.setEnabled(self.biases_check.isChecked())
+        for r in self._rows:
+            r.slope.setEnabled(r.activation is not None and r.activation.currentData() == "linear")
+
+        spec, problems = self._read()
+        for p in spec_problems(spec):
+            problems.setdefault(p.field, p.reason)
+        problems = dict(sorted(problems.items(), key=lambda kv: self._field_order(kv[0])))
+        self._problems = problems
+        marks: dict[QWidget, list[str]] = {}
+        for f, reason in problems.items():
+            w = self._field_widget(f)
+            if w is not None:
+                marks.setdefault(w, []).append(reason)
+        for w in list(self._marked):
+            if w not in marks:
+                self._mark(w, None)
+        for w, reasons in marks.items():
+            self._mark(w, "; ".join(reasons))
+        self.ok_button.setEnabled(not problems)
+        if problems:
+            f, reason = next(iter(problems.items()))
+            more = len(problems) - 1
+            extra = f"  (and {more} more {'problem' if more == 1 else 'problems'})" if more else ""
+            self.message.setText(f"{self._field_text(f)}: {reason}{extra}")
+            self.message.setStyleSheet(f"color: {INVALID_TEXT};")
+        else:
+            sizes = spec.sizes
+            n_w = sum(a * b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
+            n_b = sum(sizes[1:]) if spec.biases else 0
+            text = f"{'-'.join(map(str, sizes))}: {n_w:,} {'weight' if n_w == 1 else 'weights'}"
+            if spec.biases:
+                text += f", {n_b:,} {'bias' if n_b == 1 else 'biases'}"
+            self.message.setText(text + ".")
+            self.message.setStyleSheet("")
+
+    def _mark(self, w: QWidget, reason: str | None) -> None:
+        if reason is None:
+            self._marked.pop(w, None)
+            w.setProperty("invalid", False)
+            w.setToolTip(self._tips.get(w, ""))
+        else:
+            self._marked[w] = reason
+            w.setProperty("invalid", True)
+            w.setToolTip(reason)
+        w.style().unpolish(w)
+        w.style().polish(w)
+        w.update()
+
+    def problems(self) -> dict[str, str]:
+        """What is wrong now, by field (``layers[1].size``, ``learning_rate``, …)."""
+        return dict(self._problems)
+
+    def invalid_widgets(self) -> dict[QWidget, str]:
+        """The fields marked invalid, with the reasons their tooltips show."""
+        return dict(self._marked)
+
+    # ------------------------------------------------------------------------ result
+    def spec(self) -> NetworkSpec | None:
+        """The edited spec, or None while anything is invalid."""
+        spec, problems = self._read()
+        if problems or spec_problems(spec):
+            return None
+        return spec
+
+    def accept(self) -> None:
+        if self.spec() is None:  # OK is disabled then; Enter or a test may still get here
+            self._validate()
+            return
+        super().accept()
+
+
+# ---------------------------------------------------------------------------- the commands
+def _run(dialog: NetworkDialog) -> bool:
+    """Show the dialog modally; tests replace this to fill the fields and accept."""
+    return dialog.exec() == QDialog.DialogCode.Accepted
+
+
+def _inform(parent: QWidget | None, title: str, notes: list[str]) -> None:
+    """Tell the user what the change did beyond the dialog's fields (not modal)."""
+    box = QMessageBox(QMessageBox.Icon.Information, title, "\n\n".join(notes),
+                      QMessageBox.StandardButton.Ok, parent)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+
+
+def edit_network(session, parent: QWidget | None = None, new: bool = False) -> bool:
+    """File → New network… (``new``) or Edit → Network…: the dialog, then the new document
+    as one undoable step. Returns whether the network changed."""
+    if session.training:
+        QMessageBox.information(parent, "Network", "Pause training before changing the network.")
+        return False
+    old = None if new else session.current_document()
+    spec = default_spec() if old is None else spec_from_document(old)
+    title = "New network" if new else "Network"
+    dialog = NetworkDialog(spec, parent, title=title, new=new)
+    try:
+        if not _run(dialog):
+            return False
+        result = dialog.spec()
+        if result is None:
+            return False
+        try:
+            doc, notes = build_document(result, old)
+        except SpecError as e:  # the dialog checked everything: not expected
+            QMessageBox.warning(parent, title, str(e))
+            return False
+    finally:
+        dialog.deleteLater()
+    session.replace_document(doc, "New network" if new else "Change the network")
+    if notes:
+        _inform(parent, title, notes)
+    return True

@@ -1,0 +1,148 @@
+"""Editing weights on the canvas (undoable, exact), edits reaching a trainer, sessions saved
+and resumed, unsaved changes, quick export and the error-history CSV."""
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QMessageBox
+
+from bpviz.core import fileformat
+from bpviz.core.phases import trace_step
+from bpviz.core.presets import load_preset
+from bpviz.core.training import Trainer
+from bpviz.gui.main_window import MainWindow, history_csv
+from bpviz.gui.session import Selection
+
+
+@pytest.fixture
+def win(qtbot, tmp_path):
+    settings = QSettings(str(tmp_path / "bpviz.ini"), QSettings.Format.IniFormat)
+    w = MainWindow(load_preset("mazur"), "mazur", settings=settings)
+    qtbot.addWidget(w)
+    w.resize(1200, 800)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
+
+
+def test_edit_a_weight_on_the_canvas_changes_the_trace_exactly(win, qtbot):
+    s = win.session
+    s.select(Selection("edge", (1, 0, 0)))  # w5
+    ed = win.canvas.begin_edit(s.selection)
+    ed.setText("0.25")
+    qtbot.keyClick(ed, Qt.Key.Key_Return)
+    assert s.network.weights[1][0, 0] == 0.25
+    net = load_preset("mazur").network.copy()
+    net.weights[1][0, 0] = 0.25
+    core = trace_step(s.doc, [0], network=net)
+    assert s.trace.error == core.error
+    np.testing.assert_array_equal(s.trace.p.grad_w[0], core.p.grad_w[0])
+    assert s.modified
+    s.undo_stack.undo()
+    assert s.network.weights[1][0, 0] == 0.4
+    assert s.trace.error == trace_step(load_preset("mazur"), [0]).error
+    s.undo_stack.redo()
+    assert s.network.weights[1][0, 0] == 0.25
+
+
+def test_a_bad_value_is_marked_and_kept(win, qtbot):
+    s = win.session
+    ed = win.canvas.begin_edit(Selection("bias", (1, 0)))
+    ed.setText("1e999")
+    qtbot.keyClick(ed, Qt.Key.Key_Return)
+    assert ed.isVisible() and ed.text() == "1e999" and "not a finite number" in ed.toolTip()
+    assert s.network.biases[1][0] == 0.6 and not s.modified
+    qtbot.keyClick(ed, Qt.Key.Key_Escape)
+    assert win.canvas._editor is None
+
+
+def test_an_edit_while_paused_reaches_the_trainer_at_a_step_boundary(win, qtbot):
+    c, s = win.training, win.session
+    c.update_settings(rate=3000)
+    c.train()
+    qtbot.waitUntil(lambda: s.history.n > 100, timeout=20_000)
+    c.pause()
+    qtbot.waitUntil(lambda: c.state == "paused", timeout=20_000)
+    k = s.step
+    s.edit_parameter("edge", (0, 1, 1), 0.9)  # w4, queued to the paused trainer
+    c.update_settings(max_steps=k + 200, rate=None)
+    c.train()
+    qtbot.waitUntil(lambda: c.state == "finished", timeout=20_000)
+    core = Trainer(load_preset("mazur"))
+    core.run(max_steps=k)
+    core.network.weights[0][1, 1] = 0.9
+    core.run(max_steps=200)
+    np.testing.assert_array_equal(s.history.errors, core.error_history)
+    np.testing.assert_array_equal(s.network.weights[1], core.network.weights[1])
+
+
+def test_save_and_open_resume_the_session(win, tmp_path, qtbot):
+    s = win.session
+    win.open_preset("swap")
+    for _ in range(3 * len(s.names) + 4):
+        s.next()  # three iterations and four phases into the fourth
+    s.edit_parameter("edge", (2, 0, 0), 0.33)
+    path = tmp_path / "lecture.bpviz.json"
+    assert win.save_to(str(path))
+    assert not s.modified and "lecture" in win.windowTitle()
+    doc = fileformat.load(path)
+    assert doc.session["step"] == 3 and doc.session["phase"] == 4
+    assert len(doc.session["error_history"]) == 3
+    win.open_preset("mazur")
+    assert win.open_path(str(path))
+    assert s.step == 3 and s.phase_index == 4 and s.history.n == 3
+    assert s.network.weights[2][0, 0] == 0.33
+    np.testing.assert_array_equal(s.doc.inputs, load_preset("swap").inputs)
+    assert s.doc.mode == "online" and s.doc.learning_rate == 0.5
+    assert s.trace.samples == [3]  # the fourth step of online training uses sample 4
+
+
+def test_a_failed_save_keeps_the_old_file(win, tmp_path, monkeypatch):
+    import bpviz.core.atomic as atomic
+
+    path = tmp_path / "keep.bpviz.json"
+    assert win.save_to(str(path))
+    before = path.read_bytes()
+    win.session.edit_parameter("edge", (0, 0, 0), 0.5)
+
+    def refuse(a, b):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(atomic.os, "replace", refuse)
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: shown.append(a[2]))
+    assert not win.save_to(str(path))
+    assert path.read_bytes() == before and shown
+    assert sorted(p.name for p in tmp_path.iterdir() if "keep" in p.name) == [path.name]
+    assert win.session.modified
+
+
+def test_closing_with_unsaved_changes_asks(win, monkeypatch):
+    win.session.edit_parameter("edge", (0, 0, 0), 0.5)
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: QMessageBox.StandardButton.Cancel)
+    win.close()
+    assert win.isVisible()
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: QMessageBox.StandardButton.Discard)
+    win.close()
+    assert not win.isVisible()
+
+
+def test_quick_export_numbers_its_files(win, tmp_path):
+    win.settings.setValue("export/quick_dir", str(tmp_path))
+    a = win.quick_export()
+    win.session.next()
+    b = win.quick_export()
+    assert a.endswith("0001.png") and b.endswith("0002.png")
+
+
+def test_history_csv(win):
+    s = win.session
+    win.open_preset("swap")
+    for _ in range(2 * len(s.names)):
+        s.next()
+    text = history_csv(s.history)
+    lines = text.splitlines()
+    assert lines[0] == "step,error,epoch_error" and len(lines) == 3
+    assert float(lines[1].split(",")[1]) == s.history.errors[0]
