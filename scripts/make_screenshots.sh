@@ -8,7 +8,7 @@ mkdir -p "$out"
 
 # the project's venv if there is one, else bpviz on PATH
 bpviz=
-for c in .venv/bin/bpviz ../venv/bin/bpviz /work/venv/bin/bpviz; do
+for c in .venv/bin/bpviz ../venv/bin/bpviz; do
   if [ -x "$c" ]; then bpviz=$c; break; fi
 done
 if [ -z "$bpviz" ]; then
@@ -26,7 +26,7 @@ shot() {  # shot FILE ARGS…
 shot window-mazur-forward.png mazur --what window --phase net:o --size 1400x860
 # the backward pass: the error signal reaches the hidden layer (∂E/∂out = Wᵀ·δ)
 shot window-mazur-backward.png mazur --what window --phase grad_out:h --size 1400x860
-# the canvas of swap (2-2-2-2) when δ of its middle layer is known
+# the canvas of swap (2-4-3-2) when δ of its middle layer is known
 shot canvas-swap-delta.png swap --what canvas --phase delta:c --size 1200x640
 # the error plot after training xor for 400 steps
 shot plot-xor-400.png xor --what plot --steps 400 --size 900x360

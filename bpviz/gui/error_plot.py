@@ -88,7 +88,10 @@ class ErrorPlot(pg.PlotWidget):
         self._refresh_current()
 
     def _axis_mode(self) -> None:
-        self.plotItem.getAxis("left").setLogMode(self.log_scale)
+        ax = self.plotItem.getAxis("left")
+        ax.setLogMode(self.log_scale)
+        # label only the decades on a log axis (the 2…9 × 10^k labels overlap in a short dock)
+        ax.setStyle(maxTextLevel=0 if self.log_scale else 1)
         self.plotItem.setLabel("left", "E (log scale)" if self.log_scale else "E")
 
     def _theme(self) -> None:
@@ -129,6 +132,14 @@ class ErrorPlot(pg.PlotWidget):
         self._grid.setData(np.array(xs, dtype=float), np.array(ys, dtype=float),
                            connect="pairs")
 
+    def _legend_entry(self, item, show: bool) -> None:
+        """The legend lists a curve only where it is drawn (no epoch curve in batch mode)."""
+        listed = any(it is item for it, _ in self.legend.items)
+        if show and not listed:
+            self.legend.addItem(item, item.opts.get("name", ""))
+        elif not show and listed:
+            self.legend.removeItem(item)
+
     def _manual_range(self, *_a) -> None:
         self._follow = False
 
@@ -146,8 +157,9 @@ class ErrorPlot(pg.PlotWidget):
         if not len(ok):
             return
         lo, hi = float(ok.min()), float(ok.max())
-        if self.log_scale:
-            rng = (np.floor(lo), max(np.ceil(hi), np.floor(lo) + 1))
+        if self.log_scale:  # at least three decades, so the axis labels only decades
+            top = np.ceil(hi)
+            rng = (min(np.floor(lo), top - 3), top)
         else:
             rng = (0.0, _nice(max(hi, 1e-12)))
         if rng != self._yrange:
@@ -182,6 +194,7 @@ class ErrorPlot(pg.PlotWidget):
         self.curve.setData(xs + 1, ys)  # entry i is step i + 1
         multi = self.session.doc.mode == "online" and self.session.doc.n_samples > 1
         steps = h.epoch_steps
+        self._legend_entry(self.epoch_curve, multi)
         if multi and len(steps):
             j0 = max(0, int(np.searchsorted(steps, x0)) - 1)
             j1 = min(len(steps), int(np.searchsorted(steps, x1)) + 1)

@@ -44,6 +44,8 @@ from PySide6.QtCore import (  # noqa: E402
 from PySide6.QtGui import QColor, QImage, QPainter, QRegion  # noqa: E402
 from PySide6.QtWidgets import QApplication, QGraphicsItem, QMenuBar, QWidget  # noqa: E402
 
+from bpviz.gui.theme import apply_palette  # noqa: E402
+
 __all__ = [
     "FORMATS", "DEFAULT_SIZES", "export_widget", "export_scene", "render_image",
     "copy_to_clipboard", "QuickExporter", "export_command", "phase_file_name",
@@ -587,6 +589,7 @@ def export_command(args) -> int:
                 _put_history(session, history, epochs)
             if phase is not None:
                 session.set_phase(phase)
+            apply_palette(args.theme)  # the widgets' colours (menus, docks) too
             session.set_theme(args.theme)  # also refreshes every view with the final layout
             _settle(app)
             if args.all_phases:

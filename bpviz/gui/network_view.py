@@ -420,8 +420,10 @@ class NetworkView(pg.GraphicsLayoutWidget):
             act = "input" if kk == 0 else net.activations[kk - 1].name
             if act == "linear":
                 act = f"f(x) = {fmt(net.activations[kk - 1].slope)}x"
+            bg = QColor(th.background)
+            bg.setAlpha(230)
             self._set_text(t, f"layer {net.names[kk]} · {act}", th.muted, 9,
-                           (kk * DX, self._top + self._px_to_view_y(px[kk] / 2 + 4)))
+                           (kk * DX, self._top + self._px_to_view_y(px[kk] / 2 + 4)), fill=bg)
         for i, t in enumerate(self._targets):
             txt = f"target {_fmtc(tr.targets[sm, i])}" if reached("input") else "target ?"
             if reached("error"):
