@@ -31,6 +31,7 @@ from bpviz import __version__
 from bpviz.core import fileformat
 from bpviz.core.fileformat import Document, FormatError
 from bpviz.core.presets import PRESETS, load_preset, preset_titles
+from bpviz.gui.data_editor import DataEditor
 from bpviz.gui.error_plot import ErrorPlot
 from bpviz.gui.inspector import Inspector
 from bpviz.gui.network_view import NetworkView
@@ -56,8 +57,16 @@ SHORTCUTS_HTML = """
 <tr><td><b>Home</b> / <b>End</b></td><td>first / last phase of the iteration</td></tr>
 <tr><td><b>P</b></td><td>play / pause the phases</td></tr>
 <tr><td><b>Space</b></td><td>train / pause training</td></tr>
+<tr><td><b>Ctrl+N</b> / <b>Ctrl+Shift+N</b></td><td>new network / change this network</td></tr>
 <tr><td><b>Ctrl+O</b></td><td>open a network file</td></tr>
+<tr><td><b>Ctrl+S</b></td><td>save (the network, its data, settings and progress)</td></tr>
 <tr><td><b>Ctrl+Shift+S</b></td><td>save as</td></tr>
+<tr><td><b>Ctrl+Z</b> / <b>Ctrl+Shift+Z</b></td><td>undo / redo an edit</td></tr>
+<tr><td><b>Enter</b> or double-click</td><td>edit the selected weight or bias</td></tr>
+<tr><td><b>Ctrl+D</b></td><td>the data table</td></tr>
+<tr><td><b>Ctrl+E</b></td><td>export an image (PNG or SVG)</td></tr>
+<tr><td><b>Ctrl+Shift+C</b></td><td>copy the canvas as an image</td></tr>
+<tr><td><b>Ctrl+Alt+E</b></td><td>quick export: the next numbered PNG</td></tr>
 <tr><td><b>Ctrl+=</b> / <b>Ctrl+-</b> / <b>Ctrl+0</b></td><td>font zoom in / out / reset</td></tr>
 <tr><td><b>F</b></td><td>fit the network to the window</td></tr>
 <tr><td><b>F11</b></td><td>full screen</td></tr>
@@ -133,7 +142,11 @@ class MainWindow(QMainWindow):
         self.results_dock = self._dock("Results", self.results,
                                        Qt.DockWidgetArea.BottomDockWidgetArea)
         self.splitDockWidget(self.training_dock, self.plot_dock, Qt.Orientation.Horizontal)
+        self.data_editor = DataEditor(self.session, self)
+        self.data_dock = self._dock("Data", self.data_editor,
+                                    Qt.DockWidgetArea.BottomDockWidgetArea)
         self.tabifyDockWidget(self.plot_dock, self.results_dock)
+        self.tabifyDockWidget(self.results_dock, self.data_dock)
         self.plot_dock.raise_()
         self.session.trainingChanged.connect(self._on_training)
         QApplication.instance().aboutToQuit.connect(self.training.shutdown)
@@ -215,6 +228,14 @@ class MainWindow(QMainWindow):
         self.act_undo.setShortcut(SK.Undo)
         self.act_redo = self.session.undo_stack.createRedoAction(self, "&Redo")
         self.act_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence(SK.Redo)])
+        self.act_new = self._action("&New network…", lambda: self.edit_network(True), SK.New,
+                                    "Build a network: layers, activations, loss, training")
+        self.act_network = self._action("&Network…", lambda: self.edit_network(False),
+                                        QKeySequence("Ctrl+Shift+N"),
+                                        "Change this network's layers, activations, loss, "
+                                        "learning rate, mode and initialisation")
+        self.act_data = self._action("&Data…", self.show_data, QKeySequence("Ctrl+D"),
+                                     "Edit the samples: inputs and targets, CSV, generators")
         self.act_edit_weight = self._action("Edit &weight…", self.edit_selected, None,
                                             "Edit the selected weight or bias (Enter, or "
                                             "double-click it)")
@@ -259,6 +280,7 @@ class MainWindow(QMainWindow):
         mb = self.menuBar()
         f = mb.addMenu("&File")
         self.file_menu = f
+        f.addAction(self.act_new)
         f.addAction(self.act_open)
         self.recent_menu = f.addMenu("Open &Recent")
         f.addAction(self.act_save)
@@ -276,6 +298,8 @@ class MainWindow(QMainWindow):
         e.addAction(self.act_redo)
         e.addSeparator()
         e.addAction(self.act_edit_weight)
+        e.addAction(self.act_network)
+        e.addAction(self.act_data)
         v = mb.addMenu("&View")
         theme = v.addMenu("&Theme")
         grp = QActionGroup(self)
@@ -312,7 +336,8 @@ class MainWindow(QMainWindow):
             grp.addAction(a)
             dec.addAction(a)
         v.addSeparator()
-        for d in (self.inspector_dock, self.training_dock, self.plot_dock, self.results_dock):
+        for d in (self.inspector_dock, self.training_dock, self.plot_dock, self.results_dock,
+                  self.data_dock):
             v.addAction(d.toggleViewAction())
         t = mb.addMenu("&Training")
         t.addAction(self.act_train)
@@ -632,6 +657,18 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "Cannot export", f"{path}: {e.strerror or e}")
             return
         self.statusBar().showMessage(f"Wrote {path} ({h.n:,} steps)", 4000)
+
+    def edit_network(self, new: bool) -> bool:
+        from bpviz.gui.network_dialog import edit_network
+
+        if new and not self.maybe_save():
+            return False
+        return edit_network(self.session, self, new=new)
+
+    def show_data(self) -> None:
+        self.data_dock.show()
+        self.data_dock.raise_()
+        self.data_editor.setFocus()
 
     def edit_selected(self) -> None:
         sel = self.session.selection
