@@ -125,7 +125,7 @@ def _read_text(source) -> tuple[str, str | None]:
     """The text to parse and the file name (None for text given directly)."""
     if isinstance(source, os.PathLike) or (
             isinstance(source, str) and "\n" not in source and "\r" not in source
-            and len(source) < 4096 and Path(source).is_file()):
+            and len(source) < 4096 and _is_file(source)):
         p = Path(source)
         try:
             raw = p.read_bytes()
@@ -142,6 +142,13 @@ def _read_text(source) -> tuple[str, str | None]:
     if not isinstance(source, str):
         raise TypeError(f"expected CSV text or a path, got {type(source).__name__}")
     return source.lstrip("\ufeff"), None
+
+
+def _is_file(name: str) -> bool:
+    try:
+        return Path(name).is_file()
+    except (OSError, ValueError):  # a name too long, a NUL byte: text, not a path
+        return False
 
 
 def _sniff(line: str) -> str | None:

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -304,10 +305,14 @@ class _CellDelegate(QStyledItemDelegate):
     def __init__(self, editor: DataEditor) -> None:
         super().__init__(editor)
         self._editor = editor
+        self.open_editor: QWidget | None = None
 
     def createEditor(self, parent, option, index):  # noqa: N802 - Qt's name
         ed = super().createEditor(parent, option, index)
+        self.open_editor = ed
+        ed.destroyed.connect(lambda _=None: setattr(self, "open_editor", None))
         if isinstance(ed, QLineEdit):
+            ed.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             pidx = QPersistentModelIndex(index)
             ed.textEdited.connect(lambda text, ed=ed, p=pidx: self._check(ed, text, p))
         return ed
@@ -448,7 +453,8 @@ class DataEditor(QWidget):
         self.model.theme = session.theme
         self.table = _Table(self)
         self.table.setModel(self.model)
-        self.table.setItemDelegate(_CellDelegate(self))
+        self.delegate = _CellDelegate(self)
+        self.table.setItemDelegate(self.delegate)
         self.table.setAlternatingRowColors(True)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self.table.setEditTriggers(self._edit_triggers())
@@ -476,10 +482,10 @@ class DataEditor(QWidget):
         self.act_paste = self._action("Paste", self.paste,
                                       "Paste a block copied from a spreadsheet at the current "
                                       "cell, adding rows as needed (Ctrl+V)")
-        self.toolbar.addSeparator()
-        self.act_revert = self._action("Revert", self.revert,
-                                       "Throw away the edits that are not applied and show the "
-                                       "data the network uses")
+        self.act_revert = QAction("Revert", self)
+        self.act_revert.setToolTip("Throw away the edits that are not applied and show the "
+                                   "data the network uses")
+        self.act_revert.triggered.connect(lambda _=False: self.revert())
         self.act_import = self._action("Import CSV…", self.import_dialog,
                                        "Replace the data with a CSV file that has a header row "
                                        "(comma, semicolon or tab separated)", self.toolbar2)
@@ -511,6 +517,12 @@ class DataEditor(QWidget):
         self.status.setToolTip("Whether the table is applied to the network, and what to fix "
                                "if it is not")
         self.status.setContentsMargins(4, 2, 4, 2)
+        self.revert_button = QToolButton(self)
+        self.revert_button.setDefaultAction(self.act_revert)
+        status_row = QHBoxLayout()
+        status_row.setContentsMargins(0, 0, 0, 0)
+        status_row.addWidget(self.status, 1)
+        status_row.addWidget(self.revert_button, 0, Qt.AlignmentFlag.AlignTop)
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(2, 2, 2, 2)
@@ -518,8 +530,9 @@ class DataEditor(QWidget):
         lay.addWidget(self.toolbar)
         lay.addWidget(self.toolbar2)
         lay.addWidget(self.table, 1)
-        lay.addWidget(self.status)
+        lay.addLayout(status_row)
 
+        self.setFocusProxy(self.table)
         session.documentChanged.connect(self._on_document)
         session.trainingChanged.connect(self._on_training)
         session.displayChanged.connect(self._on_display)
@@ -658,7 +671,8 @@ class DataEditor(QWidget):
         bad = False
         if self._typing_reason is not None and self._typing_at[0] >= 0:
             r, c = self._typing_at
-            lines.append(f"Row {r + 1}, {m.names[c]}: {self._typing_reason}.")
+            lines.append(f"Row {r + 1}, {m.names[c]}: {self._typing_reason} (Enter keeps "
+                         f"the text, marked and not applied; Esc cancels).")
             bad = True
         fb = m.first_bad(typed=True)
         n_empty = m.n_empty()
@@ -693,16 +707,34 @@ class DataEditor(QWidget):
             lines.append("Training is running: pause it to edit the data.")
         self.status.setText("\n".join(lines))
         self.status.setStyleSheet(f"color: {BAD_TEXT[theme]};" if bad or self.note else "")
-        self.act_revert.setEnabled(not self.session.training and
-                                   (not m.is_valid() or not self._matches_session()))
+        pending = not self.session.training and (not m.is_valid() or
+                                                  not self._matches_session())
+        self.act_revert.setEnabled(pending)
+        self.revert_button.setVisible(pending)
 
     def _refuse(self, title: str, message: str) -> None:
         self.last_error = message
         self._update_status()
         QMessageBox.warning(self, title, message)
 
+    def menu_actions(self) -> list[QAction | None]:
+        """The editor's actions for a menu (None: a separator), e.g. a main-window Data menu."""
+        return [self.act_add, self.act_delete, self.act_copy, self.act_paste, None,
+                self.act_import, self.act_export, self.gen_menu.menuAction(), None,
+                self.act_revert]
+
+    def _commit_editing(self) -> None:
+        """Finish a cell being typed in (as Enter would) before a toolbar action."""
+        ed = self.delegate.open_editor
+        if ed is not None and self.table.state() == QAbstractItemView.State.EditingState:
+            self.table.commitData(ed)
+            self.table.closeEditor(ed, QAbstractItemDelegate.EndEditHint.NoHint)
+
     # -- actions -----------------------------------------------------------------------------
     def add_row(self) -> None:
+        if self.session.training:
+            return
+        self._commit_editing()
         cur = self.table.currentIndex()
         at = cur.row() + 1 if cur.isValid() else self.model.n_rows
         if self.model.n_rows >= MAX_ROWS:
@@ -724,6 +756,9 @@ class DataEditor(QWidget):
         return sorted(rows)
 
     def delete_rows(self, rows=None) -> bool:
+        if self.session.training:
+            return False
+        self._commit_editing()
         rows = self.selected_rows() if rows is None else sorted(set(rows))
         if not rows:
             return False
@@ -756,6 +791,7 @@ class DataEditor(QWidget):
         """Paste a block (the clipboard's text by default) at the current cell."""
         if self.session.training:
             return False
+        self._commit_editing()
         if text is None:
             text = QApplication.clipboard().text()
         block = parse_pasted(text)
@@ -824,6 +860,9 @@ class DataEditor(QWidget):
     def import_csv(self, path: str) -> bool:
         """Replace the data with a CSV file; on any problem, a message naming the row and
         column, and the table and the session stay as they were."""
+        if self.session.training:
+            return False
+        self._commit_editing()
         ins, outs = self._labels()
         try:
             X, T = read_csv(Path(path), len(ins), len(outs), ins, outs)
@@ -834,6 +873,7 @@ class DataEditor(QWidget):
                              f"Imported {_plural(len(X), 'sample')} from {Path(path).name}.")
 
     def export_csv(self, path: str) -> bool:
+        self._commit_editing()
         if not self.model.is_valid():
             fb = self.model.first_bad()
             self._refuse("Cannot export the data",
@@ -855,6 +895,9 @@ class DataEditor(QWidget):
         """Replace the data with a generated example; refused (with a message) when its shape
         does not fit the network. ``two-class`` asks for its size and seed unless ``ask`` is
         False (then ``kw`` or the last values are used)."""
+        if self.session.training:
+            return False
+        self._commit_editing()
         ins, outs = self._labels()
         g = GENERATORS[name]
         if (g.n_in, g.n_out) != (len(ins), len(outs)):
@@ -881,6 +924,9 @@ class DataEditor(QWidget):
         return self._replace(X, T, f"Generate {g.title}", f"Generated: {desc}")
 
     def revert(self) -> None:
+        ed = self.delegate.open_editor
+        if ed is not None and self.table.state() == QAbstractItemView.State.EditingState:
+            self.table.closeEditor(ed, QAbstractItemDelegate.EndEditHint.RevertModelCache)
         self.note = ""
         self.message = ""
         self._typing_reason = None

@@ -547,7 +547,7 @@ class MainWindow(QMainWindow):
 
     def _on_title(self) -> None:
         s = self.session
-        name = s.source if s.source in PRESETS else Path(s.source).name
+        name = s.source if s.source in PRESETS else (Path(s.source).name or "untitled")
         title = f"{name}[*] — {s.doc.title} — bpviz" if s.doc.title else f"{name}[*] — bpviz"
         self.setWindowTitle(title)
 
@@ -663,7 +663,12 @@ class MainWindow(QMainWindow):
 
         if new and not self.maybe_save():
             return False
-        return edit_network(self.session, self, new=new)
+        self.training.stop()
+        changed = edit_network(self.session, self, new=new)
+        if changed and new:
+            self.session.source = ""  # untitled: Save asks for a file name
+            self._on_document()
+        return changed
 
     def show_data(self) -> None:
         self.data_dock.show()

@@ -75,6 +75,7 @@ class NetworkView(pg.GraphicsLayoutWidget):
 
     # ------------------------------------------------------------------------ geometry
     def _rebuild(self) -> None:
+        self._hover = None
         for it in self._items:
             self.vb.removeItem(it)
         self._items = []

@@ -399,6 +399,7 @@ class Session(QObject):
         """The document as it stands: current weights, settings and data."""
         doc = self.doc.copy()
         doc.network = self.network.copy()
+        doc.session = None  # the caller says what progress goes with it (see save_to)
         return doc
 
     # -- selection and display ---------------------------------------------------------------

@@ -144,6 +144,12 @@ def test_not_a_text_file(tmp_path):
         read(tmp_path / "missing" / "nope.csv")  # a PathLike is always a path
 
 
+def test_text_that_looks_like_no_path():
+    for text in ("x" * 300 + ",a,b", "a,\0,b"):
+        with pytest.raises(DataError):
+            read(text)
+
+
 def test_data_error_is_a_value_error():
     assert issubclass(DataError, ValueError)
 

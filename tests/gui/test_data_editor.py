@@ -438,3 +438,45 @@ def test_render(make, tmp_path):
     assert not ed.grab().isNull()
     ed.model.setData(ed.model.index(1, 1), "abc")
     assert ed.grab().save(str(tmp_path / "bad.png"))
+
+
+def test_a_toolbar_action_commits_the_cell_being_typed(qtbot, make):
+    s, ed = make()
+    t = ed.table
+    t.setFocus()
+    t.setCurrentIndex(ed.model.index(0, 0))
+    t.edit(ed.model.index(0, 0))
+    editor = cell_editor(t)
+    editor.selectAll()
+    qtbot.keyClicks(editor, "0.5")
+    ed.act_add.trigger()  # as if Enter had been pressed first
+    assert s.doc.inputs[0].tolist() == [0.5, 0]
+    assert ed.model.rowCount() == 5 and t.state() != t.State.EditingState
+
+
+def test_revert_cancels_the_cell_being_typed(qtbot, make):
+    s, ed = make()
+    type_in(qtbot, ed, 0, 0, "bad")
+    t = ed.table
+    t.setCurrentIndex(ed.model.index(1, 0))
+    t.edit(ed.model.index(1, 0))
+    qtbot.keyClicks(cell_editor(t), "also bad")
+    ed.act_revert.trigger()
+    QApplication.processEvents()
+    assert ed.model.is_valid() and texts(ed)[:2] == [["0", "0", "0"], ["0", "1", "1"]]
+
+
+def test_menu_actions(make):
+    s, ed = make()
+    acts = ed.menu_actions()
+    assert ed.act_import in acts and ed.gen_menu.menuAction() in acts and None in acts
+
+
+def test_nothing_is_applied_while_training(make, tmp_path):
+    s, ed = make()
+    p = tmp_path / "d.csv"
+    p.write_text("x1,x2,target_y\n1,2,3\n")
+    s.set_training(True)
+    assert not ed.import_csv(str(p)) and not ed.generate_set("and") and not ed.delete_rows([0])
+    assert s.doc.inputs.tolist() == XOR_IN and texts(ed)[0] == ["0", "0", "0"]
+    s.set_training(False)
