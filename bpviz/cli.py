@@ -253,7 +253,15 @@ def cmd_explain(args) -> int:
 
 
 def open_window(net: str | None) -> int:
-    from bpviz.gui.app import run
+    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY")
+                                                 or os.environ.get("WAYLAND_DISPLAY")
+                                                 or os.environ.get("QT_QPA_PLATFORM")):
+        raise UsageError("bpviz: no display to open the window on (DISPLAY is not set); the "
+                         "sub-commands trace, train, gradcheck, export and explain need none")
+    try:
+        from bpviz.gui.app import run
+    except ImportError as e:
+        raise UsageError(f"bpviz: the window needs Qt, which did not load: {e}") from None
 
     return run(net)
 

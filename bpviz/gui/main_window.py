@@ -106,8 +106,10 @@ def _is_editing(w: QWidget | None) -> bool:
         return True
     if isinstance(w, (QTextEdit, QPlainTextEdit)) and not w.isReadOnly():
         return True
-    if isinstance(w, QAbstractItemView) and w.state() == QAbstractItemView.State.EditingState:
-        return True
+    if isinstance(w, QAbstractItemView) and (
+            w.state() == QAbstractItemView.State.EditingState
+            or w.editTriggers() != QAbstractItemView.EditTrigger.NoEditTriggers):
+        return True  # an editable table keeps its arrows for moving between cells
     p = w.parentWidget()
     while p is not None:  # an editor inside a table cell
         if isinstance(p, QAbstractItemView) and \
@@ -339,6 +341,9 @@ class MainWindow(QMainWindow):
         for d in (self.inspector_dock, self.training_dock, self.plot_dock, self.results_dock,
                   self.data_dock):
             v.addAction(d.toggleViewAction())
+        dm = mb.addMenu("&Data")
+        for a in self.data_editor.menu_actions():
+            dm.addSeparator() if a is None else dm.addAction(a)
         t = mb.addMenu("&Training")
         t.addAction(self.act_train)
         t.addAction(QAction("&Stop", self, triggered=lambda: self.training.stop()))

@@ -224,7 +224,7 @@ class Session(QObject):
         self.adopt_parameters(self.network.weights, self.network.biases, self.step,
                               forget_after=not self.training, keep_phase=True)
 
-    def set_data(self, inputs, targets) -> None:
+    def set_data(self, inputs, targets, text: str = "Change the data") -> None:
         """Replace the samples (undoable); the sample chooser and the iteration follow."""
         inputs = np.array(inputs, dtype=float, ndmin=2)
         targets = np.array(targets, dtype=float, ndmin=2)
@@ -236,7 +236,7 @@ class Session(QObject):
         if not (np.isfinite(inputs).all() and np.isfinite(targets).all()):
             raise ValueError("every input and target must be a finite number")
         self.undo_stack.push(_SetData(self, (self.doc.inputs.copy(), self.doc.targets.copy()),
-                                      (inputs, targets)))
+                                      (inputs, targets), text))
 
     def _apply_data(self, inputs, targets) -> None:
         d = self.doc
@@ -458,8 +458,8 @@ class _EditParameter(QUndoCommand):
 
 
 class _SetData(QUndoCommand):
-    def __init__(self, session: Session, old, new):
-        super().__init__("Change the data")
+    def __init__(self, session: Session, old, new, text: str = "Change the data"):
+        super().__init__(text)
         self.s, self.old, self.new = session, old, new
 
     def redo(self) -> None:

@@ -29,7 +29,7 @@ def test_opens_on_mazur_with_docks_and_menus(win):
     assert win.session.source == "mazur"
     assert "mazur" in win.windowTitle().replace("[*]", "")
     menus = [a.text().replace("&", "") for a in win.menuBar().actions()]
-    assert menus == ["File", "Edit", "View", "Training", "Help"]
+    assert menus == ["File", "Edit", "View", "Data", "Training", "Help"]
     assert win.inspector_dock.isVisible() and win.plot_dock.isVisible()
 
 
