@@ -638,13 +638,41 @@ class MainWindow(QMainWindow):
         if fmt not in ("html", "md", "tex"):
             fmt = "html" if "HTML" in flt else "md" if "Markdown" in flt else "tex"
             path += "." + fmt
+        B = QMessageBox.StandardButton
+        images = QMessageBox.question(
+            self, "Worked example", "Add an image of the canvas at each phase?",
+            B.Yes | B.No, B.Yes) == B.Yes
         try:
-            write_atomic(path, explain(s.current_document(), s.trace, fmt,
-                                       name=Path(s.source).stem))
+            text = explain(s.current_document(), s.trace, fmt, name=Path(s.source).stem)
+            if images:
+                text = with_phase_images(text, fmt, Path(path), self.phase_images())
+            write_atomic(path, text)
         except (OSError, ValueError) as e:
             QMessageBox.warning(self, "Cannot export", f"{path}: {e}")
             return
         self.statusBar().showMessage(f"Wrote {path}", 4000)
+
+    def phase_images(self) -> list[tuple[str, str, bytes]]:
+        """(name, title, PNG bytes) of the canvas at every phase of this iteration; the
+        stepper goes back to where it was."""
+        from PySide6.QtCore import QBuffer, QIODevice
+
+        from bpviz.gui.export import render_image
+
+        s = self.session
+        here = s.phase_index
+        out = []
+        try:
+            for i, ph in enumerate(s.phases):
+                s.set_phase(i)
+                QApplication.processEvents()
+                buf = QBuffer()
+                buf.open(QIODevice.OpenModeFlag.WriteOnly)
+                render_image(self.canvas, 1.0).save(buf, "PNG")
+                out.append((ph.name, f"{i + 1}. {ph.title}", bytes(buf.data())))
+        finally:
+            s.set_phase(here)
+        return out
 
     def export_history_csv(self) -> None:
         from bpviz.core.atomic import write_atomic
@@ -761,3 +789,50 @@ def history_csv(h) -> str:
     for i, e in enumerate(h.errors.tolist(), 1):
         lines.append(f"{i},{e!r},{ep[i]!r}" if i in ep else f"{i},{e!r},")
     return "\n".join(lines) + "\n"
+
+
+def with_phase_images(text: str, fmt: str, path: Path, images) -> str:
+    """The worked example with a last section showing the canvas at each phase: embedded in
+    HTML, files in a folder beside a Markdown or LaTeX document."""
+    import base64
+    import html as _h
+
+    from bpviz.gui.export import phase_file_name
+
+    if fmt == "html":
+        figs = "".join(
+            f'<figure><img alt="{_h.escape(t)}" style="max-width:100%" '
+            f'src="data:image/png;base64,{base64.b64encode(png).decode()}">'
+            f"<figcaption>{_h.escape(t)}</figcaption></figure>\n" for _, t, png in images)
+        section = f"<section><h2>The canvas at each phase</h2>\n{figs}</section>\n"
+        i = text.rfind("</main>")
+        return text[:i] + section + text[i:] if i >= 0 else text + section
+    folder = path.with_name(path.stem + "-phases")
+    folder.mkdir(exist_ok=True)
+    names = []
+    for k, (name, title, png) in enumerate(images):
+        f = phase_file_name(k, name, "png")
+        (folder / f).write_bytes(png)
+        names.append((f"{folder.name}/{f}", title))
+    if fmt == "md":
+        return text + "\n## The canvas at each phase\n\n" + "".join(
+            f"![{t}]({f})\n\n*{t}*\n\n" for f, t in names)
+    tex = "".join(f"\\begin{{center}}\\includegraphics[width=\\linewidth]{{{f}}}\\\\\n"
+                  f"\\small {_tex_escape(t)}\\end{{center}}\n" for f, t in names)
+    text = text.replace("\\usepackage{amsmath}", "\\usepackage{amsmath}\n\\usepackage{graphicx}", 1)
+    i = text.rfind("\\end{document}")
+    return text[:i] + "\\section*{The canvas at each phase}\n" + tex + text[i:]
+
+
+def _tex_escape(t: str) -> str:
+    """A phase title as plain LaTeX text (ASCII; the maths symbols spelled out)."""
+    names = {"∂": "d", "δ": "delta ", "η": "eta", "σ": "sigma", "·": "*", "ᵀ": "^T",
+             "−": "-", "⁺": "+", "≤": "<=", "→": "->", "Σ": "sum ", "½": "1/2", "²": "^2"}
+    special = {"\\": "\\textbackslash{}", "_": "\\_", "&": "\\&", "%": "\\%",
+               "#": "\\#", "$": "\\$", "{": "\\{", "}": "\\}", "^": "\\^{}",
+               "~": "\\~{}"}
+    out = []
+    for ch in t:
+        for c in names.get(ch, ch):
+            out.append(special.get(c, c if ord(c) < 128 else "-"))
+    return "".join(out)

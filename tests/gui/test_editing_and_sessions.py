@@ -146,3 +146,32 @@ def test_history_csv(win):
     lines = text.splitlines()
     assert lines[0] == "step,error,epoch_error" and len(lines) == 3
     assert float(lines[1].split(",")[1]) == s.history.errors[0]
+
+
+@pytest.mark.parametrize("fmt", ["html", "md", "tex"])
+def test_worked_example_with_the_canvas_at_each_phase(win, tmp_path, fmt, monkeypatch):
+    import shutil
+    import subprocess
+
+    from bpviz.core.explain import explain
+    from bpviz.gui.main_window import with_phase_images
+
+    s = win.session
+    images = win.phase_images()
+    assert [n for n, _, _ in images] == s.names and s.phase_index == 0
+    assert all(png.startswith(b"\x89PNG") for _, _, png in images)
+    assert images[0][2] != images[9][2]  # the highlight moved
+    path = tmp_path / f"mazur.{fmt}"
+    text = with_phase_images(explain(s.current_document(), s.trace, fmt), fmt, path, images)
+    path.write_text(text, encoding="utf-8")
+    assert "0.082167041" in text
+    if fmt == "html":
+        assert text.count("data:image/png;base64,") == 13 and "http" not in text
+    else:
+        files = sorted((tmp_path / "mazur-phases").iterdir())
+        assert len(files) == 13 and files[9].name == "09-grad_out-h.png"
+        assert text.count("mazur-phases/") == 13
+    if fmt == "tex" and shutil.which("pdflatex"):
+        r = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error",
+                            path.name], cwd=tmp_path, capture_output=True, timeout=120)
+        assert r.returncode == 0, r.stdout[-2000:]
