@@ -134,11 +134,12 @@ class ErrorPlot(pg.PlotWidget):
 
     def _legend_entry(self, item, show: bool) -> None:
         """The legend lists a curve only where it is drawn (no epoch curve in batch mode)."""
-        listed = any(it is item for it, _ in self.legend.items)
+        listed = getattr(item, "_in_legend", True)  # added by plot(name=…) at first
         if show and not listed:
             self.legend.addItem(item, item.opts.get("name", ""))
         elif not show and listed:
             self.legend.removeItem(item)
+        item._in_legend = show
 
     def _manual_range(self, *_a) -> None:
         self._follow = False

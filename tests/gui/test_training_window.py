@@ -173,3 +173,24 @@ def test_opening_another_preset_mid_training_stops_the_run(qtbot, tmp_path):
     core = Trainer(load_preset("mazur"))
     core.run(max_steps=200)
     np.testing.assert_array_equal(w.session.history.errors, core.error_history)
+
+
+def test_the_legend_lists_each_drawn_curve_once(qtbot):
+    from bpviz.gui.error_plot import ErrorPlot
+    from bpviz.gui.session import Session
+
+    s = Session(load_preset("swap"), "swap")
+    p = ErrorPlot(s)
+    qtbot.addWidget(p)
+    t = Trainer(load_preset("swap"), track_epoch_error=True)
+    for _ in range(3):
+        n = len(t.error_history)
+        t.run(max_steps=40)
+        s.history.extend(n + 1, t.error_history[n:])
+        s.history.add_epochs(t.epoch_errors[len(s.history.epoch_steps):])
+        p.refresh()
+    labels = [label.text for _, label in p.legend.items]
+    assert len(labels) == len(set(labels)) == 3
+    s.load(load_preset("xor"), "xor")  # batch: no epoch curve, not in the legend
+    p.refresh()
+    assert len(p.legend.items) == 2
