@@ -4,7 +4,7 @@ The session's history grows in buffers; a peak-decimation pyramid (``decimate.py
 the points to draw for the visible range — about two per pixel, each block's min and max —
 so an update costs the same with a million steps as with a thousand (pyqtgraph's own peak
 downsampling redoes the whole series every update). The log scale plots log10 of those
-points on a log axis. The x range grows in steps (1, 2, 5 × 10^k) so the axes are not redrawn
+points on a log axis. The x range grows in steps (1, 1.5, 2, 3, 5, 7.5 × 10^k) so the axes are not redrawn
 every frame; pan or zoom with the mouse to look closer, double-click to follow again.
 """
 
@@ -241,9 +241,9 @@ class ErrorPlot(pg.PlotWidget):
 
 
 def _nice(v: float) -> float:
-    """The next of 1, 2, 5 × 10^k at or above v."""
+    """The next of 1, 1.5, 2, 3, 5, 7.5 × 10^k at or above v."""
     p = 10.0 ** np.floor(np.log10(v))
-    for m in (1, 2, 5, 10):
+    for m in (1, 1.5, 2, 3, 5, 7.5, 10):
         if m * p >= v:
             return m * p
     return 10 * p
