@@ -204,6 +204,25 @@ def _sum(terms: list[str]) -> str:
     return " + ".join(terms) if terms else "0"
 
 
+def _first(n: int, limit: int = 4) -> range:
+    """The indices a formula writes out (it shows three, then "…")."""
+    return range(min(n, limit))
+
+
+def _sum_of(term, n: int) -> str:
+    """_sum of term(0) … term(n − 1), making only the terms it writes out."""
+    if n <= MAX_TERMS:
+        return _sum([term(c) for c in range(n)])
+    return " + ".join([term(c) for c in range(MAX_TERMS - 2)] + ["…", term(n - 1)])
+
+
+def _list(names: list[str], limit: int = 6) -> str:
+    """Names separated by commas, the middle of a long list left out: "x1, x2, …, x784"."""
+    if len(names) > limit:
+        names = names[: limit - 2] + ["…", names[-1]]
+    return ", ".join(names)
+
+
 def _join(parts: list[str], limit: int = 3) -> str:
     if len(parts) > limit:
         return "; ".join(parts[:limit]) + "; …"
@@ -222,8 +241,8 @@ def _build(tr: Trace) -> list[Phase]:
         out.append(Phase(len(out), name, kind, None if k is None else nm[k], k, direction,
                          title, formula, tuple(nl), tuple(el), tr))
 
-    ins = ", ".join(S.n(0, i) for i in range(sizes[0]))
-    tgs = ", ".join(f"target_{S.n(L, i)}" for i in range(sizes[L]))
+    ins = _list([S.n(0, i) for i in range(sizes[0])])
+    tgs = _list([f"target_{S.n(L, i)}" for i in range(sizes[L])])
     nsamp = len(tr.samples)
     which = (f"sample {tr.samples[0] + 1}" if nsamp == 1
              else f"{nsamp} samples")
@@ -232,24 +251,25 @@ def _build(tr: Trace) -> list[Phase]:
     for k in range(1, L + 1):
         j = k - 1
         parts = []
-        for i in range(sizes[k]):
-            terms = [f"{S.w(j, i, c)}·{S.out(k - 1, c)}" for c in range(sizes[k - 1])]
+        for i in _first(sizes[k]):
+            total = _sum_of(lambda c, i=i, j=j, k=k: f"{S.w(j, i, c)}·{S.out(k - 1, c)}",
+                            sizes[k - 1])
             if net.biases is not None:
-                terms.append(S.b(j, i))
-            parts.append(f"{S.net_(k, i)} = {_sum(terms)}")
+                total += f" + {S.b(j, i)}"
+            parts.append(f"{S.net_(k, i)} = {total}")
         add(f"net:{nm[k]}", "net", k, "forward",
             f"Forward: net input of layer {nm[k]} (weighted sum of layer {nm[k - 1]})",
             _join(parts), (k,), (j,))
-        parts = [f"{S.out(k, i)} = {S.act(k, S.net_(k, i))}" for i in range(sizes[k])]
+        parts = [f"{S.out(k, i)} = {S.act(k, S.net_(k, i))}" for i in _first(sizes[k])]
         add(f"out:{nm[k]}", "out", k, "forward",
             f"Forward: output of layer {nm[k]} = {net.activations[j].name}(net)",
             _join(parts), (k,))
-    terms = [f"E_{S.n(L, i)}" for i in range(sizes[L])]
+    e_terms = _sum_of(lambda i: f"E_{S.n(L, i)}", sizes[L])
     loss = net.loss
     cnt = nsamp * sizes[L]
     parts = [f"E_{S.n(L, i)} = {loss.term_formula('target_' + S.n(L, i), S.out(L, i), cnt)}"
-             for i in range(sizes[L])]
-    total = _sum(terms) + (" (summed over the samples)" if nsamp > 1 else "")
+             for i in _first(sizes[L])]
+    total = e_terms + (" (summed over the samples)" if nsamp > 1 else "")
     add("error", "error", L, None, f"Error: {loss.formula()}",
         f"E_total = {total}; " + _join(parts, 2), (L,))
     for k in range(L, 0, -1):
@@ -257,25 +277,26 @@ def _build(tr: Trace) -> list[Phase]:
         if k == L:
             parts = [f"∂E/∂{S.out(k, i)} = "
                      f"{loss.gradient_formula('target_' + S.n(k, i), S.out(k, i), cnt)}"
-                     for i in range(sizes[k])]
+                     for i in _first(sizes[k])]
             title = f"Backward: ∂E/∂out of output layer {nm[k]}, from the loss"
             el = ()
         else:
             parts = [f"∂E/∂{S.out(k, i)} = "
-                     + _sum([f"δ_{S.n(k + 1, r)}·{S.w(k, r, i)}" for r in range(sizes[k + 1])])
-                     for i in range(sizes[k])]
+                     + _sum_of(lambda r, i=i, k=k: f"δ_{S.n(k + 1, r)}·{S.w(k, r, i)}",
+                               sizes[k + 1])
+                     for i in _first(sizes[k])]
             title = f"Backward: the error signal reaches layer {nm[k]} (∂E/∂out = Wᵀ·δ)"
             el = (k,)
         add(f"grad_out:{nm[k]}", "grad_out", k, "backward", title, _join(parts),
             (k, k + 1) if k < L else (k,), el)
         a = net.activations[j]
         parts = [f"δ_{S.n(k, i)} = ∂E/∂{S.out(k, i)} · "
-                 f"{a.derivative_formula(S.out(k, i), S.net_(k, i))}" for i in range(sizes[k])]
+                 f"{a.derivative_formula(S.out(k, i), S.net_(k, i))}" for i in _first(sizes[k])]
         add(f"delta:{nm[k]}", "delta", k, "backward",
             f"Backward: δ = ∂E/∂net of layer {nm[k]} (∂E/∂out times f′(net))",
             _join(parts), (k,))
         parts = [f"∂E/∂{S.w(j, r, c)} = δ_{S.n(k, r)}·{S.out(k - 1, c)}"
-                 for r in range(sizes[k]) for c in range(sizes[k - 1])]
+                 for r in _first(sizes[k]) for c in _first(sizes[k - 1])]
         if net.biases is not None:
             parts.append(f"∂E/∂{S.b_unique(j, 0)} = δ_{S.n(k, 0)}")
         add(f"grad:{nm[k]}", "grad", k, "backward",

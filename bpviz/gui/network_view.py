@@ -12,7 +12,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QPointF, Qt, Signal
-from PySide6.QtGui import QColor, QCursor, QFont
+from PySide6.QtGui import QColor, QCursor, QFont, QPixmapCache
 from PySide6.QtWidgets import QGraphicsItem, QLineEdit, QToolTip
 
 from bpviz.core.numbers import fmt
@@ -35,6 +35,7 @@ DX = 3.0  # distance between layers (view units)
 WIDTH_BINS = (0.8, 1.5, 2.4, 3.4, 4.6)  # pen widths by |value| (× zoom)
 MAX_LABELLED_NEURONS = 120
 MAX_LABELLED_EDGES_PER_LAYER = 9
+HIGHLIGHT_BUDGET = 600  # highlighted edges of a big layer (each costs fill time)
 MAX_ARROWS = 400
 
 
@@ -43,15 +44,29 @@ def _fmtc(v: float) -> str:
     return fmt(v, 4)
 
 
+class _Banner(pg.LabelItem):
+    """The phase's title and formula. pyqtgraph's LabelItem makes its text's width the
+    layout's minimum width; a long formula (784 inputs) would widen the canvas past the
+    window, so only the height is kept as a minimum and the text is clipped."""
+
+    def updateMin(self) -> None:  # noqa: N802 - pyqtgraph's name
+        super().updateMin()
+        self.setMinimumWidth(0)
+        self.setFlag(self.GraphicsItemFlag.ItemClipsChildrenToShape, True)
+
+
 class NetworkView(pg.GraphicsLayoutWidget):
     hovered = Signal(object)  # Selection or None
 
     def __init__(self, session: Session, parent=None) -> None:
         super().__init__(parent)
+        # every cached curve is a pixmap the size of the canvas (~3.4 MB at 1200×700): with
+        # Qt's default 10 MB pixmap cache they would evict each other and re-render each frame
+        QPixmapCache.setCacheLimit(max(QPixmapCache.cacheLimit(), 256 * 1024))
         self.session = session
         self.setMinimumSize(320, 240)
         self.ci.setContentsMargins(6, 4, 6, 6)
-        self.banner = pg.LabelItem(justify="left")
+        self.banner = _Banner(justify="left")
         self.addItem(self.banner, row=0, col=0)
         self.vb: pg.ViewBox = self.addViewBox(row=1, col=0)
         self.vb.setMenuEnabled(False)
@@ -86,9 +101,8 @@ class NetworkView(pg.GraphicsLayoutWidget):
         height = min(max(tallest - 1, 1), 12.0)
         self._pos = []
         for k, n in enumerate(sizes):
-            sp = height / max(tallest - 1, 1) if tallest > 13 else 1.0
-            if n <= 13:
-                sp = 1.0 if tallest <= 13 else min(1.0, height / max(n - 1, 1))
+            # a big layer spans the full height; a small one keeps unit spacing
+            sp = height / max(n - 1, 1) if n > 13 else 1.0
             ys = (np.arange(n)[::-1] - (n - 1) / 2) * sp
             self._pos.append(np.column_stack([np.full(n, k * DX), ys]))
         self._top = max(p[:, 1].max() for p in self._pos)
@@ -111,21 +125,25 @@ class NetworkView(pg.GraphicsLayoutWidget):
             # background box with the scene transform, so only its inner text is cached.
             if isinstance(it, pg.PlotCurveItem):
                 it.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+                # separate segments (connect="pairs") drawn with drawLines, not as one
+                # path: ~30× faster for thousands of edges in software rendering
+                it.setSegmentedLineMode("on")
             elif isinstance(it, pg.TextItem):
                 it.textItem.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             self.vb.addItem(it)
             self._items.append(it)
             return it
 
-        self._glow = add(pg.PlotCurveItem(connect="pairs", antialias=not self._big), -1)
+        hz = 1 if self._big else -1  # over a big layer's faint edges, else a glow under them
+        self._glow = add(pg.PlotCurveItem(connect="pairs", antialias=not self._big), hz)
         self._edge_curves = {}
-        for sign in (1, -1):
-            for b in range(len(WIDTH_BINS)):
+        for b in range(len(WIDTH_BINS)):  # stronger bins on top
+            for sign in (1, -1):
                 self._edge_curves[(sign, b)] = add(
                     pg.PlotCurveItem(connect="pairs", antialias=not self._big), 0)
         self._neutral = add(pg.PlotCurveItem(connect="pairs", antialias=not self._big), 0)
         self._bias_curve = add(pg.PlotCurveItem(connect="pairs", antialias=True), 0)
-        self._signal = add(pg.PlotCurveItem(connect="pairs", antialias=not self._big), -1)
+        self._signal = add(pg.PlotCurveItem(connect="pairs", antialias=not self._big), hz)
         self._overlay = add(pg.PlotCurveItem(connect="pairs", antialias=True), 3)
         self._arrows = []
         if n_edges <= MAX_ARROWS:
@@ -316,11 +334,18 @@ class NetworkView(pg.GraphicsLayoutWidget):
         for key, curve in self._edge_curves.items():
             xs, ys = bins[key]
             col = QColor(POSITIVE if key[0] > 0 else NEGATIVE)
+            width = WIDTH_BINS[key[1]] * z
             if self._big:
-                col.setAlpha(110)
+                # thousands of edges: pale (opaque: blending costs ~30 µs an edge in software
+                # rendering) and thin; the strongest are darker and drawn last
+                bg = QColor(th.background)
+                f = 0.25 + 0.17 * key[1]
+                col = QColor(round(bg.red() + (col.red() - bg.red()) * f),
+                             round(bg.green() + (col.green() - bg.green()) * f),
+                             round(bg.blue() + (col.blue() - bg.blue()) * f))
+                width = 1.0
             self._set_curve(curve, np.concatenate(xs) if xs else np.zeros(0),
-                            np.concatenate(ys) if ys else np.zeros(0), col,
-                            WIDTH_BINS[key[1]] * z)
+                            np.concatenate(ys) if ys else np.zeros(0), col, width)
         self._set_curve(self._neutral, np.concatenate(neutral_x) if neutral_x else np.zeros(0),
                         np.concatenate(neutral_y) if neutral_y else np.zeros(0),
                         th.neutral_edge, 1.0 * z)
@@ -329,6 +354,8 @@ class NetworkView(pg.GraphicsLayoutWidget):
         if self._has_bias:
             bx, by = [], []
             for j in range(L):
+                if sizes[j + 1] > 40:
+                    continue  # a fan of dashed lines into a big layer says nothing
                 for i in range(sizes[j + 1]):
                     bx += [self._bias_pos[j, 0], self._pos[j + 1][i, 0]]
                     by += [self._bias_pos[j, 1], self._pos[j + 1][i, 1]]
@@ -363,6 +390,10 @@ class NetworkView(pg.GraphicsLayoutWidget):
         for j in lit:
             a, b, _, _ = self._seg[j]
             idx = self._shown[j]
+            if self._big and len(idx) > HIGHLIGHT_BUDGET:
+                # over the faint edges, the highlight lights the layer's strongest edges
+                v = np.abs(s.edge_values(j).ravel()[idx])
+                idx = idx[np.argpartition(-v, HIGHLIGHT_BUDGET)[:HIGHLIGHT_BUDGET]]
             xs_ = np.column_stack([a[idx, 0], b[idx, 0]]).ravel()
             ys_ = np.column_stack([a[idx, 1], b[idx, 1]]).ravel()
             (sx if backward else gx).append(xs_)
@@ -370,13 +401,13 @@ class NetworkView(pg.GraphicsLayoutWidget):
             if backward and ph.kind == "grad_out" and self._arrows:
                 self._place_arrows(a[idx], b[idx])  # the signal flows from layer j+1 to j
         glow = QColor(FORWARD)
-        glow.setAlpha(90 if ph.kind != "update" else 60)
+        glow.setAlpha(255 if self._big else 90 if ph.kind != "update" else 60)
         self._set_curve(self._glow, np.concatenate(gx) if gx else np.zeros(0),
-                        np.concatenate(gy) if gy else np.zeros(0), glow, 9 * z)
+                        np.concatenate(gy) if gy else np.zeros(0), glow, (1.5 if self._big else 9) * z)
         sig = QColor(ERROR_SIGNAL)
-        sig.setAlpha(150)
+        sig.setAlpha(255 if self._big else 150)
         self._set_curve(self._signal, np.concatenate(sx) if sx else np.zeros(0),
-                        np.concatenate(sy) if sy else np.zeros(0), sig, 11 * z)
+                        np.concatenate(sy) if sy else np.zeros(0), sig, (1.5 if self._big else 11) * z)
 
         # ---- neurons
         px = self._sizes_px()
