@@ -123,7 +123,8 @@ def test_large_network_draws_a_budget_and_hit_tests(qtbot):
     v.show()
     qtbot.waitExposed(v)
     # a long formula in the banner once widened the layout and left the canvas off screen
-    assert 0 < v.vb.width() <= v.width()
+    v.banner.setText("x1, " * 800)
+    qtbot.waitUntil(lambda: 0 < v.vb.width() <= v.width())
     (x0, x1), _ = v.vb.viewRange()
     assert x0 < v._pos[0][0, 0] and v._pos[2][0, 0] < x1
     assert len(v._shown[0]) == EDGE_BUDGET
