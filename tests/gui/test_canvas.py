@@ -105,6 +105,8 @@ def test_hit_testing_finds_neurons_and_edges(view_of, qtbot):
 
 
 def test_large_network_draws_a_budget_and_hit_tests(qtbot):
+    from PySide6.QtWidgets import QApplication
+
     from bpviz.core.fileformat import Document
     from bpviz.core.functions import make_activation, make_loss
     from bpviz.core.network import Network
@@ -124,7 +126,9 @@ def test_large_network_draws_a_budget_and_hit_tests(qtbot):
     qtbot.waitExposed(v)
     # a long formula in the banner once widened the layout and left the canvas off screen
     v.banner.setText("x1, " * 800)
-    qtbot.waitUntil(lambda: 0 < v.vb.width() <= v.width())
+    for _ in range(3):  # let the layout take the new text in
+        QApplication.processEvents()
+    assert 0 < v.vb.width() <= v.width()
     (x0, x1), _ = v.vb.viewRange()
     assert x0 < v._pos[0][0, 0] and v._pos[2][0, 0] < x1
     assert len(v._shown[0]) == EDGE_BUDGET
