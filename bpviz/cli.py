@@ -187,6 +187,7 @@ def cmd_train(args) -> int:
     if args.out:
         out = doc.copy()
         out.network = net.copy()
+        out.session = None  # the input's saved progress does not describe these weights
         fileformat.save(out, args.out)
     if args.json:
         _print_json({

@@ -128,12 +128,12 @@ class TrainingEngine:
         """New settings take effect at the next step boundary (between chunks)."""
         t = self.trainer
         self.settings.update(settings)
+        s = self.settings  # merged: a partial change keeps the other settings
         if "learning_rate" in settings:
             t.learning_rate = float(settings["learning_rate"])
-        if "mode" in settings and (settings["mode"], settings.get("batch_size"),
-                                   settings.get("shuffle_seed")) != (
+        if "mode" in s and (s["mode"], s.get("batch_size"), s.get("shuffle_seed")) != (
                 t.mode, t.batch_size, t.shuffle_seed):
-            t.set_mode(settings["mode"], settings.get("batch_size"), settings.get("shuffle_seed"))
+            t.set_mode(s["mode"], s.get("batch_size"), s.get("shuffle_seed"))
 
     # -- work ------------------------------------------------------------------------------
     @property

@@ -138,8 +138,9 @@ class Loss:
     name: str
 
     def value(self, out: np.ndarray, target: np.ndarray) -> float:
-        d = (out - target).ravel()
-        s = float(np.dot(d, d))
+        with np.errstate(all="ignore"):
+            d = (out - target).ravel()
+            s = float(np.dot(d, d))
         return self.finish(s, d.size)
 
     def finish(self, sum_sq: float, count: int) -> float:
@@ -151,7 +152,11 @@ class Loss:
         return sum_sq / count
 
     def terms(self, out: np.ndarray, target: np.ndarray) -> np.ndarray:
-        """Each output's share of E (their sum is E)."""
+        """Each output's share of E (their sum is E); inf, not a warning, on overflow."""
+        with np.errstate(all="ignore"):
+            return self._terms(out, target)
+
+    def _terms(self, out: np.ndarray, target: np.ndarray) -> np.ndarray:
         d = target - out
         if self.name == "half_sse":
             return 0.5 * d * d

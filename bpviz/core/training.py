@@ -47,8 +47,9 @@ class Schedule:
         return -(-self.M // self.batch_size)
 
     def rows(self, step: int) -> np.ndarray:
-        """0-based data rows used by ``step`` (0-based). Steps must be asked for in order
-        when shuffling (the permutation of each epoch is drawn once, in sequence)."""
+        """0-based data rows used by ``step`` (0-based). With shuffling, each epoch's
+        permutation is the next draw of one generator made from the seed; asking for an
+        earlier epoch draws them again from the start."""
         if self.sample is not None:
             return np.array([self.sample])
         if self.mode == "online":
@@ -58,6 +59,9 @@ class Schedule:
         spe = self.steps_per_epoch
         epoch, pos = divmod(step, spe)
         if self._rng is not None:
+            if epoch < self._epoch_drawn:  # back to an earlier epoch (the stepper went back)
+                self._rng = np.random.default_rng(self.shuffle_seed)
+                self._epoch_drawn = -1
             while self._epoch_drawn < epoch:
                 self._order = self._rng.permutation(self.M)
                 self._epoch_drawn += 1

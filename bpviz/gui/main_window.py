@@ -163,6 +163,7 @@ class MainWindow(QMainWindow):
         self.session.traceChanged.connect(self._update_status)
         self.session.documentChanged.connect(self._on_document)
         self.session.modifiedChanged.connect(self._on_modified)
+        self.session.stepRefused.connect(lambda m: self.statusBar().showMessage(m, 8000))
         self._keys = _PhaseKeys(self)
         QApplication.instance().installEventFilter(self._keys)
         self._on_document()
@@ -511,11 +512,14 @@ class MainWindow(QMainWindow):
         """Write the session as bpviz/1 (atomically: a failed save keeps the old file)."""
         s = self.session
         doc = s.current_document()
+        # the errors of steps 1 … step (while training the history may run ahead of the
+        # weights shown); a history with a gap keeps the part before it, never shifted
+        errs = s.history.errors[: s.step]
+        bad = np.flatnonzero(~np.isfinite(errs))
+        if len(bad):
+            errs = errs[: bad[0]]
         doc.session = {"step": s.step, "phase": s.phase_index,
-                       "error_history": [None if not np.isfinite(e) else float(e)
-                                         for e in s.history.errors]}
-        doc.session["error_history"] = [e for e in doc.session["error_history"]
-                                        if e is not None]
+                       "error_history": errs.tolist()}
         try:
             fileformat.save(doc, path)
         except (OSError, ValueError) as e:

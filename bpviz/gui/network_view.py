@@ -459,7 +459,8 @@ class NetworkView(pg.GraphicsLayoutWidget):
         for i, t in enumerate(self._targets):
             txt = f"target {_fmtc(tr.targets[sm, i])}" if reached("input") else "target ?"
             if reached("error"):
-                terms = net.loss.terms(p.out[L], tr.targets)
+                with np.errstate(all="ignore"):
+                    terms = net.loss.terms(p.out[L], tr.targets)
                 txt += f"\nE = {_fmtc(terms[sm, i])}"
             self._set_text(t, txt, th.text, 9,
                            (L * DX + self._px_to_view_x(px[L] / 2 + 8), self._pos[L][i][1]))

@@ -136,6 +136,7 @@ class Session(QObject):
     historyChanged = Signal()
     trainingChanged = Signal(bool)
     parameterEdited = Signal(str, tuple, float)  # kind, index, value: for a running trainer
+    stepRefused = Signal(str)  # why next() did not apply an update
 
     def __init__(self, doc: Document, source: str = "", parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -251,12 +252,28 @@ class Session(QObject):
         self.documentChanged.emit()
 
     def replace_document(self, doc: Document, text: str = "Change the network") -> None:
-        """A new network or new settings for this one (undoable), from the network dialog."""
-        self.undo_stack.push(_ReplaceDocument(self, self.current_document(), doc.copy(), text))
+        """A new network or new settings for this one (undoable), from the network dialog.
+        Undo brings back the old network with its file weights, progress and history."""
+        self.undo_stack.push(_ReplaceDocument(self, self._state(), (doc.copy(),), text))
 
-    def _apply_document(self, doc: Document) -> None:
+    def _state(self) -> tuple:
+        h = self.history
+        return (self.doc.copy(), self.network.copy(), self.step, self.phase_index,
+                h.errors.copy(), list(zip(h.epoch_steps.tolist(), h.epoch_errors.tolist(),
+                                          strict=True)))
+
+    def _apply_document(self, state: tuple) -> None:
         source = self.source
-        self._set_doc(doc.copy(), source)
+        self._set_doc(state[0].copy(), source)
+        if len(state) > 1:  # the state an undo brings back
+            doc, net, step, phase, errors, epochs = state
+            self.network.set_parameters(net.weights, net.biases)
+            self.step = step
+            self.history.clear()
+            self.history.extend(1, errors)
+            self.history.add_epochs(epochs)
+            self.trace = self._make_trace()
+            self.phase_index = phase
         self.documentChanged.emit()
         self.traceChanged.emit()
         self.phaseChanged.emit(self.phase_index)
@@ -306,9 +323,15 @@ class Session(QObject):
         if self.phase_index < self.last_index:
             self.set_phase(self.phase_index + 1)
             return
+        tr = self.trace
+        after = list(tr.weights_after) + list(tr.biases_after or [])
+        if not (np.isfinite(tr.error) and all(np.isfinite(a).all() for a in after)):
+            self.stepRefused.emit(
+                "This update gives values that are not finite (an overflow), so it is not "
+                "applied: try a smaller learning rate, or undo the last edit.")
+            return
         self._history.append((self.trace, self.step))
         del self._history[:-HISTORY]
-        tr = self.trace
         self.history.extend(self.step + 1, [tr.error])
         self.network.set_parameters(tr.weights_after, tr.biases_after)
         self.step += 1
@@ -470,7 +493,7 @@ class _SetData(QUndoCommand):
 
 
 class _ReplaceDocument(QUndoCommand):
-    def __init__(self, session: Session, old: Document, new: Document, text: str):
+    def __init__(self, session: Session, old: tuple, new: tuple, text: str):
         super().__init__(text)
         self.s, self.old, self.new = session, old, new
 

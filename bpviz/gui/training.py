@@ -58,6 +58,8 @@ class TrainingController(QObject):
         self.worker.worker.failed.connect(lambda m: self.message.emit("Training stopped", m))
         session.documentChanged.connect(self._on_document)
         session.parameterEdited.connect(self._on_edit)
+        session.traceChanged.connect(self._on_stepper)
+        self._adopting = False
 
     # -- commands --------------------------------------------------------------------------
     def _on_document(self) -> None:
@@ -100,9 +102,9 @@ class TrainingController(QObject):
         self.worker.send("stop")
         self._loaded = False
         snap = self.last
-        if snap is not None and snap.extra.get("gen") == self._gen:
-            self.session.adopt_parameters(list(snap.weights), None if snap.biases is None
-                                          else list(snap.biases), snap.step)
+        if snap is not None and snap.extra.get("gen") == self._gen and \
+                (self.state == "running" or self.session.step == snap.step):
+            self._adopt(snap)
         self._set_state("idle")
 
     def reset(self) -> None:
@@ -122,6 +124,17 @@ class TrainingController(QObject):
         s.next()
         self._loaded = False
 
+    def _on_stepper(self) -> None:
+        """Steps taken by hand while paused: the paused run no longer describes the network
+        on screen, so it ends and the next Train starts from the stepper's weights."""
+        snap = self.last
+        if self._adopting or self.state != "paused" or snap is None:
+            return
+        if self.session.step != snap.step:
+            self.worker.send("stop")
+            self._loaded = False
+            self._set_state("idle")
+
     def _on_edit(self, kind: str, index: tuple, value: float) -> None:
         """An edited weight reaches a running or paused trainer at its next step boundary."""
         if self.state in ("running", "paused") and self._loaded:
@@ -131,6 +144,12 @@ class TrainingController(QObject):
 
     def update_settings(self, **kw) -> None:
         self.settings.update(kw)
+        s = self.session
+        if "learning_rate" in kw and kw["learning_rate"] != s.doc.learning_rate:
+            s.doc.learning_rate = float(kw["learning_rate"])  # the stepper's update uses it
+            if not s.training:
+                s.adopt_parameters(s.network.weights, s.network.biases, s.step,
+                                   keep_phase=True)
         if self.state in ("running", "paused"):
             self.worker.send("set", dict(kw))
 
@@ -141,8 +160,12 @@ class TrainingController(QObject):
     # -- snapshots -------------------------------------------------------------------------
     def _adopt(self, snap: Snapshot, forget_after: bool = True) -> None:
         self._pending = None
-        self.session.adopt_parameters(list(snap.weights), None if snap.biases is None
-                                      else list(snap.biases), snap.step, forget_after)
+        self._adopting = True
+        try:
+            self.session.adopt_parameters(list(snap.weights), None if snap.biases is None
+                                          else list(snap.biases), snap.step, forget_after)
+        finally:
+            self._adopting = False
 
     def _adopt_pending(self) -> None:
         snap = self._pending
@@ -292,6 +315,7 @@ class TrainingPanel(QWidget):
         self.full_speed.toggled.connect(self._speed_edited)
         self.rate.valueChanged.connect(self._speed_edited)
         controller.stateChanged.connect(self._on_state)
+        controller.stateChanged.connect(self._apply_mode)
         controller.snapshotApplied.connect(self._on_snapshot)
         s.documentChanged.connect(self._from_document)
         s.traceChanged.connect(self._idle_status)
@@ -370,18 +394,22 @@ class TrainingPanel(QWidget):
                     "diverge (bpviz stops it and keeps the last finite weights).</span>")
         self.lr_note.setText(note)
         self.c.update_settings(learning_rate=v)
-        s = self.c.session
-        if v != s.doc.learning_rate and not s.training:
-            s.doc.learning_rate = v
-            s.adopt_parameters(s.network.weights, s.network.biases, s.step)
 
     def _mode_edited(self, *_a) -> None:
         mode = self.mode.currentData()
         self.batch.setEnabled(mode == "minibatch")
         bs = self.batch.value() if mode == "minibatch" else None
         self.c.update_settings(mode=mode, batch_size=bs)
-        if not self.c.session.training:
-            self.c.session.set_mode(mode, bs)
+        self._pending_mode = (mode, bs)
+        self._apply_mode()
+
+    def _apply_mode(self, *_a) -> None:
+        """The stepper takes a new mode once training is not running (set_mode re-reads the
+        document, which would end a run)."""
+        pending = getattr(self, "_pending_mode", None)
+        if pending is not None and self.c.state != "running":
+            self._pending_mode = None
+            self.c.session.set_mode(*pending)
 
     def _stops_edited(self, *_a) -> None:
         m = self.max_steps.value() or None
