@@ -80,6 +80,7 @@ def window_run(app, backend: str, seconds: float):
     rate = (w.session.history.n - n0) / (time.perf_counter() - t0)
     timer.stop()
     w.training.stop()
+    w.session.mark_saved(w.session.source)  # no "save changes?" box on close
     w.close()
     if os.path.exists(ini):
         os.unlink(ini)
@@ -130,6 +131,7 @@ def mazur_from_gui(app) -> tuple[float, float]:
     pump(app, lambda: w.training.state == "finished", 30)
     gui = time.perf_counter() - t0
     assert w.session.step == 10_000
+    w.session.mark_saved(w.session.source)
     w.close()
     if os.path.exists(ini):
         os.unlink(ini)
