@@ -20,3 +20,34 @@ def no_modal_questions(monkeypatch):
 
     monkeypatch.setattr(QMessageBox, "question",
                         lambda *a, **k: QMessageBox.StandardButton.Discard)
+
+
+@pytest.fixture
+def make_controller(qtbot):
+    """A session on a preset (or a document) with a training controller; every controller
+    made is shut down at the end, so no thread is left behind."""
+    from bpviz.core.presets import load_preset
+    from bpviz.gui.session import Session
+    from bpviz.gui.training import TrainingController
+
+    made = []
+
+    def make(name="mazur", backend="process", doc=None):
+        s = Session(doc or load_preset(name), name)
+        c = TrainingController(s, backend)
+        made.append(c)
+        return s, c
+
+    yield make
+    for c in made:
+        assert c.shutdown()
+
+
+@pytest.fixture
+def wait_state(qtbot):
+    """wait_state(controller, *states): wait (on the event loop) until the run is in one."""
+
+    def wait(c, *states, timeout=20_000):
+        qtbot.waitUntil(lambda: c.state in states, timeout=timeout)
+
+    return wait

@@ -14,7 +14,6 @@ from bpviz.core.presets import load_preset
 from bpviz.core.training import Schedule, Trainer
 from bpviz.gui.main_window import MainWindow
 from bpviz.gui.session import Session
-from bpviz.gui.training import TrainingController
 
 MB = str(Path(__file__).parent / "data" / "minibatch.bpviz.json")  # 5 samples, batch 2, seed 7
 
@@ -26,32 +25,13 @@ def no_warnings_box(monkeypatch):
     monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: None)
 
 
-@pytest.fixture
-def make_controller(qtbot):
-    made = []
-
-    def make(name="mazur", backend="process", doc=None):
-        s = Session(doc or load_preset(name), name)
-        c = TrainingController(s, backend)
-        made.append(c)
-        return s, c
-
-    yield make
-    for c in made:
-        assert c.shutdown()
-
-
-def wait_state(qtbot, c, *states, timeout=20_000):
-    qtbot.waitUntil(lambda: c.state in states, timeout=timeout)
-
-
-def test_stop_after_stepping_while_paused_discards_the_steps(qtbot, make_controller):
+def test_stop_after_stepping_while_paused_discards_the_steps(wait_state, qtbot, make_controller):
     s, c = make_controller("mazur")
     c.update_settings(max_steps=None)
     c.train()
     qtbot.waitUntil(lambda: s.history.n > 50, timeout=20_000)
     c.pause()
-    wait_state(qtbot, c, "paused")
+    wait_state(c, "paused")
     n = s.step
     for _ in range(3 * 13):  # the lecturer steps through three iterations by hand
         s.next()
@@ -60,12 +40,12 @@ def test_stop_after_stepping_while_paused_discards_the_steps(qtbot, make_control
     assert s.step == n + 3, f"stop threw away the hand steps: step {s.step}, expected {n + 3}"
 
 
-def test_one_step_while_paused_then_stop(qtbot, make_controller):
+def test_one_step_while_paused_then_stop(wait_state, qtbot, make_controller):
     s, c = make_controller("mazur")
     c.train()
     qtbot.waitUntil(lambda: s.history.n > 50, timeout=20_000)
     c.pause()
-    wait_state(qtbot, c, "paused")
+    wait_state(c, "paused")
     n = s.step
     c.one_step()
     assert s.step == n + 1
@@ -73,12 +53,12 @@ def test_one_step_while_paused_then_stop(qtbot, make_controller):
     assert s.step == n + 1, f"stop undid One step: step {s.step}"
 
 
-def test_resume_after_stepping_while_paused_uses_the_stepper_weights(qtbot, make_controller):
+def test_resume_after_stepping_while_paused_uses_the_stepper_weights(wait_state, qtbot, make_controller):
     s, c = make_controller("mazur")
     c.train()
     qtbot.waitUntil(lambda: s.history.n > 50, timeout=20_000)
     c.pause()
-    wait_state(qtbot, c, "paused")
+    wait_state(c, "paused")
     n = s.step
     s.set_sample_choice(None)
     # an edit by hand in the stepper: one hand step with a *different* learning rate would
@@ -89,7 +69,7 @@ def test_resume_after_stepping_while_paused_uses_the_stepper_weights(qtbot, make
     [w.copy() for w in s.network.weights]
     c.update_settings(max_steps=n + 5 + 1)
     c.train()  # "Train (or resume) from the weights the stepper shows"
-    wait_state(qtbot, c, "finished")
+    wait_state(c, "finished")
     core = Trainer(load_preset("mazur"))
     core.run(max_steps=n + 6)
     assert s.step == n + 6
@@ -98,14 +78,14 @@ def test_resume_after_stepping_while_paused_uses_the_stepper_weights(qtbot, make
         np.testing.assert_array_equal(a, b)
 
 
-def test_resume_after_sample_choice_while_paused(qtbot, make_controller):
+def test_resume_after_sample_choice_while_paused(wait_state, qtbot, make_controller):
     """online, 1 sample in mazur; use swap (4 samples): pick sample 2, step twice by hand
     (steps use sample 2), then resume: training must start from the stepper's weights."""
     s, c = make_controller("swap")
     c.train()
     qtbot.waitUntil(lambda: s.history.n > 50, timeout=20_000)
     c.pause()
-    wait_state(qtbot, c, "paused")
+    wait_state(c, "paused")
     n = s.step
     s.set_sample_choice(2)
     for _ in range(2 * len(s.names)):
@@ -113,7 +93,7 @@ def test_resume_after_sample_choice_while_paused(qtbot, make_controller):
     w_hand = [w.copy() for w in s.network.weights]
     c.update_settings(max_steps=n + 3)
     c.train()
-    wait_state(qtbot, c, "finished")
+    wait_state(c, "finished")
     # expected: from w_hand at step n+2 one more step on row (n+2)%4
     doc = load_preset("swap")
     doc.network.set_parameters(w_hand, doc.network.biases and s.network.biases)
@@ -123,14 +103,14 @@ def test_resume_after_sample_choice_while_paused(qtbot, make_controller):
         np.testing.assert_allclose(a, b)
 
 
-def test_lr_changed_while_running_then_one_step_uses_it(qtbot, make_controller):
+def test_lr_changed_while_running_then_one_step_uses_it(wait_state, qtbot, make_controller):
     s, c = make_controller("mazur")
     c.update_settings(rate=2000)
     c.train()
     qtbot.waitUntil(lambda: s.history.n > 20, timeout=20_000)
     c.update_settings(learning_rate=3.0)   # what TrainingPanel._lr_edited does while running
     c.pause()
-    wait_state(qtbot, c, "paused")
+    wait_state(c, "paused")
     # the stepper's update phase should use the trainer's η = 3
     assert s.learning_rate == 3.0, f"stepper still uses η = {s.learning_rate}"
 

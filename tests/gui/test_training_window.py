@@ -9,36 +9,16 @@ from bpviz.core.presets import load_preset
 from bpviz.core.training import Trainer
 from bpviz.gui.main_window import MainWindow
 from bpviz.gui.session import Session
-from bpviz.gui.training import TrainingController
 
 BACKENDS = ["process", "thread"]
 
 
-@pytest.fixture
-def make_controller(qtbot):
-    made = []
-
-    def make(name="mazur", backend="process", doc=None):
-        s = Session(doc or load_preset(name), name)
-        c = TrainingController(s, backend)
-        made.append(c)
-        return s, c
-
-    yield make
-    for c in made:
-        assert c.shutdown()
-
-
-def wait_state(qtbot, c, *states, timeout=20_000):
-    qtbot.waitUntil(lambda: c.state in states, timeout=timeout)
-
-
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_history_equals_the_core(qtbot, make_controller, backend):
+def test_history_equals_the_core(wait_state, qtbot, make_controller, backend):
     s, c = make_controller("swap", backend)
     c.update_settings(max_steps=3000)
     c.train()
-    wait_state(qtbot, c, "finished")
+    wait_state(c, "finished")
     core = Trainer(load_preset("swap"))
     core.run(max_steps=3000)
     assert s.step == 3000 and s.history.n == 3000
@@ -50,7 +30,7 @@ def test_history_equals_the_core(qtbot, make_controller, backend):
     assert s.history.epoch_steps[:3].tolist() == [4, 8, 12]
 
 
-def test_start_pause_resume_stop_reset(qtbot, make_controller):
+def test_start_pause_resume_stop_reset(wait_state, qtbot, make_controller):
     s, c = make_controller("mazur", "process")
     snaps = []
     c.snapshotApplied.connect(snaps.append)
@@ -58,7 +38,7 @@ def test_start_pause_resume_stop_reset(qtbot, make_controller):
     qtbot.waitUntil(lambda: s.history.n > 100, timeout=20_000)
     assert s.training
     c.pause()
-    wait_state(qtbot, c, "paused")
+    wait_state(c, "paused")
     assert not s.training
     paused_at = s.step
     assert snaps[-1].state == "paused" and snaps[-1].step == paused_at
@@ -69,7 +49,7 @@ def test_start_pause_resume_stop_reset(qtbot, make_controller):
     c.train()  # resume
     qtbot.waitUntil(lambda: s.step > paused_at + 50, timeout=20_000)
     c.stop()
-    wait_state(qtbot, c, "idle")
+    wait_state(c, "idle")
     core = Trainer(load_preset("mazur"))
     core.run(max_steps=s.step)
     np.testing.assert_array_equal(s.history.errors, core.error_history)
@@ -78,7 +58,7 @@ def test_start_pause_resume_stop_reset(qtbot, make_controller):
     np.testing.assert_array_equal(s.network.weights[0], load_preset("mazur").network.weights[0])
 
 
-def test_learning_rate_change_takes_effect_at_a_step_boundary(qtbot, make_controller):
+def test_learning_rate_change_takes_effect_at_a_step_boundary(wait_state, qtbot, make_controller):
     s, c = make_controller("mazur", "process")
     c.update_settings(rate=2000)  # slow enough to change it mid-run
     c.train()
@@ -86,7 +66,7 @@ def test_learning_rate_change_takes_effect_at_a_step_boundary(qtbot, make_contro
     c.update_settings(learning_rate=2.0)
     qtbot.waitUntil(lambda: s.history.n > 800, timeout=20_000)
     c.stop()
-    wait_state(qtbot, c, "idle")
+    wait_state(c, "idle")
     n = s.history.n
     h = s.history.errors
     a = Trainer(load_preset("mazur"))
@@ -101,14 +81,14 @@ def test_learning_rate_change_takes_effect_at_a_step_boundary(qtbot, make_contro
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_divergence_stops_with_the_last_finite_weights(qtbot, make_controller, backend):
+def test_divergence_stops_with_the_last_finite_weights(wait_state, qtbot, make_controller, backend):
     doc = load_preset("linear")
     doc.learning_rate = 1e6
     s, c = make_controller("linear", backend, doc=doc)
     msgs = []
     c.message.connect(lambda t, m: msgs.append((t, m)))
     c.train()
-    wait_state(qtbot, c, "diverged")
+    wait_state(c, "diverged")
     snap = c.last
     assert snap.diverged_at is not None
     core = Trainer(doc)
@@ -121,17 +101,17 @@ def test_divergence_stops_with_the_last_finite_weights(qtbot, make_controller, b
     assert "smaller learning rate" in msgs[0][1] and f"step {snap.diverged_at}" in msgs[0][1]
 
 
-def test_target_error_and_rate(qtbot, make_controller):
+def test_target_error_and_rate(wait_state, qtbot, make_controller):
     s, c = make_controller("xor", "process")
     c.update_settings(target_error=0.01)
     c.train()
-    wait_state(qtbot, c, "finished")
+    wait_state(c, "finished")
     assert c.last.reason == "target"
     assert s.history.errors[-1] <= 0.01
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_rapid_start_stop_cycles(qtbot, make_controller, backend):
+def test_rapid_start_stop_cycles(wait_state, qtbot, make_controller, backend):
     s, c = make_controller("swap", backend)
     for _ in range(100):
         c.train()
@@ -139,7 +119,7 @@ def test_rapid_start_stop_cycles(qtbot, make_controller, backend):
     c.train()
     qtbot.waitUntil(lambda: s.history.n > 10, timeout=20_000)
     c.stop()
-    wait_state(qtbot, c, "idle")
+    wait_state(c, "idle")
     core = Trainer(load_preset("swap"))
     core.run(max_steps=s.step)
     np.testing.assert_array_equal(s.history.errors, core.error_history)
@@ -177,7 +157,6 @@ def test_opening_another_preset_mid_training_stops_the_run(qtbot, tmp_path):
 
 def test_the_legend_lists_each_drawn_curve_once(qtbot):
     from bpviz.gui.error_plot import ErrorPlot
-    from bpviz.gui.session import Session
 
     s = Session(load_preset("swap"), "swap")
     p = ErrorPlot(s)
