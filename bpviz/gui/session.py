@@ -145,6 +145,7 @@ class Session(QObject):
         self.zoom = 1.0  # font zoom: every size and font follows it
         self.theme = "light"
         self.show_weight_labels = True
+        self.show_legend = False  # the colour key on the canvas (View → Legend, export --legend)
         self.selection: Selection | None = None
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
@@ -453,6 +454,10 @@ class Session(QObject):
 
     def set_show_weight_labels(self, on: bool) -> None:
         self.show_weight_labels = bool(on)
+        self.displayChanged.emit()
+
+    def set_show_legend(self, on: bool) -> None:
+        self.show_legend = bool(on)
         self.displayChanged.emit()
 
     def edge_values(self, j: int) -> np.ndarray:
