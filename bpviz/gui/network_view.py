@@ -12,10 +12,11 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QPointF, Qt, Signal
-from PySide6.QtGui import QColor, QCursor, QFont, QPixmapCache
-from PySide6.QtWidgets import QGraphicsItem, QLineEdit, QToolTip
+from PySide6.QtGui import QColor, QCursor, QFont, QFontMetricsF, QPainterPath, QPixmapCache
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QLineEdit, QToolTip
 
 from bpviz.core.numbers import fmt
+from bpviz.gui.label_layout import Box, Label, along, around, place
 from bpviz.gui.session import Selection, Session
 from bpviz.gui.theme import (
     ERROR_SIGNAL,
@@ -36,7 +37,7 @@ WIDTH_BINS = (0.8, 1.5, 2.4, 3.4, 4.6)  # pen widths by |value| (× zoom)
 MAX_LABELLED_NEURONS = 120
 MAX_LABELLED_EDGES_PER_LAYER = 9
 HIGHLIGHT_BUDGET = 600  # highlighted edges of a big layer (each costs fill time)
-MAX_ARROWS = 400
+MAX_ARROWS = 400  # arrowheads are drawn while the lit edges are at most this many
 
 
 def _fmtc(v: float) -> str:
@@ -45,14 +46,27 @@ def _fmtc(v: float) -> str:
 
 
 class _Banner(pg.LabelItem):
-    """The phase's title and formula. pyqtgraph's LabelItem makes its text's width the
-    layout's minimum width; a long formula (784 inputs) would widen the canvas past the
-    window, so only the height is kept as a minimum and the text is clipped."""
+    """The phase's title and formula, wrapped to the canvas's width. pyqtgraph's LabelItem
+    makes its text's width the layout's minimum width; a long formula (784 inputs) would widen
+    the canvas past the window, so the text wraps at the width it is given, and only its height
+    is kept as a minimum."""
 
     def updateMin(self) -> None:  # noqa: N802 - pyqtgraph's name
         super().updateMin()
         self.setMinimumWidth(0)
         self.setFlag(self.GraphicsItemFlag.ItemClipsChildrenToShape, True)
+
+    def resizeEvent(self, ev) -> None:  # noqa: N802 - Qt's name
+        w = self.rect().width()
+        if w > 20 and abs(self.item.textWidth() - w) > 0.5:
+            self.item.setTextWidth(w)
+        super().resizeEvent(ev)
+
+
+def _text_item(anchor=(0.0, 0.0)) -> pg.TextItem:
+    t = pg.TextItem(anchor=anchor)
+    t.textItem.document().setDocumentMargin(2)
+    return t
 
 
 class NetworkView(pg.GraphicsLayoutWidget):
@@ -71,12 +85,15 @@ class NetworkView(pg.GraphicsLayoutWidget):
         self.vb: pg.ViewBox = self.addViewBox(row=1, col=0)
         self.vb.setMenuEnabled(False)
         self.vb.setMouseEnabled(x=True, y=True)
-        # labels are offset in pixels (values under neurons, titles, arrows): a zoom, pan or
-        # resize moves them
+        # labels are placed in pixels (values beside neurons, captions, arrowheads): a zoom,
+        # pan or resize places them again
         self.vb.sigRangeChanged.connect(self._on_range)
+        self.vb.sigResized.connect(self._on_resized)
         self._refresh_key = None
         self._hover: Selection | None = None
         self._items: list = []
+        self._zoom_fitted = None
+        self.dropped: list = []  # keys of the labels the last layout had no room for
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.scene().sigMouseClicked.connect(self._on_mouse_clicked)
         session.documentChanged.connect(self._rebuild)
@@ -100,36 +117,39 @@ class NetworkView(pg.GraphicsLayoutWidget):
         tallest = max(sizes)
         height = min(max(tallest - 1, 1), 12.0)
         self._pos = []
+        self._spacing = []  # view units between neighbours of each layer
         for k, n in enumerate(sizes):
             # a big layer spans the full height; a small one keeps unit spacing
             sp = height / max(n - 1, 1) if n > 13 else 1.0
             ys = (np.arange(n)[::-1] - (n - 1) / 2) * sp
             self._pos.append(np.column_stack([np.full(n, k * DX), ys]))
+            self._spacing.append(sp if n > 1 else math.inf)
         self._top = max(p[:, 1].max() for p in self._pos)
         self._bottom = min(p[:, 1].min() for p in self._pos)
         self._has_bias = net.biases is not None
-        # bias nodes: one per weight layer, above the layer it feeds from
+        # bias nodes: one per weight layer, above the layer it feeds from (their height is set
+        # in pixels by the layout)
         if self._has_bias:
             self._bias_pos = np.array([[j * DX + DX * 0.45, self._top + 0.9] for j in range(L)])
         self._big = tallest > 40
         n_neurons = sum(sizes)
         n_edges = sum(a * b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
         self._label_neurons = n_neurons <= MAX_LABELLED_NEURONS
+        self._px = self._base_sizes_px()
 
         self._cache: dict = {}
 
         def add(it, z=0):
             it.setZValue(z)
-            # repaint from a cached pixmap until the item changes (antialiased wide curves
-            # cost ~10 ms a frame in software rendering otherwise). A TextItem paints its
-            # background box with the scene transform, so only its inner text is cached.
             if isinstance(it, pg.PlotCurveItem):
+                # repaint from a cached pixmap until the curve changes (antialiased wide
+                # curves cost ~10 ms a frame in software rendering otherwise). Text items are
+                # never cached: Qt's device cache of the text inside a pyqtgraph TextItem is
+                # not repainted when the item moves, so moved labels vanished (issue 9).
                 it.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
                 # separate segments (connect="pairs") drawn with drawLines, not as one
                 # path: ~30× faster for thousands of edges in software rendering
                 it.setSegmentedLineMode("on")
-            elif isinstance(it, pg.TextItem):
-                it.textItem.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             self.vb.addItem(it)
             self._items.append(it)
             return it
@@ -143,36 +163,40 @@ class NetworkView(pg.GraphicsLayoutWidget):
                     pg.PlotCurveItem(connect="pairs", antialias=not self._big), 0)
         self._neutral = add(pg.PlotCurveItem(connect="pairs", antialias=not self._big), 0)
         self._bias_curve = add(pg.PlotCurveItem(connect="pairs", antialias=True), 0)
+        self._bias_glow = add(pg.PlotCurveItem(connect="pairs", antialias=True), -1)
         self._signal = add(pg.PlotCurveItem(connect="pairs", antialias=not self._big), hz)
         self._overlay = add(pg.PlotCurveItem(connect="pairs", antialias=True), 3)
-        self._arrows = []
-        if n_edges <= MAX_ARROWS:
-            for _ in range(max(sizes[k] * sizes[k + 1] for k in range(L))):
-                a = add(pg.ArrowItem(headLen=12, tailLen=0, pen=None), 4)
-                a.setVisible(False)
-                self._arrows.append(a)
+        # arrowheads: one path in view coordinates (so exports scale them with everything)
+        self._arrow_item = add(QGraphicsPathItem(), 4)
+        self._arrow_item.setBrush(pg.mkBrush(ERROR_SIGNAL))
+        self._arrow_item.setPen(pg.mkPen("#6B2D5C", width=0))
+        self._arrow_edges: list[tuple[np.ndarray, np.ndarray]] = []
+        self._arrows_allowed = n_edges <= MAX_ARROWS
+        self._arrow_boxes: list = []
         self._neurons = add(pg.ScatterPlotItem(pxMode=True), 10)
         self._bias_nodes = add(pg.ScatterPlotItem(pxMode=True, symbol="s"), 10)
         self._ring = add(pg.ScatterPlotItem(pxMode=True), 11)
         self._names, self._vals = [], []
         if self._label_neurons:
             for _ in range(n_neurons):
-                self._names.append(add(pg.TextItem(anchor=(0.5, 0.5)), 20))
-                self._vals.append(add(pg.TextItem(anchor=(0.5, 0.0)), 20))
+                self._names.append(add(_text_item(), 21))
+                self._vals.append(add(_text_item(), 20))
         self._targets = []
         if sizes[-1] <= MAX_LABELLED_NEURONS:
-            self._targets = [add(pg.TextItem(anchor=(0.0, 0.5)), 20) for _ in range(sizes[-1])]
-        self._layer_titles = [add(pg.TextItem(anchor=(0.5, 1.0)), 20) for _ in sizes]
+            self._targets = [add(_text_item(), 20) for _ in range(sizes[-1])]
+        self._layer_titles = [add(_text_item(), 20) for _ in sizes]
         # weight labels only where a layer's labels can be read (≤ 9 edges)
         self._edge_labels = {}
         for j in range(L):
             if sizes[j] * sizes[j + 1] <= MAX_LABELLED_EDGES_PER_LAYER:
-                self._edge_labels[j] = [add(pg.TextItem(anchor=(0.5, 0.5)), 15)
+                self._edge_labels[j] = [add(_text_item(), 15)
                                         for _ in range(sizes[j] * sizes[j + 1])]
         self._bias_labels = []
         if self._has_bias and self._label_neurons:
-            self._bias_labels = [add(pg.TextItem(anchor=(0.5, 1.0)), 20) for _ in range(L)]
-        self._notes = [add(pg.TextItem(anchor=(0.5, 0.0)), 20) for _ in range(L)]
+            self._bias_labels = [add(_text_item(), 20) for _ in range(L)]
+        self._notes = [add(_text_item(), 20) for _ in range(L)]
+        self._dropped_note = add(_text_item(), 20)
+        self._legend = add(_text_item(), 30)
         # segment endpoints per weight layer, for drawing and hit-testing
         self._seg = []
         for j in range(L):
@@ -184,30 +208,78 @@ class NetworkView(pg.GraphicsLayoutWidget):
         self._refresh()
         self.fit()
 
+    def _laid_out(self) -> bool:
+        r = self.vb.viewRect()
+        return self.vb.width() > 1 and self.vb.height() > 1 and r.width() > 0 and r.height() > 0
+
     def _on_range(self, *_a) -> None:
         if hasattr(self, "_pos") and not getattr(self, "closed", False):
-            self._refresh_key = None
-            self._refresh()
+            self._layout()
+
+    def _on_resized(self, *_a) -> None:
+        if hasattr(self, "_pos") and not getattr(self, "closed", False):
+            self.fit()
+            self._layout()
+
+    def _margins(self) -> tuple[float, float, float, float]:
+        """Pixels left, top, right and bottom of the neurons' centres that the labels need."""
+        z = self.session.zoom
+        r = float(self._base_sizes_px().max()) / 2
+        fm = QFontMetricsF(self._font(9))
+        line = fm.lineSpacing()
+        title_h = max([t.boundingRect().height() for t in self._layer_titles] + [line + 4])
+        top = r + 6 + title_h + 6
+        if self._has_bias:
+            bias_h = max([t.boundingRect().height() for t in self._bias_labels] + [line + 4])
+            top += 16 * z + 3 + bias_h + 4
+        bottom = r + 2 * line + 12
+        wide = fm.horizontalAdvance("target −0.0000 ") + 8
+        if self._targets:
+            wide = max([wide] + [t.boundingRect().width() for t in self._targets])
+        right = self._base_sizes_px()[-1] / 2 + 10 + wide + 6
+        left = max(self._base_sizes_px()[0] / 2 + 10, fm.horizontalAdvance("−0.0000") / 2 + 12)
+        return left, top, right, bottom
 
     def fit(self) -> None:
+        """Show the whole network with room for its labels, at the widget's size."""
         L = self.session.network.L
-        top = self._top + (1.3 if self._has_bias else 0.6)
-        self.vb.setRange(xRange=(-0.9, L * DX + 1.6), yRange=(self._bottom - 0.7, top),
-                         padding=0.02)
+        W, H = self.vb.width(), self.vb.height()
+        mleft, mtop, mright, mbottom = self._margins()
+        self._zoom_fitted = self.session.zoom
+        if W <= 1 or H <= 1:
+            top = self._top + (1.3 if self._has_bias else 0.6)
+            self.vb.setRange(xRange=(-0.9, L * DX + 1.6), yRange=(self._bottom - 0.7, top),
+                             padding=0.02)
+            return
+        sx = max(W - mleft - mright, 40) / (L * DX)
+        span = self._top - self._bottom
+        sy = max(H - mtop - mbottom, 40) / span if span > 0 else math.inf
+        sy = min(sy, 0.8 * DX * sx)  # neighbours no farther apart than 0.8 × the layers
+        free = H - mtop - mbottom - span * sy  # centre a short network vertically
+        y0 = self._bottom - (mbottom + max(free, 0) / 2) / sy
+        y1 = self._top + (mtop + max(free, 0) / 2) / sy
+        self.vb.setRange(xRange=(-mleft / sx, L * DX + mright / sx), yRange=(y0, y1), padding=0)
 
     def resizeEvent(self, ev) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(ev)
         if hasattr(self, "_pos") and not getattr(self, "closed", False):
+            if ev.oldSize().width() != ev.size().width() or \
+                    ev.oldSize().height() != ev.size().height():
+                self._fit_banner()
             self.fit()
 
     # ------------------------------------------------------------------------ painting
-    def _sizes_px(self) -> np.ndarray:
+    def _base_sizes_px(self) -> np.ndarray:
         z = self.session.zoom
         out = []
         for n in self.session.network.sizes:
             base = 46 if n <= 8 else 32 if n <= 20 else 14 if n <= 80 else 5
             out.append(base * z)
-        return np.array(out)
+        return np.array(out, dtype=float)
+
+    def _sizes_px(self) -> np.ndarray:
+        """Neuron diameters in pixels: the zoomed size, smaller where neighbours are close."""
+        return self._px
 
     def _font(self, pt: float, bold: bool = False) -> QFont:
         f = QFont()
@@ -218,6 +290,9 @@ class NetworkView(pg.GraphicsLayoutWidget):
     def _on_display(self) -> None:
         self._refresh_key = None
         self._refresh()
+        if self._zoom_fitted != self.session.zoom:
+            self.fit()  # spacing grows with the font zoom
+        self._layout()
 
     def _set_curve(self, curve, x, y, color, width: float, dashed: bool = False) -> None:
         """Update a curve only if its data or pen changed, so its cached pixmap survives."""
@@ -234,19 +309,21 @@ class NetworkView(pg.GraphicsLayoutWidget):
         curve.setPen(pen)
         curve.setData(x, y, connect="pairs")
 
-    def _set_text(self, item, text: str, color: str, pt: float, pos, bold: bool = False,
-                  fill: QColor | None = None) -> None:
-        """Update a text item only if something about it changed."""
-        key = (text, color, round(pt * self.session.zoom, 2), bold, tuple(np.round(pos, 6)),
-               None if fill is None else fill.rgba())
+    def _set_text(self, item, text: str, color: str, pt: float, bold: bool = False,
+                  fill: QColor | None = None, html: bool = False) -> None:
+        """Update a text item's content only if something about it changed (the layout
+        places it)."""
+        key = (text, color, round(pt * self.session.zoom, 2), bold,
+               None if fill is None else fill.rgba(), html)
         if self._cache.get(id(item)) == key:
             return
         self._cache[id(item)] = key
-        if fill is not None:
-            item.fill = pg.mkBrush(fill)
-        item.setText(text, color=color)
+        item.fill = pg.mkBrush(fill) if fill is not None else pg.mkBrush(None)
+        if html:
+            item.setHtml(text)
+        else:
+            item.setText(text, color=color)
         item.setFont(self._font(pt, bold))
-        item.setPos(*pos)
         item.update()
 
     def _refresh(self, *_args) -> None:
@@ -268,30 +345,31 @@ class NetworkView(pg.GraphicsLayoutWidget):
         reached = s.reached
 
         # ---- banner
-        step_txt = f"iteration {s.step + 1}"
+        step_txt = f"iteration {s.step + 1:,}"
         if len(tr.samples) == 1:
-            step_txt += f" · sample {tr.samples[0] + 1} of {s.doc.n_samples}"
+            step_txt += f" · sample {tr.samples[0] + 1:,} of {s.doc.n_samples:,}"
         else:
-            step_txt += (f" · {len(tr.samples)} samples (showing sample "
-                         f"{tr.samples[sm] + 1})")
+            step_txt += (f" · {len(tr.samples):,} samples (showing sample "
+                         f"{tr.samples[sm] + 1:,})")
         color = ERROR_SIGNAL if ph.direction == "backward" else (
             FORWARD if ph.direction == "forward" else th.text)
         extra = ""
         if ph.kind == "error":
             extra = f" &nbsp; E<sub>total</sub> = {fmt(tr.error, s.decimals)}"
         if s.training:
-            self.banner.setText(
-                f"<span style='color:{th.text}; font-size:{13 * z:.0f}pt; font-weight:600'>"
+            self._banner_parts = (
+                f"<span style='color:{th.text}; font-size:{13 * z:.1f}pt; font-weight:600'>"
                 f"Training · step {s.step:,}</span><span style='color:{th.muted}; "
-                f"font-size:{10 * z:.0f}pt'> &nbsp; the canvas shows the latest weights; "
-                f"pause to step through the next iteration</span>")
+                f"font-size:{10 * z:.1f}pt'> &nbsp; the canvas shows the latest weights; "
+                f"pause to step through the next iteration</span>", None, "")
         else:
-            self.banner.setText(
-                f"<span style='color:{color}; font-size:{13 * z:.0f}pt; font-weight:600'>"
-                f"{ph.index + 1}/{len(s.names)} · {ph.title}</span>"
-                f"<span style='color:{th.muted}; font-size:{10 * z:.0f}pt'> &nbsp; {step_txt}</span>"
-                f"<br><span style='color:{th.text}; font-size:{11 * z:.0f}pt'>"
-                f"{_html(ph.formula)}{extra}</span>")
+            self._banner_parts = (
+                f"<span style='color:{color}; font-size:{13 * z:.1f}pt; font-weight:600'>"
+                f"{ph.index + 1}/{len(s.names)} · {_html(ph.title)}</span>"
+                f"<span style='color:{th.muted}; font-size:{10 * z:.1f}pt'> &nbsp; {step_txt}</span>",
+                (f"<span style='color:{th.text}; font-size:{11 * z:.1f}pt'>", ph.formula),
+                extra)
+        self._fit_banner()
 
         # ---- edges
         mode = s.edge_mode
@@ -299,6 +377,7 @@ class NetworkView(pg.GraphicsLayoutWidget):
         bins: dict[tuple[int, int], tuple[list, list]] = {k: ([], []) for k in self._edge_curves}
         vmax = 0.0
         vals = []
+        self._note_on = [False] * L
         for j in range(L):
             v = s.edge_values(j).ravel()
             known = mode == "weight" or reached(f"grad:{net.names[j + 1]}")
@@ -314,10 +393,10 @@ class NetworkView(pg.GraphicsLayoutWidget):
                 self._set_text(
                     self._notes[j],
                     f"showing the {EDGE_BUDGET:,} strongest of the layer's {v.size:,} edges",
-                    th.muted, 8, (j * DX + DX / 2, self._bottom - 0.15))
-                self._notes[j].setVisible(True)
+                    th.muted, 8)
+                self._note_on[j] = True
             else:
-                self._notes[j].setVisible(False)
+                self._note_on[j] = False
             self._shown[j] = idx
             if not known or vmax == 0:
                 neutral_x.append(np.column_stack([a[idx, 0], b[idx, 0]]).ravel())
@@ -350,20 +429,8 @@ class NetworkView(pg.GraphicsLayoutWidget):
                         np.concatenate(neutral_y) if neutral_y else np.zeros(0),
                         th.neutral_edge, 1.0 * z)
 
-        # bias edges (dashed), bias nodes
+        # bias labels (the nodes and their dashed edges are placed by the layout)
         if self._has_bias:
-            bx, by = [], []
-            for j in range(L):
-                if sizes[j + 1] > 40:
-                    continue  # a fan of dashed lines into a big layer says nothing
-                for i in range(sizes[j + 1]):
-                    bx += [self._bias_pos[j, 0], self._pos[j + 1][i, 0]]
-                    by += [self._bias_pos[j, 1], self._pos[j + 1][i, 1]]
-            self._set_curve(self._bias_curve, np.array(bx), np.array(by), th.muted, 1.0 * z,
-                            dashed=True)
-            self._bias_nodes.setData(pos=self._bias_pos, size=18 * z, symbol="s",
-                                     brush=pg.mkBrush(th.neuron_fill),
-                                     pen=pg.mkPen(th.muted, width=1.2 * z))
             for j, t in enumerate(self._bias_labels):
                 b = net.biases[j]
                 names = sorted(set(lab.biases[j]))
@@ -375,18 +442,14 @@ class NetworkView(pg.GraphicsLayoutWidget):
                     txt = f"biases of layer {net.names[j + 1]}"
                 if not net.train_biases:
                     txt += " (fixed)"
-                self._set_text(t, txt, th.muted, 9,
-                               (self._bias_pos[j, 0], self._bias_pos[j, 1] + 0.12))
-        else:
-            self._bias_curve.setData(np.zeros(0), np.zeros(0))
+                self._set_text(t, txt, th.muted, 9)
 
         # ---- highlights: exactly the phase's edges and neurons (the phase list decides)
         gx, gy, sx, sy = [], [], [], []
-        for arrow in self._arrows:
-            arrow.setVisible(False)
         backward = ph.direction == "backward"
         lit = () if s.training else ph.edge_layers  # no phase is shown while training
         self._lit_edges = set(lit)
+        self._arrow_edges = []
         for j in lit:
             a, b, _, _ = self._seg[j]
             idx = self._shown[j]
@@ -398,8 +461,16 @@ class NetworkView(pg.GraphicsLayoutWidget):
             ys_ = np.column_stack([a[idx, 1], b[idx, 1]]).ravel()
             (sx if backward else gx).append(xs_)
             (sy if backward else gy).append(ys_)
-            if backward and ph.kind == "grad_out" and self._arrows:
-                self._place_arrows(a[idx], b[idx])  # the signal flows from layer j+1 to j
+            if backward and ph.kind == "grad_out" and self._arrows_allowed:
+                self._arrow_edges.append((a[idx], b[idx]))  # the signal flows from j+1 to j
+        # bias edges light up where the phase's formula uses the biases
+        self._bias_lit: tuple[int, str] | None = None
+        if self._has_bias and not s.training and ph.layer_index is not None:
+            k = ph.layer_index
+            if ph.kind == "net" or (ph.kind == "grad"):
+                self._bias_lit = (k - 1, "backward" if backward else "forward")
+        if self._has_bias and not s.training and ph.kind == "update" and net.train_biases:
+            self._bias_lit = (-1, "forward")  # every bias layer
         glow = QColor(FORWARD)
         glow.setAlpha(255 if self._big else 90 if ph.kind != "update" else 60)
         self._set_curve(self._glow, np.concatenate(gx) if gx else np.zeros(0),
@@ -409,10 +480,8 @@ class NetworkView(pg.GraphicsLayoutWidget):
         self._set_curve(self._signal, np.concatenate(sx) if sx else np.zeros(0),
                         np.concatenate(sy) if sy else np.zeros(0), sig, (1.5 if self._big else 11) * z)
 
-        # ---- neurons
-        px = self._sizes_px()
-        pos = np.concatenate(self._pos)
-        brushes, pens, size = [], [], []
+        # ---- neurons (their sizes are set by the layout)
+        brushes, pens = [], []
         fill = QColor(th.neuron_fill)
         for kk in range(L + 1):
             q, qname = self._neuron_quantity(kk)
@@ -424,48 +493,427 @@ class NetworkView(pg.GraphicsLayoutWidget):
                 c = diverging(float(q[sm, i]), qmax, th) if q is not None else fill
                 brushes.append(pg.mkBrush(c))
                 pens.append(pen)
-                size.append(px[kk])
-        key = (tuple(b.color().rgba() for b in brushes),
-               tuple((q.color().rgba(), q.widthF()) for q in pens), tuple(size))
-        if self._cache.get(id(self._neurons)) != key:  # re-rendering symbols costs ~3 ms
-            self._cache[id(self._neurons)] = key
-            self._neurons.setData(pos=pos, brush=brushes, pen=pens, size=size)
         self._neuron_fill = brushes
+        self._neuron_pens = pens
 
-        # ---- texts
+        # ---- texts (placed by the layout)
         n = 0
+        bg = QColor(th.background)
+        bg.setAlpha(215)
         for kk in range(L + 1):
-            q, _ = self._neuron_quantity(kk)
             for i in range(sizes[kk]):
                 if self._label_neurons:
-                    fillc = brushes[n].color()
-                    name = self._names[n]
-                    self._set_text(name, lab.neurons[kk][i], readable_on(fillc),
-                                   10 if px[kk] >= 40 else 8, self._pos[kk][i], bold=True)
-                    bg = QColor(th.background)
-                    bg.setAlpha(215)
-                    r_view = self._px_to_view_y(px[kk] / 2 + 2)
-                    self._set_text(self._vals[n], self._value_text(kk, i), th.text, 9,
-                                   (self._pos[kk][i][0], self._pos[kk][i][1] - r_view), fill=bg)
+                    self._set_text(self._vals[n], self._value_text(kk, i), th.text, 9, fill=bg)
                 n += 1
         for kk, t in enumerate(self._layer_titles):
             act = "input" if kk == 0 else net.activations[kk - 1].name
             if act == "linear":
                 act = f"f(x) = {fmt(net.activations[kk - 1].slope)}x"
-            bg = QColor(th.background)
-            bg.setAlpha(230)
-            self._set_text(t, f"layer {net.names[kk]} · {act}", th.muted, 9,
-                           (kk * DX, self._top + self._px_to_view_y(px[kk] / 2 + 4)), fill=bg)
+            self._set_text(t, f"layer {net.names[kk]} · {act}", th.muted, 9, fill=bg)
         for i, t in enumerate(self._targets):
             txt = f"target {_fmtc(tr.targets[sm, i])}" if reached("input") else "target ?"
             if reached("error"):
                 with np.errstate(all="ignore"):
                     terms = net.loss.terms(p.out[L], tr.targets)
                 txt += f"\nE = {_fmtc(terms[sm, i])}"
-            self._set_text(t, txt, th.text, 9,
-                           (L * DX + self._px_to_view_x(px[L] / 2 + 8), self._pos[L][i][1]))
+            self._set_text(t, txt, th.text, 9, fill=bg)
+        self._set_text(self._legend, self._legend_html(th), th.text, 8.5,
+                       fill=QColor(th.background), html=True)
+        self._legend.border = pg.mkPen(th.neutral_edge)
         self._edge_text(th)
+        self._layout()
         self._refresh_overlay()
+
+    def _fit_banner(self) -> None:
+        """The banner's title and formula, wrapped at the canvas's width; a formula that would
+        take more than a third of the canvas's height ends after its last whole term that
+        fits, with "…" (the inspector and the trace give it whole)."""
+        parts = getattr(self, "_banner_parts", None)
+        if parts is None:
+            return
+        head, formula, extra = parts
+        if formula is None:
+            self.banner.setText(head)
+            return
+        span, text = formula
+        width = self.width() - 16
+        cap = max(60.0, self.height() / 3)
+        if width > 40:
+            self.banner.item.setTextWidth(width)
+        terms = text.split("; ")
+
+        def html(n: int) -> str:
+            body = "; ".join(terms[:n]) + ("; …" if n < len(terms) else "")
+            return f"{head}<br>{span}{_html(body)}{extra if n == len(terms) else ''}</span>"
+
+        n = len(terms)
+        self.banner.setText(html(n))
+        while n > 1 and width > 40 and self.banner.item.boundingRect().height() > cap:
+            n = max(1, n // 2) if n > 8 else n - 1
+            self.banner.setText(html(n))
+        self.banner.setToolTip(text if n < len(terms) else "")
+
+    def _legend_html(self, th) -> str:
+        """The colour key: what the colours and widths mean."""
+        z = self.session.zoom
+
+        def sw(col: str, glyph: str = "━━") -> str:
+            return f"<span style='color:{col}; font-weight:900'>{glyph}</span>"
+
+        rows = [
+            f"{sw(POSITIVE)} positive &nbsp; {sw(NEGATIVE)} negative "
+            f"<span style='color:{th.muted}'>(thicker = larger)</span>",
+            f"{sw(FORWARD)} forward pass &nbsp; {sw(ERROR_SIGNAL)} error signal (backward)",
+            f"{sw(POSITIVE, '●')}{sw(NEGATIVE, '●')} neuron fill: sign of δ or ∂E/∂out",
+            f"{sw(SELECT, '◯')} selection &nbsp; "
+            f"<span style='color:{th.muted}'>┄┄</span> bias",
+        ]
+        return (f"<div style='color:{th.text}; font-size:{8.5 * z:.1f}pt'>"
+                + "<br>".join(rows) + "</div>")
+
+    def _display_name(self, k: int, i: int) -> str:
+        """A neuron's label as the canvas writes it: where the layer's name ends in a digit
+        and the label is that name followed by the neuron's number (h2 + 1 = "h21"), a comma
+        keeps the two apart ("h2,1"); stored labels do not change."""
+        net = self.session.network
+        name = net.labels.neurons[k][i]
+        layer = net.names[k]
+        if layer[-1:].isdigit() and name == f"{layer}{i + 1}":
+            return f"{layer},{i + 1}"
+        return name
+
+    # ------------------------------------------------------------------------ layout
+    def _to_px(self):
+        """Affine maps between view units and scene pixels."""
+        p0 = self.vb.mapViewToScene(QPointF(0, 0))
+        p1 = self.vb.mapViewToScene(QPointF(1, 1))
+        ox, oy, ax, ay = p0.x(), p0.y(), p1.x() - p0.x(), p1.y() - p0.y()
+
+        def to_px(x, y):
+            return ox + np.asarray(x) * ax, oy + np.asarray(y) * ay
+
+        def to_view(x, y):
+            return (np.asarray(x) - ox) / ax, (np.asarray(y) - oy) / ay
+
+        return to_px, to_view
+
+    def _layout(self) -> None:
+        """Sizes of the neurons, places of the bias nodes and arrowheads, and every label put
+        where it overlaps no neuron and no other label (label_layout); what finds no room is
+        hidden, stays in the tooltip, and a quiet note says so."""
+        if not hasattr(self, "_neuron_fill") or not self._laid_out():
+            return
+        s = self.session
+        th = THEMES[s.theme]
+        net = s.network
+        L, sizes, z = net.L, net.sizes, s.zoom
+        sxu, syu = self._scale()
+        to_px, to_view = self._to_px()
+
+        # ---- neuron sizes: the zoomed size, smaller where neighbours would touch
+        base = self._base_sizes_px()
+        px = np.array([min(base[k], 0.62 * self._spacing[k] * syu, 0.4 * DX * sxu)
+                       for k in range(L + 1)])
+        px = np.maximum(px, 4.0)
+        self._px = px
+        pos = np.concatenate(self._pos)
+        size = np.concatenate([np.full(n, px[k]) for k, n in enumerate(sizes)])
+        key = (tuple(b.color().rgba() for b in self._neuron_fill),
+               tuple((q.color().rgba(), q.widthF()) for q in self._neuron_pens),
+               tuple(np.round(size, 2)))
+        if self._cache.get(id(self._neurons)) != key:  # re-rendering symbols costs ~3 ms
+            self._cache[id(self._neurons)] = key
+            self._neurons.setData(pos=pos, brush=self._neuron_fill, pen=self._neuron_pens,
+                                  size=size)
+
+        obstacles: dict = {}
+        for k in range(L + 1):
+            cx, cy = to_px(self._pos[k][:, 0], self._pos[k][:, 1])
+            r = px[k] / 2
+            for i in range(sizes[k]):
+                obstacles[("neuron", k, i)] = Box(cx[i] - r, cy[i] - r, 2 * r, 2 * r)
+
+        # ---- bias nodes, a row above the layers, and their dashed edges
+        bias_size = 16 * z
+        if self._has_bias:
+            title_h = max([t.boundingRect().height() for t in self._layer_titles] + [10 * z])
+            top_px = to_px(0, self._top)[1] - px.max() / 2 - 6 - title_h - 6 - bias_size / 2
+            self._bias_pos[:, 1] = to_view(0, top_px)[1]
+            bx, by, gx, gy = [], [], [], []
+            for j in range(L):
+                if sizes[j + 1] > 40:
+                    continue  # a fan of dashed lines into a big layer says nothing
+                for i in range(sizes[j + 1]):
+                    seg_x = [self._bias_pos[j, 0], self._pos[j + 1][i, 0]]
+                    seg_y = [self._bias_pos[j, 1], self._pos[j + 1][i, 1]]
+                    bx += seg_x
+                    by += seg_y
+                    if self._bias_lit is not None and self._bias_lit[0] in (j, -1):
+                        gx += seg_x
+                        gy += seg_y
+            self._set_curve(self._bias_curve, np.array(bx), np.array(by), th.muted, 1.0 * z,
+                            dashed=True)
+            lit_col = QColor(ERROR_SIGNAL if self._bias_lit and self._bias_lit[1] == "backward"
+                             else FORWARD)
+            lit_col.setAlpha(130)
+            self._set_curve(self._bias_glow, np.array(gx, dtype=float),
+                            np.array(gy, dtype=float), lit_col, 6 * z)
+            self._bias_nodes.setData(pos=self._bias_pos, size=bias_size, symbol="s",
+                                     brush=pg.mkBrush(th.neuron_fill),
+                                     pen=pg.mkPen(th.muted, width=1.2 * z))
+            bpx, bpy = to_px(self._bias_pos[:, 0], self._bias_pos[:, 1])
+            for j in range(L):
+                obstacles[("bias", j)] = Box(bpx[j] - bias_size / 2, bpy[j] - bias_size / 2,
+                                             bias_size, bias_size)
+        else:
+            self._bias_curve.setData(np.zeros(0), np.zeros(0))
+
+        labels: list[Label] = []
+        items: dict = {}
+        gap = 3.0
+
+        def size_of(item):
+            r = item.boundingRect()
+            return r.width(), r.height()
+
+        # ---- neuron names, on their neurons, in a font that fits inside
+        n = 0
+        for k in range(L + 1):
+            cx, cy = to_px(self._pos[k][:, 0], self._pos[k][:, 1])
+            for i in range(sizes[k]):
+                if self._label_neurons:
+                    t = self._names[n]
+                    fillc = self._neuron_fill[n].color()
+                    pt = 10 if base[k] >= 40 * z else 8
+                    text = self._display_name(k, i)
+                    self._set_text(t, text, readable_on(fillc), pt, bold=True)
+                    w, h = size_of(t)
+                    fit = min(0.9 * px[k] / max(w - 4, 1), 0.8 * px[k] / max(h - 4, 1), 1.0)
+                    if fit < 1.0 and pt * fit * z >= 5:
+                        self._set_text(t, text, readable_on(fillc), pt * fit, bold=True)
+                        w, h = size_of(t)
+                    if pt * fit * z >= 5:
+                        key = ("name", n)
+                        items[key] = t
+                        labels.append(Label(key, w, h, [(cx[i] - w / 2, cy[i] - h / 2)],
+                                            frozenset({("neuron", k, i)})))
+                    else:
+                        t.setVisible(False)
+                n += 1
+
+        # ---- arrowheads of the error signal: narrower than long, pointing backwards
+        arrow_len, arrow_half = 17 * z, 5.5 * z
+        arrows = []
+        for a, b in self._arrow_edges:
+            ax_, ay_ = to_px(a[:, 0], a[:, 1])
+            bx_, by_ = to_px(b[:, 0], b[:, 1])
+            for e in range(len(ax_)):
+                arrows.append((ax_[e], ay_[e], bx_[e], by_[e]))
+        for e, (x0, y0, x1, y1) in enumerate(arrows):
+            key = ("arrow", e)
+            ln = math.hypot(x1 - x0, y1 - y0) or 1.0
+            w = h = 2 * max(arrow_len, arrow_half)  # a box around the head at any angle
+            fr = [0.2, 0.26, 0.32, 0.14, 0.38, 0.44]
+            cands = [(x0 + (x1 - x0) * f - w / 2, y0 + (y1 - y0) * f - h / 2) for f in fr
+                     if ln * f > px.max() / 2 + arrow_len]
+            labels.append(Label(key, w, h, cands or [(x0 + (x1 - x0) * 0.3 - w / 2,
+                                                     y0 + (y1 - y0) * 0.3 - h / 2)]))
+
+        # ---- values beside the neurons
+        n = 0
+        for k in range(L + 1):
+            cx, cy = to_px(self._pos[k][:, 0], self._pos[k][:, 1])
+            order = ("below above left below-left above-left" if k == L else
+                     "below above right left below-right above-right below-left above-left")
+            for i in range(sizes[k]):
+                if self._label_neurons:
+                    t = self._vals[n]
+                    if t.toPlainText():
+                        w, h = size_of(t)
+                        key = ("value", n)
+                        items[key] = t
+                        labels.append(Label(key, w, h, around(cx[i], cy[i], px[k] / 2, w, h,
+                                                              gap, order)))
+                    else:
+                        t.setVisible(False)
+                n += 1
+        # ---- targets and the output's error terms, right of the output neurons
+        cx, cy = to_px(self._pos[L][:, 0], self._pos[L][:, 1])
+        for i, t in enumerate(self._targets):
+            w, h = size_of(t)
+            key = ("target", i)
+            items[key] = t
+            labels.append(Label(key, w, h, around(cx[i], cy[i], px[L] / 2, w, h, 6,
+                                                  "right above-right below-right above below")))
+        # ---- layer captions above each layer
+        for k, t in enumerate(self._layer_titles):
+            w, h = size_of(t)
+            cx, cy = to_px(self._pos[k][0, 0], self._pos[k][0, 1])
+            y = cy - px[k] / 2 - 6 - h
+            key = ("title", k)
+            items[key] = t
+            labels.append(Label(key, w, h, [(cx - w / 2, y), (cx - w / 2, y - h),
+                                            (cx - w * 0.8, y), (cx - w * 0.2, y),
+                                            (cx - w / 2, y - 2 * h)]))
+        # ---- bias labels above their nodes
+        if self._has_bias:
+            bpx, bpy = to_px(self._bias_pos[:, 0], self._bias_pos[:, 1])
+            for j, t in enumerate(self._bias_labels):
+                w, h = size_of(t)
+                key = ("bias", j)
+                items[key] = t
+                labels.append(Label(key, w, h, around(bpx[j], bpy[j], bias_size / 2, w, h, 3,
+                                                      "above right left above-right above-left")))
+        # ---- the legend, in a corner
+        rect = self.vb.sceneBoundingRect()
+        bounds = Box(rect.x(), rect.y(), rect.width(), rect.height())
+        if s.show_legend:
+            w, h = size_of(self._legend)
+            items["legend"] = self._legend
+            labels.append(Label("legend", w, h, [
+                (bounds.x + 4, bounds.bottom - h - 4), (bounds.right - w - 4, bounds.bottom - h - 4),
+                (bounds.right - w - 4, bounds.y + 4), (bounds.x + 4, bounds.y + 4)]))
+        else:
+            self._legend.setVisible(False)
+        # ---- edge labels along their edges, staggered by source so crossing edges part
+        if s.show_weight_labels:
+            for j, labs in self._edge_labels.items():
+                a, b, rr, cc = self._seg[j]
+                ax_, ay_ = to_px(a[:, 0], a[:, 1])
+                bx_, by_ = to_px(b[:, 0], b[:, 1])
+                n_in = sizes[j]
+                for e, t in enumerate(labs):
+                    w, h = size_of(t)
+                    f = 0.32 + 0.36 * (cc[e] / max(n_in - 1, 1))
+                    fr = [f] + [f + d * sgn for d in (0.07, 0.14, 0.21, 0.28) for sgn in (-1, 1)]
+                    fr = [x for x in fr if 0.12 <= x <= 0.88]
+                    key = ("edge", j, e)
+                    items[key] = t
+                    labels.append(Label(key, w, h, along(ax_[e], ay_[e], bx_[e], by_[e], w, h, fr)))
+        else:
+            for labs in self._edge_labels.values():
+                for t in labs:
+                    t.setVisible(False)
+        # ---- notes under big layers
+        for j, t in enumerate(self._notes):
+            if not self._note_on[j]:
+                t.setVisible(False)
+            else:
+                w, h = size_of(t)
+                cx, _ = to_px(j * DX + DX / 2, 0)
+                key = ("note", j)
+                items[key] = t
+                labels.append(Label(key, w, h, [(cx - w / 2, bounds.bottom - h - 2),
+                                                (cx - w / 2, bounds.bottom - 2 * h - 2)]))
+
+        result = place(labels, obstacles, bounds, tol=0.0)
+        sizes_by_key = {lab.key: (lab.w, lab.h) for lab in labels}
+        for key, (x, y) in result.placed.items():
+            if key[0] == "arrow":
+                continue
+            t = items[key]
+            vx, vy = to_view(x, y)
+            t.setPos(float(vx), float(vy))
+            t.setVisible(True)
+        for key in result.dropped:
+            if key[0] != "arrow":
+                items[key].setVisible(False)
+        self._draw_arrows(arrows, result.placed, arrow_len, arrow_half, to_view)
+        self.dropped = [k for k in result.dropped if k[0] not in ("arrow", "note")]
+        # a quiet note when labels had no room
+        dn = self._dropped_note
+        if self.dropped:
+            self._set_text(dn, f"{len(self.dropped)} label{'s' if len(self.dropped) > 1 else ''}"
+                           " hidden for lack of room: hover to read, or zoom in", th.muted, 8)
+            w, h = size_of(dn)
+            extra = place([Label("note", w, h, [(bounds.right - w - 4, bounds.bottom - h - 2),
+                                                (bounds.x + 4, bounds.bottom - h - 2),
+                                                (bounds.right - w - 4, bounds.y + 2)])],
+                          {**obstacles, **{("placed", k): Box(x, y, sizes_by_key[k][0],
+                                                              sizes_by_key[k][1])
+                                           for k, (x, y) in result.placed.items()}},
+                          bounds, tol=0.0)
+            if extra.placed:
+                x, y = extra.placed["note"]
+                dn.setPos(*map(float, to_view(x, y)))
+                dn.setVisible(True)
+            else:
+                dn.setVisible(False)
+        else:
+            dn.setVisible(False)
+
+    def _draw_arrows(self, arrows, placed, length, half, to_view) -> None:
+        """Filled heads on the error signal's edges, each pointing from layer k + 1 to k."""
+        path = QPainterPath()
+        self._arrow_boxes = []
+        for e, (x0, y0, x1, y1) in enumerate(arrows):
+            box = placed.get(("arrow", e))
+            if box is None:
+                continue
+            w = 2 * max(length, half)
+            cx, cy = box[0] + w / 2, box[1] + w / 2  # centre of the head's box
+            ln = math.hypot(x1 - x0, y1 - y0) or 1.0
+            ux, uy = (x0 - x1) / ln, (y0 - y1) / ln  # towards layer k (the tip's way)
+            tip = (cx + ux * length / 2, cy + uy * length / 2)
+            base = (cx - ux * length / 2, cy - uy * length / 2)
+            p1 = (base[0] - uy * half, base[1] + ux * half)
+            p2 = (base[0] + uy * half, base[1] - ux * half)
+            pts = [to_view(*tip), to_view(*p1), to_view(*p2)]
+            path.moveTo(float(pts[0][0]), float(pts[0][1]))
+            path.lineTo(float(pts[1][0]), float(pts[1][1]))
+            path.lineTo(float(pts[2][0]), float(pts[2][1]))
+            path.closeSubpath()
+            xs = [tip[0], p1[0], p2[0]]
+            ys = [tip[1], p1[1], p2[1]]
+            self._arrow_boxes.append(Box(min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)))
+        self._arrow_item.setPath(path)
+
+    def arrowheads(self) -> list[tuple[tuple[float, float], tuple[float, float]]]:
+        """Each drawn arrowhead as (tip, centre of its base) in scene pixels (for tests)."""
+        out = []
+        path = self._arrow_item.path()
+        to_px, _ = self._to_px()
+        for i in range(0, path.elementCount() - 3, 4):
+            tip = to_px(path.elementAt(i).x, path.elementAt(i).y)
+            p1 = to_px(path.elementAt(i + 1).x, path.elementAt(i + 1).y)
+            p2 = to_px(path.elementAt(i + 2).x, path.elementAt(i + 2).y)
+            out.append(((float(tip[0]), float(tip[1])),
+                        (float(p1[0] + p2[0]) / 2, float(p1[1] + p2[1]) / 2),
+                        math.hypot(float(p1[0] - p2[0]), float(p1[1] - p2[1]))))
+        return out
+
+    def label_boxes(self) -> dict:
+        """Every visible label's scene rectangle, and the neurons' and bias nodes' boxes, in
+        scene pixels (for the collision test)."""
+        out: dict = {}
+        groups = {"name": self._names, "value": self._vals, "target": self._targets,
+                  "title": self._layer_titles, "bias": self._bias_labels,
+                  "note": self._notes + [self._dropped_note], "legend": [self._legend]}
+        for j, labs in self._edge_labels.items():
+            groups[f"edge{j}"] = labs
+        for g, labs in groups.items():
+            for i, t in enumerate(labs):
+                if t.isVisible() and t.toPlainText().strip():
+                    r = t.sceneBoundingRect()
+                    out[(g, i)] = Box(r.x(), r.y(), r.width(), r.height())
+        for i, b in enumerate(self._arrow_boxes):
+            out[("arrow", i)] = b
+        return out
+
+    def neuron_boxes(self) -> dict:
+        to_px, _ = self._to_px()
+        out = {}
+        for k, p in enumerate(self._pos):
+            cx, cy = to_px(p[:, 0], p[:, 1])
+            r = self._px[k] / 2
+            for i in range(len(p)):
+                out[(k, i)] = Box(float(cx[i] - r), float(cy[i] - r), 2 * r, 2 * r)
+        if self._has_bias:
+            cx, cy = to_px(self._bias_pos[:, 0], self._bias_pos[:, 1])
+            r = 8 * self.session.zoom
+            for j in range(len(cx)):
+                out[("b", j)] = Box(float(cx[j] - r), float(cy[j] - r), 2 * r, 2 * r)
+        return out
 
     def highlight_state(self) -> dict:
         """What the canvas lights up now: neurons [k, i] and edges [j, r, c] (for tests and
@@ -520,12 +968,11 @@ class NetworkView(pg.GraphicsLayoutWidget):
         s = self.session
         net, tr = s.network, s.trace
         lab = net.labels
-        show = s.show_weight_labels
+        bg = QColor(th.background)
         for j, labels in self._edge_labels.items():
             a, b, rr, cc = self._seg[j]
             grad_known = s.reached(f"grad:{net.names[j + 1]}")
             upd = s.reached("update")
-            n_in = net.sizes[j]
             for e in range(len(rr)):
                 r, c = rr[e], cc[e]
                 name = lab.weights[j][r][c]
@@ -543,28 +990,7 @@ class NetworkView(pg.GraphicsLayoutWidget):
                 if not upd and s.edge_mode == "weight" and grad_known and s.phase.kind == "grad" \
                         and s.phase.layer_index == j + 1:
                     txt += f"\n∂E/∂{name} = {_fmtc(tr.p.grad_w[j][r, c])}"
-                t = labels[e]
-                # stagger labels along the edge by source neuron so crossing edges don't collide
-                f = 0.32 + 0.36 * (c / max(n_in - 1, 1))
-                x = a[e, 0] + (b[e, 0] - a[e, 0]) * f
-                y = a[e, 1] + (b[e, 1] - a[e, 1]) * f
-                self._set_text(t, txt, th.text, 8.5, (x, y), fill=QColor(th.background))
-                t.setVisible(show)
-
-    def _place_arrows(self, a: np.ndarray, b: np.ndarray) -> None:
-        """Arrowheads pointing backwards (from layer k + 1 towards k) along the lit edges."""
-        vb = self.vb
-        for e in range(min(len(a), len(self._arrows))):
-            tip = a[e] + (b[e] - a[e]) * 0.11
-            p0 = vb.mapViewToScene(QPointF(*b[e]))
-            p1 = vb.mapViewToScene(QPointF(*a[e]))
-            ang = math.degrees(math.atan2(p1.y() - p0.y(), p1.x() - p0.x()))
-            arr = self._arrows[e]
-            arr.setStyle(angle=ang + 180, headLen=18 * self.session.zoom, headWidth=
-                         12 * self.session.zoom, tailLen=0, brush=pg.mkBrush(ERROR_SIGNAL),
-                         pen=pg.mkPen("#6B2D5C", width=1))
-            arr.setPos(*tip)
-            arr.setVisible(True)
+                self._set_text(labels[e], txt, th.text, 8.5, fill=bg)
 
     # ------------------------------------------------------------------------ overlay
     def _refresh_overlay(self) -> None:
@@ -734,8 +1160,8 @@ class NetworkView(pg.GraphicsLayoutWidget):
             s.edit_parameter(sel.kind, sel.index, v)
             self.setFocus()
 
-        ed.returnPressed.connect(apply)
         ed.installEventFilter(self)
+        self._apply_edit = apply
         ed.show()
         ed.setFocus()
         self._editor = ed
@@ -749,11 +1175,16 @@ class NetworkView(pg.GraphicsLayoutWidget):
             ed.deleteLater()
 
     def eventFilter(self, obj, ev) -> bool:  # noqa: N802 - Qt's name
-        if obj is getattr(self, "_editor", None) and ev.type() == QEvent.Type.KeyPress \
-                and ev.key() == Qt.Key.Key_Escape:
-            self.end_edit()
-            self.setFocus()
-            return True
+        # Enter and Escape end the edit here: QLineEdit passes Return on to its parent (this
+        # canvas), which would open the editor again at once and keep the clicker's keys.
+        if obj is getattr(self, "_editor", None) and ev.type() == QEvent.Type.KeyPress:
+            if ev.key() == Qt.Key.Key_Escape:
+                self.end_edit()
+                self.setFocus()
+                return True
+            if ev.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self._apply_edit()
+                return True
         return super().eventFilter(obj, ev)
 
     def tooltip(self, sel: Selection) -> str:

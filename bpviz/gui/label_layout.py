@@ -1,0 +1,140 @@
+"""Where the canvas's labels go: positions in, placements out. No Qt here.
+
+Every label the canvas shows (neuron names and values, targets, layer captions, edge and bias
+labels, notes) is a box of known pixel size with a list of candidate top-left corners in order of
+preference. Obstacles (neurons, bias nodes, arrowheads) are boxes that labels must not cover.
+:func:`place` takes the labels in order of priority and puts each at its first candidate that
+overlaps no obstacle, no label placed before it and stays inside the bounds; a label with no such
+candidate is *dropped* (the canvas hides it and its text stays in the tooltip), never overprinted.
+
+All coordinates are pixels of one plane (the canvas's scene), y pointing down.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["Box", "Label", "Placement", "place", "overlaps", "TOLERANCE"]
+
+TOLERANCE = 1.0  # px two boxes may share before they count as overlapping
+
+
+@dataclass(frozen=True)
+class Box:
+    x: float
+    y: float
+    w: float
+    h: float
+
+    @property
+    def right(self) -> float:
+        return self.x + self.w
+
+    @property
+    def bottom(self) -> float:
+        return self.y + self.h
+
+
+@dataclass
+class Label:
+    """A label of size (w, h) that may go at any of ``candidates`` (top-left corners, best
+    first). ``ignore`` names obstacles it may cover (a neuron's name sits on its neuron)."""
+
+    key: object
+    w: float
+    h: float
+    candidates: list[tuple[float, float]]
+    ignore: frozenset = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True)
+class Placement:
+    placed: dict  # key → (x, y) top-left corner
+    dropped: list  # keys of the labels that found no free place
+
+
+def overlaps(a: Box, b: Box, tol: float = TOLERANCE) -> bool:
+    """Whether two boxes share more than ``tol`` pixels in both directions."""
+    return (min(a.right, b.right) - max(a.x, b.x) > tol
+            and min(a.bottom, b.bottom) - max(a.y, b.y) > tol)
+
+
+class _Boxes:
+    """A growing array of boxes with the keys of the obstacles among them."""
+
+    def __init__(self) -> None:
+        self.a = np.empty((64, 4))
+        self.keys: list = []
+        self.n = 0
+
+    def add(self, b: Box, key=None) -> None:
+        if self.n == len(self.a):
+            self.a = np.concatenate([self.a, np.empty_like(self.a)])
+        self.a[self.n] = (b.x, b.y, b.right, b.bottom)
+        self.keys.append(key)
+        self.n += 1
+
+    def hits(self, x0, y0, x1, y1, ignore, tol) -> bool:
+        if self.n == 0:
+            return False
+        a = self.a[: self.n]
+        ox = np.minimum(a[:, 2], x1) - np.maximum(a[:, 0], x0)
+        oy = np.minimum(a[:, 3], y1) - np.maximum(a[:, 1], y0)
+        hit = (ox > tol) & (oy > tol)
+        if not hit.any():
+            return False
+        if not ignore:
+            return True
+        return any(self.keys[i] not in ignore for i in np.flatnonzero(hit))
+
+
+def place(labels: list[Label], obstacles: dict, bounds: Box | None = None,
+          tol: float = TOLERANCE) -> Placement:
+    """Place ``labels`` (in priority order) around ``obstacles`` (key → Box) inside ``bounds``.
+
+    Returns where each placed label's top-left corner is, and the keys of the dropped ones."""
+    taken = _Boxes()
+    for key, b in obstacles.items():
+        taken.add(b, key)
+    placed, dropped = {}, []
+    for lab in labels:
+        for (x, y) in lab.candidates:
+            x1, y1 = x + lab.w, y + lab.h
+            if bounds is not None and (x < bounds.x - tol or y < bounds.y - tol
+                                       or x1 > bounds.right + tol or y1 > bounds.bottom + tol):
+                continue
+            if taken.hits(x, y, x1, y1, lab.ignore, tol):
+                continue
+            placed[lab.key] = (x, y)
+            taken.add(Box(x, y, lab.w, lab.h), ("label", lab.key))
+            break
+        else:
+            dropped.append(lab.key)
+    return Placement(placed, dropped)
+
+
+def around(cx: float, cy: float, r: float, w: float, h: float, gap: float,
+           order: str = "below above right left") -> list[tuple[float, float]]:
+    """Top-left corners of a w×h box beside a circle of radius r at (cx, cy), in ``order``."""
+    spots = {
+        "below": (cx - w / 2, cy + r + gap),
+        "above": (cx - w / 2, cy - r - gap - h),
+        "right": (cx + r + gap, cy - h / 2),
+        "left": (cx - r - gap - w, cy - h / 2),
+        "below-right": (cx + r * 0.7 + gap, cy + r * 0.7),
+        "above-right": (cx + r * 0.7 + gap, cy - r * 0.7 - h),
+        "below-left": (cx - r * 0.7 - gap - w, cy + r * 0.7),
+        "above-left": (cx - r * 0.7 - gap - w, cy - r * 0.7 - h),
+    }
+    return [spots[o] for o in order.split()]
+
+
+def along(ax: float, ay: float, bx: float, by: float, w: float, h: float,
+          fractions) -> list[tuple[float, float]]:
+    """Top-left corners of a w×h box centred on the segment a→b at each fraction."""
+    return [(ax + (bx - ax) * f - w / 2, ay + (by - ay) * f - h / 2) for f in fractions]
+
+
+__all__ += ["around", "along"]

@@ -1,0 +1,191 @@
+"""What the class sees on the live canvas: pixels, not label texts.
+
+- Stepping forward and back gives back exactly the picture shown before (labels used to vanish:
+  Qt's device cache of a moved TextItem's text was never repainted).
+- No visible label overlaps another label, a neuron or a bias node, and none is clipped, at every
+  phase of every preset, at font zoom 1, 1.5 and 2, in windows of projector and desktop sizes.
+"""
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings
+
+from bpviz.core import build
+from bpviz.core.presets import PRESETS, load_preset
+from bpviz.gui.label_layout import overlaps
+from bpviz.gui.main_window import MainWindow
+
+SIZES = [(1024, 768), (1280, 720), (1600, 1000), (1920, 1080)]
+ZOOMS = [1.0, 1.5, 2.0]
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    made = []
+
+    def make(doc, source="preset", size=(1440, 900), zoom=1.0):
+        st = QSettings(str(tmp_path / f"s{len(made)}.ini"), QSettings.Format.IniFormat)
+        w = MainWindow(doc, source, settings=st)
+        qtbot.addWidget(w)
+        w.resize(*size)
+        w.show()
+        qtbot.waitExposed(w)
+        if zoom != 1.0:
+            w.session.set_zoom(zoom)
+        settle(qtbot)
+        made.append(w)
+        return w
+
+    return make
+
+
+def settle(qtbot):
+    qtbot.wait(30)
+
+
+def grab(qtbot, w) -> np.ndarray:
+    settle(qtbot)
+    img = w.canvas.grab().toImage()
+    ptr = img.constBits()
+    return np.array(ptr, copy=True).reshape(img.height(), img.bytesPerLine())
+
+
+def test_labels_stay_after_stepping_forward_and_back(window, qtbot):
+    """Phase 1 of mazur after → ← is the same picture (it lost the inputs, the targets and
+    the layer captions)."""
+    w = window(load_preset("mazur"), "mazur")
+    s = w.session
+    before = grab(qtbot, w)
+    for k in (1, 3, 6):
+        for _ in range(k):
+            s.next()
+            grab(qtbot, w)
+        for _ in range(k):
+            s.previous()
+            grab(qtbot, w)
+        assert s.phase_index == 0
+        assert np.array_equal(grab(qtbot, w), before), f"{k} steps forward and back"
+
+
+@pytest.mark.parametrize("name", PRESETS)
+def test_every_phase_looks_the_same_when_stepped_back_to(window, qtbot, name):
+    w = window(load_preset(name), name)
+    s = w.session
+    shots = []
+    for _ in range(len(s.names)):
+        shots.append(grab(qtbot, w))
+        s.next() if s.phase_index < s.last_index else None
+    for i in range(len(s.names) - 2, -1, -1):
+        s.previous()
+        assert s.phase_index == i
+        assert np.array_equal(grab(qtbot, w), shots[i]), f"{name}: phase {i + 1}"
+
+
+def test_same_picture_after_zoom_in_and_out_and_after_reopening_a_session(window, qtbot,
+                                                                          tmp_path):
+    w = window(load_preset("mazur"), "mazur")
+    s = w.session
+    for _ in range(10):  # δ of layer h
+        s.next()
+    before = grab(qtbot, w)
+    s.set_zoom(1.15)
+    grab(qtbot, w)
+    s.set_zoom(1.0)
+    for _ in range(2):
+        s.next()
+        grab(qtbot, w)
+    for _ in range(2):
+        s.previous()
+        grab(qtbot, w)
+    assert np.array_equal(grab(qtbot, w), before)
+
+    path = tmp_path / "lesson.bpviz.json"
+    assert w.save_to(str(path))
+    w2 = window(load_preset("xor"), "xor")
+    assert w2.open_path(str(path))
+    opened = grab(qtbot, w2)
+    w2.session.next()
+    grab(qtbot, w2)
+    w2.session.previous()
+    assert np.array_equal(grab(qtbot, w2), opened)
+    assert np.array_equal(opened, before)
+
+
+def check_no_collisions(w, where: str) -> None:
+    v = w.canvas
+    labels = v.label_boxes()
+    neurons = v.neuron_boxes()
+    r = v.vb.sceneBoundingRect()
+    keys = list(labels)
+    for a_i, a in enumerate(keys):
+        box = labels[a]
+        assert box.x >= r.x() - 1 and box.y >= r.y() - 1 and box.right <= r.right() + 1 \
+            and box.bottom <= r.bottom() + 1, f"{where}: {a} is clipped"
+        for b in keys[a_i + 1:]:
+            assert not overlaps(box, labels[b]), f"{where}: {a} overlaps {b}"
+        for nk, nb in neurons.items():
+            if a[0] == "name" and nk == _neuron_of(v, a[1]):
+                continue  # a name sits on its own neuron
+            assert not overlaps(box, nb), f"{where}: {a} overlaps neuron {nk}"
+
+
+def _neuron_of(v, n: int):
+    for k, size in enumerate(v.session.network.sizes):
+        if n < size:
+            return (k, n)
+        n -= size
+    raise AssertionError
+
+
+def wide_net():
+    """A 2-8-8-1 network as File → New network makes it (layers h1 and h2: their neurons
+    read h1,1 … h2,8 on the canvas)."""
+    spec = build.NetworkSpec([build.LayerSpec("i", 2), build.LayerSpec("h1", 8, "sigmoid"),
+                              build.LayerSpec("h2", 8, "sigmoid"),
+                              build.LayerSpec("o", 1, "sigmoid")], title="2-8-8-1")
+    doc, _ = build.build_document(spec)
+    return doc
+
+
+@pytest.mark.parametrize("zoom", ZOOMS)
+def test_no_label_overlaps_on_a_wide_new_network(window, qtbot, zoom):
+    for size in SIZES:
+        w = window(wide_net(), "new", size=size, zoom=zoom)
+        s = w.session
+        for _ in range(len(s.names)):
+            settle(qtbot)
+            check_no_collisions(w, f"2-8-8-1 at {size}, zoom {zoom}, phase {s.phase_index + 1}")
+            if s.phase_index < s.last_index:
+                s.next()
+        w.close()
+
+
+@pytest.mark.parametrize("name", PRESETS)
+@pytest.mark.parametrize("zoom", ZOOMS)
+def test_no_label_overlaps_at_any_phase_size_and_zoom(window, qtbot, name, zoom):
+    cases = 0
+    for size in SIZES:
+        w = window(load_preset(name), name, size=size, zoom=zoom)
+        s = w.session
+        for _ in range(len(s.names)):
+            settle(qtbot)
+            check_no_collisions(w, f"{name} at {size}, zoom {zoom}, phase {s.phase_index + 1}")
+            cases += 1
+            if s.phase_index < s.last_index:
+                s.next()
+        w.close()
+    assert cases == 4 * len(load_preset(name).network.sizes[1:]) * 5 + 4 * 3
+
+
+def test_nothing_is_dropped_at_normal_size(window, qtbot):
+    """The layout must not pass the collision test by hiding labels: at zoom 1 in a
+    1600×1000 window every label of every preset has room at every phase."""
+    for name in PRESETS:
+        w = window(load_preset(name), name, size=(1600, 1000))
+        s = w.session
+        for _ in range(len(s.names)):
+            settle(qtbot)
+            assert w.canvas.dropped == [], f"{name}, phase {s.phase_index + 1}"
+            if s.phase_index < s.last_index:
+                s.next()
+        w.close()
