@@ -37,12 +37,14 @@ WIDTH_BINS = (0.8, 1.5, 2.4, 3.4, 4.6)  # pen widths by |value| (× zoom)
 MAX_LABELLED_NEURONS = 120
 MAX_LABELLED_EDGES_PER_LAYER = 9
 HIGHLIGHT_BUDGET = 600  # highlighted edges of a big layer (each costs fill time)
+ARROW_FILL = "#8E2F6E"  # arrowheads: the error signal's colour, darker
 MAX_ARROWS = 400  # arrowheads are drawn while the lit edges are at most this many
 
 
 def _fmtc(v: float) -> str:
-    """Numbers on the canvas: 4 decimals (the inspector and tooltips give all 9)."""
-    return fmt(v, 4)
+    """Numbers on the canvas: 4 decimals (the inspector and tooltips give all 9), with a true
+    minus sign."""
+    return fmt(v, 4).replace("-", "−")
 
 
 class _Banner(pg.LabelItem):
@@ -168,8 +170,8 @@ class NetworkView(pg.GraphicsLayoutWidget):
         self._overlay = add(pg.PlotCurveItem(connect="pairs", antialias=True), 3)
         # arrowheads: one path in view coordinates (so exports scale them with everything)
         self._arrow_item = add(QGraphicsPathItem(), 4)
-        self._arrow_item.setBrush(pg.mkBrush(ERROR_SIGNAL))
-        self._arrow_item.setPen(pg.mkPen("#6B2D5C", width=0))
+        self._arrow_item.setBrush(pg.mkBrush(ARROW_FILL))  # darker than the signal's glow
+        self._arrow_item.setPen(pg.mkPen("#FFFFFF", width=0))
         self._arrow_edges: list[tuple[np.ndarray, np.ndarray]] = []
         self._arrows_allowed = n_edges <= MAX_ARROWS
         self._arrow_boxes: list = []
@@ -245,6 +247,14 @@ class NetworkView(pg.GraphicsLayoutWidget):
         L = self.session.network.L
         W, H = self.vb.width(), self.vb.height()
         mleft, mtop, mright, mbottom = self._margins()
+        # the network keeps at least 60 % of a small canvas; labels that then lack room are
+        # dropped by the layout, never overprinted
+        if mleft + mright > 0.4 * W:
+            f = 0.4 * W / (mleft + mright)
+            mleft, mright = mleft * f, mright * f
+        if mtop + mbottom > 0.4 * H:
+            f = 0.4 * H / (mtop + mbottom)
+            mtop, mbottom = mtop * f, mbottom * f
         self._zoom_fitted = self.session.zoom
         if W <= 1 or H <= 1:
             top = self._top + (1.3 if self._has_bias else 0.6)
@@ -702,7 +712,7 @@ class NetworkView(pg.GraphicsLayoutWidget):
                 n += 1
 
         # ---- arrowheads of the error signal: narrower than long, pointing backwards
-        arrow_len, arrow_half = 17 * z, 5.5 * z
+        arrow_len, arrow_half = 24 * z, 7.5 * z  # the tip angle is 2·atan(7.5/24) ≈ 35°
         arrows = []
         for a, b in self._arrow_edges:
             ax_, ay_ = to_px(a[:, 0], a[:, 1])
@@ -719,7 +729,9 @@ class NetworkView(pg.GraphicsLayoutWidget):
             labels.append(Label(key, w, h, cands or [(x0 + (x1 - x0) * 0.3 - w / 2,
                                                      y0 + (y1 - y0) * 0.3 - h / 2)]))
 
-        # ---- values beside the neurons
+        # ---- values beside the neurons: the phase's own layers first
+        active = set(s.phase.neuron_layers)
+        value_labels: list[Label] = []
         n = 0
         for k in range(L + 1):
             cx, cy = to_px(self._pos[k][:, 0], self._pos[k][:, 1])
@@ -732,11 +744,15 @@ class NetworkView(pg.GraphicsLayoutWidget):
                         w, h = size_of(t)
                         key = ("value", n)
                         items[key] = t
-                        labels.append(Label(key, w, h, around(cx[i], cy[i], px[k] / 2, w, h,
-                                                              gap, order)))
+                        value_labels.append(Label(key, w, h, around(cx[i], cy[i], px[k] / 2,
+                                                                    w, h, gap, order)))
                     else:
                         t.setVisible(False)
                 n += 1
+        first = {("value", m) for k in active for m in range(sum(sizes[:k]),
+                                                             sum(sizes[:k + 1]))}
+        labels += [lab for lab in value_labels if lab.key in first]
+        labels += [lab for lab in value_labels if lab.key not in first]
         # ---- targets and the output's error terms, right of the output neurons
         cx, cy = to_px(self._pos[L][:, 0], self._pos[L][:, 1])
         for i, t in enumerate(self._targets):

@@ -41,6 +41,11 @@ def test_every_phase_of_two_iterations_matches_the_phase_list(view_of, name):
     assert seen == 2 * len(s.names)
 
 
+def canvas_fmt(v) -> str:
+    """The canvas writes 4 decimals and a true minus sign."""
+    return fmt(v, 4).replace("-", "\u2212")
+
+
 def check_revealed(s, v):
     """Values a phase has not reached are hidden; reached ones are the trace's numbers."""
     net, p, sm = s.network, s.trace.p, s.display_sample
@@ -48,11 +53,11 @@ def check_revealed(s, v):
         nm = net.names[k]
         for i in range(net.sizes[k]):
             txt = v.value_text(k, i)
-            out = f"out {fmt(p.out[k][sm, i], 4)}"
+            out = f"out {canvas_fmt(p.out[k][sm, i])}"
             assert (out in txt) == s.reached(f"out:{nm}")
             if s.reached(f"net:{nm}") and not s.reached(f"out:{nm}"):
-                assert f"net {fmt(p.net[k][sm, i], 4)}" in txt
-            assert (f"δ {fmt(p.delta[k][sm, i], 4)}" in txt) == s.reached(f"delta:{nm}")
+                assert f"net {canvas_fmt(p.net[k][sm, i])}" in txt
+            assert (f"δ {canvas_fmt(p.delta[k][sm, i])}" in txt) == s.reached(f"delta:{nm}")
 
 
 def test_next_after_update_applies_it_and_previous_undoes(view_of):
@@ -92,7 +97,7 @@ def test_batch_mode_shows_the_chosen_sample(view_of):
     s.set_sample_choice(2)
     assert s.display_sample == 2
     txt = v.value_text(0, 0)
-    assert txt == fmt(s.trace.inputs[2, 0], 4)
+    assert txt == canvas_fmt(s.trace.inputs[2, 0])
 
 
 def test_hit_testing_finds_neurons_and_edges(view_of, qtbot):

@@ -189,3 +189,77 @@ def test_nothing_is_dropped_at_normal_size(window, qtbot):
             if s.phase_index < s.last_index:
                 s.next()
         w.close()
+
+
+def test_arrowheads_are_longer_than_wide_and_point_back_towards_the_earlier_layer(window, qtbot):
+    w = window(load_preset("mazur"), "mazur")
+    s = w.session
+    s.set_phase(s.names.index("grad_out:h"))
+    settle(qtbot)
+    heads = w.canvas.arrowheads()
+    assert len(heads) == 4  # one on each edge into layer o
+    x_h = w.canvas._to_px()[0](3.0, 0)[0]  # layer h's x in pixels (layers are 3 units apart)
+    for tip, base, width in heads:
+        length = float(np.hypot(tip[0] - base[0], tip[1] - base[1]))
+        assert length > 1.5 * width
+        assert tip[0] < base[0] and abs(tip[0] - x_h) < abs(base[0] - x_h)
+    # heads scale with the font zoom
+    s.set_zoom(2.0)
+    settle(qtbot)
+    tip, base, width = w.canvas.arrowheads()[0]
+    assert float(np.hypot(tip[0] - base[0], tip[1] - base[1])) > 1.8 * 24 * 0.99
+
+
+def test_arrowheads_are_gone_outside_the_signal_phases(window, qtbot):
+    w = window(load_preset("mazur"), "mazur")
+    w.session.set_phase(w.session.names.index("delta:h"))
+    settle(qtbot)
+    assert w.canvas.arrowheads() == []
+
+
+def test_the_legend_shows_on_the_canvas_when_asked(window, qtbot):
+    w = window(load_preset("mazur"), "mazur")
+    off = grab(qtbot, w)
+    w.session.set_show_legend(True)
+    on = grab(qtbot, w)
+    assert not np.array_equal(on, off)
+    assert ("legend", 0) in w.canvas.label_boxes()
+    check_no_collisions(w, "legend on")
+    w.session.set_show_legend(False)
+    assert np.array_equal(grab(qtbot, w), off)
+
+
+def test_bias_edges_light_up_where_the_formula_uses_them(window, qtbot):
+    w = window(load_preset("xor"), "xor")
+    s = w.session
+    plain = grab(qtbot, w)
+    assert w.canvas._bias_glow.getData()[0] is None or len(w.canvas._bias_glow.getData()[0]) == 0
+    s.set_phase(s.names.index(f"net:{s.network.names[1]}"))
+    settle(qtbot)
+    assert len(w.canvas._bias_glow.getData()[0]) == 2 * s.network.sizes[1]
+    assert not np.array_equal(grab(qtbot, w), plain)
+
+
+def test_enter_commits_an_edit_once_and_gives_the_keys_back_to_the_canvas(window, qtbot):
+    from PySide6.QtCore import Qt
+
+    w = window(load_preset("mazur"), "mazur")
+    s = w.session
+    from bpviz.gui.session import Selection
+
+    s.select(Selection("edge", (1, 0, 0)))
+    ed = w.canvas.begin_edit(s.selection)
+    ed.setText("0.7")
+    qtbot.keyClick(ed, Qt.Key.Key_Return)
+    qtbot.wait(50)
+    assert s.network.weights[1][0, 0] == 0.7
+    assert s.undo_stack.count() == 1
+    assert w.canvas._editor is None  # not opened again
+    assert w.canvas.hasFocus()
+    qtbot.keyClick(w.canvas, Qt.Key.Key_PageDown)  # the clicker works at once
+    assert s.phase_index == 1
+    qtbot.keyClick(w.canvas, Qt.Key.Key_Return)  # Enter on the selection opens one editor
+    ed2 = w.canvas._editor
+    assert ed2 is not None
+    qtbot.keyClick(ed2, Qt.Key.Key_Return)  # same value: no second undo entry
+    assert s.undo_stack.count() == 1 and w.canvas._editor is None
