@@ -246,7 +246,8 @@ def _build(tr: Trace) -> list[Phase]:
     nsamp = len(tr.samples)
     which = (f"sample {tr.samples[0] + 1}" if nsamp == 1
              else f"{nsamp} samples")
-    add("input", "input", 0, None, f"Input: {which} enters layer {nm[0]}",
+    verb = "enters" if nsamp == 1 else "enter"
+    add("input", "input", 0, None, f"Input: {which} {verb} layer {nm[0]}",
         f"inputs {ins}; targets {tgs}", (0, L))
     for k in range(1, L + 1):
         j = k - 1

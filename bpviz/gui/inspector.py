@@ -167,8 +167,9 @@ class _Writer:
         if not self.pending:
             return ""
         first = min(self.pending, key=self.ses.names.index)
+        title = self.ses.phases[self.ses.names.index(first)].title
         return (f"<p class='m'><span class='q'>?</span> not revealed yet: predict it, then step "
-                f"on (next: <i>{html.escape(first)}</i>).</p>")
+                f"on (it is revealed at: <i>{html.escape(title)}</i>).</p>")
 
     # -- the pieces of the chain rule, for sample s ----------------------------------------
     def net_lines(self, k: int, i: int, s: int) -> str:
@@ -323,7 +324,7 @@ class _Writer:
         h += self.delta_lines(k, i, self.s)
         h += self.label(f"Update (η = {self.num(tr.learning_rate)})", "m")
         if not net.train_biases:
-            h += (f"<p class='s'>fixed (train_biases is false): {sub(row[i])} stays "
+            h += (f"<p class='s'>biases fixed: {sub(row[i])} stays "
                   f"{self.num(net.biases[j][i])}</p>")
         else:
             h += self.eq(f"{sub(row[i])}<sup>+</sup> = {sub(row[i])} − η · {db}",
@@ -380,7 +381,7 @@ class Inspector(QWidget):
         for page, name, tip in (
                 (self.text, "Selection", "The chain rule of the selected weight, neuron or bias: "
                  "in symbols, then with numbers; ? = not revealed by the stepper yet"),
-                (mpage, "Matrix", "The selection's weight layer in matrix form (seed 003): "
+                (mpage, "Matrix", "The selection's weight layer in matrix form: "
                  "W, out, δ, ∂E/∂W = δ·outᵀ and W after the update"),
                 (self._check, "Gradient check", "Backprop's gradient against a central finite "
                  "difference (ε = 1e-6) for the selected weight, bias or neuron's layer")):

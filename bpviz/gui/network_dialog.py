@@ -57,6 +57,8 @@ QLineEdit[invalid="true"], QSpinBox[invalid="true"], QTableWidget[invalid="true"
 """
 INVALID_TEXT = "#D32F2F"
 COLUMNS = ("Name", "Size", "Activation", "Slope")
+LOSS_TEXT = {"half_sse": "half the sum of squared errors", "sse": "sum of squared errors",
+             "mse": "mean squared error"}
 MODE_TEXT = {"online": "online (one sample per step)", "batch": "batch (all samples per step)",
              "minibatch": "minibatch (batches of n samples)"}
 SCHEME_TEXT = {"uniform": "uniform ±scale", "xavier": "Xavier: uniform ±√(6 / (n_in + n_out))"}
@@ -188,7 +190,8 @@ class NetworkDialog(QDialog):
         form.addRow("Biases:", bias_row)
         self.loss_combo = QComboBox()
         for name in LOSS_NAMES:
-            self.loss_combo.addItem(f"{name}:  {make_loss(name).formula()}", name)
+            self.loss_combo.addItem(f"{LOSS_TEXT.get(name, name)}:  {make_loss(name).formula()}",
+                                    name)
         form.addRow("&Loss:", self.loss_combo)
         self.lr_edit = QLineEdit()
         self._tips[self.lr_edit] = "η in w ← w − η·∂E/∂w: a finite number > 0"
