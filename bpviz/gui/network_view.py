@@ -1216,9 +1216,10 @@ class NetworkView(pg.GraphicsLayoutWidget):
 
         if sel.kind == "neuron":
             k, i = sel.index
-            head = lab.neurons[k][i]
+            act = "input" if k == 0 else net.activations[k - 1].name
+            head = f"{self._display_name(k, i)} (layer {net.names[k]} · {act})"
             if k == 0:
-                show(head, "input", tr.inputs[sm, i])
+                show(lab.neurons[k][i], "input", tr.inputs[sm, i])
             else:
                 nm = net.names[k]
                 show("net", f"net:{nm}", p.net[k][sm, i])

@@ -141,3 +141,9 @@ def test_large_network_draws_a_budget_and_hit_tests(qtbot):
     assert v.hit(*v._pos[2][3]) == Selection("neuron", (2, 3))
     for _ in range(3):
         s.next()
+
+
+def test_a_neuron_tooltip_names_its_layer_so_a_dropped_caption_is_still_readable(view_of):
+    s, v = view_of("mazur")
+    tip = v.tooltip(Selection("neuron", (1, 0)))
+    assert "h1" in tip and "layer h · sigmoid" in tip and "net = ?" in tip
