@@ -30,14 +30,19 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="bpviz", description="Step through backpropagation, one phase at a time.")
+    p = _Parser(prog="bpviz", description="Step through backpropagation, one phase at a time. "
+                "Everything you type or read counts from 1, as the window does: samples "
+                "(--sample 1 is the first row), phases (--phase 1 is the first phase) and "
+                "frame files (01-input.png, ...); only positions inside JSON arrays count "
+                "from 0.")
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
 
     sub.add_parser("presets", help="list the built-in presets")
 
     t = sub.add_parser("trace", help="one step from the file's weights, every phase")
     t.add_argument("net", metavar="NET", help="a preset name or a bpviz/1 file")
-    t.add_argument("--sample", type=int, metavar="K", help="use sample K (0-based) alone")
+    t.add_argument("--sample", type=int, metavar="K",
+                   help="use sample K alone (1 = the first row)")
     t.add_argument("--json", action="store_true", help="print one JSON object")
 
     tr = sub.add_parser("train", help="train N steps from the file")
@@ -50,24 +55,36 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("net", metavar="NET")
     g.add_argument("--method", choices=("central", "forward"), default="central")
     g.add_argument("--eps", type=float, default=1e-6, metavar="E")
-    g.add_argument("--sample", type=int, metavar="K")
+    g.add_argument("--sample", type=int, metavar="K",
+                   help="use sample K alone (1 = the first row)")
     g.add_argument("--json", action="store_true")
 
     e = sub.add_parser("export", help="render the canvas, plot or window to PNG or SVG")
     e.add_argument("net", metavar="NET")
     e.add_argument("-o", dest="out", required=True, metavar="PATH")
     e.add_argument("--what", choices=("canvas", "plot", "window"), default="canvas")
-    e.add_argument("--phase", metavar="N|NAME")
-    e.add_argument("--steps", type=int, default=0, metavar="K")
-    e.add_argument("--all-phases", action="store_true")
+    e.add_argument("--phase", metavar="N|NAME",
+                   help="phase N (1 = the first, as the window counts) or a phase name; "
+                   "default: the last")
+    e.add_argument("--steps", type=int, default=0, metavar="K",
+                   help="train K steps first")
+    e.add_argument("--sample", type=int, metavar="K",
+                   help="the step uses sample K alone (1 = the first row)")
+    e.add_argument("--all-phases", action="store_true",
+                   help="PATH is a folder: one file per phase, 01-input.png, 02-net-h.png, ...")
+    e.add_argument("--legend", action="store_true", help="draw the colour key")
     e.add_argument("--format", choices=("png", "svg"))
-    e.add_argument("--scale", type=float, default=1.0, metavar="S")
-    e.add_argument("--size", metavar="WxH")
+    e.add_argument("--scale", type=float, default=1.0, metavar="S",
+                   help="multiply the size (1 to 4)")
+    e.add_argument("--size", metavar="WxH",
+                   help="in pixels; default: canvas 1920x1080 (16:9), plot 900x400, "
+                   "window 1400x860")
     e.add_argument("--theme", choices=("light", "dark"), default="light")
 
     x = sub.add_parser("explain", help="one iteration written out as a worked example")
     x.add_argument("net", metavar="NET")
-    x.add_argument("--sample", type=int, metavar="K")
+    x.add_argument("--sample", type=int, metavar="K",
+                   help="use sample K alone (1 = the first row)")
     x.add_argument("--format", choices=("md", "html", "tex"), default="md")
     x.add_argument("-o", dest="out", metavar="FILE")
     return p
@@ -89,16 +106,19 @@ def _doc(name: str):
 
 
 def _rows(doc, sample: int | None):
+    """The 0-based data row of ``--sample K`` (K counts from 1, as the window does)."""
     if sample is None:
         return None
-    if not 0 <= sample < doc.n_samples:
-        raise UsageError(f"--sample {sample}: the network has {doc.n_samples} sample(s), "
-                         f"0 to {doc.n_samples - 1}")
-    return [sample]
+    n = doc.n_samples
+    if not 1 <= sample <= n:
+        which = "there is one sample, number 1" if n == 1 else f"samples are numbered 1 to {n}"
+        raise UsageError(f"--sample {sample}: {which}")
+    return [sample - 1]
 
 
 def _first_rows(doc, sample: int | None):
-    """The rows of the step `trace` shows: the mode's first step, or --sample K."""
+    """The 0-based rows of the step `trace` shows: the mode's first step, or --sample K
+    (1-based)."""
     from bpviz.core.training import Schedule
 
     rows = _rows(doc, sample)
@@ -146,13 +166,20 @@ def cmd_trace(args) -> int:
         raise UsageError(f"{args.net}: the step's values are not finite (an overflow); try a "
                          "smaller learning rate or smaller weights")
     if args.json:
-        _print_json(tr.to_json(), args.net)
+        obj = tr.to_json()
+        obj["samples"] = [int(s) + 1 for s in tr.samples]  # counted as the window does
+        _print_json(obj, args.net)
         return 0
-    print(f"{doc.title or args.net} — one step on sample(s) "
-          f"{', '.join(str(s) for s in tr.samples)} (0-based), learning rate {doc.learning_rate:g}")
+    nums = [int(s) + 1 for s in tr.samples]
+    which = (f"sample {nums[0]}" if len(nums) == 1 else
+             f"samples {nums[0]} to {nums[-1]}" if nums == list(range(nums[0], nums[-1] + 1))
+             else "samples " + ", ".join(map(str, nums)))
+    print(f"{doc.title or args.net} — one step on {which} of {doc.n_samples}, "
+          f"learning rate {doc.learning_rate:g}")
+    width = len(str(len(tr.phases)))
     for ph in tr.phases:
         print()
-        print(f"[{ph.index:2d}] {ph.name} — {ph.title}")
+        print(f"[{ph.index + 1:{max(2, width)}d}] {ph.name} — {ph.title}")
         print(f"     {ph.formula}")
         for line in ph.lines:
             print(f"       {line}")

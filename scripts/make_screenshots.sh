@@ -26,8 +26,9 @@ shot() {  # shot FILE ARGS…
 shot window-mazur-forward.png mazur --what window --phase net:o --size 1400x860
 # the backward pass: the error signal reaches the hidden layer (∂E/∂out = Wᵀ·δ)
 shot window-mazur-backward.png mazur --what window --phase grad_out:h --size 1400x860
-# the canvas of swap (2-4-3-2) when δ of its middle layer is known
-shot canvas-swap-delta.png swap --what canvas --phase delta:c --size 1200x640
+# the canvas of swap (2-4-3-2) when δ of its middle layer is known: a 1920x1080 slide (the
+# canvas's default size) with the colour key
+shot canvas-swap-delta.png swap --what canvas --phase delta:c --legend
 # the error plot after training xor for 400 steps
 shot plot-xor-400.png xor --what plot --steps 400 --size 900x360
 # the window in the dark theme

@@ -48,14 +48,16 @@ from bpviz.gui.theme import apply_palette  # noqa: E402
 
 __all__ = [
     "FORMATS", "DEFAULT_SIZES", "export_widget", "export_scene", "render_image",
-    "copy_to_clipboard", "QuickExporter", "export_command", "phase_file_name",
+    "copy_to_clipboard", "QuickExporter", "export_command", "phase_file_name", "phase_tag",
+    "export_file_name", "export_stem", "centre_canvas",
 ]
 
 FORMATS = ("png", "svg")
 MIN_SCALE, MAX_SCALE = 1.0, 4.0
 MAX_PIXELS = 16_384  # per side of a PNG, after scaling
 MIN_SIZE = 100  # per side of --size
-DEFAULT_SIZES = {"window": (1400, 860), "canvas": (1100, 650), "plot": (900, 400)}
+# the canvas is slide-shaped (16:9, network centred); the plot and the window keep theirs
+DEFAULT_SIZES = {"window": (1400, 860), "canvas": (1920, 1080), "plot": (900, 400)}
 
 
 # ------------------------------------------------------------------------------ helpers
@@ -235,7 +237,8 @@ def export_scene(graphics_view: pg.GraphicsView, path: str | os.PathLike,
                  fmt: str | None = None, scale: float = 1.0,
                  transparent: bool = False) -> Path:
     """Write a pyqtgraph view (the canvas, the error plot) with pyqtgraph's exporters: PNG at
-    (view size × scale) pixels, or SVG (vector, text as text; ``scale`` does not apply)."""
+    (view size × scale) pixels, or SVG (vector, text as text; its nominal size is view size ×
+    scale)."""
     path = Path(path)
     fmt = format_of(path, fmt)
     scale = _check_scale(scale)
@@ -245,14 +248,14 @@ def export_scene(graphics_view: pg.GraphicsView, path: str | os.PathLike,
             if not img.save(tmp, "PNG"):
                 raise OSError(f"{path}: could not write the PNG")
         return path
-    data = _scene_svg(graphics_view, transparent)
+    data = _portable_svg(_scene_svg(graphics_view, transparent), transparent, scale)
     with _atomic(path) as tmp, open(tmp, "w", encoding="utf-8") as f:
         f.write(data)
     return path
 
 
 def _scene_svg(view: pg.GraphicsView, transparent: bool = False) -> str:
-    """pyqtgraph's SVG of a view (vector, text as text)."""
+    """pyqtgraph's SVG of a view (vector, text as text), as it writes it."""
     ex = SVGExporter(view.scene())
     if transparent:
         ex.parameters()["background"] = QColor(0, 0, 0, 0)
@@ -261,17 +264,240 @@ def _scene_svg(view: pg.GraphicsView, transparent: bool = False) -> str:
 
 
 def _nested_svg(svg: str, rect: QRect, prefix: str) -> str:
-    """A standalone pyqtgraph SVG as an <svg> element placed at ``rect``, its ids prefixed so
-    that several can live in one document."""
+    """A standalone pyqtgraph SVG as a group placed at ``rect`` (not a nested <svg>, which
+    SVG Tiny renderers and some slide programs skip), its ids prefixed so that several can
+    live in one document, its 100 % background sized to ``rect``."""
     svg = re.sub(r"<\?xml[^>]*\?>\s*", "", svg, count=1)
     svg = re.sub(r"<title>.*?</title>\s*|<desc>.*?</desc>\s*", "", svg, flags=re.S)
     svg = re.sub(r'\bid="([^"]+)"', rf'id="{prefix}\1"', svg)
     svg = svg.replace("url(#", f"url(#{prefix}").replace('href="#', f'href="#{prefix}')
-    return svg.replace("<svg ", f'<svg x="{rect.x()}" y="{rect.y()}" width="{rect.width()}" '
-                       f'height="{rect.height()}" ', 1)
+    svg = re.sub(r'<rect width="100%" height="100%"',
+                 f'<rect x="0" y="0" width="{rect.width()}" height="{rect.height()}"', svg,
+                 count=1)
+    svg = re.sub(r"^\s*<svg\b[^>]*>", f'<g transform="translate({rect.x()},{rect.y()})">',
+                 svg, count=1)
+    cut = svg.rindex("</svg>")
+    return svg[:cut] + "</g>" + svg[cut + len("</svg>"):]
 
 
-def _window_svg(widget: QWidget, tmp: str, transparent: bool) -> None:
+# ------------------------------------------------------------------------------ portable SVG
+_SVG_NS = "http://www.w3.org/2000/svg"
+_XLINK_NS = "http://www.w3.org/1999/xlink"
+_SHAPES = {"rect", "path", "polygon", "polyline", "line", "circle", "ellipse", "text"}
+_NOT_DRAWN = {"defs", "clipPath", "mask", "linearGradient", "radialGradient", "pattern",
+              "symbol", "marker", "title", "desc", "style", "metadata"}
+_QT_FAMILY_ALIASES = {"sans serif", "sans", "sans-serif", "helvetica", "serif", "monospace",
+                      "courier", "times", ""}
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _opacity(value: str | None) -> float:
+    try:
+        return float(value) if value is not None else 1.0
+    except ValueError:
+        return 1.0
+
+
+def _svg_font_family(value: str, cache: dict[str, str]) -> str:
+    """A Qt family name ("Sans Serif" is Qt's alias, unknown to other programs) as a CSS
+    family list: the font Qt really used, then common fonts, then the generic family."""
+    if value in cache:
+        return cache[value]
+    from PySide6.QtGui import QFont, QFontInfo
+
+    names = [n.strip().strip("'\"") for n in value.split(",")]
+    first = names[0] if names else ""
+    info = QFontInfo(QFont(first)) if first else QFontInfo(QFont())
+    real = info.family()
+    mono = info.fixedPitch() or first.lower() in ("monospace", "courier")
+    fams = [real] if real else []
+    fams += [n for n in names if n.lower() not in _QT_FAMILY_ALIASES and n not in fams]
+    fams += (["Consolas", "Courier New", "monospace"] if mono
+             else ["Arial", "Helvetica", "sans-serif"])
+    out = ", ".join(f"'{f}'" if " " in f else f for f in dict.fromkeys(fams))
+    cache[value] = out
+    return out
+
+
+def _text_advance(el, cache: dict) -> float | None:
+    """The width Qt gave the text of a ``<text>`` element (from its font attributes, sizes in
+    px at 96 dpi, hinted as Qt lays text out), or None."""
+    from PySide6.QtGui import QFont, QFontMetricsF, QImage
+
+    try:
+        size = float(el.get("font-size", "12"))
+        weight = int(float(el.get("font-weight", "400")))
+    except ValueError:
+        return None
+    fam = (el.get("font-family") or "").split(",")[0].strip().strip("'\"")
+    key = (fam, size, weight, el.get("font-style", "normal"))
+    fm = cache.get(key)
+    if fm is None:
+        device = cache.get("device")
+        if device is None:  # 96 dpi, whatever the screen: the SVG's px are CSS px
+            device = cache["device"] = QImage(1, 1, QImage.Format.Format_ARGB32)
+            device.setDotsPerMeterX(3780)
+            device.setDotsPerMeterY(3780)
+        f = QFont(fam) if fam else QFont()
+        f.setPointSizeF(size * 72.0 / 96.0)
+        f.setWeight(QFont.Weight(min(900, max(100, weight))))
+        f.setItalic(key[3] == "italic")
+        fm = cache[key] = QFontMetricsF(f, device)
+    return fm.horizontalAdvance("".join(el.itertext()))
+
+
+def _merge_text_runs(parent, cache: dict) -> None:
+    """Qt writes one ``<text>`` per font run (a Greek letter from a fallback font starts a new
+    one), each at a fixed x. Another program picks other fonts and the runs then overlap or
+    gap ("Wᵀ·δ" drawn as "Wδ"): join runs that Qt set edge to edge into one text."""
+    kids = list(parent)
+    i = 0
+    while i < len(kids) - 1:
+        a, b = kids[i], kids[i + 1]
+        if _local(a.tag) == "text" and _local(b.tag) == "text" and not len(a) and not len(b) \
+                and {k: v for k, v in a.attrib.items() if k != "x"} \
+                == {k: v for k, v in b.attrib.items() if k != "x"}:
+            try:
+                gap = float(b.get("x")) - float(a.get("x"))
+            except (TypeError, ValueError):
+                gap = None
+            adv = _text_advance(a, cache)
+            if gap is not None and adv is not None and abs(gap - adv) <= 0.5 + 0.01 * adv:
+                a.text = (a.text or "") + (b.text or "")
+                parent.remove(b)
+                kids.pop(i + 1)
+                continue
+        i += 1
+    # each text as wide as Qt set it, whichever font the reader has: labels that Qt placed
+    # side by side (a banner's title and its grey note) neither overlap nor drift apart
+    for el in parent:
+        if _local(el.tag) == "text" and not len(el) and (el.text or "").strip():
+            adv = _text_advance(el, cache)
+            if adv:
+                el.set("textLength", f"{adv:.2f}")
+                el.set("lengthAdjust", "spacing")
+
+
+def _portable_svg(text: str, transparent: bool = False, scale: float = 1.0) -> str:
+    """Rewrite an SVG from pyqtgraph or ``QSvgGenerator`` so that slide programs (PowerPoint,
+    Keynote, LibreOffice) and SVG Tiny renderers draw what browsers draw:
+
+    * an SVG 1.1 root with its size in pixels (``width``/``height``, not millimetres or
+      nothing; ``scale`` times the drawing's own size), the background a rectangle of that
+      size (``100%`` is read as 100 px by some), none at all when transparent (renderers
+      that ignore ``fill-opacity`` paint it black);
+    * every ``clipPath`` inside ``<defs>``: pyqtgraph writes them in the drawing, and a
+      renderer without clipping then strokes the clip rectangle as a black frame;
+    * every shape with its own ``fill`` and ``stroke`` (no reliance on inheritance from groups
+      whose default brush is black); invisible shapes (no fill and no stroke, fully
+      transparent, or of zero size) removed;
+    * fonts named as installed fonts with fallbacks, not Qt's alias "Sans Serif", and the
+      runs Qt split a line into joined again (:func:`_merge_text_runs`).
+    """
+    import xml.etree.ElementTree as ET
+
+    ET.register_namespace("", _SVG_NS)
+    ET.register_namespace("xlink", _XLINK_NS)
+    root = ET.fromstring(text)
+    q = f"{{{_SVG_NS}}}"
+    # -- the root: SVG 1.1, size in pixels
+    vb = root.get("viewBox")
+    if vb is None:
+        for k in list(root.attrib):
+            if k.strip() == "viewBox":
+                vb = root.attrib.pop(k)
+    nums = [float(x) for x in re.findall(r"-?\d+(?:\.\d+)?", vb or "")]
+    if len(nums) == 4:
+        w, h = nums[2], nums[3]
+    else:
+        w = float(re.sub(r"[^\d.]", "", root.get("width", "0")) or 0)
+        h = float(re.sub(r"[^\d.]", "", root.get("height", "0")) or 0)
+    root.set("viewBox", f"0 0 {w:g} {h:g}")
+    root.set("width", f"{w * scale:g}")
+    root.set("height", f"{h * scale:g}")
+    root.set("version", "1.1")
+    root.attrib.pop("baseProfile", None)
+    # -- <defs> first (after title, desc, style), holding every clipPath
+    parent = {c: p for p in root.iter() for c in p}
+    defs = root.find(f"{q}defs")
+    if defs is None:
+        defs = ET.Element(f"{q}defs")
+        i = 0
+        while i < len(root) and _local(root[i].tag) in ("title", "desc", "style"):
+            i += 1
+        root.insert(i, defs)
+    for cp in list(root.iter(f"{q}clipPath")):
+        p = parent.get(cp)
+        if p is not None and p is not defs and _local(p.tag) != "defs":
+            p.remove(cp)
+            defs.append(cp)
+    # -- the background
+    for el in list(root):
+        if _local(el.tag) == "rect" and "%" in (el.get("width", "") + el.get("height", "")):
+            if transparent or _opacity(el.get("fill-opacity")) == 0 \
+                    or el.get("fill") in (None, "none", "transparent"):
+                root.remove(el)
+            else:
+                el.set("x", "0")
+                el.set("y", "0")
+                el.set("width", f"{w:g}")
+                el.set("height", f"{h:g}")
+    # -- explicit paint on every shape; drop what draws nothing
+    fonts: dict[str, str] = {}
+    metrics: dict = {}
+
+    def walk(el, inh: dict[str, str]) -> None:
+        tag = _local(el.tag)
+        if tag in _NOT_DRAWN:
+            return
+        _merge_text_runs(el, metrics)
+        st = dict(inh)
+        for k in ("fill", "stroke", "fill-opacity", "stroke-opacity", "stroke-width"):
+            if k in el.attrib:
+                st[k] = el.get(k)
+        fam = el.get("font-family")
+        if fam is not None:
+            el.set("font-family", _svg_font_family(fam, fonts))
+        for child in list(el):
+            if _local(child.tag) in _SHAPES and not _visible(child, st):
+                el.remove(child)
+            else:
+                walk(child, st)
+        if tag in _SHAPES:
+            fill = st["fill"] if _opacity(st.get("fill-opacity")) > 0 else "none"
+            stroke = st["stroke"] if _opacity(st.get("stroke-opacity")) > 0 else "none"
+            el.set("fill", fill)
+            el.set("stroke", stroke)
+            for k in ("fill-opacity", "stroke-opacity"):  # inherited values, made explicit
+                if k in st and k not in el.attrib and _opacity(st[k]) < 1:
+                    el.set(k, st[k])
+
+    def _visible(el, inh: dict[str, str]) -> bool:
+        g = {**inh, **{k: el.get(k) for k in ("fill", "stroke", "fill-opacity",
+                                                 "stroke-opacity", "stroke-width")
+                       if k in el.attrib}}
+        tag = _local(el.tag)
+        if tag == "text" and not "".join(el.itertext()).strip():
+            return False
+        if tag == "rect" and (_opacity(el.get("width")) == 0 or _opacity(el.get("height")) == 0):
+            return False
+        if (tag == "path" and not el.get("d", "").strip()) or \
+                (tag in ("polyline", "polygon") and not el.get("points", "").strip()):
+            return False  # no geometry (Qt's renderer warns about the empty path)
+        filled = g.get("fill", "none") != "none" and _opacity(g.get("fill-opacity")) > 0
+        stroked = (g.get("stroke", "none") != "none" and _opacity(g.get("stroke-opacity")) > 0
+                   and _opacity(g.get("stroke-width")) > 0)
+        return filled or stroked
+
+    walk(root, {"fill": "#000000", "stroke": "none"})  # SVG's initial values, made explicit
+    body = ET.tostring(root, encoding="unicode")
+    return '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n' + body + "\n"
+
+
+def _window_svg(widget: QWidget, tmp: str, transparent: bool, scale: float = 1.0) -> None:
     """The whole window as SVG: Qt draws the widgets with QSvgGenerator, and every pyqtgraph
     view in it (the canvas, the plot) is pyqtgraph's own SVG placed on top. Qt's generator alone
     draws those views with strokes that only some renderers scale right, and the SVG 1.1 mode it
@@ -319,15 +545,13 @@ def _window_svg(widget: QWidget, tmp: str, transparent: bool) -> None:
             painter.drawImage(QRectF(r), render_image(mb, 2.0))
     finally:
         painter.end()
-    if not views:
-        return
     with open(tmp, encoding="utf-8") as f:
         text = f.read()
     nested = "".join(_nested_svg(_scene_svg(v, transparent), r, f"v{i}-")
                      for i, (v, r) in enumerate(views))
     cut = text.rindex("</svg>")
     with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text[:cut] + nested + text[cut:])
+        f.write(_portable_svg(text[:cut] + nested + text[cut:], transparent, scale))
 
 
 def export_widget(widget: QWidget, path: str | os.PathLike, fmt: str | None = None,
@@ -350,7 +574,7 @@ def export_widget(widget: QWidget, path: str | os.PathLike, fmt: str | None = No
                 raise OSError(f"{path}: could not write the PNG")
         return path
     with _atomic(path) as tmp:
-        _window_svg(widget, tmp, transparent)
+        _window_svg(widget, tmp, transparent, scale)
     return path
 
 
@@ -363,30 +587,74 @@ def copy_to_clipboard(widget: QWidget, scale: float = 1.0) -> QImage:
 
 class QuickExporter:
     """Numbered exports into one folder: ``bpviz-0001.png``, ``bpviz-0002.png``, … (the next
-    number after the highest one there, whatever its format)."""
+    number after the highest one there, whatever its format); with a ``tag`` (the phase, say)
+    ``bpviz-0003-05-out-h.png``."""
 
     def __init__(self, folder: str | os.PathLike, prefix: str = "bpviz", fmt: str = "png",
                  scale: float = 1.0) -> None:
         self.folder = Path(folder)
-        self.prefix = prefix
+        self.prefix = _safe_name(prefix) or "bpviz"
         self.fmt = format_of("", fmt)
         self.scale = _check_scale(scale)
 
-    def next_path(self) -> Path:
-        pat = re.compile(rf"^{re.escape(self.prefix)}-(\d+)\.(?:{'|'.join(FORMATS)})$")
+    def next_path(self, tag: str = "") -> Path:
+        pat = re.compile(rf"^{re.escape(self.prefix)}-(\d{{4,}})(?:-[^.]*)?\."
+                         rf"(?:{'|'.join(FORMATS)})$")
         used = [int(m.group(1)) for p in (self.folder.iterdir() if self.folder.is_dir() else ())
                 if (m := pat.match(p.name))]
-        return self.folder / f"{self.prefix}-{max(used, default=0) + 1:04d}.{self.fmt}"
+        tag = _safe_name(tag)
+        return self.folder / (f"{self.prefix}-{max(used, default=0) + 1:04d}"
+                              f"{'-' + tag if tag else ''}.{self.fmt}")
 
-    def export(self, widget: QWidget) -> Path:
+    def export(self, widget: QWidget, tag: str = "") -> Path:
         self.folder.mkdir(parents=True, exist_ok=True)
-        return export_widget(widget, self.next_path(), self.fmt, self.scale)
+        return export_widget(widget, self.next_path(tag), self.fmt, self.scale)
 
 
-def phase_file_name(index: int, name: str, fmt: str) -> str:
-    """``NN-NAME.EXT`` for --all-phases. A ':' is not allowed in file names on Windows (and
-    means something else to the macOS Finder), so ``grad_out:h`` becomes ``grad_out-h``."""
-    return f"{index:02d}-{name.replace(':', '-')}.{fmt}"
+def _safe_name(text: str) -> str:
+    """``text`` usable in a file name on every system (':' and the like become '-')."""
+    return re.sub(r'[\\/:*?"<>|\s]+', "-", str(text)).strip("-.")
+
+
+def phase_tag(index: int, name: str, total: int = 0) -> str:
+    """``NN-NAME`` of the phase at (0-based) ``index``: NN its number as the window counts it,
+    from 01 (two digits, more when ``total`` needs them); ':' written as '-'."""
+    digits = max(2, len(str(total)))
+    return f"{index + 1:0{digits}d}-{_safe_name(name)}"
+
+
+def phase_file_name(index: int, name: str, fmt: str, total: int = 0) -> str:
+    """``NN-NAME.EXT`` for --all-phases (:func:`phase_tag`): the first phase is
+    ``01-input.png``. A ':' is not allowed in file names on Windows (and means something else
+    to the macOS Finder), so ``grad_out:h`` becomes ``grad_out-h``."""
+    return f"{phase_tag(index, name, total)}.{fmt}"
+
+
+def export_stem(source: str | os.PathLike | None) -> str:
+    """The network's short name for file names: a preset's name, or a file's name without
+    ``.bpviz.json`` (``bpviz`` when untitled)."""
+    name = Path(str(source or "")).name
+    for suffix in (".bpviz.json", ".json", ".bpviz"):
+        if name.lower().endswith(suffix):
+            name = name[: -len(suffix)]
+            break
+    return _safe_name(name) or "bpviz"
+
+
+def export_file_name(stem: str, what: str, index: int, name: str, fmt: str, total: int = 0,
+                     iteration: int = 1) -> str:
+    """The name File → Export proposes: the canvas of mazur at phase 3 is
+    ``mazur-03-out-h.png``, so exporting several phases does not overwrite one file; the
+    window adds ``window``, a later iteration ``iteration-K``; the error plot, which is the
+    same at every phase, is ``mazur-plot-iteration-K.png``."""
+    parts = [_safe_name(stem) or "bpviz"]
+    if what == "plot":
+        return "-".join([*parts, "plot", f"iteration-{iteration}"]) + f".{fmt}"
+    if what != "canvas":
+        parts.append(_safe_name(what))
+    if iteration > 1:
+        parts.append(f"iteration-{iteration}")
+    return "-".join([*parts, phase_tag(index, name, total)]) + f".{fmt}"
 
 
 # ------------------------------------------------------------------------------ bpviz export
@@ -411,11 +679,11 @@ def _phase_index(text: str | None, names: list[str]) -> int:
         return len(names) - 1
     t = text.strip()
     if re.fullmatch(r"[+-]?\d+", t):
-        i = int(t)
-        if not 0 <= i < len(names):
-            raise UsageError(f"--phase {text}: the phase list has {len(names)} phases, "
-                             f"0 to {len(names) - 1}")
-        return i
+        n = int(t)  # counted as the window counts: 1 is the first phase
+        if not 1 <= n <= len(names):
+            raise UsageError(f"--phase {text}: phases are numbered 1 to {len(names)} "
+                             f"(or give a name: {names[0]}, {names[1]}, …, {names[-1]})")
+        return n - 1
     if t not in names:
         raise UsageError(f"--phase {text}: no such phase (phases: {', '.join(names)})")
     return names.index(t)
@@ -500,11 +768,74 @@ def _settle(app: QApplication, rounds: int = 3) -> None:
         app.processEvents()
 
 
+def _content_rect(view) -> QRectF:
+    """The scene rectangle of what the canvas draws (neurons, edges, labels; not the colour
+    key, which keeps its own corner)."""
+    vb = view.vb
+    skip = {id(getattr(view, "_legend", None))}
+    rect = QRectF()
+    for it in getattr(vb, "addedItems", []):
+        if id(it) in skip or not it.isVisible():
+            continue
+        if isinstance(it, pg.TextItem) and not it.textItem.toPlainText().strip():
+            continue
+        if isinstance(it, pg.PlotCurveItem) and (it.xData is None or len(it.xData) == 0):
+            continue
+        if isinstance(it, pg.ScatterPlotItem) and len(it.data) == 0:
+            continue
+        r = it.sceneBoundingRect()
+        if r.isValid() and math.isfinite(r.width()) and math.isfinite(r.height()):
+            rect = rect.united(r)
+    return rect
+
+
+def _phases_rect(view, app) -> QRectF:
+    """The union of :func:`_content_rect` over every phase; the phase is left as it was."""
+    session = view.session
+    here = session.phase_index
+    union = QRectF()
+    try:
+        for i in range(len(session.names)):
+            session.set_phase(i)
+            _settle(app, 1)
+            union = union.united(_content_rect(view))
+    finally:
+        session.set_phase(here)
+        _settle(app, 1)
+    return union
+
+
+def centre_canvas(view, app: QApplication | None = None, rounds: int = 4) -> tuple[float, float]:
+    """Pan the canvas so that its drawing, taken over every phase of the iteration (the same
+    place in every frame of a slide sequence), sits in the middle of the network area (under
+    the banner). Labels that the canvas keeps inside its edges move less than the pan, so this
+    repeats (at most ``rounds`` times) until the drawing is centred to a pixel. Returns the
+    (x, y) offset in pixels that was left."""
+    vb = getattr(view, "vb", None)
+    if vb is None or getattr(view, "session", None) is None:
+        return 0.0, 0.0
+    app = app or QApplication.instance()
+    dx = dy = 0.0
+    for _ in range(max(1, rounds)):
+        union = _phases_rect(view, app)
+        if union.isEmpty():
+            return 0.0, 0.0
+        area = vb.sceneBoundingRect()
+        dx = union.center().x() - area.center().x()
+        dy = union.center().y() - area.center().y()
+        if abs(dx) < 1.0 and abs(dy) < 1.0:
+            break
+        c, a = vb.mapSceneToView(union.center()), vb.mapSceneToView(area.center())
+        vb.translateBy(x=c.x() - a.x(), y=c.y() - a.y())
+        _settle(app)
+    return dx, dy
+
+
 def export_command(args) -> int:
     """``bpviz export`` (CLI.md): render offscreen, write PNG or SVG. Bad arguments raise
     ``bpviz.cli.UsageError`` before anything is written. Returns the exit status: 0, or 3 when
     training (--steps) diverged (the image then shows the last finite weights)."""
-    from bpviz.cli import UsageError, _doc
+    from bpviz.cli import UsageError, _doc, _rows
 
     # -- everything that needs no Qt and no network first
     what = args.what
@@ -528,6 +859,7 @@ def export_command(args) -> int:
 
     names = phase_names(doc.network)
     phase = None if args.all_phases else _phase_index(args.phase, names)
+    rows = _rows(doc, getattr(args, "sample", None))  # --sample K counts from 1
 
     # -- training (core only)
     diverged_at = None
@@ -587,21 +919,31 @@ def export_command(args) -> int:
             if trained is not None:
                 session.adopt_parameters(*trained)
                 _put_history(session, history, epochs)
+            if rows is not None:  # the step on sample K alone, as an online step would be
+                if session.doc.mode != "online":
+                    session.set_mode("online")
+                session.set_sample_choice(rows[0])
             if phase is not None:
                 session.set_phase(phase)
+            if getattr(args, "legend", False):
+                session.set_show_legend(True)
             apply_palette(args.theme)  # the widgets' colours (menus, docks) too
             session.set_theme(args.theme)  # also refreshes every view with the final layout
             _settle(app)
+            if what == "canvas":
+                centre_canvas(widget, app)
             if args.all_phases:
                 # bad input is all reported by now: only now create the folder
                 try:
                     out.mkdir(parents=True, exist_ok=True)
                 except OSError as e:
                     raise UsageError(f"{out}: cannot create the folder ({e.strerror})") from None
+                total = len(session.names)
                 for i, name in enumerate(session.names):
                     session.set_phase(i)
                     _settle(app, 2)
-                    export_widget(widget, out / phase_file_name(i, name, fmt), fmt, scale)
+                    export_widget(widget, out / phase_file_name(i, name, fmt, total), fmt,
+                                  scale)
             else:
                 export_widget(widget, out, fmt, scale)
         finally:

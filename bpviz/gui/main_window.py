@@ -565,7 +565,7 @@ class MainWindow(QMainWindow):
         return {"canvas": self.canvas, "plot": self.plot, "window": self}[what]
 
     def export_dialog(self) -> None:
-        from bpviz.gui.export import export_widget
+        from bpviz.gui.export import export_file_name, export_stem, export_widget
         from bpviz.gui.export_dialog import ExportDialog
 
         st = self.settings
@@ -578,8 +578,11 @@ class MainWindow(QMainWindow):
         for k in ("what", "fmt", "scale"):
             st.setValue(f"export/{k}", c[k])
         st.setValue("export/transparent", "true" if c["transparent"] else "false")
-        start = Path(st.value("files/export_dir", str(Path.home()))) / \
-            f"{Path(self.session.source).stem or 'bpviz'}-{c['what']}.{c['fmt']}"
+        s = self.session
+        # the phase in the name (mazur-03-out-h.png): several phases, several files
+        start = Path(st.value("files/export_dir", str(Path.home()))) / export_file_name(
+            export_stem(s.source), c["what"], s.phase_index, s.names[s.phase_index], c["fmt"],
+            len(s.names), s.step + 1)
         flt = "PNG image (*.png)" if c["fmt"] == "png" else "SVG image (*.svg)"
         path, _ = QFileDialog.getSaveFileName(self, "Export image", str(start), flt)
         if not path:
@@ -611,15 +614,17 @@ class MainWindow(QMainWindow):
     def quick_export(self) -> str | None:
         """The canvas as the next numbered PNG in the quick export folder (for a sequence
         grabbed while stepping)."""
-        from bpviz.gui.export import QuickExporter
+        from bpviz.gui.export import QuickExporter, export_stem, phase_tag
 
+        s = self.session
         folder = self.settings.value("export/quick_dir")
         if not folder or not Path(folder).is_dir():
             if not self.choose_quick_folder():
                 return None
             folder = self.settings.value("export/quick_dir")
         try:
-            path = QuickExporter(folder, scale=2.0).export(self.canvas)
+            path = QuickExporter(folder, export_stem(s.source), scale=2.0).export(
+                self.canvas, phase_tag(s.phase_index, s.names[s.phase_index], len(s.names)))
         except (OSError, ValueError) as e:
             QMessageBox.warning(self, "Cannot export", f"{folder}: {e}")
             return None

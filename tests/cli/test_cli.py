@@ -71,6 +71,10 @@ BAD = {
     "unknown-preset": lambda tmp: ["train", "no-such-preset", "--steps", "3"],
     "sample-out-of-range": lambda tmp: ["trace", "mazur", "--sample", "5"],
     "sample-negative": lambda tmp: ["trace", "swap", "--sample", "-1"],
+    "sample-zero": lambda tmp: ["trace", "swap", "--sample", "0"],
+    "sample-past-the-last": lambda tmp: ["trace", "swap", "--sample", "5"],
+    "gradcheck-sample-zero": lambda tmp: ["gradcheck", "swap", "--sample", "0"],
+    "explain-sample-zero": lambda tmp: ["explain", "swap", "--sample", "0"],
     "gradcheck-eps-zero": lambda tmp: ["gradcheck", "mazur", "--eps", "0"],
     "gradcheck-eps-negative": lambda tmp: ["gradcheck", "mazur", "--eps", "-1"],
     "gradcheck-eps-nan": lambda tmp: ["gradcheck", "mazur", "--eps", "nan"],
@@ -100,6 +104,10 @@ def test_bad_input_is_exit_2_with_one_line(case, tmp_path, capsys):
         assert "no-such-preset" in line
     if case == "output-folder-missing":
         assert "/nonexistent/dir/x.json" in line
+    if case in ("sample-zero", "gradcheck-sample-zero", "explain-sample-zero"):
+        assert line == "--sample 0: samples are numbered 1 to 4"
+    if case == "sample-past-the-last":
+        assert line == "--sample 5: samples are numbered 1 to 4"
 
 
 def test_malformed_file_names_the_file_and_the_json_path(malformed, capsys):
@@ -166,7 +174,7 @@ def test_trace_json_keys_and_mazur_numbers(capsys):
     tr = strict_json(out)
     assert set(tr) == {"samples", "error", "layers", "grad_weights", "weights_after",
                        "grad_biases", "biases_after", "phases"}
-    assert tr["samples"] == [0]
+    assert tr["samples"] == [1]  # sample numbers count from 1, as the window does
     assert tr["error"] == pytest.approx(0.298371109, abs=1e-9)
 
     layers = tr["layers"]
@@ -200,20 +208,33 @@ def test_trace_json_keys_and_mazur_numbers(capsys):
 
 
 def test_trace_json_without_biases_and_with_sample(capsys):
-    code, out, err = run_cli(capsys, "trace", "swap", "--sample", "1", "--json")
+    # swap's rows: (1, 1), (1, 0), (0, 1), (0, 0); --sample 2 is the second, the seed's step
+    code, out, err = run_cli(capsys, "trace", "swap", "--sample", "2", "--json")
     assert code == 0, err
     tr = strict_json(out)
-    assert tr["samples"] == [1]
+    assert tr["samples"] == [2]
     assert tr["grad_biases"] is None and tr["biases_after"] is None
     assert tr["layers"][0]["out"] == [[1.0, 0.0]]
     assert len(tr["phases"]) == 5 * 3 + 3
+
+
+@pytest.mark.parametrize("k, row", [(1, [1.0, 1.0]), (2, [1.0, 0.0]), (4, [0.0, 0.0])])
+def test_sample_counts_from_1(capsys, k, row):
+    code, out, err = run_cli(capsys, "trace", "swap", "--sample", str(k), "--json")
+    assert code == 0, err
+    tr = strict_json(out)
+    assert tr["samples"] == [k]
+    assert tr["layers"][0]["out"] == [row]
+    # positions inside JSON arrays stay 0-based
+    assert [ph["index"] for ph in tr["phases"]] == list(range(len(tr["phases"])))
+    assert tr["phases"][0]["neurons"][0] == [0, 0]
 
 
 def test_trace_batch_uses_every_sample(capsys):
     code, out, err = run_cli(capsys, "trace", "xor", "--json")
     assert code == 0, err
     tr = strict_json(out)
-    assert tr["samples"] == [0, 1, 2, 3]
+    assert tr["samples"] == [1, 2, 3, 4]
     for layer in tr["layers"]:
         assert len(layer["out"]) == 4
 
@@ -223,6 +244,30 @@ def test_trace_text_lists_every_phase(capsys):
     assert code == 0, err
     for name in MAZUR_PHASES:
         assert name in out
+
+
+def test_trace_text_counts_from_1(capsys):
+    code, out, err = run_cli(capsys, "trace", "mazur")
+    assert code == 0, err
+    blocks = [ln for ln in out.splitlines() if ln.startswith("[")]
+    assert [ln.split("]")[0] + "]" for ln in blocks] == [f"[{i:2d}]" for i in range(1, 14)]
+    assert blocks[0].startswith("[ 1] input") and blocks[-1].startswith("[13] update")
+    assert "[ 0]" not in out and "0-based" not in out
+    assert "sample 1 of 1" in out.splitlines()[0]
+    code, out, err = run_cli(capsys, "trace", "swap", "--sample", "2")
+    assert code == 0, err
+    assert "sample 2 of 4" in out.splitlines()[0]
+    assert "a1 = 1, a2 = 0" in out  # the second row's inputs
+    code, out, err = run_cli(capsys, "trace", "xor")
+    assert "samples 1 to 4 of 4" in out.splitlines()[0]
+
+
+def test_help_says_once_that_counting_starts_at_1(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--help"])
+    assert exit_.value.code == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "Everything you type or read counts from 1" in out
 
 
 # ------------------------------------------------------------------------------ train
@@ -335,6 +380,30 @@ def test_gradcheck_json(capsys):
     code, out, err = run_cli(capsys, "gradcheck", "swap", "--json", "--method", "forward")
     assert code == 0, err
     assert strict_json(out)["biases"] == []
+
+
+def test_gradcheck_sample_counts_from_1(capsys):
+    from bpviz.core.gradcheck import gradcheck
+
+    doc = load_preset("swap")
+    for k in (1, 4):
+        code, out, err = run_cli(capsys, "gradcheck", "swap", "--sample", str(k), "--json")
+        assert code == 0, err
+        res = strict_json(out)
+        want = gradcheck(doc.network, doc.inputs[[k - 1]], doc.targets[[k - 1]], "central",
+                         1e-6).to_json()
+        assert [e["analytic"] for e in res["weights"]] == \
+            [e["analytic"] for e in want["weights"]]
+        # gradcheck's layer / row / col are positions in arrays: 0-based
+        assert res["weights"][0]["layer"] == 0 and res["weights"][0]["row"] == 0 \
+            and res["weights"][0]["col"] == 0
+
+
+def test_explain_sample_counts_from_1(capsys):
+    code, out, err = run_cli(capsys, "explain", "swap", "--sample", "2")
+    assert code == 0, err
+    assert "sample 2 of 4" in out
+    assert "| 2 | $1$ | $0$ | $0$ | $1$ |" in out  # the second row: inputs (1, 0), targets (0, 1)
 
 
 # ------------------------------------------------------------------------------ non-finite values
