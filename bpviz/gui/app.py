@@ -37,5 +37,5 @@ def run(net: str | None = None) -> int:
         QMessageBox.warning(None, "Cannot open the network", f"{e}\n\nOpening mazur instead.")
         name, doc = "mazur", resolve("mazur")
     win = MainWindow(doc, name)
-    win.show()
+    win.show_on_screen()  # maximised on a small screen, the first time
     return app.exec()

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtCore import QEvent, QObject, QSettings, QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractSpinBox,
@@ -20,8 +20,10 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QPlainTextEdit,
+    QScrollArea,
     QSpinBox,
     QStyle,
+    QTableView,
     QTextEdit,
     QToolBar,
     QWidget,
@@ -35,9 +37,10 @@ from bpviz.gui.data_editor import DataEditor
 from bpviz.gui.error_plot import ErrorPlot
 from bpviz.gui.inspector import Inspector
 from bpviz.gui.network_view import NetworkView
+from bpviz.gui.presentation import STATE_VERSION, Presenter, Stage
 from bpviz.gui.results import ResultsTable
 from bpviz.gui.session import Session
-from bpviz.gui.theme import apply_palette
+from bpviz.gui.theme import apply_font_zoom, apply_palette, zoom_plot_fonts
 from bpviz.gui.training import TrainingController, TrainingPanel
 
 __all__ = ["MainWindow"]
@@ -48,6 +51,9 @@ PHASE_KEYS = {
     Qt.Key.Key_Left: "previous", Qt.Key.Key_PageUp: "previous",
     Qt.Key.Key_Home: "first", Qt.Key.Key_End: "last",
 }
+BLANK_KEYS = (Qt.Key.Key_B, Qt.Key.Key_Period)  # what clickers send for a black screen
+MODIFIER_KEYS = (Qt.Key.Key_Shift, Qt.Key.Key_Control, Qt.Key.Key_Alt, Qt.Key.Key_Meta,
+                 Qt.Key.Key_AltGr, Qt.Key.Key_CapsLock, Qt.Key.Key_NumLock)
 
 SHORTCUTS_HTML = """
 <h3>Keyboard shortcuts</h3>
@@ -69,7 +75,13 @@ SHORTCUTS_HTML = """
 <tr><td><b>Ctrl+Alt+E</b></td><td>quick export: the next numbered PNG</td></tr>
 <tr><td><b>Ctrl+=</b> / <b>Ctrl+-</b> / <b>Ctrl+0</b></td><td>font zoom in / out / reset</td></tr>
 <tr><td><b>F</b></td><td>fit the network to the window</td></tr>
-<tr><td><b>F11</b></td><td>full screen</td></tr>
+<tr><td><b>F5</b></td><td>presentation: the canvas alone at full screen in large type,
+at the current phase (F5 again or <b>Esc</b> leaves)</td></tr>
+<tr><td><b>Shift+F5</b></td><td>presentation from the first phase</td></tr>
+<tr><td><b>B</b> or <b>.</b></td><td>while presenting: black screen; any key brings the picture back</td></tr>
+<tr><td><b>C</b></td><td>while presenting: the selection's chain rule as a caption under
+the canvas, on / off</td></tr>
+<tr><td><b>F11</b></td><td>full screen, with the docks (F11 again or <b>Esc</b> leaves)</td></tr>
 <tr><td><b>Ctrl+Q</b></td><td>quit</td></tr>
 </table>
 <p>The phase keys work wherever the focus is, except while you are typing in a field.
@@ -85,18 +97,62 @@ class _PhaseKeys(QObject):
         self.window = window
 
     def eventFilter(self, obj, ev) -> bool:  # noqa: N802 - Qt's name
-        if ev.type() != QEvent.Type.KeyPress or ev.modifiers() & (
+        t = ev.type()
+        if t not in (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride):
+            return False
+        w = self.window
+        if not w.isActiveWindow() or QApplication.activePopupWidget() is not None:
+            return False
+        pres = w.presenter
+        if pres.blanked:  # any key brings the picture back, and does nothing else
+            if ev.key() in MODIFIER_KEYS:
+                return False
+            ev.accept()  # a shortcut's key too: no shortcut fires, its key press comes here
+            if t == QEvent.Type.KeyPress:
+                pres.unblank()
+            return True
+        if t != QEvent.Type.KeyPress or ev.modifiers() & (
                 Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier):
             return False
-        what = PHASE_KEYS.get(ev.key())
-        if ev.key() == Qt.Key.Key_Space:
+        focus, key = QApplication.focusWidget(), ev.key()
+        if key == Qt.Key.Key_Escape and (pres.active or w.isFullScreen()):
+            if _escape_is_taken(focus):
+                return False
+            w.leave_full_screen()
+            return True
+        if _is_editing(focus):
+            return False
+        if pres.active and key in BLANK_KEYS:
+            pres.blank()
+            return True
+        if pres.active and key == Qt.Key.Key_C:
+            w.act_caption.trigger()
+            return True
+        what = PHASE_KEYS.get(key)
+        if key == Qt.Key.Key_Space:
             what = "train"
-        if what is None or not self.window.isActiveWindow():
+        if what is None:
             return False
-        if _is_editing(QApplication.focusWidget()):
-            return False
-        self.window.phase_action(what)
+        w.phase_action(what)
         return True
+
+
+def _escape_is_taken(w: QWidget | None) -> bool:
+    """Escape cancels something where the focus is: typing in a field or a table cell (an
+    idle table, even an editable one, leaves it to full screen)."""
+    if isinstance(w, QAbstractItemView):
+        return w.state() == QAbstractItemView.State.EditingState
+    return _is_editing(w)
+
+
+def _scrolled(w: QWidget) -> QScrollArea:
+    """w in a frameless scroll area, so a narrow dock can hold a wide panel."""
+    sa = QScrollArea()
+    sa.setObjectName(f"scroll-{w.objectName() or type(w).__name__}")
+    sa.setFrameShape(QScrollArea.Shape.NoFrame)
+    sa.setWidgetResizable(True)
+    sa.setWidget(w)
+    return sa
 
 
 def _is_editing(w: QWidget | None) -> bool:
@@ -127,28 +183,29 @@ class MainWindow(QMainWindow):
         self.session = Session(doc, source, self)
         self._read_display_settings()
         apply_palette(self.session.theme)
+        apply_font_zoom(self.session.zoom)
         self.setWindowTitle("bpviz")
         self.canvas = NetworkView(self.session, self)
-        self.setCentralWidget(self.canvas)
+        self.stage = Stage(self.canvas, self.session, self)  # the canvas, and presentation's
+        self.setCentralWidget(self.stage)
         self.inspector = Inspector(self.session, self)
-        self.inspector_dock = self._dock("Inspector", self.inspector,
-                                         Qt.DockWidgetArea.RightDockWidgetArea)
+        # one column of docks beside the canvas, so the canvas keeps most of a small screen:
+        # the inspector above, the error plot below with the other panels tabbed behind it
+        # (a dock added later joins a tab group, or starts hidden)
+        right = Qt.DockWidgetArea.RightDockWidgetArea
+        self.inspector_dock = self._dock("Inspector", self.inspector, right)
         self.plot = ErrorPlot(self.session, self)
-        self.plot_dock = self._dock("Error", self.plot, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.plot_dock = self._dock("Error", self.plot, right)
+        self.splitDockWidget(self.inspector_dock, self.plot_dock, Qt.Orientation.Vertical)
         self.training = TrainingController(self.session, backend, self)
         self.training.message.connect(self._show_message)
         self.training_panel = TrainingPanel(self.training, self.plot, self)
-        self.training_dock = self._dock("Training", self.training_panel,
-                                        Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.training_dock = self._dock("Training", _scrolled(self.training_panel), right,
+                                        tab_with=self.plot_dock)
         self.results = ResultsTable(self.session, self.training, self)
-        self.results_dock = self._dock("Results", self.results,
-                                       Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.splitDockWidget(self.training_dock, self.plot_dock, Qt.Orientation.Horizontal)
+        self.results_dock = self._dock("Results", self.results, right, tab_with=self.plot_dock)
         self.data_editor = DataEditor(self.session, self)
-        self.data_dock = self._dock("Data", self.data_editor,
-                                    Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.tabifyDockWidget(self.plot_dock, self.results_dock)
-        self.tabifyDockWidget(self.results_dock, self.data_dock)
+        self.data_dock = self._dock("Data", self.data_editor, right, tab_with=self.plot_dock)
         self.plot_dock.raise_()
         self.session.trainingChanged.connect(self._on_training)
         QApplication.instance().aboutToQuit.connect(self.training.shutdown)
@@ -164,6 +221,11 @@ class MainWindow(QMainWindow):
         self.session.documentChanged.connect(self._on_document)
         self.session.modifiedChanged.connect(self._on_modified)
         self.session.stepRefused.connect(lambda m: self.statusBar().showMessage(m, 8000))
+        self.presenter = Presenter(self)
+        self.act_caption.setChecked(self.presenter.caption_on)
+        self._zoom_applied: float | None = None
+        self.session.displayChanged.connect(self._on_zoom)
+        self._on_zoom()
         self._keys = _PhaseKeys(self)
         QApplication.instance().installEventFilter(self._keys)
         self._on_document()
@@ -172,21 +234,45 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geo)
         else:
             self.resize(1440, 900)
+        self._fresh = geo is None  # no remembered geometry: show_on_screen fits the screen
         state = self.settings.value("window/state")
-        if state is not None:
-            self.restoreState(state)
-        else:
-            self.resizeDocks([self.inspector_dock], [430], Qt.Orientation.Horizontal)
-            self.resizeDocks([self.training_dock, self.plot_dock], [470, 800],
-                             Qt.Orientation.Horizontal)
-            self.resizeDocks([self.plot_dock], [230], Qt.Orientation.Vertical)
+        # a state saved by an older layout (another version) gives way to today's default
+        if state is None or not self.restoreState(state, STATE_VERSION):
+            self._default_layout()
+
+    def show_on_screen(self) -> None:
+        """Show the window; the first time (no remembered geometry) on a screen smaller than
+        1440×900, maximised, with the default layout fitted to it."""
+        screen = self.screen()
+        avail = screen.availableGeometry() if screen is not None else None
+        if not self._fresh or avail is None or (avail.width() >= 1480
+                                                and avail.height() >= 960):
+            self.show()
+            return
+        self.setGeometry(avail)
+        self._default_layout()
+        self.showMaximized()
+
+    def _default_layout(self) -> None:
+        """The dock column takes a third of the width; the inspector 55 % of its height."""
+        w, h = self.width(), self.height()
+        self.resizeDocks([self.inspector_dock], [max(300, round(w * 0.32))],
+                         Qt.Orientation.Horizontal)
+        self.resizeDocks([self.inspector_dock, self.plot_dock], [round(h * 0.55), round(h * 0.45)],
+                         Qt.Orientation.Vertical)
 
     # ------------------------------------------------------------------------ building
-    def _dock(self, title: str, widget: QWidget, area) -> QDockWidget:
+    def _dock(self, title: str, widget: QWidget, area, tab_with: QDockWidget | None = None,
+              hidden: bool = False) -> QDockWidget:
+        """A dock in area; tabbed behind tab_with, or hidden, so the canvas keeps its room."""
         d = QDockWidget(title, self)
         d.setObjectName(f"dock-{title}")
         d.setWidget(widget)
         self.addDockWidget(area, d)
+        if tab_with is not None:
+            self.tabifyDockWidget(tab_with, d)
+        if hidden:
+            d.hide()
         return d
 
     def _action(self, text, slot, shortcut=None, tip=None, checkable=False) -> QAction:
@@ -268,7 +354,20 @@ class MainWindow(QMainWindow):
         self.act_zoom_reset = self._action("&Reset zoom", lambda: s.set_zoom(1.0),
                                            QKeySequence("Ctrl+0"), "Normal size (Ctrl+0)")
         self.act_full = self._action("&Full screen", self.toggle_full_screen,
-                                     QKeySequence("F11"), "Full screen (F11)", True)
+                                     QKeySequence("F11"),
+                                     "The window at full screen, docks and all (F11; F11 or "
+                                     "Esc leaves)", True)
+        self.act_present = self._action(
+            "&Presentation", self.toggle_presentation, QKeySequence("F5"),
+            "The canvas alone at full screen in large type, for a projector: → / Page Down "
+            "step, B blanks, Esc or F5 leaves (F5)", True)
+        self.act_present_start = self._action(
+            "Present from the &first phase", self.present_from_start, QKeySequence("Shift+F5"),
+            "Presentation mode at phase 1 of this iteration (Shift+F5)")
+        self.act_caption = self._action(
+            "Presentation &caption", self.presenter_caption, None,
+            "While presenting, show the inspector's text for the selection as a large caption "
+            "under the canvas (C while presenting)", True)
         self.act_labels = self._action("Weight &labels", s.set_show_weight_labels, None,
                                        "Show the weight on each edge (small networks)", True)
         self.act_labels.setChecked(s.show_weight_labels)
@@ -317,6 +416,9 @@ class MainWindow(QMainWindow):
         v.addAction(self.act_zoom_reset)
         v.addAction(self.act_fit)
         v.addAction(self.act_full)
+        v.addAction(self.act_present)
+        v.addAction(self.act_present_start)
+        v.addAction(self.act_caption)
         v.addSeparator()
         edges = v.addMenu("&Edges show")
         grp = QActionGroup(self)
@@ -437,7 +539,79 @@ class MainWindow(QMainWindow):
         self.session.set_theme(name)
 
     def toggle_full_screen(self, on: bool) -> None:
-        self.showFullScreen() if on else self.showNormal()
+        """F11: the window as it is, at full screen (presentation mode leaves instead)."""
+        if self.presenter.active:
+            self.presenter.leave()
+        elif on:
+            self.showFullScreen()
+        else:  # back to what it was before (maximised stays maximised)
+            self.setWindowState(self.windowState() & ~Qt.WindowState.WindowFullScreen)
+        self.act_full.setChecked(self.isFullScreen() and not self.presenter.active)
+
+    def leave_full_screen(self) -> None:
+        """Esc: out of presentation mode, or out of F11's full screen."""
+        if self.presenter.active:
+            self.presenter.leave()
+        elif self.isFullScreen():
+            self.toggle_full_screen(False)
+
+    def toggle_presentation(self, _checked: bool = False) -> None:
+        """F5: presentation mode at the current phase, or back to the window."""
+        self.stop_play()
+        self.presenter.toggle()
+
+    def present_from_start(self) -> None:
+        """Shift+F5: presentation mode at phase 1."""
+        self.stop_play()
+        self.presenter.enter()
+        self.phase_action("first")
+
+    def presenter_caption(self, on: bool) -> None:
+        self.presenter.set_caption_on(on)
+
+    def changeEvent(self, ev) -> None:  # noqa: N802 - Qt's name
+        super().changeEvent(ev)
+        if ev.type() == QEvent.Type.WindowStateChange and hasattr(self, "presenter"):
+            self.act_full.setChecked(self.isFullScreen() and not self.presenter.active)
+
+    def _on_zoom(self) -> None:
+        """The font zoom applies to the whole window: the application font (docks, menus,
+        tables, status bar, toolbar), the error plot's axes and legend, toolbar icons and
+        table rows; the canvas and the inspector size themselves from the session's zoom."""
+        z = self.session.zoom
+        if z == self._zoom_applied:
+            return
+        was = self._zoom_applied or z
+        self._zoom_applied = z
+        apply_font_zoom(z)
+        zoom_plot_fonts(self.plot, z)
+        # a dock whose font equals the application's draws its title in the platform's title
+        # font, fixed when the dock was made; a font that differs (only in its style
+        # strategy) makes the title follow the zoom like everything else
+        title = QFont(QApplication.font())
+        title.setStyleStrategy(QFont.StyleStrategy.PreferAntialias)
+        for d in self.findChildren(QDockWidget):
+            d.setFont(title)
+        icon = round(self.style().pixelMetric(QStyle.PixelMetric.PM_ToolBarIconSize) * z)
+        for tb in self.findChildren(QToolBar):
+            tb.setIconSize(QSize(icon, icon))
+        for view in self.findChildren(QTableView):
+            for h in (view.horizontalHeader(), view.verticalHeader()):
+                base = h.property("bpviz-section-size")
+                if base is None:  # first seen at the zoom before this one
+                    base = h.defaultSectionSize() / was
+                    h.setProperty("bpviz-section-size", base)
+                h.setDefaultSectionSize(max(1, round(base * z)))
+        # the application font reaches the widgets through posted events: after them
+        QTimer.singleShot(0, self._after_zoom)
+
+    def _after_zoom(self) -> None:
+        """Once the window has its new fonts and layout: the results' columns fit their text,
+        and the canvas repaints every item (its cached edge pictures could otherwise keep one
+        from before the relayout that resized the canvas)."""
+        self.results.resizeColumnsToContents()
+        for it in self.canvas.scene().items():
+            it.update()
 
     def _on_sample_chosen(self, i: int) -> None:
         self.session.set_sample_choice(self.sample_box.itemData(i))
@@ -777,10 +951,11 @@ class MainWindow(QMainWindow):
             ev.ignore()
             return
         self.stop_play()
+        self.presenter.leave()  # the window's own layout and zoom are what is remembered
         self.training.shutdown()
         st, s = self.settings, self.session
         st.setValue("window/geometry", self.saveGeometry())
-        st.setValue("window/state", self.saveState())
+        st.setValue("window/state", self.saveState(STATE_VERSION))
         st.setValue("view/theme", s.theme)
         st.setValue("view/zoom", s.zoom)
         st.setValue("view/decimals", s.decimals)
@@ -788,6 +963,9 @@ class MainWindow(QMainWindow):
         st.setValue("view/weight_labels", "true" if s.show_weight_labels else "false")
         st.setValue("play/delay", self.delay.value())
         QApplication.instance().removeEventFilter(self._keys)
+        if not any(isinstance(w, MainWindow) and w is not self and w.isVisible()
+                   for w in QApplication.topLevelWidgets()):
+            apply_font_zoom(1.0)  # the application's font is the last window's to give back
         super().closeEvent(ev)
 
 

@@ -81,3 +81,66 @@ def apply_palette(name: str) -> None:
     for role in (R.WindowText, R.Text, R.ButtonText):
         p.setColor(G.Disabled, role, QColor("#7A7D83"))
     app.setPalette(p)
+
+
+# ---------------------------------------------------------------------------- font zoom
+_BASE_FONT = None  # the application's font before any zoom
+
+
+def apply_font_zoom(zoom: float) -> None:
+    """The whole window follows the font zoom: the application font (menus, docks, tables,
+    status bar, toolbar, dialogs) is its unzoomed size times zoom. Widgets with their own
+    sizes (the canvas, the inspector's text) scale themselves from the session's zoom."""
+    from PySide6.QtGui import QFont
+    from PySide6.QtWidgets import QApplication
+
+    global _BASE_FONT
+    app = QApplication.instance()
+    if app is None:
+        return
+    if _BASE_FONT is None:
+        _BASE_FONT = QFont(app.font())
+    f = QFont(_BASE_FONT)
+    if _BASE_FONT.pointSizeF() > 0:
+        f.setPointSizeF(_BASE_FONT.pointSizeF() * zoom)
+    elif _BASE_FONT.pixelSize() > 0:
+        f.setPixelSize(max(1, round(_BASE_FONT.pixelSize() * zoom)))
+    if f != app.font():
+        app.setFont(f)
+
+
+def base_point_size() -> float:
+    """The unzoomed application font's size in points."""
+    from PySide6.QtWidgets import QApplication
+
+    f = _BASE_FONT if _BASE_FONT is not None else QApplication.font()
+    return f.pointSizeF() if f.pointSizeF() > 0 else 9.0
+
+
+def zoom_plot_fonts(view, zoom: float) -> None:
+    """Fonts of a pyqtgraph view (axes' ticks and labels, legends, text items) at the
+    application font's size times zoom, through pyqtgraph's public API, so a plot follows
+    the font zoom whoever built it."""
+    import pyqtgraph as pg
+    from PySide6.QtGui import QFont
+    from PySide6.QtWidgets import QApplication
+
+    pt = base_point_size() * zoom
+    font = QFont(QApplication.font())
+    font.setPointSizeF(pt)
+    for it in view.scene().items():
+        if isinstance(it, pg.AxisItem):
+            it.setTickFont(font)
+            style = {**it.labelStyle, "font-size": f"{pt:.1f}pt"}
+            if it.labelText or it.labelUnits:
+                it.setLabel(it.labelText, it.labelUnits, it.labelUnitPrefix,
+                            unitPower=getattr(it, "unitPower", 1), **style)
+            else:
+                it.labelStyle = style
+        elif isinstance(it, pg.LegendItem):
+            it.setLabelTextSize(f"{pt:.1f}pt")
+            for _sample, label in it.items:
+                label.setText(label.text)  # re-render at the new size
+            it.updateSize()
+        elif isinstance(it, pg.TextItem):
+            it.setFont(font)
