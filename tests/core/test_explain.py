@@ -232,8 +232,8 @@ def test_every_number_shown_as_a_result_is_the_traces():
 
 
 # ----------------------------------------------------------------------------- other presets
-def test_swap_sample_1_uses_that_sample(capsys):
-    code, out, err = run_cli(capsys, "explain", "swap", "--sample", "1")
+def test_swap_sample_2_uses_the_second_row(capsys):
+    code, out, err = run_cli(capsys, "explain", "swap", "--sample", "2")  # counts from 1
     assert code == 0, err
     assert "| 2 | $1$ | $0$ | $0$ | $1$ |" in out  # inputs (1, 0), targets (0, 1)
     assert "sample 2 of 4" in out

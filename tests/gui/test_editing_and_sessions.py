@@ -134,7 +134,7 @@ def test_quick_export_numbers_its_files(win, tmp_path):
     a = win.quick_export()
     win.session.next()
     b = win.quick_export()
-    assert a.endswith("0001.png") and b.endswith("0002.png")
+    assert a.endswith("0001-01-input.png") and b.endswith("0002-02-net-h.png")
 
 
 def test_history_csv(win):
@@ -169,7 +169,7 @@ def test_worked_example_with_the_canvas_at_each_phase(win, tmp_path, fmt, monkey
         assert text.count("data:image/png;base64,") == 13 and "http" not in text
     else:
         files = sorted((tmp_path / "mazur-phases").iterdir())
-        assert len(files) == 13 and files[9].name == "09-grad_out-h.png"
+        assert len(files) == 13 and files[9].name == "10-grad_out-h.png"
         assert text.count("mazur-phases/") == 13
     if fmt == "tex" and shutil.which("pdflatex"):
         r = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error",
