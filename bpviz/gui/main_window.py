@@ -606,12 +606,9 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, self._after_zoom)
 
     def _after_zoom(self) -> None:
-        """Once the window has its new fonts and layout: the results' columns fit their text,
-        and the canvas repaints every item (its cached edge pictures could otherwise keep one
-        from before the relayout that resized the canvas)."""
+        """Once the window has its new fonts and layout: the results' columns fit their text
+        (the canvas redraws its cached edges itself when it is resized)."""
         self.results.resizeColumnsToContents()
-        for it in self.canvas.scene().items():
-            it.update()
 
     def _on_sample_chosen(self, i: int) -> None:
         self.session.set_sample_choice(self.sample_box.itemData(i))

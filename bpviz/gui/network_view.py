@@ -216,12 +216,22 @@ class NetworkView(pg.GraphicsLayoutWidget):
 
     def _on_range(self, *_a) -> None:
         if hasattr(self, "_pos") and not getattr(self, "closed", False):
+            self._invalidate_cached_curves()
             self._layout()
 
     def _on_resized(self, *_a) -> None:
         if hasattr(self, "_pos") and not getattr(self, "closed", False):
+            self._invalidate_cached_curves()
             self.fit()
             self._layout()
+
+    def _invalidate_cached_curves(self) -> None:
+        """A zoom, pan or resize draws the cached curves anew: Qt reuses a device-cached
+        pixmap when an item only moved on screen, and after a relayout that kept an old
+        picture of the edges."""
+        for it in self._items:
+            if isinstance(it, pg.PlotCurveItem):
+                it.update()
 
     def _margins(self) -> tuple[float, float, float, float]:
         """Pixels left, top, right and bottom of the neurons' centres that the labels need."""
@@ -264,7 +274,7 @@ class NetworkView(pg.GraphicsLayoutWidget):
         sx = max(W - mleft - mright, 40) / (L * DX)
         span = self._top - self._bottom
         sy = max(H - mtop - mbottom, 40) / span if span > 0 else math.inf
-        sy = min(sy, 0.8 * DX * sx)  # neighbours no farther apart than 0.8 × the layers
+        sy = min(sy, 1.0 * DX * sx)  # neighbours no farther apart than the layers
         free = H - mtop - mbottom - span * sy  # centre a short network vertically
         y0 = self._bottom - (mbottom + max(free, 0) / 2) / sy
         y1 = self._top + (mtop + max(free, 0) / 2) / sy
@@ -361,6 +371,8 @@ class NetworkView(pg.GraphicsLayoutWidget):
         else:
             step_txt += (f" · {len(tr.samples):,} samples (showing sample "
                          f"{tr.samples[sm] + 1:,})")
+        # the note wraps as a whole, never inside "sample 1 of 4"
+        step_txt = step_txt.replace(" ", "&nbsp;").replace("&nbsp;·&nbsp;", " · ")
         color = ERROR_SIGNAL if ph.direction == "backward" else (
             FORWARD if ph.direction == "forward" else th.text)
         extra = ""
