@@ -429,6 +429,10 @@ class Presenter(QObject):
             factor = 1.0
         self.stage.set_presenting(True)
         s.set_zoom(min(3.0, max(1.0, self._auto * min(2.0, max(0.5, factor)))))
+        # the screen's whole area even where no window manager applies "full screen" (a
+        # kiosk, a bare X server): the window would otherwise keep its size, larger than a
+        # projector's 1280×720, and the canvas would run off the screen
+        w.setGeometry(scr)
         w.showFullScreen()
         w.canvas.setFocus()
         self.update_caption()
