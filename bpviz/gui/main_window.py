@@ -75,6 +75,7 @@ SHORTCUTS_HTML = """
 <tr><td><b>Ctrl+Alt+E</b></td><td>quick export: the next numbered PNG</td></tr>
 <tr><td><b>Ctrl+=</b> / <b>Ctrl+-</b> / <b>Ctrl+0</b></td><td>font zoom in / out / reset</td></tr>
 <tr><td><b>F</b></td><td>fit the network to the window</td></tr>
+<tr><td><b>Ctrl+L</b></td><td>colour legend on the canvas, on / off</td></tr>
 <tr><td><b>F5</b></td><td>presentation: the canvas alone at full screen in large type,
 at the current phase (F5 again or <b>Esc</b> leaves)</td></tr>
 <tr><td><b>Shift+F5</b></td><td>presentation from the first phase</td></tr>
@@ -215,7 +216,9 @@ class MainWindow(QMainWindow):
         self._create_menus()
         self._create_toolbar()
         self._status = QLabel()
-        self.statusBar().addPermanentWidget(self._status, 1)
+        # a normal widget, not a permanent one: Qt hides it while a message shows (a
+        # permanent label with stretch left the messages no room, so they never appeared)
+        self.statusBar().addWidget(self._status, 1)
         self.session.phaseChanged.connect(self._update_status)
         self.session.traceChanged.connect(self._update_status)
         self.session.documentChanged.connect(self._on_document)
@@ -309,7 +312,7 @@ class MainWindow(QMainWindow):
                                      QKeySequence("Ctrl+Shift+C"),
                                      "Copy the canvas to the clipboard (Ctrl+Shift+C)")
         self.act_explain = self._action("Export &worked example…", self.export_worked_example,
-                                        None, "This iteration written out like seed 004, as "
+                                        None, "This iteration written out step by step, as "
                                         "Markdown, HTML or LaTeX")
         self.act_csv = self._action("Export error &history (CSV)…", self.export_history_csv,
                                     None, "Step and error of every step so far")
@@ -371,6 +374,11 @@ class MainWindow(QMainWindow):
         self.act_labels = self._action("Weight &labels", s.set_show_weight_labels, None,
                                        "Show the weight on each edge (small networks)", True)
         self.act_labels.setChecked(s.show_weight_labels)
+        self.act_legend = self._action(
+            "Colour &legend", s.set_show_legend, QKeySequence("Ctrl+L"),
+            "A key to the colours and widths on the canvas (Ctrl+L); exports include it "
+            "while it is shown", True)
+        self.act_legend.setChecked(s.show_legend)
         self.act_shortcuts = self._action("&Keyboard shortcuts", self.show_shortcuts,
                                           QKeySequence.StandardKey.HelpContents)
         self.act_about = self._action("&About bpviz", self.show_about)
@@ -432,9 +440,10 @@ class MainWindow(QMainWindow):
             edges.addAction(a)
             self.edge_actions[mode] = a
         v.addAction(self.act_labels)
+        v.addAction(self.act_legend)
         dec = v.addMenu("&Decimals")
         grp = QActionGroup(self)
-        for d, text in ((9, "9 decimals (as seed 004 prints)"), (4, "4 decimals (as seed 003)")):
+        for d, text in ((9, "9 decimals (as in Mazur's example)"), (4, "4 decimals")):
             a = QAction(text, self, checkable=True)
             a.setChecked(s.decimals == d)
             a.triggered.connect(lambda _=False, d=d: s.set_decimals(d))
@@ -636,8 +645,8 @@ class MainWindow(QMainWindow):
         s = self.session
         self.act_prev.setEnabled(s.can_go_back() and not s.training)
         self._status.setText(
-            f"{s.doc.title or s.source}  ·  iteration {s.step + 1}  ·  phase "
-            f"{s.phase_index + 1}/{len(s.names)}: {s.phase.name}  ·  η = {s.learning_rate:g}"
+            f"{s.doc.title or s.source}  ·  iteration {s.step + 1:,}  ·  phase "
+            f"{s.phase_index + 1}/{len(s.names)}: {s.phase.title}  ·  η = {s.learning_rate:g}"
             f"  ·  {s.doc.mode}")
 
     # ------------------------------------------------------------------------ files
@@ -677,7 +686,7 @@ class MainWindow(QMainWindow):
                                               str(Path(start) / f"{base}.bpviz.json"),
                                               "bpviz networks (*.bpviz.json)")
         if path:
-            self.save_to(path)
+            self.save_to(with_extension(path))
 
     def save_to(self, path: str) -> bool:
         """Write the session as bpviz/1 (atomically: a failed save keeps the old file)."""
@@ -941,6 +950,7 @@ class MainWindow(QMainWindow):
         mode = st.value("view/edges", "weight")
         s.edge_mode = mode if mode in ("weight", "grad", "delta_w") else "weight"
         s.show_weight_labels = str(st.value("view/weight_labels", "true")).lower() == "true"
+        s.show_legend = str(st.value("view/legend", "false")).lower() == "true"
 
     def closeEvent(self, ev) -> None:  # noqa: N802 - Qt's name
         self.training.pause()
@@ -958,12 +968,19 @@ class MainWindow(QMainWindow):
         st.setValue("view/decimals", s.decimals)
         st.setValue("view/edges", s.edge_mode)
         st.setValue("view/weight_labels", "true" if s.show_weight_labels else "false")
+        st.setValue("view/legend", "true" if s.show_legend else "false")
         st.setValue("play/delay", self.delay.value())
         QApplication.instance().removeEventFilter(self._keys)
         if not any(isinstance(w, MainWindow) and w is not self and w.isVisible()
                    for w in QApplication.topLevelWidgets()):
             apply_font_zoom(1.0)  # the application's font is the last window's to give back
         super().closeEvent(ev)
+
+
+def with_extension(path: str) -> str:
+    """A path typed without the format's extension gets ``.bpviz.json`` (``lesson`` →
+    ``lesson.bpviz.json``); one ending in ``.json`` is kept as typed."""
+    return path if path.lower().endswith(".json") else path + ".bpviz.json"
 
 
 def history_csv(h) -> str:

@@ -103,3 +103,44 @@ def test_window_opens_and_closes_without_warnings(qtbot, settings):
         for _ in range(20):
             w.session.next()
         w.close()
+
+
+def test_a_refused_step_is_shown_in_the_status_bar(win, qtbot):
+    """The status label used to be a permanent widget with stretch, which left the
+    temporary messages no room: they were set but never seen."""
+    win.resize(1280, 720)
+    qtbot.wait(20)
+    before = win.statusBar().grab().toImage()
+    win.session.stepRefused.emit("This update gives values that are not finite")
+    qtbot.wait(20)
+    assert win.statusBar().currentMessage().startswith("This update")
+    assert not win._status.isVisible()
+    assert win.statusBar().grab().toImage() != before
+
+
+def test_the_legend_action_toggles_the_canvas_key_and_is_remembered(win, qtbot, settings):
+    assert not win.session.show_legend
+    win.act_legend.trigger()
+    assert win.session.show_legend
+    assert ("legend", 0) in win.canvas.label_boxes()
+    win.close()
+    assert str(settings.value("view/legend")) == "true"
+
+
+def test_save_as_adds_the_extension(win, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    from bpviz.gui.main_window import with_extension
+
+    assert with_extension("/x/lesson") == "/x/lesson.bpviz.json"
+    assert with_extension("/x/lesson.bpviz.json") == "/x/lesson.bpviz.json"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        lambda *a, **k: (str(tmp_path / "lesson"), ""))
+    win.save_as_dialog()
+    assert (tmp_path / "lesson.bpviz.json").exists() and not (tmp_path / "lesson").exists()
+
+
+def test_the_status_bar_speaks_in_phase_titles(win):
+    win.session.set_phase(9)
+    text = win._status.text()
+    assert "grad_out:h" not in text and "error signal reaches layer h" in text
