@@ -486,6 +486,8 @@ class MainWindow(QMainWindow):
         self.sample_box = QComboBox()
         self.sample_box.setToolTip("The sample an online iteration uses (next in order by "
                                    "default); in batch mode, the sample the canvas shows")
+        # as wide as its longest entry ("12: (0.25, 1, …)"), never cut
+        self.sample_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.sample_box.activated.connect(self._on_sample_chosen)
         tb.addWidget(self.sample_box)
         tb.addSeparator()

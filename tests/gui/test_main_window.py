@@ -144,3 +144,19 @@ def test_the_status_bar_speaks_in_phase_titles(win):
     win.session.set_phase(9)
     text = win._status.text()
     assert "grad_out:h" not in text and "error signal reaches layer h" in text
+
+
+def test_the_sample_box_shows_its_whole_text(win, qtbot):
+    import numpy as np
+
+    from bpviz.core.presets import load_preset as lp
+
+    doc = lp("mazur")
+    doc.inputs = np.array([[0.123456, 0.654321], [0.5, 0.25]])
+    doc.targets = np.array([[0.01, 0.99], [0.5, 0.5]])
+    win.session.load(doc, "lesson")  # longer entries than the window was first shown with
+    qtbot.wait(20)
+    box = win.sample_box
+    fm = box.fontMetrics()
+    widest = max(fm.horizontalAdvance(box.itemText(i)) for i in range(box.count()))
+    assert box.width() >= widest + 20
