@@ -11,6 +11,10 @@ the cost of one plot update with 1,000,000 points already plotted, and mazur's 1
 started from the window against the headless time.
 Targets (issue 4): throughput ≥ 80 % of headless; p99 lateness ≤ 20 ms; plot update < 10 ms;
 mazur from the GUI ≤ 1.5× headless.
+
+The window trains at each network's lecture speed and stops at its threshold by default
+(issue 9); every run here is at full speed with no stop threshold (``full_speed``), and
+``--lecture`` times each preset at its own speed from Train to the stop at "learned".
 """
 
 from __future__ import annotations
@@ -41,6 +45,13 @@ def headless_rate(name: str, seconds: float) -> float:
     return t.step / (time.perf_counter() - t0)
 
 
+def full_speed(w) -> None:
+    """Full speed and no stop threshold: what the benchmark measures."""
+    w.training_panel.set_full_speed(True)
+    w.training.update_settings(rate=None, stop_error=None)
+    assert w.training.settings["rate"] is None and w.training.settings["stop_error"] is None
+
+
 def pump(app, cond, timeout):
     t0 = time.perf_counter()
     while not cond() and time.perf_counter() - t0 < timeout:
@@ -57,6 +68,7 @@ def window_run(app, backend: str, seconds: float):
                    settings=QSettings(ini, QSettings.Format.IniFormat), backend=backend)
     w.resize(1400, 860)
     w.show()
+    full_speed(w)
     pump(app, lambda: False, 1.0)  # let the worker start
     late = []
     clock = QElapsedTimer()
@@ -124,6 +136,7 @@ def mazur_from_gui(app) -> tuple[float, float]:
     w = MainWindow(load_preset("mazur"), "mazur",
                    settings=QSettings(ini, QSettings.Format.IniFormat))
     w.show()
+    full_speed(w)
     pump(app, lambda: False, 1.0)
     w.training.update_settings(max_steps=10_000)
     t0 = time.perf_counter()
@@ -138,12 +151,46 @@ def mazur_from_gui(app) -> tuple[float, float]:
     return headless, gui
 
 
+def lecture_run(app, name: str) -> tuple[float, int, float, float | None]:
+    """Train ``name`` at its own speed from the window until it stops at its threshold:
+    (seconds, steps, speed, threshold)."""
+    from bpviz.core.presets import load_preset
+    from bpviz.gui.main_window import MainWindow
+
+    ini = tempfile.mktemp(suffix=".ini")  # noqa: S306 - a settings file for this run only
+    w = MainWindow(load_preset(name), name, settings=QSettings(ini, QSettings.Format.IniFormat))
+    w.show()
+    pump(app, lambda: False, 1.0)
+    c = w.training
+    speed, stop = c.settings["rate"], c.settings["stop_error"]
+    t0 = time.perf_counter()
+    c.train()
+    pump(app, lambda: c.state == "finished", 300)
+    dt = time.perf_counter() - t0
+    steps = w.session.step
+    w.session.mark_saved(w.session.source)
+    w.close()
+    if os.path.exists(ini):
+        os.unlink(ini)
+    return dt, steps, speed, stop
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=float, default=4.0)
     ap.add_argument("--rounds", type=int, default=2, help="repeats of each measurement")
+    ap.add_argument("--lecture", action="store_true",
+                    help="only: each preset at its own speed until it stops (about a minute each)")
     args = ap.parse_args()
     app = make_app(sys.argv[:1])
+    if args.lecture:
+        from bpviz.core.presets import PRESETS
+
+        for name in PRESETS:
+            dt, steps, speed, stop = lecture_run(app, name)
+            print(f"{name:9s} at {speed:g} steps/s: stopped at step {steps:,} (E < {stop:g}) "
+                  f"after {dt:.1f} s")
+        return
     print(f"{'backend':22s} {'steps/s':>9s} {'headless':>9s} {'ratio':>6s} "
           f"{'late median':>12s} {'late p99':>9s}")
     for backend, label in (("thread:0.005", "thread, 5 ms switch"),

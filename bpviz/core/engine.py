@@ -9,7 +9,10 @@ Commands are tuples ``(name, *args)``:
 ``("load", doc, start_step)``    a new document (and the step its weights are at)
 ``("train", settings)``          start or resume; settings: learning_rate, mode, batch_size,
                                  shuffle_seed, max_steps (total step count to stop at),
-                                 target_error, rate (steps per second, None = full speed)
+                                 stop_error (stop once E of all samples is below it; a run
+                                 that starts below it ignores it), target_error (stop after
+                                 a step whose error is ≤ it), rate (steps per second, None =
+                                 full speed)
 ``("pause",)``, ``("stop",)``    pause keeps the run; stop ends it
 ``("set", settings)``            change settings at the next step boundary
 ``("params", weights, biases, step)``  replace the parameters (an edit, or the stepper's)
@@ -52,6 +55,8 @@ class Snapshot:
     steps_per_second: float
     reason: str | None = None  # why a run ended: "max_steps", "target", "diverged"
     diverged_at: int | None = None
+    stopped_error: float | None = None  # reason "target": the E below the threshold
+    stop_armed: bool = True  # False: E was below stop_error when the run began, so it runs on
     serial: int = 0
     extra: dict = field(default_factory=dict)
 
@@ -70,6 +75,8 @@ class TrainingEngine:
         self._speed_n = 0
         self._sps = 0.0
         self._reason: str | None = None
+        self._stopped_error: float | None = None
+        self._stop_armed = True
         self._serial = 0
         self.gen = 0  # which load the snapshots belong to
 
@@ -100,9 +107,13 @@ class TrainingEngine:
                 self._new_trainer(self.doc, self.trainer.step)
             self.state = "running"
             self._reason = None
+            self._stopped_error = None
+            self._arm()
             self._rate_t0, self._rate_n0 = time.perf_counter(), self.trainer.step
         elif name == "set":
             self._apply(cmd[1])
+            if "stop_error" in cmd[1]:
+                self._arm()
             self._rate_t0, self._rate_n0 = time.perf_counter(), self.trainer.step
         elif name == "pause":
             if self.state == "running":
@@ -123,6 +134,12 @@ class TrainingEngine:
                 self.trainer.set_mode(s["mode"], s.get("batch_size"), s.get("shuffle_seed"))
         self._sent = 0
         self._sent_epochs = 0
+
+    def _arm(self) -> None:
+        """The stop threshold applies to a run unless E is already below it when the run
+        begins (a class asked to go on after "learned" sees it go on)."""
+        se = self.settings.get("stop_error")
+        self._stop_armed = se is None or not self.trainer.data_error() < se
 
     def _apply(self, settings: dict) -> None:
         """New settings take effect at the next step boundary (between chunks)."""
@@ -151,15 +168,19 @@ class TrainingEngine:
             return 0
         rate = s.get("rate")
         if rate:
-            allowed = int(rate * (time.perf_counter() - self._rate_t0)) - (t.step - self._rate_n0)
+            # the first step at once, then one every 1/rate seconds
+            allowed = int(rate * (time.perf_counter() - self._rate_t0)) + 1 - \
+                (t.step - self._rate_n0)
             if allowed <= 0:
                 return 0
             left = allowed if left is None else min(left, allowed)
-        r = t.run(max_steps=left, seconds=seconds, target_error=s.get("target_error"))
+        r = t.run(max_steps=left, seconds=seconds, target_error=s.get("target_error"),
+                  stop_error=s.get("stop_error") if self._stop_armed else None)
         if r.reason == "diverged":
             self.state, self._reason = "diverged", "diverged"
         elif r.reason == "target":
             self.state, self._reason = "finished", "target"
+            self._stopped_error = r.error
         elif r.reason == "max_steps" and max_total is not None and t.step >= max_total:
             self.state, self._reason = "finished", "max_steps"
         return r.steps
@@ -191,6 +212,7 @@ class TrainingEngine:
             errors=errors, first_error_step=first, epoch_errors=epochs, outputs=outputs,
             data_error=data_error if math.isfinite(data_error) else float("nan"),
             steps_per_second=self._sps, reason=self._reason, diverged_at=t.diverged_at,
+            stopped_error=self._stopped_error, stop_armed=self._stop_armed,
             serial=self._serial, extra={"gen": self.gen})
 
 

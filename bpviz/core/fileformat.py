@@ -24,7 +24,7 @@ from bpviz.core.functions import (
 )
 from bpviz.core.network import Labels, Network
 
-__all__ = ["FormatError", "Document", "load", "loads", "parse", "save", "dumps", "to_json"]
+__all__ = ["FormatError", "Document", "FULL_SPEED", "load", "loads", "parse", "save", "dumps", "to_json"]
 
 FORMAT = "bpviz/1"
 MODES = ("online", "batch", "minibatch")
@@ -34,6 +34,7 @@ KNOWN_KEYS = {
     "format", "title", "description", "layers", "weights", "init", "biases", "train_biases",
     "loss", "learning_rate", "mode", "batch_size", "shuffle_seed", "data", "labels", "session",
 }
+FULL_SPEED = "full"  # the "speed" key's word for "as fast as the machine goes"
 
 
 class FormatError(ValueError):
@@ -69,6 +70,27 @@ class Document:
     description: str = ""
     session: dict | None = None
     extra: dict = field(default_factory=dict)  # unknown top-level keys, kept on save
+
+    @property
+    def speed(self) -> float | str | None:
+        """The top-level "speed": training speed in the window, steps per second or "full";
+        None when the file has none (the app's lecture speed). The command line ignores it.
+        Validated on load and kept with the top-level keys the core carries through without
+        using (``extra``), so every copy, edit and save keeps it."""
+        v = self.extra.get("speed")
+        return v if v is None or v == FULL_SPEED else float(v)
+
+    @speed.setter
+    def speed(self, v: float | str | None) -> None:
+        if v is None:
+            self.extra.pop("speed", None)
+        elif v == FULL_SPEED:
+            self.extra["speed"] = v
+        else:
+            f = _number(v, "speed")
+            if f <= 0:
+                raise ValueError(f"speed: expected a number > 0, got {v!r}")
+            self.extra["speed"] = int(f) if f.is_integer() and f < 1e15 else f  # 20, not 20.0
 
     @property
     def n_samples(self) -> int:
@@ -373,6 +395,7 @@ def parse(obj: Any) -> Document:
     if "shuffle_seed" in obj and obj["shuffle_seed"] is not None:
         shuffle_seed = _int(obj["shuffle_seed"], "shuffle_seed", 0, "a non-negative integer")
 
+    _speed(obj.get("speed"))  # kept in extra (Document.speed)
     labels = _labels(obj.get("labels"), names, sizes)
 
     session = obj.get("session")
@@ -383,6 +406,19 @@ def parse(obj: Any) -> Document:
     extra = {k: v for k, v in obj.items() if k not in KNOWN_KEYS}
     return Document(net, inputs, targets, lr, mode, batch_size, shuffle_seed, title,
                     description, session, extra)
+
+
+def _speed(v: Any) -> float | str | None:
+    """The top-level "speed": steps per second (a finite number > 0) or "full"."""
+    if v is None or v == FULL_SPEED:
+        return v
+    what = f'steps per second (a number > 0) or "{FULL_SPEED}"'
+    if not _is_number(v):
+        raise FormatError("speed", f"expected {what}, got {_show(v)}")
+    f = _number(v, "speed")
+    if f <= 0:
+        raise FormatError("speed", f"expected {what}, got {_show(v)}")
+    return f
 
 
 def _labels(v: Any, names: list[str], sizes: list[int]) -> Labels:
@@ -445,6 +481,12 @@ def _session(v: Any) -> dict:
         hist = _list(v["error_history"], "session.error_history")
         out["error_history"] = [_number(x, f"session.error_history[{i}]")
                                 for i, x in enumerate(hist)]
+    if v.get("stop_error") is not None:  # the window's stop threshold; null: no stop
+        e = _number(v["stop_error"], "session.stop_error")
+        if e <= 0:
+            raise FormatError("session.stop_error",
+                              f"expected a number > 0 or null, got {_show(v['stop_error'])}")
+        out["stop_error"] = e
     return out
 
 

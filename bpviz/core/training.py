@@ -21,7 +21,38 @@ import numpy as np
 from bpviz.core.fileformat import Document
 from bpviz.core.network import Network, Pass
 
-__all__ = ["Trainer", "ChunkResult", "Schedule"]
+__all__ = ["Trainer", "ChunkResult", "Schedule", "LECTURE_SPEED", "default_speed",
+           "default_stop_error"]
+
+# The window's training speed for a file without a "speed" key: steps per second, slow
+# enough that the canvas and the plot animate (each preset sets its own, README.md).
+LECTURE_SPEED = 20.0
+
+
+def default_speed(doc: Document) -> float | None:
+    """Steps per second the window trains ``doc`` at (None: full speed): the file's
+    "speed" key, else the lecture speed."""
+    if doc.speed is None:
+        return LECTURE_SPEED
+    return None if doc.speed == "full" else float(doc.speed)
+
+
+def default_stop_error(doc: Document) -> float | None:
+    """The window's stop threshold for ``doc``: the session's ``stop_error`` when the file
+    has one (null: no stop), else 1 % of E of all samples at the file's weights, rounded
+    down to 1, 2 or 5 × 10^k ("learned": the error is a hundredth of where it started)."""
+    sess = doc.session or {}
+    if "stop_error" in sess:
+        v = sess["stop_error"]
+        return None if v is None else float(v)
+    with np.errstate(all="ignore"):
+        e0 = doc.network.error(doc.inputs, doc.targets)
+    if not (math.isfinite(e0) and e0 > 0):
+        return None
+    v = e0 / 100
+    p = 10.0 ** math.floor(math.log10(v))
+    m = max(x for x in (1, 2, 5) if x * p <= v * (1 + 1e-12))
+    return float(f"{m * p:.3g}")
 
 
 class Schedule:
@@ -37,6 +68,13 @@ class Schedule:
         self._rng = None if self.shuffle_seed is None else np.random.default_rng(self.shuffle_seed)
         self._order = np.arange(self.M)
         self._epoch_drawn = -1
+
+    @property
+    def whole_data(self) -> bool:
+        """Does every step use every sample (so its error is E of all samples)?"""
+        if self.sample is not None or self.mode == "online":
+            return self.M == 1
+        return self.mode == "batch" or self.batch_size >= self.M
 
     @property
     def steps_per_epoch(self) -> int:
@@ -83,6 +121,7 @@ class Schedule:
 class ChunkResult:
     steps: int  # steps run in this chunk
     reason: str | None  # None (budget used up), "max_steps", "target", "diverged"
+    error: float | None = None  # with reason "target": the E that stopped it
 
 
 class Trainer:
@@ -106,6 +145,7 @@ class Trainer:
         self._hist = np.empty(1024)
         self.epoch_errors: list[tuple[int, float]] = []  # (step, E of all data)
         self.diverged_at: int | None = None
+        self.stopped_at: tuple[int, float] | None = None  # (step, E) a stop_error ended
         self._passes: dict[int, Pass] = {}
         self._eval: Pass | None = None
 
@@ -149,9 +189,12 @@ class Trainer:
         self._hist[i] = e
 
     def run(self, max_steps: int | None = None, seconds: float | None = None,
-            target_error: float | None = None) -> ChunkResult:
+            target_error: float | None = None, stop_error: float | None = None) -> ChunkResult:
         """Run up to ``max_steps`` steps or for about ``seconds``, whichever ends first;
-        stop early after a step whose error is ≤ ``target_error``."""
+        stop early after a step whose error is ≤ ``target_error``, or once E of all samples
+        is below ``stop_error``: the error of a step when every step uses every sample
+        (batch mode, one sample), else E of all samples at the end of an epoch (the epoch
+        curve). A stop by either sets ``stopped_at`` (step, E) and reason "target"."""
         if self.diverged_at is not None:
             return ChunkResult(0, "diverged")
         if max_steps is not None and max_steps <= 0:
@@ -160,18 +203,43 @@ class Trainer:
         saved = ([w.copy() for w in net.weights],
                  None if net.biases is None else [b.copy() for b in net.biases],
                  self.step, self.schedule.state(), len(self.epoch_errors))
+        self.stopped_at = None
         with np.errstate(all="ignore"):
-            done, reason, bad = self._fast(max_steps, seconds, target_error)
+            done, reason, bad = self._fast(max_steps, seconds, target_error, stop_error)
             if bad or not net.parameters_finite():
                 w, b, step, sched, n_ep = saved
                 net.set_parameters(w, b)
                 self.step = step
                 self.schedule.restore(sched)
                 del self.epoch_errors[n_ep:]
-                done, reason = self._careful(done, target_error)
-        return ChunkResult(done, reason)
+                self.stopped_at = None
+                done, reason = self._careful(done, target_error, stop_error)
+        return ChunkResult(done, reason,
+                           self.stopped_at[1] if reason == "target" and self.stopped_at else None)
 
-    def _fast(self, max_steps, seconds, target_error):
+    def _stopped(self, e: float, target_error, stop_error, whole: bool, epoch_e) -> bool:
+        """After a step with error e: does a stop condition hold? (epoch_e: E of all samples
+        when an epoch just ended and it is known, else None)"""
+        if target_error is not None and e <= target_error:
+            self.stopped_at = (self.step, e)
+            return True
+        if stop_error is None:
+            return False
+        if whole:
+            if e < stop_error:
+                self.stopped_at = (self.step, e)
+                return True
+            return False
+        if self.step % self.schedule.steps_per_epoch:
+            return False
+        if epoch_e is None:
+            epoch_e = self.data_error()
+        if epoch_e < stop_error:
+            self.stopped_at = (self.step, epoch_e)
+            return True
+        return False
+
+    def _fast(self, max_steps, seconds, target_error, stop_error=None):
         net = self.network
         lr = self.learning_rate
         X, T = self.inputs, self.targets
@@ -183,6 +251,8 @@ class Trainer:
         online = sched.sample is None and sched.mode == "online"
         batch = sched.sample is None and sched.mode == "batch"
         M = len(X)
+        stops = target_error is not None or stop_error is not None
+        whole = sched.whole_data
         deadline = None if seconds is None else time.perf_counter() + seconds
         limit = max_steps if max_steps is not None else (1 << 62)
         isfinite = math.isfinite
@@ -221,15 +291,17 @@ class Trainer:
                 self._hist[s - self.first_step] = e
             self.step = s + 1
             done += 1
+            ee = None
             if track and self.step % spe == 0:
-                self.epoch_errors.append((self.step, self.data_error()))
-            if target_error is not None and e <= target_error:
+                ee = self.data_error()
+                self.epoch_errors.append((self.step, ee))
+            if stops and self._stopped(e, target_error, stop_error, whole, ee):
                 return done, "target", False
             if deadline is not None and (done & 7) == 0 and perf() >= deadline:
                 return done, None, False
         return done, "max_steps", False
 
-    def _careful(self, n: int, target_error):
+    def _careful(self, n: int, target_error, stop_error=None):
         """Replay up to n steps, checking every value; stop at the first non-finite one."""
         net = self.network
         X, T = self.inputs, self.targets
@@ -247,8 +319,10 @@ class Trainer:
             net.set_parameters(new_w, new_b)
             self._push(e)
             self.step += 1
+            ee = None
             if self.track_epoch_error and self.step % spe == 0:
-                self.epoch_errors.append((self.step, self.data_error()))
-            if target_error is not None and e <= target_error:
+                ee = self.data_error()
+                self.epoch_errors.append((self.step, ee))
+            if self._stopped(e, target_error, stop_error, self.schedule.whole_data, ee):
                 return done + 1, "target"
         return n, None  # pragma: no cover - the fast run found a non-finite value in n steps

@@ -6,6 +6,12 @@ so an update costs the same with a million steps as with a thousand (pyqtgraph's
 downsampling redoes the whole series every update). The log scale plots log10 of those
 points on a log axis. The x range grows in steps (1, 1.5, 2, 3, 5, 7.5 × 10^k) so the axes are not redrawn
 every frame; pan or zoom with the mouse to look closer, double-click to follow again.
+
+While following, both ranges keep the whole curve from its start and the "this iteration" dot
+in view (the y range follows the data and the dot, also when the dot drops below every error
+of the history, as it does after each step of `linear`). The legend is one row above the data
+area, never over the curve. A dashed line marks the stop threshold (the session's stop_error),
+so a class sees the curve head for "learned"; its label says where a run stopped.
 """
 
 from __future__ import annotations
@@ -23,9 +29,24 @@ from bpviz.gui.theme import FORWARD, NEGATIVE, POSITIVE, THEMES
 __all__ = ["ErrorPlot"]
 
 
+class _StepAxis(pg.AxisItem):
+    """The step axis with thousands separators (112,984)."""
+
+    def tickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph's name
+        places = max(0, int(np.ceil(-np.log10(spacing * scale)))) if spacing * scale > 0 else 0
+        return [f"{v * scale:,.{places}f}" for v in values]
+
+
+LEGEND_NAMES = {
+    "step": "E of each step",
+    "epoch": "E of all samples (epoch ends)",
+    "current": "this iteration",
+}
+
+
 class ErrorPlot(pg.PlotWidget):
     def __init__(self, session: Session, parent=None) -> None:
-        super().__init__(parent)
+        super().__init__(parent, axisItems={"bottom": _StepAxis("bottom")})
         self.session = session
         self.log_scale = True
         self._pyr = PeakPyramid()
@@ -44,25 +65,43 @@ class ErrorPlot(pg.PlotWidget):
         pi.addItem(self._grid, ignoreBounds=True)
         pi.getAxis("left").enableAutoSIPrefix(False)
         pi.setMenuEnabled(False)
-        self.legend = pi.addLegend(offset=(-10, 8))
+        # the legend: one row above the data area (the title row), so it never covers the
+        # curve; placed by _place_legend
+        self.legend = pg.LegendItem(colCount=3, horSpacing=14)
+        self.legend.setParentItem(pi)
+        pi.legend = self.legend  # plot(name=…) adds its curve here
         # live curves: no antialiasing, a cosmetic 1 px pen (a zig-zag of thousands of segments
         # costs ~30 ms a frame antialiased in software rendering)
         self.curve = pi.plot([], [], pen=pg.mkPen(POSITIVE, width=1), antialias=False,
-                             name="E of each step (its samples, before its update)")
+                             name=LEGEND_NAMES["step"])
         self.curve.setSkipFiniteCheck(True)
         self.epoch_curve = pi.plot([], [], pen=pg.mkPen(NEGATIVE, width=2), antialias=False,
-                                   name="E of all samples at each epoch's end")
+                                   name=LEGEND_NAMES["epoch"])
         self.epoch_curve.setSkipFiniteCheck(True)
         self.current = pi.plot([], [], pen=None, symbol="o", symbolSize=10,
                                symbolBrush=FORWARD, symbolPen=None,
-                               name="this iteration (before its update)")
+                               name=LEGEND_NAMES["current"])
         self.readout = pg.TextItem(anchor=(0, 0))
         self.readout.setZValue(50)
         pi.addItem(self.readout, ignoreBounds=True)
+        # the stop threshold: a dashed line with its words at the left end, under the line
+        # on a log axis (the range keeps room there, and the curve ends above the line), over
+        # it on a linear one (nothing is below 0); see update_stop
+        self.stop_line = pg.InfiniteLine(
+            angle=0, movable=False, label="",
+            labelOpts={"position": 0.01, "anchors": [(0, 0), (0, 0)]})
+        self.stop_line.setZValue(-5)
+        pi.addItem(self.stop_line, ignoreBounds=True)
+        self._stop_note: str | None = None
         self.cursor = pg.InfiniteLine(angle=90, pen=pg.mkPen("#999999", style=Qt.PenStyle.DotLine))
         pi.addItem(self.cursor, ignoreBounds=True)
         self.cursor.hide()
-        self.setToolTip("Total error E against step. Hover to read off a value.")
+        self.setToolTip(
+            "Total error E against step. E of each step: the error of the samples that step "
+            "used, before its update. E of all samples at each epoch's end (online mode): "
+            "the curve a class expects. This iteration: the error of the next step, where "
+            "the stepper is. Hover to read off a value; drag or wheel to look closer, "
+            "double-click to follow the run again.")
         self.scene().sigMouseMoved.connect(self._hover)
         vb = pi.vb
         vb.disableAutoRange()  # ranges grow in steps (see refresh) so the axes stay cached
@@ -70,13 +109,21 @@ class ErrorPlot(pg.PlotWidget):
         vb.sigRangeChangedManually.connect(self._manual_range)
         vb.sigXRangeChanged.connect(self._redraw)
         vb.sigRangeChanged.connect(self._update_grid)
+        vb.sigResized.connect(self._place_legend)
+        vb.sigResized.connect(self._fit_stop_label)
+        pi.geometryChanged.connect(self._place_legend)
+        self.legend.geometryChanged.connect(self._place_legend)  # font zoom, entries
+        self._ys = np.empty(0)  # the visible curve points' y values (for following)
         self.scene().sigMouseClicked.connect(self._clicked)
         session.historyChanged.connect(self.refresh)
         session.traceChanged.connect(self._refresh_current)
+        session.trainingChanged.connect(self._refresh_current)  # the dot is back after a run
         session.documentChanged.connect(self.refresh)
+        session.documentChanged.connect(lambda: self.update_stop())
         session.displayChanged.connect(self._theme)
         self._theme()
         self._axis_mode()
+        self.update_stop()
         self.refresh()
 
     # -- display ------------------------------------------------------------------------------
@@ -84,8 +131,71 @@ class ErrorPlot(pg.PlotWidget):
         self.log_scale = bool(on)
         self._axis_mode()
         self._yrange = None
+        self.update_stop(self._stop_note)
         self._redraw()
         self._refresh_current()
+
+    def update_stop(self, stopped: tuple[str, int] | None = None) -> None:
+        """The stop threshold's line, labelled "stop when E < 0.01", or where a run stopped
+        (``stopped``: E as the dock writes it, and the step): "Stopped: E = 0.00998 < 0.01 at
+        step 302", shorter where the plot is narrow; hidden without a threshold."""
+        self._stop_note = stopped
+        se = self.session.stop_error
+        if se is None or not se > 0:
+            self.stop_line.hide()
+            return
+        y = float(np.log10(se)) if self.log_scale else float(se)
+        self.stop_line.setPos(y)
+        self.stop_line.show()
+        self._fit_stop_label()
+        if self._follow:
+            self._follow_y(np.concatenate([self._ys, self._dot_y(), self._stop_y()]))
+
+    def _fit_stop_label(self, *_a) -> None:
+        """The longest wording of the threshold's label that fits the data area's width."""
+        se = self.session.stop_error
+        if se is None or not self.stop_line.isVisible():
+            return
+        st = self._stop_note
+        if st is None:
+            texts = [f"stop when E < {se:g}", f"E < {se:g}"]
+        else:
+            e, step = st
+            texts = [f"Stopped: E = {e} < {se:g} at step {step:,}",
+                     f"Stopped at step {step:,}: E < {se:g}", f"Stopped: E < {se:g}"]
+        label = self.stop_line.label
+        vb = self.plotItem.vb
+        room = vb.width() * 0.97
+        # under the line (clear of the dot) on a log axis, else over it; the longest wording
+        # that fits the data area and covers no point of a curve; no words rather than
+        # clipped or covering ones (the training dock says it too)
+        below, above = [(0, -0.35)] * 2, [(0, 1)] * 2
+        box = vb.sceneBoundingRect()
+        pts = [c.getData() for c in (self.curve, self.epoch_curve, self.current)]
+        pts = [(x, y) for x, y in pts if x is not None and len(x)]
+        for anchors in ([below, above] if self.log_scale else [above]):
+            label.anchors = anchors
+            for t in texts:
+                label.setFormat(t)
+                if label.boundingRect().width() > room:
+                    continue
+                label.updatePosition()
+                r = label.sceneBoundingRect()
+                if r.top() < box.top() - 1 or r.bottom() > box.bottom() + 1:
+                    break  # too tall here: the other side
+                v = vb.mapSceneToView(r).boundingRect()
+                if not any(np.any((x >= v.left()) & (x <= v.right()) & (y >= v.top())
+                                  & (y <= v.bottom())) for x, y in pts):
+                    return
+        label.setFormat("")
+
+    def _stop_y(self) -> np.ndarray:
+        """The threshold line's y, and on a log axis room for its words under it."""
+        se = self.session.stop_error
+        if se is None or not se > 0:
+            return np.empty(0)
+        y = self._y(np.array([float(se)]))
+        return np.append(y, y - 0.7) if self.log_scale else y
 
     def _axis_mode(self) -> None:
         ax = self.plotItem.getAxis("left")
@@ -103,10 +213,42 @@ class ErrorPlot(pg.PlotWidget):
             a.setPen(th.muted)
             a.setTextPen(th.text)
         self.legend.setLabelTextColor(th.text)
+        for _sample, label in self.legend.items:  # pyqtgraph only re-colours new labels
+            label.setText(label.text)
         bg = pg.mkColor(th.background)
         bg.setAlpha(220)
         self.legend.setBrush(pg.mkBrush(bg))
-        self.legend.setPen(pg.mkPen(th.grid))
+        self.legend.setPen(pg.mkPen(None))
+        self.stop_line.setPen(pg.mkPen(th.muted, width=1, style=Qt.PenStyle.DashLine))
+        self.stop_line.label.setColor(th.text)
+        self._place_legend()
+
+    def _place_legend(self, *_a) -> None:
+        """Right-aligned with the data area, in rows of their own above it: as many entries
+        a row as fit the plot's width (again whenever the plot or the legend's font size
+        changes)."""
+        if getattr(self, "_placing", False):
+            return
+        self._placing = True
+        try:
+            self._place_legend_now()
+        finally:
+            self._placing = False
+
+    def _place_legend_now(self) -> None:
+        pi, lg = self.plotItem, self.legend
+        room = max(1.0, pi.width() - 4)
+        for cols in (3, 2, 1):
+            if lg.columnCount != cols:
+                lg.setColumnCount(cols)
+            lg.updateSize()
+            if lg.width() <= room:
+                break
+        h = lg.height() + 2
+        if abs(pi.layout.rowMinimumHeight(0) - h) > 0.5:
+            pi.layout.setRowFixedHeight(0, h)
+        r = pi.vb.geometry()  # in the plot item's coordinates
+        lg.setPos(max(0.0, min(r.right(), pi.width()) - lg.width()), 1)
 
     def _y(self, e: np.ndarray) -> np.ndarray:
         if not self.log_scale:
@@ -140,6 +282,8 @@ class ErrorPlot(pg.PlotWidget):
         elif not show and listed:
             self.legend.removeItem(item)
         item._in_legend = show
+        if show != listed:
+            self._place_legend()
 
     def _manual_range(self, *_a) -> None:
         self._follow = False
@@ -154,6 +298,9 @@ class ErrorPlot(pg.PlotWidget):
     def _follow_y(self, ys: np.ndarray) -> None:
         """Whole decades (log scale) or a 1-2-5 ceiling (linear), so the range changes
         rarely; the axis is redrawn only then."""
+        if self.log_scale:
+            with np.errstate(all="ignore"):
+                ys = ys[ys > -300]  # E = 0 (log −inf) has no place on a log axis
         ok = ys[np.isfinite(ys)]
         if not len(ok):
             return
@@ -174,15 +321,25 @@ class ErrorPlot(pg.PlotWidget):
         h.changed_from = h.n
         self._ep_pyr.update(h.epoch_errors, h.epochs_changed_from)
         h.epochs_changed_from = len(h.epoch_errors)
-        if self._follow:
-            target = _nice(max(10, h.n * 1.02))
-            if target != self._xmax:
-                self._xmax = target
-                self.plotItem.vb.setXRange(0, target, padding=0.01)  # → _redraw
-                self._refresh_current()
-                return
+        if self._follow_x():  # → _redraw
+            self._refresh_current()
+            return
         self._redraw()
         self._refresh_current()
+
+    def _follow_x(self) -> bool:
+        """While following: from step 0 to past the last step and the dot. Whether the range
+        changed."""
+        if not self._follow:
+            return False
+        h = self.session.history
+        last = max(h.n, self.session.step + 1)
+        target = _nice(max(10, last * 1.02))
+        if target == self._xmax:
+            return False
+        self._xmax = target
+        self.plotItem.vb.setXRange(0, target, padding=0.01)
+        return True
 
     def _redraw(self, *_a) -> None:
         h = self.session.history
@@ -205,18 +362,26 @@ class ErrorPlot(pg.PlotWidget):
             ys = np.concatenate([ys, ey])
         else:
             self.epoch_curve.setData([], [])
+        self._ys = ys
         if self._follow:
-            e = self.session.trace.error
-            self._follow_y(np.append(ys, self._y(np.array([e]))) if e > 0 else ys)
+            self._follow_y(np.concatenate([ys, self._dot_y(), self._stop_y()]))
         self.legend.setVisible(h.n > 0)
 
-    def _refresh_current(self) -> None:
+    def _dot_y(self) -> np.ndarray:
+        """The y of the "this iteration" dot (empty when it is not drawn)."""
         s = self.session
         e = s.trace.error
         if np.isfinite(e) and e > 0 and not s.training:
-            self.current.setData([s.step + 1], self._y(np.array([e])))
-        else:
-            self.current.setData([], [])
+            return self._y(np.array([e]))
+        return np.empty(0)
+
+    def _refresh_current(self) -> None:
+        s = self.session
+        y = self._dot_y()
+        self.current.setData([s.step + 1] if len(y) else [], y)
+        # the dot stays in view, however far it dropped (_follow_x redraws when it moves)
+        if self._follow and len(y) and not self._follow_x():
+            self._follow_y(np.concatenate([self._ys, y, self._stop_y()]))
 
     def _hover(self, pos) -> None:
         vb = self.plotItem.vb

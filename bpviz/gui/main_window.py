@@ -701,7 +701,9 @@ class MainWindow(QMainWindow):
         if len(bad):
             errs = errs[: bad[0]]
         doc.session = {"step": s.step, "phase": s.phase_index,
-                       "error_history": errs.tolist()}
+                       "error_history": errs.tolist(),
+                       "stop_error": s.stop_error}  # the training dock's threshold (null: none)
+        doc.speed = "full" if s.speed is None else s.speed  # its speed, a top-level key
         try:
             fileformat.save(doc, path)
         except (OSError, ValueError) as e:

@@ -13,7 +13,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from bpviz.core.fileformat import Document
 from bpviz.core.network import Network
 from bpviz.core.phases import Phase, Trace, phase_names, trace_step
-from bpviz.core.training import Schedule
+from bpviz.core.training import Schedule, default_speed, default_stop_error
 
 __all__ = ["Session", "Selection", "History", "EDGE_MODES"]
 
@@ -151,6 +151,7 @@ class Session(QObject):
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self._trained = False  # weights changed by training since the last save or load
         self._set_doc(doc, source)
+        self._training_defaults(doc)
 
     # -- document --------------------------------------------------------------------------
     def _set_doc(self, doc: Document, source: str) -> None:
@@ -175,6 +176,7 @@ class Session(QObject):
 
     def load(self, doc: Document, source: str = "") -> None:
         self._set_doc(doc, source)
+        self._training_defaults(doc)
         self.undo_stack.clear()
         self._trained = False
         self.modifiedChanged.emit(False)
@@ -182,6 +184,13 @@ class Session(QObject):
         self.traceChanged.emit()
         self.phaseChanged.emit(self.phase_index)
         self.selectionChanged.emit()
+
+    def _training_defaults(self, doc: Document) -> None:
+        """How the window trains a newly opened file: steps per second (None: full speed)
+        and the stop threshold (None: no stop). Settings, not undoable edits: the training
+        dock changes them, Save writes them ("speed", session.stop_error)."""
+        self.speed: float | None = default_speed(doc)
+        self.stop_error: float | None = default_stop_error(doc)
 
     # -- changes that are worth saving, with undo --------------------------------------------
     @property

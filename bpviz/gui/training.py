@@ -1,5 +1,11 @@
 """Training from the window: the controller (commands to the worker, snapshots into the
-session) and the training dock (controls, status line, progress bar)."""
+session) and the training dock (controls, status line, progress bar).
+
+Watchable by default: a run goes at the network's lecture speed (the file's "speed", else
+``LECTURE_SPEED`` steps per second) and stops once E of all samples falls below the session's
+stop threshold, so a class sees the canvas and the plot move and the run end at "learned".
+Both are settings of the session (saved with it, never undoable edits); full speed is one
+click."""
 
 from __future__ import annotations
 
@@ -10,10 +16,12 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDoubleSpinBox,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMainWindow,
     QProgressBar,
     QPushButton,
     QSpinBox,
@@ -47,7 +55,7 @@ class TrainingController(QObject):
         self.settings: dict = {"learning_rate": session.doc.learning_rate,
                                "mode": session.doc.mode, "batch_size": session.doc.batch_size,
                                "shuffle_seed": session.doc.shuffle_seed, "max_steps": None,
-                               "target_error": None, "rate": None}
+                               "stop_error": session.stop_error, "rate": session.speed}
         self._loaded = False
         self._gen = 0
         self._pending: Snapshot | None = None
@@ -69,7 +77,8 @@ class TrainingController(QObject):
         self._loaded = False
         d = self.session.doc
         self.settings.update(learning_rate=d.learning_rate, mode=d.mode,
-                             batch_size=d.batch_size, shuffle_seed=d.shuffle_seed)
+                             batch_size=d.batch_size, shuffle_seed=d.shuffle_seed,
+                             rate=self.session.speed, stop_error=self.session.stop_error)
         self._set_state("idle")
 
     def _load(self) -> None:
@@ -143,8 +152,14 @@ class TrainingController(QObject):
             self._loaded = False  # the next run starts from the stepper's weights
 
     def update_settings(self, **kw) -> None:
+        """learning_rate, mode, batch_size, max_steps, rate (steps per second, None: full
+        speed), stop_error (None: no stop); a running trainer takes them at its next step."""
         self.settings.update(kw)
         s = self.session
+        if "rate" in kw:
+            s.speed = None if kw["rate"] is None else float(kw["rate"])
+        if "stop_error" in kw:
+            s.stop_error = None if kw["stop_error"] is None else float(kw["stop_error"])
         if "learning_rate" in kw and kw["learning_rate"] != s.doc.learning_rate:
             s.doc.learning_rate = float(kw["learning_rate"])  # the stepper's update uses it
             if not s.training:
@@ -216,6 +231,27 @@ class TrainingController(QObject):
                 f"rate than {self.settings['learning_rate']:g}.")
 
 
+class _SpeedBox(QDoubleSpinBox):
+    """Steps per second, written as people read them: "20", "0.5", "1,500"."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setDecimals(2)
+        self.setRange(0.01, 1_000_000)
+        self.setGroupSeparatorShown(True)
+        self.setStepType(QDoubleSpinBox.StepType.AdaptiveDecimalStepType)
+        self.setSuffix(" steps/s")
+        self.setKeyboardTracking(False)  # one change when typing ends, not one per digit
+
+    def textFromValue(self, v: float) -> str:  # noqa: N802 - Qt's name
+        loc = self.locale()
+        t = loc.toString(float(v), "f", self.decimals())
+        dp = loc.decimalPoint()
+        if dp in t:
+            t = t.rstrip("0").rstrip(dp)
+        return t
+
+
 class TrainingPanel(QWidget):
     """The training dock: controls, stop conditions, speed, status line, progress bar."""
 
@@ -241,6 +277,7 @@ class TrainingPanel(QWidget):
         form = QGridLayout()
         form.setHorizontalSpacing(10)
         form.setVerticalSpacing(4)
+        form.setColumnStretch(1, 1)
         self.lr = QLineEdit()
         self.lr.setToolTip("η in w ← w − η·∂E/∂w: a finite number > 0 (Enter to apply)")
         self.lr.editingFinished.connect(self._lr_edited)
@@ -260,45 +297,47 @@ class TrainingPanel(QWidget):
         self.batch.setToolTip("Minibatch size")
         mrow.addWidget(self.mode)
         mrow.addWidget(self.batch)
-        form.addWidget(QLabel("Mode"), 0, 2)
-        form.addLayout(mrow, 0, 3)
+        form.addWidget(QLabel("Mode"), 1, 0)
+        form.addLayout(mrow, 1, 1)
+        srow = QHBoxLayout()
+        self.rate = _SpeedBox()
+        self.rate.setToolTip("A pace the class can follow: the canvas and the error plot move "
+                             "while it trains. Each preset has its own (the file's \"speed\").")
+        self.full_speed = QCheckBox("full speed")
+        self.full_speed.setToolTip("As fast as this computer trains (the canvas follows ten "
+                                   "times a second)")
+        srow.addWidget(self.rate, 1)
+        srow.addWidget(self.full_speed)
+        form.addWidget(QLabel("Speed"), 2, 0)
+        form.addLayout(srow, 2, 1)
+        self.stop_error = QLineEdit()
+        self.stop_error.setPlaceholderText("never")
+        self.stop_error.setToolTip(
+            "Stop once the total error E of all samples falls below this, so the run ends at "
+            "\"learned\" (empty: never). A run that starts below it goes on until you stop it.")
+        form.addWidget(QLabel("Stop when E <"), 3, 0)
+        form.addWidget(self.stop_error, 3, 1)
         self.max_steps = QSpinBox()
         self.max_steps.setRange(0, 2_000_000_000)
         self.max_steps.setSingleStep(1000)
+        self.max_steps.setGroupSeparatorShown(True)
         self.max_steps.setSpecialValueText("no limit")
         self.max_steps.setToolTip("Stop when the step count reaches this (0: no limit)")
-        form.addWidget(QLabel("Stop at step"), 1, 0)
-        form.addWidget(self.max_steps, 1, 1)
-        self.target = QLineEdit()
-        self.target.setPlaceholderText("none")
-        self.target.setToolTip("Stop after a step whose error is at most this")
-        form.addWidget(QLabel("Stop at error ≤"), 1, 2)
-        form.addWidget(self.target, 1, 3)
-        srow = QHBoxLayout()
-        self.full_speed = QCheckBox("full speed")
-        self.full_speed.setChecked(True)
-        self.rate = QSpinBox()
-        self.rate.setRange(1, 100_000)
-        self.rate.setValue(20)
-        self.rate.setSuffix(" steps/s")
-        self.rate.setEnabled(False)
-        self.rate.setToolTip("A pace the class can follow")
-        srow.addWidget(self.full_speed)
-        srow.addWidget(self.rate)
-        form.addWidget(QLabel("Speed"), 2, 0)
-        form.addLayout(srow, 2, 1)
+        form.addWidget(QLabel("Stop at step"), 4, 0)
+        form.addWidget(self.max_steps, 4, 1)
         self.log = QCheckBox("log scale")
         self.log.setChecked(True)
         self.log.setToolTip("Plot the error on a logarithmic axis")
         self.log.toggled.connect(plot.set_log_scale)
-        form.addWidget(QLabel("Plot"), 2, 2)
-        form.addWidget(self.log, 2, 3)
+        form.addWidget(QLabel("Plot"), 5, 0)
+        form.addWidget(self.log, 5, 1)
         lay.addLayout(form)
         lay.addWidget(self.lr_note)
         self.progress = QProgressBar()
         self.progress.setVisible(False)
         lay.addWidget(self.progress)
         self.status = QLabel()
+        self.status.setTextFormat(Qt.TextFormat.PlainText)  # "E < 0.01" is not a tag
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         lay.addWidget(self.status)
@@ -311,9 +350,9 @@ class TrainingPanel(QWidget):
         self.mode.activated.connect(self._mode_edited)
         self.batch.valueChanged.connect(self._mode_edited)
         self.max_steps.valueChanged.connect(self._stops_edited)
-        self.target.editingFinished.connect(self._stops_edited)
+        self.stop_error.editingFinished.connect(self._stops_edited)
         self.full_speed.toggled.connect(self._speed_edited)
-        self.rate.valueChanged.connect(self._speed_edited)
+        self.rate.valueChanged.connect(self._rate_edited)
         controller.stateChanged.connect(self._on_state)
         controller.stateChanged.connect(self._apply_mode)
         controller.snapshotApplied.connect(self._on_snapshot)
@@ -334,8 +373,24 @@ class TrainingPanel(QWidget):
         self.batch.setValue(st["batch_size"] or min(d.n_samples, 32))
         self.batch.blockSignals(False)
         self.batch.setEnabled(st["mode"] == "minibatch")
+        self._show_speed()
         self._on_state(self.c.state)
         self._idle_status()
+
+    def _show_speed(self) -> None:
+        """The speed and stop threshold the controller uses, in the dock's fields."""
+        st = self.c.settings
+        rate = st["rate"]
+        for w in (self.rate, self.full_speed):
+            w.blockSignals(True)
+        self.full_speed.setChecked(rate is None)
+        if rate is not None:
+            self.rate.setValue(rate)
+        for w in (self.rate, self.full_speed):
+            w.blockSignals(False)
+        se = st["stop_error"]
+        self.stop_error.setText("" if se is None else f"{se:g}")
+        self.stop_error.setStyleSheet("")
 
     def _on_state(self, st: str) -> None:
         running = st == "running"
@@ -344,8 +399,34 @@ class TrainingPanel(QWidget):
         self.btn_step.setEnabled(not running)
         self.btn_reset.setEnabled(True)
         self.progress.setVisible(self.c.settings["max_steps"] is not None)
-        if not running:
+        if running:
+            self.plot.update_stop()
+        else:
             self._idle_status()
+
+    def speed_text(self) -> str:
+        """"at 20 steps/s, stops when E < 0.01": how the next run goes."""
+        st = self.c.settings
+        rate, se = st["rate"], st["stop_error"]
+        pace = "at full speed" if rate is None else f"at {_rate(rate)} steps/s"
+        stop = "no stop threshold" if se is None else f"stops when E < {se:g}"
+        return f"{pace}, {stop}"
+
+    def stopped_at(self) -> tuple[str, int] | None:
+        """(E as written, step) after a run the threshold ended: ("0.00998", 302)."""
+        snap = self.c.last
+        se = self.c.settings["stop_error"]
+        if self.c.state != "finished" or snap is None or snap.reason != "target" or \
+                snap.stopped_error is None or se is None:
+            return None
+        return _below(snap.stopped_error, se), snap.step
+
+    def stopped_text(self) -> str | None:
+        """"Stopped: E = 0.00998 < 0.01 at step 302" after a run the threshold ended."""
+        at = self.stopped_at()
+        if at is None:
+            return None
+        return f"Stopped: E = {at[0]} < {self.c.settings['stop_error']:g} at step {at[1]:,}"
 
     def _idle_status(self) -> None:
         if self.c.state == "running":
@@ -355,19 +436,42 @@ class TrainingPanel(QWidget):
         what = {"idle": "ready", "paused": "paused", "finished": "finished",
                 "diverged": "diverged"}.get(self.c.state, self.c.state)
         snap = self.c.last
+        stopped = self.stopped_text()
         if self.c.state == "finished" and snap is not None:
-            what = {"target": "reached the target error", "max_steps": "reached the step limit"
+            what = {"target": "finished", "max_steps": "reached the step limit"
                     }.get(snap.reason, "finished")
         spe = _steps_per_epoch(s)
-        self.status.setText(f"{what} · step {s.step:,} · epoch {s.step // spe:,} · "
-                            f"E of the next step {fmt(e, 6) if math.isfinite(e) else e}")
+        here = bool(stopped) and s.step == snap.step  # not once the stepper moved on
+        head = f"{stopped} · " if here else f"{what} · "
+        self.plot.update_stop(self.stopped_at() if here else None)  # the threshold line's words
+        self.status.setText(f"{head}step {s.step:,} · epoch {s.step // spe:,} · "
+                            f"E of the next step {fmt(e, 6) if math.isfinite(e) else e}"
+                            f"\nNext run: {self.speed_text()}")
         self._progress(s.step)
 
     def _on_snapshot(self, snap: Snapshot) -> None:
         if snap.state == "running":
+            se = self.c.settings["stop_error"]
+            if se is None:
+                stop = "no stop threshold"
+            elif snap.stop_armed:
+                stop = f"stops when E < {se:g}"
+            else:
+                stop = (f"E was below {se:g} when this run began, so it goes on until you "
+                        "stop it")
+            rate = self.c.settings["rate"]
+            pace = (f"{_rate(rate)} steps/s" if rate is not None else
+                    f"full speed ({snap.steps_per_second:,.0f} steps/s)")
             self.status.setText(
                 f"training · step {snap.step:,} · epoch {snap.epoch:,} · E (all samples) "
-                f"{fmt(snap.data_error, 6)} · {snap.steps_per_second:,.0f} steps/s")
+                f"{fmt(snap.data_error, 6)}\n{pace} · {stop}")
+        elif snap.state == "finished" and snap.reason == "target":
+            text = self.stopped_text()
+            w = self.window()
+            if text and isinstance(w, QMainWindow) and \
+                    snap.serial != getattr(self, "_told", None):
+                self._told = snap.serial
+                w.statusBar().showMessage(text, 15000)
         self._progress(snap.step)
 
     def _progress(self, step: int) -> None:
@@ -413,24 +517,64 @@ class TrainingPanel(QWidget):
 
     def _stops_edited(self, *_a) -> None:
         m = self.max_steps.value() or None
-        t = self.target.text().strip()
-        target = None
+        t = self.stop_error.text().strip()
+        stop = None
         if t:
             try:
-                target = float(t)
+                stop = float(t)
             except ValueError:
-                self.target.setStyleSheet("color: #D55E00")
-                self.target.setToolTip(f"“{t}” is not a number")
+                stop = float("nan")
+            if not (math.isfinite(stop) and stop > 0):
+                self.stop_error.setStyleSheet("color: #D55E00")
+                self.stop_error.setToolTip(f"“{t}” is not a stop threshold: type a number "
+                                           "greater than 0, or leave it empty for no stop")
                 return
-        self.target.setStyleSheet("")
-        self.c.update_settings(max_steps=m, target_error=target)
+        self.stop_error.setStyleSheet("")
+        self.stop_error.setToolTip(
+            "Stop once the total error E of all samples falls below this, so the run ends at "
+            "\"learned\" (empty: never). A run that starts below it goes on until you stop it.")
+        changed = {}
+        if m != self.c.settings["max_steps"]:
+            changed["max_steps"] = m
+        if stop != self.c.settings["stop_error"]:
+            changed["stop_error"] = stop
+        if changed:
+            self.c.update_settings(**changed)
         self.progress.setVisible(m is not None)
         self._progress(self.c.session.step)
+        self.plot.update_stop()
+        self._idle_status()
 
     def _speed_edited(self, *_a) -> None:
         full = self.full_speed.isChecked()
-        self.rate.setEnabled(not full)
         self.c.update_settings(rate=None if full else self.rate.value())
+        self._idle_status()
+
+    def _rate_edited(self, *_a) -> None:
+        """A speed typed or stepped in the box is the speed: full speed goes off."""
+        self.full_speed.blockSignals(True)
+        self.full_speed.setChecked(False)
+        self.full_speed.blockSignals(False)
+        self._speed_edited()
+
+    def set_full_speed(self, on: bool = True) -> None:
+        """Full speed (on) or the lecture speed in the box: the one click."""
+        self.full_speed.setChecked(on)
+
+
+def _rate(v: float) -> str:
+    """20, 0.5, 1,500: a speed as the dock writes it."""
+    return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.2f}".rstrip("0").rstrip(".")
+
+
+def _below(e: float, threshold: float) -> str:
+    """E with as few digits (at least two) as show that it is below the threshold:
+    0.0099 for 0.00995 against 0.01."""
+    for d in range(2, 10):
+        t = f"{e:.{d}g}"
+        if float(t) < threshold:
+            return t
+    return fmt(e, 9)
 
 
 def _steps_per_epoch(s: Session) -> int:

@@ -78,7 +78,12 @@ class TrainingWorker(QObject):
                 if conn.poll(0.01):  # releases the GIL while it waits
                     snap = conn.recv()
                     while conn.poll(0):  # fell behind: one snapshot, every error value
-                        snap = _merge(snap, conn.recv())
+                        nxt = conn.recv()
+                        if _mergeable(snap, nxt):
+                            snap = _merge(snap, nxt)
+                        else:  # another run's (or not contiguous): both, in order
+                            self.snapshot.emit(snap)
+                            snap = nxt
                     self.snapshot.emit(snap)
                 elif proc.poll() is not None:
                     self.failed.emit("the training process ended unexpectedly "
@@ -127,6 +132,14 @@ class TrainingWorker(QObject):
                     last = now
         finally:
             sys.setswitchinterval(old)
+
+
+def _mergeable(a, b) -> bool:
+    """Do b's errors continue a's, in the same run? A snapshot of a run that was replaced
+    (another load) must not lend its step numbers to the new run's errors."""
+    if a.extra.get("gen") != b.extra.get("gen"):
+        return False
+    return a.first_error_step + len(a.errors) == b.first_error_step or not len(b.errors)
 
 
 def _merge(a, b):

@@ -77,6 +77,7 @@ def _check_against_file(doc: Document, obj: dict) -> None:
     assert doc.title == obj.get("title", "")
     assert doc.description == obj.get("description", "")
     assert doc.session == obj.get("session")
+    assert doc.speed == obj.get("speed")
     labels = obj.get("labels", {})
     for key in ("neurons", "weights", "biases"):
         if key in labels:
@@ -102,7 +103,7 @@ def test_round_trip_keeps_every_field(name, minibatch, tmp_path):
 
     second = load(out)
     _check_against_file(second, obj)
-    assert second.extra == {"x_custom": CUSTOM}
+    assert second.extra == {"x_custom": CUSTOM, "speed": obj["speed"]}  # every preset has one
     assert second.network.labels == first.network.labels
     assert [a.to_json() for a in second.network.activations] == \
            [a.to_json() for a in first.network.activations]
@@ -115,6 +116,48 @@ def test_presets_load_and_round_trip_through_text(name):
     doc = load_preset(name)
     again = loads(dumps(doc))
     _check_against_file(again, preset_obj(name))
+
+
+@pytest.mark.parametrize("speed", [20, 0.5, 1500.25, "full"])
+def test_speed_round_trips(speed, tmp_path):
+    obj = _set(mazur(), ["speed"], speed)
+    doc = loads(text_of(obj))
+    assert doc.speed == speed
+    assert doc.copy().speed == speed
+    path = tmp_path / "s.bpviz.json"
+    save(doc, path)
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    assert saved["speed"] == speed and type(saved["speed"]) is type(speed)  # 20 stays 20
+    assert load(path).speed == speed
+
+
+def test_speed_is_optional_and_set_on_a_document():
+    obj = mazur()
+    del obj["speed"]
+    doc = loads(text_of(obj))
+    assert doc.speed is None and "speed" not in json.loads(dumps(doc))
+    doc.speed = 12.0
+    assert json.loads(dumps(doc))["speed"] == 12  # a whole number is written as one
+    doc.speed = "full"
+    assert json.loads(dumps(doc))["speed"] == "full"
+    with pytest.raises(ValueError):
+        doc.speed = 0
+    doc.speed = None
+    assert "speed" not in json.loads(dumps(doc))
+
+
+def test_bad_speed_message_names_the_key():
+    with pytest.raises(FormatError) as info:
+        loads(text_of(_set(mazur(), ["speed"], "fast")))
+    assert str(info.value) == \
+        'speed: expected steps per second (a number > 0) or "full", got "fast"'
+
+
+def test_stop_error_is_kept_in_the_session(tmp_path):
+    for value in (0.001, None):
+        doc = loads(text_of(_set(mazur(), ["session"], {"step": 0, "stop_error": value})))
+        assert doc.session["stop_error"] == value
+        assert json.loads(dumps(doc))["session"]["stop_error"] == value  # null: no stop
 
 
 def test_unknown_top_level_keys_survive_a_copy_and_save(tmp_path):
@@ -312,6 +355,18 @@ BROKEN = [
     ("label-not-string", text_of(_set(mazur(), ["labels", "neurons", 1, 0], 7)),
      "labels.neurons[1][0]"),
     ("session-step-negative", text_of(_set(mazur(), ["session"], {"step": -1})), "session.step"),
+    ("speed-zero", text_of(_set(mazur(), ["speed"], 0)), "speed"),
+    ("speed-negative", text_of(_set(mazur(), ["speed"], -20)), "speed"),
+    ("speed-word", text_of(_set(mazur(), ["speed"], "fast")), "speed"),
+    ("speed-string-number", text_of(_set(mazur(), ["speed"], "20")), "speed"),
+    ("speed-bool", text_of(_set(mazur(), ["speed"], True)), "speed"),
+    ("speed-list", text_of(_set(mazur(), ["speed"], [20])), "speed"),
+    ("speed-infinite", text_of(mazur()).replace('"speed": 25', '"speed": Infinity'), "speed"),
+    ("speed-overflow", text_of(mazur()).replace('"speed": 25', '"speed": 1e999'), "speed"),
+    ("stop-error-zero", text_of(_set(mazur(), ["session"], {"stop_error": 0})),
+     "session.stop_error"),
+    ("stop-error-string", text_of(_set(mazur(), ["session"], {"stop_error": "0.01"})),
+     "session.stop_error"),
     ("format-missing", text_of(_delete(mazur(), "format")), "format"),
     ("format-wrong", text_of(_set(mazur(), ["format"], "bpviz/2")), "format"),
     ("format-not-string", text_of(_set(mazur(), ["format"], 1)), "format"),

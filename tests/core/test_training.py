@@ -96,3 +96,68 @@ def test_divergence_stops_with_last_finite_weights():
 def test_divergence_is_silent(recwarn):
     Trainer(exploding_doc()).run(max_steps=1000)
     assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+
+
+# ------------------------------------------------------------------ the window's stop threshold
+def test_stop_error_in_batch_mode_is_the_error_of_a_step():
+    t = Trainer(load_preset("xor"))
+    r = t.run(max_steps=100_000, stop_error=0.01)
+    assert r.reason == "target" and t.step == 302  # README: xor reaches E < 0.01 at step 302
+    assert r.error == t.error_history[-1] < 0.01 <= t.error_history[:-1].min()
+    assert t.stopped_at == (302, r.error)
+
+
+def test_stop_error_in_online_mode_is_e_of_all_samples_at_an_epoch_end():
+    # swap trains online over 4 samples: one sample's error is below 0.05 at step 1, which
+    # says nothing about the network; E of all samples falls below 0.01 much later
+    doc = load_preset("swap")
+    t = Trainer(doc)
+    r = t.run(max_steps=100_000, stop_error=0.01)
+    assert r.reason == "target" and t.step % 4 == 0
+    assert r.error == pytest.approx(t.network.error(doc.inputs, doc.targets))
+    assert r.error < 0.01
+    u = Trainer(doc, track_epoch_error=True)  # the epoch curve: the first point below 0.01
+    u.run(max_steps=t.step)
+    below = [s for s, e in u.epoch_errors if e < 0.01]
+    assert below[0] == t.step == u.step
+
+
+def test_stop_error_chunks_stop_at_the_same_step():
+    a, b = Trainer(load_preset("mazur")), Trainer(load_preset("mazur"))
+    a.run(max_steps=100_000, stop_error=0.001)
+    while True:
+        r = b.run(max_steps=7, stop_error=0.001)
+        if r.reason == "target":
+            break
+    assert a.step == b.step == 1089
+    np.testing.assert_array_equal(a.error_history, b.error_history)
+
+
+def test_window_defaults_come_from_the_file():
+    from bpviz.core.training import LECTURE_SPEED, default_speed, default_stop_error
+
+    xor = load_preset("xor")
+    assert (default_speed(xor), default_stop_error(xor)) == (10.0, 0.01)
+    xor.speed = "full"
+    assert default_speed(xor) is None
+    xor.speed = None
+    xor.session = None  # a file without either: the lecture speed, 1 % of E at the start
+    assert default_speed(xor) == LECTURE_SPEED
+    assert default_stop_error(xor) == 0.005  # E starts at 0.52994
+    xor.session = {"stop_error": None}
+    assert default_stop_error(xor) is None
+
+
+@pytest.mark.parametrize("name", PRESETS)
+def test_every_preset_learns_within_about_a_minute_at_its_speed(name):
+    """Each preset's speed and stop threshold: the run stops at "learned" after 3 to 60
+    seconds of lecture time (steps ÷ steps per second; the clock is measured in benchmarks)."""
+    from bpviz.core.training import default_speed, default_stop_error
+
+    doc = load_preset(name)
+    speed, stop = default_speed(doc), default_stop_error(doc)
+    assert speed is not None and stop is not None
+    t = Trainer(doc)
+    r = t.run(max_steps=100_000, stop_error=stop)
+    assert r.reason == "target"
+    assert 3 <= t.step / speed <= 60, (t.step, speed)

@@ -1,5 +1,9 @@
 """Training from the window: snapshots, the same numbers as the core, commands at step
-boundaries, divergence, shutdown. Waits on signals and conditions, never sleeps."""
+boundaries, divergence, shutdown, the lecture speed and the stop threshold, the plot. Waits on
+signals and conditions, never sleeps; nothing here is timed (benchmarks measure speed).
+
+Runs that check numbers go at full speed and without the stop threshold (``FAST``): the
+window's defaults are a lecture speed and a stop at "learned"."""
 
 import numpy as np
 import pytest
@@ -11,12 +15,13 @@ from bpviz.gui.main_window import MainWindow
 from bpviz.gui.session import Session
 
 BACKENDS = ["process", "thread"]
+FAST = {"rate": None, "stop_error": None}
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_history_equals_the_core(wait_state, qtbot, make_controller, backend):
     s, c = make_controller("swap", backend)
-    c.update_settings(max_steps=3000)
+    c.update_settings(max_steps=3000, **FAST)
     c.train()
     wait_state(c, "finished")
     core = Trainer(load_preset("swap"))
@@ -32,6 +37,7 @@ def test_history_equals_the_core(wait_state, qtbot, make_controller, backend):
 
 def test_start_pause_resume_stop_reset(wait_state, qtbot, make_controller):
     s, c = make_controller("mazur", "process")
+    c.update_settings(**FAST)
     snaps = []
     c.snapshotApplied.connect(snaps.append)
     c.train()
@@ -60,7 +66,7 @@ def test_start_pause_resume_stop_reset(wait_state, qtbot, make_controller):
 
 def test_learning_rate_change_takes_effect_at_a_step_boundary(wait_state, qtbot, make_controller):
     s, c = make_controller("mazur", "process")
-    c.update_settings(rate=2000)  # slow enough to change it mid-run
+    c.update_settings(rate=2000, stop_error=None)  # slow enough to change it mid-run
     c.train()
     qtbot.waitUntil(lambda: s.history.n > 200, timeout=20_000)
     c.update_settings(learning_rate=2.0)
@@ -85,6 +91,7 @@ def test_divergence_stops_with_the_last_finite_weights(wait_state, qtbot, make_c
     doc = load_preset("linear")
     doc.learning_rate = 1e6
     s, c = make_controller("linear", backend, doc=doc)
+    c.update_settings(**FAST)
     msgs = []
     c.message.connect(lambda t, m: msgs.append((t, m)))
     c.train()
@@ -101,9 +108,9 @@ def test_divergence_stops_with_the_last_finite_weights(wait_state, qtbot, make_c
     assert "smaller learning rate" in msgs[0][1] and f"step {snap.diverged_at}" in msgs[0][1]
 
 
-def test_target_error_and_rate(wait_state, qtbot, make_controller):
+def test_target_error(wait_state, qtbot, make_controller):
     s, c = make_controller("xor", "process")
-    c.update_settings(target_error=0.01)
+    c.update_settings(target_error=0.01, **FAST)
     c.train()
     wait_state(c, "finished")
     assert c.last.reason == "target"
@@ -147,7 +154,7 @@ def test_opening_another_preset_mid_training_stops_the_run(qtbot, tmp_path):
     assert w.session.step == 0 and w.session.history.n == 0
     # late snapshots of the old run must not land in the new network: train the new one and
     # compare with the core
-    w.training.update_settings(max_steps=200)
+    w.training.update_settings(max_steps=200, **FAST)
     w.training.train()
     qtbot.waitUntil(lambda: w.training.state == "finished", timeout=20_000)
     core = Trainer(load_preset("mazur"))
@@ -173,3 +180,26 @@ def test_the_legend_lists_each_drawn_curve_once(qtbot):
     s.load(load_preset("xor"), "xor")  # batch: no epoch curve, not in the legend
     p.refresh()
     assert len(p.legend.items) == 2
+
+
+def test_snapshots_of_a_replaced_run_are_never_merged_into_the_new_one():
+    """The worker merges snapshots that arrive together; a stale one of the previous load
+    (its next step 53) must not renumber the new run's errors (steps 58 on): that lost the
+    hand steps' errors of a run resumed at once (seen at lecture speed, under load)."""
+    import dataclasses
+
+    from bpviz.core.engine import TrainingEngine
+    from bpviz.gui.worker import _merge, _mergeable
+
+    e = TrainingEngine()
+    e.command(("load", load_preset("mazur"), 52, 1))
+    old = e.snapshot()
+    e.command(("load", load_preset("mazur"), 57, 2))
+    e.command(("train", {"max_steps": 58}))
+    e.work()
+    new = e.snapshot()
+    assert (old.first_error_step, new.first_error_step, len(new.errors)) == (53, 58, 1)
+    assert not _mergeable(old, new)
+    # the same run: merged, every error with its own step number
+    a = dataclasses.replace(new, errors=new.errors[:0], first_error_step=58)
+    assert _mergeable(a, new) and _merge(a, new).first_error_step == 58
