@@ -240,7 +240,7 @@ class NetworkView(pg.GraphicsLayoutWidget):
         fm = QFontMetricsF(self._font(9))
         line = fm.lineSpacing()
         title_h = max([t.boundingRect().height() for t in self._layer_titles] + [line + 4])
-        top = r + 6 + title_h + 6
+        top = r + 2 * z + 6 + title_h + 6
         if self._has_bias:
             bias_h = max([t.boundingRect().height() for t in self._bias_labels] + [line + 4])
             top += 16 * z + 3 + bias_h + 4
@@ -659,7 +659,7 @@ class NetworkView(pg.GraphicsLayoutWidget):
         bias_size = 16 * z
         if self._has_bias:
             title_h = max([t.boundingRect().height() for t in self._layer_titles] + [10 * z])
-            top_px = to_px(0, self._top)[1] - px.max() / 2 - 6 - title_h - 6 - bias_size / 2
+            top_px = to_px(0, self._top)[1] - px.max() / 2 - 2 * z - 6 - title_h - 6 - bias_size / 2
             self._bias_pos[:, 1] = to_view(0, top_px)[1]
             bx, by, gx, gy = [], [], [], []
             for j in range(L):
@@ -692,7 +692,8 @@ class NetworkView(pg.GraphicsLayoutWidget):
 
         labels: list[Label] = []
         items: dict = {}
-        gap = 3.0
+        air = 2 * z  # a little air around the neurons, so a label never touches one
+        gap = air + 3.0
 
         def size_of(item):
             r = item.boundingRect()
@@ -763,21 +764,20 @@ class NetworkView(pg.GraphicsLayoutWidget):
                 n += 1
         first = {("value", m) for k in active for m in range(sum(sizes[:k]),
                                                              sum(sizes[:k + 1]))}
-        labels += [lab for lab in value_labels if lab.key in first]
-        labels += [lab for lab in value_labels if lab.key not in first]
+        labels += value_labels
         # ---- targets and the output's error terms, right of the output neurons
         cx, cy = to_px(self._pos[L][:, 0], self._pos[L][:, 1])
         for i, t in enumerate(self._targets):
             w, h = size_of(t)
             key = ("target", i)
             items[key] = t
-            labels.append(Label(key, w, h, around(cx[i], cy[i], px[L] / 2, w, h, 6,
+            labels.append(Label(key, w, h, around(cx[i], cy[i], px[L] / 2, w, h, air + 6,
                                                   "right above-right below-right above below")))
         # ---- layer captions above each layer
         for k, t in enumerate(self._layer_titles):
             w, h = size_of(t)
             cx, cy = to_px(self._pos[k][0, 0], self._pos[k][0, 1])
-            y = cy - px[k] / 2 - 6 - h
+            y = cy - px[k] / 2 - air - 6 - h
             key = ("title", k)
             items[key] = t
             labels.append(Label(key, w, h, [(cx - w / 2, y), (cx - w / 2, y - h),
@@ -834,7 +834,24 @@ class NetworkView(pg.GraphicsLayoutWidget):
                 labels.append(Label(key, w, h, [(cx - w / 2, bounds.bottom - h - 2),
                                                 (cx - w / 2, bounds.bottom - 2 * h - 2)]))
 
-        result = place(labels, obstacles, bounds, tol=0.0)
+        # who gets room first: names, arrowheads, what this phase reveals (its layers'
+        # values, its edges' labels), targets, then the rest
+        lit = set(s.phase.edge_layers)
+        rank = {"name": 0, "arrow": 1, "target": 3, "title": 5, "bias": 6, "legend": 7,
+                "note": 9}
+
+        def priority(lab: Label) -> int:
+            kind = lab.key[0] if isinstance(lab.key, tuple) else lab.key
+            if kind == "value":
+                return 2 if lab.key in first else 4
+            if kind == "edge":
+                return 3 if lab.key[1] in lit else 8
+            return rank[kind]
+
+        labels.sort(key=priority)
+        spaced = {k: (Box(b.x - air, b.y - air, b.w + 2 * air, b.h + 2 * air)
+                      if k[0] == "neuron" else b) for k, b in obstacles.items()}
+        result = place(labels, spaced, bounds, tol=0.0)
         sizes_by_key = {lab.key: (lab.w, lab.h) for lab in labels}
         for key, (x, y) in result.placed.items():
             if key[0] == "arrow":
@@ -1017,7 +1034,9 @@ class NetworkView(pg.GraphicsLayoutWidget):
                     txt = f"Δ{name} = {_fmtc(dw) if grad_known else '?'}"
                 if not upd and s.edge_mode == "weight" and grad_known and s.phase.kind == "grad" \
                         and s.phase.layer_index == j + 1:
-                    txt += f"\n∂E/∂{name} = {_fmtc(tr.p.grad_w[j][r, c])}"
+                    # the phase's number alone (one line: room for all of them); the weight
+                    # stays in the edge's tooltip
+                    txt = f"∂E/∂{name} = {_fmtc(tr.p.grad_w[j][r, c])}"
                 self._set_text(labels[e], txt, th.text, 8.5, fill=bg)
 
     # ------------------------------------------------------------------------ overlay
