@@ -5,8 +5,9 @@
         [--presets mazur,swap] [--phases input,delta,grad,update]
 
 For each preset, the window enters presentation mode (F5) on the display's screen and a PNG of the
-whole screen is written at the first phase of each kind asked for (``delta`` = δ of the first
-hidden layer reached going back, ``grad`` = the gradients into the output layer). ``--zoom``
+whole screen is written at each phase asked for (a name such as ``delta:h``, or a kind: its
+first phase) (``delta`` = δ of the first
+layer reached going back, i.e. the output layer's; ``grad`` = the gradients into it). ``--zoom``
 sets the font zoom after entering (the class at the back asked for larger type). The script
 prints, for each image, how many labels the canvas had to hide for lack of room.
 """
@@ -62,11 +63,15 @@ def main(argv: list[str] | None = None) -> int:
             w.session.select(Selection("neuron", (k, i)))
         names = w.session.names
         for kind in a.phases.split(","):
-            idx = next(i for i, n in enumerate(names) if n.split(":")[0] == kind)
+            # a phase's name ("delta:h"), or the first phase of a kind ("delta")
+            idx = names.index(kind) if kind in names else \
+                next(i for i, n in enumerate(names) if n.split(":")[0] == kind)
             w.session.set_phase(idx)
             pump()
             zoom = f"-zoom{a.zoom:g}" if a.zoom else ""
-            path = out / f"presentation-{name}-{size}{zoom}-{idx + 1:02d}-{kind}.png"
+            tail = "-caption" if a.select else ""
+            path = out / (f"presentation-{name}-{size}{zoom}-{idx + 1:02d}-"
+                          f"{names[idx].replace(':', '-')}{tail}.png")
             w.grab().save(str(path))
             print(f"{path}  (hidden labels: {len(w.canvas.dropped)})")
         w.toggle_presentation()

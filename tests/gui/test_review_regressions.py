@@ -217,7 +217,8 @@ def test_save_while_running(qtbot, tmp_path):
     st = QSettings(str(tmp_path / "b.ini"), QSettings.Format.IniFormat)
     w = MainWindow(load_preset("swap"), "swap", settings=st)
     qtbot.addWidget(w)
-    w.training.train()
+    w.training.update_settings(rate=None, stop_error=None)  # full speed, no stop (not swap's
+    w.training.train()                                       # lecture speed)
     qtbot.waitUntil(lambda: w.session.history.n > 5000, timeout=20_000)
     qtbot.wait(150)
     p = tmp_path / "r.bpviz.json"
