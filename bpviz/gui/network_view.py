@@ -8,6 +8,7 @@ draw only their strongest edges up to a budget. Hover and click are hit-tested w
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pyqtgraph as pg
@@ -16,7 +17,7 @@ from PySide6.QtGui import QColor, QCursor, QFont, QFontMetricsF, QPainterPath, Q
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QLineEdit, QToolTip
 
 from bpviz.core.numbers import fmt
-from bpviz.gui.label_layout import Box, Label, along, around, place
+from bpviz.gui.label_layout import Box, Label, Placement, along, around, place
 from bpviz.gui.session import Selection, Session
 from bpviz.gui.theme import (
     ERROR_SIGNAL,
@@ -140,6 +141,7 @@ class NetworkView(pg.GraphicsLayoutWidget):
         self._px = self._base_sizes_px()
 
         self._cache: dict = {}
+        self._shrunk: dict = {}  # id → (item, its own text key, its shrunk text key)
 
         def add(it, z=0):
             it.setZValue(z)
@@ -387,7 +389,7 @@ class NetworkView(pg.GraphicsLayoutWidget):
         else:
             self._banner_parts = (
                 f"<span style='color:{color}; font-size:{13 * z:.1f}pt; font-weight:600'>"
-                f"{ph.index + 1}/{len(s.names)} · {_html(ph.title)}</span>"
+                f"{ph.index + 1}/{len(s.names)} · {_keep_together(_html(ph.title))}</span>"
                 f"<span style='color:{th.muted}; font-size:{10 * z:.1f}pt'> &nbsp; {step_txt}</span>",
                 (f"<span style='color:{th.text}; font-size:{11 * z:.1f}pt'>", ph.formula),
                 extra)
@@ -521,7 +523,7 @@ class NetworkView(pg.GraphicsLayoutWidget):
         # ---- texts (placed by the layout)
         n = 0
         bg = QColor(th.background)
-        bg.setAlpha(215)
+        bg.setAlpha(240)
         for kk in range(L + 1):
             for i in range(sizes[kk]):
                 if self._label_neurons:
@@ -554,6 +556,11 @@ class NetworkView(pg.GraphicsLayoutWidget):
         if parts is None:
             return
         head, formula, extra = parts
+        note = getattr(self, "_banner_note", "")
+        if note:
+            th = THEMES[self.session.theme]
+            head += (f"<span style='color:{th.muted}; font-size:{9 * self.session.zoom:.1f}pt'>"
+                     f" &nbsp; {note}</span>")
         if formula is None:
             self.banner.setText(head)
             return
@@ -630,6 +637,7 @@ class NetworkView(pg.GraphicsLayoutWidget):
         net = s.network
         L, sizes, z = net.L, net.sizes, s.zoom
         sxu, syu = self._scale()
+        self._unshrink()  # labels shrunk by the last layout start again from their own size
         to_px, to_view = self._to_px()
 
         # ---- neuron sizes: the zoomed size, smaller where neighbours would touch
@@ -805,6 +813,7 @@ class NetworkView(pg.GraphicsLayoutWidget):
             self._legend.setVisible(False)
         # ---- edge labels along their edges, staggered by source so crossing edges part
         if s.show_weight_labels:
+            segs = self._label_segments(to_px)
             for j, labs in self._edge_labels.items():
                 a, b, rr, cc = self._seg[j]
                 ax_, ay_ = to_px(a[:, 0], a[:, 1])
@@ -813,11 +822,17 @@ class NetworkView(pg.GraphicsLayoutWidget):
                 for e, t in enumerate(labs):
                     w, h = size_of(t)
                     f = 0.32 + 0.36 * (cc[e] / max(n_in - 1, 1))
-                    fr = [f] + [f + d * sgn for d in (0.07, 0.14, 0.21, 0.28) for sgn in (-1, 1)]
+                    fr = [f] + [f + d * sgn for d in (0.07, 0.14, 0.21, 0.28, 0.35, 0.42)
+                                for sgn in (-1, 1)]
                     fr = [x for x in fr if 0.12 <= x <= 0.88]
                     key = ("edge", j, e)
                     items[key] = t
-                    labels.append(Label(key, w, h, along(ax_[e], ay_[e], bx_[e], by_[e], w, h, fr)))
+                    cands = along(ax_[e], ay_[e], bx_[e], by_[e], w, h, fr)
+                    # a label lying across another edge reads as that edge's: places that
+                    # cross fewer other edges first (stable: nearer the preferred one first)
+                    other = segs[1] != segs[1].dtype.type(j * 10_000 + e)
+                    cands.sort(key=lambda c: _crossings(segs[0][other], c[0], c[1], w, h))
+                    labels.append(Label(key, w, h, cands))
         else:
             for labs in self._edge_labels.values():
                 for t in labs:
@@ -842,6 +857,8 @@ class NetworkView(pg.GraphicsLayoutWidget):
 
         def priority(lab: Label) -> int:
             kind = lab.key[0] if isinstance(lab.key, tuple) else lab.key
+            if kind == "dropnote":
+                return -1
             if kind == "value":
                 return 2 if lab.key in first else 4
             if kind == "edge":
@@ -851,41 +868,120 @@ class NetworkView(pg.GraphicsLayoutWidget):
         labels.sort(key=priority)
         spaced = {k: (Box(b.x - air, b.y - air, b.w + 2 * air, b.h + 2 * air)
                       if k[0] == "neuron" else b) for k, b in obstacles.items()}
-        result = place(labels, spaced, bounds, tol=0.0)
-        sizes_by_key = {lab.key: (lab.w, lab.h) for lab in labels}
+
+        def solve(labs: list[Label]):
+            """Place the labels; what the phase reveals and found no room is tried again in
+            a smaller font (three quarters, then three fifths), centred where it would have
+            gone."""
+            self._unshrink()
+            res = place(labs, spaced, bounds, tol=0.0)
+            gone = set(res.dropped)
+            retry = [lab for lab in labs if lab.key in gone and lab.key != "dropnote"
+                     and priority(lab) <= 3 and lab.key in items]
+            if not retry:
+                return res
+            by_key = {lab.key: lab for lab in labs}
+            taken = dict(spaced)
+            for k, (x, y) in res.placed.items():
+                taken[("placed", k)] = Box(x, y, by_key[k].w, by_key[k].h)
+            placed = dict(res.placed)
+            for factor in (0.75, 0.6):
+                smaller = []
+                for lab in retry:
+                    t = items[lab.key]
+                    base = self._shrunk[id(t)][1] if id(t) in self._shrunk \
+                        else self._cache.get(id(t))
+                    text, color, ptz, bold, fill, html = base
+                    self._set_text(t, text, color, ptz / z * factor, bold,
+                                   None if fill is None else QColor.fromRgba(fill), html)
+                    self._shrunk[id(t)] = (t, base, self._cache.get(id(t)))
+                    w2, h2 = size_of(t)
+                    dx, dy = (lab.w - w2) / 2, (lab.h - h2) / 2
+                    smaller.append(Label(lab.key, w2, h2, [(x + dx, y + dy)
+                                                           for x, y in lab.candidates],
+                                         lab.ignore))
+                res2 = place(smaller, taken, bounds, tol=0.0)
+                for lab in smaller:
+                    if lab.key in res2.placed:
+                        x, y = res2.placed[lab.key]
+                        placed[lab.key] = (x, y)
+                        taken[("placed", lab.key)] = Box(x, y, lab.w, lab.h)
+                retry = [lab for lab in retry if lab.key not in placed]
+                if not retry:
+                    break
+            return Placement(placed, [k for k in res.dropped if k not in placed])
+
+        result = solve(labels)
+        dn = self._dropped_note
+        if [k for k in result.dropped if k[0] not in ("arrow", "note")]:
+            # some labels have no room: the note that says so is placed first, then the
+            # labels again, so it never goes missing itself
+            items["dropnote"] = dn
+            rest = labels
+            for _ in range(3):  # the note's count is the final one
+                n_drop = len([k for k in result.dropped
+                              if k != "dropnote" and k[0] not in ("arrow", "note")])
+                text = (f"{n_drop} label{'s' if n_drop > 1 else ''} hidden for lack of room: "
+                        "hover to read, or zoom in")
+                if result.dropped and dn.toPlainText() == text and "dropnote" in result.placed:
+                    break
+                self._set_text(dn, text, th.muted, 8)
+                w, h = size_of(dn)
+                mid = bounds.x + (bounds.w - w) / 2
+                note = Label("dropnote", w, h, [(bounds.right - w - 4, bounds.bottom - h - 2),
+                                                (bounds.x + 4, bounds.bottom - h - 2),
+                                                (mid, bounds.bottom - h - 2),
+                                                (bounds.right - w - 4, bounds.y + 2),
+                                                (bounds.x + 4, bounds.y + 2),
+                                                (mid, bounds.y + 2)])
+                labels = [note] + rest
+                result = solve(labels)
         for key, (x, y) in result.placed.items():
-            if key[0] == "arrow":
+            if key != "dropnote" and key[0] == "arrow":
                 continue
             t = items[key]
             vx, vy = to_view(x, y)
             t.setPos(float(vx), float(vy))
             t.setVisible(True)
         for key in result.dropped:
-            if key[0] != "arrow":
+            if key == "dropnote" or key[0] != "arrow":
                 items[key].setVisible(False)
         self._draw_arrows(arrows, result.placed, arrow_len, arrow_half, to_view)
-        self.dropped = [k for k in result.dropped if k[0] not in ("arrow", "note")]
-        # a quiet note when labels had no room
-        dn = self._dropped_note
-        if self.dropped:
-            self._set_text(dn, f"{len(self.dropped)} label{'s' if len(self.dropped) > 1 else ''}"
-                           " hidden for lack of room: hover to read, or zoom in", th.muted, 8)
-            w, h = size_of(dn)
-            extra = place([Label("note", w, h, [(bounds.right - w - 4, bounds.bottom - h - 2),
-                                                (bounds.x + 4, bounds.bottom - h - 2),
-                                                (bounds.right - w - 4, bounds.y + 2)])],
-                          {**obstacles, **{("placed", k): Box(x, y, sizes_by_key[k][0],
-                                                              sizes_by_key[k][1])
-                                           for k, (x, y) in result.placed.items()}},
-                          bounds, tol=0.0)
-            if extra.placed:
-                x, y = extra.placed["note"]
-                dn.setPos(*map(float, to_view(x, y)))
-                dn.setVisible(True)
-            else:
-                dn.setVisible(False)
-        else:
+        self.dropped = [k for k in result.dropped
+                        if k != "dropnote" and k[0] not in ("arrow", "note")]
+        if "dropnote" not in result.placed:
             dn.setVisible(False)
+        # no corner of the canvas had room for the note: the banner says it
+        banner_note = ""
+        if self.dropped and "dropnote" not in result.placed:
+            n = len(self.dropped)
+            banner_note = f"·&nbsp;{n}&nbsp;label{'s' if n > 1 else ''}&nbsp;hidden&nbsp;(hover)"
+        if banner_note != getattr(self, "_banner_note", ""):
+            self._banner_note = banner_note
+            self._fit_banner()
+
+    def _unshrink(self) -> None:
+        """Give labels the layout shrank their own font again (unless their text changed)."""
+        z = self.session.zoom
+        for t, base, shrunk in self._shrunk.values():
+            if self._cache.get(id(t)) == shrunk:
+                text, color, ptz, bold, fill, html = base
+                self._set_text(t, text, color, ptz / z, bold,
+                               None if fill is None else QColor.fromRgba(fill), html)
+        self._shrunk = {}
+
+    def _label_segments(self, to_px):
+        """The edges that carry labels, in pixels (x0, y0, x1, y1), with their ids j·10⁴ + e."""
+        rows, ids = [], []
+        for j in self._edge_labels:
+            a, b, _, _ = self._seg[j]
+            ax_, ay_ = to_px(a[:, 0], a[:, 1])
+            bx_, by_ = to_px(b[:, 0], b[:, 1])
+            rows.append(np.column_stack([ax_, ay_, bx_, by_]))
+            ids.append(j * 10_000 + np.arange(len(ax_)))
+        if not rows:
+            return np.zeros((0, 4)), np.zeros(0, dtype=int)
+        return np.concatenate(rows), np.concatenate(ids)
 
     def _draw_arrows(self, arrows, placed, length, half, to_view) -> None:
         """Filled heads on the error signal's edges, each pointing from layer k + 1 to k."""
@@ -1274,6 +1370,30 @@ class NetworkView(pg.GraphicsLayoutWidget):
                         + ("" if net.train_biases else " (fixed)"))
             show("∂E/∂b", f"grad:{net.names[j + 1]}", p.grad_b[j][i])
         return f"<b>{_html(head)}</b><br>" + "<br>".join(_html(r) for r in rows)
+
+
+def _crossings(segs: np.ndarray, x: float, y: float, w: float, h: float) -> int:
+    """How many segments (rows x0, y0, x1, y1) pass through the box (Liang–Barsky)."""
+    if not len(segs):
+        return 0
+    x0, y0 = segs[:, 0], segs[:, 1]
+    dx, dy = segs[:, 2] - x0, segs[:, 3] - y0
+    t0 = np.zeros(len(segs))
+    t1 = np.ones(len(segs))
+    ok = np.ones(len(segs), dtype=bool)
+    for p, q in ((-dx, x0 - x), (dx, x + w - x0), (-dy, y0 - y), (dy, y + h - y0)):
+        zero = p == 0
+        ok &= ~(zero & (q < 0))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r = np.where(zero, 0.0, q / np.where(zero, 1.0, p))
+        t0 = np.where(~zero & (p < 0), np.maximum(t0, r), t0)
+        t1 = np.where(~zero & (p > 0), np.minimum(t1, r), t1)
+    return int(np.count_nonzero(ok & (t0 <= t1)))
+
+
+def _keep_together(html: str) -> str:
+    """A title's formula in parentheses, "(∂E/∂W = δ·outᵀ)", wraps as a whole."""
+    return re.sub(r"\(([^()]*)\)", lambda m: "(" + m.group(1).replace(" ", "&nbsp;") + ")", html)
 
 
 def _html(s: str) -> str:

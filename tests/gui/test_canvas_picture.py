@@ -117,6 +117,9 @@ def check_no_collisions(w, where: str) -> None:
     neurons = v.neuron_boxes()
     r = v.vb.sceneBoundingRect()
     keys = list(labels)
+    if v.dropped:  # hidden labels are never hidden silently: a note on the canvas or the banner
+        assert ("note", len(v._notes)) in labels or "hidden" in v.banner.item.toPlainText(), \
+            f"{where}: labels hidden without the note"
     for a_i, a in enumerate(keys):
         box = labels[a]
         assert box.x >= r.x() - 1 and box.y >= r.y() - 1 and box.right <= r.right() + 1 \
