@@ -51,3 +51,27 @@ def wait_state(qtbot):
         qtbot.waitUntil(lambda: c.state in states, timeout=timeout)
 
     return wait
+
+
+@pytest.fixture
+def settings(tmp_path):
+    """The window's settings in a file of the test's own (never the user's)."""
+    from PySide6.QtCore import QSettings
+
+    return QSettings(str(tmp_path / "bpviz.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def win(qtbot, settings):
+    """The main window on mazur, 1200×800, shown and active."""
+    from bpviz.core.presets import load_preset
+    from bpviz.gui.main_window import MainWindow
+
+    w = MainWindow(load_preset("mazur"), "mazur", settings=settings)
+    qtbot.addWidget(w)
+    w.resize(1200, 800)
+    w.show()
+    qtbot.waitExposed(w)
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow)
+    return w

@@ -3,26 +3,15 @@ and resumed, unsaved changes, quick export and the error-history CSV."""
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from bpviz.core import fileformat
 from bpviz.core.phases import trace_step
 from bpviz.core.presets import load_preset
 from bpviz.core.training import Trainer
-from bpviz.gui.main_window import MainWindow, history_csv
+from bpviz.gui.main_window import history_csv
 from bpviz.gui.session import Selection
-
-
-@pytest.fixture
-def win(qtbot, tmp_path):
-    settings = QSettings(str(tmp_path / "bpviz.ini"), QSettings.Format.IniFormat)
-    w = MainWindow(load_preset("mazur"), "mazur", settings=settings)
-    qtbot.addWidget(w)
-    w.resize(1200, 800)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
 
 
 def test_edit_a_weight_on_the_canvas_changes_the_trace_exactly(win, qtbot):

@@ -538,21 +538,6 @@ def test_quick_exporter_names_carry_a_tag(tmp_path, view):
     assert q.next_path().name == "mazur-0003.png"
 
 
-@pytest.fixture
-def win(qtbot, tmp_path):
-    from PySide6.QtCore import QSettings
-
-    from bpviz.gui.main_window import MainWindow
-
-    settings = QSettings(str(tmp_path / "bpviz.ini"), QSettings.Format.IniFormat)
-    w = MainWindow(load_preset("mazur"), "mazur", settings=settings)
-    qtbot.addWidget(w)
-    w.resize(1200, 800)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
-
-
 def test_menu_exports_name_the_phase(win, tmp_path, monkeypatch):
     from PySide6.QtWidgets import QFileDialog
 

@@ -11,18 +11,6 @@ from bpviz.gui.main_window import MainWindow
 from bpviz.gui.theme import base_point_size
 
 
-@pytest.fixture
-def win(qtbot, tmp_path):
-    st = QSettings(str(tmp_path / "bpviz.ini"), QSettings.Format.IniFormat)
-    w = MainWindow(load_preset("mazur"), "mazur", settings=st)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    w.activateWindow()
-    qtbot.waitUntil(w.isActiveWindow)
-    return w
-
-
 def _sizes(w):
     QApplication.processEvents()
     ax = w.plot.plotItem.getAxis("left")
