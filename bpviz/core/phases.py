@@ -130,6 +130,26 @@ class Phase:
         return [[j, r, c] for j in self.edge_layers
                 for r in range(ws[j].shape[0]) for c in range(ws[j].shape[1])]
 
+    @property
+    def reveals(self) -> tuple[tuple[str, int | None], ...]:
+        """The (quantity, layer k) pairs this phase reveals (the table in ARCHITECTURE.md):
+        ``input`` of layer 0 and ``target`` of layer L at the input; ``net`` / ``out`` of its
+        layer going forward; ``error`` (each output's term and E) at L; then going back
+        ``grad_out`` (∂E/∂out), ``fprime`` and ``delta`` (f′(net) and δ = ∂E/∂net), ``grad_w``
+        and ``grad_b`` (∂E/∂W and ∂E/∂b into layer k); ``after`` (the parameters after the
+        update, no layer). Cheap: no value is computed (``values`` does that)."""
+        k, L = self.layer_index, self.trace.network.L
+        return {
+            "input": (("input", 0), ("target", L)),
+            "net": (("net", k),),
+            "out": (("out", k),),
+            "error": (("error", L),),
+            "grad_out": (("grad_out", k),),
+            "delta": (("fprime", k), ("delta", k)),
+            "grad": (("grad_w", k), ("grad_b", k)),
+            "update": (("after", None),),
+        }[self.kind]
+
     @cached_property
     def values(self) -> list[dict]:
         """What the phase reveals: entries ``{"symbol", "quantity", "value"}`` with a

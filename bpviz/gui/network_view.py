@@ -364,7 +364,7 @@ class NetworkView(pg.GraphicsLayoutWidget):
         z = s.zoom
         lab = net.labels
         sizes = net.sizes
-        reached = s.reached
+        rv = s.revealed
 
         # ---- banner
         step_txt = f"iteration {s.step + 1:,}"
@@ -404,7 +404,7 @@ class NetworkView(pg.GraphicsLayoutWidget):
         self._note_on = [False] * L
         for j in range(L):
             v = s.edge_values(j).ravel()
-            known = mode == "weight" or reached(f"grad:{net.names[j + 1]}")
+            known = mode == "weight" or rv.known("grad_w", j + 1)
             vals.append((v, known))
             if known and v.size:
                 vmax = max(vmax, float(np.abs(v).max()))
@@ -535,8 +535,8 @@ class NetworkView(pg.GraphicsLayoutWidget):
                 act = f"f(x) = {fmt(net.activations[kk - 1].slope)}x"
             self._set_text(t, f"layer {net.names[kk]} · {act}", th.muted, 9, fill=bg)
         for i, t in enumerate(self._targets):
-            txt = f"target {_fmtc(tr.targets[sm, i])}" if reached("input") else "target ?"
-            if reached("error"):
+            txt = f"target {_fmtc(tr.targets[sm, i])}" if rv.known("target", L) else "target ?"
+            if rv.known("error", L):
                 with np.errstate(all="ignore"):
                     terms = net.loss.terms(p.out[L], tr.targets)
                 txt += f"\nE = {_fmtc(terms[sm, i])}"
@@ -1078,28 +1078,28 @@ class NetworkView(pg.GraphicsLayoutWidget):
         s = self.session
         if k == 0:
             return None, None
-        name = s.network.names[k]
         p = s.trace.p
-        if s.reached(f"delta:{name}"):
+        rv = s.revealed
+        if rv.known("delta", k):
             return p.delta[k], "delta"
-        if s.reached(f"grad_out:{name}"):
+        if rv.known("grad_out", k):
             return p.grad_out[k], "grad_out"
         return None, None
 
     def _value_text(self, k: int, i: int) -> str:
         s = self.session
         p, sm = s.trace.p, s.display_sample
-        name = s.network.names[k]
+        rv = s.revealed
         if k == 0:
-            return _fmtc(s.trace.inputs[sm, i]) if s.reached("input") else "?"
+            return _fmtc(s.trace.inputs[sm, i]) if rv.known("input", 0) else "?"
         lines = []
-        if s.reached(f"out:{name}"):
+        if rv.known("out", k):
             lines.append(f"out {_fmtc(p.out[k][sm, i])}")
-        elif s.reached(f"net:{name}"):
+        elif rv.known("net", k):
             lines.append(f"net {_fmtc(p.net[k][sm, i])}")
-        if s.reached(f"delta:{name}"):
+        if rv.known("delta", k):
             lines.append(f"δ {_fmtc(p.delta[k][sm, i])}")
-        elif s.reached(f"grad_out:{name}"):
+        elif rv.known("grad_out", k):
             lines.append(f"∂E/∂out {_fmtc(p.grad_out[k][sm, i])}")
         return "\n".join(lines)
 
@@ -1112,8 +1112,8 @@ class NetworkView(pg.GraphicsLayoutWidget):
         bg = QColor(th.background)
         for j, labels in self._edge_labels.items():
             a, b, rr, cc = self._seg[j]
-            grad_known = s.reached(f"grad:{net.names[j + 1]}")
-            upd = s.reached("update")
+            grad_known = s.revealed.known("grad_w", j + 1)
+            upd = s.revealed.known("after")
             for e in range(len(rr)):
                 r, c = rr[e], cc[e]
                 name = lab.weights[j][r][c]
@@ -1337,38 +1337,38 @@ class NetworkView(pg.GraphicsLayoutWidget):
         p, sm, d = tr.p, s.display_sample, s.decimals
         lab = net.labels
         rows = []
+        rv = s.revealed
 
-        def show(name, phase, value):
-            rows.append(f"{name} = {fmt(value, d) if s.reached(phase) else '?'}")
+        def show(name, what: tuple, value):
+            rows.append(f"{name} = {fmt(value, d) if rv.known(*what) else '?'}")
 
         if sel.kind == "neuron":
             k, i = sel.index
             act = "input" if k == 0 else net.activations[k - 1].name
             head = f"{self._display_name(k, i)} (layer {net.names[k]} · {act})"
             if k == 0:
-                show(lab.neurons[k][i], "input", tr.inputs[sm, i])
+                show(lab.neurons[k][i], ("input", 0), tr.inputs[sm, i])
             else:
-                nm = net.names[k]
-                show("net", f"net:{nm}", p.net[k][sm, i])
-                show("out", f"out:{nm}", p.out[k][sm, i])
+                show("net", ("net", k), p.net[k][sm, i])
+                show("out", ("out", k), p.out[k][sm, i])
                 if k == net.L:
-                    show("target", "input", tr.targets[sm, i])
-                show("∂E/∂out", f"grad_out:{nm}", p.grad_out[k][sm, i])
-                show("f′(net)", f"delta:{nm}", p.fprime[k][sm, i])
-                show("δ = ∂E/∂net", f"delta:{nm}", p.delta[k][sm, i])
+                    show("target", ("target", k), tr.targets[sm, i])
+                show("∂E/∂out", ("grad_out", k), p.grad_out[k][sm, i])
+                show("f′(net)", ("fprime", k), p.fprime[k][sm, i])
+                show("δ = ∂E/∂net", ("delta", k), p.delta[k][sm, i])
         elif sel.kind == "edge":
             j, r, c = sel.index
             head = (f"{lab.weights[j][r][c]} ({lab.neurons[j][c]} → "
                     f"{lab.neurons[j + 1][r]})")
             rows.append(f"w = {fmt(tr.network.weights[j][r, c], d)}")
-            show("∂E/∂w", f"grad:{net.names[j + 1]}", p.grad_w[j][r, c])
-            show("w after update", "update", tr.weights_after[j][r, c])
+            show("∂E/∂w", ("grad_w", j + 1), p.grad_w[j][r, c])
+            show("w after update", ("after", None), tr.weights_after[j][r, c])
         else:
             j, i = sel.index
             head = f"{lab.biases[j][i]} (bias of {lab.neurons[j + 1][i]})"
             rows.append(f"b = {fmt(tr.network.biases[j][i], d)}"
                         + ("" if net.train_biases else " (fixed)"))
-            show("∂E/∂b", f"grad:{net.names[j + 1]}", p.grad_b[j][i])
+            show("∂E/∂b", ("grad_b", j + 1), p.grad_b[j][i])
         return f"<b>{_html(head)}</b><br>" + "<br>".join(_html(r) for r in rows)
 
 

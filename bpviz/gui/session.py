@@ -13,6 +13,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from bpviz.core.fileformat import Document
 from bpviz.core.network import Network
 from bpviz.core.phases import Phase, Trace, phase_names, trace_step
+from bpviz.core.reveal import Revealed, reveal_index
 from bpviz.core.training import Schedule, default_speed, default_stop_error
 
 __all__ = ["Session", "Selection", "History", "EDGE_MODES"]
@@ -317,6 +318,14 @@ class Session(QObject):
     @property
     def last_index(self) -> int:
         return len(self.names) - 1
+
+    @property
+    def revealed(self) -> Revealed:
+        """What the current phase has revealed: ``revealed.known("delta", k)``."""
+        tr = self.trace
+        if getattr(self, "_reveal_for", None) is not tr:  # one index per iteration's list
+            self._reveal_for, self._reveal_at = tr, reveal_index(tr.phases)
+        return Revealed(tr.phases, self.phase_index, self._reveal_at)
 
     def reached(self, name: str) -> bool:
         """Has the stepper revealed phase ``name`` of this iteration yet?"""

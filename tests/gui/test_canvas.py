@@ -147,3 +147,16 @@ def test_a_neuron_tooltip_names_its_layer_so_a_dropped_caption_is_still_readable
     s, v = view_of("mazur")
     tip = v.tooltip(Selection("neuron", (1, 0)))
     assert "h1" in tip and "layer h · sigmoid" in tip and "net = ?" in tip
+
+
+def test_the_canvas_asks_the_phase_list_what_is_revealed_not_phase_names():
+    """What is known comes from Revealed (Phase.reveals), never from phase names the canvas
+    spells itself ("delta:h")."""
+    import inspect
+    import re
+
+    from bpviz.gui import network_view
+
+    src = inspect.getsource(network_view)
+    assert "reached(" not in src
+    assert not re.search(r'f"(net|out|grad_out|delta|grad):\{', src)
