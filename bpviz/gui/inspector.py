@@ -91,7 +91,11 @@ class _Writer:
 
     # -- numbers and symbols ---------------------------------------------------------------
     def ph(self, kind: str, k: int) -> str | None:
-        return None if kind == "out" and k == 0 else f"{kind}:{self.net.names[k]}"
+        """The phase that reveals this quantity of layer k (None: known from the start), as
+        the phase list says (``grad`` = the gradients into layer k)."""
+        if kind == "out" and k == 0:
+            return None
+        return _phase_revealing(self.ses, {"grad": "grad_w"}.get(kind, kind), k)
 
     def seen(self, phase: str | None) -> bool:
         if phase is None or self.ses.reached(phase):
@@ -511,20 +515,20 @@ class Inspector(QWidget):
         lk, lj = net.labels.neurons[k], net.labels.neurons[j]
         ls = [f"sample {x + 1}" if m <= 4 else f"s{x + 1}" for x in tr.samples]
         nk, nj = html.escape(net.names[k]), html.escape(net.names[j])
-        po = None if j == 0 else f"out:{net.names[j]}"
+        po = None if j == 0 else _phase_revealing(s, "out", j)
         hl_w = onk if fr is not None else (lambda r, c: c == fc)
         self._fill("W", f"W<sub>{nk}</sub>: the weights {nj} → {nk}, before the update",
                    net.weights[j], rows, cols, lk, lj, None, hl_w)
         self._fill("out", f"out<sub>{nj}</sub>" + (" (a column per sample)" if m > 1 else ""),
                    p.out[j].T, cols, samp, lj, ls, po, lambda r, c: r == fc)
         self._fill("delta", f"δ<sub>{nk}</sub> = ∂E/∂net<sub>{nk}</sub>", p.delta[k].T, rows,
-                   samp, lk, ls, f"delta:{net.names[k]}", lambda r, c: r == fr)
+                   samp, lk, ls, _phase_revealing(s, "delta", k), lambda r, c: r == fr)
         self._fill("grad", f"∂E/∂W<sub>{nk}</sub> = δ<sub>{nk}</sub> · out<sub>{nj}</sub>"
                    "<sup>T</sup>" + (f", summed over the {m} samples" if m > 1 else ""),
-                   p.grad_w[j], rows, cols, lk, lj, f"grad:{net.names[k]}", hl_w)
+                   p.grad_w[j], rows, cols, lk, lj, _phase_revealing(s, "grad_w", k), hl_w)
         self._fill("after", f"W<sub>{nk}</sub> after the update: W − η · ∂E/∂W, "
                    f"η = {fmt(tr.learning_rate)}", tr.weights_after[j], rows, cols, lk, lj,
-                   "update", hl_w)
+                   _phase_revealing(s, "after", None), hl_w)
         note = f"Weight layer {nj} → {nk} (select a neuron or an edge to choose another)."
         capped = [f"{what} {r.start + 1}–{r.stop} of {n}" for what, r, n in
                   (("rows", rows, net.sizes[k]), ("columns", cols, net.sizes[j]),
@@ -582,12 +586,15 @@ class Inspector(QWidget):
         s, tr = self.session, self.session.trace
         net, p, m = tr.network, tr.p, len(tr.samples)
         j, params = self._params()
-        phase, tab = f"grad:{net.names[j + 1]}", self.check_table
-        if not s.reached(phase):
+        tab = self.check_table
+        at = s.revealed.at("grad_w", j + 1)
+        if not s.revealed.known("grad_w", j + 1):
             self.check_results, self._check_for = [], None
             tab.setRowCount(0)
-            self.check_note.setText(f"Backprop reveals these gradients at phase <i>{phase}</i>: "
-                                    "predict them, step there, then check them here.")
+            title = html.escape(s.phases[at].title)
+            self.check_note.setText(f"Backprop reveals these gradients at phase {at + 1} "
+                                    f"(<i>{title}</i>): predict them, step there, then check "
+                                    "them here.")
             return
         if not (self._check_for and self._check_for[0] is tr and self._check_for[1] == params):
             num = numeric_gradient(net, tr.inputs, tr.targets, params, EPS)
@@ -614,3 +621,8 @@ class Inspector(QWidget):
             f"∂E/∂θ by backprop against the central difference (E(θ + ε) − E(θ − ε)) / 2ε, "
             f"ε = 1e-6, E over this step's {m} sample{'s' if m > 1 else ''}, at the parameters "
             f"before the update. Largest difference: {fmt(worst, 3)}.")
+
+
+def _phase_revealing(session, quantity: str, k: int | None) -> str:
+    """The name of the phase of this iteration that reveals the quantity of layer k."""
+    return session.phases[session.revealed.at(quantity, k)].name

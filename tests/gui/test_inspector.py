@@ -254,3 +254,12 @@ def test_big_network_stays_fast_and_capped(make):
            if tab.item(r, c).background().color().name().lower() == "#e69f00"]
     assert lit == [("h101", "x701")]  # the window follows the selection
     assert time.perf_counter() - t0 < 10
+
+
+def test_gradient_check_before_its_phase_names_the_phase_in_words(make):
+    s, ins = make("mazur")
+    s.select(Selection("edge", (1, 0, 0)))
+    ins.tabs.setCurrentIndex(2)
+    note = ins.check_note.text()
+    assert "phase 9" in note and "gradients of the weights into layer o" in note
+    assert "grad:o" not in note and ins.check_table.rowCount() == 0
