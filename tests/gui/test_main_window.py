@@ -3,26 +3,13 @@
 import warnings
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QMessageBox
 
 from bpviz.core.presets import load_preset
 from bpviz.gui.main_window import MainWindow
 
-
-@pytest.fixture
-def settings(tmp_path):
-    return QSettings(str(tmp_path / "bpviz.ini"), QSettings.Format.IniFormat)
-
-
-@pytest.fixture
-def win(qtbot, settings):
-    w = MainWindow(load_preset("mazur"), "mazur", settings=settings)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    w.activateWindow()
-    return w
+# `settings` and `win` (mazur, shown and active) come from tests/gui/conftest.py
 
 
 def test_opens_on_mazur_with_docks_and_menus(win):

@@ -205,7 +205,8 @@ def test_the_dot_stays_in_view_after_a_run(window, qtbot, name, steps):
     assert x0 <= 1 and y0 <= np.log10(s.history.errors[0]) <= y1
 
 
-def test_the_legend_never_covers_the_data(qtbot):
+def swap_plot_after_400_steps(qtbot):
+    """An error plot of swap with the history (steps and epochs) of 400 trained steps."""
     from bpviz.gui.error_plot import ErrorPlot
     from bpviz.gui.session import Session
 
@@ -216,6 +217,11 @@ def test_the_legend_never_covers_the_data(qtbot):
     t.run(max_steps=400)
     s.history.extend(1, t.error_history)
     s.history.add_epochs(t.epoch_errors)
+    return s, p
+
+
+def test_the_legend_never_covers_the_data(qtbot):
+    s, p = swap_plot_after_400_steps(qtbot)
     for width in (1200, 520):
         p.resize(width, 220)
         p.show()
@@ -241,17 +247,9 @@ def test_the_step_axis_has_thousands_separators(qtbot):
 
 
 def test_the_legend_stays_out_of_the_data_at_font_zoom_2(qtbot):
-    from bpviz.gui.error_plot import ErrorPlot
-    from bpviz.gui.session import Session
     from bpviz.gui.theme import zoom_plot_fonts
 
-    s = Session(load_preset("swap"), "swap")
-    p = ErrorPlot(s)
-    qtbot.addWidget(p)
-    t = Trainer(load_preset("swap"), track_epoch_error=True)
-    t.run(max_steps=400)
-    s.history.extend(1, t.error_history)
-    s.history.add_epochs(t.epoch_errors)
+    s, p = swap_plot_after_400_steps(qtbot)
     p.resize(600, 300)
     p.show()
     qtbot.waitExposed(p)
