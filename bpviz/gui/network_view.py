@@ -830,7 +830,7 @@ class NetworkView(pg.GraphicsLayoutWidget):
                     cands = along(ax_[e], ay_[e], bx_[e], by_[e], w, h, fr)
                     # a label lying across another edge reads as that edge's: places that
                     # cross fewer other edges first (stable: nearer the preferred one first)
-                    other = segs[1] != segs[1].dtype.type(j * 10_000 + e)
+                    other = segs[1] != j * 10_000 + e
                     cands.sort(key=lambda c: _crossings(segs[0][other], c[0], c[1], w, h))
                     labels.append(Label(key, w, h, cands))
         else:
