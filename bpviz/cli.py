@@ -156,7 +156,7 @@ def cmd_presets(args) -> int:
 
 
 def cmd_trace(args) -> int:
-    from bpviz.core.phases import trace_step
+    from bpviz.core.iteration.phases import trace_step
 
     doc = _doc(args.net)
     tr = trace_step(doc, _first_rows(doc, args.sample))

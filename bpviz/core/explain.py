@@ -7,7 +7,7 @@ Markdown with LaTeX maths (``$…$`` inline, ``$$…$$`` display, as GitHub rend
 self-contained HTML page (``<sub>``/``<sup>`` and a little CSS, nothing fetched), or a LaTeX
 article that needs amsmath only.
 
-Every number comes from the :class:`~bpviz.core.phases.Trace` (its forward/backward arrays and
+Every number comes from the :class:`~bpviz.core.iteration.phases.Trace` (its forward/backward arrays and
 the update); nothing here computes backprop again. Layers with more than ``FULL_WEIGHTS``
 weights are written for their first few neurons and weights, with the rest counted, so a
 784-128-10 network gives a document of a few dozen kilobytes.
@@ -26,7 +26,7 @@ import numpy as np
 
 from bpviz.core.atomic import write_atomic
 from bpviz.core.numbers import fmt
-from bpviz.core.phases import Trace, trace_step
+from bpviz.core.iteration.phases import Trace, trace_step
 
 __all__ = ["FORMATS", "explain", "explain_command"]
 

@@ -855,7 +855,7 @@ def export_command(args) -> int:
     out, fmt = _target(args)
     doc = _doc(args.net)
 
-    from bpviz.core.phases import phase_names
+    from bpviz.core.iteration.phases import phase_names
 
     names = phase_names(doc.network)
     phase = None if args.all_phases else _phase_index(args.phase, names)

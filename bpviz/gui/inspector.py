@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from bpviz.core.network import Pass
 from bpviz.core.numbers import fmt
-from bpviz.core.phases import ACT_SYMBOL
+from bpviz.core.iteration.phases import ACT_SYMBOL
 from bpviz.gui.theme import ERROR_SIGNAL, FORWARD, SELECT, THEMES
 
 __all__ = ["Inspector", "numeric_gradient"]

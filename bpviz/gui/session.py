@@ -12,8 +12,8 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from bpviz.core.fileformat import Document
 from bpviz.core.network import Network
-from bpviz.core.phases import Phase, Trace, phase_names, trace_step
-from bpviz.core.reveal import Revealed, reveal_index
+from bpviz.core.iteration.phases import Phase, Trace, phase_names, trace_step
+from bpviz.core.iteration.reveal import Revealed, reveal_index
 from bpviz.core.training import Schedule, default_speed, default_stop_error
 
 __all__ = ["Session", "Selection", "History", "EDGE_MODES"]

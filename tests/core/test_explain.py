@@ -18,7 +18,7 @@ from bpviz.cli import main
 from bpviz.core.explain import FORMATS, _MarkdownWriter, explain, explain_command
 from bpviz.core.fileformat import FormatError
 from bpviz.core.numbers import fmt
-from bpviz.core.phases import trace_step
+from bpviz.core.iteration.phases import trace_step
 from bpviz.core.presets import PRESETS, load_preset
 
 # Seed 004's figures, as it prints them (some with 8 decimals, most with 9).

@@ -13,7 +13,7 @@ from bpviz.core.fileformat import Document
 from bpviz.core.functions import ACTIVATION_NAMES, LOSS_NAMES, make_activation, make_loss
 from bpviz.core.gradcheck import gradcheck
 from bpviz.core.network import Network
-from bpviz.core.phases import phase_names, trace_step
+from bpviz.core.iteration.phases import phase_names, trace_step
 from bpviz.core.training import Schedule
 
 MODES = {"online": 1, "batch": 5, "minibatch": 3}  # rows a step of each mode uses here
@@ -153,7 +153,7 @@ def test_minibatch_schedule():
 
 def test_core_imports_no_qt():
     code = (
-        "import sys, bpviz.core.network, bpviz.core.phases, bpviz.core.training, "
+        "import sys, bpviz.core.network, bpviz.core.iteration.phases, bpviz.core.training, "
         "bpviz.core.gradcheck, bpviz.core.fileformat, bpviz.core.presets, bpviz.core.functions; "
         "bad = [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'pyqtgraph', 'PyQt5', "
         "'PyQt6', 'shiboken6')]; print(bad); sys.exit(1 if bad else 0)"

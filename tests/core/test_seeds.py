@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from bpviz.core.gradcheck import gradcheck
-from bpviz.core.phases import trace_step
+from bpviz.core.iteration.phases import trace_step
 from bpviz.core.presets import load_preset
 from bpviz.core.training import Trainer
 

@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bpviz.core.phases import trace_step
+from bpviz.core.iteration.phases import trace_step
 from bpviz.core.presets import load_preset
 from bpviz.gui.session import Session
 

@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from bpviz.core import fileformat
-from bpviz.core.phases import trace_step
+from bpviz.core.iteration.phases import trace_step
 from bpviz.core.presets import load_preset
 from bpviz.core.training import Trainer
 from bpviz.gui.main_window import history_csv

@@ -15,7 +15,7 @@ from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtSvg import QSvgRenderer
 
 from bpviz.cli import main
-from bpviz.core.phases import phase_names
+from bpviz.core.iteration.phases import phase_names
 from bpviz.core.presets import load_preset
 from bpviz.gui import export
 from bpviz.gui.export import (

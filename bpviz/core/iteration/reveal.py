@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bpviz.core.phases import Phase
+from bpviz.core.iteration.phases import Phase
 
 __all__ = ["Revealed", "reveal_index", "QUANTITIES"]
 
