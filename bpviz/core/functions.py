@@ -1,31 +1,37 @@
-"""Activations and losses: a value and a derivative each, one small object per function.
+"""Activations and losses: one class each, with its value, derivative, expressions and prose.
 
 Every function works in place on preallocated arrays (``out=``) so the trainer's hot loop
-allocates nothing; the same code serves the one-off forward pass that ``trace`` shows.
+allocates nothing; the same code serves the one-off forward pass that ``trace`` shows. Each
+class also says how it is written (``expression``: the tree of f(x) for the equations,
+``derivative_expression``: f′ written from net and out, ``formula``: plain text for menus and
+``prose``: one sentence), so adding one (softmax, cross-entropy) is one class and one entry in
+``ACTIVATIONS`` / ``LOSSES``.
+
+The backward interface takes the whole layer — ``backward(net, out, grad_out) → δ`` — so a
+function whose outputs depend on every net of its layer fits without a rewrite;
+``per_neuron`` says whether f′(net) exists per neuron (it is shown only then).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
+from bpviz.core.expr import Call, Cond, Diff, Frac, Half, Node, Num, Pow, Prod
+
 __all__ = [
-    "Activation",
-    "Loss",
-    "make_activation",
-    "make_loss",
-    "ACTIVATION_NAMES",
-    "LOSS_NAMES",
+    "Activation", "Loss", "make_activation", "make_loss", "ACTIVATIONS", "LOSSES",
+    "ACTIVATION_NAMES", "LOSS_NAMES",
 ]
 
 
-@dataclass(frozen=True)
+# ============================================================================ activations
 class Activation:
-    """f applied elementwise; ``derivative`` is f′(net), computed from net and out = f(net)."""
+    """f applied to a layer's net; ``derivative`` is f′(net), computed from net and out."""
 
-    name: str
-    slope: float = 1.0  # only for "linear"
+    name = ""
+    title = ""  # how a menu names it
+    per_neuron = True  # f′(net) is one number per neuron
+    slope = 1.0  # only the linear activation has another
 
     # -- value -----------------------------------------------------------------------
     def __call__(self, net: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
@@ -37,105 +43,213 @@ class Activation:
             self.forward_fn(net, out)
         return out
 
-    def derivative(
-        self, net: np.ndarray, out: np.ndarray, res: np.ndarray | None = None
-    ) -> np.ndarray:
+    def derivative(self, net: np.ndarray, out: np.ndarray,
+                   res: np.ndarray | None = None) -> np.ndarray:
         """f′(net), written into ``res``."""
         if res is None:
             res = np.empty_like(net, dtype=np.float64)
         self.derivative_fn(net, out, res)
         return res
 
-    @property
-    def forward_fn(self):
-        """``f(net, out)`` writing f(net) into out; the caller handles numpy's error state."""
-        if self.name == "linear":
-            slope = self.slope
-            return lambda net, out: np.multiply(net, slope, out=out)
-        return _FORWARD[self.name]
+    def backward(self, net: np.ndarray, out: np.ndarray, grad_out: np.ndarray,
+                 delta: np.ndarray | None = None, fprime: np.ndarray | None = None) -> np.ndarray:
+        """δ = ∂E/∂net of the whole layer from ∂E/∂out (rows are samples); for a per-neuron
+        function δ = ∂E/∂out ⊙ f′(net), with f′ written into ``fprime`` when given."""
+        fp = self.derivative(net, out, fprime)
+        if delta is None:
+            delta = np.empty_like(grad_out)
+        np.multiply(grad_out, fp, out=delta)
+        return delta
 
-    @property
-    def derivative_fn(self):
-        """``f(net, out, res)`` writing f′(net) into res."""
-        if self.name == "linear":
-            slope = self.slope
-            return lambda net, out, res: res.fill(slope)
-        return _DERIVATIVE[self.name]
+    def forward_fn(self, net, out) -> None:  # writes f(net) into out
+        raise NotImplementedError
 
-    # -- display ---------------------------------------------------------------------
+    def derivative_fn(self, net, out, res) -> None:  # writes f′(net) into res
+        raise NotImplementedError
+
+    def scalar(self, x: float) -> float:
+        """f of one number (for equations that evaluate themselves)."""
+        out = np.empty(1)
+        self(np.array([float(x)]), out)
+        return float(out[0])
+
+    # -- how it is written -------------------------------------------------------------
+    def expression(self, arg: Node) -> Node:
+        """f(arg) as a node of an equation: σ(net_h1), tanh(0.3), 2·net."""
+        return Call(self.name, arg, self.scalar)
+
+    def derivative_expression(self, net: Node, out: Node) -> Node:
+        raise NotImplementedError
+
     def formula(self, x: str = "x") -> str:
-        """f(x) written out, for explanations."""
-        return {
-            "sigmoid": f"1 / (1 + e^(−{x}))",
-            "tanh": f"tanh({x})",
-            "relu": f"max(0, {x})",
-            "identity": x,
-            "linear": f"{_num(self.slope)}·{x}",
-        }[self.name]
+        """f(x) written out in plain text, for menus and explanations."""
+        raise NotImplementedError
 
     def derivative_formula(self, out: str = "out", net: str = "net") -> str:
-        return {
-            "sigmoid": f"{out}·(1 − {out})",
-            "tanh": f"1 − {out}²",
-            "relu": f"1 if {net} > 0 else 0",
-            "identity": "1",
-            "linear": _num(self.slope),
-        }[self.name]
+        raise NotImplementedError
+
+    prose = ""
 
     def to_json(self) -> str | dict:
-        if self.name == "linear":
-            return {"name": "linear", "slope": self.slope}
         return self.name
 
+    def __eq__(self, other) -> bool:
+        return type(other) is type(self) and other.slope == self.slope
 
-def _sigmoid(net, out):  # 1 / (1 + e^(−net))
-    np.negative(net, out=out)
-    np.exp(out, out=out)
-    out += 1.0
-    np.reciprocal(out, out=out)
+    def __hash__(self) -> int:
+        return hash((self.name, self.slope))
 
-
-def _sigmoid_d(net, out, res):  # σ′ = out·(1 − out)
-    np.subtract(1.0, out, out=res)
-    res *= out
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
 
 
-def _tanh_d(net, out, res):  # tanh′ = 1 − out²
-    np.multiply(out, out, out=res)
-    np.subtract(1.0, res, out=res)
+class Sigmoid(Activation):
+    name, title = "sigmoid", "sigmoid σ"
+    prose = ("The logistic sigmoid σ(x) = 1 / (1 + e^(−x)) squashes any net into (0, 1); "
+             "its derivative is out·(1 − out).")
+
+    def forward_fn(self, net, out):  # 1 / (1 + e^(−net))
+        np.negative(net, out=out)
+        np.exp(out, out=out)
+        out += 1.0
+        np.reciprocal(out, out=out)
+
+    def derivative_fn(self, net, out, res):  # σ′ = out·(1 − out)
+        np.subtract(1.0, out, out=res)
+        res *= out
+
+    def derivative_expression(self, net, out):
+        return Prod((out, Diff(Num(1.0), out)))
+
+    def formula(self, x="x"):
+        return f"1 / (1 + e^(−{x}))"
+
+    def derivative_formula(self, out="out", net="net"):
+        return f"{out}·(1 − {out})"
 
 
-_FORWARD = {
-    "sigmoid": _sigmoid,
-    "tanh": lambda net, out: np.tanh(net, out=out),
-    "relu": lambda net, out: np.maximum(net, 0.0, out=out),
-    "identity": lambda net, out: np.copyto(out, net),
-}
-_DERIVATIVE = {
-    "sigmoid": _sigmoid_d,
-    "tanh": _tanh_d,
-    "relu": lambda net, out, res: np.greater(net, 0.0, out=res),  # 0 at the kink
-    "identity": lambda net, out, res: res.fill(1.0),
-}
+class Tanh(Activation):
+    name, title = "tanh", "tanh"
+    prose = "tanh squashes any net into (−1, 1); its derivative is 1 − out²."
 
-ACTIVATION_NAMES = ("sigmoid", "tanh", "relu", "identity", "linear")
+    def forward_fn(self, net, out):
+        np.tanh(net, out=out)
+
+    def derivative_fn(self, net, out, res):  # tanh′ = 1 − out²
+        np.multiply(out, out, out=res)
+        np.subtract(1.0, res, out=res)
+
+    def derivative_expression(self, net, out):
+        return Diff(Num(1.0), Pow(out, 2))
+
+    def formula(self, x="x"):
+        return f"tanh({x})"
+
+    def derivative_formula(self, out="out", net="net"):
+        return f"1 − {out}²"
+
+
+class ReLU(Activation):
+    name, title = "relu", "ReLU"
+    prose = ("ReLU passes a positive net unchanged and makes a negative one 0; its derivative "
+             "is 1 where net > 0 and 0 elsewhere (0 at the kink).")
+
+    def forward_fn(self, net, out):
+        np.maximum(net, 0.0, out=out)
+
+    def derivative_fn(self, net, out, res):
+        np.greater(net, 0.0, out=res)
+
+    def derivative_expression(self, net, out):
+        return Cond(Num(1.0), net, Num(0.0))
+
+    def formula(self, x="x"):
+        return f"max(0, {x})"
+
+    def derivative_formula(self, out="out", net="net"):
+        return f"1 if {net} > 0 else 0"
+
+
+class Identity(Activation):
+    name, title = "identity", "identity"
+    prose = "The identity passes net through unchanged (out = net); its derivative is 1."
+
+    def forward_fn(self, net, out):
+        np.copyto(out, net)
+
+    def derivative_fn(self, net, out, res):
+        res.fill(1.0)
+
+    def expression(self, arg):
+        return arg
+
+    def derivative_expression(self, net, out):
+        return Num(1.0)
+
+    def formula(self, x="x"):
+        return x
+
+    def derivative_formula(self, out="out", net="net"):
+        return "1"
+
+
+class Linear(Activation):
+    name, title = "linear", "linear f(x) = a·x"
+
+    def __init__(self, slope: float = 1.0) -> None:
+        self.slope = float(slope)
+
+    @property
+    def prose(self) -> str:
+        return (f"The linear activation multiplies net by {_num(self.slope)}, so its "
+                f"derivative is that constant.")
+
+    def forward_fn(self, net, out):
+        np.multiply(net, self.slope, out=out)
+
+    def derivative_fn(self, net, out, res):
+        res.fill(self.slope)
+
+    def scalar(self, x):
+        return self.slope * float(x)
+
+    def expression(self, arg):
+        return Prod((Num(self.slope), arg))
+
+    def derivative_expression(self, net, out):
+        return Num(self.slope)
+
+    def formula(self, x="x"):
+        return f"{_num(self.slope)}·{x}"
+
+    def derivative_formula(self, out="out", net="net"):
+        return _num(self.slope)
+
+    def to_json(self):
+        return {"name": "linear", "slope": self.slope}
+
+    def __repr__(self):
+        return f"Linear({self.slope!r})"
+
+
+ACTIVATIONS: dict[str, type[Activation]] = {
+    c.name: c for c in (Sigmoid, Tanh, ReLU, Identity, Linear)}
+ACTIVATION_NAMES = tuple(ACTIVATIONS)
 
 
 def make_activation(name: str, slope: float = 1.0) -> Activation:
-    if name not in ACTIVATION_NAMES:
+    if name not in ACTIVATIONS:
         raise ValueError(f"unknown activation {name!r}")
-    return Activation(name, float(slope) if name == "linear" else 1.0)
+    return Linear(slope) if name == "linear" else ACTIVATIONS[name]()
 
 
-@dataclass(frozen=True)
+# ================================================================================ losses
 class Loss:
-    """E over the outputs of every sample of a step, as FORMAT.md defines it.
+    """E over the outputs of every sample of a step, as FORMAT.md defines it."""
 
-    ``half_sse``: E = Σ ½(t − o)²;  ``sse``: E = Σ (t − o)²;  ``mse``: E = mean of (t − o)²
-    over every output of every sample of the step.
-    """
-
-    name: str
+    name = ""
+    title = ""  # in words, for menus
+    prose = ""
 
     def value(self, out: np.ndarray, target: np.ndarray) -> float:
         with np.errstate(all="ignore"):
@@ -145,65 +259,130 @@ class Loss:
 
     def finish(self, sum_sq: float, count: int) -> float:
         """E from Σ(t − o)² over ``count`` output values."""
-        if self.name == "half_sse":
-            return 0.5 * sum_sq
-        if self.name == "sse":
-            return sum_sq
-        return sum_sq / count
+        raise NotImplementedError
 
     def terms(self, out: np.ndarray, target: np.ndarray) -> np.ndarray:
         """Each output's share of E (their sum is E); inf, not a warning, on overflow."""
         with np.errstate(all="ignore"):
-            return self._terms(out, target)
-
-    def _terms(self, out: np.ndarray, target: np.ndarray) -> np.ndarray:
-        d = target - out
-        if self.name == "half_sse":
-            return 0.5 * d * d
-        if self.name == "sse":
-            return d * d
-        return d * d / d.size
+            d = target - out
+            return d * d * self.finish(1.0, d.size)
 
     def grad_scale(self, count: int) -> float:
         """∂E/∂o = scale · (o − t)."""
-        if self.name == "half_sse":
-            return 1.0
-        if self.name == "sse":
-            return 2.0
-        return 2.0 / count
+        return 2.0 * self.finish(1.0, count)
 
     def gradient(self, out: np.ndarray, target: np.ndarray) -> np.ndarray:
         return self.grad_scale(out.size) * (out - target)
 
+    # -- how it is written -------------------------------------------------------------
+    def term_expression(self, t: Node, o: Node, count: int) -> Node:
+        """One output's term E_o, from its target and out."""
+        raise NotImplementedError
+
+    def gradient_expression(self, t: Node, o: Node, count: int) -> Node:
+        """∂E/∂out of one output."""
+        raise NotImplementedError
+
     def formula(self) -> str:
-        return {
-            "half_sse": "E = Σ ½(target − out)²",
-            "sse": "E = Σ (target − out)²",
-            "mse": "E = mean (target − out)²",
-        }[self.name]
+        raise NotImplementedError
 
     def term_formula(self, t: str, o: str, count: int) -> str:
-        if self.name == "half_sse":
-            return f"½({t} − {o})²"
-        if self.name == "sse":
-            return f"({t} − {o})²"
-        return f"({t} − {o})² / {count}"
+        raise NotImplementedError
 
     def gradient_formula(self, t: str, o: str, count: int) -> str:
-        if self.name == "half_sse":
-            return f"{o} − {t}"
-        if self.name == "sse":
-            return f"2({o} − {t})"
+        raise NotImplementedError
+
+    def __eq__(self, other) -> bool:
+        return type(other) is type(self)
+
+    def __hash__(self) -> int:
+        return hash(self.name)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class HalfSSE(Loss):
+    name, title = "half_sse", "half the sum of squared errors"
+    prose = "E = Σ ½(target − out)²: half the squared difference, summed over every output."
+
+    def finish(self, sum_sq, count):
+        return 0.5 * sum_sq
+
+    def grad_scale(self, count):
+        return 1.0
+
+    def term_expression(self, t, o, count):
+        return Prod((Half(), Pow(Diff(t, o), 2)))
+
+    def gradient_expression(self, t, o, count):
+        return Diff(o, t)
+
+    def formula(self):
+        return "E = Σ ½(target − out)²"
+
+    def term_formula(self, t, o, count):
+        return f"½({t} − {o})²"
+
+    def gradient_formula(self, t, o, count):
+        return f"{o} − {t}"
+
+
+class SSE(Loss):
+    name, title = "sse", "sum of squared errors"
+    prose = "E = Σ (target − out)²: the squared difference, summed over every output."
+
+    def finish(self, sum_sq, count):
+        return sum_sq
+
+    def term_expression(self, t, o, count):
+        return Pow(Diff(t, o), 2)
+
+    def gradient_expression(self, t, o, count):
+        return Prod((Num(2.0), Diff(o, t)))
+
+    def formula(self):
+        return "E = Σ (target − out)²"
+
+    def term_formula(self, t, o, count):
+        return f"({t} − {o})²"
+
+    def gradient_formula(self, t, o, count):
+        return f"2({o} − {t})"
+
+
+class MSE(Loss):
+    name, title = "mse", "mean squared error"
+    prose = ("E = mean (target − out)²: the squared difference, averaged over every output "
+             "of every sample of the step.")
+
+    def finish(self, sum_sq, count):
+        return sum_sq / count
+
+    def term_expression(self, t, o, count):
+        return Frac(Pow(Diff(t, o), 2), Num(count))
+
+    def gradient_expression(self, t, o, count):
+        return Frac(Prod((Num(2.0), Diff(o, t))), Num(count))
+
+    def formula(self):
+        return "E = mean (target − out)²"
+
+    def term_formula(self, t, o, count):
+        return f"({t} − {o})² / {count}"
+
+    def gradient_formula(self, t, o, count):
         return f"2({o} − {t}) / {count}"
 
 
-LOSS_NAMES = ("half_sse", "sse", "mse")
+LOSSES: dict[str, type[Loss]] = {c.name: c for c in (HalfSSE, SSE, MSE)}
+LOSS_NAMES = tuple(LOSSES)
 
 
 def make_loss(name: str) -> Loss:
-    if name not in LOSS_NAMES:
+    if name not in LOSSES:
         raise ValueError(f"unknown loss {name!r}")
-    return Loss(name)
+    return LOSSES[name]()
 
 
 def _num(x: float) -> str:

@@ -177,7 +177,7 @@ class Pass:
         self._wt = [w.T for w in net.weights]  # views: stay valid while weights change in place
         self._L = L
         self._f = [None] + [a.forward_fn for a in net.activations]
-        self._df = [None] + [a.derivative_fn for a in net.activations]
+        self._back = [None] + [a.backward for a in net.activations]
         self._diff_flat = self.diff.reshape(-1)  # a view
         self._finish = net.loss.finish
         if self._scale == 1.0:
@@ -204,7 +204,7 @@ class Pass:
         L = self._L
         self.forward(x)
         out, net = self.out, self.net
-        fp, go, dl, df = self.fprime, self.grad_out, self.delta, self._df
+        fp, go, dl, back = self.fprime, self.grad_out, self.delta, self._back
         np.subtract(out[L], t, out=self.diff)
         d = self._diff_flat
         e = self._finish(float(np.dot(d, d)), d.size)
@@ -215,8 +215,7 @@ class Pass:
         for k in range(L, 0, -1):
             if k < L:
                 np.matmul(dl[k + 1], weights[k], out=go[k])
-            df[k](net[k], out[k], fp[k])
-            np.multiply(go[k], fp[k], out=dl[k])
+            back[k](net[k], out[k], go[k], dl[k], fp[k])  # δ = ∂E/∂out ⊙ f′(net)
             np.matmul(dl[k].T, out[k - 1], out=gw[k - 1])
             if gb is not None and bias_grads:
                 np.sum(dl[k], axis=0, out=gb[k - 1])

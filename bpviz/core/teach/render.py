@@ -1,0 +1,313 @@
+"""Equations written out: one renderer per medium, one notation for all.
+
+- :func:`text` — plain Unicode for ``bpviz trace`` and the status bar: ``out_h1``, ``δ_o1``,
+  ``E_total``, ``∂E/∂w5``, samples as superscripts ``δ_f1⁽²⁾``, Σₛ, true minus.
+- :func:`html` — Qt rich text and HTML (banner, inspector, tooltips, ``explain --format html``):
+  the same symbols with true subscripts, ``out<sub>h1</sub>``.
+- :func:`tex` — LaTeX maths (``explain --format tex`` and Markdown with MathJax).
+
+They share the tree walk and its rules (parentheses by precedence, a negative number in
+parentheses wherever it is not the first term, "×" between numbers and "·" between symbols);
+only the atoms differ. None of them computes anything but how to write a number.
+"""
+
+from __future__ import annotations
+
+import html as _html
+from collections.abc import Callable, Sequence
+
+from bpviz.core.expr import (Call, Cond, Diff, Eq, Frac, Half, Node, Num, Partial, Pow, Prod,
+                             Sum, SumOver, Sym)
+from bpviz.core.iteration.symbols import parse
+from bpviz.core.numbers import fmt
+
+__all__ = ["text", "html", "tex", "Renderer", "minus"]
+
+_SUP = str.maketrans("0123456789s()+-−n", "⁰¹²³⁴⁵⁶⁷⁸⁹ˢ⁽⁾⁺⁻⁻ⁿ")
+_FN_TEXT = {"sigmoid": "σ", "tanh": "tanh", "relu": "relu", "exp": "exp"}
+
+
+def minus(s: str) -> str:
+    """A number's hyphen-minus as a true minus (also in its exponent)."""
+    return s.replace("-", "−")
+
+
+def _default_num(v: float) -> str:
+    return minus(fmt(v))
+
+
+# precedence: higher binds tighter
+_ATOM, _POW, _PROD, _SUM, _COND = 4, 3, 2, 1, 0
+
+
+class Renderer:
+    """The tree walk; subclasses write atoms and operators in their medium."""
+
+    times, dot, plus, minus_op, eq = " × ", "·", " + ", " − ", " = "
+
+    def __init__(self, num: Callable[[float], str] | None = None) -> None:
+        self.fmt = num or _default_num
+
+    # -- atoms a medium writes its own way
+    def number(self, v: float) -> str:
+        return self.fmt(v)
+
+    def symbol(self, s: Sym) -> str:
+        raise NotImplementedError
+
+    def partial(self, top: str, bottom: str) -> str:
+        raise NotImplementedError
+
+    def paren(self, s: str) -> str:
+        return f"({s})"
+
+    def half(self) -> str:
+        return "½"
+
+    def ellipsis(self, more: int) -> str:
+        return f"… ({more:,} more term{'s' if more != 1 else ''})"
+
+    def func(self, name: str, arg: str, prime: bool) -> str:
+        p = "′" if prime else ""
+        if name == "relu" and not prime:
+            return f"max(0, {arg})"
+        return f"{_FN_TEXT.get(name, name)}{p}({arg})"
+
+    def sum_over(self, index: str, body: str) -> str:
+        return f"Σ{index.translate(str.maketrans('s', 'ₛ'))} {body}"
+
+    def frac(self, a: str, b: str) -> str:
+        return f"{a} / {b}"
+
+    def power(self, a: str, n: int) -> str:
+        return a + str(n).translate(_SUP)
+
+    def cond(self, then: str, test: str, other: str) -> str:
+        return f"{then} if {test} > 0 else {other}"
+
+    def note(self, s: str) -> str:
+        return f"  ({s})"
+
+    # -- the walk
+    def prec(self, n: Node) -> int:
+        if isinstance(n, Num):
+            return _ATOM if n.v >= 0 or self.number(n.v)[0] not in "-−" else _SUM
+        if isinstance(n, Pow):
+            return _POW
+        if isinstance(n, (Prod, Frac)):
+            return _PROD
+        if isinstance(n, (Sum, Diff, SumOver)):
+            return _SUM
+        if isinstance(n, Cond):
+            return _COND
+        return _ATOM
+
+    def wrap(self, n: Node, above: int) -> str:
+        s = self.node(n)
+        return self.paren(s) if self.prec(n) <= above else s
+
+    def node(self, n: Node) -> str:
+        if isinstance(n, Num):
+            return self.number(n.v)
+        if isinstance(n, Half):
+            return self.half()
+        if isinstance(n, Sym):
+            return self.symbol(n)
+        if isinstance(n, Partial):
+            return self.partial(self.node(n.top), self.node(n.bottom))
+        if isinstance(n, Call):
+            return self.func(n.name, self.node(n.arg), n.prime)
+        if isinstance(n, Prod):
+            return self.product(n.factors)
+        if isinstance(n, Sum):
+            parts = [self.wrap(n.terms[0], _COND)] + [self.wrap(t, _SUM) for t in n.terms[1:]]
+            if n.more:
+                parts.append(self.ellipsis(n.more))
+            if n.last is not None:
+                parts.append(self.wrap(n.last, _SUM))
+            return self.plus.join(parts)
+        if isinstance(n, SumOver):
+            return self.sum_over(n.index, self.wrap(n.body, _SUM))
+        if isinstance(n, Diff):
+            return self.wrap(n.a, _COND) + self.minus_op + self.wrap(n.b, _SUM)
+        if isinstance(n, Frac):
+            return self.frac(self.wrap(n.a, _SUM), self.wrap(n.b, _PROD))
+        if isinstance(n, Pow):
+            return self.power(self.wrap(n.a, _POW), n.n)
+        if isinstance(n, Cond):
+            return self.cond(self.node(n.then), self.node(n.test), self.node(n.other))
+        raise TypeError(f"cannot write {type(n).__name__}")
+
+    def product(self, factors: Sequence[Node]) -> str:
+        numeric = all(isinstance(f, (Num, Half)) for f in factors)
+        out = ""
+        for i, f in enumerate(factors):
+            s = self.wrap(f, _SUM if i == 0 and not isinstance(f, Num) else _PROD)
+            if i and isinstance(factors[i - 1], Half):
+                out += s  # ½(t − o)²
+            elif i:
+                out += (self.times if numeric else self.dot) + s
+            else:
+                out = s
+        return out
+
+    def equation(self, e: Eq, which: Sequence[str] = ("lhs", "symbolic", "numeric", "result"),
+                 note: bool = True) -> str:
+        s = self.eq.join(self.node(p) for p in e.parts(which))
+        return s + self.note(e.note) if note and e.note else s
+
+    def __call__(self, x: Node | Eq, which: Sequence[str] | None = None) -> str:
+        if isinstance(x, Eq):
+            return self.equation(x, which or ("lhs", "symbolic", "numeric", "result"))
+        return self.node(x)
+
+
+class Text(Renderer):
+    """Plain Unicode: ``out_h1``, ``∂E/∂out_o1``, ``δ_f1⁽²⁾``."""
+
+    def symbol(self, s: Sym) -> str:
+        base = s.label if s.head is None else f"{s.head}_{s.label}"
+        return base + self._sample(s.sample)
+
+    @staticmethod
+    def _sample(sample) -> str:
+        return "" if sample is None else f"({sample})".translate(_SUP)
+
+    def partial(self, top: str, bottom: str) -> str:
+        return f"∂{top}/∂{bottom}"
+
+
+class Html(Renderer):
+    """Qt rich text / HTML: italic symbols with true subscripts."""
+
+    times, dot, plus, minus_op = " × ", "·", " + ", " − "
+
+    def number(self, v: float) -> str:
+        return _html.escape(self.fmt(v))
+
+    def label(self, label: str) -> str:
+        parts = parse(label)
+        if parts is None:
+            return _html.escape(label)
+        base, sub = parts
+        b = f"<i>{_html.escape(base)}</i>"
+        return b if sub is None else f"{b}<sub>{_html.escape(sub)}</sub>"
+
+    def symbol(self, s: Sym) -> str:
+        if s.head is None:
+            out = self.label(s.label)
+        else:
+            out = f"<i>{_html.escape(s.head)}</i><sub>{_html.escape(s.label)}</sub>"
+        if s.sample is not None:
+            out += f"<sup>({_html.escape(str(s.sample))})</sup>"
+        return out
+
+    def partial(self, top: str, bottom: str) -> str:
+        return f"∂{top}/∂{bottom}"
+
+    def sum_over(self, index: str, body: str) -> str:
+        return f"Σ<sub><i>{index}</i></sub> {body}"
+
+    def power(self, a: str, n: int) -> str:
+        return f"{a}<sup>{n}</sup>"
+
+    def note(self, s: str) -> str:
+        return f" &nbsp;({_html.escape(s)})"
+
+
+class Tex(Renderer):
+    """LaTeX maths (inside ``$…$`` or an align environment)."""
+
+    times, dot, plus, minus_op, eq = r" \times ", r" \cdot ", " + ", " - ", " = "
+
+    def __init__(self, num=None, label: Callable[[str], str] | None = None) -> None:
+        super().__init__(num or (lambda v: fmt(v)))
+        self._label = label or _tex_label
+
+    def number(self, v: float) -> str:
+        s = self.fmt(v).replace("−", "-")
+        if "e" in s:
+            m, e = s.split("e")
+            return rf"{m} \times 10^{{{int(e)}}}"
+        return s
+
+    def paren(self, s: str) -> str:
+        return rf"\left({s}\right)"
+
+    def half(self) -> str:
+        return r"\tfrac{1}{2}"
+
+    def symbol(self, s: Sym) -> str:
+        if s.head is None:
+            out = self._label(s.label)
+        else:
+            head = {"δ": r"\delta", "E": "E"}.get(s.head, rf"\mathit{{{s.head}}}")
+            sub = r"\mathrm{total}" if s.label == "total" else _tex_sub(s.label)
+            out = f"{head}_{{{sub}}}"
+        if s.sample is not None:
+            out = f"{{{out}}}^{{({s.sample})}}"
+        return out
+
+    def partial(self, top: str, bottom: str) -> str:
+        return rf"\frac{{\partial {top}}}{{\partial {bottom}}}"
+
+    def ellipsis(self, more: int) -> str:
+        return rf"\cdots\text{{ ({more:,} more term{'s' if more != 1 else ''}) }}"
+
+    def func(self, name: str, arg: str, prime: bool) -> str:
+        p = "'" if prime else ""
+        if name == "relu" and not prime:
+            return rf"\max\left(0, {arg}\right)"
+        head = {"sigmoid": r"\sigma", "tanh": r"\tanh", "exp": r"\exp"}.get(
+            name, rf"\operatorname{{{name}}}")
+        return rf"{head}{p}\left({arg}\right)"
+
+    def sum_over(self, index: str, body: str) -> str:
+        return rf"\sum_{{{index}}} {body}"
+
+    def frac(self, a: str, b: str) -> str:
+        return rf"\frac{{{_strip(a)}}}{{{_strip(b)}}}"
+
+    def power(self, a: str, n: int) -> str:
+        return f"{{{a}}}^{{{n}}}"
+
+    def cond(self, then: str, test: str, other: str) -> str:
+        return rf"\begin{{cases}} {then} & {test} > 0 \\ {other} & \text{{otherwise}} \end{{cases}}"
+
+    def note(self, s: str) -> str:
+        return rf"\quad\text{{({s})}}"
+
+
+def _strip(s: str) -> str:
+    if s.startswith(r"\left(") and s.endswith(r"\right)"):
+        return s[6:-7]
+    return s
+
+
+_TEX_ESC = {"\\": r"\backslash ", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
+            "%": r"\%", "_": r"\_", "^": r"\wedge ", "~": r"\sim ", " ": r"\ "}
+
+
+def _tex_sub(s: str) -> str:
+    return "".join(_TEX_ESC.get(ch, ch) for ch in s)
+
+
+def _tex_label(label: str) -> str:
+    parts = parse(label)
+    if parts is None:
+        return rf"\mathrm{{{_tex_sub(label)}}}"
+    base, sub = parts
+    b = base if len(base) == 1 else rf"\mathit{{{_tex_sub(base)}}}"
+    return b if sub is None else f"{b}_{{{_tex_sub(sub)}}}"
+
+
+def text(x, which=None, num=None) -> str:
+    return Text(num)(x, which)
+
+
+def html(x, which=None, num=None) -> str:
+    return Html(num)(x, which)
+
+
+def tex(x, which=None, num=None) -> str:
+    return Tex(num)(x, which)
