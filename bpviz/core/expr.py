@@ -35,6 +35,7 @@ class Num(Node):
     """A number, written by the renderer's number format."""
 
     v: float
+    q: tuple | None = None  # (quantity, layer) it belongs to: a view may hide it as "?"
 
     def value(self) -> float:
         return float(self.v)
@@ -57,7 +58,8 @@ class Sym(Node):
     head: str | None
     label: str
     v: float | None = None
-    sample: int | None = None
+    sample: int | str | None = None
+    mark: str = ""  # after the subscript: "⁺" for the value after the update
 
     def value(self) -> float:
         if self.v is None:
@@ -170,22 +172,28 @@ class Cond(Node):
 
 @dataclass(frozen=True, eq=False)
 class Eq:
-    """``lhs = symbolic = numeric = result``: any of the right-hand parts may be missing.
-    ``note`` is a few plain words the renderers add after it ("summed over 4 samples")."""
+    """``lhs = symbolic… = numeric… = result``: the symbolic forms (the chain rule, then the
+    same in δ and out), then the forms with numbers, then the value the core computed (which
+    belongs to ``q``, a (quantity, layer) a view may not have revealed yet). ``note`` is a few
+    plain words the renderers add after it."""
 
     lhs: Node
-    symbolic: Node | None = None
-    numeric: Node | None = None
+    symbolic: tuple[Node, ...] = ()
+    numeric: tuple[Node, ...] = ()
     result: float | None = None
+    q: tuple | None = None
     note: str = ""
 
     def parts(self, which: Sequence[str] = ("lhs", "symbolic", "numeric", "result")) -> list:
-        out = []
+        out: list[Node] = []
         for name in which:
-            part = getattr(self, name)
-            if part is None:
-                continue
-            out.append(Num(part) if name == "result" else part)
+            if name == "lhs":
+                out.append(self.lhs)
+            elif name == "result":
+                if self.result is not None:
+                    out.append(Num(self.result, self.q))
+            else:
+                out.extend(getattr(self, name))
         return out
 
     def values(self) -> list[float]:

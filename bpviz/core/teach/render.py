@@ -45,8 +45,12 @@ class Renderer:
 
     times, dot, plus, minus_op, eq = " × ", "·", " + ", " − ", " = "
 
-    def __init__(self, num: Callable[[float], str] | None = None) -> None:
+    unknown = "?"  # a number the view has not revealed yet
+
+    def __init__(self, num: Callable[[float], str] | None = None,
+                 known: Callable[[tuple], bool] | None = None) -> None:
         self.fmt = num or _default_num
+        self.known = known
 
     # -- atoms a medium writes its own way
     def number(self, v: float) -> str:
@@ -89,8 +93,14 @@ class Renderer:
         return f"  ({s})"
 
     # -- the walk
+    def hidden(self, n: Node) -> bool:
+        return (isinstance(n, Num) and n.q is not None and self.known is not None
+                and not self.known(n.q))
+
     def prec(self, n: Node) -> int:
         if isinstance(n, Num):
+            if self.hidden(n):
+                return _ATOM
             return _ATOM if n.v >= 0 or self.number(n.v)[0] not in "-−" else _SUM
         if isinstance(n, Pow):
             return _POW
@@ -108,7 +118,7 @@ class Renderer:
 
     def node(self, n: Node) -> str:
         if isinstance(n, Num):
-            return self.number(n.v)
+            return self.unknown if self.hidden(n) else self.number(n.v)
         if isinstance(n, Half):
             return self.half()
         if isinstance(n, Sym):
@@ -139,7 +149,7 @@ class Renderer:
         raise TypeError(f"cannot write {type(n).__name__}")
 
     def product(self, factors: Sequence[Node]) -> str:
-        numeric = all(isinstance(f, (Num, Half)) for f in factors)
+        numeric = not any(_has_symbol(f) for f in factors)
         out = ""
         for i, f in enumerate(factors):
             s = self.wrap(f, _SUM if i == 0 and not isinstance(f, Num) else _PROD)
@@ -167,7 +177,7 @@ class Text(Renderer):
 
     def symbol(self, s: Sym) -> str:
         base = s.label if s.head is None else f"{s.head}_{s.label}"
-        return base + self._sample(s.sample)
+        return base + s.mark + self._sample(s.sample)
 
     @staticmethod
     def _sample(sample) -> str:
@@ -179,6 +189,8 @@ class Text(Renderer):
 
 class Html(Renderer):
     """Qt rich text / HTML: italic symbols with true subscripts."""
+
+    unknown = "<span class='q'>?</span>"
 
     times, dot, plus, minus_op = " × ", "·", " + ", " − "
 
@@ -198,6 +210,7 @@ class Html(Renderer):
             out = self.label(s.label)
         else:
             out = f"<i>{_html.escape(s.head)}</i><sub>{_html.escape(s.label)}</sub>"
+        out += _html.escape(s.mark)
         if s.sample is not None:
             out += f"<sup>({_html.escape(str(s.sample))})</sup>"
         return out
@@ -220,8 +233,10 @@ class Tex(Renderer):
 
     times, dot, plus, minus_op, eq = r" \times ", r" \cdot ", " + ", " - ", " = "
 
-    def __init__(self, num=None, label: Callable[[str], str] | None = None) -> None:
-        super().__init__(num or (lambda v: fmt(v)))
+    unknown = "?"
+
+    def __init__(self, num=None, known=None, label: Callable[[str], str] | None = None) -> None:
+        super().__init__(num or (lambda v: fmt(v)), known)
         self._label = label or _tex_label
 
     def number(self, v: float) -> str:
@@ -244,6 +259,8 @@ class Tex(Renderer):
             head = {"δ": r"\delta", "E": "E"}.get(s.head, rf"\mathit{{{s.head}}}")
             sub = r"\mathrm{total}" if s.label == "total" else _tex_sub(s.label)
             out = f"{head}_{{{sub}}}"
+        if s.mark:
+            out = f"{{{out}}}^{{{'+' if s.mark == '⁺' else s.mark}}}"
         if s.sample is not None:
             out = f"{{{out}}}^{{({s.sample})}}"
         return out
@@ -278,6 +295,25 @@ class Tex(Renderer):
         return rf"\quad\text{{({s})}}"
 
 
+def _has_symbol(n: Node) -> bool:
+    """Whether a term has a symbol in it (then products are written with "·", else "×")."""
+    if isinstance(n, (Sym, Partial)):
+        return True
+    if isinstance(n, (Num, Half)):
+        return False
+    if isinstance(n, Prod):
+        return any(_has_symbol(f) for f in n.factors)
+    if isinstance(n, Sum):
+        return any(_has_symbol(t) for t in n.terms)
+    if isinstance(n, (Diff, Frac)):
+        return _has_symbol(n.a) or _has_symbol(n.b)
+    if isinstance(n, Pow):
+        return _has_symbol(n.a)
+    if isinstance(n, Call):
+        return _has_symbol(n.arg)
+    return True
+
+
 def _strip(s: str) -> str:
     if s.startswith(r"\left(") and s.endswith(r"\right)"):
         return s[6:-7]
@@ -301,13 +337,13 @@ def _tex_label(label: str) -> str:
     return b if sub is None else f"{b}_{{{_tex_sub(sub)}}}"
 
 
-def text(x, which=None, num=None) -> str:
-    return Text(num)(x, which)
+def text(x, which=None, num=None, known=None) -> str:
+    return Text(num, known)(x, which)
 
 
-def html(x, which=None, num=None) -> str:
-    return Html(num)(x, which)
+def html(x, which=None, num=None, known=None) -> str:
+    return Html(num, known)(x, which)
 
 
-def tex(x, which=None, num=None) -> str:
-    return Tex(num)(x, which)
+def tex(x, which=None, num=None, known=None) -> str:
+    return Tex(num, known)(x, which)
