@@ -157,6 +157,7 @@ def cmd_presets(args) -> int:
 
 def cmd_trace(args) -> int:
     from bpviz.core.iteration.phases import trace_step
+    from bpviz.core.teach.trace import formula_text, lines_text, trace_json
 
     doc = _doc(args.net)
     tr = trace_step(doc, _first_rows(doc, args.sample))
@@ -166,7 +167,7 @@ def cmd_trace(args) -> int:
         raise UsageError(f"{args.net}: the step's values are not finite (an overflow); try a "
                          "smaller learning rate or smaller weights")
     if args.json:
-        obj = tr.to_json()
+        obj = trace_json(tr)
         obj["samples"] = [int(s) + 1 for s in tr.samples]  # counted as the window does
         _print_json(obj, args.net)
         return 0
@@ -180,8 +181,8 @@ def cmd_trace(args) -> int:
     for ph in tr.phases:
         print()
         print(f"[{ph.index + 1:{max(2, width)}d}] {ph.name} — {ph.title}")
-        print(f"     {ph.formula}")
-        for line in ph.lines:
+        print(f"     {formula_text(ph)}")
+        for line in lines_text(ph):
             print(f"       {line}")
     return 0
 

@@ -12,8 +12,9 @@ import pytest
 from bpviz.core.fileformat import Document
 from bpviz.core.functions import ACTIVATION_NAMES, LOSS_NAMES, make_activation, make_loss
 from bpviz.core.gradcheck import gradcheck
-from bpviz.core.network import Network
 from bpviz.core.iteration.phases import phase_names, trace_step
+from bpviz.core.network import Network
+from bpviz.core.teach.trace import phase_json
 from bpviz.core.training import Schedule
 
 MODES = {"online": 1, "batch": 5, "minibatch": 3}  # rows a step of each mode uses here
@@ -108,7 +109,7 @@ def test_phase_list_shape():
     assert names[7:10] == ["error", "grad_out:d", "delta:d"]
     assert names[-4:] == ["grad_out:b", "delta:b", "grad:b", "update"]
     for i, p in enumerate(tr.phases):
-        j = p.to_json()
+        j = phase_json(p)
         assert j["index"] == i
         assert set(j) >= {"index", "name", "kind", "layer", "direction", "title", "formula",
                           "neurons", "edges", "values"}

@@ -4,8 +4,8 @@ the order ARCHITECTURE.md gives, and Revealed answers from it."""
 import pytest
 
 from bpviz.core.iteration.phases import phase_names, trace_step
-from bpviz.core.presets import PRESETS, load_preset
 from bpviz.core.iteration.reveal import Revealed, reveal_index
+from bpviz.core.presets import PRESETS, load_preset
 
 
 def expected(L):

@@ -5,8 +5,8 @@ import pytest
 
 from bpviz.core.fileformat import Document
 from bpviz.core.functions import make_activation, make_loss
-from bpviz.core.network import Network
 from bpviz.core.iteration.phases import trace_step
+from bpviz.core.network import Network
 from bpviz.core.presets import PRESETS, load_preset
 from bpviz.core.training import Trainer
 

@@ -11,10 +11,14 @@ steps per-sample symbols carry the sample as a superscript and gradients are Σ 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from bpviz.core.expr import Diff, Eq, Num, Partial, Prod, SumOver, Sym, sum_of
-from bpviz.core.iteration.phases import Trace
+
+if TYPE_CHECKING:
+    from bpviz.core.iteration.phases import Trace
 
 __all__ = [
     "Chain", "net_eq", "out_eq", "error_term_eq", "error_total_eq", "grad_out_eq",
@@ -255,7 +259,8 @@ def grad_weight_eq(c: Chain, j: int, r: int, col: int) -> Eq:
     res = float(p.grad_w[j][r, col])
     if c.m == 1:
         one = weight_sample_eq(c, j, r, col, 0)
-        return Eq(lhs, (one.symbolic[0], one.lhs), one.numeric, res, ("grad_w", k))
+        short = Prod((Num(float(p.delta[k][0, r]), ("delta", k)), c.x(j, col, 0)))
+        return Eq(lhs, (one.symbolic[0], one.lhs), (one.numeric[0], short), res, ("grad_w", k))
     d, o = p.delta[k][:, r], p.out[j][:, col]
 
     def rest(a, b):

@@ -19,17 +19,16 @@ from functools import cached_property
 
 import numpy as np
 
+from bpviz.core.expr import Eq, SumOver, Sym, sum_of
 from bpviz.core.fileformat import Document
+from bpviz.core.iteration import chain as C
 from bpviz.core.network import Network, Pass
 from bpviz.core.numbers import fmt
 
 __all__ = ["Trace", "Phase", "trace_step", "phase_names", "MAX_LINES"]
 
 MAX_LINES = 48  # numeric lines written out per phase; the rest are summarised
-MAX_TERMS = 6  # terms of a sum written out before "…"
 MAX_SAMPLES = 4  # samples written out per phase in batch mode
-
-ACT_SYMBOL = {"sigmoid": "σ", "tanh": "tanh", "relu": "relu", "identity": "id"}
 
 
 @dataclass
@@ -52,30 +51,6 @@ class Trace:
     @cached_property
     def phases(self) -> list[Phase]:
         return _build(self)
-
-    def to_json(self) -> dict:
-        """The ``trace --json`` object (CLI.md)."""
-        net, p = self.network, self.p
-        layers = [{"name": net.names[0], "out": p.out[0].tolist()}]
-        for k in range(1, net.L + 1):
-            layers.append({
-                "name": net.names[k],
-                "net": p.net[k].tolist(),
-                "out": p.out[k].tolist(),
-                "grad_out": p.grad_out[k].tolist(),
-                "delta": p.delta[k].tolist(),
-            })
-        return {
-            "samples": list(self.samples),
-            "error": self.error,
-            "layers": layers,
-            "grad_weights": [g.tolist() for g in p.grad_w],
-            "weights_after": [w.tolist() for w in self.weights_after],
-            "grad_biases": None if p.grad_b is None else [g.tolist() for g in p.grad_b],
-            "biases_after": None if self.biases_after is None
-            else [b.tolist() for b in self.biases_after],
-            "phases": [ph.to_json() for ph in self.phases],
-        }
 
 
 def trace_step(doc: Document, rows, network: Network | None = None,
@@ -114,7 +89,6 @@ class Phase:
     layer_index: int | None  # k in 0…L
     direction: str | None  # "forward", "backward" or None
     title: str
-    formula: str
     neuron_layers: tuple[int, ...]  # every neuron of these layers is involved
     edge_layers: tuple[int, ...]  # every edge of these weight matrices (index into weights)
     trace: Trace = field(repr=False)
@@ -160,29 +134,31 @@ class Phase:
         return _values(self)
 
     @cached_property
-    def lines(self) -> list[str]:
-        """The phase's computations written out with their numbers."""
-        return _lines(self)
+    def equations(self) -> list:
+        """The phase's formula as data: equations in symbols (``Eq``) and words (``str``);
+        ``bpviz.core.teach`` writes it in each medium."""
+        return _formula(self)
 
-    def to_json(self) -> dict:
-        return {
-            "index": self.index,
-            "name": self.name,
-            "kind": self.kind,
-            "layer": self.layer,
-            "direction": self.direction,
-            "title": self.title,
-            "formula": self.formula,
-            "neurons": self.neurons,
-            "edges": self.edges,
-            "values": self.values,
-            "lines": self.lines,
-        }
+    @property
+    def formula(self) -> str:  # TODO(issue 10): views read teach.trace directly, then remove
+        from bpviz.core.teach.trace import formula_text
+        return formula_text(self)
+
+    @property
+    def lines(self) -> list[str]:  # TODO(issue 10): as formula
+        from bpviz.core.teach.trace import lines_text
+        return lines_text(self)
+
+    @cached_property
+    def computations(self) -> list:
+        """The phase's computations with this step's numbers, as equations (``Eq``) and
+        words (``str``: a summary such as "… and 12 more")."""
+        return _line_items(self)
 
 
 # ------------------------------------------------------------------------------ symbols
 class _Sym:
-    """The network's own labels, as formulas use them."""
+    """The network's own labels, as the values' symbols use them (plain text)."""
 
     def __init__(self, net: Network) -> None:
         self.net = net
@@ -200,40 +176,11 @@ class _Sym:
     def w(self, j: int, r: int, c: int) -> str:
         return self.lab.weights[j][r][c]
 
-    def b(self, j: int, i: int) -> str:
-        return self.lab.biases[j][i]
-
     def b_unique(self, j: int, i: int) -> str:
         """A bias label that names one neuron even where a layer shares one label (seed 004)."""
         row = self.lab.biases[j]
         lbl = row[i]
         return lbl if row.count(lbl) == 1 else f"{lbl}({self.n(j + 1, i)})"
-
-    def act(self, k: int, arg: str) -> str:
-        a = self.net.activations[k - 1]
-        if a.name == "linear":
-            return f"{fmt(a.slope)}·{arg}"
-        if a.name == "identity":
-            return arg
-        return f"{ACT_SYMBOL[a.name]}({arg})"
-
-
-def _sum(terms: list[str]) -> str:
-    if len(terms) > MAX_TERMS:
-        terms = terms[: MAX_TERMS - 2] + ["…", terms[-1]]
-    return " + ".join(terms) if terms else "0"
-
-
-def _first(n: int, limit: int = 4) -> range:
-    """The indices a formula writes out (it shows three, then "…")."""
-    return range(min(n, limit))
-
-
-def _sum_of(term, n: int) -> str:
-    """_sum of term(0) … term(n − 1), making only the terms it writes out."""
-    if n <= MAX_TERMS:
-        return _sum([term(c) for c in range(n)])
-    return " + ".join([term(c) for c in range(MAX_TERMS - 2)] + ["…", term(n - 1)])
 
 
 def _list(names: list[str], limit: int = 6) -> str:
@@ -243,93 +190,243 @@ def _list(names: list[str], limit: int = 6) -> str:
     return ", ".join(names)
 
 
-def _join(parts: list[str], limit: int = 3) -> str:
-    if len(parts) > limit:
-        return "; ".join(parts[:limit]) + "; …"
-    return "; ".join(parts)
+def _count(n: int, noun: str, plural: str | None = None) -> str:
+    return f"{n:,} {noun if n == 1 else (plural or noun + 's')}"
 
 
 def _build(tr: Trace) -> list[Phase]:
     net = tr.network
     L = net.L
-    S = _Sym(net)
-    sizes = net.sizes
     nm = net.names
     out: list[Phase] = []
 
-    def add(name, kind, k, direction, title, formula, nl=(), el=()):
+    def add(name, kind, k, direction, title, nl=(), el=()):
         out.append(Phase(len(out), name, kind, None if k is None else nm[k], k, direction,
-                         title, formula, tuple(nl), tuple(el), tr))
+                         title, tuple(nl), tuple(el), tr))
 
-    ins = _list([S.n(0, i) for i in range(sizes[0])])
-    tgs = _list([f"target_{S.n(L, i)}" for i in range(sizes[L])])
     nsamp = len(tr.samples)
-    which = (f"sample {tr.samples[0] + 1}" if nsamp == 1
-             else f"{nsamp} samples")
+    which = f"sample {tr.samples[0] + 1}" if nsamp == 1 else _count(nsamp, "sample")
     verb = "enters" if nsamp == 1 else "enter"
-    add("input", "input", 0, None, f"Input: {which} {verb} layer {nm[0]}",
-        f"inputs {ins}; targets {tgs}", (0, L))
+    add("input", "input", 0, None, f"Input: {which} {verb} layer {nm[0]}", (0, L))
     for k in range(1, L + 1):
-        j = k - 1
-        parts = []
-        for i in _first(sizes[k]):
-            total = _sum_of(lambda c, i=i, j=j, k=k: f"{S.w(j, i, c)}·{S.out(k - 1, c)}",
-                            sizes[k - 1])
-            if net.biases is not None:
-                total += f" + {S.b(j, i)}"
-            parts.append(f"{S.net_(k, i)} = {total}")
         add(f"net:{nm[k]}", "net", k, "forward",
-            f"Forward: net input of layer {nm[k]} (weighted sum of layer {nm[k - 1]})",
-            _join(parts), (k,), (j,))
-        parts = [f"{S.out(k, i)} = {S.act(k, S.net_(k, i))}" for i in _first(sizes[k])]
+            f"Forward: the net input of layer {nm[k]} (the weighted sum of layer {nm[k - 1]})",
+            (k,), (k - 1,))
         add(f"out:{nm[k]}", "out", k, "forward",
-            f"Forward: output of layer {nm[k]} = {net.activations[j].name}(net)",
-            _join(parts), (k,))
-    e_terms = _sum_of(lambda i: f"E_{S.n(L, i)}", sizes[L])
-    loss = net.loss
-    cnt = nsamp * sizes[L]
-    parts = [f"E_{S.n(L, i)} = {loss.term_formula('target_' + S.n(L, i), S.out(L, i), cnt)}"
-             for i in _first(sizes[L])]
-    total = e_terms + (" (summed over the samples)" if nsamp > 1 else "")
-    add("error", "error", L, None, f"Error: {loss.formula()}",
-        f"E_total = {total}; " + _join(parts, 2), (L,))
+            f"Forward: the output of layer {nm[k]} = {net.activations[k - 1].name}(net)", (k,))
+    add("error", "error", L, None, f"Error: {net.loss.formula()}", (L,))
     for k in range(L, 0, -1):
-        j = k - 1
         if k == L:
-            parts = [f"∂E/∂{S.out(k, i)} = "
-                     f"{loss.gradient_formula('target_' + S.n(k, i), S.out(k, i), cnt)}"
-                     for i in _first(sizes[k])]
-            title = f"Backward: ∂E/∂out of output layer {nm[k]}, from the loss"
-            el = ()
+            add(f"grad_out:{nm[k]}", "grad_out", k, "backward",
+                f"Backward: ∂E/∂out of the output layer {nm[k]}, from the loss", (k,))
         else:
-            parts = [f"∂E/∂{S.out(k, i)} = "
-                     + _sum_of(lambda r, i=i, k=k: f"δ_{S.n(k + 1, r)}·{S.w(k, r, i)}",
-                               sizes[k + 1])
-                     for i in _first(sizes[k])]
-            title = f"Backward: the error signal reaches layer {nm[k]} (∂E/∂out = Wᵀ·δ)"
-            el = (k,)
-        add(f"grad_out:{nm[k]}", "grad_out", k, "backward", title, _join(parts),
-            (k, k + 1) if k < L else (k,), el)
-        a = net.activations[j]
-        parts = [f"δ_{S.n(k, i)} = ∂E/∂{S.out(k, i)} · "
-                 f"{a.derivative_formula(S.out(k, i), S.net_(k, i))}" for i in _first(sizes[k])]
+            add(f"grad_out:{nm[k]}", "grad_out", k, "backward",
+                f"Backward: the error signal reaches layer {nm[k]} (∂E/∂out = Wᵀ·δ)",
+                (k, k + 1), (k,))
         add(f"delta:{nm[k]}", "delta", k, "backward",
-            f"Backward: δ = ∂E/∂net of layer {nm[k]} (∂E/∂out times f′(net))",
-            _join(parts), (k,))
-        parts = [f"∂E/∂{S.w(j, r, c)} = δ_{S.n(k, r)}·{S.out(k - 1, c)}"
-                 for r in _first(sizes[k]) for c in _first(sizes[k - 1])]
-        if net.biases is not None:
-            parts.append(f"∂E/∂{S.b_unique(j, 0)} = δ_{S.n(k, 0)}")
+            f"Backward: δ = ∂E/∂net of layer {nm[k]} (∂E/∂out times f′(net))", (k,))
         add(f"grad:{nm[k]}", "grad", k, "backward",
-            f"Backward: gradients of the weights into layer {nm[k]} (∂E/∂W = δ·outᵀ)",
-            _join(parts, 2), (k, k - 1), (j,))
-    w0 = S.w(0, 0, 0)
-    formula = f"{w0}⁺ = {w0} − η·∂E/∂{w0} for every weight, η = {fmt(tr.learning_rate)}"
-    if net.biases is not None:
-        formula += ("; biases likewise" if net.train_biases else "; biases fixed")
+            f"Backward: the gradients of the weights into layer {nm[k]} (∂E/∂W = δ·outᵀ)",
+            (k, k - 1), (k - 1,))
     add("update", "update", None, None, "Update: gradient descent on every weight",
-        formula, (), tuple(range(L)))
+        (), tuple(range(L)))
     return out
+
+
+# ------------------------------------------------------------------------------ equations
+def _first(n: int, limit: int = 3) -> range:
+    return range(min(n, limit))
+
+
+def _formula(ph: Phase) -> list:
+    """The phase's formula: a few equations in symbols (true of every sample of the step) and
+    words; long layers end with "…"."""
+    tr, net = ph.trace, ph.trace.network
+    c = C.Chain(tr, generic=True)
+    L, k, sizes = net.L, ph.layer_index, net.sizes
+    S = _Sym(net)
+    batch = len(tr.samples) > 1
+    items: list = []
+
+    def sym(e: Eq, last: int = 0) -> Eq:
+        """The equation in symbols only (its last ``last`` symbolic forms, or all)."""
+        return Eq(e.lhs, e.symbolic[-last:] if last else e.symbolic, (), None, e.q, e.note)
+
+    def more(n: int, shown: int = 3) -> None:
+        if n > shown:
+            items.append("…")
+
+    kind = ph.kind
+    if kind == "input":
+        items.append("inputs " + _list([S.n(0, i) for i in range(sizes[0])]))
+        items.append("targets " + _list([f"target_{S.n(L, i)}" for i in range(sizes[L])]))
+    elif kind == "net":
+        items += [sym(C.net_eq(c, k, i, 0)) for i in _first(sizes[k])]
+        more(sizes[k])
+    elif kind == "out":
+        items += [sym(C.out_eq(c, k, i, 0)) for i in _first(sizes[k])]
+        more(sizes[k])
+    elif kind == "error":
+        if batch:
+            n_out = sizes[L]
+            each = tuple(sum_of(lambda i, s=s: c.e_term(i, s), n_out,
+                                lambda a, b, s=s: float(c.terms[s, a:b].sum()))
+                         for s in range(len(tr.samples)))
+            items.append(Eq(c.e_total(), (SumOver("s", _e_terms(c), each),)))
+        else:
+            items.append(sym(C.error_total_eq(c)))
+        items += [sym(C.error_term_eq(c, i, 0)) for i in _first(sizes[L], 2)]
+        more(sizes[L], 2)
+    elif kind == "grad_out":
+        items += [sym(C.grad_out_eq(c, k, i, 0), 1) for i in _first(sizes[k])]
+        more(sizes[k])
+    elif kind == "delta":
+        items += [sym(C.delta_eq(c, k, i, 0)) for i in _first(sizes[k], 2)]
+        if not _constant_fprime(net, k):
+            items.append(sym(C.fprime_eq(c, k, 0, 0)))
+        more(sizes[k], 2)
+    elif kind == "grad":
+        j = k - 1
+        shown = [(r, col) for r in _first(sizes[k], 2) for col in _first(sizes[j], 2)][:3]
+        items += [sym(C.grad_weight_eq(c, j, r, col), 1) for r, col in shown]
+        if sizes[k] * sizes[j] > len(shown):
+            items.append("…")
+        if net.biases is not None:
+            items.append(sym(C.grad_bias_eq(c, j, 0), 1))
+    elif kind == "update":
+        items.append(sym(C.update_eq(c, 0, 0, 0)))
+        words = f"for every weight, η = {fmt(tr.learning_rate)}"
+        if net.biases is not None:
+            words += "; biases likewise" if net.train_biases else "; biases fixed"
+        items.append(words)
+    return items
+
+
+def _e_terms(c: C.Chain):
+    """E_o1⁽ˢ⁾ + E_o2⁽ˢ⁾ + …: one sample's terms (a Σₛ's body)."""
+    n = c.net.sizes[c.L]
+    return sum_of(lambda i: Sym("E", c.n(c.L, i), sample="s"), n, lambda a, b: 0.0)
+
+
+def _line_items(ph: Phase) -> list:
+    """The phase's computations with this step's numbers: every neuron (or weight) of its
+    layer, each sample of a batch step up to MAX_SAMPLES; the rest summarised."""
+    tr, net = ph.trace, ph.trace.network
+    c = C.Chain(tr)
+    L, k, sizes = net.L, ph.layer_index, net.sizes
+    m = len(tr.samples)
+    shown = range(min(m, MAX_SAMPLES))
+    items: list = []
+    budget = MAX_LINES + 1  # build no more than we keep
+
+    def per_neuron(build, layer, n):
+        for s in shown:
+            for i in range(n):
+                if len(items) >= budget:
+                    return
+                items.append(build(c, layer, i, s))
+
+    kind = ph.kind
+    if kind == "input":
+        S = _Sym(net)
+        for s in shown:
+            xs = ", ".join(f"{S.n(0, i)} = {fmt(tr.inputs[s, i])}" for i in range(sizes[0]))
+            ts = ", ".join(f"target_{S.n(L, i)} = {fmt(tr.targets[s, i])}"
+                           for i in range(sizes[L]))
+            tag = f"sample {tr.samples[s] + 1}: " if m > 1 else ""
+            items.append(_minus(f"{tag}{xs}; {ts}"))
+    elif kind == "net":
+        per_neuron(C.net_eq, k, sizes[k])
+    elif kind == "out":
+        per_neuron(C.out_eq, k, sizes[k])
+    elif kind == "error":
+        for s in shown:
+            for i in range(sizes[L]):
+                items.append(C.error_term_eq(c, i, s))
+        items.append(C.error_total_eq(c))
+    elif kind == "grad_out":
+        per_neuron(lambda c_, k_, i, s: _last_form(C.grad_out_eq(c_, k_, i, s)), k, sizes[k])
+    elif kind == "delta":
+        const = _constant_fprime(net, k)
+        for s in shown:
+            for i in range(sizes[k]):
+                if len(items) >= budget:
+                    break
+                if not const:
+                    items.append(C.fprime_eq(c, k, i, s))
+                items.append(C.delta_eq(c, k, i, s))
+    elif kind == "grad":
+        j = k - 1
+        for r in range(sizes[k]):
+            for col in range(sizes[j]):
+                if len(items) >= budget:
+                    break
+                items.append(_short(C.grad_weight_eq(c, j, r, col)))
+        if net.biases is not None:
+            for i in range(sizes[k]):
+                if len(items) >= budget:
+                    break
+                items.append(_last_form(C.grad_bias_eq(c, j, i)))
+    elif kind == "update":
+        for j in range(L):
+            for r in range(sizes[j + 1]):
+                for col in range(sizes[j]):
+                    if len(items) >= budget:
+                        break
+                    items.append(_numeric(C.update_eq(c, j, r, col)))
+        if net.biases is not None:
+            for j in range(L):
+                for i in range(sizes[j + 1]):
+                    if len(items) >= budget:
+                        break
+                    items.append(_numeric(C.bias_update_eq(c, j, i)))
+    total = _line_count(ph, m)
+    if total > MAX_LINES:
+        items = items[:MAX_LINES] + [f"… and {total - MAX_LINES:,} more"]
+    return items
+
+
+def _line_count(ph: Phase, m: int) -> int:
+    """How many lines the phase would write in full."""
+    net, k = ph.trace.network, ph.layer_index
+    sizes, L = net.sizes, net.L
+    shown = min(m, MAX_SAMPLES)
+    bias = net.biases is not None
+    return {
+        "input": lambda: shown,
+        "net": lambda: shown * sizes[k],
+        "out": lambda: shown * sizes[k],
+        "error": lambda: shown * sizes[L] + 1,
+        "grad_out": lambda: shown * sizes[k],
+        "delta": lambda: shown * sizes[k] * (1 if _constant_fprime(net, k) else 2),
+        "grad": lambda: sizes[k] * sizes[k - 1] + (sizes[k] if bias else 0),
+        "update": lambda: sum(sizes[j + 1] * (sizes[j] + bias) for j in range(L)),
+    }[ph.kind]()
+
+
+def _constant_fprime(net: Network, k: int) -> bool:
+    """f′ is a constant (identity, linear): the δ phase writes no f′ line of its own."""
+    from bpviz.core.expr import Num
+    return isinstance(net.activations[k - 1].derivative_expression(Num(0.0), Num(0.0)), Num)
+
+
+def _last_form(e: Eq) -> Eq:
+    """The equation with only its last symbolic form (δ·w, δ·out or Σₛ δ·out)."""
+    return Eq(e.lhs, e.symbolic[-1:], e.numeric, e.result, e.q, e.note)
+
+
+def _short(e: Eq) -> Eq:
+    """∂E/∂w = δ·out with the numbers of that form (not of the three-factor chain)."""
+    return Eq(e.lhs, e.symbolic[-1:], e.numeric[-1:], e.result, e.q, e.note)
+
+
+def _numeric(e: Eq) -> Eq:
+    """The equation with numbers only (the update: w5⁺ = 0.4 − 0.5 × 0.0821 = 0.3589)."""
+    return Eq(e.lhs, (), e.numeric, e.result, e.q, e.note)
+
+
+def _minus(s: str) -> str:
+    return s.replace("-", "−")
 
 
 # ------------------------------------------------------------------------------ values
@@ -405,97 +502,3 @@ def _values(ph: Phase) -> list[dict]:
     return v
 
 
-# ------------------------------------------------------------------------------ lines
-def _lines(ph: Phase) -> list[str]:
-    tr, net, p = ph.trace, ph.trace.network, ph.trace.p
-    S = _Sym(net)
-    L, k = net.L, ph.layer_index
-    m = len(tr.samples)
-    shown = range(min(m, MAX_SAMPLES))
-    lines: list[str] = []
-
-    def tag(s: int) -> str:
-        return f"[sample {tr.samples[s] + 1}] " if m > 1 else ""
-
-    kind = ph.kind
-    if kind == "input":
-        for s in shown:
-            xs = ", ".join(f"{S.n(0, i)} = {fmt(tr.inputs[s, i])}" for i in range(net.sizes[0]))
-            ts = ", ".join(f"target_{S.n(L, i)} = {fmt(tr.targets[s, i])}"
-                           for i in range(net.sizes[L]))
-            lines.append(f"{tag(s)}{xs}; {ts}")
-    elif kind == "net":
-        j = k - 1
-        for s in shown:
-            for i in range(net.sizes[k]):
-                terms = [f"{_f(net.weights[j][i, c])}×{_f(p.out[k - 1][s, c])}"
-                         for c in range(net.sizes[k - 1])]
-                if net.biases is not None:
-                    terms.append(_f(net.biases[j][i]))
-                lines.append(f"{tag(s)}{S.net_(k, i)} = {_sum(terms)} = {fmt(p.net[k][s, i])}")
-    elif kind == "out":
-        a = net.activations[k - 1]
-        for s in shown:
-            for i in range(net.sizes[k]):
-                arg = fmt(p.net[k][s, i])
-                lines.append(f"{tag(s)}{S.out(k, i)} = {S.act(k, arg)} = {fmt(p.out[k][s, i])}"
-                             if a.name != "identity" else
-                             f"{tag(s)}{S.out(k, i)} = {S.net_(k, i)} = {fmt(p.out[k][s, i])}")
-    elif kind == "error":
-        terms = net.loss.terms(p.out[L], tr.targets)
-        cnt = terms.size
-        for s in shown:
-            for i in range(net.sizes[L]):
-                f = net.loss.term_formula(_f(tr.targets[s, i]), _f(p.out[L][s, i]), cnt)
-                lines.append(f"{tag(s)}E_{S.n(L, i)} = {f} = {fmt(terms[s, i])}")
-        lines.append(f"E_total = {_sum([_f(x) for x in terms.ravel()])} = {fmt(p.error)}")
-    elif kind == "grad_out":
-        for s in shown:
-            for i in range(net.sizes[k]):
-                if k == L:
-                    f = net.loss.gradient_formula(_f(tr.targets[s, i]), _f(p.out[L][s, i]),
-                                                  m * net.sizes[L])
-                    lines.append(f"{tag(s)}∂E/∂{S.out(k, i)} = {f} = {fmt(p.grad_out[k][s, i])}")
-                else:
-                    terms = [f"{_f(p.delta[k + 1][s, r])}×{_f(net.weights[k][r, i])}"
-                             for r in range(net.sizes[k + 1])]
-                    lines.append(f"{tag(s)}∂E/∂{S.out(k, i)} = {_sum(terms)} = "
-                                 f"{fmt(p.grad_out[k][s, i])}")
-    elif kind == "delta":
-        for s in shown:
-            for i in range(net.sizes[k]):
-                lines.append(f"{tag(s)}δ_{S.n(k, i)} = {_f(p.grad_out[k][s, i])} × "
-                             f"{_f(p.fprime[k][s, i])} = {fmt(p.delta[k][s, i])}")
-    elif kind == "grad":
-        j = k - 1
-        for r in range(net.sizes[k]):
-            for c in range(net.sizes[k - 1]):
-                terms = [f"{_f(p.delta[k][s, r])}×{_f(p.out[k - 1][s, c])}" for s in range(m)]
-                lines.append(f"∂E/∂{S.w(j, r, c)} = {_sum(terms)} = {fmt(p.grad_w[j][r, c])}")
-        if p.grad_b is not None:
-            for i in range(net.sizes[k]):
-                terms = [_f(p.delta[k][s, i]) for s in range(m)]
-                lines.append(f"∂E/∂{S.b_unique(j, i)} = δ_{S.n(k, i)} = {_sum(terms)} = "
-                             f"{fmt(p.grad_b[j][i])}" if m > 1 else
-                             f"∂E/∂{S.b_unique(j, i)} = δ_{S.n(k, i)} = {fmt(p.grad_b[j][i])}")
-    elif kind == "update":
-        eta = fmt(tr.learning_rate)
-        for j in range(net.L):
-            w, wn, g = net.weights[j], tr.weights_after[j], p.grad_w[j]
-            for r in range(w.shape[0]):
-                for c in range(w.shape[1]):
-                    lines.append(f"{S.w(j, r, c)}⁺ = {fmt(w[r, c])} − {eta} × {_f(g[r, c])} "
-                                 f"= {fmt(wn[r, c])}")
-        if net.biases is not None:
-            for j in range(net.L):
-                for i in range(net.sizes[j + 1]):
-                    b = S.b_unique(j, i)
-                    if net.train_biases:
-                        lines.append(f"{b}⁺ = {fmt(net.biases[j][i])} − {eta} × "
-                                     f"{_f(p.grad_b[j][i])} = {fmt(tr.biases_after[j][i])}")
-                    else:
-                        lines.append(f"{b} = {fmt(net.biases[j][i])} (fixed)")
-    if len(lines) > MAX_LINES:
-        n = len(lines) - MAX_LINES
-        lines = lines[:MAX_LINES] + [f"… and {n} more"]
-    return lines
