@@ -46,7 +46,7 @@ from bpviz.core.build import (
     spec_problems,
 )
 from bpviz.core.fileformat import MODES
-from bpviz.core.functions import ACTIVATION_NAMES, LOSS_NAMES, make_loss
+from bpviz.core.functions import ACTIVATION_NAMES, LOSS_NAMES, make_activation, make_loss
 
 __all__ = ["NetworkDialog", "edit_network"]
 
@@ -57,8 +57,6 @@ QLineEdit[invalid="true"], QSpinBox[invalid="true"], QTableWidget[invalid="true"
 """
 INVALID_TEXT = "#D32F2F"
 COLUMNS = ("Name", "Size", "Activation", "Slope")
-LOSS_TEXT = {"half_sse": "half the sum of squared errors", "sse": "sum of squared errors",
-             "mse": "mean squared error"}
 MODE_TEXT = {"online": "online (one sample per step)", "batch": "batch (all samples per step)",
              "minibatch": "minibatch (batches of n samples)"}
 SCHEME_TEXT = {"uniform": "uniform ±scale", "xavier": "Xavier: uniform ±√(6 / (n_in + n_out))"}
@@ -190,8 +188,10 @@ class NetworkDialog(QDialog):
         form.addRow("Biases:", bias_row)
         self.loss_combo = QComboBox()
         for name in LOSS_NAMES:
-            self.loss_combo.addItem(f"{LOSS_TEXT.get(name, name)}:  {make_loss(name).formula()}",
-                                    name)
+            loss = make_loss(name)
+            self.loss_combo.addItem(f"{loss.title}:  {loss.formula()}", name)
+            self.loss_combo.setItemData(self.loss_combo.count() - 1, loss.prose,
+                                        Qt.ItemDataRole.ToolTipRole)
         form.addRow("&Loss:", self.loss_combo)
         self.lr_edit = QLineEdit()
         self._tips[self.lr_edit] = "η in w ← w − η·∂E/∂w: a finite number > 0"
@@ -313,6 +313,8 @@ class NetworkDialog(QDialog):
             act = QComboBox()
             for a in ACTIVATION_NAMES:
                 act.addItem(a, a)
+                act.setItemData(act.count() - 1, make_activation(a).prose,
+                                Qt.ItemDataRole.ToolTipRole)
             self._set_combo(act, ly.activation or "sigmoid")
             act.currentIndexChanged.connect(self._validate)
         row = _Row(name, size, act, slope, ly.origin)
