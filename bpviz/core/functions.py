@@ -267,6 +267,12 @@ class Loss:
             d = target - out
             return d * d * self.finish(1.0, d.size)
 
+    def per_sample(self, out: np.ndarray, target: np.ndarray) -> np.ndarray:
+        """E of each row as a step of its own (the results table's last column)."""
+        with np.errstate(all="ignore"):
+            d = target - out
+            return self.finish(np.einsum("ij,ij->i", d, d), d.shape[1])
+
     def grad_scale(self, count: int) -> float:
         """∂E/∂o = scale · (o − t)."""
         return 2.0 * self.finish(1.0, count)

@@ -116,6 +116,10 @@ class Network:
             p.forward(x)
         return p
 
+    def outputs(self, x: np.ndarray) -> np.ndarray:
+        """The output layer's out for each row of ``x`` (overflow silenced: inf or nan)."""
+        return self.forward(x).out[-1]
+
     def run(self, x: np.ndarray, t: np.ndarray) -> Pass:
         """Forward and backward over the rows of ``x`` with targets ``t`` (one step's samples)."""
         x = np.ascontiguousarray(np.atleast_2d(x), dtype=np.float64)

@@ -64,10 +64,7 @@ class ResultsTable(QTableWidget):
         if self.session.training:
             return
         d = self.session.doc
-        X = d.inputs[:MAX_RESULT_ROWS]
-        with np.errstate(all="ignore"):
-            out = self.session.network.forward(X).out[-1]
-        self._show(out)
+        self._show(self.session.network.outputs(d.inputs[:MAX_RESULT_ROWS]))
 
     def _from_snapshot(self, snap) -> None:
         if snap.outputs is not None and len(snap.outputs) == self.rowCount():
@@ -75,10 +72,7 @@ class ResultsTable(QTableWidget):
 
     def _show(self, out: np.ndarray) -> None:
         d = self.session.doc
-        loss = d.network.loss
-        T = d.targets[: len(out)]
-        per = loss.terms(out, T).sum(axis=1) if loss.name != "mse" else \
-            ((T - out) ** 2).mean(axis=1)
+        per = d.network.loss.per_sample(out, d.targets[: len(out)])
         self.setUpdatesEnabled(False)
         for r in range(len(out)):
             for i in range(self._no):

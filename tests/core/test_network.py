@@ -161,3 +161,12 @@ def test_core_imports_no_qt():
     )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+@pytest.mark.parametrize("loss", LOSS_NAMES)
+def test_per_sample_error_is_each_row_as_a_step_of_its_own(loss):
+    rng = np.random.default_rng(3)
+    out, t = rng.random((5, 3)), rng.random((5, 3))
+    f = make_loss(loss)
+    per = f.per_sample(out, t)
+    assert per == pytest.approx([f.value(out[r:r + 1], t[r:r + 1]) for r in range(5)], rel=1e-12)
