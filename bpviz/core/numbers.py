@@ -1,10 +1,18 @@
-"""How bpviz writes a number: 9 decimals as seed 004 prints them, 4 as seed 003 rounds."""
+"""How bpviz writes a number.
+
+- ``fmt``: fixed decimals, 9 as seed 004 prints them, 4 as seed 003 rounds (the inspector, the
+  CLI and the worked examples; the seeds' figures are checked against it).
+- ``sig``: significant figures, for the canvas, where a fixed number of decimals would hide a
+  small value (δ = 0.009954 rounded to 4 decimals reads "0.01").
+"""
 
 from __future__ import annotations
 
 import math
 
-__all__ = ["fmt"]
+__all__ = ["fmt", "sig", "MINUS"]
+
+MINUS = "\u2212"  # the true minus sign, as type-setters write it
 
 
 def fmt(v: float, decimals: int = 9) -> str:
@@ -27,3 +35,45 @@ def fmt(v: float, decimals: int = 9) -> str:
     if "." in s:
         s = s.rstrip("0").rstrip(".")
     return "0" if s in ("-0", "") else s
+
+
+def sig(v: float, digits: int = 4) -> str:
+    """``v`` to ``digits`` significant figures, never a rounding that hides it.
+
+    The rule:
+    - 1e-4 ≤ |v| < 1e7: fixed notation with ``digits`` significant figures, and never fewer
+      than the whole integer part (``0.009954``, ``0.0006813``, ``0.7414``, ``1.106``,
+      ``12346``);
+    - smaller or larger: scientific, ``digits`` significant figures in the mantissa and the
+      exponent without a plus or leading zeros (``3.511e−5``, ``1.2e7``);
+    - trailing zeros (and a bare decimal point) are dropped, in both notations (``0.5``,
+      ``2e−5``);
+    - negative numbers and exponents take the true minus sign "−" (U+2212); zero is ``0``.
+    """
+    v = float(v)
+    digits = max(1, int(digits))
+    if not math.isfinite(v):
+        return "nan" if math.isnan(v) else ("∞" if v > 0 else f"{MINUS}∞")
+    if v == 0.0:
+        return "0"
+    a = abs(v)
+    if 1e-4 <= a < 1e7:
+        decimals = max(digits - 1 - math.floor(math.log10(a)), 0)
+        s = f"{a:.{decimals}f}"
+        if float(s) >= 1e7:  # rounded up past the range: write it as the large numbers are
+            return _sci(v, digits)
+        if "." in s:
+            s = s.rstrip("0").rstrip(".")
+        if float(s) == 0.0:
+            return "0"
+    else:
+        return _sci(v, digits)
+    return (MINUS if v < 0 else "") + s
+
+
+def _sci(v: float, digits: int) -> str:
+    mant, exp = f"{abs(v):.{digits - 1}e}".split("e")
+    if "." in mant:
+        mant = mant.rstrip("0").rstrip(".")
+    e = int(exp)
+    return (MINUS if v < 0 else "") + f"{mant}e{MINUS if e < 0 else ''}{abs(e)}"
