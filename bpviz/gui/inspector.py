@@ -8,32 +8,26 @@ from __future__ import annotations
 import html
 import re
 
-import numpy as np
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QLabel,
-    QScrollArea,
     QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
-from bpviz.core.network import Pass
 from bpviz.core.numbers import fmt
-from bpviz.core.iteration.phases import ACT_SYMBOL
+from bpviz.gui.gradcheck_tab import MAX_CHECK, GradCheckTab
+from bpviz.gui.matrix_tab import CAP, MatrixTab
 from bpviz.gui.theme import ERROR_SIGNAL, FORWARD, SELECT, THEMES
 
-__all__ = ["Inspector", "numeric_gradient"]
+__all__ = ["Inspector", "CAP", "MAX_CHECK"]
 
 MAX_TERMS = 6  # terms of a sum written out before "…"
-CAP = 30  # rows / columns of a matrix and samples of a batch written out
-MAX_CHECK = 200  # parameters one gradient check perturbs
-EPS = 1e-6
+# the phase list no longer exports its activation symbols; _Writer's own until it is rewritten
+ACT_SYMBOL = {"sigmoid": "σ", "tanh": "tanh", "relu": "relu", "identity": "id"}
 Q = "<span class='q'>?</span>"
 T, O, N = "\x01", "\x02", "\x03"  # placeholders in the core's formula templates
 
@@ -55,26 +49,6 @@ def _sum(terms: list[str]) -> str:
     if len(terms) > MAX_TERMS:
         terms = terms[: MAX_TERMS - 2] + ["…", terms[-1]]
     return " + ".join(terms) if terms else "0"
-
-
-def numeric_gradient(net, x, t, params, eps: float = EPS) -> list[float]:
-    """(E(θ + ε) − E(θ − ε)) / 2ε for each ``("w", j, (r, c))`` or ``("b", j, i)`` in params,
-    perturbing one parameter of a copy of ``net`` at a time (cheap even for 100k weights)."""
-    net = net.copy()
-    x = np.ascontiguousarray(np.atleast_2d(x), dtype=np.float64)
-    t = np.ascontiguousarray(np.atleast_2d(t), dtype=np.float64)
-    p, res = Pass(net, len(x)), []
-    with np.errstate(all="ignore"):
-        for kind, j, idx in params:
-            arr = net.weights[j] if kind == "w" else net.biases[j]
-            old = arr[idx]
-            arr[idx] = old + eps
-            up = p.evaluate(x, t)
-            arr[idx] = old - eps
-            down = p.evaluate(x, t)
-            arr[idx] = old
-            res.append((up - down) / (2 * eps))
-    return res
 
 
 class _Writer:
@@ -346,24 +320,9 @@ class _Writer:
         return h + "".join(f"<p class='n'>{html.escape(x)}</p>" for x in ph.lines)
 
 
-def _window(n: int, focus: int | None) -> range:
-    """At most CAP indices of range(n), around ``focus``."""
-    if n <= CAP:
-        return range(n)
-    start = 0 if focus is None else max(0, min(n - CAP, focus - CAP // 2))
-    return range(start, start + CAP)
-
-
-def _table() -> QTableWidget:
-    t = QTableWidget()
-    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    t.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-    t.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-    return t
-
-
 class Inspector(QWidget):
-    """Tabs: the selection's chain rule, its weight layer in matrix form, a gradient check."""
+    """Tabs: the selection's chain rule, the phase in matrix form (matrix_tab), a gradient
+    check (gradcheck_tab)."""
 
     def __init__(self, session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -373,50 +332,19 @@ class Inspector(QWidget):
         self.layout().setContentsMargins(0, 0, 0, 0)
         self.text = QTextBrowser()
         self.text.setOpenLinks(False)
-        self._matrix, self._check, mpage = QWidget(), QWidget(), QWidget()
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self._matrix)
-        self.matrix_note = QLabel()
-        mp = QVBoxLayout(mpage)
-        mp.setContentsMargins(0, 0, 0, 0)
-        mp.addWidget(self.matrix_note)
-        mp.addWidget(scroll, 1)
+        self.matrix = MatrixTab(session)
+        self.check = GradCheckTab(session)
         for page, name, tip in (
                 (self.text, "Selection", "The chain rule of the selected weight, neuron or bias: "
                  "in symbols, then with numbers; ? = not revealed by the stepper yet"),
-                (mpage, "Matrix", "The selection's weight layer in matrix form: "
-                 "W, out, δ, ∂E/∂W = δ·outᵀ and W after the update"),
-                (self._check, "Gradient check", "Backprop's gradient against a central finite "
-                 "difference (ε = 1e-6) for the selected weight, bias or neuron's layer")):
+                (self.matrix, "Matrix", "The current phase in matrix form: W·out + b = net, "
+                 "f(net) = out, Wᵀ·δ, ∂E/∂out ⊙ f′(net) = δ, δ·outᵀ = ∂E/∂W, the update"),
+                (self.check, "Gradient check", "Backprop's gradient against a central finite "
+                 "difference (ε = 1e−6) for the selected weight, bias or neuron's layer")):
             self.tabs.setTabToolTip(self.tabs.addTab(page, name), tip)
-        mv = QVBoxLayout(self._matrix)
-        self.tables: dict[str, QTableWidget] = {}  # W, out, delta, grad, after
-        self._titles: dict[str, QLabel] = {}
-        for key in ("W", "out", "delta", "grad", "after"):
-            self._titles[key], self.tables[key] = QLabel(), _table()
-            mv.addSpacing(6)
-            mv.addWidget(self._titles[key])
-            mv.addWidget(self.tables[key], 0, Qt.AlignmentFlag.AlignLeft)
-        mv.addStretch(1)
-        cv = QVBoxLayout(self._check)
-        self.check_note = QLabel()
-        self.check_table = _table()
-        self.check_table.setColumnCount(4)
-        self.check_table.setHorizontalHeaderLabels(["parameter", "backprop", "numeric",
-                                                    "|difference|"])
-        self.check_table.verticalHeader().hide()
-        self.check_table.horizontalHeader().setStretchLastSection(True)
-        cv.addWidget(self.check_note)
-        cv.addWidget(self.check_table, 1)
-        for lbl in (self.matrix_note, self.check_note):
-            lbl.setWordWrap(True)
-            lbl.setObjectName("note")
-        self._pages = (mpage, self._check)
-        for page in (self._matrix, *self._pages):
+        self._pages = (self.matrix, self.check)
+        for page in self._pages:
             page.setObjectName("page")
-        self.check_results: list[dict] = []  # {"symbol", "analytic", "numeric"}
-        self._check_for: tuple | None = None  # (trace, params) of check_results
         self._dirty = [True, True, True]
         self.tabs.currentChanged.connect(self._refresh)
         for sig in (session.traceChanged, session.phaseChanged, session.selectionChanged,
@@ -426,6 +354,27 @@ class Inspector(QWidget):
         session.trainingChanged.connect(self._on_change)
         self._restyle()
         self._refresh()
+
+    # the tabs' parts, by their old names (tests, presentation)
+    @property
+    def tables(self) -> dict:
+        return self.matrix.tables
+
+    @property
+    def matrix_note(self) -> QLabel:
+        return self.matrix.note
+
+    @property
+    def check_table(self) -> QTableWidget:
+        return self.check.table
+
+    @property
+    def check_note(self) -> QLabel:
+        return self.check.note
+
+    @property
+    def check_results(self) -> list[dict]:
+        return self.check.results
 
     # -- signals -----------------------------------------------------------------------------
     def _on_change(self, *_args) -> None:
@@ -444,7 +393,7 @@ class Inspector(QWidget):
         i = self.tabs.currentIndex()
         if i >= 0 and self._dirty[i]:
             self._dirty[i] = False
-            (self._show_selection, self._show_matrix, self._show_check)[i]()
+            (self._show_selection, self.matrix.refresh, self.check.refresh)[i]()
 
     def _restyle(self) -> None:
         th, z = THEMES[self.session.theme], self.session.zoom
@@ -466,6 +415,7 @@ class Inspector(QWidget):
             f"table {{ margin-left: {ind}; border-color: {th.neutral_edge}; }}")
         css = (f"QWidget#page {{ background: {th.background}; }}"
                f"QLabel {{ color: {th.text}; font-size: {11 * z:.1f}pt; }}"
+               f"QLabel#op {{ color: {th.muted}; font-size: {15 * z:.1f}pt; font-weight: 600; }}"
                f"QTableWidget {{ background: {th.background}; color: {th.text}; "
                f"gridline-color: {th.neutral_edge}; font-size: {10.5 * z:.1f}pt; }}"
                f"QHeaderView::section {{ background: {th.banner_bg}; color: {th.muted}; "
@@ -488,139 +438,6 @@ class Inspector(QWidget):
     def selection_text(self) -> str:
         """The Selection tab as plain text (sub- and superscripts flattened)."""
         return self.text.toPlainText()
-
-    # -- the matrix tab ----------------------------------------------------------------------
-    def _layer(self) -> tuple[int, object]:
-        """The weight layer j the selection belongs to (default: the last) and the selection."""
-        sel, L = self.session.selection, self.session.trace.network.L
-        if sel is None:
-            return L - 1, None
-        return (max(sel.index[0] - 1, 0) if sel.kind == "neuron" else sel.index[0]), sel
-
-    def _show_matrix(self) -> None:
-        s, tr = self.session, self.session.trace
-        net, p, m = tr.network, tr.p, len(tr.samples)
-        j, sel = self._layer()
-        k = j + 1
-        fr = fc = None  # the selected row (a neuron of layer k) and column (of layer j)
-        if sel is not None and sel.kind == "edge":
-            fr, fc = sel.index[1:]
-        elif sel is not None and sel.kind == "neuron" and sel.index[0] == 0:
-            fc = sel.index[1]
-        elif sel is not None:
-            fr = sel.index[1]
-        onk = lambda r, c: fr is not None and r == fr and (fc is None or c == fc)  # noqa: E731
-        rows, cols = _window(net.sizes[k], fr), _window(net.sizes[j], fc)
-        samp = _window(m, s.display_sample)
-        lk, lj = net.labels.neurons[k], net.labels.neurons[j]
-        ls = [f"sample {x + 1}" if m <= 4 else f"s{x + 1}" for x in tr.samples]
-        nk, nj = html.escape(net.names[k]), html.escape(net.names[j])
-        po = None if j == 0 else _phase_revealing(s, "out", j)
-        hl_w = onk if fr is not None else (lambda r, c: c == fc)
-        self._fill("W", f"W<sub>{nk}</sub>: the weights {nj} → {nk}, before the update",
-                   net.weights[j], rows, cols, lk, lj, None, hl_w)
-        self._fill("out", f"out<sub>{nj}</sub>" + (" (a column per sample)" if m > 1 else ""),
-                   p.out[j].T, cols, samp, lj, ls, po, lambda r, c: r == fc)
-        self._fill("delta", f"δ<sub>{nk}</sub> = ∂E/∂net<sub>{nk}</sub>", p.delta[k].T, rows,
-                   samp, lk, ls, _phase_revealing(s, "delta", k), lambda r, c: r == fr)
-        self._fill("grad", f"∂E/∂W<sub>{nk}</sub> = δ<sub>{nk}</sub> · out<sub>{nj}</sub>"
-                   "<sup>T</sup>" + (f", summed over the {m} samples" if m > 1 else ""),
-                   p.grad_w[j], rows, cols, lk, lj, _phase_revealing(s, "grad_w", k), hl_w)
-        self._fill("after", f"W<sub>{nk}</sub> after the update: W − η · ∂E/∂W, "
-                   f"η = {fmt(tr.learning_rate)}", tr.weights_after[j], rows, cols, lk, lj,
-                   _phase_revealing(s, "after", None), hl_w)
-        note = f"Weight layer {nj} → {nk} (select a neuron or an edge to choose another)."
-        capped = [f"{what} {r.start + 1}–{r.stop} of {n}" for what, r, n in
-                  (("rows", rows, net.sizes[k]), ("columns", cols, net.sizes[j]),
-                   ("samples", samp, m)) if n > len(r)]
-        self.matrix_note.setText(note + (" Showing " + ", ".join(capped) + "." if capped else ""))
-
-    def _fill(self, key, title, arr, rows, cols, rlab, clab, phase, hl) -> None:
-        """Table ``key``: arr[rows, cols], "?" until ``phase``, cells where hl(r, c) lit."""
-        s, tab = self.session, self.tables[key]
-        self._titles[key].setText(title)
-        tab.clear()
-        tab.setRowCount(len(rows))
-        tab.setColumnCount(len(cols))
-        tab.setVerticalHeaderLabels([rlab[r] for r in rows])
-        tab.setHorizontalHeaderLabels([clab[c] for c in cols])
-        shown = phase is None or s.reached(phase)
-        for a, r in enumerate(rows):
-            for b, c in enumerate(cols):
-                txt = fmt(arr[r, c], s.decimals).replace("-", "−") if shown else "?"
-                it = QTableWidgetItem(txt)
-                it.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                if hl(r, c):
-                    it.setBackground(QColor(SELECT))
-                    it.setForeground(QColor("#111111"))
-                tab.setItem(a, b, it)
-        tab.resizeColumnsToContents()
-        tab.resizeRowsToContents()
-        h, v = tab.horizontalHeader(), tab.verticalHeader()
-        cw = max([h.sectionSize(b) for b in range(len(cols))] + [round(52 * s.zoom)])
-        for b in range(len(cols)):  # one width for all columns: a tidy matrix
-            h.resizeSection(b, cw)
-        tab.setFixedSize(v.sizeHint().width() + h.length() + 2 * tab.frameWidth() + 2,
-                         h.sizeHint().height() + v.length() + 2 * tab.frameWidth() + 2)
-
-    # -- the gradient check tab ----------------------------------------------------------------
-    def _params(self) -> tuple[int, list]:
-        """The parameters to check: the selected weight or bias, or the layer of a neuron (in a
-        big layer, the neuron's own edges), at most MAX_CHECK."""
-        net = self.session.trace.network
-        j, sel = self._layer()
-        if sel is not None and sel.kind == "edge":
-            return j, [("w", j, tuple(sel.index[1:]))]
-        if sel is not None and sel.kind == "bias":
-            return j, [("b", j, sel.index[1])] if net.biases is not None else []
-        n_out, n_in = net.weights[j].shape
-        rows, cols = range(n_out), range(n_in)
-        if sel is not None and n_out * n_in > MAX_CHECK:  # a big layer: the neuron's own edges
-            k, i = sel.index
-            rows, cols = ([], [i]) if k == 0 else ([i], range(n_in))
-        bs = [("b", j, r) for r in rows] if net.biases is not None else []
-        ws = [("w", j, (r, c)) for r in (rows or range(n_out)) for c in cols]
-        return j, ws[: max(MAX_CHECK - len(bs), 1)] + bs
-
-    def _show_check(self) -> None:
-        s, tr = self.session, self.session.trace
-        net, p, m = tr.network, tr.p, len(tr.samples)
-        j, params = self._params()
-        tab = self.check_table
-        at = s.revealed.at("grad_w", j + 1)
-        if not s.revealed.known("grad_w", j + 1):
-            self.check_results, self._check_for = [], None
-            tab.setRowCount(0)
-            title = html.escape(s.phases[at].title)
-            self.check_note.setText(f"Backprop reveals these gradients at phase {at + 1} "
-                                    f"(<i>{title}</i>): predict them, step there, then check "
-                                    "them here.")
-            return
-        if not (self._check_for and self._check_for[0] is tr and self._check_for[1] == params):
-            num = numeric_gradient(net, tr.inputs, tr.targets, params, EPS)
-            lab = net.labels
-            self.check_results = [
-                {"symbol": lab.weights[jj][idx[0]][idx[1]] if kind == "w"
-                 else f"{lab.biases[jj][idx]} ({lab.neurons[jj + 1][idx]})",
-                 "analytic": float(p.grad_w[jj][idx] if kind == "w" else p.grad_b[jj][idx]),
-                 "numeric": float(n)} for (kind, jj, idx), n in zip(params, num, strict=True)]
-            self._check_for = (tr, params)
-        tab.setRowCount(len(self.check_results))
-        for r, e in enumerate(self.check_results):
-            diff = abs(e["analytic"] - e["numeric"])
-            cells = [e["symbol"], fmt(e["analytic"], s.decimals), fmt(e["numeric"], s.decimals),
-                     fmt(diff, 3)]
-            for c, txt in enumerate(cells):
-                it = QTableWidgetItem(txt.replace("-", "−") if c else txt)
-                if c:
-                    it.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                tab.setItem(r, c, it)
-        tab.resizeColumnsToContents()
-        worst = max((abs(e["analytic"] - e["numeric"]) for e in self.check_results), default=0.0)
-        self.check_note.setText(
-            f"∂E/∂θ by backprop against the central difference (E(θ + ε) − E(θ − ε)) / 2ε, "
-            f"ε = 1e-6, E over this step's {m} sample{'s' if m > 1 else ''}, at the parameters "
-            f"before the update. Largest difference: {fmt(worst, 3)}.")
 
 
 def _phase_revealing(session, quantity: str, k: int | None) -> str:

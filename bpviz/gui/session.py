@@ -11,14 +11,15 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from bpviz.core.fileformat import Document
-from bpviz.core.network import Network
 from bpviz.core.iteration.phases import Phase, Trace, phase_names, trace_step
 from bpviz.core.iteration.reveal import Revealed, reveal_index
+from bpviz.core.network import Network
 from bpviz.core.training import Schedule, default_speed, default_stop_error
 
-__all__ = ["Session", "Selection", "History", "EDGE_MODES"]
+__all__ = ["Session", "Selection", "History", "EDGE_MODES", "SIG_DIGITS"]
 
 EDGE_MODES = ("weight", "grad", "delta_w")  # what edges show: w, ∂E/∂w, Δw = −η·∂E/∂w
+SIG_DIGITS = (3, 4, 5, 6)  # the canvas's choices of significant figures (View menu)
 HISTORY = 200  # iterations the stepper can go back through
 
 
@@ -132,7 +133,7 @@ class Session(QObject):
     traceChanged = Signal()  # a new iteration (new values): views refresh
     phaseChanged = Signal(int)
     selectionChanged = Signal()
-    displayChanged = Signal()  # edge mode, decimals, sample shown
+    displayChanged = Signal()  # edge mode, decimals, significant figures, sample shown
     modifiedChanged = Signal(bool)
     historyChanged = Signal()
     trainingChanged = Signal(bool)
@@ -142,7 +143,8 @@ class Session(QObject):
     def __init__(self, doc: Document, source: str = "", parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.edge_mode = "weight"
-        self.decimals = 9  # 9 as seed 004 prints, or 4 as seed 003 rounds
+        self.decimals = 9  # the inspector's: 9 as seed 004 prints, or 4 as seed 003 rounds
+        self.sig_digits = 4  # the canvas's significant figures (SIG_DIGITS)
         self.zoom = 1.0  # font zoom: every size and font follows it
         self.theme = "light"
         self.show_weight_labels = True
@@ -450,6 +452,15 @@ class Session(QObject):
             self.selection = sel
             self.selectionChanged.emit()
 
+    def selected_weight_layer(self) -> int:
+        """The weight layer j the selection belongs to (a neuron's incoming one, the first
+        for an input; the last when nothing is selected)."""
+        sel, L = self.selection, self.network.L
+        if sel is None:
+            return L - 1
+        j = max(sel.index[0] - 1, 0) if sel.kind == "neuron" else sel.index[0]
+        return min(j, L - 1)
+
     def set_edge_mode(self, mode: str) -> None:
         if mode not in EDGE_MODES:
             raise ValueError(mode)
@@ -458,6 +469,11 @@ class Session(QObject):
 
     def set_decimals(self, d: int) -> None:
         self.decimals = int(d)
+        self.displayChanged.emit()
+
+    def set_sig_digits(self, d: int) -> None:
+        """How many significant figures the canvas writes (3 to 6)."""
+        self.sig_digits = int(min(max(int(d), SIG_DIGITS[0]), SIG_DIGITS[-1]))
         self.displayChanged.emit()
 
     def set_zoom(self, z: float) -> None:

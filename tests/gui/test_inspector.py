@@ -142,29 +142,57 @@ def test_batch_bias_is_trained(make):
     assert num(s.trace.p.grad_b[1][0]) in txt and num(s.trace.biases_after[1][0]) in txt
 
 
-def test_matrix_tab_matches_the_trace(make):
+def matrix_keys(ins):
+    return list(ins.tables)
+
+
+def test_matrix_tab_follows_the_phase(make):
+    """Each phase's own matrix equation, headed by its title (issue 10): at "the error signal
+    reaches layer h" Wᵀ·δ, at the gradient phase δ·outᵀ, at the update W before and after."""
     s, ins = make()
     s.select(W5)
     ins.tabs.setCurrentIndex(1)
-    grad = table_values(ins.tables["grad"])
-    assert all(v == "?" for row in grad for v in row)
-    assert table_values(ins.tables["W"]) == [["0.4", "0.45"], ["0.5", "0.55"]]
-    s.last()
     tr = s.trace
-    assert table_values(ins.tables["grad"]) == [[num(v) for v in row] for row in tr.p.grad_w[1]]
+    p = tr.p
+    expect = {"input": ["out0", "target"], "net:h": ["W", "out0", "b", "net"],
+              "out:h": ["net", "out1"], "error": ["out2", "target", "error"],
+              "grad_out:o": ["out2", "target", "grad_out"],
+              "delta:o": ["grad_out", "fprime", "delta"], "grad:o": ["delta", "outT", "grad",
+                                                                     "grad_b"],
+              "grad_out:h": ["WT", "delta_next", "grad_out"], "update": ["W", "grad", "after"]}
+    for name, keys in expect.items():
+        s.set_phase(s.names.index(name))
+        assert matrix_keys(ins) == keys, name
+        assert s.phase.title in ins.matrix_note.text(), name
+    s.set_phase(s.names.index("grad_out:h"))
+    assert "W<sub>o</sub><sup>T</sup> · δ<sub>o</sub>" in ins.matrix_note.text()
+    assert table_values(ins.tables["WT"]) == [["0.4", "0.5"], ["0.45", "0.55"]]  # W_o transposed
+    assert table_values(ins.tables["delta_next"]) == [[num(v)] for v in p.delta[2][0]]
+    assert table_values(ins.tables["grad_out"]) == [["0.036350306"], ["0.041370323"]]
+    assert ins.tables["WT"].item(0, 0).background().color().name().lower() == "#e69f00"  # w5
+    s.set_phase(s.names.index("delta:h"))
+    assert table_values(ins.tables["fprime"]) == [[num(v)] for v in p.fprime[1][0]]
+    assert table_values(ins.tables["delta"]) == [["0.008771355"], ["0.009954255"]]
+    s.set_phase(s.names.index("grad:o"))
+    assert table_values(ins.tables["outT"]) == [["0.593269992", "0.596884378"]]
+    assert table_values(ins.tables["grad"]) == [[num(v) for v in row] for row in p.grad_w[1]]
+    s.last()
+    assert table_values(ins.tables["W"]) == [["0.4", "0.45"], ["0.5", "0.55"]]
     assert table_values(ins.tables["after"])[0][0] == "0.35891648"
-    assert table_values(ins.tables["out"]) == [["0.593269992"], ["0.596884378"]]
-    assert ins.tables["grad"].item(0, 0).background().color().name().lower() == "#e69f00"
-    s.select(Selection("neuron", (1, 0)))  # layer h: the weights i → h
+    assert "η = 0.5" in ins.matrix_note.text()
+    s.select(Selection("neuron", (1, 0)))  # the update of layer h: the weights i → h
     assert table_values(ins.tables["grad"])[0][0] == "0.000438568"
 
 
 def test_matrix_tab_batch_has_a_column_per_sample(make):
     s, ins = make("xor")
-    s.last()
     ins.tabs.setCurrentIndex(1)
     tr = s.trace
-    assert ins.tables["delta"].columnCount() == 4
+    s.set_phase(s.names.index("grad:h"))
+    assert ins.tables["delta"].columnCount() == 4 and ins.tables["outT"].rowCount() == 4
+    assert table_values(ins.tables["grad"]) == [[num(v) for v in row] for row in tr.p.grad_w[0]]
+    assert "summed over the 4 samples" in ins.matrix_note.text()
+    s.last()
     assert table_values(ins.tables["grad"]) == [[num(v) for v in row] for row in tr.p.grad_w[1]]
 
 
@@ -254,6 +282,36 @@ def test_big_network_stays_fast_and_capped(make):
            if tab.item(r, c).background().color().name().lower() == "#e69f00"]
     assert lit == [("h101", "x701")]  # the window follows the selection
     assert time.perf_counter() - t0 < 10
+
+
+def test_the_gradient_check_is_cores_not_the_guis(make, monkeypatch):
+    """The tab asks core.gradcheck for its finite differences; the GUI has none of its own."""
+    import inspect
+
+    import bpviz.gui.gradcheck_tab as tab
+    from bpviz.core import gradcheck
+    from bpviz.gui import inspector
+
+    assert not hasattr(inspector, "numeric_gradient")
+    for mod in (inspector, tab):
+        src = inspect.getsource(mod)
+        assert ".evaluate(" not in src and "eps)" not in src
+    calls = []
+    real = gradcheck.numeric_gradients
+
+    def spy(*a, **k):
+        calls.append(a[3])
+        return real(*a, **k)
+
+    monkeypatch.setattr(tab, "numeric_gradients", spy)
+    s, ins = make()
+    s.last()
+    s.select(W5)
+    ins.tabs.setCurrentIndex(2)
+    assert calls == [[("w", 1, (0, 0))]]
+    full = gradcheck.gradcheck(s.network, s.trace.inputs, s.trace.targets)
+    w5 = next(e for e in full.weights if (e["layer"], e["row"], e["col"]) == (1, 0, 0))
+    assert ins.check_results[0]["numeric"] == pytest.approx(w5["numeric"], abs=1e-12)
 
 
 def test_gradient_check_before_its_phase_names_the_phase_in_words(make):

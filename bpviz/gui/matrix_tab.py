@@ -1,0 +1,322 @@
+"""The inspector's Matrix tab: the current phase as one matrix equation, in seed 003's form.
+
+Each phase is a product or an element-wise step on whole layers, and the tab writes that one:
+W·out + b = net and f(net) = out going forward, the error terms, ∂E/∂out from the loss or
+Wᵀ·δ (the error signal reaching a layer), ∂E/∂out ⊙ f′(net) = δ, δ·outᵀ = ∂E/∂W, and the update
+W − η·∂E/∂W. It reads the session's trace and its phase list; it computes nothing. What the
+stepper has not revealed yet is "?"; the selection's row, column or cell is lit; large matrices
+show CAP rows and columns around the selection.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QLabel,
+    QScrollArea,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bpviz.core.numbers import fmt
+from bpviz.gui.theme import SELECT
+
+__all__ = ["MatrixTab", "CAP"]
+
+CAP = 30  # rows / columns of a matrix and samples of a batch written out
+
+
+@dataclass
+class _Axis:
+    """One side of a matrix: the neurons of layer ``layer``, or the step's samples (None)."""
+
+    labels: list[str]
+    layer: int | None
+    focus: int | None  # the index the window is centred on
+
+
+@dataclass
+class _Block:
+    key: str  # the table's name (tests and the layout use it)
+    title: str  # rich text
+    arr: np.ndarray  # rows × cols
+    rows: _Axis
+    cols: _Axis
+    known: tuple | None  # (quantity, layer) for Revealed; None: known from the start
+    op: str = ""  # the operator written before this block ("·", "+", "=", "⊙")
+
+
+_OPS = {"·": "· (matrix product)", "⊙": "⊙ (entry by entry)", "+": "+ (to each column)"}
+
+
+def _window(n: int, focus: int | None) -> range:
+    """At most CAP indices of range(n), around ``focus``."""
+    if n <= CAP:
+        return range(n)
+    start = 0 if focus is None else max(0, min(n - CAP, focus - CAP // 2))
+    return range(start, start + CAP)
+
+
+def _table() -> QTableWidget:
+    t = QTableWidget()
+    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    t.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+    t.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    return t
+
+
+def _s(name: str) -> str:
+    return f"<sub>{html.escape(name)}</sub>"
+
+
+class MatrixTab(QWidget):
+    """The current phase's matrix equation, one table per operand, headed by the phase."""
+
+    def __init__(self, session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        self.note.setObjectName("note")
+        self.note.setTextFormat(Qt.TextFormat.RichText)
+        self._content = QWidget()
+        self._content.setObjectName("page")
+        self._box = QVBoxLayout(self._content)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self._content)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.note)
+        lay.addWidget(scroll, 1)
+        self.tables: dict[str, QTableWidget] = {}
+        self.titles: dict[str, QLabel] = {}
+        self.ops: list[QLabel] = []
+        self.blocks: list[_Block] = []
+
+    # -- what the phase is about ---------------------------------------------------------------
+    def _blocks(self) -> tuple[str, list[_Block]]:
+        """The phase's equation in the network's symbols, and its operands."""
+        s = self.session
+        tr, ph = s.trace, s.phase
+        net, p, m = tr.network, tr.p, len(tr.samples)
+        L, names, lab = net.L, net.names, net.labels.neurons
+        sel = s.selection
+        focus: dict[int, int] = {}  # layer → the selected neuron's index
+        if sel is not None and sel.kind == "neuron":
+            focus[sel.index[0]] = sel.index[1]
+        elif sel is not None and sel.kind == "edge":
+            j, r, c = sel.index
+            focus[j + 1], focus[j] = r, c
+        elif sel is not None and sel.kind == "bias":
+            focus[sel.index[0] + 1] = sel.index[1]
+        self._focus, self._edge_sel = focus, sel is not None and sel.kind == "edge"
+        slab = [f"sample {x + 1}" if m <= 4 else f"s{x + 1}" for x in tr.samples]
+
+        def ax(k: int) -> _Axis:
+            return _Axis(list(lab[k]), k, focus.get(k))
+
+        samples = _Axis(slab, None, s.display_sample)
+        one = _Axis([""], None, None)
+        per = " (a column per sample)" if m > 1 else ""
+        n = {k: html.escape(names[k]) for k in range(L + 1)}
+
+        def out_sym(k: int) -> str:
+            return "x" if k == 0 else f"out{_s(names[k])}"
+
+        def out_block(k: int, op: str = "") -> _Block:
+            arr = tr.inputs.T if k == 0 else p.out[k].T
+            what = ("input", 0) if k == 0 else ("out", k)
+            title = (f"x: the inputs of layer {n[0]}{per}" if k == 0
+                     else f"out{_s(names[k])}{per}")
+            return _Block(f"out{k}", title, arr, ax(k), samples, what, op)
+
+        kind, k = ph.kind, ph.layer_index
+        b: list[_Block] = []
+        if kind == "input":
+            eq = f"x and target{_s(names[L])}"
+            b.append(out_block(0))
+            b.append(_Block("target", f"target{_s(names[L])}{per}", tr.targets.T, ax(L),
+                            samples, ("target", L)))
+        elif kind == "net":
+            j = k - 1
+            eq = f"W{_s(names[k])} · {out_sym(j)}" + (f" + b{_s(names[k])}" if net.biases
+                                                      is not None else "") + \
+                f" = net{_s(names[k])}"
+            b.append(_Block("W", f"W{_s(names[k])}: the weights {n[j]} → {n[k]}",
+                            net.weights[j], ax(k), ax(j), None))
+            b.append(out_block(j, "·"))
+            if net.biases is not None:
+                b.append(_Block("b", f"b{_s(names[k])}: the biases (added to each column)",
+                                net.biases[j][:, None], ax(k), one, None, "+"))
+            b.append(_Block("net", f"net{_s(names[k])}{per}", p.net[k].T, ax(k), samples,
+                            ("net", k), "="))
+        elif kind == "out":
+            act = net.activations[k - 1].name
+            eq = f"f(net{_s(names[k])}) = out{_s(names[k])}, f = {html.escape(act)}, " \
+                 "entry by entry"
+            b.append(_Block("net", f"net{_s(names[k])}{per}", p.net[k].T, ax(k), samples,
+                            ("net", k)))
+            b.append(out_block(k, "f ↦"))
+        elif kind == "error":
+            eq = f"E{_s(names[L])} per output and sample, from out{_s(names[L])} and " \
+                 f"target{_s(names[L])}; E = {fmt(tr.error, s.decimals).replace('-', '−')}"
+            b.append(out_block(L))
+            b.append(_Block("target", f"target{_s(names[L])}{per}", tr.targets.T, ax(L),
+                            samples, ("target", L), "vs"))
+            terms = {e["neuron"][1]: e["value"] for e in ph.values
+                     if e["quantity"] == "error_term"}
+            arr = np.array([terms[i] for i in range(net.sizes[L])], dtype=float)
+            b.append(_Block("error", f"the error terms E{_s(names[L])}{per}", arr, ax(L),
+                            samples, ("error", L), "→"))
+        elif kind == "grad_out" and k == L:
+            eq = f"∂E/∂out{_s(names[L])} from the loss, entry by entry"
+            b.append(out_block(L))
+            b.append(_Block("target", f"target{_s(names[L])}{per}", tr.targets.T, ax(L),
+                            samples, ("target", L), "vs"))
+            b.append(_Block("grad_out", f"∂E/∂out{_s(names[L])}{per}", p.grad_out[L].T,
+                            ax(L), samples, ("grad_out", L), "→"))
+        elif kind == "grad_out":
+            eq = (f"∂E/∂out{_s(names[k])} = W{_s(names[k + 1])}<sup>T</sup> · "
+                  f"δ{_s(names[k + 1])}")
+            b.append(_Block("WT", f"W{_s(names[k + 1])}<sup>T</sup>: the weights "
+                            f"{n[k]} → {n[k + 1]}, transposed", net.weights[k].T, ax(k),
+                            ax(k + 1), None))
+            b.append(_Block("delta_next", f"δ{_s(names[k + 1])}{per}", p.delta[k + 1].T,
+                            ax(k + 1), samples, ("delta", k + 1), "·"))
+            b.append(_Block("grad_out", f"∂E/∂out{_s(names[k])}{per}", p.grad_out[k].T,
+                            ax(k), samples, ("grad_out", k), "="))
+        elif kind == "delta":
+            eq = (f"δ{_s(names[k])} = ∂E/∂out{_s(names[k])} ⊙ f′(net{_s(names[k])}), "
+                  "entry by entry")
+            b.append(_Block("grad_out", f"∂E/∂out{_s(names[k])}{per}", p.grad_out[k].T,
+                            ax(k), samples, ("grad_out", k)))
+            b.append(_Block("fprime", f"f′(net{_s(names[k])}){per}", p.fprime[k].T, ax(k),
+                            samples, ("fprime", k), "⊙"))
+            b.append(_Block("delta", f"δ{_s(names[k])} = ∂E/∂net{_s(names[k])}{per}",
+                            p.delta[k].T, ax(k), samples, ("delta", k), "="))
+        elif kind == "grad":
+            j = k - 1
+            summed = f", summed over the {m} samples" if m > 1 else ""
+            eq = f"∂E/∂W{_s(names[k])} = δ{_s(names[k])} · {out_sym(j)}<sup>T</sup>" + summed
+            b.append(_Block("delta", f"δ{_s(names[k])}{per}", p.delta[k].T, ax(k), samples,
+                            ("delta", k)))
+            xo = tr.inputs if j == 0 else p.out[j]
+            b.append(_Block("outT", f"{out_sym(j)}<sup>T</sup>" + (" (a row per sample)"
+                                                                  if m > 1 else ""),
+                            xo, samples, ax(j), ("input", 0) if j == 0 else ("out", j), "·"))
+            b.append(_Block("grad", f"∂E/∂W{_s(names[k])}{summed}", p.grad_w[j], ax(k), ax(j),
+                            ("grad_w", k), "="))
+            if p.grad_b is not None:
+                b.append(_Block("grad_b", f"∂E/∂b{_s(names[k])} = δ{_s(names[k])}" + summed,
+                                p.grad_b[j][:, None], ax(k), one, ("grad_b", k), "and"))
+        else:  # the update, of the selection's weight layer
+            j = s.selected_weight_layer()
+            k = j + 1
+            eta = fmt(tr.learning_rate)
+            eq = (f"W{_s(names[k])}<sup>+</sup> = W{_s(names[k])} − η · ∂E/∂W{_s(names[k])}, "
+                  f"η = {eta} (select a neuron or an edge for another layer)")
+            b.append(_Block("W", f"W{_s(names[k])}: the weights {n[j]} → {n[k]}, before the "
+                            "update", net.weights[j], ax(k), ax(j), None))
+            b.append(_Block("grad", f"∂E/∂W{_s(names[k])}" + (f", summed over the {m} samples"
+                                                            if m > 1 else ""),
+                            p.grad_w[j], ax(k), ax(j), ("grad_w", k), f"− {eta} ×"))
+            b.append(_Block("after", f"W{_s(names[k])}<sup>+</sup>: after the update",
+                            tr.weights_after[j], ax(k), ax(j), ("after", None), "="))
+        return eq, b
+
+    # -- drawing -------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        s = self.session
+        ph = s.phase
+        eq, blocks = self._blocks()
+        self.blocks = blocks
+        while self._box.count():
+            it = self._box.takeAt(0)
+            if it.widget() is not None:
+                it.widget().deleteLater()
+        self.tables, self.titles, self.ops = {}, {}, []
+        capped: list[str] = []
+        for blk in blocks:
+            if blk.op:
+                op = QLabel(html.escape(_OPS.get(blk.op, blk.op)))
+                op.setObjectName("op")
+                self.ops.append(op)
+                self._box.addWidget(op)
+            title, tab = QLabel(blk.title), _table()
+            title.setTextFormat(Qt.TextFormat.RichText)
+            self.titles[blk.key], self.tables[blk.key] = title, tab
+            self._box.addSpacing(4)
+            self._box.addWidget(title)
+            self._box.addWidget(tab, 0, Qt.AlignmentFlag.AlignLeft)
+            capped += self._fill(tab, blk)
+        self._box.addStretch(1)
+        head = (f"<b>Phase {ph.index + 1} of {len(s.names)}: {html.escape(ph.title)}</b>"
+                f"<br>{eq}")
+        seen = []
+        for c in capped:
+            if c not in seen:
+                seen.append(c)
+        if seen:
+            head += "<br>Showing " + ", ".join(seen) + "."
+        self.note.setText(head)
+
+    def _fill(self, tab: QTableWidget, blk: _Block) -> list[str]:
+        """The block's table: arr[rows, cols], "?" until revealed, the selection lit."""
+        s = self.session
+        n_r, n_c = blk.arr.shape
+        rows, cols = _window(n_r, blk.rows.focus), _window(n_c, blk.cols.focus)
+        tab.clear()
+        tab.setRowCount(len(rows))
+        tab.setColumnCount(len(cols))
+        tab.setVerticalHeaderLabels([blk.rows.labels[r] for r in rows])
+        tab.setHorizontalHeaderLabels([blk.cols.labels[c] for c in cols])
+        no_head = blk.cols.labels == [""]
+        if no_head:  # a single column (the biases): no header
+            tab.horizontalHeader().hide()
+        shown = blk.known is None or s.revealed.known(*blk.known)
+        for a, r in enumerate(rows):
+            for b, c in enumerate(cols):
+                txt = fmt(blk.arr[r, c], s.decimals).replace("-", "−") if shown else "?"
+                it = QTableWidgetItem(txt)
+                it.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                if self._lit(blk, r, c):
+                    it.setBackground(QColor(SELECT))
+                    it.setForeground(QColor("#111111"))
+                tab.setItem(a, b, it)
+        tab.resizeColumnsToContents()
+        tab.resizeRowsToContents()
+        h, v = tab.horizontalHeader(), tab.verticalHeader()
+        cw = max([h.sectionSize(b) for b in range(len(cols))] + [round(52 * s.zoom)])
+        for b in range(len(cols)):  # one width for all columns: a tidy matrix
+            h.resizeSection(b, cw)
+        hh = 0 if no_head else h.sizeHint().height()
+        tab.setFixedSize(v.sizeHint().width() + h.length() + 2 * tab.frameWidth() + 2,
+                         hh + v.length() + 2 * tab.frameWidth() + 2)
+        out = []
+        for axis, rng, n in ((blk.rows, rows, n_r), (blk.cols, cols, n_c)):
+            if n > len(rng):
+                what = "samples" if axis.layer is None else \
+                    f"neurons of layer {self.session.network.names[axis.layer]}"
+                out.append(f"{what} {rng.start + 1}–{rng.stop} of {n:,}")
+        return out
+
+    def _lit(self, blk: _Block, r: int, c: int) -> bool:
+        """The selection's cells: a neuron's row or column; an edge's cell of W (and the rows
+        or columns of its two neurons elsewhere)."""
+        f = self._focus
+        if not f:
+            return False
+        rk = blk.rows.layer is not None and f.get(blk.rows.layer) == r
+        ck = blk.cols.layer is not None and f.get(blk.cols.layer) == c
+        if self._edge_sel:
+            return (rk or blk.rows.layer is None) and (ck or blk.cols.layer is None)
+        return rk or ck
