@@ -14,6 +14,7 @@ only the atoms differ. None of them computes anything but how to write a number.
 from __future__ import annotations
 
 import html as _html
+import unicodedata
 from collections.abc import Callable, Sequence
 
 from bpviz.core.expr import (Call, Cond, Diff, Eq, Frac, Half, Node, Num, Partial, Pow, Prod,
@@ -235,9 +236,14 @@ class Tex(Renderer):
 
     unknown = "?"
 
-    def __init__(self, num=None, known=None, label: Callable[[str], str] | None = None) -> None:
+    def __init__(self, num=None, known=None, label: Callable[[str], str] | None = None,
+                 ascii_only: bool = True, inline: bool = False) -> None:
+        """``ascii_only``: pdflatex needs every character spelt in ASCII (a letter it cannot
+        spell becomes "?"); MathJax behind Markdown takes the rest as it is. ``inline``: maths
+        in a line of text, partial derivatives written ∂E/∂w rather than stacked."""
         super().__init__(num or (lambda v: fmt(v)), known)
-        self._label = label or _tex_label
+        self.ascii_only, self.inline = ascii_only, inline
+        self._label = label or (lambda s: _tex_label(s, ascii_only))
 
     def number(self, v: float) -> str:
         s = self.fmt(v).replace("−", "-")
@@ -257,7 +263,8 @@ class Tex(Renderer):
             out = self._label(s.label)
         else:
             head = {"δ": r"\delta", "E": "E"}.get(s.head, rf"\mathit{{{s.head}}}")
-            sub = r"\mathrm{total}" if s.label == "total" else _tex_sub(s.label)
+            sub = (r"\mathrm{total}" if s.label == "total"
+                   else _tex_sub(s.label, self.ascii_only))
             out = f"{head}_{{{sub}}}"
         if s.mark:
             out = f"{{{out}}}^{{{'+' if s.mark == '⁺' else s.mark}}}"
@@ -266,6 +273,8 @@ class Tex(Renderer):
         return out
 
     def partial(self, top: str, bottom: str) -> str:
+        if self.inline:
+            return rf"\partial {top}/\partial {bottom}"
         return rf"\frac{{\partial {top}}}{{\partial {bottom}}}"
 
     def ellipsis(self, more: int) -> str:
@@ -292,6 +301,7 @@ class Tex(Renderer):
         return rf"\begin{{cases}} {then} & {test} > 0 \\ {other} & \text{{otherwise}} \end{{cases}}"
 
     def note(self, s: str) -> str:
+        s = "".join(_TEX_TEXT.get(ch, ch) for ch in s)
         return rf"\quad\text{{({s})}}"
 
 
@@ -320,21 +330,73 @@ def _strip(s: str) -> str:
     return s
 
 
+# LaTeX for the network's labels: ASCII only for pdflatex (Greek letters as \alpha, accented
+# letters as \hat{w}, specials escaped); MathJax behind Markdown takes the same spelling.
+_GREEK = {
+    "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "varepsilon", "ζ": "zeta",
+    "η": "eta", "θ": "theta", "ι": "iota", "κ": "kappa", "λ": "lambda", "μ": "mu", "ν": "nu",
+    "ξ": "xi", "π": "pi", "ρ": "rho", "σ": "sigma", "ς": "varsigma", "τ": "tau",
+    "υ": "upsilon", "φ": "varphi", "χ": "chi", "ψ": "psi", "ω": "omega", "ϵ": "epsilon",
+    "ϕ": "phi", "Γ": "Gamma", "Δ": "Delta", "Θ": "Theta", "Λ": "Lambda", "Ξ": "Xi",
+    "Π": "Pi", "Σ": "Sigma", "Υ": "Upsilon", "Φ": "Phi", "Ψ": "Psi", "Ω": "Omega",
+}
+_TEX_ACCENT = {"\u0302": "hat", "\u0301": "acute", "\u0300": "grave", "\u0303": "tilde",
+               "\u0304": "bar", "\u0305": "bar", "\u0307": "dot", "\u0308": "ddot",
+               "\u030c": "check", "\u0306": "breve", "\u20d7": "vec"}
+_TEX_TEXT = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&",
+             "#": r"\#", "%": r"\%", "_": r"\_", "^": r"\^{}", "~": r"\~{}"}
 _TEX_ESC = {"\\": r"\backslash ", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
-            "%": r"\%", "_": r"\_", "^": r"\wedge ", "~": r"\sim ", " ": r"\ "}
+            "%": r"\%", "_": r"\_", "^": r"\wedge ", "~": r"\sim ", " ": r"\ ", "|": r"\vert ",
+            '"': "''", "`": "'"}
 
 
-def _tex_sub(s: str) -> str:
-    return "".join(_TEX_ESC.get(ch, ch) for ch in s)
+def _graphemes(s: str) -> list[str]:
+    """Letters with their combining accents."""
+    out: list[str] = []
+    for ch in unicodedata.normalize("NFD", s):
+        if out and unicodedata.category(ch).startswith("M"):
+            out[-1] += ch
+        else:
+            out.append(ch)
+    return out
 
 
-def _tex_label(label: str) -> str:
+def _tex_char(g: str, ascii_only: bool = True) -> str:
+    """One letter (with its accents) in LaTeX maths."""
+    if g in _TEX_ESC:
+        return _TEX_ESC[g]
+    if g.isascii():
+        return g
+    if g in _GREEK:
+        return f"\\{_GREEK[g]} "
+    if g[0] in _GREEK or g[0].isascii():
+        if all(c in _TEX_ACCENT for c in g[1:]):
+            out = f"\\{_GREEK[g[0]]} " if g[0] in _GREEK else g[0]
+            for acc in g[1:]:
+                out = f"\\{_TEX_ACCENT[acc]}{{{out.strip()}}}"
+            return out
+    return "?" if ascii_only else unicodedata.normalize("NFC", g)
+
+
+def _tex_sub(s: str, ascii_only: bool = True) -> str:
+    """Any text inside maths (a subscript, an upright name): specials escaped."""
+    return "".join(_tex_char(g, ascii_only) for g in _graphemes(s)).rstrip()
+
+
+def _tex_label(label: str, ascii_only: bool = True) -> str:
+    r"""A network label as a symbol: w5 → w_{5}, w(h1,i2) → w_{h1,i2}, ŵ1 → {\hat{w}}_{1},
+    η → {\eta}; a label that is no symbol upright (\mathrm{2nd})."""
     parts = parse(label)
     if parts is None:
-        return rf"\mathrm{{{_tex_sub(label)}}}"
+        return rf"\mathrm{{{_tex_sub(label, ascii_only)}}}"
     base, sub = parts
-    b = base if len(base) == 1 else rf"\mathit{{{_tex_sub(base)}}}"
-    return b if sub is None else f"{b}_{{{_tex_sub(sub)}}}"
+    letters = _graphemes(base)
+    if len(letters) == 1:
+        b = _tex_char(letters[0], ascii_only).strip()
+        b = b if len(b) == 1 else f"{{{b}}}"
+    else:
+        b = rf"\mathit{{{_tex_sub(base, ascii_only)}}}"
+    return b if sub is None else f"{b}_{{{_tex_sub(sub, ascii_only)}}}"
 
 
 def text(x, which=None, num=None, known=None) -> str:
