@@ -274,11 +274,30 @@ def cmd_export(args) -> int:
 
 
 def cmd_explain(args) -> int:
+    """The CLI resolves NET, the step's samples and the output path, then asks the core for the
+    text (``bpviz.core.teach.worked_example``) and writes it atomically."""
+    from bpviz.core.atomic import write_atomic
+    from bpviz.core.iteration.phases import trace_step
+    from bpviz.core.teach.worked_example import ExplainError, explain
+
+    if args.out:
+        _check_writable(args.out)
+    doc = _doc(args.net)
+    tr = trace_step(doc, _first_rows(doc, args.sample))
     try:
-        from bpviz.core.explain import explain_command
-    except ImportError:
-        raise UsageError("bpviz explain: not available in this version") from None
-    return explain_command(args)
+        text = explain(doc, tr, args.format, name=args.net, explicit=args.sample is not None)
+    except ExplainError as e:
+        raise UsageError(f"{args.net}: {e}") from None
+    if args.out:
+        write_atomic(args.out, text)
+        return 0
+    try:
+        sys.stdout.write(text)
+    except UnicodeEncodeError:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text.encode("utf-8"))
+    sys.stdout.flush()
+    return 0
 
 
 def open_window(net: str | None) -> int:

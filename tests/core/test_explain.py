@@ -1,7 +1,9 @@
-"""``bpviz explain``: the worked example in Markdown, HTML and LaTeX, read as a reader would."""
+"""``bpviz explain``: the worked example in Markdown, HTML and LaTeX, read as a reader would;
+every equation it displays evaluates to the number it prints."""
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import shutil
@@ -9,17 +11,21 @@ import subprocess
 import sys
 import time
 from html.parser import HTMLParser
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
-from bpviz.cli import main
-from bpviz.core.explain import FORMATS, _MarkdownWriter, explain, explain_command
+from bpviz.cli import cmd_explain, main
+from bpviz.core.expr import Sym
 from bpviz.core.fileformat import FormatError
-from bpviz.core.numbers import fmt
 from bpviz.core.iteration.phases import trace_step
+from bpviz.core.numbers import fmt
 from bpviz.core.presets import PRESETS, load_preset
+from bpviz.core.teach.document import FORMATS, write
+from bpviz.core.teach.render import Tex
+from bpviz.core.teach.worked_example import explain, worked_example
 
 # Seed 004's figures, as it prints them (some with 8 decimals, most with 9).
 SEED_004 = [
@@ -43,13 +49,17 @@ def has_figure(text: str, figure: str) -> bool:
                for x in numbers_in(text))
 
 
-def doc_text(name: str, form: str, sample: int | None = None) -> str:
+def step(name: str, sample: int | None = None):
+    from bpviz.cli import _first_rows
+
     doc = load_preset(name)
-    rows = [sample] if sample is not None else None
-    if rows is None:
-        from bpviz.cli import _first_rows
-        rows = _first_rows(doc, None)
-    return explain(doc, trace_step(doc, rows), form, name=name, explicit=sample is not None)
+    rows = [sample] if sample is not None else _first_rows(doc, None)
+    return doc, trace_step(doc, rows)
+
+
+def doc_text(name: str, form: str, sample: int | None = None) -> str:
+    doc, tr = step(name, sample)
+    return explain(doc, tr, form, name=name, explicit=sample is not None)
 
 
 def run_cli(capsys, *argv):
@@ -160,13 +170,18 @@ CHECK = {form: no_control_characters(f)
          for form, f in {"md": check_md, "html": check_html, "tex": check_tex}.items()}
 
 
+PDFLATEX = shutil.which("pdflatex")
+needs_pdflatex = pytest.mark.skipif(
+    PDFLATEX is None, reason="pdflatex is not installed: the LaTeX output is checked for "
+    "balanced groups and environments and plain ASCII, but not compiled")
+
+
 def compile_tex(text: str, folder) -> None:
-    """Compile with pdflatex when it is installed (the tests never depend on it)."""
-    if shutil.which("pdflatex") is None:
-        return
+    """Compile with pdflatex (only in tests marked ``needs_pdflatex``)."""
+    assert PDFLATEX is not None
     src = folder / "doc.tex"
     src.write_text(text, encoding="ascii")
-    r = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "doc.tex"],
+    r = subprocess.run([PDFLATEX, "-interaction=nonstopmode", "-halt-on-error", "doc.tex"],
                        cwd=folder, capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stdout[-3000:]
     assert (folder / "doc.pdf").stat().st_size > 1000
@@ -201,19 +216,30 @@ def test_mazur_reads_like_the_seed(form):
 
 def test_mazur_markdown_writes_the_chain_rule_with_numbers():
     md = doc_text("mazur", "md")
-    d = "\\frac{\\partial E_{\\mathrm{total}}}"
+    d = "\\frac{\\partial E}"
     assert (f"{d}{{\\partial w_{{5}}}} &= {d}{{\\partial \\mathit{{out}}_{{o1}}}} \\cdot "
             "\\frac{\\partial \\mathit{out}_{o1}}{\\partial \\mathit{net}_{o1}} \\cdot "
             "\\frac{\\partial \\mathit{net}_{o1}}{\\partial w_{5}}") in md
-    assert "0.74136507 \\times 0.186815602 \\times 0.593269992 = 0.082167041" in md
-    assert "0.036350306 \\times 0.241300709 \\times 0.05 = 0.000438568" in md
-    assert "0.15 \\times 0.05 + 0.2 \\times 0.1 + 0.35 \\times 1 = 0.3775" in md
+    assert "0.74136507 \\times 0.186815602 \\times 0.593269992 = " in md
+    assert "= 0.082167041" in md
+    assert "0.036350306 \\times 0.241300709 \\times 0.05 = " in md
+    assert "= 0.000438568" in md
+    assert "0.15 \\times 0.05 + 0.2 \\times 0.1 + 0.35 = 0.3775" in md  # + b1, not b1 × 1
     assert "= 0.4 - 0.5 \\times 0.082167041 = 0.35891648" in md
-    # ∂E_total/∂out_h1 as the sum over the two paths, with δ·w numbers
+    # ∂E/∂out_h1 as the sum over the two paths, with δ·w numbers
     assert ("\\frac{\\partial E_{o1}}{\\partial \\mathit{out}_{h1}} + "
             "\\frac{\\partial E_{o2}}{\\partial \\mathit{out}_{h1}}") in md
     assert "\\delta_{o1} \\cdot w_{5} = 0.138498562 \\times 0.4" in md
-    assert "\\delta_{o2} \\cdot w_{7} = (-0.038098237) \\times 0.5" in md
+    assert "\\delta_{o2} \\cdot w_{7} = \\left(-0.038098237\\right) \\times 0.5" in md
+
+
+def test_html_writes_one_notation_with_true_minus():
+    html = doc_text("mazur", "html")
+    body = html[html.index("<body>"):]
+    assert "<i>net</i><sub>h1</sub>" in body and "<i>δ</i><sub>o1</sub>" in body
+    assert not re.search(r"\b(net|out|target|delta)_\w", body), "a plain-text spelling"
+    text = re.sub(r"<[^>]+>", "", body)
+    assert "−0.038098237" in text and "-0.038098237" not in text  # true minus
 
 
 def test_every_number_shown_as_a_result_is_the_traces():
@@ -247,17 +273,18 @@ def test_swap_sample_2_uses_the_second_row(capsys):
 
 
 def _gradient_sums(md: str, sym: str) -> tuple[list[tuple[float, float]], float]:
-    """The products of a "∂E_total/∂w = Σ_s δ·out" block, and its result."""
+    """The products of a "∂E/∂w = Σ_s δ·out" block, and its result."""
     lines = md.splitlines()
-    start = f"\\frac{{\\partial E_{{\\mathrm{{total}}}}}}{{\\partial {sym}}} &= \\sum_{{s}}"
-    i = next(n for n, ln in enumerate(lines) if ln.startswith(start))
+    start = f"\\frac{{\\partial E}}{{\\partial {sym}}} &= \\sum_{{s}}"
+    i = [n for n, ln in enumerate(lines) if ln.startswith(start)][-1]  # the one with numbers
     prods = []
+    num = r"(?:\\left\()?(-?[\d.]+)(?:\\right\))?"
     for ln in lines[i + 1:]:
-        m = re.fullmatch(r" &= (-?[\d.]+)(?: \\\\)?", ln)
+        prods += [(float(a), float(b)) for a, b in
+                  re.findall(num + r" \\times " + num, ln)]
+        m = re.search(r"= (-?[\d.]+)(?: \\\\)?$", ln)
         if m:
             return prods, float(m.group(1))
-        prods += [(float(a), float(b)) for a, b in
-                  re.findall(r"\(?(-?[\d.]+)\)? \\times \(?(-?[\d.]+)\)?", ln)]
     raise AssertionError(f"no result for {sym}")
 
 
@@ -270,12 +297,12 @@ def test_xor_batch_sums_over_all_four_samples():
     for s in (1, 2, 3, 4):
         assert re.search(rf"^\| {s} \|", md, re.M), f"sample {s} missing"
     assert "all four samples" in md
-    w = _MarkdownWriter()
+    tex = Tex(ascii_only=False)
     lab = tr.network.labels
     for j, g in enumerate(tr.p.grad_w):
         for r in range(g.shape[0]):
             for c in range(g.shape[1]):
-                prods, result = _gradient_sums(md, w.lab(lab.weights[j][r][c]))
+                prods, result = _gradient_sums(md, tex(Sym(None, lab.weights[j][r][c])))
                 assert len(prods) == 4
                 # each product is δ_s · out_s of the trace, and the result is the trace's
                 assert [a for a, _ in prods] == pytest.approx(tr.p.delta[j + 1][:, r], abs=1e-9)
@@ -288,20 +315,52 @@ def test_xor_batch_sums_over_all_four_samples():
             assert f"= {fmt(v)}" in md
 
 
+@pytest.mark.parametrize("form", FORMATS)
+def test_batch_gradients_are_sums_over_samples_in_every_format(form):
+    """Σ over the samples wherever a value is a sum over them (xor learns in batch mode)."""
+    text = doc_text("xor", form)
+    sigma = {"md": "\\sum_{s}", "tex": "\\sum_{s}", "html": "Σ<sub><i>s</i></sub>"}[form]
+    sup = {"md": "^{(s)}", "tex": "^{(s)}", "html": "<sup>(s)</sup>"}[form]
+    assert text.count(sigma) >= 6 + 3  # every ∂E/∂w and ∂E/∂b
+    assert sup in text
+
+
 @pytest.mark.parametrize("name", PRESETS)
 @pytest.mark.parametrize("form", FORMATS)
-def test_every_preset_in_every_format(name, form, tmp_path):
-    text = doc_text(name, form)
-    CHECK[form](text)
-    if form == "tex" and name in ("xor", "xor-deep", "swap"):  # ŵ, b̂, labels 1…5, 4 layers
-        compile_tex(text, tmp_path)
+def test_every_preset_in_every_format(name, form):
+    CHECK[form](doc_text(name, form))
 
 
-def test_mazur_latex_compiles(tmp_path):
-    compile_tex(doc_text("mazur", "tex"), tmp_path)
+@pytest.mark.parametrize("name", PRESETS)
+def test_every_displayed_equation_evaluates_to_its_number(name):
+    """Each side of every equation the document shows gives the number it prints (1e-12)."""
+    doc, tr = step(name)
+    eqs = worked_example(doc, tr, name).equations()
+    checked = 0
+    for eq in eqs:
+        if eq.result is None:  # a rule without numbers (true of every sample)
+            continue
+        vals = eq.values()
+        assert all(abs(v - eq.result) <= 1e-12 * max(1.0, abs(eq.result)) for v in vals), (
+            Tex()(eq), vals)
+        checked += 1
+    assert checked >= 20
 
 
-def test_awkward_labels_are_escaped(tmp_path):
+def test_the_sample_of_a_batch_step_evaluates_too():
+    doc, tr = step("swap", 2)
+    for eq in worked_example(doc, tr, "swap", explicit=True).equations():
+        if eq.result is not None:
+            assert eq.values() == pytest.approx([eq.result] * len(eq.values()), rel=1e-12)
+
+
+@needs_pdflatex
+@pytest.mark.parametrize("name", PRESETS)
+def test_latex_compiles(name, tmp_path):
+    compile_tex(doc_text(name, "tex"), tmp_path)
+
+
+def _odd_labels(tmp_path):
     obj = json.loads((load_preset_path("mazur")).read_text(encoding="utf-8"))
     obj["title"] = "Weights & biases: 100% {sure} $x_1$ #1 ~ ^ \\ <b>bold</b> | — “ok” 日本"
     obj["labels"]["weights"][0][0][0] = "w_{1}&"
@@ -313,14 +372,33 @@ def test_awkward_labels_are_escaped(tmp_path):
     path.write_text(json.dumps(obj, ensure_ascii=False), encoding="utf-8")
     from bpviz.core.fileformat import load
     doc = load(path)
-    tr = trace_step(doc, [0])
+    return doc, trace_step(doc, [0])
+
+
+def test_awkward_labels_are_escaped(tmp_path):
+    doc, tr = _odd_labels(tmp_path)
     for form in FORMATS:
         text = explain(doc, tr, form)
         CHECK[form](text)
         assert "0.082167041" in text
     html = explain(doc, tr, "html")
     assert "<b>bold</b>" not in html and "&lt;b&gt;bold&lt;/b&gt;" in html
+    tex = explain(doc, tr, "tex")
+    assert "\\alpha \\vert \\beta" in tex  # Greek letters as LaTeX, not "?"
+
+
+@needs_pdflatex
+def test_awkward_labels_compile(tmp_path):
+    doc, tr = _odd_labels(tmp_path)
     compile_tex(explain(doc, tr, "tex"), tmp_path)
+
+
+def test_unknown_format_is_refused():
+    doc, tr = step("mazur")
+    with pytest.raises(ValueError):
+        explain(doc, tr, "pdf")
+    with pytest.raises(ValueError):
+        write(worked_example(doc, tr), "pdf")
 
 
 def load_preset_path(name):
@@ -393,11 +471,11 @@ def test_explain_command_raises_for_main_to_report(tmp_path):
 
     args = SimpleNamespace(net="mazur", sample=3, format="md", out=None)
     with pytest.raises(UsageError):
-        explain_command(args)
+        cmd_explain(args)
     bad = tmp_path / "bad.json"
     bad.write_text('{"format": "bpviz/1"}', encoding="utf-8")
     with pytest.raises(FormatError):
-        explain_command(SimpleNamespace(net=str(bad), sample=None, format="md", out=None))
+        cmd_explain(SimpleNamespace(net=str(bad), sample=None, format="md", out=None))
 
 
 def test_overflowing_step_is_bad_input(capsys, tmp_path):
@@ -445,6 +523,7 @@ def test_784_128_10_stays_small_and_fast(mnist_sized, tmp_path, capsys, form):
     assert "samples 1 to 32" in plain
 
 
+@needs_pdflatex
 def test_784_128_10_latex_compiles(mnist_sized, tmp_path):
     from bpviz.core.fileformat import load
 
@@ -454,8 +533,38 @@ def test_784_128_10_latex_compiles(mnist_sized, tmp_path):
 
 
 def test_explain_imports_no_qt():
-    code = ("import sys, bpviz.core.explain; bad = [m for m in sys.modules if m.split('.')[0] "
-            "in ('PySide6', 'pyqtgraph', 'PyQt5', 'PyQt6', 'shiboken6')]; "
+    code = ("import sys, bpviz.core.teach.worked_example as w, bpviz.core.teach.markdown, "
+            "bpviz.core.teach.htmldoc, bpviz.core.teach.latex; "
+            "bad = [m for m in sys.modules if m.split('.')[0] "
+            "in ('PySide6', 'pyqtgraph', 'PyQt5', 'PyQt6', 'shiboken6', 'bpviz.cli')]; "
+            "bad += [m for m in sys.modules if m == 'bpviz.cli' or m.startswith('bpviz.gui')]; "
             "sys.exit(1 if bad else 0)")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def _imports(path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            out.add(node.module)
+            out |= {f"{node.module}.{a.name}" for a in node.names}
+    return out
+
+
+def test_no_core_module_imports_the_cli():
+    """The core is imported by the CLI, never the other way round (also not lazily)."""
+    import bpviz
+
+    core = Path(bpviz.__file__).parent / "core"
+    files = sorted(core.rglob("*.py"))
+    assert len(files) > 10
+    bad = {str(f.relative_to(core)): sorted(m for m in _imports(f)
+                                            if m == "bpviz.cli" or m.startswith("bpviz.cli.")
+                                            or m.startswith("bpviz.gui"))
+           for f in files}
+    assert not {k: v for k, v in bad.items() if v}
+    assert not (core / "explain.py").exists()  # the worked example lives in core/teach/
