@@ -39,7 +39,7 @@ from bpviz.gui.inspector import Inspector
 from bpviz.gui.network_view import NetworkView
 from bpviz.gui.presentation import STATE_VERSION, Presenter, Stage
 from bpviz.gui.results import ResultsTable
-from bpviz.gui.session import Session
+from bpviz.gui.session import SIG_DIGITS, Session
 from bpviz.gui.theme import apply_font_zoom, apply_palette, zoom_plot_fonts
 from bpviz.gui.training import TrainingController, TrainingPanel
 
@@ -449,6 +449,20 @@ class MainWindow(QMainWindow):
             a.triggered.connect(lambda _=False, d=d: s.set_decimals(d))
             grp.addAction(a)
             dec.addAction(a)
+        figs = v.addMenu("&Significant figures")
+        figs.setToolTip("How many significant figures the canvas writes (the inspector "
+                        "follows Decimals)")
+        figs.setToolTipsVisible(True)
+        grp = QActionGroup(self)
+        self.sig_actions = {}
+        for d in SIG_DIGITS:
+            a = QAction(f"{d} significant figures" + (" (default)" if d == 4 else ""), self,
+                        checkable=True)
+            a.setChecked(s.sig_digits == d)
+            a.triggered.connect(lambda _=False, d=d: s.set_sig_digits(d))
+            grp.addAction(a)
+            figs.addAction(a)
+            self.sig_actions[d] = a
         v.addSeparator()
         for d in (self.inspector_dock, self.training_dock, self.plot_dock, self.results_dock,
                   self.data_dock):
@@ -951,6 +965,11 @@ class MainWindow(QMainWindow):
             s.decimals = 4 if int(st.value("view/decimals", 9)) == 4 else 9
         except (TypeError, ValueError):
             pass
+        try:
+            d = int(st.value("view/sig_digits", 4))
+            s.sig_digits = d if d in SIG_DIGITS else 4
+        except (TypeError, ValueError):
+            pass
         mode = st.value("view/edges", "weight")
         s.edge_mode = mode if mode in ("weight", "grad", "delta_w") else "weight"
         s.show_weight_labels = str(st.value("view/weight_labels", "true")).lower() == "true"
@@ -970,6 +989,7 @@ class MainWindow(QMainWindow):
         st.setValue("view/theme", s.theme)
         st.setValue("view/zoom", s.zoom)
         st.setValue("view/decimals", s.decimals)
+        st.setValue("view/sig_digits", s.sig_digits)
         st.setValue("view/edges", s.edge_mode)
         st.setValue("view/weight_labels", "true" if s.show_weight_labels else "false")
         st.setValue("view/legend", "true" if s.show_legend else "false")

@@ -16,7 +16,10 @@ from PySide6.QtCore import QEvent, QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QCursor, QFont, QFontMetricsF, QPainterPath, QPixmapCache
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QLineEdit, QToolTip
 
-from bpviz.core.numbers import fmt
+from bpviz.core.expr import Eq, Num, Prod
+from bpviz.core.iteration.chain import Chain, grad_weight_eq
+from bpviz.core.numbers import fmt, sig
+from bpviz.core.teach import render
 from bpviz.gui.label_layout import Box, Label, Placement, along, around, place
 from bpviz.gui.session import Selection, Session
 from bpviz.gui.theme import (
@@ -39,13 +42,13 @@ MAX_LABELLED_NEURONS = 120
 MAX_LABELLED_EDGES_PER_LAYER = 9
 HIGHLIGHT_BUDGET = 600  # highlighted edges of a big layer (each costs fill time)
 ARROW_FILL = "#8E2F6E"  # arrowheads: the error signal's colour, darker
+FULL_GRADIENT_LABELS = 4  # a layer's edges that all write δ × out at the gradient phase
 MAX_ARROWS = 400  # arrowheads are drawn while the lit edges are at most this many
 
 
-def _fmtc(v: float) -> str:
-    """Numbers on the canvas: 4 decimals (the inspector and tooltips give all 9), with a true
-    minus sign."""
-    return fmt(v, 4).replace("-", "−")
+def _factor(text: str) -> str:
+    """A negative factor of a product in parentheses: "(−0.01905)"."""
+    return f"({text})" if text.startswith("−") else text
 
 
 class _Banner(pg.LabelItem):
@@ -105,6 +108,7 @@ class NetworkView(pg.GraphicsLayoutWidget):
         session.traceChanged.connect(self._refresh)
         session.phaseChanged.connect(self._refresh)
         session.selectionChanged.connect(self._refresh_overlay)
+        session.selectionChanged.connect(self._on_selection)
         session.displayChanged.connect(self._on_display)
         self._rebuild()
 
@@ -141,6 +145,7 @@ class NetworkView(pg.GraphicsLayoutWidget):
         self._px = self._base_sizes_px()
 
         self._cache: dict = {}
+        self._compact: dict = {}  # id → (text, html): a label's shorter form, where room is short
         self._shrunk: dict = {}  # id → (item, its own text key, its shrunk text key)
 
         def add(it, z=0):
@@ -303,6 +308,11 @@ class NetworkView(pg.GraphicsLayoutWidget):
         """Neuron diameters in pixels: the zoomed size, smaller where neighbours are close."""
         return self._px
 
+    def _num(self, v: float) -> str:
+        """A number on the canvas: significant figures (View → Significant figures; the
+        inspector and tooltips give decimals), true minus signs (core.numbers.sig)."""
+        return sig(v, self.session.sig_digits)
+
     def _font(self, pt: float, bold: bool = False) -> QFont:
         f = QFont()
         f.setPointSizeF(pt * self.session.zoom)
@@ -354,10 +364,12 @@ class NetworkView(pg.GraphicsLayoutWidget):
         if key == self._refresh_key:  # traceChanged and phaseChanged often come together
             return
         self._refresh_key = key
+        # labels the last layout shortened or shrank take their own form first: a new text
+        # equal to a shortened one would otherwise be taken back to the old text
+        self._unshrink()
         th = THEMES[s.theme]
         self.setBackground(th.background)
         net, tr = s.network, s.trace
-        p = tr.p
         L = net.L
         ph = s.phase
         sm = s.display_sample
@@ -459,9 +471,9 @@ class NetworkView(pg.GraphicsLayoutWidget):
                 b = net.biases[j]
                 names = sorted(set(lab.biases[j]))
                 if len(names) == 1 and np.all(b == b[0]):
-                    txt = f"{names[0]} = {_fmtc(b[0])}"
+                    txt = f"{names[0]} = {self._num(b[0])}"
                 elif len(b) <= 3:
-                    txt = "\n".join(f"{lab.biases[j][i]} = {_fmtc(b[i])}" for i in range(len(b)))
+                    txt = "\n".join(f"{lab.biases[j][i]} = {self._num(b[i])}" for i in range(len(b)))
                 else:
                     txt = f"biases of layer {net.names[j + 1]}"
                 if not net.train_biases:
@@ -527,19 +539,31 @@ class NetworkView(pg.GraphicsLayoutWidget):
         for kk in range(L + 1):
             for i in range(sizes[kk]):
                 if self._label_neurons:
-                    self._set_text(self._vals[n], self._value_text(kk, i), th.text, 9, fill=bg)
+                    t = self._vals[n]
+                    rows = self._value_rows(kk, i)
+                    if any(isinstance(r, tuple) for r in rows):
+                        self._set_text(t, _rows_html(rows, th.text, th.muted), th.text, 9,
+                                       fill=bg, html=True)
+                    else:
+                        self._set_text(t, _rows_plain(rows), th.text, 9, fill=bg)
+                    own = self._value_rows(kk, i, own=True) if kk in ph.neuron_layers else rows
+                    if own and own != rows:
+                        self._compact[id(t)] = (
+                            (_rows_html(own, th.text, th.muted), True)
+                            if any(isinstance(r, tuple) for r in own) else (_rows_plain(own), False))
+                    else:
+                        self._compact.pop(id(t), None)
                 n += 1
         for kk, t in enumerate(self._layer_titles):
             act = "input" if kk == 0 else net.activations[kk - 1].name
             if act == "linear":
                 act = f"f(x) = {fmt(net.activations[kk - 1].slope)}x"
             self._set_text(t, f"layer {net.names[kk]} · {act}", th.muted, 9, fill=bg)
+        terms = self._error_terms()
         for i, t in enumerate(self._targets):
-            txt = f"target {_fmtc(tr.targets[sm, i])}" if rv.known("target", L) else "target ?"
-            if rv.known("error", L):
-                with np.errstate(all="ignore"):
-                    terms = net.loss.terms(p.out[L], tr.targets)
-                txt += f"\nE = {_fmtc(terms[sm, i])}"
+            txt = f"target {self._num(tr.targets[sm, i])}" if rv.known("target", L) else "target ?"
+            if terms is not None:
+                txt += f"\nE = {self._num(terms[i][sm])}"
             self._set_text(t, txt, th.text, 9, fill=bg)
         self._set_text(self._legend, self._legend_html(th), th.text, 8.5,
                        fill=QColor(th.background), html=True)
@@ -700,6 +724,7 @@ class NetworkView(pg.GraphicsLayoutWidget):
 
         labels: list[Label] = []
         items: dict = {}
+        places: dict = {}  # key → candidates for a label of another size (its shorter form)
         air = 2 * z  # a little air around the neurons, so a label never touches one
         gap = air + 3.0
 
@@ -765,8 +790,16 @@ class NetworkView(pg.GraphicsLayoutWidget):
                         w, h = size_of(t)
                         key = ("value", n)
                         items[key] = t
-                        value_labels.append(Label(key, w, h, around(cx[i], cy[i], px[k] / 2,
-                                                                    w, h, gap, order)))
+                        def spots(w, h, x=cx[i], y=cy[i], r=px[k] / 2, order=order):
+                            cands = around(x, y, r, w, h, gap, order)
+                            # below, a little to either side, before above (where the
+                            # layer's caption is): net, out and the backward values are tall
+                            bx, by = cands[0]
+                            cands[1:1] = [(bx - w * 0.3, by), (bx + w * 0.3, by)]
+                            return cands
+
+                        places[key] = spots
+                        value_labels.append(Label(key, w, h, spots(w, h)))
                     else:
                         t.setVisible(False)
                 n += 1
@@ -849,20 +882,24 @@ class NetworkView(pg.GraphicsLayoutWidget):
                 labels.append(Label(key, w, h, [(cx - w / 2, bounds.bottom - h - 2),
                                                 (cx - w / 2, bounds.bottom - 2 * h - 2)]))
 
-        # who gets room first: names, arrowheads, what this phase reveals (its layers'
-        # values, its edges' labels), targets, then the rest
+        # who gets room first: names, arrowheads, what this phase reveals (the gradients or
+        # new weights on its edges, its layers' values, its other edges' labels), targets,
+        # then the rest
         lit = set(s.phase.edge_layers)
+        rv = s.revealed
+        own_edges = {j for j in lit if rv.at("grad_w", j + 1) == rv.index
+                     or rv.at("after") == rv.index}
         rank = {"name": 0, "arrow": 1, "target": 3, "title": 5, "bias": 6, "legend": 7,
                 "note": 9}
 
-        def priority(lab: Label) -> int:
+        def priority(lab: Label) -> float:
             kind = lab.key[0] if isinstance(lab.key, tuple) else lab.key
             if kind == "dropnote":
                 return -1
-            if kind == "value":
-                return 2 if lab.key in first else 4
+            if kind == "value":  # an input's one short number keeps its place by its neuron
+                return (1.4 if lab.key[1] < sizes[0] else 2) if lab.key in first else 4
             if kind == "edge":
-                return 3 if lab.key[1] in lit else 8
+                return 1.5 if lab.key[1] in own_edges else 3 if lab.key[1] in lit else 8
             return rank[kind]
 
         labels.sort(key=priority)
@@ -871,35 +908,44 @@ class NetworkView(pg.GraphicsLayoutWidget):
 
         def solve(labs: list[Label]):
             """Place the labels; what the phase reveals and found no room is tried again in
-            a smaller font (three quarters, then three fifths), centred where it would have
-            gone."""
+            its shorter form if it has one (the phase's own values alone), then in a smaller
+            font (three quarters, then three fifths), centred where it would have gone."""
             self._unshrink()
-            res = place(labs, spaced, bounds, tol=0.0)
+            # what the phase reveals first, with its retries, then the rest around it (place
+            # is greedy in this order, so where nothing needs a retry this is one pass)
+            high = [lab for lab in labs if priority(lab) <= 3]
+            low = [lab for lab in labs if priority(lab) > 3]
+            res = place(high, spaced, bounds, tol=0.0)
             gone = set(res.dropped)
-            retry = [lab for lab in labs if lab.key in gone and lab.key != "dropnote"
-                     and priority(lab) <= 3 and lab.key in items]
-            if not retry:
-                return res
+            retry = [lab for lab in high if lab.key in gone and lab.key != "dropnote"
+                     and lab.key in items]
             by_key = {lab.key: lab for lab in labs}
             taken = dict(spaced)
             for k, (x, y) in res.placed.items():
                 taken[("placed", k)] = Box(x, y, by_key[k].w, by_key[k].h)
             placed = dict(res.placed)
-            for factor in (0.75, 0.6):
+            for factor in (1.0, 0.75, 0.6):
                 smaller = []
                 for lab in retry:
                     t = items[lab.key]
+                    alt = self._compact.get(id(t))
+                    if factor == 1.0 and alt is None:
+                        continue  # first only the labels that have a shorter form
                     base = self._shrunk[id(t)][1] if id(t) in self._shrunk \
                         else self._cache.get(id(t))
                     text, color, ptz, bold, fill, html = base
+                    if alt is not None:  # the phase's own values alone
+                        text, html = alt
                     self._set_text(t, text, color, ptz / z * factor, bold,
                                    None if fill is None else QColor.fromRgba(fill), html)
                     self._shrunk[id(t)] = (t, base, self._cache.get(id(t)))
                     w2, h2 = size_of(t)
-                    dx, dy = (lab.w - w2) / 2, (lab.h - h2) / 2
-                    smaller.append(Label(lab.key, w2, h2, [(x + dx, y + dy)
-                                                           for x, y in lab.candidates],
-                                         lab.ignore))
+                    if lab.key in places:
+                        cands = places[lab.key](w2, h2)
+                    else:
+                        dx, dy = (lab.w - w2) / 2, (lab.h - h2) / 2
+                        cands = [(x + dx, y + dy) for x, y in lab.candidates]
+                    smaller.append(Label(lab.key, w2, h2, cands, lab.ignore))
                 res2 = place(smaller, taken, bounds, tol=0.0)
                 for lab in smaller:
                     if lab.key in res2.placed:
@@ -909,7 +955,9 @@ class NetworkView(pg.GraphicsLayoutWidget):
                 retry = [lab for lab in retry if lab.key not in placed]
                 if not retry:
                     break
-            return Placement(placed, [k for k in res.dropped if k not in placed])
+            res3 = place(low, taken, bounds, tol=0.0)
+            placed.update(res3.placed)
+            return Placement(placed, [k for k in res.dropped if k not in placed] + res3.dropped)
 
         result = solve(labels)
         dn = self._dropped_note
@@ -1068,6 +1116,15 @@ class NetworkView(pg.GraphicsLayoutWidget):
         return {"neurons": neurons, "edges": edges,
                 "colour": "error_signal" if s.phase.direction == "backward" else "forward"}
 
+    def edge_text(self, j: int, r: int, c: int) -> str:
+        """The label of edge (j, r, c) as plain text ("" where the layer has none)."""
+        labels = self._edge_labels.get(j)
+        if labels is None:
+            return ""
+        rr, cc = self._seg[j][2], self._seg[j][3]
+        e = int(np.flatnonzero((rr == r) & (cc == c))[0])
+        return labels[e].toPlainText()
+
     def value_text(self, k: int, i: int) -> str:
         """The numbers written under neuron (k, i)."""
         return self._value_text(k, i)
@@ -1087,21 +1144,58 @@ class NetworkView(pg.GraphicsLayoutWidget):
         return None, None
 
     def _value_text(self, k: int, i: int) -> str:
+        return _rows_plain(self._value_rows(k, i))
+
+    def _value_rows(self, k: int, i: int, own: bool = False) -> list:
+        """What the canvas writes under neuron (k, i), as the stepper has revealed it: net and
+        out from the forward pass on, on one line (they stay through the backward pass), then
+        ∂E/∂out, and
+        at the phase that reveals δ its factors, "∂E/∂out × f′(net) = δ" over their numbers
+        (a tuple of cells: a row of the label's table); after it, δ. ``own``: only what the
+        current phase reveals (the label's shorter form, where room is short)."""
         s = self.session
         p, sm = s.trace.p, s.display_sample
         rv = s.revealed
+        num = self._num
+
+        def show(q: str) -> bool:
+            return rv.known(q, k) and (not own or rv.at(q, k) == rv.index)
+
         if k == 0:
-            return _fmtc(s.trace.inputs[sm, i]) if rv.known("input", 0) else "?"
-        lines = []
-        if rv.known("out", k):
-            lines.append(f"out {_fmtc(p.out[k][sm, i])}")
-        elif rv.known("net", k):
-            lines.append(f"net {_fmtc(p.net[k][sm, i])}")
-        if rv.known("delta", k):
-            lines.append(f"δ {_fmtc(p.delta[k][sm, i])}")
-        elif rv.known("grad_out", k):
-            lines.append(f"∂E/∂out {_fmtc(p.grad_out[k][sm, i])}")
-        return "\n".join(lines)
+            return [num(s.trace.inputs[sm, i]) if rv.known("input", 0) else "?"]
+        rows: list = []
+        fwd = []  # one line, "net 0.3775 → out 0.5933": out = f(net)
+        if show("net"):
+            fwd.append(f"net {num(p.net[k][sm, i])}")
+        if show("out"):
+            fwd.append(f"out {num(p.out[k][sm, i])}")
+        if fwd:
+            rows.append(" → ".join(fwd))
+        if rv.known("delta", k) and rv.at("delta", k) == rv.index and \
+                rv.known("grad_out", k) and rv.known("fprime", k):
+            g, f, d = (_factor(num(p.grad_out[k][sm, i])), _factor(num(p.fprime[k][sm, i])),
+                       num(p.delta[k][sm, i]))
+            if own:  # one line where room is short
+                rows.append(f"δ = {g} × {f} = {d}")
+            else:
+                rows.append(("∂E/∂out", "×", "f′(net)", "=", "δ"))
+                rows.append((g, "×", f, "=", d))
+        elif show("delta"):
+            rows.append(f"δ {num(p.delta[k][sm, i])}")
+        elif show("grad_out"):
+            rows.append(f"∂E/∂out {num(p.grad_out[k][sm, i])}")
+        return rows
+
+    def _error_terms(self) -> dict | None:
+        """Each output's error term per sample ({i: [value per sample]}), as the phase that
+        reveals the error gives them; None before it."""
+        s = self.session
+        L = s.network.L
+        rv = s.revealed
+        if not rv.known("error", L):
+            return None
+        return {e["neuron"][1]: e["value"] for e in s.phases[rv.at("error", L)].values
+                if e["quantity"] == "error_term"}
 
     def _edge_text(self, th) -> None:
         if not self._edge_labels:
@@ -1112,28 +1206,68 @@ class NetworkView(pg.GraphicsLayoutWidget):
         bg = QColor(th.background)
         for j, labels in self._edge_labels.items():
             a, b, rr, cc = self._seg[j]
-            grad_known = s.revealed.known("grad_w", j + 1)
-            upd = s.revealed.known("after")
+            rv = s.revealed
+            grad_known = rv.known("grad_w", j + 1)
+            upd = rv.known("after")
+            here = grad_known and rv.at("grad_w", j + 1) == rv.index
+            sel = s.selection
+            focus = (tuple(sel.index[1:]) if sel is not None and sel.kind == "edge"
+                     and sel.index[0] == j else None)
             for e in range(len(rr)):
                 r, c = rr[e], cc[e]
                 name = lab.weights[j][r][c]
                 w = tr.network.weights[j][r, c]
                 if s.edge_mode == "weight":
-                    txt = f"{name} = {_fmtc(w)}"
+                    txt = f"{name} = {self._num(w)}"
                     if upd:
-                        txt = f"{name}: {_fmtc(w)} → {_fmtc(tr.weights_after[j][r, c])}"
+                        txt = f"{name}: {self._num(w)} → {self._num(tr.weights_after[j][r, c])}"
                 elif s.edge_mode == "grad":
                     g = tr.p.grad_w[j][r, c]
-                    txt = f"∂E/∂{name} = {_fmtc(g) if grad_known else '?'}"
+                    txt = f"∂E/∂{name} = {self._num(g) if grad_known else '?'}"
                 else:
                     dw = tr.weights_after[j][r, c] - w
-                    txt = f"Δ{name} = {_fmtc(dw) if grad_known else '?'}"
-                if not upd and s.edge_mode == "weight" and grad_known and s.phase.kind == "grad" \
-                        and s.phase.layer_index == j + 1:
-                    # the phase's number alone (one line: room for all of them); the weight
-                    # stays in the edge's tooltip
-                    txt = f"∂E/∂{name} = {_fmtc(tr.p.grad_w[j][r, c])}"
+                    txt = f"Δ{name} = {self._num(dw) if grad_known else '?'}"
+                if here and s.edge_mode in ("weight", "grad"):
+                    # the phase that reveals this layer's gradients: δ × out = ∂E/∂w on the
+                    # selected edge (or on each of a small layer's, when none of the layer
+                    # is selected); the weight stays in the edge's tooltip
+                    txt = f"∂E/∂{name} = {self._num(tr.p.grad_w[j][r, c])}"
+                    if focus == (r, c) or (focus is None and len(rr) <= FULL_GRADIENT_LABELS):
+                        self._set_text(labels[e], self._grad_html(j, r, c, th), th.text, 8.5,
+                                       fill=bg, html=True)
+                        self._compact[id(labels[e])] = (txt, False)
+                        continue
+                self._compact.pop(id(labels[e]), None)
                 self._set_text(labels[e], txt, th.text, 8.5, fill=bg)
+
+    def _grad_html(self, j: int, r: int, c: int, th) -> str:
+        """∂E/∂w = δ·out over its numbers (one sample), or = Σₛ δ·out over the sum (the step's
+        samples): never one sample's factors beside a sum over several. The equation is the
+        core's (iteration.chain), written by its html renderer."""
+        s = self.session
+        tr = s.trace
+        p, k, m = tr.p, j + 1, len(tr.samples)
+        eq = grad_weight_eq(Chain(tr), j, r, c)
+        if m == 1:
+            shown = Eq(eq.lhs, eq.symbolic[-1:],
+                       (Prod((Num(float(p.delta[k][0, r]), ("delta", k)),
+                              Num(float(p.out[j][0, c]), ("input", 0) if j == 0 else ("out", j)))),),
+                       eq.result, eq.q)
+            note = ""
+        else:
+            shown = Eq(eq.lhs, eq.symbolic[:1], (), eq.result, eq.q)
+            note = f" &nbsp;<span style='color:{th.muted}'>({m} samples)</span>"
+        top = render.html(shown, which=("lhs", "symbolic"), num=self._num)
+        bottom = render.html(shown, which=("numeric", "result"), num=self._num)
+        return (f"<div style='color:{th.text}; white-space:pre'>{top}<br>= {bottom}{note}"
+                "</div>")
+
+    def _on_selection(self) -> None:
+        """A selected edge at its gradient phase writes its δ × out (its label grows)."""
+        if self._edge_labels and hasattr(self, "_neuron_fill") and not self.session.training:
+            self._unshrink()  # labels in their own form before new texts are compared
+            self._edge_text(THEMES[self.session.theme])
+            self._layout()
 
     # ------------------------------------------------------------------------ overlay
     def _refresh_overlay(self) -> None:
@@ -1398,3 +1532,33 @@ def _keep_together(html: str) -> str:
 
 def _html(s: str) -> str:
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _rows_plain(rows: list) -> str:
+    """A value label's rows as plain text (a table row's cells joined by spaces)."""
+    return "\n".join(" ".join(r) if isinstance(r, tuple) else r for r in rows)
+
+
+def _rows_html(rows: list, color: str, muted: str) -> str:
+    """A value label's rows as rich text: lines, and consecutive table rows as one table whose
+    columns line each symbol (the first row, muted) up over its number."""
+    out, table = [], []
+
+    def flush() -> None:
+        if table:
+            body = "".join(
+                f"<tr style='color:{muted if n == 0 else color}'>" + "".join(
+                    f"<td align='center'>{'&nbsp;' if c % 2 else ''}{_html(x)}"
+                    f"{'&nbsp;' if c % 2 else ''}</td>" for c, x in enumerate(r)) + "</tr>"
+                for n, r in enumerate(table))
+            out.append(f"<table cellspacing='0' cellpadding='0'>{body}</table>")
+            table.clear()
+
+    for r in rows:
+        if isinstance(r, tuple):
+            table.append(r)
+        else:
+            flush()
+            out.append(f"<div>{_html(r)}</div>")
+    flush()
+    return f"<div style='color:{color}; white-space:pre'>{''.join(out)}</div>"

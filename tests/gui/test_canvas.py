@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from bpviz.core.numbers import fmt
+from bpviz.core.numbers import sig
 from bpviz.core.presets import PRESETS, load_preset
 from bpviz.gui.network_view import NetworkView
 from bpviz.gui.session import Selection, Session
@@ -42,22 +42,31 @@ def test_every_phase_of_two_iterations_matches_the_phase_list(view_of, name):
 
 
 def canvas_fmt(v) -> str:
-    """The canvas writes 4 decimals and a true minus sign."""
-    return fmt(v, 4).replace("-", "\u2212")
+    """The canvas writes 4 significant figures and a true minus sign."""
+    return sig(v, 4)
 
 
 def check_revealed(s, v):
-    """Values a phase has not reached are hidden; reached ones are the trace's numbers."""
+    """Values a phase has not reached are hidden; reached ones are the trace's numbers; net
+    and out stay through the backward pass; the δ phase writes ∂E/∂out × f′(net) = δ."""
     net, p, sm = s.network, s.trace.p, s.display_sample
     for k in range(1, net.L + 1):
         nm = net.names[k]
+        at_delta = s.phase.name == f"delta:{nm}"
         for i in range(net.sizes[k]):
             txt = v.value_text(k, i)
-            out = f"out {canvas_fmt(p.out[k][sm, i])}"
-            assert (out in txt) == s.reached(f"out:{nm}")
-            if s.reached(f"net:{nm}") and not s.reached(f"out:{nm}"):
-                assert f"net {canvas_fmt(p.net[k][sm, i])}" in txt
-            assert (f"δ {canvas_fmt(p.delta[k][sm, i])}" in txt) == s.reached(f"delta:{nm}")
+            assert (f"out {canvas_fmt(p.out[k][sm, i])}" in txt) == s.reached(f"out:{nm}")
+            assert (f"net {canvas_fmt(p.net[k][sm, i])}" in txt) == s.reached(f"net:{nm}")
+            assert (canvas_fmt(p.delta[k][sm, i]) in txt) == s.reached(f"delta:{nm}")
+            assert (f"δ {canvas_fmt(p.delta[k][sm, i])}" in txt) == \
+                (s.reached(f"delta:{nm}") and not at_delta)
+            assert ("f′(net)" in txt) == at_delta
+            if at_delta:
+                g, f, d = (canvas_fmt(a[k][sm, i]) for a in (p.grad_out, p.fprime, p.delta))
+                paren = [f"({x})" if x.startswith("−") else x for x in (g, f)]
+                assert f"∂E/∂out × f′(net) = δ\n{paren[0]} × {paren[1]} = {d}" in txt
+            elif s.reached(f"grad_out:{nm}") and not s.reached(f"delta:{nm}"):
+                assert f"∂E/∂out {canvas_fmt(p.grad_out[k][sm, i])}" in txt
 
 
 def test_next_after_update_applies_it_and_previous_undoes(view_of):

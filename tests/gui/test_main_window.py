@@ -147,3 +147,30 @@ def test_the_sample_box_shows_its_whole_text(win, qtbot):
     fm = box.fontMetrics()
     widest = max(fm.horizontalAdvance(box.itemText(i)) for i in range(box.count()))
     assert box.width() >= widest + 20
+
+
+def test_significant_figures_are_a_remembered_view_setting(win, settings, qtbot):
+    """View → Significant figures (3–6, default 4) sets the canvas's numbers; the inspector
+    keeps its decimals; the choice is remembered."""
+    from bpviz.core.presets import load_preset
+    from bpviz.gui.main_window import MainWindow
+
+    s = win.session
+    assert s.sig_digits == 4 and s.decimals == 9
+    view = next(a.menu() for a in win.menuBar().actions() if a.text().replace("&", "") == "View")
+    figs = next(a.menu() for a in view.actions()
+                if a.menu() and "Significant figures" in a.text().replace("&", ""))
+    assert [a.text().split()[0] for a in figs.actions()] == ["3", "4", "5", "6"]
+    s.set_phase(s.names.index("grad:h"))
+    assert "δ 0.009954" in win.canvas.value_text(1, 1)
+    seen = []
+    s.displayChanged.connect(lambda: seen.append(1))
+    win.sig_actions[6].trigger()
+    assert s.sig_digits == 6 and seen and s.decimals == 9
+    assert "δ 0.00995425" in win.canvas.value_text(1, 1)
+    win.close()
+    assert int(settings.value("view/sig_digits")) == 6
+    w2 = MainWindow(load_preset("mazur"), "mazur", settings=settings)
+    qtbot.addWidget(w2)
+    assert w2.session.sig_digits == 6 and w2.sig_actions[6].isChecked()
+    w2.close()
