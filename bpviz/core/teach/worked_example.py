@@ -2,13 +2,12 @@
 and its values, the forward pass, the error, the chain rule for each weight with its numbers,
 and the update, in the network's own labels.
 
-This module is the narrative only — which sections, sentences, neurons, weights and tables. Every
-equation comes from :mod:`bpviz.core.iteration.chain` (or is put together here from
-:mod:`bpviz.core.expr` nodes that carry the trace's values, so it evaluates too); every
-sentence about a function comes from its class in :mod:`bpviz.core.functions`. The result is a
-:class:`~bpviz.core.teach.document.Document`; :func:`~bpviz.core.teach.document.write` turns it
-into Markdown, HTML or LaTeX. Layers with more than ``FULL_WEIGHTS`` weights are written for
-their first few neurons and weights, with the rest counted, so 784-128-10 stays small.
+The narrative only: sections, sentences, which neurons and weights are shown, which tables
+(:mod:`.tables`). Every equation comes from :mod:`bpviz.core.iteration.chain` (or is put
+together here from :mod:`bpviz.core.expr` nodes carrying the trace's values, so it evaluates);
+every sentence about a function from its class in :mod:`bpviz.core.functions`. The result is a
+:class:`~.document.Document` that :func:`~.document.write` writes as Markdown, HTML or LaTeX.
+Large layers are written for their first few neurons and weights, the rest counted.
 """
 
 from __future__ import annotations
@@ -99,9 +98,6 @@ class _Narrative:
     def show(self, *eqs) -> None:
         self.blocks.append(D.Display(tuple(eqs)))
 
-    def table(self, t) -> None:
-        self.blocks.append(t)
-
     # -- words -------------------------------------------------------------------------
     def N(self, k: int, i: int) -> str:
         return self.net.labels.neurons[k][i]
@@ -114,8 +110,7 @@ class _Narrative:
         return f"{kind} layer {self.names[k]}"
 
     def title(self, k: int) -> str:
-        w = self.layer_word(k)
-        return w[0].upper() + w[1:]
+        return self.layer_word(k)[0].upper() + self.layer_word(k)[1:]
 
     def full(self, k: int) -> bool:
         return self.sizes[k] * self.sizes[k - 1] <= FULL_WEIGHTS
@@ -132,12 +127,9 @@ class _Narrative:
 
     # ================================================================= the document
     def build(self, title: str) -> D.Document:
-        self.intro()
-        self.forward()
-        self.error()
-        self.backward()
-        self.update()
-        self.closing()
+        for part in (self.intro, self.forward, self.error, self.backward, self.update,
+                     self.closing):
+            part()
         return D.Document(title, "Backpropagation: one iteration worked out", self.blocks,
                         figure.layout(self.net))
 
@@ -200,7 +192,7 @@ class _Narrative:
     def data_table(self) -> None:
         self.para(f"The inputs and targets of the {'sample' if self.m == 1 else 'samples'} in "
                   "this step:")
-        self.table(tables.data(self.tr, self.g))
+        self.blocks.append(tables.data(self.tr, self.g))
 
     def weight_tables(self, after: bool) -> None:
         net, lab = self.net, self.net.labels
@@ -222,7 +214,7 @@ class _Narrative:
                             f"{self.N(j, c0)} is ", Math(Sym(None, lab.weights[j][r0][c0])),
                             "):"]
                 self.para(Strong(f"Weights into layer {self.names[k]}"), *note)
-            self.table(tables.weights(net, self.g, ws, bs, j, small))
+            self.blocks.append(tables.weights(net, self.g, ws, bs, j, small))
 
     # -- the forward pass ------------------------------------------------------------
     def forward(self) -> None:
@@ -248,7 +240,7 @@ class _Narrative:
                     self.para(f"The other {_count(rest, 'neuron')} of layer {self.names[k]} are "
                               "computed the same way. The net inputs and outputs of the first "
                               f"{min(self.sizes[k], tables.TABLE_ROWS)}:")
-                    self.table(tables.neuron_values(self.net, self.p, k))
+                    self.blocks.append(tables.neuron_values(self.net, self.p, k))
                 continue
             self.para(f"For every sample, each neuron weighs {src}"
                       + (" and adds its bias" if bias else "")
@@ -264,7 +256,7 @@ class _Narrative:
                       else f"The values for the first {SHOW_SAMPLES - 2} and the last of the "
                       f"{self.m:,} samples:")
             for c0 in range(0, len(shown), TABLE_NEURONS):
-                self.table(tables.forward(self.tr, self.g, k, shown[c0:c0 + TABLE_NEURONS]))
+                self.blocks.append(tables.forward(self.tr, self.g, k, shown[c0:c0 + TABLE_NEURONS]))
 
     # -- the error -----------------------------------------------------------------------
     def error(self) -> None:
@@ -287,7 +279,7 @@ class _Narrative:
         self.para(f"For example, for sample {self.sl(0)} and {self.N(L, 0)}:")
         self.show(C.error_term_eq(c, 0, 0))
         self.para("Every sample and output:")
-        self.table(tables.errors(tr, g, c.terms))
+        self.blocks.append(tables.errors(tr, g, c.terms))
         self.para("The total error is the sum of all of them:")
         self.show(C.error_total_eq(c))
 
@@ -352,7 +344,7 @@ class _Narrative:
             if rest:
                 self.para(f"The other {_count(rest, 'neuron')} of layer {names[k]} work the "
                           f"same way. The gradients of the weights into layer {names[k]}:")
-                self.table(tables.matrix(self.net, k, self.p.grad_w[j]))
+                self.blocks.append(tables.matrix(self.net, k, self.p.grad_w[j]))
             if self.net.biases is not None and not self.net.train_biases and k == L:
                 self.para(Em("The biases are fixed in this example: their gradients are "
                              "shown, but the biases are not updated."))
@@ -422,7 +414,7 @@ class _Narrative:
         self.show(*[f(c, k, r, 0) for f in steps])
         net_ = g.net_(k, r, 0)
         self.para("Every sample:")
-        self.table(tables.signals(self.tr, g, k, r))
+        self.blocks.append(tables.signals(self.tr, g, k, r))
         cols = self.shown_inputs(k)
         self.para(f"Each weight into {name} multiplies one input, so ",
                   Math(Eq(Partial(net_, g.w(j, r, cols[0])), (g.out(j, cols[0], 0),))),
@@ -471,14 +463,11 @@ class _Narrative:
         elif net.biases is not None:
             items: list = [Strong("Biases"), ": they are fixed in this example and keep their "
                            "values, "]
-            seen = [(j, lab.biases[j][i]) for j in range(self.L)
-                    for i in range(min(self.sizes[j + 1], tables.TABLE_ROWS))]
-            seen = [(j, lbl, lab.biases[j].index(lbl)) for n, (j, lbl) in enumerate(seen)
-                    if (j, lbl) not in seen[:n]]
-            for n, (j, lbl, i) in enumerate(seen):
-                if n:
-                    items.append(" and " if n == len(seen) - 1 else ", ")
-                items.append(Math(_is(Sym(None, lbl), net.biases[j][i])))
+            seen = list(dict.fromkeys((j, lab.biases[j][i]) for j in range(self.L)
+                                      for i in range(min(self.sizes[j + 1], 8))))
+            for n, (j, lbl) in enumerate(seen):
+                items += [" and " if n == len(seen) - 1 else ", "] if n else []
+                items.append(Math(_is(Sym(None, lbl), net.biases[j][lab.biases[j].index(lbl)])))
             self.para(*items, ".")
         self.para("The new weights", " and biases" if net.biases is not None else "",
                   " after this step:")
@@ -487,8 +476,8 @@ class _Narrative:
     def closing(self) -> None:
         e_total = Sym("E", "total")
         which = "this sample" if self.m == 1 else "these samples"
-        items: list = [f"Before this step, the error on {which} was ", Math(_is(e_total, self.tr.error)),
-                       "."]
+        items: list = [f"Before this step, the error on {which} was ",
+                       Math(_is(e_total, self.tr.error)), "."]
         after = self.error_after()
         if after is not None:
             items += [" After this one round of backpropagation, with the new weights, it is ",
