@@ -831,7 +831,7 @@ class MainWindow(QMainWindow):
 
     def export_worked_example(self) -> None:
         from bpviz.core.atomic import write_atomic
-        from bpviz.core.explain import explain
+        from bpviz.core.teach.worked_example import explain
 
         s = self.session
         start = Path(self.settings.value("files/export_dir", str(Path.home()))) / \
