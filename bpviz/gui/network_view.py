@@ -20,6 +20,7 @@ from bpviz.core.expr import Eq, Num, Prod
 from bpviz.core.iteration.chain import Chain, grad_weight_eq
 from bpviz.core.numbers import fmt, sig
 from bpviz.core.teach import render
+from bpviz.core.teach.trace import formula_terms_html, formula_text
 from bpviz.gui.label_layout import Box, Label, Placement, along, around, place
 from bpviz.gui.session import Selection, Session
 from bpviz.gui.theme import (
@@ -391,7 +392,8 @@ class NetworkView(pg.GraphicsLayoutWidget):
             FORWARD if ph.direction == "forward" else th.text)
         extra = ""
         if ph.kind == "error":
-            extra = f" &nbsp; E<sub>total</sub> = {fmt(tr.error, s.decimals)}"
+            extra = (f" &nbsp; <i>E</i><sub>total</sub> = "
+                     f"{fmt(tr.error, s.decimals).replace('-', '−')}")
         if s.training:
             self._banner_parts = (
                 f"<span style='color:{th.text}; font-size:{13 * z:.1f}pt; font-weight:600'>"
@@ -403,7 +405,8 @@ class NetworkView(pg.GraphicsLayoutWidget):
                 f"<span style='color:{color}; font-size:{13 * z:.1f}pt; font-weight:600'>"
                 f"{ph.index + 1}/{len(s.names)} · {_keep_together(_html(ph.title))}</span>"
                 f"<span style='color:{th.muted}; font-size:{10 * z:.1f}pt'> &nbsp; {step_txt}</span>",
-                (f"<span style='color:{th.text}; font-size:{11 * z:.1f}pt'>", ph.formula),
+                (f"<span style='color:{th.text}; font-size:{11 * z:.1f}pt'>",
+                 formula_terms_html(ph), formula_text(ph)),
                 extra)
         self._fit_banner()
 
@@ -588,16 +591,15 @@ class NetworkView(pg.GraphicsLayoutWidget):
         if formula is None:
             self.banner.setText(head)
             return
-        span, text = formula
+        span, terms, text = formula
         width = self.width() - 16
         cap = max(60.0, self.height() / 3)
         if width > 40:
             self.banner.item.setTextWidth(width)
-        terms = text.split("; ")
 
         def html(n: int) -> str:
             body = "; ".join(terms[:n]) + ("; …" if n < len(terms) else "")
-            return f"{head}<br>{span}{_html(body)}{extra if n == len(terms) else ''}</span>"
+            return f"{head}<br>{span}{body}{extra if n == len(terms) else ''}</span>"
 
         n = len(terms)
         self.banner.setText(html(n))

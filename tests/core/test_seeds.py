@@ -13,6 +13,7 @@ import pytest
 from bpviz.core.gradcheck import gradcheck
 from bpviz.core.iteration.phases import trace_step
 from bpviz.core.presets import load_preset
+from bpviz.core.teach.trace import lines_text
 from bpviz.core.training import Trainer
 
 NINE = 1e-9  # seed 004: 9 printed decimals
@@ -91,7 +92,7 @@ def test_mazur_phase_values(mazur):
     assert val(by_name(tr, "grad_out:h"), "∂E/∂out_h1") == pytest.approx(0.036350306, abs=NINE)
     upd = by_name(tr, "update")
     assert val(upd, "w5") == pytest.approx(0.35891648, abs=NINE)
-    assert "w5⁺ = 0.4 − 0.5 × 0.082167041 = 0.35891648" in upd.lines
+    assert "w5⁺ = 0.4 − 0.5 × 0.082167041 = 0.35891648" in lines_text(upd)
 
 
 def test_mazur_training_errors():

@@ -46,7 +46,7 @@ def test_w5_reads_like_seed_004(make):
     txt = ins.selection_text()
     for v in ("0.74136507", "0.186815602", "0.593269992", "0.082167041", "0.35891648"):
         assert v in txt
-    assert "= 0.74136507 × 0.186815602 × 0.593269992 = 0.082167041" in txt
+    assert "= 0.74136507 × 0.186815602 × 0.593269992 = 0.138498562 × 0.593269992 = 0.082167041" in txt
     assert "= 0.4 − 0.5 × 0.082167041 = 0.35891648" in txt
     assert "?" not in txt
 
@@ -59,8 +59,8 @@ def test_w1_expands_the_paths_out_of_h1(make):
     for v in ("0.036350306", "0.000438568", "0.055399425", "(−0.019049118)", "0.241300709",
               "0.149780716"):
         assert v in txt
-    assert "0.138498562×0.4 + (−0.038098237)×0.5" in txt
-    assert "= 0.036350306 × 0.241300709 × 0.05 = 0.000438568" in txt
+    assert "0.138498562 × 0.4 + (−0.038098237) × 0.5" in txt
+    assert "= 0.036350306 × 0.241300709 × 0.05 = 0.008771355 × 0.05 = 0.000438568" in txt
 
 
 def test_unrevealed_values_are_question_marks(make):

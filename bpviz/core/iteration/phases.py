@@ -139,16 +139,6 @@ class Phase:
         ``bpviz.core.teach`` writes it in each medium."""
         return _formula(self)
 
-    @property
-    def formula(self) -> str:  # TODO(issue 10): views read teach.trace directly, then remove
-        from bpviz.core.teach.trace import formula_text
-        return formula_text(self)
-
-    @property
-    def lines(self) -> list[str]:  # TODO(issue 10): as formula
-        from bpviz.core.teach.trace import lines_text
-        return lines_text(self)
-
     @cached_property
     def computations(self) -> list:
         """The phase's computations with this step's numbers, as equations (``Eq``) and

@@ -17,8 +17,7 @@ import html as _html
 import unicodedata
 from collections.abc import Callable, Sequence
 
-from bpviz.core.expr import (Call, Cond, Diff, Eq, Frac, Half, Node, Num, Partial, Pow, Prod,
-                             Sum, SumOver, Sym)
+from bpviz.core.expr import Call, Cond, Diff, Eq, Frac, Half, Node, Num, Partial, Pow, Prod, Sum, SumOver, Sym
 from bpviz.core.iteration.symbols import parse
 from bpviz.core.numbers import fmt
 
@@ -369,12 +368,11 @@ def _tex_char(g: str, ascii_only: bool = True) -> str:
         return g
     if g in _GREEK:
         return f"\\{_GREEK[g]} "
-    if g[0] in _GREEK or g[0].isascii():
-        if all(c in _TEX_ACCENT for c in g[1:]):
-            out = f"\\{_GREEK[g[0]]} " if g[0] in _GREEK else g[0]
-            for acc in g[1:]:
-                out = f"\\{_TEX_ACCENT[acc]}{{{out.strip()}}}"
-            return out
+    if (g[0] in _GREEK or g[0].isascii()) and all(c in _TEX_ACCENT for c in g[1:]):
+        out = f"\\{_GREEK[g[0]]} " if g[0] in _GREEK else g[0]
+        for acc in g[1:]:
+            out = f"\\{_TEX_ACCENT[acc]}{{{out.strip()}}}"
+        return out
     return "?" if ascii_only else unicodedata.normalize("NFC", g)
 
 

@@ -12,7 +12,8 @@ from collections.abc import Callable
 from bpviz.core.iteration.phases import Phase, Trace
 from bpviz.core.teach import render
 
-__all__ = ["formula_text", "lines_text", "formula_html", "phase_json", "trace_json"]
+__all__ = ["formula_text", "lines_text", "formula_html", "formula_terms_html", "lines_html",
+           "phase_json", "trace_json"]
 
 _SEP = "; "
 
@@ -35,6 +36,18 @@ def formula_html(ph: Phase, num: Callable[[float], str] | None = None) -> str:
     """The phase's formula as Qt rich text (true subscripts)."""
     r = render.Html(num)
     return _SEP.join(_write(ph.equations, r, _html.escape)).replace("; …", " …")
+
+
+def formula_terms_html(ph: Phase, num: Callable[[float], str] | None = None) -> list[str]:
+    """The formula's items as Qt rich text, one per equation (a banner may end after any)."""
+    r = render.Html(num)
+    out: list[str] = []
+    for x in ph.equations:
+        if x == "…" and out:
+            out[-1] += " …"
+        else:
+            out.append(_html.escape(x) if isinstance(x, str) else r(x))
+    return out
 
 
 def lines_html(ph: Phase, num: Callable[[float], str] | None = None,
