@@ -85,14 +85,13 @@ class Chain:
         v = (self.tr.weights_after if after else self.net.weights)[j][r, c]
         return Sym(None, self.lab.weights[j][r][c], float(v), mark="⁺" if after else "")
 
-    def b_label(self, j: int, i: int) -> str:
-        """A bias label that names one neuron even where a layer shares one label (seed 004)."""
-        row = self.lab.biases[j]
-        return row[i] if row.count(row[i]) == 1 else f"{row[i]}({self.n(j + 1, i)})"
-
     def b(self, j: int, i: int, after: bool = False) -> Sym:
+        """The bias's symbol; where a layer shares one label (seed 004's b1 for h1 and h2)
+        the neuron follows it in parentheses: b₁(h1)."""
         v = (self.tr.biases_after if after else self.net.biases)[j][i]
-        return Sym(None, self.b_label(j, i), float(v), mark="⁺" if after else "")
+        row = self.lab.biases[j]
+        of = f"({self.n(j + 1, i)})" if row.count(row[i]) > 1 else ""
+        return Sym(None, row[i], float(v), mark=("⁺" if after else "") + of)
 
     def eta(self) -> Sym:
         return Sym(None, "η", float(self.tr.learning_rate))

@@ -265,8 +265,11 @@ class Tex(Renderer):
             sub = (r"\mathrm{total}" if s.label == "total"
                    else _tex_sub(s.label, self.ascii_only))
             out = f"{head}_{{{sub}}}"
-        if s.mark:
-            out = f"{{{out}}}^{{{'+' if s.mark == '⁺' else s.mark}}}"
+        mark = s.mark
+        if mark.startswith("⁺"):
+            out, mark = f"{{{out}}}^{{+}}", mark[1:]
+        if mark:  # the neuron of a shared bias label: b_1(h1)
+            out += rf"\mathrm{{{_tex_sub(mark, self.ascii_only)}}}"
         if s.sample is not None:
             out = f"{{{out}}}^{{({s.sample})}}"
         return out
