@@ -19,22 +19,21 @@ import csv
 import io
 import math
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from bpviz.core.atomic import write_atomic
+from bpviz.core.numbers import read_number
 
 __all__ = [
-    "DataError", "read_csv", "write_csv", "csv_header", "parse_pasted", "parse_number",
+    "DataError", "read_csv", "write_csv", "csv_header", "parse_pasted",
     "number_text", "column_letter", "generate", "GENERATORS", "Generator", "MAX_ROWS",
 ]
 
 MAX_ROWS = 1_000_000  # samples in one data set (a CSV with more is refused)
 SEPARATORS = {",": "commas", ";": "semicolons", "\t": "tabs"}
-_DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+(?:[eE][+-]?\d+)?")
 
 
 class DataError(ValueError):
@@ -82,32 +81,6 @@ def _show(text: str) -> str:
 
 
 # ----------------------------------------------------------------------------- numbers
-def parse_number(text: str, decimal_comma: bool = False) -> float:
-    """A cell's text as a finite float; a ValueError whose message is the reason otherwise
-    (``empty``, ``"abc" is not a number``, ``NaN is not a finite number``)."""
-    s = str(text).strip()
-    if not s:
-        raise ValueError("empty cell (type a number)")
-    if decimal_comma and _DECIMAL_COMMA.fullmatch(s):
-        s = s.replace(",", ".")
-    if "_" in s:  # float() accepts 1_000; a spreadsheet does not
-        raise ValueError(f"{_show(s)} is not a number")
-    try:
-        v = float(s)
-    except ValueError:
-        if re.fullmatch(r"[+-]?\d*,\d+", s):
-            raise ValueError(f"{_show(s)} is not a number (use a decimal point: "
-                             f"{s.replace(',', '.')})") from None
-        raise ValueError(f"{_show(s)} is not a number") from None
-    if math.isnan(v):
-        raise ValueError(f"{_show(s)} is not a finite number (NaN)")
-    if math.isinf(v):
-        if s.lower().lstrip("+-").startswith("inf"):
-            raise ValueError(f"{_show(s)} is not a finite number (infinity)")
-        raise ValueError(f"{_show(s)} is too large (beyond ±1.8e308, it overflows to infinity)")
-    return v
-
-
 def number_text(v: float) -> str:
     """The shortest text that reads back as exactly ``v`` (``0.05``, ``1``, ``-2.5e-300``;
     even ``-0``)."""
@@ -271,7 +244,7 @@ def read_csv(text_or_path, n_in: int, n_out: int, input_names=None, output_names
             values = [0.0] * width
             for role, c in enumerate(order):
                 try:
-                    values[role] = parse_number(record[c], decimal_comma)
+                    values[role] = read_number(record[c], decimal_comma)
                 except ValueError as e:
                     raise DataError(str(e), rownum, c, header[c]) from None
             rows_in.append(values[:n_in])
@@ -288,7 +261,7 @@ def read_csv(text_or_path, n_in: int, n_out: int, input_names=None, output_names
 
 def _is_number(text: str, decimal_comma: bool = False) -> bool:
     try:
-        parse_number(text, decimal_comma)
+        read_number(text, decimal_comma)
     except ValueError:
         return False
     return True

@@ -9,8 +9,9 @@
 from __future__ import annotations
 
 import math
+import re
 
-__all__ = ["fmt", "sig", "MINUS"]
+__all__ = ["fmt", "sig", "MINUS", "read_number"]
 
 MINUS = "\u2212"  # the true minus sign, as type-setters write it
 
@@ -77,3 +78,41 @@ def _sci(v: float, digits: int) -> str:
         mant = mant.rstrip("0").rstrip(".")
     e = int(exp)
     return (MINUS if v < 0 else "") + f"{mant}e{MINUS if e < 0 else ''}{abs(e)}"
+
+
+# ------------------------------------------------------------------------------ reading
+_DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+(?:[eE][+-]?\d+)?")
+
+
+def _show(text: str) -> str:
+    t = text if len(text) <= 24 else text[:21] + "..."
+    return '"' + t.replace('"', '\\"') + '"'
+
+
+def read_number(text: str, decimal_comma: bool = False) -> float:
+    """The one rule for reading a number someone typed (a dialog field, the canvas's weight
+    editor, the Training dock, a data cell, a CSV field): a finite float, or a ValueError whose
+    message is the reason (``empty``, ``"abc" is not a number``, ``NaN is not a finite
+    number``, a hint to use a decimal point). The true minus sign reads as a minus;
+    ``decimal_comma`` also accepts ``0,5`` (a CSV whose separator is not a comma)."""
+    s = str(text).strip().replace(MINUS, "-")
+    if not s:
+        raise ValueError("empty cell (type a number)")
+    if decimal_comma and _DECIMAL_COMMA.fullmatch(s):
+        s = s.replace(",", ".")
+    if "_" in s:  # float() accepts 1_000; a spreadsheet does not
+        raise ValueError(f"{_show(s)} is not a number")
+    try:
+        v = float(s)
+    except ValueError:
+        if re.fullmatch(r"[+-]?\d*,\d+", s):
+            raise ValueError(f"{_show(s)} is not a number (use a decimal point: "
+                             f"{s.replace(',', '.')})") from None
+        raise ValueError(f"{_show(s)} is not a number") from None
+    if math.isnan(v):
+        raise ValueError(f"{_show(s)} is not a finite number (NaN)")
+    if math.isinf(v):
+        if s.lower().lstrip("+-").startswith("inf"):
+            raise ValueError(f"{_show(s)} is not a finite number (infinity)")
+        raise ValueError(f"{_show(s)} is too large (beyond ±1.8e308, it overflows to infinity)")
+    return v

@@ -56,11 +56,11 @@ from bpviz.core.datasets import (
     csv_header,
     generate,
     number_text,
-    parse_number,
     parse_pasted,
     read_csv,
     write_csv,
 )
+from bpviz.core.numbers import read_number
 from bpviz.gui.session import Session
 
 __all__ = ["DataEditor", "DataModel", "TwoClassDialog"]
@@ -153,7 +153,7 @@ class DataModel(QAbstractTableModel):
         if text.strip() == self.cell_text(r, c) and (r, c) not in self._bad:
             return False
         try:
-            v = parse_number(text)
+            v = read_number(text)
         except ValueError as e:
             new = (text, str(e))
             if self._bad.get((r, c)) == new:
@@ -330,7 +330,7 @@ class _CellDelegate(QStyledItemDelegate):
 
     def _check(self, ed: QLineEdit, text: str, pidx: QPersistentModelIndex) -> None:
         try:
-            parse_number(text)
+            read_number(text)
         except ValueError as e:
             theme = self._editor.model.theme
             ed.setStyleSheet(f"QLineEdit {{ background: {BAD_BG[theme]}; }}")

@@ -12,11 +12,11 @@ from bpviz.core.datasets import (
     column_letter,
     generate,
     number_text,
-    parse_number,
     parse_pasted,
     read_csv,
     write_csv,
 )
+from bpviz.core.numbers import read_number
 
 IN, OUT = ["x1", "x2"], ["y"]
 HEAD = "x1,x2,target_y\n"
@@ -242,13 +242,13 @@ def test_max_rows():
 
 # ----------------------------------------------------------------------------- numbers, pastes
 def test_parse_number():
-    assert parse_number(" -1.5e-3 ") == -0.0015
-    assert parse_number("+.5") == 0.5
+    assert read_number(" -1.5e-3 ") == -0.0015
+    assert read_number("+.5") == 0.5
     for bad, words in (("", "empty"), ("abc", "not a number"), ("nan", "NaN"),
                        ("inf", "infinity"), ("1e400", "too large"), ("1,5", "decimal point")):
         with pytest.raises(ValueError, match=words):
-            parse_number(bad)
-    assert parse_number("1,5", decimal_comma=True) == 1.5
+            read_number(bad)
+    assert read_number("1,5", decimal_comma=True) == 1.5
 
 
 def test_parse_pasted():
