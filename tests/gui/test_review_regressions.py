@@ -181,10 +181,6 @@ def test_previous_across_an_epoch_then_next(qtbot):
     assert s.trace.samples == seen[3], (s.trace.samples, seen[3])
 
 
-def test_undo_edit_after_epoch(qtbot):
-    """edit at step 4 then Reset — same as test 1 via adopt_parameters path"""
-
-
 def test_undo_network_change_restores_progress(qtbot):
     s = Session(load_preset("mazur"), "mazur")
     for _ in range(5 * len(s.names)):
