@@ -257,15 +257,6 @@ def draw_parameters(sizes: list[int], scheme: str = "uniform", scale: float = 0.
     return weights, bs
 
 
-def _labels_from_neurons(neurons: list[list[str]], sizes: list[int]) -> Labels:
-    """Default weight and bias labels that follow the neuron labels (as the file loader does)."""
-    L = len(sizes) - 1
-    weights = [[[f"w({neurons[j + 1][r]},{neurons[j][c]})" for c in range(sizes[j])]
-                for r in range(sizes[j + 1])] for j in range(L)]
-    biases = [[f"b({neurons[j + 1][i]})" for i in range(sizes[j + 1])] for j in range(L)]
-    return Labels(neurons, weights, biases)
-
-
 def _plural(n: int, word: str, words: str | None = None) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {words or word + 's'}"
 
@@ -357,9 +348,9 @@ def build_document(spec: NetworkSpec, old: Document | None = None) -> tuple[Docu
         ol = on.labels
         same = [o is not None and on.names[o] == names[k] and on.sizes[o] == sizes[k]
                 for k, o in enumerate(origin)]
-        neurons = [list(ol.neurons[origin[k]]) if same[k] else [f"{names[k]}{i + 1}"
-                   for i in range(sizes[k])] for k in range(L + 1)]
-        labels = _labels_from_neurons(neurons, sizes)
+        neurons = [list(ol.neurons[origin[k]]) if same[k]
+                   else Labels.neuron_names(names[k], sizes[k]) for k in range(L + 1)]
+        labels = Labels.from_neurons(neurons, sizes)
         for j in range(L):
             if same[j] and same[j + 1] and adjacent(j) is not None:
                 labels.weights[j] = [list(r) for r in ol.weights[adjacent(j)]]

@@ -439,7 +439,7 @@ def _labels(v: Any, names: list[str], sizes: list[int]) -> Labels:
             for k in range(L + 1)
         ]
         if "weights" not in v or "biases" not in v:  # defaults follow the neuron names
-            base = _default_from_neurons(lab.neurons, sizes)
+            base = Labels.from_neurons(lab.neurons, sizes)
             lab.weights, lab.biases = base.weights, base.biases
     if "weights" in v:
         wv = _list(v["weights"], "labels.weights", L)
@@ -459,14 +459,6 @@ def _labels(v: Any, names: list[str], sizes: list[int]) -> Labels:
             for j in range(L)
         ]
     return lab
-
-
-def _default_from_neurons(neurons: list[list[str]], sizes: list[int]) -> Labels:
-    L = len(sizes) - 1
-    weights = [[[f"w({neurons[j + 1][r]},{neurons[j][c]})" for c in range(sizes[j])]
-                for r in range(sizes[j + 1])] for j in range(L)]
-    biases = [[f"b({neurons[j + 1][i]})" for i in range(sizes[j + 1])] for j in range(L)]
-    return Labels(neurons, weights, biases)
 
 
 def _session(v: Any) -> dict:

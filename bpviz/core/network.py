@@ -25,17 +25,25 @@ class Labels:
     weights: list[list[list[str]]]
     biases: list[list[str]]
 
+    @staticmethod
+    def neuron_names(layer: str, n: int) -> list[str]:
+        """The default labels of a layer's neurons: h → h1, h2, …"""
+        return [f"{layer}{i + 1}" for i in range(n)]
+
+    @classmethod
+    def from_neurons(cls, neurons: list[list[str]], sizes: list[int]) -> Labels:
+        """Weight and bias labels that follow the neuron labels: w(h1,i2), b(h1). The one rule
+        for naming labels (the file loader and the network dialog use it too)."""
+        L = len(sizes) - 1
+        weights = [[[f"w({neurons[j + 1][r]},{neurons[j][c]})" for c in range(sizes[j])]
+                    for r in range(sizes[j + 1])] for j in range(L)]
+        biases = [[f"b({neurons[j + 1][i]})" for i in range(sizes[j + 1])] for j in range(L)]
+        return cls(neurons, weights, biases)
+
     @classmethod
     def default(cls, names: list[str], sizes: list[int]) -> Labels:
-        neurons = [[f"{names[k]}{i + 1}" for i in range(n)] for k, n in enumerate(sizes)]
-        weights = [
-            [[f"w({neurons[j + 1][r]},{neurons[j][c]})" for c in range(sizes[j])]
-             for r in range(sizes[j + 1])]
-            for j in range(len(sizes) - 1)
-        ]
-        biases = [[f"b({neurons[j + 1][i]})" for i in range(sizes[j + 1])]
-                  for j in range(len(sizes) - 1)]
-        return cls(neurons, weights, biases)
+        return cls.from_neurons([cls.neuron_names(names[k], n) for k, n in enumerate(sizes)],
+                                sizes)
 
     def copy(self) -> Labels:
         return Labels(
