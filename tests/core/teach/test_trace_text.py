@@ -1,7 +1,7 @@
 """`bpviz trace`'s text for the worked examples, pinned word for word.
 
 The golden files change only on purpose: after a deliberate change to how the phase list is
-written, regenerate them with ``BPVIZ_REGENERATE_GOLDEN=1 pytest tests/core/test_golden_trace.py``
+written, regenerate them with ``BPVIZ_REGENERATE_GOLDEN=1 pytest tests/core/teach/test_trace_text.py``
 and read the diff before committing it.
 """
 
