@@ -12,7 +12,7 @@ from PySide6.QtCore import QSettings
 
 from bpviz.core import build
 from bpviz.core.presets import PRESETS, load_preset
-from bpviz.gui.label_layout import overlaps
+from bpviz.gui.canvas.label_layout import overlaps
 from bpviz.gui.main_window import MainWindow
 
 SIZES = [(1024, 768), (1280, 720), (1600, 1000), (1920, 1080)]

@@ -3,7 +3,7 @@ obstacle or one another, stay in bounds, and are dropped when no candidate is fr
 
 import random
 
-from bpviz.gui.label_layout import Box, Label, along, around, overlaps, place
+from bpviz.gui.canvas.label_layout import Box, Label, along, around, overlaps, place
 
 
 def test_first_free_candidate_wins_and_obstacles_are_avoided():

@@ -1,0 +1,99 @@
+"""The banner over the canvas: the phase's number and title, the iteration and sample, and the
+phase's formula (or, while training, the step), wrapped to the canvas's width.
+
+``banner_parts`` writes its pieces from the session; ``Banner.fit`` sets them, shortening a
+formula that would take more than a third of the canvas to its first whole terms and "…".
+"""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+
+from bpviz.core.numbers import fmt
+from bpviz.core.teach.trace import formula_terms_html, formula_text
+from bpviz.gui.canvas.texts import html_escape, keep_together
+from bpviz.gui.session import Session
+from bpviz.gui.theme import ERROR_SIGNAL, FORWARD
+
+
+class Banner(pg.LabelItem):
+    """The phase's title and formula, wrapped to the canvas's width. pyqtgraph's LabelItem
+    makes its text's width the layout's minimum width; a long formula (784 inputs) would widen
+    the canvas past the window, so the text wraps at the width it is given, and only its height
+    is kept as a minimum."""
+
+    def updateMin(self) -> None:  # noqa: N802 - pyqtgraph's name
+        super().updateMin()
+        self.setMinimumWidth(0)
+        self.setFlag(self.GraphicsItemFlag.ItemClipsChildrenToShape, True)
+
+    def resizeEvent(self, ev) -> None:  # noqa: N802 - Qt's name
+        w = self.rect().width()
+        if w > 20 and abs(self.item.textWidth() - w) > 0.5:
+            self.item.setTextWidth(w)
+        super().resizeEvent(ev)
+
+    def fit(self, parts, note: str, muted: str, zoom: float, width: float,
+            height: float) -> None:
+        """The banner's title and formula, wrapped at ``width``; a formula that would take
+        more than a third of ``height`` ends after its last whole term that fits, with "…"
+        (the inspector and the trace give it whole). ``note``: a quiet line after the head
+        (the labels the layout hid)."""
+        head, formula, extra = parts
+        if note:
+            head += (f"<span style='color:{muted}; font-size:{9 * zoom:.1f}pt'>"
+                     f" &nbsp; {note}</span>")
+        if formula is None:
+            self.setText(head)
+            return
+        span, terms, text = formula
+        width -= 16
+        cap = max(60.0, height / 3)
+        if width > 40:
+            self.item.setTextWidth(width)
+
+        def html(n: int) -> str:
+            body = "; ".join(terms[:n]) + ("; …" if n < len(terms) else "")
+            return f"{head}<br>{span}{body}{extra if n == len(terms) else ''}</span>"
+
+        n = len(terms)
+        self.setText(html(n))
+        while n > 1 and width > 40 and self.item.boundingRect().height() > cap:
+            n = max(1, n // 2) if n > 8 else n - 1
+            self.setText(html(n))
+        self.setToolTip(text if n < len(terms) else "")
+
+
+def banner_parts(s: Session, th) -> tuple:
+    """(head, formula, extra): the head line in Qt rich text; the formula as (its opening
+    span, its terms in rich text, its plain text) or None while training; and what follows
+    the last term (E_total at the error phase)."""
+    tr, ph, z = s.trace, s.phase, s.zoom
+    sm = s.display_sample
+    step_txt = f"iteration {s.step + 1:,}"
+    if len(tr.samples) == 1:
+        step_txt += f" · sample {tr.samples[0] + 1:,} of {s.doc.n_samples:,}"
+    else:
+        step_txt += (f" · {len(tr.samples):,} samples (showing sample "
+                     f"{tr.samples[sm] + 1:,})")
+    # the note wraps as a whole, never inside "sample 1 of 4"
+    step_txt = step_txt.replace(" ", "&nbsp;").replace("&nbsp;·&nbsp;", " · ")
+    color = ERROR_SIGNAL if ph.direction == "backward" else (
+        FORWARD if ph.direction == "forward" else th.text)
+    extra = ""
+    if ph.kind == "error":
+        extra = (f" &nbsp; <i>E</i><sub>total</sub> = "
+                 f"{fmt(tr.error, s.decimals).replace('-', '−')}")
+    if s.training:
+        return (
+            f"<span style='color:{th.text}; font-size:{13 * z:.1f}pt; font-weight:600'>"
+            f"Training · step {s.step:,}</span><span style='color:{th.muted}; "
+            f"font-size:{10 * z:.1f}pt'> &nbsp; the canvas shows the latest weights; "
+            f"pause to step through the next iteration</span>", None, "")
+    return (
+        f"<span style='color:{color}; font-size:{13 * z:.1f}pt; font-weight:600'>"
+        f"{ph.index + 1}/{len(s.names)} · {keep_together(html_escape(ph.title))}</span>"
+        f"<span style='color:{th.muted}; font-size:{10 * z:.1f}pt'> &nbsp; {step_txt}</span>",
+        (f"<span style='color:{th.text}; font-size:{11 * z:.1f}pt'>",
+         formula_terms_html(ph), formula_text(ph)),
+        extra)

@@ -1,0 +1,311 @@
+"""What the canvas writes: the numbers under each neuron, on each edge and bias, the targets,
+the layer captions, the tooltips and the colour key, for the phase the session is at.
+
+Every number comes from the session's trace, and whether it is shown at all from
+``session.revealed`` (what the phase list has revealed so far): a value not yet reached is "?"
+or absent, never computed here. These are plain functions of the session; the view puts the
+strings into its text items and the label layout places them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bpviz.core.expr import Eq, Num, Prod
+from bpviz.core.iteration.chain import Chain, grad_weight_eq
+from bpviz.core.numbers import fmt, sig
+from bpviz.core.teach import render
+from bpviz.gui.session import Selection, Session
+from bpviz.gui.theme import ERROR_SIGNAL, FORWARD, NEGATIVE, POSITIVE, SELECT
+
+FULL_GRADIENT_LABELS = 4  # a layer's edges that all write δ × out at the gradient phase
+
+
+def num(s: Session, v: float) -> str:
+    """A number on the canvas: significant figures (View → Significant figures; the
+    inspector and tooltips give decimals), true minus signs (core.numbers.sig)."""
+    return sig(v, s.sig_digits)
+
+
+def html_escape(s: str) -> str:
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def keep_together(html: str) -> str:
+    """A title's formula in parentheses, "(∂E/∂W = δ·outᵀ)", wraps as a whole."""
+    return re.sub(r"\(([^()]*)\)", lambda m: "(" + m.group(1).replace(" ", "&nbsp;") + ")", html)
+
+
+def factor(text: str) -> str:
+    """A negative factor of a product in parentheses: "(−0.01905)"."""
+    return f"({text})" if text.startswith("−") else text
+
+
+def display_name(net, k: int, i: int) -> str:
+    """A neuron's label as the canvas writes it: where the layer's name ends in a digit
+    and the label is that name followed by the neuron's number (h2 + 1 = "h21"), a comma
+    keeps the two apart ("h2,1"); stored labels do not change."""
+    name = net.labels.neurons[k][i]
+    layer = net.names[k]
+    if layer[-1:].isdigit() and name == f"{layer}{i + 1}":
+        return f"{layer},{i + 1}"
+    return name
+
+
+# ---------------------------------------------------------------------------- neuron values
+def value_rows(s: Session, k: int, i: int, own: bool = False) -> list:
+    """What the canvas writes under neuron (k, i), as the stepper has revealed it: net and
+    out from the forward pass on, on one line (they stay through the backward pass), then
+    ∂E/∂out, and
+    at the phase that reveals δ its factors, "∂E/∂out × f′(net) = δ" over their numbers
+    (a tuple of cells: a row of the label's table); after it, δ. ``own``: only what the
+    current phase reveals (the label's shorter form, where room is short)."""
+    p, sm = s.trace.p, s.display_sample
+    rv = s.revealed
+
+    def n(v: float) -> str:
+        return num(s, v)
+
+    def show(q: str) -> bool:
+        return rv.known(q, k) and (not own or rv.at(q, k) == rv.index)
+
+    if k == 0:
+        return [n(s.trace.inputs[sm, i]) if rv.known("input", 0) else "?"]
+    rows: list = []
+    fwd = []  # one line, "net 0.3775 → out 0.5933": out = f(net)
+    if show("net"):
+        fwd.append(f"net {n(p.net[k][sm, i])}")
+    if show("out"):
+        fwd.append(f"out {n(p.out[k][sm, i])}")
+    if fwd:
+        rows.append(" → ".join(fwd))
+    if rv.known("delta", k) and rv.at("delta", k) == rv.index and \
+            rv.known("grad_out", k) and rv.known("fprime", k):
+        g, f, d = (factor(n(p.grad_out[k][sm, i])), factor(n(p.fprime[k][sm, i])),
+                   n(p.delta[k][sm, i]))
+        if own:  # one line where room is short
+            rows.append(f"δ = {g} × {f} = {d}")
+        else:
+            rows.append(("∂E/∂out", "×", "f′(net)", "=", "δ"))
+            rows.append((g, "×", f, "=", d))
+    elif show("delta"):
+        rows.append(f"δ {n(p.delta[k][sm, i])}")
+    elif show("grad_out"):
+        rows.append(f"∂E/∂out {n(p.grad_out[k][sm, i])}")
+    return rows
+
+
+def rows_plain(rows: list) -> str:
+    """A value label's rows as plain text (a table row's cells joined by spaces)."""
+    return "\n".join(" ".join(r) if isinstance(r, tuple) else r for r in rows)
+
+
+def rows_html(rows: list, color: str, muted: str) -> str:
+    """A value label's rows as rich text: lines, and consecutive table rows as one table whose
+    columns line each symbol (the first row, muted) up over its number."""
+    out, table = [], []
+
+    def flush() -> None:
+        if table:
+            body = "".join(
+                f"<tr style='color:{muted if n == 0 else color}'>" + "".join(
+                    f"<td align='center'>{'&nbsp;' if c % 2 else ''}{html_escape(x)}"
+                    f"{'&nbsp;' if c % 2 else ''}</td>" for c, x in enumerate(r)) + "</tr>"
+                for n, r in enumerate(table))
+            out.append(f"<table cellspacing='0' cellpadding='0'>{body}</table>")
+            table.clear()
+
+    for r in rows:
+        if isinstance(r, tuple):
+            table.append(r)
+        else:
+            flush()
+            out.append(f"<div>{html_escape(r)}</div>")
+    flush()
+    return f"<div style='color:{color}; white-space:pre'>{''.join(out)}</div>"
+
+
+def rows_text(rows: list, th) -> tuple[str, bool]:
+    """A value label's rows as (text, is_html): rich text where they hold a table row."""
+    if any(isinstance(r, tuple) for r in rows):
+        return rows_html(rows, th.text, th.muted), True
+    return rows_plain(rows), False
+
+
+def neuron_quantity(s: Session, k: int):
+    """The (m, n) values a layer's neurons are coloured by: δ or ∂E/∂out once the backward
+    pass has revealed them."""
+    if k == 0:
+        return None, None
+    p = s.trace.p
+    rv = s.revealed
+    if rv.known("delta", k):
+        return p.delta[k], "delta"
+    if rv.known("grad_out", k):
+        return p.grad_out[k], "grad_out"
+    return None, None
+
+
+# ---------------------------------------------------------------------------- the output side
+def error_terms(s: Session) -> dict | None:
+    """Each output's error term per sample ({i: [value per sample]}), as the phase that
+    reveals the error gives them; None before it."""
+    L = s.network.L
+    rv = s.revealed
+    if not rv.known("error", L):
+        return None
+    return {e["neuron"][1]: e["value"] for e in s.phases[rv.at("error", L)].values
+            if e["quantity"] == "error_term"}
+
+
+def target_text(s: Session, i: int, terms: dict | None) -> str:
+    """Output i's target, and its error term once the error phase has revealed it."""
+    tr, sm, L = s.trace, s.display_sample, s.network.L
+    txt = f"target {num(s, tr.targets[sm, i])}" if s.revealed.known("target", L) else "target ?"
+    if terms is not None:
+        txt += f"\nE = {num(s, terms[i][sm])}"
+    return txt
+
+
+def layer_title(net, k: int) -> str:
+    """A layer's caption: its name and activation ("layer h · sigmoid")."""
+    act = "input" if k == 0 else net.activations[k - 1].name
+    if act == "linear":
+        act = f"f(x) = {fmt(net.activations[k - 1].slope)}x"
+    return f"layer {net.names[k]} · {act}"
+
+
+def bias_text(s: Session, j: int) -> str:
+    """The label of weight layer j's bias node: one shared value, up to three, or a summary."""
+    net = s.network
+    lab = net.labels
+    b = net.biases[j]
+    names = sorted(set(lab.biases[j]))
+    if len(names) == 1 and (b == b[0]).all():
+        txt = f"{names[0]} = {num(s, b[0])}"
+    elif len(b) <= 3:
+        txt = "\n".join(f"{lab.biases[j][i]} = {num(s, b[i])}" for i in range(len(b)))
+    else:
+        txt = f"biases of layer {net.names[j + 1]}"
+    if not net.train_biases:
+        txt += " (fixed)"
+    return txt
+
+
+# ---------------------------------------------------------------------------- edges
+def edge_label(s: Session, j: int, r: int, c: int, n_edges: int, th):
+    """The label of edge (j, r, c): (text, is_html, shorter form or None). The edge mode
+    decides what it writes (the weight, ∂E/∂w or Δw); at the phase that reveals the layer's
+    gradients the selected edge (or each edge of a layer of ≤ 4, when none of it is selected)
+    writes δ·out = ∂E/∂w over its numbers, with "∂E/∂w = …" as its shorter form."""
+    net, tr = s.network, s.trace
+    rv = s.revealed
+    grad_known = rv.known("grad_w", j + 1)
+    here = grad_known and rv.at("grad_w", j + 1) == rv.index
+    sel = s.selection
+    focus = (tuple(sel.index[1:]) if sel is not None and sel.kind == "edge"
+             and sel.index[0] == j else None)
+    name = net.labels.weights[j][r][c]
+    w = tr.network.weights[j][r, c]
+    if s.edge_mode == "weight":
+        txt = f"{name} = {num(s, w)}"
+        if rv.known("after"):
+            txt = f"{name}: {num(s, w)} → {num(s, tr.weights_after[j][r, c])}"
+    elif s.edge_mode == "grad":
+        g = tr.p.grad_w[j][r, c]
+        txt = f"∂E/∂{name} = {num(s, g) if grad_known else '?'}"
+    else:
+        dw = tr.weights_after[j][r, c] - w
+        txt = f"Δ{name} = {num(s, dw) if grad_known else '?'}"
+    if here and s.edge_mode in ("weight", "grad"):
+        # the weight stays in the edge's tooltip
+        txt = f"∂E/∂{name} = {num(s, tr.p.grad_w[j][r, c])}"
+        if focus == (r, c) or (focus is None and n_edges <= FULL_GRADIENT_LABELS):
+            return grad_html(s, j, r, c, th), True, txt
+    return txt, False, None
+
+
+def grad_html(s: Session, j: int, r: int, c: int, th) -> str:
+    """∂E/∂w = δ·out over its numbers (one sample), or = Σₛ δ·out over the sum (the step's
+    samples): never one sample's factors beside a sum over several. The equation is the
+    core's (iteration.chain), written by its html renderer."""
+    tr = s.trace
+    p, k, m = tr.p, j + 1, len(tr.samples)
+    eq = grad_weight_eq(Chain(tr), j, r, c)
+    if m == 1:
+        shown = Eq(eq.lhs, eq.symbolic[-1:],
+                   (Prod((Num(float(p.delta[k][0, r]), ("delta", k)),
+                          Num(float(p.out[j][0, c]), ("input", 0) if j == 0 else ("out", j)))),),
+                   eq.result, eq.q)
+        note = ""
+    else:
+        shown = Eq(eq.lhs, eq.symbolic[:1], (), eq.result, eq.q)
+        note = f" &nbsp;<span style='color:{th.muted}'>({m} samples)</span>"
+
+    def n(v: float) -> str:
+        return num(s, v)
+
+    top = render.html(shown, which=("lhs", "symbolic"), num=n)
+    bottom = render.html(shown, which=("numeric", "result"), num=n)
+    return (f"<div style='color:{th.text}; white-space:pre'>{top}<br>= {bottom}{note}"
+            "</div>")
+
+
+# ---------------------------------------------------------------------------- key and tooltips
+def legend_html(th, zoom: float) -> str:
+    """The colour key: what the colours and widths mean."""
+
+    def sw(col: str, glyph: str = "━━") -> str:
+        return f"<span style='color:{col}; font-weight:900'>{glyph}</span>"
+
+    rows = [
+        f"{sw(POSITIVE)} positive &nbsp; {sw(NEGATIVE)} negative "
+        f"<span style='color:{th.muted}'>(thicker = larger)</span>",
+        f"{sw(FORWARD)} forward pass &nbsp; {sw(ERROR_SIGNAL)} error signal (backward)",
+        f"{sw(POSITIVE, '●')}{sw(NEGATIVE, '●')} neuron fill: sign of δ or ∂E/∂out",
+        f"{sw(SELECT, '◯')} selection &nbsp; "
+        f"<span style='color:{th.muted}'>┄┄</span> bias",
+    ]
+    return (f"<div style='color:{th.text}; font-size:{8.5 * zoom:.1f}pt'>"
+            + "<br>".join(rows) + "</div>")
+
+
+def tooltip(s: Session, sel: Selection) -> str:
+    """Every current value of a neuron, edge or bias (what the stepper has revealed)."""
+    net, tr = s.network, s.trace
+    p, sm, d = tr.p, s.display_sample, s.decimals
+    lab = net.labels
+    rows = []
+    rv = s.revealed
+
+    def show(name, what: tuple, value):
+        rows.append(f"{name} = {fmt(value, d) if rv.known(*what) else '?'}")
+
+    if sel.kind == "neuron":
+        k, i = sel.index
+        act = "input" if k == 0 else net.activations[k - 1].name
+        head = f"{display_name(net, k, i)} (layer {net.names[k]} · {act})"
+        if k == 0:
+            show(lab.neurons[k][i], ("input", 0), tr.inputs[sm, i])
+        else:
+            show("net", ("net", k), p.net[k][sm, i])
+            show("out", ("out", k), p.out[k][sm, i])
+            if k == net.L:
+                show("target", ("target", k), tr.targets[sm, i])
+            show("∂E/∂out", ("grad_out", k), p.grad_out[k][sm, i])
+            show("f′(net)", ("fprime", k), p.fprime[k][sm, i])
+            show("δ = ∂E/∂net", ("delta", k), p.delta[k][sm, i])
+    elif sel.kind == "edge":
+        j, r, c = sel.index
+        head = (f"{lab.weights[j][r][c]} ({lab.neurons[j][c]} → "
+                f"{lab.neurons[j + 1][r]})")
+        rows.append(f"w = {fmt(tr.network.weights[j][r, c], d)}")
+        show("∂E/∂w", ("grad_w", j + 1), p.grad_w[j][r, c])
+        show("w after update", ("after", None), tr.weights_after[j][r, c])
+    else:
+        j, i = sel.index
+        head = f"{lab.biases[j][i]} (bias of {lab.neurons[j + 1][i]})"
+        rows.append(f"b = {fmt(tr.network.biases[j][i], d)}"
+                    + ("" if net.train_biases else " (fixed)"))
+        show("∂E/∂b", ("grad_b", j + 1), p.grad_b[j][i])
+    return f"<b>{html_escape(head)}</b><br>" + "<br>".join(html_escape(r) for r in rows)

@@ -1,0 +1,479 @@
+"""The canvas widget: neurons, weighted edges, values, and the highlights of the current phase.
+
+Built once per network structure (``documentChanged``); a phase step only updates data of
+existing items, in named steps (:meth:`NetworkView._refresh`): the banner, the edges, the bias
+labels, the highlights, the neuron colours, the texts, then the label layout and the overlay.
+Hover and click are hit-tested with numpy (``geometry.hit_test``).
+
+The view is composed of parts by concept, each in its own module: ``edges`` (curves and
+highlights), ``placement`` (the label layout pass), ``weight_editor`` (editing a weight on the
+canvas); what it writes comes from ``texts`` and ``banner``, where things are from ``geometry``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QCursor, QFont, QFontMetricsF, QPixmapCache
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QToolTip
+
+from bpviz.gui.canvas import texts
+from bpviz.gui.canvas.banner import Banner, banner_parts
+from bpviz.gui.canvas.edges import EDGE_BUDGET, EdgeDrawing
+from bpviz.gui.canvas.geometry import DX, WIDTH_BINS, base_sizes_px, hit_test, layout_network
+from bpviz.gui.canvas.placement import LabelPlacement
+from bpviz.gui.canvas.weight_editor import WeightEditing
+from bpviz.gui.session import Selection, Session
+from bpviz.gui.theme import SELECT, THEMES
+
+__all__ = ["NetworkView", "EDGE_BUDGET"]
+
+MAX_LABELLED_NEURONS = 120
+MAX_LABELLED_EDGES_PER_LAYER = 9
+ARROW_FILL = "#8E2F6E"  # arrowheads: the error signal's colour, darker
+MAX_ARROWS = 400  # arrowheads are drawn while the lit edges are at most this many
+
+
+def _text_item(anchor=(0.0, 0.0)) -> pg.TextItem:
+    t = pg.TextItem(anchor=anchor)
+    t.textItem.document().setDocumentMargin(2)
+    return t
+
+
+class NetworkView(EdgeDrawing, LabelPlacement, WeightEditing, pg.GraphicsLayoutWidget):
+    hovered = Signal(object)  # Selection or None
+
+    def __init__(self, session: Session, parent=None) -> None:
+        super().__init__(parent)
+        # every cached curve is a pixmap the size of the canvas (~3.4 MB at 1200×700): with
+        # Qt's default 10 MB pixmap cache they would evict each other and re-render each frame
+        QPixmapCache.setCacheLimit(max(QPixmapCache.cacheLimit(), 256 * 1024))
+        self.session = session
+        self.setMinimumSize(320, 240)
+        self.ci.setContentsMargins(6, 4, 6, 6)
+        self.banner = Banner(justify="left")
+        self.addItem(self.banner, row=0, col=0)
+        self.vb: pg.ViewBox = self.addViewBox(row=1, col=0)
+        self.vb.setMenuEnabled(False)
+        self.vb.setMouseEnabled(x=True, y=True)
+        # labels are placed in pixels (values beside neurons, captions, arrowheads): a zoom,
+        # pan or resize places them again
+        self.vb.sigRangeChanged.connect(self._on_range)
+        self.vb.sigResized.connect(self._on_resized)
+        self._refresh_key = None
+        self._hover: Selection | None = None
+        self._items: list = []
+        self._zoom_fitted = None
+        self.dropped: list = []  # keys of the labels the last layout had no room for
+        self.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.scene().sigMouseClicked.connect(self._on_mouse_clicked)
+        session.documentChanged.connect(self._rebuild)
+        session.documentChanged.connect(self.end_edit)
+        session.trainingChanged.connect(self._on_display)
+        session.traceChanged.connect(self._refresh)
+        session.phaseChanged.connect(self._refresh)
+        session.selectionChanged.connect(self._refresh_overlay)
+        session.selectionChanged.connect(self._on_selection)
+        session.displayChanged.connect(self._on_display)
+        self._rebuild()
+
+    # ------------------------------------------------------------------------ building
+    def _rebuild(self) -> None:
+        """New items for a new network structure: positions, curves, text items."""
+        self._hover = None
+        for it in self._items:
+            self.vb.removeItem(it)
+        self._items = []
+        net = self.session.network
+        sizes = net.sizes
+        self._has_bias = net.biases is not None
+        g = self._geometry = layout_network(sizes, self._has_bias)
+        self._pos, self._spacing, self._seg = g.pos, g.spacing, g.seg
+        self._top, self._bottom = g.top, g.bottom
+        if self._has_bias:
+            self._bias_pos = g.bias_pos
+        self._big = max(sizes) > 40
+        n_neurons = sum(sizes)
+        n_edges = sum(a * b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
+        self._label_neurons = n_neurons <= MAX_LABELLED_NEURONS
+        self._px = self._base_sizes_px()
+        self._cache: dict = {}
+        self._compact: dict = {}  # id → (text, html): a label's shorter form, where room is short
+        self._shrunk: dict = {}  # id → (item, its own text key, its shrunk text key)
+        self._add_curves(n_edges)
+        self._add_texts(n_neurons)
+        self._shown: list[np.ndarray] = [np.arange(len(s[2])) for s in self._seg]
+        self._refresh_key = None
+        self._refresh()
+        self.fit()
+
+    def _add(self, it, z=0):
+        it.setZValue(z)
+        if isinstance(it, pg.PlotCurveItem):
+            # repaint from a cached pixmap until the curve changes (antialiased wide
+            # curves cost ~10 ms a frame in software rendering otherwise). Text items are
+            # never cached: Qt's device cache of the text inside a pyqtgraph TextItem is
+            # not repainted when the item moves, so moved labels vanished (issue 9).
+            it.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+            # separate segments (connect="pairs") drawn with drawLines, not as one
+            # path: ~30× faster for thousands of edges in software rendering
+            it.setSegmentedLineMode("on")
+        self.vb.addItem(it)
+        self._items.append(it)
+        return it
+
+    def _add_curves(self, n_edges: int) -> None:
+        """The edge bins, glows, bias edges, overlay, arrowheads and neuron scatters."""
+        add, big = self._add, self._big
+        hz = 1 if big else -1  # over a big layer's faint edges, else a glow under them
+        self._glow = add(pg.PlotCurveItem(connect="pairs", antialias=not big), hz)
+        self._edge_curves = {}
+        for b in range(len(WIDTH_BINS)):  # stronger bins on top
+            for sign in (1, -1):
+                self._edge_curves[(sign, b)] = add(
+                    pg.PlotCurveItem(connect="pairs", antialias=not big), 0)
+        self._neutral = add(pg.PlotCurveItem(connect="pairs", antialias=not big), 0)
+        self._bias_curve = add(pg.PlotCurveItem(connect="pairs", antialias=True), 0)
+        self._bias_glow = add(pg.PlotCurveItem(connect="pairs", antialias=True), -1)
+        self._signal = add(pg.PlotCurveItem(connect="pairs", antialias=not big), hz)
+        self._overlay = add(pg.PlotCurveItem(connect="pairs", antialias=True), 3)
+        # arrowheads: one path in view coordinates (so exports scale them with everything)
+        self._arrow_item = add(QGraphicsPathItem(), 4)
+        self._arrow_item.setBrush(pg.mkBrush(ARROW_FILL))  # darker than the signal's glow
+        self._arrow_item.setPen(pg.mkPen("#FFFFFF", width=0))
+        self._arrow_edges: list[tuple[np.ndarray, np.ndarray]] = []
+        self._arrows_allowed = n_edges <= MAX_ARROWS
+        self._arrow_boxes: list = []
+        self._neurons = add(pg.ScatterPlotItem(pxMode=True), 10)
+        self._bias_nodes = add(pg.ScatterPlotItem(pxMode=True, symbol="s"), 10)
+        self._ring = add(pg.ScatterPlotItem(pxMode=True), 11)
+
+    def _add_texts(self, n_neurons: int) -> None:
+        """Text items for names, values, targets, captions, weights, biases and notes: only
+        where they can be read (≤ 120 neurons, ≤ 9 edges in a layer)."""
+        add, sizes, L = self._add, self.session.network.sizes, self.session.network.L
+        self._names, self._vals = [], []
+        if self._label_neurons:
+            for _ in range(n_neurons):
+                self._names.append(add(_text_item(), 21))
+                self._vals.append(add(_text_item(), 20))
+        self._targets = []
+        if sizes[-1] <= MAX_LABELLED_NEURONS:
+            self._targets = [add(_text_item(), 20) for _ in range(sizes[-1])]
+        self._layer_titles = [add(_text_item(), 20) for _ in sizes]
+        self._edge_labels = {}
+        for j in range(L):
+            if sizes[j] * sizes[j + 1] <= MAX_LABELLED_EDGES_PER_LAYER:
+                self._edge_labels[j] = [add(_text_item(), 15)
+                                        for _ in range(sizes[j] * sizes[j + 1])]
+        self._bias_labels = []
+        if self._has_bias and self._label_neurons:
+            self._bias_labels = [add(_text_item(), 20) for _ in range(L)]
+        self._notes = [add(_text_item(), 20) for _ in range(L)]
+        self._dropped_note = add(_text_item(), 20)
+        self._legend = add(_text_item(), 30)
+
+    # ------------------------------------------------------------------------ geometry
+    def _laid_out(self) -> bool:
+        r = self.vb.viewRect()
+        return self.vb.width() > 1 and self.vb.height() > 1 and r.width() > 0 and r.height() > 0
+
+    def _on_range(self, *_a) -> None:
+        if hasattr(self, "_pos") and not getattr(self, "closed", False):
+            self._invalidate_cached_curves()
+            self._layout()
+
+    def _on_resized(self, *_a) -> None:
+        if hasattr(self, "_pos") and not getattr(self, "closed", False):
+            self._invalidate_cached_curves()
+            self.fit()
+            self._layout()
+
+    def _margins(self) -> tuple[float, float, float, float]:
+        """Pixels left, top, right and bottom of the neurons' centres that the labels need."""
+        z = self.session.zoom
+        r = float(self._base_sizes_px().max()) / 2
+        fm = QFontMetricsF(self._font(9))
+        line = fm.lineSpacing()
+        title_h = max([t.boundingRect().height() for t in self._layer_titles] + [line + 4])
+        top = r + 2 * z + 6 + title_h + 6
+        if self._has_bias:
+            bias_h = max([t.boundingRect().height() for t in self._bias_labels] + [line + 4])
+            top += 16 * z + 3 + bias_h + 4
+        bottom = r + 2 * line + 12
+        wide = fm.horizontalAdvance("target −0.0000 ") + 8
+        if self._targets:
+            wide = max([wide] + [t.boundingRect().width() for t in self._targets])
+        right = self._base_sizes_px()[-1] / 2 + 10 + wide + 6
+        left = max(self._base_sizes_px()[0] / 2 + 10, fm.horizontalAdvance("−0.0000") / 2 + 12)
+        return left, top, right, bottom
+
+    def fit(self) -> None:
+        """Show the whole network with room for its labels, at the widget's size."""
+        L = self.session.network.L
+        W, H = self.vb.width(), self.vb.height()
+        mleft, mtop, mright, mbottom = self._margins()
+        # the network keeps at least 60 % of a small canvas; labels that then lack room are
+        # dropped by the layout, never overprinted
+        if mleft + mright > 0.4 * W:
+            f = 0.4 * W / (mleft + mright)
+            mleft, mright = mleft * f, mright * f
+        if mtop + mbottom > 0.4 * H:
+            f = 0.4 * H / (mtop + mbottom)
+            mtop, mbottom = mtop * f, mbottom * f
+        self._zoom_fitted = self.session.zoom
+        if W <= 1 or H <= 1:
+            top = self._top + (1.3 if self._has_bias else 0.6)
+            self.vb.setRange(xRange=(-0.9, L * DX + 1.6), yRange=(self._bottom - 0.7, top),
+                             padding=0.02)
+            return
+        sx = max(W - mleft - mright, 40) / (L * DX)
+        span = self._top - self._bottom
+        sy = max(H - mtop - mbottom, 40) / span if span > 0 else math.inf
+        sy = min(sy, 1.0 * DX * sx)  # neighbours no farther apart than the layers
+        free = H - mtop - mbottom - span * sy  # centre a short network vertically
+        y0 = self._bottom - (mbottom + max(free, 0) / 2) / sy
+        y1 = self._top + (mtop + max(free, 0) / 2) / sy
+        self.vb.setRange(xRange=(-mleft / sx, L * DX + mright / sx), yRange=(y0, y1), padding=0)
+
+    def resizeEvent(self, ev) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(ev)
+        if hasattr(self, "_pos") and not getattr(self, "closed", False):
+            if ev.oldSize().width() != ev.size().width() or \
+                    ev.oldSize().height() != ev.size().height():
+                self._fit_banner()
+            self.fit()
+
+    def _base_sizes_px(self) -> np.ndarray:
+        return base_sizes_px(self.session.network.sizes, self.session.zoom)
+
+    def _sizes_px(self) -> np.ndarray:
+        """Neuron diameters in pixels: the zoomed size, smaller where neighbours are close."""
+        return self._px
+
+    # ------------------------------------------------------------------------ text items
+    def _num(self, v: float) -> str:
+        return texts.num(self.session, v)
+
+    def _font(self, pt: float, bold: bool = False) -> QFont:
+        f = QFont()
+        f.setPointSizeF(pt * self.session.zoom)
+        f.setBold(bold)
+        return f
+
+    def _set_text(self, item, text: str, color: str, pt: float, bold: bool = False,
+                  fill: QColor | None = None, html: bool = False) -> None:
+        """Update a text item's content only if something about it changed (the layout
+        places it)."""
+        key = (text, color, round(pt * self.session.zoom, 2), bold,
+               None if fill is None else fill.rgba(), html)
+        if self._cache.get(id(item)) == key:
+            return
+        self._cache[id(item)] = key
+        item.fill = pg.mkBrush(fill) if fill is not None else pg.mkBrush(None)
+        if html:
+            item.setHtml(text)
+        else:
+            item.setText(text, color=color)
+        item.setFont(self._font(pt, bold))
+        item.update()
+
+    def _display_name(self, k: int, i: int) -> str:
+        return texts.display_name(self.session.network, k, i)
+
+    # ------------------------------------------------------------------------ refresh
+    def _on_display(self) -> None:
+        self._refresh_key = None
+        self._refresh()
+        if self._zoom_fitted != self.session.zoom:
+            self.fit()  # spacing grows with the font zoom
+        self._layout()
+
+    def _refresh(self, *_args) -> None:
+        """The phase, trace or display changed: every item's data, then the layout."""
+        s = self.session
+        key = (id(s.trace), s.phase_index, s.training, s.step)
+        if key == self._refresh_key:  # traceChanged and phaseChanged often come together
+            return
+        self._refresh_key = key
+        # labels the last layout shortened or shrank take their own form first: a new text
+        # equal to a shortened one would otherwise be taken back to the old text
+        self._unshrink()
+        th = THEMES[s.theme]
+        self.setBackground(th.background)
+        self._banner_parts = banner_parts(s, th)
+        self._fit_banner()
+        self._draw_edges(th)
+        self._write_bias_labels(th)
+        self._draw_highlights()
+        self._colour_neurons(th)
+        self._write_texts(th)
+        self._layout()
+        self._refresh_overlay()
+
+    def _write_texts(self, th) -> None:
+        """The values under the neurons (with their shorter forms), the layer captions, the
+        targets, the legend and the edge labels (the layout places them)."""
+        s = self.session
+        net = s.network
+        bg = QColor(th.background)
+        bg.setAlpha(240)
+        if self._label_neurons:
+            active = s.phase.neuron_layers
+            n = 0
+            for kk in range(net.L + 1):
+                for i in range(net.sizes[kk]):
+                    t = self._vals[n]
+                    rows = texts.value_rows(s, kk, i)
+                    text, html = texts.rows_text(rows, th)
+                    self._set_text(t, text, th.text, 9, fill=bg, html=html)
+                    own = texts.value_rows(s, kk, i, own=True) if kk in active else rows
+                    if own and own != rows:
+                        self._compact[id(t)] = texts.rows_text(own, th)
+                    else:
+                        self._compact.pop(id(t), None)
+                    n += 1
+        for kk, t in enumerate(self._layer_titles):
+            self._set_text(t, texts.layer_title(net, kk), th.muted, 9, fill=bg)
+        terms = texts.error_terms(s)
+        for i, t in enumerate(self._targets):
+            self._set_text(t, texts.target_text(s, i, terms), th.text, 9, fill=bg)
+        self._set_text(self._legend, texts.legend_html(th, s.zoom), th.text, 8.5,
+                       fill=QColor(th.background), html=True)
+        self._legend.border = pg.mkPen(th.neutral_edge)
+        self._edge_text(th)
+
+    def _edge_text(self, th) -> None:
+        """Each labelled edge's text (texts.edge_label), with its shorter form if it has one."""
+        bg = QColor(th.background)
+        for j, labels in self._edge_labels.items():
+            rr, cc = self._seg[j][2], self._seg[j][3]
+            for e in range(len(rr)):
+                text, html, compact = texts.edge_label(self.session, j, rr[e], cc[e], len(rr), th)
+                self._set_text(labels[e], text, th.text, 8.5, fill=bg, html=html)
+                if compact is None:
+                    self._compact.pop(id(labels[e]), None)
+                else:
+                    self._compact[id(labels[e])] = (compact, False)
+
+    def _fit_banner(self) -> None:
+        parts = getattr(self, "_banner_parts", None)
+        if parts is not None:
+            self.banner.fit(parts, getattr(self, "_banner_note", ""),
+                            THEMES[self.session.theme].muted, self.session.zoom,
+                            self.width(), self.height())
+
+    def _on_selection(self) -> None:
+        """A selected edge at its gradient phase writes its δ × out (its label grows)."""
+        if self._edge_labels and hasattr(self, "_neuron_fill") and not self.session.training:
+            self._unshrink()  # labels in their own form before new texts are compared
+            self._edge_text(THEMES[self.session.theme])
+            self._layout()
+
+    def _refresh_overlay(self) -> None:
+        """Selection and hover: redraws only the overlay items."""
+        s = self.session
+        xs, ys = [], []
+        ring_pos, ring_size = [], []
+        px = self._sizes_px()
+        for sel in (s.selection, self._hover):
+            if sel is None:
+                continue
+            if sel.kind == "edge":
+                j, r, c = sel.index
+                xs += [self._pos[j][c][0], self._pos[j + 1][r][0]]
+                ys += [self._pos[j][c][1], self._pos[j + 1][r][1]]
+            elif sel.kind == "neuron":
+                k, i = sel.index
+                ring_pos.append(self._pos[k][i])
+                ring_size.append(px[k] + 10 * s.zoom)
+            elif sel.kind == "bias" and self._has_bias:
+                j, i = sel.index
+                xs += [self._bias_pos[j][0], self._pos[j + 1][i][0]]
+                ys += [self._bias_pos[j][1], self._pos[j + 1][i][1]]
+        col = QColor(SELECT)
+        col.setAlpha(170)
+        self._set_curve(self._overlay, np.array(xs, dtype=float), np.array(ys, dtype=float),
+                        col, 7 * s.zoom)
+        if ring_pos:
+            self._ring.setData(pos=np.array(ring_pos), size=ring_size, brush=None,
+                               pen=pg.mkPen(SELECT, width=3.5 * s.zoom))
+        else:
+            self._ring.setData(pos=np.zeros((0, 2)))
+
+    # ------------------------------------------------------------------------ hit-testing
+    def _scale(self) -> tuple[float, float]:
+        r = self.vb.viewRect()
+        w, h = self.vb.width(), self.vb.height()
+        if w <= 1 or h <= 1 or r.width() <= 0 or r.height() <= 0:
+            return 100.0, 100.0  # not laid out yet
+        return w / r.width(), h / r.height()
+
+    def hit(self, x: float, y: float) -> Selection | None:
+        """The neuron, bias or edge under view point (x, y), within a few pixels."""
+        sx, sy = self._scale()
+        found = hit_test(self._geometry, self._shown, x, y, sx, sy, self._sizes_px(), 12 * self.session.zoom)
+        return None if found is None else Selection(*found)
+
+    def _view_point(self, scene_pos):
+        if not self.vb.sceneBoundingRect().contains(scene_pos):
+            return None
+        p = self.vb.mapSceneToView(scene_pos)
+        return p.x(), p.y()
+
+    def _on_mouse_moved(self, scene_pos) -> None:
+        vp = self._view_point(scene_pos)
+        h = self.hit(*vp) if vp else None
+        if h != self._hover:
+            self._hover = h
+            self._refresh_overlay()
+            self.hovered.emit(h)
+            if h is None:
+                QToolTip.hideText()
+            else:
+                QToolTip.showText(QCursor.pos(), self.tooltip(h), self)
+
+    def _on_mouse_clicked(self, ev) -> None:
+        if ev.button() != Qt.MouseButton.LeftButton:
+            return
+        vp = self._view_point(ev.scenePos())
+        if vp is None:
+            return
+        hit = self.hit(*vp)
+        self.session.select(hit)
+        if ev.double() and hit is not None and hit.kind in ("edge", "bias"):
+            self.begin_edit(hit)
+
+    # ------------------------------------------------------------------------ reading it
+    def tooltip(self, sel: Selection) -> str:
+        """Every current value of a neuron, edge or bias (what the stepper has revealed)."""
+        return texts.tooltip(self.session, sel)
+
+    def highlight_state(self) -> dict:
+        """What the canvas lights up now: neurons [k, i] and edges [j, r, c] (for tests and
+        exports), and whether it is the error signal's colour."""
+        s = self.session
+        net = s.network
+        neurons = [[k, i] for k in range(net.L + 1) if k in s.phase.neuron_layers
+                   for i in range(net.sizes[k])]
+        edges = [[j, int(self._seg[j][2][e]), int(self._seg[j][3][e])]
+                 for j in sorted(self._lit_edges) for e in self._shown[j]]
+        return {"neurons": neurons, "edges": edges,
+                "colour": "error_signal" if s.phase.direction == "backward" else "forward"}
+
+    def edge_text(self, j: int, r: int, c: int) -> str:
+        """The label of edge (j, r, c) as plain text ("" where the layer has none)."""
+        labels = self._edge_labels.get(j)
+        if labels is None:
+            return ""
+        rr, cc = self._seg[j][2], self._seg[j][3]
+        e = int(np.flatnonzero((rr == r) & (cc == c))[0])
+        return labels[e].toPlainText()
+
+    def value_text(self, k: int, i: int) -> str:
+        """The numbers written under neuron (k, i)."""
+        return texts.rows_plain(texts.value_rows(self.session, k, i))
+
