@@ -7,7 +7,7 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox
 
 from bpviz.core.presets import load_preset
-from bpviz.gui.data_editor import DataEditor
+from bpviz.gui.panels.data_editor import DataEditor
 from bpviz.gui.session import Session
 
 XOR_IN = [[0, 0], [0, 1], [1, 0], [1, 1]]
@@ -345,7 +345,7 @@ def test_generate_two_class(make):
 
 
 def test_two_class_dialog(make, monkeypatch):
-    from bpviz.gui.data_editor import TwoClassDialog
+    from bpviz.gui.panels.data_editor import TwoClassDialog
 
     s, ed = make()
 

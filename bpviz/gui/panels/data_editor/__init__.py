@@ -1,0 +1,15 @@
+"""The data editor (the "Data" dock): the samples as a table of inputs and targets, checked as
+they are typed and applied to the session as one undo step per edit.
+
+- ``editor``: the widget (:class:`DataEditor`): toolbars, status line, row actions, applying.
+- ``model``: the table's content (:class:`DataModel`): numbers, and the text of cells to fix.
+- ``table``: the table view and its cell delegate (checking as typed, keys).
+- ``clipboard``: copy and paste of blocks; ``csv_files``: CSV import and export;
+  ``generate``: lecture examples (AND, OR, XOR, swap, two classes, :class:`TwoClassDialog`).
+"""
+
+from bpviz.gui.panels.data_editor.editor import DataEditor
+from bpviz.gui.panels.data_editor.generate import TwoClassDialog
+from bpviz.gui.panels.data_editor.model import DataModel
+
+__all__ = ["DataEditor", "DataModel", "TwoClassDialog"]
