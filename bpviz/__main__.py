@@ -1,3 +1,5 @@
+"""``python -m bpviz``: the same as the ``bpviz`` command."""
+
 from bpviz.cli import main
 
 raise SystemExit(main())

@@ -11,8 +11,10 @@ from pathlib import Path
 __all__ = ["write_atomic"]
 
 
-def write_atomic(path: str | os.PathLike, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder."""
+def write_atomic(path: str | os.PathLike, data: str | bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder: text as UTF-8
+    with ``\\n`` line ends, bytes (an image, say) as they are. An existing file keeps its
+    permissions; a new one gets the usual ones (0666 less the umask)."""
     p = Path(path)
     try:
         mode = p.stat().st_mode & 0o7777
@@ -24,8 +26,12 @@ def write_atomic(path: str | os.PathLike, text: str) -> None:
     try:
         with contextlib.suppress(OSError):
             os.chmod(tmp, mode)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
+        if isinstance(data, bytes | bytearray | memoryview):
+            f = os.fdopen(fd, "wb")
+        else:
+            f = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
+        with f:
+            f.write(data)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, p)
