@@ -221,3 +221,16 @@ def test_bpviz_net_reports_a_bad_file_before_any_window(monkeypatch, tmp_path, c
     monkeypatch.setattr(cli, "open_window", lambda net: pytest.fail("a window opened"))
     assert main([str(tmp_path / "missing.bpviz.json")]) == 2
     assert_one_line_error(capsys.readouterr().err)
+
+
+def test_docs_cli_md_names_every_command_and_option():
+    """docs/CLI.md describes what is built: every command and every option string."""
+    from bpviz.cli.args import command_parser
+
+    doc = (Path(__file__).parents[2] / "docs" / "CLI.md").read_text(encoding="utf-8")
+    for command in SUBCOMMANDS:
+        assert f"## `bpviz {command}" in doc, command
+    for command, opts, _ in _options(command_parser()):
+        for opt in opts:
+            if opt.startswith("-"):
+                assert f"{opt} " in doc or f"{opt}`" in doc, (command, opt)
