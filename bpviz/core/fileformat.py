@@ -24,7 +24,8 @@ from bpviz.core.functions import (
 )
 from bpviz.core.network import Labels, Network
 
-__all__ = ["FormatError", "Document", "FULL_SPEED", "load", "loads", "parse", "save", "dumps", "to_json"]
+__all__ = ["FormatError", "Document", "FULL_SPEED", "load", "loads", "parse", "save", "dumps", "to_json",
+           "session_record"]
 
 FORMAT = "bpviz/1"
 MODES = ("online", "batch", "minibatch")
@@ -483,6 +484,20 @@ def _session(v: Any) -> dict:
 
 
 # ----------------------------------------------------------------------------------- save
+def session_record(step: int, phase: int, error_history, stop_error: float | None) -> dict:
+    """The "session" object of a bpviz/1 file: where the window stands (``step`` updates
+    applied, ``phase`` shown), the errors of steps 1 … step and the training dock's stop
+    threshold (None: no stop). ``error_history`` may run ahead of ``step`` (while training):
+    only its first ``step`` values are kept, and a history with a gap (a value that is not
+    finite) keeps the part before it, never shifted."""
+    errs = np.asarray(error_history, dtype=np.float64)[: int(step)]
+    bad = np.flatnonzero(~np.isfinite(errs))
+    if len(bad):
+        errs = errs[: bad[0]]
+    return {"step": int(step), "phase": int(phase), "error_history": errs.tolist(),
+            "stop_error": stop_error}
+
+
 def to_json(doc: Document) -> dict:
     """The bpviz/1 object for a Document: explicit weights (and biases), never ``init``."""
     net = doc.network

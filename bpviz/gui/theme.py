@@ -144,3 +144,29 @@ def zoom_plot_fonts(view, zoom: float) -> None:
             it.updateSize()
         elif isinstance(it, pg.TextItem):
             it.setFont(font)
+
+
+def zoom_window_chrome(window, zoom: float, was: float) -> None:
+    """What the application font does not reach by itself, at the font zoom (``was``: the
+    zoom before): dock titles, toolbar icons and table rows and columns. A dock whose font
+    equals the application's draws its title in the platform's title font, fixed when the
+    dock was made; a font that differs (only in its style strategy) makes the title follow
+    the zoom like everything else."""
+    from PySide6.QtCore import QSize
+    from PySide6.QtGui import QFont
+    from PySide6.QtWidgets import QApplication, QDockWidget, QStyle, QTableView, QToolBar
+
+    title = QFont(QApplication.font())
+    title.setStyleStrategy(QFont.StyleStrategy.PreferAntialias)
+    for d in window.findChildren(QDockWidget):
+        d.setFont(title)
+    icon = round(window.style().pixelMetric(QStyle.PixelMetric.PM_ToolBarIconSize) * zoom)
+    for tb in window.findChildren(QToolBar):
+        tb.setIconSize(QSize(icon, icon))
+    for view in window.findChildren(QTableView):
+        for h in (view.horizontalHeader(), view.verticalHeader()):
+            base = h.property("bpviz-section-size")
+            if base is None:  # first seen at the zoom before this one
+                base = h.defaultSectionSize() / was
+                h.setProperty("bpviz-section-size", base)
+            h.setDefaultSectionSize(max(1, round(base * zoom)))

@@ -117,13 +117,13 @@ def test_the_legend_action_toggles_the_canvas_key_and_is_remembered(win, qtbot, 
 def test_save_as_adds_the_extension(win, tmp_path, monkeypatch):
     from PySide6.QtWidgets import QFileDialog
 
-    from bpviz.gui.main_window import with_extension
+    from bpviz.gui.files import with_extension
 
     assert with_extension("/x/lesson") == "/x/lesson.bpviz.json"
     assert with_extension("/x/lesson.bpviz.json") == "/x/lesson.bpviz.json"
     monkeypatch.setattr(QFileDialog, "getSaveFileName",
                         lambda *a, **k: (str(tmp_path / "lesson"), ""))
-    win.save_as_dialog()
+    assert win.files.save_as_dialog()
     assert (tmp_path / "lesson.bpviz.json").exists() and not (tmp_path / "lesson").exists()
 
 

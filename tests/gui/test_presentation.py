@@ -6,7 +6,8 @@ from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtWidgets import QApplication, QDockWidget, QToolBar
 
 from bpviz.core.presets import load_preset
-from bpviz.gui.main_window import SHORTCUTS_HTML, MainWindow
+from bpviz.gui.actions import SHORTCUTS_HTML
+from bpviz.gui.main_window import MainWindow
 from bpviz.gui.presentation import STATE_VERSION, presentation_zoom, scaled_html
 from bpviz.gui.session import Selection
 
@@ -225,7 +226,7 @@ def test_f11_keeps_the_window_and_esc_leaves_full_screen(win, qtbot):
 
 
 def test_presenting_from_f11_full_screen_returns_to_it(win, qtbot):
-    win.toggle_full_screen(True)
+    win.presenter.toggle_full_screen(True)
     qtbot.waitUntil(win.isFullScreen)
     before = _snapshot(win)
     qtbot.keyClick(win.canvas, Qt.Key.Key_F5)
@@ -288,7 +289,7 @@ def test_an_older_saved_layout_gives_way_to_the_new_default(qtbot, settings):
 def test_escape_leaves_full_screen_from_an_idle_table_but_not_from_a_cell_editor(win, qtbot):
     win.data_dock.raise_()
     table = win.data_editor.table
-    win.toggle_full_screen(True)
+    win.presenter.toggle_full_screen(True)
     qtbot.waitUntil(win.isFullScreen)
     table.setFocus()
     qtbot.waitUntil(table.hasFocus)

@@ -1,0 +1,168 @@
+"""The window's file commands: open (a file, a built-in example, a recent file), save, save
+as, the "save changes?" question before work is lost, the Open Recent menu and the window's
+title (the file's name, marked while modified).
+
+What a saved file holds is the core's: :func:`session_document` gathers the network, its data
+and settings and the session's progress (:func:`bpviz.core.fileformat.session_record`), and
+:func:`bpviz.core.fileformat.save` writes it as bpviz/1, atomically.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
+
+from bpviz.core import fileformat
+from bpviz.core.fileformat import Document, FormatError
+from bpviz.core.presets import PRESETS, load_preset
+
+__all__ = ["FileCommands", "session_document", "with_extension", "MAX_RECENT"]
+
+MAX_RECENT = 8
+OPEN_FILTER = "bpviz networks (*.bpviz.json *.json);;All (*)"
+SAVE_FILTER = "bpviz networks (*.bpviz.json)"
+
+
+def with_extension(path: str) -> str:
+    """A path typed without the format's extension gets ``.bpviz.json`` (``lesson`` →
+    ``lesson.bpviz.json``); one ending in ``.json`` is kept as typed."""
+    return path if path.lower().endswith(".json") else path + ".bpviz.json"
+
+
+def session_document(session) -> Document:
+    """What Save writes: the network with its current weights, its data and settings, the
+    session's progress (step, phase, error history, stop threshold) and the training speed."""
+    doc = session.current_document()
+    # the errors of steps 1 … step: while training the history may run ahead of the weights
+    doc.session = fileformat.session_record(session.step, session.phase_index,
+                                            session.history.errors, session.stop_error)
+    doc.speed = fileformat.FULL_SPEED if session.speed is None else session.speed
+    return doc
+
+
+class FileCommands:
+    """File → New is the window's; Open, Open Recent, Save and Save As are these. ``window``
+    gives the session, its settings, the status bar, the phase player and the toolbar."""
+
+    def __init__(self, window) -> None:
+        self.window = window
+        self.session = window.session
+        self.settings = window.settings
+        self.recent_menu: QMenu | None = None
+
+    # -- opening ------------------------------------------------------------------------------
+    def open_preset(self, name: str) -> None:
+        w = self.window
+        if not self.maybe_save():
+            w.toolbar.show_document()  # put the example chooser back
+            return
+        w.player.stop()
+        self.session.load(load_preset(name), name)
+
+    def open_path(self, path: str) -> bool:
+        """Open a file; on any problem show the loader's message and keep the current network."""
+        try:
+            doc = fileformat.load(path)
+        except FormatError as e:
+            QMessageBox.warning(self.window, "Cannot open the network", str(e))
+            return False
+        if not self.maybe_save():
+            return False
+        self.window.player.stop()
+        self.session.load(doc, str(path))
+        self._add_recent(str(path))
+        return True
+
+    def open_dialog(self) -> None:
+        start = self.settings.value("files/last_dir", str(Path.home()))
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open network", start, OPEN_FILTER)
+        if path:
+            self.settings.setValue("files/last_dir", str(Path(path).parent))
+            self.open_path(path)
+
+    # -- saving -------------------------------------------------------------------------------
+    def save_as_dialog(self) -> bool:
+        """Ask for a file name and save; False when the user cancels or the save fails."""
+        start = self.settings.value("files/last_dir", str(Path.home()))
+        base = self.session.source if self.session.source in PRESETS else "network"
+        path, _ = QFileDialog.getSaveFileName(self.window, "Save network as",
+                                              str(Path(start) / f"{base}.bpviz.json"),
+                                              SAVE_FILTER)
+        return bool(path) and self.save_to(with_extension(path))
+
+    def save_to(self, path: str) -> bool:
+        """Write the session as bpviz/1 (atomically: a failed save keeps the old file)."""
+        s, w = self.session, self.window
+        try:
+            fileformat.save(session_document(s), path)
+        except (OSError, ValueError) as e:
+            QMessageBox.warning(w, "Cannot save", f"{path}: {getattr(e, 'strerror', None) or e}")
+            return False
+        s.mark_saved(str(path))
+        self._add_recent(path)
+        self.update_title()
+        w.statusBar().showMessage(f"Saved {path}", 4000)
+        return True
+
+    def save(self) -> bool:
+        """Save to the file the network came from; a built-in example or an untitled network
+        asks for a name."""
+        s = self.session
+        if s.source in PRESETS or not s.source or not Path(s.source).suffix:
+            return self.save_as_dialog()
+        return self.save_to(s.source)
+
+    def maybe_save(self) -> bool:
+        """Ask before unsaved work is lost; False means the user cancelled."""
+        if not self.session.modified:
+            return True
+        B = QMessageBox.StandardButton
+        answer = QMessageBox.question(
+            self.window, "Unsaved changes",
+            "The network has changes that are not saved (edits or training). Save them?",
+            B.Save | B.Discard | B.Cancel, B.Save)
+        if answer == B.Save:
+            return self.save()
+        return answer == B.Discard
+
+    # -- the title ----------------------------------------------------------------------------
+    def update_title(self, *_a) -> None:
+        """``name[*] — title — bpviz``; the [*] shows while the network is modified."""
+        s, w = self.session, self.window
+        w.setWindowModified(s.modified)
+        name = s.source if s.source in PRESETS else (Path(s.source).name or "untitled")
+        w.setWindowTitle(f"{name}[*] — {s.doc.title} — bpviz" if s.doc.title
+                         else f"{name}[*] — bpviz")
+
+    # -- Open Recent --------------------------------------------------------------------------
+    def attach_recent_menu(self, menu: QMenu) -> None:
+        self.recent_menu = menu
+        self._fill_recent()
+
+    def recent(self) -> list[str]:
+        """The recently opened or saved files, newest first."""
+        v = self.settings.value("files/recent", "[]")
+        try:
+            out = json.loads(v) if isinstance(v, str) else list(v)
+        except ValueError:
+            out = []
+        return [p for p in out if isinstance(p, str)]
+
+    def _add_recent(self, path: str) -> None:
+        path = str(Path(path).resolve())
+        rec = [path] + [p for p in self.recent() if p != path]
+        self.settings.setValue("files/recent", json.dumps(rec[:MAX_RECENT]))
+        self._fill_recent()
+
+    def _fill_recent(self) -> None:
+        if self.recent_menu is None:
+            return
+        self.recent_menu.clear()
+        rec = self.recent()
+        for p in rec:
+            a = self.recent_menu.addAction(Path(p).name)
+            a.setToolTip(p)
+            a.triggered.connect(lambda _=False, p=p: self.open_path(p))
+        self.recent_menu.setEnabled(bool(rec))
