@@ -94,7 +94,7 @@ def run(way: str, steps: int, batch: int) -> dict:
         out["held"] = len(kept)
         return out
     out.update(nbytes=store.nbytes, budget=store.budget, interval=store.interval,
-               capacity=store.capacity, reachable=len(store), state_bytes=store._state_nbytes)
+               capacity=store.capacity, reachable=len(store), state_bytes=store.state_nbytes)
     held_t, replay_t, trace_t, replay_steps = [], [], [], []
     while True:
         before = store.replays

@@ -185,6 +185,11 @@ class StepHistory:
         return self._last
 
     @property
+    def state_nbytes(self) -> int:
+        """Bytes of one state's arrays (0 before the first push)."""
+        return self._state_nbytes
+
+    @property
     def capacity(self) -> int:
         """States that fit in the budget (never fewer than two are kept)."""
         return self.budget // self._state_nbytes if self._state_nbytes else 0
