@@ -1,43 +1,90 @@
-"""The training engine behind the app's worker: commands in, immutable snapshots out.
+"""The training engine behind the window: typed commands in, immutable snapshots out.
 
 Pure numpy, no Qt, so it runs in a worker process (the GUI's default: the process has its own
-GIL, so the window never waits for it) or in a thread. ``serve(conn)`` is the process's main
-loop; ``TrainingEngine`` is the state machine both use.
+GIL, so the window never waits for it) or in a thread. ``TrainingEngine`` is the state
+machine; ``serve(channel)`` is the one loop that drives it, for both: the process serves a
+pipe, the thread backend a queue (``bpviz.gui.training.worker``).
 
-Commands are tuples ``(name, *args)``:
-
-``("load", doc, start_step)``    a new document (and the step its weights are at)
-``("train", settings)``          start or resume; settings: learning_rate, mode, batch_size,
-                                 shuffle_seed, max_steps (total step count to stop at),
-                                 stop_error (stop once E of all samples is below it; a run
-                                 that starts below it ignores it), target_error (stop after
-                                 a step whose error is ≤ it), rate (steps per second, None =
-                                 full speed)
-``("pause",)``, ``("stop",)``    pause keeps the run; stop ends it
-``("set", settings)``            change settings at the next step boundary
-``("params", weights, biases, step)``  replace the parameters (an edit, or the stepper's)
-``("edit", kind, index, value)``  one weight ("edge", (j, r, c)) or bias ("bias", (j, i))
-``("quit",)``                    end the loop
+Commands are small frozen dataclasses (``Load``, ``Train``, ``Configure``, ``EditParameter``,
+``Pause``, ``Stop``, ``Quit``); settings travel as one ``TrainingSettings``. A snapshot says
+which load it belongs to (``gen``), so the window can ignore a replaced run's late ones.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
+from typing import Protocol
 
 import numpy as np
 
 from bpviz.core.fileformat import Document
 from bpviz.core.training import Trainer
+from bpviz.core.training_settings import TrainingSettings
 
-__all__ = ["Snapshot", "TrainingEngine", "serve", "SNAPSHOT_INTERVAL", "CHUNK_SECONDS"]
+__all__ = ["Load", "Train", "Configure", "EditParameter", "Pause", "Stop", "Quit", "Command",
+           "Snapshot", "TrainingEngine", "serve", "continues", "merged", "SNAPSHOT_INTERVAL",
+           "CHUNK_SECONDS", "MAX_RESULT_ROWS"]
 
 SNAPSHOT_INTERVAL = 1 / 30  # at most ~30 snapshots a second
 CHUNK_SECONDS = 0.004  # one chunk of steps between looks at the command queue
 MAX_RESULT_ROWS = 1000  # samples whose outputs a snapshot carries
 
 
+# -- commands ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Load:
+    """A new document whose weights are at step ``start_step``; ``gen`` numbers the load."""
+
+    doc: Document
+    start_step: int = 0
+    gen: int = 0
+
+
+@dataclass(frozen=True)
+class Train:
+    """Start, or resume a paused run, with these settings."""
+
+    settings: TrainingSettings
+
+
+@dataclass(frozen=True)
+class Configure:
+    """New settings for the run, from its next step boundary."""
+
+    settings: TrainingSettings
+
+
+@dataclass(frozen=True)
+class EditParameter:
+    """One weight (kind "edge", index (j, r, c)) or bias ("bias", (j, i)), at the next step
+    boundary."""
+
+    kind: str
+    index: tuple[int, ...]
+    value: float
+
+
+@dataclass(frozen=True)
+class Pause:
+    """Pause a running run (it keeps its place)."""
+
+
+@dataclass(frozen=True)
+class Stop:
+    """End the run."""
+
+
+@dataclass(frozen=True)
+class Quit:
+    """End the serve loop."""
+
+
+Command = Load | Train | Configure | EditParameter | Pause | Stop | Quit
+
+
+# -- snapshots -----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Snapshot:
     """What the GUI needs after some steps; every array is a fresh copy."""
@@ -53,20 +100,38 @@ class Snapshot:
     outputs: np.ndarray | None  # network outputs for the first MAX_RESULT_ROWS samples
     data_error: float  # E of the whole data set at these weights
     steps_per_second: float
-    reason: str | None = None  # why a run ended: "max_steps", "target", "diverged"
+    reason: str | None = None  # why a run ended: "max_steps", "target", "diverged", "stopped"
     diverged_at: int | None = None
     stopped_error: float | None = None  # reason "target": the E below the threshold
     stop_armed: bool = True  # False: E was below stop_error when the run began, so it runs on
     serial: int = 0
-    extra: dict = field(default_factory=dict)
+    gen: int = 0  # the Load this snapshot's run came from
 
 
+def continues(a: Snapshot, b: Snapshot) -> bool:
+    """Do b's errors continue a's, in the same run? A snapshot of a run that was replaced
+    (another load) must not lend its step numbers to the new run's errors."""
+    if a.gen != b.gen:
+        return False
+    return a.first_error_step + len(a.errors) == b.first_error_step or not len(b.errors)
+
+
+def merged(a: Snapshot, b: Snapshot) -> Snapshot:
+    """Two snapshots (``continues(a, b)``) as one: b's state with a's errors before its own."""
+    return replace(b, errors=np.concatenate([a.errors, b.errors]),
+                   first_error_step=a.first_error_step,
+                   epoch_errors=a.epoch_errors + b.epoch_errors)
+
+
+# -- the engine ----------------------------------------------------------------------------
 class TrainingEngine:
+    """One document's trainer, driven by commands; ``work()`` runs a chunk of steps."""
+
     def __init__(self) -> None:
         self.doc: Document | None = None
         self.trainer: Trainer | None = None
         self.state = "idle"
-        self.settings: dict = {}
+        self.settings: TrainingSettings | None = None  # None: the document's own
         self._sent = 0  # history entries already sent
         self._sent_epochs = 0
         self._rate_t0 = 0.0
@@ -80,77 +145,76 @@ class TrainingEngine:
         self._serial = 0
         self.gen = 0  # which load the snapshots belong to
 
-    # -- commands ------------------------------------------------------------------------
-    def command(self, cmd: tuple) -> None:
-        name = cmd[0]
-        if name == "load":
-            doc, start = cmd[1], cmd[2]
-            self.gen = cmd[3] if len(cmd) > 3 else 0
-            self.doc = doc.copy()  # private: the thread backend shares memory with the GUI
-            self.settings = {}
-            self._new_trainer(self.doc, start)
-            self.state = "idle"
-        elif name == "params":
-            weights, biases, step = cmd[1], cmd[2], cmd[3]
-            self.doc.network.set_parameters(weights, biases)
-            self._new_trainer(self.doc, step)
-            if self.state in ("finished", "diverged"):
+    def command(self, cmd: Command) -> None:
+        match cmd:
+            case Load(doc, start, gen):
+                self.gen = gen
+                self.doc = doc.copy()  # private: the thread backend shares memory with the GUI
+                self.settings = None
+                self._new_trainer(start)
                 self.state = "idle"
-        elif name == "edit":  # one weight or bias, at the next step boundary
-            kind, index, value = cmd[1], tuple(cmd[2]), float(cmd[3])
-            net = self.trainer.network
-            arr = net.weights[index[0]] if kind == "edge" else net.biases[index[0]]
-            arr[index[1:]] = value
-        elif name == "train":
-            self._apply(cmd[1])
-            if self.trainer.diverged_at is not None:
-                self._new_trainer(self.doc, self.trainer.step)
-            self.state = "running"
-            self._reason = None
-            self._stopped_error = None
-            self._arm()
-            self._rate_t0, self._rate_n0 = time.perf_counter(), self.trainer.step
-        elif name == "set":
-            self._apply(cmd[1])
-            if "stop_error" in cmd[1]:
+            case Train(settings):
+                self._configure(settings)
+                if self.trainer.diverged_at is not None:
+                    self._new_trainer(self.trainer.step)
+                self.state = "running"
+                self._reason = None
+                self._stopped_error = None
                 self._arm()
-            self._rate_t0, self._rate_n0 = time.perf_counter(), self.trainer.step
-        elif name == "pause":
-            if self.state == "running":
-                self.state = "paused"
-        elif name == "stop" and self.state in ("running", "paused"):
-            self.state = "idle"
-            self._reason = "stopped"
+                self._rate_t0, self._rate_n0 = time.perf_counter(), self.trainer.step
+            case Configure(settings):
+                old = self._loaded().settings
+                self._configure(settings)
+                if old is None or old.stop_error != settings.stop_error:
+                    self._arm()
+                self._rate_t0, self._rate_n0 = time.perf_counter(), self.trainer.step
+            case EditParameter(kind, index, value):
+                net = self._loaded().trainer.network
+                arr = net.weights[index[0]] if kind == "edge" else net.biases[index[0]]
+                arr[tuple(index[1:])] = float(value)
+            case Pause():
+                if self.state == "running":
+                    self.state = "paused"
+            case Stop():
+                if self.state in ("running", "paused"):
+                    self.state = "idle"
+                    self._reason = "stopped"
+            case Quit():
+                pass  # the serve loop's business
+            case _:
+                raise TypeError(f"not an engine command: {cmd!r}")
 
-    def _new_trainer(self, doc: Document, start: int) -> None:
+    def _loaded(self) -> TrainingEngine:
+        if self.trainer is None:
+            raise RuntimeError("no network loaded (send Load first)")
+        return self
+
+    def _new_trainer(self, start: int) -> None:
+        doc = self.doc
         # the epoch curve is for online runs over several samples; with one sample every step
         # would cost a second forward pass for nothing
         self.trainer = Trainer(doc, doc.network.copy(), track_epoch_error=doc.n_samples > 1,
                                start_step=start)
-        s = self.settings
-        if s:
-            self.trainer.learning_rate = s.get("learning_rate", doc.learning_rate)
-            if "mode" in s:
-                self.trainer.set_mode(s["mode"], s.get("batch_size"), s.get("shuffle_seed"))
+        if self.settings is not None:
+            self.trainer.learning_rate = self.settings.learning_rate
+            self.trainer.set_mode(*self.settings.schedule)
         self._sent = 0
         self._sent_epochs = 0
+
+    def _configure(self, settings: TrainingSettings) -> None:
+        """New settings take effect at the next step boundary (between chunks); the order of
+        the samples is drawn again only when mode, batch size or seed change."""
+        t = self._loaded().trainer
+        self.settings = settings
+        t.learning_rate = settings.learning_rate
+        if settings.schedule != (t.mode, t.batch_size, t.shuffle_seed):
+            t.set_mode(*settings.schedule)
 
     def _arm(self) -> None:
         """The stop threshold applies to a run unless E is already below it when the run
         begins (a class asked to go on after "learned" sees it go on)."""
-        se = self.settings.get("stop_error")
+        se = self.settings.stop_error if self.settings else None
         self._stop_armed = se is None or not self.trainer.data_error() < se
-
-    def _apply(self, settings: dict) -> None:
-        """New settings take effect at the next step boundary (between chunks)."""
-        t = self.trainer
-        self.settings.update(settings)
-        s = self.settings  # merged: a partial change keeps the other settings
-        if "learning_rate" in settings:
-            t.learning_rate = float(settings["learning_rate"])
-        if "mode" in s and (s["mode"], s.get("batch_size"), s.get("shuffle_seed")) != (
-                t.mode, t.batch_size, t.shuffle_seed):
-            t.set_mode(s["mode"], s.get("batch_size"), s.get("shuffle_seed"))
 
     # -- work ------------------------------------------------------------------------------
     @property
@@ -158,24 +222,23 @@ class TrainingEngine:
         return self.state == "running"
 
     def work(self, seconds: float = CHUNK_SECONDS) -> int:
-        """Run one chunk of steps; returns how many ran (0 when the rate says wait)."""
+        """Run one chunk of steps; returns how many ran (0 when the speed says wait)."""
         t = self.trainer
         s = self.settings
-        max_total = s.get("max_steps")
+        max_total = s.max_steps
         left = None if max_total is None else max_total - t.step
         if left is not None and left <= 0:
             self.state, self._reason = "finished", "max_steps"
             return 0
-        rate = s.get("rate")
-        if rate:
-            # the first step at once, then one every 1/rate seconds
-            allowed = int(rate * (time.perf_counter() - self._rate_t0)) + 1 - \
+        if s.speed:
+            # the first step at once, then one every 1/speed seconds
+            allowed = int(s.speed * (time.perf_counter() - self._rate_t0)) + 1 - \
                 (t.step - self._rate_n0)
             if allowed <= 0:
                 return 0
             left = allowed if left is None else min(left, allowed)
-        r = t.run(max_steps=left, seconds=seconds, target_error=s.get("target_error"),
-                  stop_error=s.get("stop_error") if self._stop_armed else None)
+        r = t.run(max_steps=left, seconds=seconds, target_error=s.target_error,
+                  stop_error=s.stop_error if self._stop_armed else None)
         if r.reason == "diverged":
             self.state, self._reason = "diverged", "diverged"
         elif r.reason == "target":
@@ -213,19 +276,35 @@ class TrainingEngine:
             data_error=data_error if math.isfinite(data_error) else float("nan"),
             steps_per_second=self._sps, reason=self._reason, diverged_at=t.diverged_at,
             stopped_error=self._stopped_error, stop_armed=self._stop_armed,
-            serial=self._serial, extra={"gen": self.gen})
+            serial=self._serial, gen=self.gen)
 
 
-def serve(conn) -> None:
-    """The worker process's main loop: commands from ``conn``, snapshots back on it."""
-    engine = TrainingEngine()
+# -- the serve loop ------------------------------------------------------------------------
+class Channel(Protocol):
+    """Where commands come from and snapshots go: a multiprocessing Connection, or the
+    thread backend's queue."""
+
+    def poll(self, timeout: float) -> bool: ...
+
+    def recv(self) -> Command: ...
+
+    def send(self, snapshot: Snapshot) -> None: ...
+
+
+def serve(channel: Channel, chunk_seconds: float = CHUNK_SECONDS, idle_wait: float = 0.05,
+          engine: TrainingEngine | None = None) -> None:
+    """The engine's one loop, for both backends: apply every waiting command, run a chunk of
+    steps, and send a snapshot after commands, when the state changes, and at most every
+    ``SNAPSHOT_INTERVAL`` while running. Returns on ``Quit``. While nothing runs it waits
+    up to ``idle_wait`` seconds for a command."""
+    engine = engine or TrainingEngine()
     last = 0.0
     while True:
         dirty = False
-        timeout = 0.0 if engine.running else 0.05
-        while conn.poll(timeout):
-            cmd = conn.recv()
-            if cmd[0] == "quit":
+        timeout = 0.0 if engine.running else idle_wait
+        while channel.poll(timeout):
+            cmd = channel.recv()
+            if isinstance(cmd, Quit):
                 return
             engine.command(cmd)
             dirty = True
@@ -233,9 +312,11 @@ def serve(conn) -> None:
         if engine.trainer is None:
             continue
         was = engine.state
-        if engine.running and engine.work() == 0 and engine.running:
-            time.sleep(0.002)  # a set rate is ahead of the clock
+        if engine.running:
+            if engine.work(chunk_seconds) == 0 and engine.running:
+                time.sleep(0.002)  # a set speed is ahead of the clock
+            time.sleep(0)  # a thread backend: let the GUI thread take the GIL between chunks
         now = time.perf_counter()
         if dirty or engine.state != was or (engine.running and now - last >= SNAPSHOT_INTERVAL):
-            conn.send(engine.snapshot())
+            channel.send(engine.snapshot())
             last = now

@@ -1,6 +1,12 @@
 """The document the views observe: the network, the current iteration's phase list, the
 current phase, the selection and the display settings. Views subscribe to its signals; they
-never compute backprop (the phase list does) and never poll."""
+never compute backprop (the phase list does) and never poll.
+
+Changes worth saving go through setters that push an undo command (session_commands): a
+weight, the data, the network, and the training settings η, mode and batch size
+(``set_learning_rate``, ``set_mode``: undoable, they mark the document modified and emit
+``settingsChanged``). Speed and stop threshold are settings of the window, saved with the
+session but not undoable edits (``set_speed``, ``set_stop_error``)."""
 
 from __future__ import annotations
 
@@ -8,13 +14,22 @@ from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtGui import QUndoStack
 
 from bpviz.core.fileformat import Document
 from bpviz.core.iteration.phases import Phase, Trace, phase_names, trace_step
 from bpviz.core.iteration.reveal import Revealed, reveal_index
 from bpviz.core.network import Network
 from bpviz.core.training import Schedule, default_speed, default_stop_error
+from bpviz.core.training_settings import (
+    TrainingSettings,
+    check_learning_rate,
+    check_mode,
+    check_speed,
+    check_stop_error,
+)
+from bpviz.gui.error_history import History
+from bpviz.gui.session_commands import EditParameter, ReplaceDocument, SetData, SetSettings
 
 __all__ = ["Session", "Selection", "History", "EDGE_MODES", "SIG_DIGITS"]
 
@@ -31,103 +46,6 @@ class Selection:
     index: tuple[int, ...]
 
 
-class _Buffer:
-    """A growing float buffer with log10 kept alongside (for the log-scale plot)."""
-
-    def __init__(self) -> None:
-        self.v = np.empty(1024)
-        self.log = np.empty(1024)
-        self.n = 0
-
-    def reserve(self, need: int) -> None:
-        if need > len(self.v):
-            size = max(need, 2 * len(self.v))
-            for name in ("v", "log"):
-                buf = np.empty(size)
-                buf[: self.n] = getattr(self, name)[: self.n]
-                setattr(self, name, buf)
-
-    def put(self, start: int, values: np.ndarray) -> None:
-        self.reserve(start + len(values))
-        self.v[start:start + len(values)] = values
-        with np.errstate(all="ignore"):
-            np.log10(values, out=self.log[start:start + len(values)])
-        self.n = start + len(values)
-
-
-class History:
-    """The error of every step since the file's weights (``errors[i]`` is step i + 1's) and
-    the epoch errors (E of all samples at each epoch's end), in growing buffers so a run of
-    millions of steps stays cheap."""
-
-    def __init__(self) -> None:
-        self._e = _Buffer()
-        self._ep = _Buffer()
-        self._ep_steps = np.empty(1024)
-        self.changed_from = 0  # the first step index (0-based) changed since the plot looked
-        self.epochs_changed_from = 0
-
-    @property
-    def n(self) -> int:
-        return self._e.n
-
-    @property
-    def errors(self) -> np.ndarray:
-        return self._e.v[: self._e.n]
-
-    @property
-    def log_errors(self) -> np.ndarray:
-        return self._e.log[: self._e.n]
-
-    @property
-    def epoch_steps(self) -> np.ndarray:
-        return self._ep_steps[: self._ep.n]
-
-    @property
-    def epoch_errors(self) -> np.ndarray:
-        return self._ep.v[: self._ep.n]
-
-    @property
-    def epoch_log_errors(self) -> np.ndarray:
-        return self._ep.log[: self._ep.n]
-
-    def set_length(self, n: int) -> None:
-        """Forget the steps after step n."""
-        self._e.n = min(self._e.n, max(0, n))
-        self._ep.n = int(np.searchsorted(self.epoch_steps, self._e.n, side="right"))
-        self.changed_from = min(self.changed_from, self._e.n)
-        self.epochs_changed_from = min(self.epochs_changed_from, self._ep.n)
-
-    def extend(self, first_step: int, errors) -> None:
-        """Record the errors of steps first_step, first_step + 1, …"""
-        errors = np.asarray(errors, dtype=float)
-        start = first_step - 1
-        if start > self._e.n:  # a gap (a file without history): NaN
-            self._e.put(self._e.n, np.full(start - self._e.n, np.nan))
-        self.changed_from = min(self.changed_from, start, self._e.n)
-        self._e.put(start, errors)
-
-    def add_epochs(self, pairs) -> None:
-        """(step, E of all samples) at the end of epochs."""
-        if not pairs:
-            return
-        steps = np.array([a for a, _ in pairs], dtype=float)
-        k = int(np.searchsorted(self.epoch_steps, steps[0]))
-        self.epochs_changed_from = min(self.epochs_changed_from, k)
-        self._ep.put(k, np.array([b for _, b in pairs], dtype=float))
-        if len(self._ep_steps) < self._ep.n:
-            grown = np.empty(len(self._ep.v))
-            grown[:k] = self._ep_steps[:k]
-            self._ep_steps = grown
-        self._ep_steps[k:self._ep.n] = steps
-
-    def clear(self) -> None:
-        self._e.n = 0
-        self._ep.n = 0
-        self.changed_from = 0
-        self.epochs_changed_from = 0
-
-
 class Session(QObject):
     documentChanged = Signal()  # a new network structure: views rebuild
     traceChanged = Signal()  # a new iteration (new values): views refresh
@@ -138,6 +56,7 @@ class Session(QObject):
     historyChanged = Signal()
     trainingChanged = Signal(bool)
     parameterEdited = Signal(str, tuple, float)  # kind, index, value: for a running trainer
+    settingsChanged = Signal()  # η, mode, batch size, speed or stop threshold
     stepRefused = Signal(str)  # why next() did not apply an update
 
     def __init__(self, doc: Document, source: str = "", parent: QObject | None = None) -> None:
@@ -153,12 +72,14 @@ class Session(QObject):
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self._trained = False  # weights changed by training since the last save or load
+        self.generation = 0  # counts up with each new network or new data (not settings)
         self._set_doc(doc, source)
         self._training_defaults(doc)
 
     # -- document --------------------------------------------------------------------------
     def _set_doc(self, doc: Document, source: str) -> None:
         self.doc = doc
+        self.generation += 1
         self.source = source  # a preset name or a file path
         self.network: Network = doc.network.copy()
         self.step = 0  # updates applied since the file's weights
@@ -187,6 +108,7 @@ class Session(QObject):
         self.traceChanged.emit()
         self.phaseChanged.emit(self.phase_index)
         self.selectionChanged.emit()
+        self.settingsChanged.emit()
 
     def _training_defaults(self, doc: Document) -> None:
         """How the window trains a newly opened file: steps per second (None: full speed)
@@ -223,7 +145,7 @@ class Session(QObject):
         arr = self._param_array(kind, index)
         old = float(arr[index[1:]])
         if old != value:
-            self.undo_stack.push(_EditParameter(self, kind, index, old, value))
+            self.undo_stack.push(EditParameter(self, kind, index, old, value))
 
     def _param_array(self, kind: str, index: tuple) -> np.ndarray:
         if kind == "edge":
@@ -249,12 +171,13 @@ class Session(QObject):
                              f"targets, one row per sample")
         if not (np.isfinite(inputs).all() and np.isfinite(targets).all()):
             raise ValueError("every input and target must be a finite number")
-        self.undo_stack.push(_SetData(self, (self.doc.inputs.copy(), self.doc.targets.copy()),
+        self.undo_stack.push(SetData(self, (self.doc.inputs.copy(), self.doc.targets.copy()),
                                       (inputs, targets), text))
 
     def _apply_data(self, inputs, targets) -> None:
         d = self.doc
         d.inputs, d.targets = inputs.copy(), targets.copy()
+        self.generation += 1
         if d.batch_size is not None and d.batch_size > d.n_samples:
             d.batch_size = d.n_samples
         self._schedule = Schedule(d.n_samples, d.mode, d.batch_size, d.shuffle_seed)
@@ -267,7 +190,7 @@ class Session(QObject):
     def replace_document(self, doc: Document, text: str = "Change the network") -> None:
         """A new network or new settings for this one (undoable), from the network dialog.
         Undo brings back the old network with its file weights, progress and history."""
-        self.undo_stack.push(_ReplaceDocument(self, self._state(), (doc.copy(),), text))
+        self.undo_stack.push(ReplaceDocument(self, self._state(), (doc.copy(),), text))
 
     def _state(self) -> tuple:
         h = self.history
@@ -292,12 +215,74 @@ class Session(QObject):
         self.phaseChanged.emit(self.phase_index)
         self.selectionChanged.emit()
         self.historyChanged.emit()
+        self.settingsChanged.emit()
 
+    # -- training settings -----------------------------------------------------------------
     @property
     def learning_rate(self) -> float:
         return self.doc.learning_rate
 
+    def set_learning_rate(self, value: float) -> None:
+        """η for the stepper's update and for training (undoable; ValueError when it is not
+        a finite number > 0)."""
+        v = check_learning_rate(value)
+        d = self.doc
+        if v != d.learning_rate:
+            self.undo_stack.push(SetSettings(self, (d.learning_rate, d.mode, d.batch_size),
+                                             (v, d.mode, d.batch_size), f"Set η to {v:g}"))
+
+    def set_mode(self, mode: str, batch_size: int | None = None) -> None:
+        """How steps pick their samples: online, batch, or minibatch with a batch size
+        (undoable; ValueError for an invalid pair). The current iteration is taken again."""
+        mode, batch_size = check_mode(mode, batch_size, self.doc.n_samples)
+        d = self.doc
+        if (mode, batch_size) == (d.mode, d.batch_size if d.mode == "minibatch" else None):
+            return
+        text = f"Set mode to {mode}" + (f" (batch {batch_size})" if batch_size else "")
+        self.undo_stack.push(SetSettings(self, (d.learning_rate, d.mode, d.batch_size),
+                                         (d.learning_rate, mode, batch_size), text))
+
+    def _apply_settings(self, learning_rate: float, mode: str, batch_size: int | None) -> None:
+        d = self.doc
+        new_schedule = (mode, batch_size) != (d.mode, d.batch_size)
+        d.learning_rate, d.mode, d.batch_size = learning_rate, mode, batch_size
+        if new_schedule:
+            self._schedule = Schedule(d.n_samples, mode, batch_size, d.shuffle_seed)
+            self.sample_choice = None
+        # the iteration is taken again (a running trainer adds to the error history on)
+        self.adopt_parameters(self.network.weights, self.network.biases, self.step,
+                              forget_after=not self.training, keep_phase=not new_schedule)
+        self.settingsChanged.emit()
+        if new_schedule:
+            self.documentChanged.emit()  # the views that list samples by mode rebuild
+
+    def set_speed(self, steps_per_second: float | None) -> None:
+        """Training speed in steps per second (None: full speed). A setting of the window,
+        saved with the session, not an undoable edit."""
+        v = check_speed(steps_per_second)
+        if v != self.speed:
+            self.speed = v
+            self.settingsChanged.emit()
+
+    def set_stop_error(self, threshold: float | None) -> None:
+        """Stop a run once E of all samples is below this (None: never). Saved with the
+        session, not an undoable edit."""
+        v = check_stop_error(threshold)
+        if v != self.stop_error:
+            self.stop_error = v
+            self.settingsChanged.emit()
+
+    def training_settings(self, **run) -> TrainingSettings:
+        """The settings a run uses now; ``run`` adds its limits (max_steps, target_error)."""
+        return TrainingSettings.of(self.doc, speed=self.speed, stop_error=self.stop_error,
+                                   **run)
+
     # -- the iteration -----------------------------------------------------------------------
+    @property
+    def steps_per_epoch(self) -> int:
+        """Steps in one pass over the data, in the document's mode."""
+        return self._schedule.steps_per_epoch
+
     def rows_for_step(self, step: int) -> list[int]:
         if self.sample_choice is not None and self.doc.mode == "online":
             return [self.sample_choice]
@@ -423,17 +408,6 @@ class Session(QObject):
         self.adopt_parameters(self.doc.network.weights, self.doc.network.biases, 0)
         self.historyChanged.emit()
 
-    def set_mode(self, mode: str, batch_size: int | None = None) -> None:
-        """Change how steps pick their samples; the current iteration is taken again."""
-        d = self.doc
-        if (mode, batch_size) == (d.mode, d.batch_size):
-            return
-        d.mode, d.batch_size = mode, batch_size
-        self._schedule = Schedule(d.n_samples, mode, batch_size, d.shuffle_seed)
-        self.sample_choice = None
-        self.adopt_parameters(self.network.weights, self.network.biases, self.step)
-        self.documentChanged.emit()
-
     def set_training(self, on: bool) -> None:
         if on != self.training:
             self.training = on
@@ -502,42 +476,3 @@ class Session(QObject):
         if self.edge_mode == "delta_w":
             return tr.weights_after[j] - tr.network.weights[j]
         return tr.network.weights[j]
-
-
-class _EditParameter(QUndoCommand):
-    def __init__(self, session: Session, kind: str, index: tuple, old: float, new: float):
-        lab = session.network.labels
-        name = (lab.weights[index[0]][index[1]][index[2]] if kind == "edge"
-                else lab.biases[index[0]][index[1]])
-        super().__init__(f"Set {name} to {new:g}")
-        self.s, self.kind, self.index, self.old, self.new = session, kind, index, old, new
-
-    def redo(self) -> None:
-        self.s._set_parameter(self.kind, self.index, self.new)
-
-    def undo(self) -> None:
-        self.s._set_parameter(self.kind, self.index, self.old)
-
-
-class _SetData(QUndoCommand):
-    def __init__(self, session: Session, old, new, text: str = "Change the data"):
-        super().__init__(text)
-        self.s, self.old, self.new = session, old, new
-
-    def redo(self) -> None:
-        self.s._apply_data(*self.new)
-
-    def undo(self) -> None:
-        self.s._apply_data(*self.old)
-
-
-class _ReplaceDocument(QUndoCommand):
-    def __init__(self, session: Session, old: tuple, new: tuple, text: str):
-        super().__init__(text)
-        self.s, self.old, self.new = session, old, new
-
-    def redo(self) -> None:
-        self.s._apply_document(self.new)
-
-    def undo(self) -> None:
-        self.s._apply_document(self.old)

@@ -15,7 +15,7 @@ from bpviz.gui.main_window import MainWindow
 from bpviz.gui.session import Session
 
 BACKENDS = ["process", "thread"]
-FAST = {"rate": None, "stop_error": None}
+FAST = {"speed": None, "stop_error": None}
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -66,7 +66,7 @@ def test_start_pause_resume_stop_reset(wait_state, qtbot, make_controller):
 
 def test_learning_rate_change_takes_effect_at_a_step_boundary(wait_state, qtbot, make_controller):
     s, c = make_controller("mazur", "process")
-    c.update_settings(rate=2000, stop_error=None)  # slow enough to change it mid-run
+    c.update_settings(speed=2000, stop_error=None)  # slow enough to change it mid-run
     c.train()
     qtbot.waitUntil(lambda: s.history.n > 200, timeout=20_000)
     c.update_settings(learning_rate=2.0)
@@ -180,26 +180,3 @@ def test_the_legend_lists_each_drawn_curve_once(qtbot):
     s.load(load_preset("xor"), "xor")  # batch: no epoch curve, not in the legend
     p.refresh()
     assert len(p.legend.items) == 2
-
-
-def test_snapshots_of_a_replaced_run_are_never_merged_into_the_new_one():
-    """The worker merges snapshots that arrive together; a stale one of the previous load
-    (its next step 53) must not renumber the new run's errors (steps 58 on): that lost the
-    hand steps' errors of a run resumed at once (seen at lecture speed, under load)."""
-    import dataclasses
-
-    from bpviz.core.engine import TrainingEngine
-    from bpviz.gui.worker import _merge, _mergeable
-
-    e = TrainingEngine()
-    e.command(("load", load_preset("mazur"), 52, 1))
-    old = e.snapshot()
-    e.command(("load", load_preset("mazur"), 57, 2))
-    e.command(("train", {"max_steps": 58}))
-    e.work()
-    new = e.snapshot()
-    assert (old.first_error_step, new.first_error_step, len(new.errors)) == (53, 58, 1)
-    assert not _mergeable(old, new)
-    # the same run: merged, every error with its own step number
-    a = dataclasses.replace(new, errors=new.errors[:0], first_error_step=58)
-    assert _mergeable(a, new) and _merge(a, new).first_error_step == 58

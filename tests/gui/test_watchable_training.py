@@ -1,7 +1,8 @@
 """Watchable training by default (issue 9, item 8): each network's lecture speed, full speed in
 one click, a stop threshold that ends the run at "learned" and says so, both saved with the
 session (never undoable edits); the error plot keeps the dot and the curve's start in view.
-Nothing here is timed: the engine's pacing is checked against a fake clock."""
+Nothing here is timed (tests/core/test_engine.py checks the engine's pacing against a fake
+clock)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QSettings, Qt
 
-from bpviz.core.engine import TrainingEngine
 from bpviz.core.presets import PRESETS, load_preset
 from bpviz.core.training import Trainer
 from bpviz.gui.main_window import MainWindow
@@ -40,14 +40,14 @@ def window(qtbot, tmp_path):
 def test_xor_trains_at_its_lecture_speed_by_default(window, qtbot):
     w = window("xor")
     p, c = w.training_panel, w.training
-    assert c.settings["rate"] == 10 and c.settings["stop_error"] == 0.01
+    assert c.settings.speed == 10 and c.settings.stop_error == 0.01
     assert not p.full_speed.isChecked()
     assert p.rate.text() == "10 steps/s"
     assert p.stop_error.text() == "0.01"
     assert "Next run: at 10 steps/s, stops when E < 0.01" in p.status.text()
     w.phase_action("train")  # what Space does: train at the lecture speed
     qtbot.waitUntil(lambda: c.state == "running", timeout=10_000)
-    assert c.settings["rate"] == 10
+    assert c.settings.speed == 10
     c.stop()
 
 
@@ -57,8 +57,8 @@ def test_every_preset_opens_at_its_own_speed_and_threshold(window, name):
     w.open_preset(name)
     doc = load_preset(name)
     c = w.training
-    assert c.settings["rate"] == doc.speed
-    assert c.settings["stop_error"] == doc.session["stop_error"]
+    assert c.settings.speed == doc.speed
+    assert c.settings.stop_error == doc.session["stop_error"]
     assert w.training_panel.stop_error.text() == f"{doc.session['stop_error']:g}"
 
 
@@ -66,13 +66,13 @@ def test_full_speed_is_one_click(window, qtbot):
     w = window("xor")
     p, c = w.training_panel, w.training
     qtbot.mouseClick(p.full_speed, Qt.MouseButton.LeftButton)
-    assert c.settings["rate"] is None and w.session.speed is None
+    assert c.settings.speed is None and w.session.speed is None
     assert "at full speed" in p.status.text()
     qtbot.mouseClick(p.full_speed, Qt.MouseButton.LeftButton)
-    assert c.settings["rate"] == 10
+    assert c.settings.speed == 10
     p.full_speed.setChecked(True)
     p.rate.setValue(40)  # a speed typed in the box is the speed: full speed goes off
-    assert not p.full_speed.isChecked() and c.settings["rate"] == 40
+    assert not p.full_speed.isChecked() and c.settings.speed == 40
 
 
 # ------------------------------------------------------------------------- the stop threshold
@@ -122,10 +122,10 @@ def test_a_bad_threshold_is_refused_and_an_empty_one_means_never(window):
     p, c = w.training_panel, w.training
     p.stop_error.setText("0")
     p.stop_error.editingFinished.emit()
-    assert c.settings["stop_error"] == 0.01 and "not a stop threshold" in p.stop_error.toolTip()
+    assert c.settings.stop_error == 0.01 and "not a stop threshold" in p.stop_error.toolTip()
     p.stop_error.setText("")
     p.stop_error.editingFinished.emit()
-    assert c.settings["stop_error"] is None and w.session.stop_error is None
+    assert c.settings.stop_error is None and w.session.stop_error is None
     assert "no stop threshold" in p.status.text()
 
 
@@ -141,9 +141,9 @@ def test_speed_and_threshold_are_saved_with_the_session_not_undone(window, tmp_p
     saved = json.loads(path.read_text(encoding="utf-8"))
     assert saved["speed"] == 15 and saved["session"]["stop_error"] == 0.02
     w.open_preset("mazur")
-    assert w.training.settings["rate"] == 25
+    assert w.training.settings.speed == 25
     assert w.open_path(str(path))
-    assert (w.training.settings["rate"], w.training.settings["stop_error"]) == (15, 0.02)
+    assert (w.training.settings.speed, w.training.settings.stop_error) == (15, 0.02)
     assert p.rate.value() == 15 and p.stop_error.text() == "0.02"
     # full speed and no threshold: "full" and null
     p.full_speed.setChecked(True)
@@ -155,30 +155,7 @@ def test_speed_and_threshold_are_saved_with_the_session_not_undone(window, tmp_p
     w.open_preset("xor")
     assert w.open_path(str(path))
     assert p.full_speed.isChecked() and p.stop_error.text() == ""
-    assert w.training.settings["rate"] is None and w.training.settings["stop_error"] is None
-
-
-# --------------------------------------------------------------------------------- the pace
-def test_the_engine_keeps_the_pace(monkeypatch):
-    """At 10 steps/s: the first step at once, then one every 0.1 s (a fake clock)."""
-    import bpviz.core.engine as engine_mod
-
-    now = [1000.0]
-    monkeypatch.setattr(engine_mod.time, "perf_counter", lambda: now[0])
-    e = TrainingEngine()
-    e.command(("load", load_preset("xor"), 0))
-    e.command(("train", {"rate": 10, "stop_error": None}))
-    total = 0
-    for _ in range(5):
-        total += e.work()
-    assert total == 1 == e.trainer.step
-    now[0] += 0.55
-    for _ in range(5):
-        e.work()
-    assert e.trainer.step == 6
-    e.command(("set", {"rate": None, "max_steps": 500}))  # full speed: no pacing
-    e.work()
-    assert e.trainer.step == 500
+    assert w.training.settings.speed is None and w.training.settings.stop_error is None
 
 
 # --------------------------------------------------------------------------------- the plot
@@ -195,7 +172,7 @@ def test_the_dot_stays_in_view_after_a_run(window, qtbot, name, steps):
     w.resize(1200, 800)
     w.show()
     qtbot.waitExposed(w)
-    c.update_settings(rate=None, stop_error=None, max_steps=steps)
+    c.update_settings(speed=None, stop_error=None, max_steps=steps)
     c.train()
     qtbot.waitUntil(lambda: c.state == "finished", timeout=30_000)
     qtbot.waitUntil(lambda: _in_view(w.plot), timeout=2_000)

@@ -1,14 +1,16 @@
-"""The training thread: a worker object in a QThread that relays commands to the training
-engine and emits its immutable snapshots to the GUI thread (at most ~30 a second).
+"""The training thread: a worker object in a QThread that carries typed commands to the
+training engine and emits its immutable snapshots to the GUI thread (at most ~30 a second).
 
 Backends (benchmarks/bench_training.py measured them):
-- ``"process"`` (default): the engine runs in a child process with its own interpreter and
-  GIL; the QThread only waits on a pipe (which releases the GIL), so the GUI thread never
-  waits for numpy and training runs at headless speed on the other core.
-- ``"thread"``: the engine runs in the QThread itself, in chunks of a few milliseconds with a
-  1 ms GIL switch interval. Simpler, but every Qt call the GUI thread makes must win the GIL
-  back from the worker, which shows as stutter.
-Stopping goes through one path, ``shutdown()``: abort flag, quit message, wait.
+- ``"process"`` (default): the engine's serve loop runs in a child process with its own
+  interpreter and GIL; the QThread only relays over a pipe (waiting on it releases the GIL),
+  so the GUI thread never waits for numpy and training runs at headless speed on another core.
+- ``"thread"``: the same serve loop runs in the QThread itself, in chunks of 2 ms with a 1 ms
+  GIL switch interval. Simpler, but every Qt call the GUI thread makes must win the GIL back
+  from the worker, which shows as stutter.
+The controller makes a ``WorkerThread`` on the first Train, so a window that never trains
+starts no thread and no process. Stopping goes through one path, ``shutdown()``: abort, quit,
+wait.
 """
 
 from __future__ import annotations
@@ -19,15 +21,16 @@ import queue
 import socket
 import subprocess
 import sys
-import time
 import weakref
 from multiprocessing.connection import Connection
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from bpviz.core.engine import SNAPSHOT_INTERVAL, TrainingEngine
+from bpviz.core.engine import Command, Quit, Snapshot, continues, merged, serve
 
-__all__ = ["TrainingWorker", "WorkerThread"]
+__all__ = ["TrainingWorker", "WorkerThread", "running_threads"]
+
+THREAD_CHUNK_SECONDS = 0.002  # the thread backend's chunks: short, for the GUI thread's sake
 
 
 class TrainingWorker(QObject):
@@ -42,24 +45,25 @@ class TrainingWorker(QObject):
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._abort = False
 
-    def send(self, *cmd) -> None:
+    def send(self, cmd: Command) -> None:
         """Queue a command (any thread); the loop applies it between chunks."""
         self._queue.put(cmd)
 
     def abort(self) -> None:
         self._abort = True
+        self._queue.put(Quit())  # wakes a thread backend that waits for a command
 
     @Slot()
     def loop(self) -> None:
         try:
             if self.backend == "process":
-                self._loop_process()
+                self._relay_to_process()
             else:
-                self._loop_thread()
+                self._serve_in_thread()
         except Exception as e:  # never let the thread die silently
             self.failed.emit(f"{type(e).__name__}: {e}")
 
-    def _loop_process(self) -> None:
+    def _relay_to_process(self) -> None:
         # A fresh interpreter that imports only bpviz.core (not multiprocessing's spawn,
         # which would run the main script again in the child), joined by a socket pair.
         ours, theirs = socket.socketpair()
@@ -72,15 +76,18 @@ class TrainingWorker(QObject):
             while not self._abort:
                 try:
                     while True:
-                        conn.send(self._queue.get_nowait())
+                        cmd = self._queue.get_nowait()
+                        if isinstance(cmd, Quit):
+                            return  # the process gets its Quit below
+                        conn.send(cmd)
                 except queue.Empty:
                     pass
                 if conn.poll(0.01):  # releases the GIL while it waits
                     snap = conn.recv()
                     while conn.poll(0):  # fell behind: one snapshot, every error value
                         nxt = conn.recv()
-                        if _mergeable(snap, nxt):
-                            snap = _merge(snap, nxt)
+                        if continues(snap, nxt):
+                            snap = merged(snap, nxt)
                         else:  # another run's (or not contiguous): both, in order
                             self.snapshot.emit(snap)
                             snap = nxt
@@ -93,7 +100,7 @@ class TrainingWorker(QObject):
             self.failed.emit(f"lost the training process: {e}")
         finally:
             with contextlib.suppress(OSError, ValueError):
-                conn.send(("quit",))
+                conn.send(Quit())
             try:
                 proc.wait(0.5)
             except subprocess.TimeoutExpired:
@@ -101,56 +108,43 @@ class TrainingWorker(QObject):
                 proc.wait(0.5)
             conn.close()
 
-    def _loop_thread(self) -> None:
+    def _serve_in_thread(self) -> None:
         # "thread" uses a 1 ms switch interval; "thread:0.005" picks another (benchmarks)
         interval = float(self.backend.partition(":")[2] or 0.001)
         old = sys.getswitchinterval()
         sys.setswitchinterval(interval)
-        engine = TrainingEngine()
-        last = 0.0
         try:
-            while not self._abort:
-                dirty = False
-                try:
-                    while True:
-                        engine.command(self._queue.get_nowait())
-                        dirty = True
-                except queue.Empty:
-                    pass
-                if engine.trainer is None or not engine.running:
-                    if dirty and engine.trainer is not None:
-                        self.snapshot.emit(engine.snapshot())
-                    time.sleep(0.01)
-                    continue
-                was = engine.state
-                if engine.work(0.002) == 0 and engine.running:
-                    time.sleep(0.002)
-                time.sleep(0)  # let the GUI thread take the GIL between chunks
-                now = time.perf_counter()
-                if dirty or engine.state != was or now - last >= SNAPSHOT_INTERVAL:
-                    self.snapshot.emit(engine.snapshot())
-                    last = now
+            serve(_QueueChannel(self), chunk_seconds=THREAD_CHUNK_SECONDS)
         finally:
             sys.setswitchinterval(old)
 
 
-def _mergeable(a, b) -> bool:
-    """Do b's errors continue a's, in the same run? A snapshot of a run that was replaced
-    (another load) must not lend its step numbers to the new run's errors."""
-    if a.extra.get("gen") != b.extra.get("gen"):
-        return False
-    return a.first_error_step + len(a.errors) == b.first_error_step or not len(b.errors)
+class _QueueChannel:
+    """The serve loop's channel in the thread backend: commands from the worker's queue,
+    snapshots out as the worker's signal; an abort reads as Quit."""
 
+    def __init__(self, worker: TrainingWorker) -> None:
+        self.w = worker
+        self._next: Command | None = None
 
-def _merge(a, b):
-    """Two snapshots as one: b's state with a's errors in front of its own."""
-    import dataclasses
+    def poll(self, timeout: float) -> bool:
+        if self.w._abort:
+            self._next = Quit()
+            return True
+        if self._next is None:
+            try:  # a blocking get releases the GIL while it waits
+                self._next = self.w._queue.get(timeout=timeout) if timeout > 0 else \
+                    self.w._queue.get_nowait()
+            except queue.Empty:
+                return False
+        return True
 
-    import numpy as np
+    def recv(self) -> Command:
+        cmd, self._next = self._next, None
+        return cmd
 
-    return dataclasses.replace(
-        b, errors=np.concatenate([a.errors, b.errors]), first_error_step=a.first_error_step,
-        epoch_errors=a.epoch_errors + b.epoch_errors)
+    def send(self, snap: Snapshot) -> None:
+        self.w.snapshot.emit(snap)
 
 
 _LIVE: weakref.WeakSet = weakref.WeakSet()
@@ -181,13 +175,12 @@ class WorkerThread(QObject):
         self.thread.start()
         _LIVE.add(self)
 
-    def send(self, *cmd) -> None:
-        self.worker.send(*cmd)
+    def send(self, cmd: Command) -> None:
+        self.worker.send(cmd)
 
     def shutdown(self, timeout_ms: int = 2000) -> bool:
         if not self.thread.isRunning():
             return True
         self.worker.abort()
         self.thread.quit()
-        ok = self.thread.wait(timeout_ms)
-        return ok
+        return self.thread.wait(timeout_ms)

@@ -1,0 +1,246 @@
+"""The training controller: the one piece of the window that talks to the training engine.
+
+It starts, pauses and stops runs, forwards the session's settings to a running engine as one
+typed ``TrainingSettings`` (``Configure``), and adopts the engine's snapshots into the
+session. The settings themselves live in the session (η, mode, batch size: undoable; speed
+and stop threshold: saved, not undoable); the controller keeps only a run's limits
+(``max_steps``, ``target_error``). The worker thread, and with the default backend the
+training process, start on the first Train: a window that never trains starts neither."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from bpviz.core.engine import Configure, EditParameter, Load, Pause, Snapshot, Stop, Train
+from bpviz.core.training_settings import TrainingSettings
+from bpviz.gui.session import Session
+from bpviz.gui.training.worker import WorkerThread
+
+__all__ = ["TrainingController", "CANVAS_INTERVAL"]
+
+CANVAS_INTERVAL = 0.1  # the canvas follows the weights at most 10 times a second
+
+
+class TrainingController(QObject):
+    """Starts, pauses and stops runs; adopts the worker's snapshots into the session."""
+
+    stateChanged = Signal(str)  # idle, running, paused, finished, diverged
+    snapshotApplied = Signal(object)
+    message = Signal(str, str)  # title, text: one clear message (e.g. divergence)
+
+    def __init__(self, session: Session, backend: str = "process",
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.backend = backend
+        self.state = "idle"
+        self.last: Snapshot | None = None
+        self.max_steps: int | None = None  # a run's limits, not saved
+        self.target_error: float | None = None
+        self.worker: WorkerThread | None = None  # made on the first Train
+        self._loaded = False
+        self._gen = 0
+        self._generation = session.generation  # the network and data the run was given
+        self._pending: Snapshot | None = None
+        self._canvas_t = 0.0
+        self._serial_seen = 0
+        self._adopting = False
+        session.documentChanged.connect(self._on_document)
+        session.settingsChanged.connect(self._on_settings)
+        session.parameterEdited.connect(self._on_edit)
+        session.traceChanged.connect(self._on_stepper)
+
+    @property
+    def settings(self) -> TrainingSettings:
+        """What the next run uses (and a running one, from its next step)."""
+        return self.session.training_settings(max_steps=self.max_steps,
+                                              target_error=self.target_error)
+
+    # -- the worker ------------------------------------------------------------------------
+    def _send(self, cmd) -> None:
+        if self.worker is None:
+            self.worker = WorkerThread(self.backend, self)
+            self.worker.worker.snapshot.connect(self._on_snapshot)
+            self.worker.worker.failed.connect(
+                lambda m: self.message.emit("Training stopped", m))
+        self.worker.send(cmd)
+
+    def _end_run(self) -> None:
+        """Tell a running or paused engine to stop (no worker: nothing runs)."""
+        if self.worker is not None and self.state in ("running", "paused"):
+            self.worker.send(Stop())
+        self._loaded = False
+
+    def shutdown(self) -> bool:
+        """The one way training ends for good (window closed, app quitting)."""
+        return True if self.worker is None else self.worker.shutdown()
+
+    # -- commands --------------------------------------------------------------------------
+    def _on_document(self) -> None:
+        """Another network or new data: end the run, forget the old network. (A new mode
+        rebuilds the views too, but it is a setting: a run takes it and goes on.)"""
+        if self.session.generation == self._generation:
+            return
+        self._generation = self.session.generation
+        self._end_run()
+        self._set_state("idle")
+
+    def _on_settings(self) -> None:
+        """η, mode, batch size, speed or threshold changed: a running or paused engine takes
+        them at its next step boundary."""
+        if self.session.generation != self._generation:
+            self._on_document()
+        elif self.state in ("running", "paused") and self._loaded:
+            self._send(Configure(self.settings))
+
+    def _load(self) -> None:
+        s = self.session
+        self._gen += 1
+        self._send(Load(s.current_document(), s.step, self._gen))
+        self._loaded = True
+
+    def train(self) -> None:
+        """Train (or resume) from the weights the stepper shows."""
+        if self.state == "running":
+            return
+        if self.state != "paused" or not self._loaded:
+            self._load()
+        self._send(Train(self.settings))
+        self._set_state("running")
+
+    def pause(self) -> None:
+        if self.state == "running":
+            self._send(Pause())
+
+    def toggle(self) -> None:
+        self.pause() if self.state == "running" else self.train()
+
+    def stop(self) -> None:
+        """End the run now: the stepper takes the last weights that arrived, and anything
+        the worker sends later about this run is ignored."""
+        if self.state not in ("running", "paused"):
+            return
+        self._end_run()
+        snap = self.last
+        if snap is not None and snap.gen == self._gen and \
+                (self.state == "running" or self.session.step == snap.step):
+            self._adopt(snap)
+        self._set_state("idle")
+
+    def reset(self) -> None:
+        """Back to the file's weights; the plot clears."""
+        self.stop()
+        self._loaded = False
+        self.session.reset()
+        self._set_state("idle")
+
+    def one_step(self) -> None:
+        """Exactly one step (the current iteration's update), then the stepper shows the
+        next iteration."""
+        if self.state == "running":
+            return
+        s = self.session
+        s.set_phase(s.last_index)
+        s.next()
+        self._loaded = False
+
+    def _on_stepper(self) -> None:
+        """Steps taken by hand while paused: the paused run no longer describes the network
+        on screen, so it ends and the next Train starts from the stepper's weights."""
+        snap = self.last
+        if self._adopting or self.state != "paused" or snap is None:
+            return
+        if self.session.step != snap.step:
+            self._end_run()
+            self._set_state("idle")
+
+    def _on_edit(self, kind: str, index: tuple, value: float) -> None:
+        """An edited weight reaches a running or paused trainer at its next step boundary."""
+        if self.state in ("running", "paused") and self._loaded:
+            self._send(EditParameter(kind, tuple(index), value))
+        else:
+            self._loaded = False  # the next run starts from the stepper's weights
+
+    def set_limits(self, max_steps: int | None = None,
+                   target_error: float | None = None) -> None:
+        """A run's limits: the step count it stops at, the error of a step it stops after
+        (None: none). Not saved; a running trainer takes them at its next step."""
+        new = dataclasses.replace(self.settings, max_steps=max_steps,
+                                  target_error=target_error)  # checked there
+        self.max_steps, self.target_error = new.max_steps, new.target_error
+        self._on_settings()
+
+    def update_settings(self, **changes) -> None:
+        """Change settings by their names in ``TrainingSettings`` (for scripts and tests):
+        η, mode and batch size through the session's undoable setters, speed and stop
+        threshold as the session's window settings, the limits here."""
+        old = self.settings
+        new = dataclasses.replace(old, **changes)  # an unknown name is a TypeError
+        s = self.session
+        if new.shuffle_seed != old.shuffle_seed:
+            raise ValueError("the shuffle seed is the network's (Edit → Network…)")
+        if new.learning_rate != old.learning_rate:
+            s.set_learning_rate(new.learning_rate)
+        if (new.mode, new.batch_size) != (old.mode, old.batch_size):
+            s.set_mode(new.mode, new.batch_size)
+        s.set_speed(new.speed)
+        s.set_stop_error(new.stop_error)
+        self.set_limits(new.max_steps, new.target_error)
+
+    # -- snapshots -------------------------------------------------------------------------
+    def _adopt(self, snap: Snapshot, forget_after: bool = True) -> None:
+        self._pending = None
+        self._adopting = True
+        try:
+            self.session.adopt_parameters(list(snap.weights), None if snap.biases is None
+                                          else list(snap.biases), snap.step, forget_after)
+        finally:
+            self._adopting = False
+
+    def _adopt_pending(self) -> None:
+        snap = self._pending
+        if snap is not None and self.state == "running" and snap.gen == self._gen:
+            self._adopt(snap, forget_after=False)  # newer errors may have arrived since
+
+    def _set_state(self, st: str) -> None:
+        if st != self.state:
+            self.state = st
+            self.session.set_training(st == "running")
+            self.stateChanged.emit(st)
+
+    def _on_snapshot(self, snap: Snapshot) -> None:
+        if not self._loaded or snap.gen != self._gen:
+            return  # from a run that was already replaced
+        s = self.session
+        self.last = snap
+        if len(snap.errors):
+            s.history.extend(snap.first_error_step, snap.errors)
+        s.history.add_epochs(snap.epoch_errors)
+        if len(snap.errors):
+            s.mark_trained()
+        s.historyChanged.emit()
+        now = time.perf_counter()
+        if snap.state != "running":
+            # a pause or the end puts the stepper on these weights so the lecturer can step
+            # through the next iteration from there
+            self._adopt(snap)
+        elif now - self._canvas_t >= CANVAS_INTERVAL:
+            # while running the canvas shows the latest weights, in an event-loop turn of its
+            # own so no single turn keeps the GUI thread long
+            self._canvas_t = now
+            self._pending = snap
+            QTimer.singleShot(0, self._adopt_pending)
+        self._set_state(snap.state)
+        self.snapshotApplied.emit(snap)
+        if snap.state == "diverged" and snap.diverged_at is not None and \
+                snap.serial != self._serial_seen:
+            self._serial_seen = snap.serial
+            self.message.emit(
+                "Training diverged",
+                f"At step {snap.diverged_at:,} a value became infinite or not a number, so "
+                f"training stopped. The network is back at the weights after step "
+                f"{snap.diverged_at - 1:,}, the last finite ones.\n\nTry a smaller learning "
+                f"rate than {s.learning_rate:g}.")
