@@ -12,8 +12,8 @@ from PySide6.QtWidgets import QDialog
 from bpviz.core.build import build_document, default_spec, spec_from_document
 from bpviz.core.fileformat import parse, to_json
 from bpviz.core.presets import PRESETS, load_preset
-from bpviz.gui import network_dialog
-from bpviz.gui.network_dialog import NetworkDialog, edit_network
+from bpviz.gui.dialogs import network_dialog
+from bpviz.gui.dialogs.network_dialog import NetworkDialog, edit_network
 from bpviz.gui.session import Session
 
 
@@ -129,7 +129,7 @@ def test_an_invalid_size_disables_ok_and_keeps_the_text(dialog, qtbot, text, wor
     ("lr_edit", "-0.5", "greater than 0"),
     ("lr_edit", "nan", "finite"),
     ("lr_edit", "inf", "finite"),
-    ("lr_edit", "1e999", "finite"),
+    ("lr_edit", "1e999", "too large"),
     ("lr_edit", "1_0", "not a number"),
     ("seed_edit", "-1", "not a whole number ≥ 0"),
     ("seed_edit", "1.5", "not a whole number ≥ 0"),
@@ -143,6 +143,17 @@ def test_number_fields_check_as_typed(dialog, qtbot, field, text, words):
     assert edit.text() == text
     assert not dialog.ok_button.isEnabled() and dialog.spec() is None
     assert is_marked(edit) and words in edit.toolTip() and words in dialog.message.text()
+
+
+def test_numbers_are_read_by_the_one_rule(dialog, qtbot):
+    """The dialog reads numbers as the canvas and the data editor do (core.numbers.read_number):
+    "0,5" is refused with a hint to use a decimal point; a true minus sign reads as a minus."""
+    retype(qtbot, dialog.lr_edit, "0,5")
+    assert is_marked(dialog.lr_edit) and "use a decimal point: 0.5" in dialog.lr_edit.toolTip()
+    retype(qtbot, dialog.lr_edit, "0.5")
+    choose(dialog.activation_combo(1), "linear")
+    dialog.slope_edit(1).setText("\u22122")  # QTest cannot type "−" offscreen
+    assert dialog.ok_button.isEnabled() and dialog.spec().layers[1].slope == -2.0
 
 
 def test_names_must_be_given_and_different(dialog, qtbot):

@@ -5,15 +5,12 @@ Every field is checked as it is typed: text that does not parse, and every probl
 :func:`bpviz.core.build.spec_problems` finds, marks its field with a red border and a tooltip
 giving the reason, the message line explains the first one, and OK stays disabled until all is
 well. Nothing the user types is rewritten or dropped; only a valid spec reaches the core.
+Reading the fields (numbers by core.numbers.read_number) is :mod:`network_fields`, without Qt.
 """
 
 from __future__ import annotations
 
-import math
-import re
-from dataclasses import dataclass
-
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractScrollArea,
@@ -37,7 +34,6 @@ from PySide6.QtWidgets import (
 
 from bpviz.core.build import (
     INIT_SCHEMES,
-    LayerSpec,
     NetworkSpec,
     SpecError,
     build_document,
@@ -46,7 +42,20 @@ from bpviz.core.build import (
     spec_problems,
 )
 from bpviz.core.fileformat import MODES
-from bpviz.core.functions import ACTIVATION_NAMES, LOSS_NAMES, make_activation, make_loss
+from bpviz.core.functions import LOSS_NAMES, make_loss
+from bpviz.gui.dialogs.layer_rows import LayerRow, LayerRows
+from bpviz.gui.dialogs.network_fields import (
+    MODE_TEXT,
+    SCHEME_TEXT,
+    TypedFields,
+    TypedLayer,
+    field_order,
+    field_text,
+    layer_field,
+    num_text,
+    read_spec,
+    summary,
+)
 
 __all__ = ["NetworkDialog", "edit_network"]
 
@@ -57,65 +66,10 @@ QLineEdit[invalid="true"], QSpinBox[invalid="true"], QTableWidget[invalid="true"
 """
 INVALID_TEXT = "#D32F2F"
 COLUMNS = ("Name", "Size", "Activation", "Slope")
-MODE_TEXT = {"online": "online (one sample per step)", "batch": "batch (all samples per step)",
-             "minibatch": "minibatch (batches of n samples)"}
-SCHEME_TEXT = {"uniform": "uniform ±scale", "xavier": "Xavier: uniform ±√(6 / (n_in + n_out))"}
-
-_INT = re.compile(r"\+?\d+")
-_FLOAT = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
 
-class _Bad(ValueError):
-    """Text that is not a value of the field's kind; the message says why."""
 
-
-def _parse_int(text: str, what: str = "a whole number") -> int:
-    t = text.strip()
-    if not t:
-        raise _Bad(f"enter {what}")
-    if not _INT.fullmatch(t):
-        raise _Bad(f'"{t}" is not {what}')
-    if len(t.lstrip("+0")) > 40:
-        raise _Bad("too many digits")
-    return int(t)
-
-
-def _parse_float(text: str) -> float:
-    t = text.strip()
-    if not t:
-        raise _Bad("enter a number")
-    if t.lower().lstrip("+-") in ("inf", "infinity", "nan"):
-        raise _Bad("must be a finite number")
-    if not _FLOAT.fullmatch(t):
-        raise _Bad(f'"{t}" is not a number')
-    v = float(t)
-    if not math.isfinite(v):
-        raise _Bad("too large: must be a finite number")
-    return v
-
-
-def _num_text(v: float) -> str:
-    return repr(float(v))
-
-
-@dataclass
-class _Row:
-    """The widgets of one layer; ``origin`` is the layer of the old document it continues."""
-
-    name: QLineEdit
-    size: QLineEdit
-    activation: QComboBox | None  # None for the input layer
-    slope: QLineEdit
-    origin: int | None
-
-    def widgets(self) -> list[QWidget]:
-        out: list[QWidget] = [self.name, self.size]
-        if self.activation is not None:
-            out.append(self.activation)
-        return [*out, self.slope]
-
-
-class NetworkDialog(QDialog):
+class NetworkDialog(LayerRows, QDialog):
     """Edit a NetworkSpec. ``spec()`` is the edited spec, or None while anything is invalid."""
 
     def __init__(self, spec: NetworkSpec, parent: QWidget | None = None, title: str = "Network",
@@ -124,7 +78,7 @@ class NetworkDialog(QDialog):
         self.setWindowTitle(title)
         self.setStyleSheet(INVALID_STYLE)
         self._n_samples = max(1, int(spec.n_samples))
-        self._rows: list[_Row] = []
+        self._rows: list[LayerRow] = []
         self._current = -1  # the row the user last worked in
         self._tips: dict[QWidget, str] = {}  # each field's own tooltip, shown while it is valid
         self._marked: dict[QWidget, str] = {}
@@ -276,147 +230,19 @@ class NetworkDialog(QDialog):
         self.biases_check.setChecked(bool(spec.biases))
         self.train_biases_check.setChecked(bool(spec.train_biases))
         self._set_combo(self.loss_combo, spec.loss)
-        self.lr_edit.setText(_num_text(spec.learning_rate))
+        self.lr_edit.setText(num_text(spec.learning_rate))
         self._set_combo(self.mode_combo, spec.mode)
         bs = spec.batch_size if spec.batch_size is not None else max(1, self._n_samples // 2)
         self.batch_spin.setValue(min(max(1, int(bs)), self._n_samples))
         self.shuffle_edit.setText("" if spec.shuffle_seed is None else str(spec.shuffle_seed))
         self._set_combo(self.init_combo, spec.init_scheme)
-        self.scale_edit.setText(_num_text(spec.init_scale if spec.init_scale else 0.5))
+        self.scale_edit.setText(num_text(spec.init_scale if spec.init_scale else 0.5))
         self.seed_edit.setText(str(spec.init_seed))
 
     @staticmethod
     def _set_combo(combo: QComboBox, value) -> None:
         i = combo.findData(value)
         combo.setCurrentIndex(max(0, i))
-
-    def _table_height(self, rows: int) -> int:
-        vh = self.table.verticalHeader()
-        row_h = vh.defaultSectionSize()
-        return self.table.horizontalHeader().sizeHint().height() + rows * row_h + 2 * \
-            self.table.frameWidth() + 2
-
-    # ------------------------------------------------------------------------ rows
-    def _insert_row(self, i: int, ly: LayerSpec) -> _Row:
-        name = QLineEdit(ly.name)
-        size = QLineEdit(str(ly.size))
-        slope = QLineEdit(_num_text(ly.slope if ly.slope is not None else 1.0))
-        for e in (name, size, slope):
-            e.setFrame(False)
-        size.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        slope.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self._tips[name] = "The layer's name, used in labels (h → h1, h2, …)"
-        self._tips[size] = "Neurons in the layer: a whole number from 1 to 100,000"
-        self._tips[slope] = "f(x) = slope·x: a finite number"
-        act = None
-        if i > 0 or self._rows:
-            act = QComboBox()
-            for a in ACTIVATION_NAMES:
-                act.addItem(a, a)
-                act.setItemData(act.count() - 1, make_activation(a).prose,
-                                Qt.ItemDataRole.ToolTipRole)
-            self._set_combo(act, ly.activation or "sigmoid")
-            act.currentIndexChanged.connect(self._validate)
-        row = _Row(name, size, act, slope, ly.origin)
-        self._rows.insert(i, row)
-        self.table.insertRow(i)
-        self.table.setCellWidget(i, 0, name)
-        self.table.setCellWidget(i, 1, size)
-        if act is not None:
-            self.table.setCellWidget(i, 2, act)
-        else:
-            slope.clear()  # the input layer has no activation, so no slope
-            lab = QLabel("— (input)")
-            lab.setEnabled(False)
-            lab.setContentsMargins(6, 0, 0, 0)
-            self.table.setCellWidget(i, 2, lab)
-        self.table.setCellWidget(i, 3, slope)
-        for w in row.widgets():
-            w.setToolTip(self._tips.get(w, ""))
-            w.installEventFilter(self)
-            if isinstance(w, QLineEdit):
-                w.textChanged.connect(self._validate)
-        self._after_rows_changed()
-        return row
-
-    def eventFilter(self, obj: QObject, ev: QEvent) -> bool:  # noqa: N802 - Qt's name
-        if ev.type() == QEvent.Type.FocusIn:
-            for i, r in enumerate(self._rows):
-                if obj in r.widgets():
-                    self._current = i
-                    self._update_buttons()
-                    break
-        return super().eventFilter(obj, ev)
-
-    def layer_count(self) -> int:
-        return len(self._rows)
-
-    def name_edit(self, k: int) -> QLineEdit:
-        return self._rows[k].name
-
-    def size_edit(self, k: int) -> QLineEdit:
-        return self._rows[k].size
-
-    def activation_combo(self, k: int) -> QComboBox | None:
-        return self._rows[k].activation
-
-    def slope_edit(self, k: int) -> QLineEdit:
-        return self._rows[k].slope
-
-    def set_current_layer(self, k: int) -> None:
-        self._current = k
-        self._update_buttons()
-
-    def add_layer(self) -> None:
-        """A hidden layer after the current one (before the output if none is current or the
-        output is): a fresh name, the size and activation of its neighbour."""
-        n = len(self._rows)
-        i = self._current + 1 if 0 <= self._current < n - 1 else n - 1
-        used = {r.name.text().strip() for r in self._rows}
-        name = next(c for c in ("h", *(f"h{k}" for k in range(2, n + 3))) if c not in used)
-        above = self._rows[i - 1]
-        try:
-            size = _parse_int(above.size.text())
-        except _Bad:
-            size = 2
-        src = above if above.activation is not None else self._rows[i]
-        act = src.activation.currentData() if src.activation is not None else "sigmoid"
-        row = self._insert_row(i, LayerSpec(name, size, act, 1.0, None))
-        self._current = i
-        self._update_buttons()
-        row.size.setFocus()
-        row.size.selectAll()
-
-    def remove_layer(self) -> None:
-        """Remove the current layer (not the input; the last hidden one if the input or no row
-        is current). At least 2 layers stay."""
-        n = len(self._rows)
-        if n <= 2:
-            return
-        i = self._current if 1 <= self._current < n else n - 2
-        self._rows.pop(i)
-        self.table.removeRow(i)
-        self._current = -1  # the next Remove takes the last hidden layer, unless a row is chosen
-        self._after_rows_changed()
-
-    def _after_rows_changed(self) -> None:
-        n = len(self._rows)
-        labels = ["input" if k == 0 else "output" if k == n - 1 else "hidden" if n == 3
-                  else f"hidden {k}" for k in range(n)]
-        self.table.setVerticalHeaderLabels(labels)
-        for lab, r in zip(labels, self._rows, strict=True):
-            for w, col in zip(r.widgets(), ("name", "size", "activation", "slope")
-                              if r.activation is not None else ("name", "size", "slope"),
-                              strict=True):
-                w.setAccessibleName(f"{lab} layer {col}")
-        self.table.setMinimumHeight(self._table_height(min(n, 7)))
-        self.table.setMaximumHeight(max(self._table_height(n), self._table_height(7)))
-        self._update_buttons()
-        self._fix_tab_order()
-        self._validate()
-
-    def _update_buttons(self) -> None:
-        self.remove_button.setEnabled(len(self._rows) > 2)
 
     def _fix_tab_order(self) -> None:
         chain: list[QWidget] = [self.title_edit]
@@ -432,54 +258,23 @@ class NetworkDialog(QDialog):
     # ------------------------------------------------------------------------ validation
     def _read(self) -> tuple[NetworkSpec, dict[str, str]]:
         """The spec as typed (None where a field does not parse) and the parse problems."""
-        bad: dict[str, str] = {}
-
-        def get(fieldname: str, fn, *args):
-            try:
-                return fn(*args)
-            except _Bad as e:
-                bad[fieldname] = str(e)
-                return None
-
-        layers = []
-        for k, r in enumerate(self._rows):
-            act = r.activation.currentData() if r.activation is not None else None
-            slope = 1.0
-            if act == "linear":
-                slope = get(f"layers[{k}].slope", _parse_float, r.slope.text())
-            size = get(f"layers[{k}].size", _parse_int, r.size.text(), "a whole number")
-            layers.append(LayerSpec(r.name.text().strip(), size, act, slope, r.origin))
-        mode = self.mode_combo.currentData()
-        minibatch = mode == "minibatch"
-        shuffle = None
-        if minibatch and self.shuffle_edit.text().strip():
-            shuffle = get("shuffle_seed", _parse_int, self.shuffle_edit.text(),
-                          "a whole number ≥ 0")
-        scheme = self.init_combo.currentData()
-        scale = 0.5
-        if scheme == "uniform":
-            scale = get("init.scale", _parse_float, self.scale_edit.text())
-        spec = NetworkSpec(
-            layers,
+        layers = [TypedLayer(r.name.text(), r.size.text(),
+                             r.activation.currentData() if r.activation is not None else None,
+                             r.slope.text(), r.origin) for r in self._rows]
+        return read_spec(TypedFields(
+            title=self.title_edit.text(), layers=layers,
             biases=self.biases_check.isChecked(),
             train_biases=self.train_biases_check.isChecked(),
-            loss=self.loss_combo.currentData(),
-            learning_rate=get("learning_rate", _parse_float, self.lr_edit.text()),
-            mode=mode,
-            batch_size=self.batch_spin.value() if minibatch else None,
-            shuffle_seed=shuffle,
-            init_scheme=scheme,
-            init_scale=scale,
-            init_seed=get("init.seed", _parse_int, self.seed_edit.text(), "a whole number ≥ 0"),
-            title=self.title_edit.text(),
-            n_samples=self._n_samples,
-        )
-        return spec, bad
+            loss=self.loss_combo.currentData(), learning_rate=self.lr_edit.text(),
+            mode=self.mode_combo.currentData(), batch_size=self.batch_spin.value(),
+            shuffle_seed=self.shuffle_edit.text(), init_scheme=self.init_combo.currentData(),
+            init_scale=self.scale_edit.text(), init_seed=self.seed_edit.text(),
+            n_samples=self._n_samples))
 
     def _field_widget(self, f: str) -> QWidget | None:
-        m = re.fullmatch(r"layers\[(\d+)\]\.(\w+)", f)
-        if m:
-            k, part = int(m.group(1)), m.group(2)
+        lf = layer_field(f)
+        if lf:
+            k, part = lf
             if k >= len(self._rows):
                 return self.table
             r = self._rows[k]
@@ -490,26 +285,9 @@ class NetworkDialog(QDialog):
                 "init.seed": self.seed_edit, "title": self.title_edit}.get(f)
 
     def _field_text(self, f: str) -> str:
-        m = re.fullmatch(r"layers\[(\d+)\]\.(\w+)", f)
-        if m:
-            k = int(m.group(1))
-            item = self.table.verticalHeaderItem(k)
-            where = item.text() if item is not None else f"layer {k}"
-            return f"{where.capitalize()} layer, {m.group(2)}"
-        return {"layers": "Layers", "learning_rate": "Learning rate", "batch_size": "Batch size",
-                "shuffle_seed": "Shuffle seed", "init.scale": "Scale", "init.seed": "Seed",
-                "title": "Title", "loss": "Loss", "mode": "Mode"}.get(f, f)
-
-    def _field_order(self, f: str) -> tuple:
-        """Fields in the order the dialog shows them, so the message names the first."""
-        m = re.fullmatch(r"layers\[(\d+)\]\.(\w+)", f)
-        if m:
-            part = ("name", "size", "activation", "slope").index(m.group(2)) \
-                if m.group(2) in ("name", "size", "activation", "slope") else 4
-            return (1, int(m.group(1)), part)
-        order = ("title", "layers", "loss", "learning_rate", "mode", "batch_size",
-                 "shuffle_seed", "init.scheme", "init.scale", "init.seed")
-        return (0 if f == "title" else 2, order.index(f) if f in order else len(order), 0)
+        lf = layer_field(f)
+        item = self.table.verticalHeaderItem(lf[0]) if lf else None
+        return field_text(f, item.text() if item is not None else None)
 
     def _validate(self, *_args) -> None:
         if self._building:
@@ -525,7 +303,7 @@ class NetworkDialog(QDialog):
         spec, problems = self._read()
         for p in spec_problems(spec):
             problems.setdefault(p.field, p.reason)
-        problems = dict(sorted(problems.items(), key=lambda kv: self._field_order(kv[0])))
+        problems = dict(sorted(problems.items(), key=lambda kv: field_order(kv[0])))
         self._problems = problems
         marks: dict[QWidget, list[str]] = {}
         for f, reason in problems.items():
@@ -545,13 +323,7 @@ class NetworkDialog(QDialog):
             self.message.setText(f"{self._field_text(f)}: {reason}{extra}")
             self.message.setStyleSheet(f"color: {INVALID_TEXT};")
         else:
-            sizes = spec.sizes
-            n_w = sum(a * b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
-            n_b = sum(sizes[1:]) if spec.biases else 0
-            text = f"{'-'.join(map(str, sizes))}: {n_w:,} {'weight' if n_w == 1 else 'weights'}"
-            if spec.biases:
-                text += f", {n_b:,} {'bias' if n_b == 1 else 'biases'}"
-            self.message.setText(text + ".")
+            self.message.setText(summary(spec))
             self.message.setStyleSheet("")
 
     def _mark(self, w: QWidget, reason: str | None) -> None:
