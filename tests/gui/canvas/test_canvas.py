@@ -171,3 +171,25 @@ def test_the_canvas_asks_the_phase_list_what_is_revealed_not_phase_names():
     assert "reached(" not in src
     for path in pathlib.Path(gui.__file__).parent.rglob("*.py"):  # nor anywhere in gui
         assert not re.search(r'f"(net|out|grad_out|delta|grad):\{', path.read_text()), path
+
+
+def test_the_weight_editor_reads_a_typed_number_by_the_one_rule(qtbot):
+    """The canvas reads what is typed as the dialogs do (core.numbers.read_number): "0,5" is
+    refused with a hint (it used to be taken as 0.5 here and refused in the dialog), a true
+    minus sign reads as a minus."""
+    from PySide6.QtCore import Qt
+
+    s = Session(load_preset("mazur"), "mazur")
+    v = NetworkView(s)
+    qtbot.addWidget(v)
+    v.resize(900, 600)
+    v.show()
+    qtbot.waitExposed(v)
+    ed = v.begin_edit(Selection("edge", (1, 0, 0)))
+    ed.setText("0,5")
+    qtbot.keyClick(ed, Qt.Key.Key_Return)
+    assert s.network.weights[1][0, 0] == 0.4 and not s.modified
+    assert v._editor is ed and "use a decimal point: 0.5" in ed.toolTip()
+    ed.setText("\u22120.5")
+    qtbot.keyClick(ed, Qt.Key.Key_Return)
+    assert s.network.weights[1][0, 0] == -0.5 and v._editor is None
