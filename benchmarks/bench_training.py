@@ -48,8 +48,8 @@ def headless_rate(name: str, seconds: float) -> float:
 def full_speed(w) -> None:
     """Full speed and no stop threshold: what the benchmark measures."""
     w.training_panel.set_full_speed(True)
-    w.training.update_settings(rate=None, stop_error=None)
-    assert w.training.settings["rate"] is None and w.training.settings["stop_error"] is None
+    w.training.update_settings(speed=None, stop_error=None)
+    assert w.training.settings.speed is None and w.training.settings.stop_error is None
 
 
 def pump(app, cond, timeout):
@@ -162,7 +162,7 @@ def lecture_run(app, name: str) -> tuple[float, int, float, float | None]:
     w.show()
     pump(app, lambda: False, 1.0)
     c = w.training
-    speed, stop = c.settings["rate"], c.settings["stop_error"]
+    speed, stop = c.settings.speed, c.settings.stop_error
     t0 = time.perf_counter()
     c.train()
     pump(app, lambda: c.state == "finished", 300)

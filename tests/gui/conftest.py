@@ -1,7 +1,7 @@
 import pytest
 from PySide6.QtCore import QThread
 
-from bpviz.gui.worker import running_threads
+from bpviz.gui.training.worker import running_threads
 
 
 @pytest.fixture(autouse=True)
