@@ -19,6 +19,7 @@ from PySide6.QtGui import QUndoStack
 from bpviz.core.fileformat import Document
 from bpviz.core.iteration.phases import Phase, Trace, phase_names, trace_step
 from bpviz.core.iteration.reveal import Revealed, reveal_index
+from bpviz.core.iteration.step_history import StepHistory
 from bpviz.core.network import Network
 from bpviz.core.training import Schedule, default_speed, default_stop_error
 from bpviz.core.training_settings import (
@@ -35,7 +36,6 @@ __all__ = ["Session", "Selection", "History", "EDGE_MODES", "SIG_DIGITS"]
 
 EDGE_MODES = ("weight", "grad", "delta_w")  # what edges show: w, ∂E/∂w, Δw = −η·∂E/∂w
 SIG_DIGITS = (3, 4, 5, 6)  # the canvas's choices of significant figures (View menu)
-HISTORY = 200  # iterations the stepper can go back through
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,9 @@ class Session(QObject):
         self.step = 0  # updates applied since the file's weights
         self.sample_choice: int | None = None  # None: the mode's own next sample
         self.display_sample = 0  # which row of the step the canvas shows (batch mode)
-        self._history: list[tuple[Trace, int]] = []
+        # the way back through past iterations: parameters within a memory budget, older
+        # ones replayed from checkpoints (bit for bit); each step keeps its rows and η
+        self._steps_back = StepHistory(self._advance)
         self.history = History()
         self.training = False
         sess = doc.session or {}
@@ -283,6 +285,15 @@ class Session(QObject):
         """Steps in one pass over the data, in the document's mode."""
         return self._schedule.steps_per_epoch
 
+    def _advance(self, step: int, weights, biases, context) -> tuple:
+        """One straight step from the parameters before step ``step``'s update (what ``next``
+        did), for the step-back store to replay a state it did not keep."""
+        rows, lr = context
+        net = self.network.copy()
+        net.set_parameters(weights, biases)
+        tr = trace_step(self.doc, list(rows), network=net, learning_rate=lr)
+        return tr.weights_after, tr.biases_after
+
     def rows_for_step(self, step: int) -> list[int]:
         if self.sample_choice is not None and self.doc.mode == "online":
             return [self.sample_choice]
@@ -336,8 +347,8 @@ class Session(QObject):
                 "This update gives values that are not finite (an overflow), so it is not "
                 "applied: try a smaller learning rate, or undo the last edit.")
             return
-        self._history.append((self.trace, self.step))
-        del self._history[:-HISTORY]
+        self._steps_back.push(self.step, self.network.weights, self.network.biases,
+                              (tuple(tr.samples), tr.learning_rate))
         self.history.extend(self.step + 1, [tr.error])
         self.network.set_parameters(tr.weights_after, tr.biases_after)
         self.step += 1
@@ -353,20 +364,22 @@ class Session(QObject):
         if self.phase_index > 0:
             self.set_phase(self.phase_index - 1)
             return
-        if not self._history:
+        st = self._steps_back.pop()
+        if st is None:
             return
-        tr, step = self._history.pop()
-        self.history.set_length(step)
-        self.network.set_parameters(tr.network.weights, tr.network.biases)
-        self.step = step
-        self.trace = tr
+        rows, lr = st.context
+        self.history.set_length(st.step)
+        self.network.set_parameters(st.weights, st.biases)
+        self.step = st.step
+        self.trace = trace_step(self.doc, list(rows), network=self.network, learning_rate=lr)
+        self.display_sample = min(self.display_sample, len(rows) - 1)
         self.phase_index = self.last_index
         self.traceChanged.emit()
         self.phaseChanged.emit(self.phase_index)
         self.historyChanged.emit()
 
     def can_go_back(self) -> bool:
-        return self.phase_index > 0 or bool(self._history)
+        return self.phase_index > 0 or bool(self._steps_back)
 
     def first(self) -> None:
         self.set_phase(0)
@@ -394,7 +407,7 @@ class Session(QObject):
         is forgotten unless training is still adding to it."""
         self.network.set_parameters(weights, biases)
         self.step = step
-        self._history.clear()
+        self._steps_back.clear()
         if forget_after:
             self.history.set_length(step)
         self.trace = self._make_trace()
