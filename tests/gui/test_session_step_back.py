@@ -29,7 +29,7 @@ def back_to_each(s: Session, seen: list[tuple], to_start: bool = True) -> None:
         for _ in range(len(s.names)):
             s.previous()
         assert s.step == step and s.phase_index == 0
-        assert all(np.array_equal(a, b) for a, b in zip(s.network.weights, weights))
+        assert all(np.array_equal(a, b) for a, b in zip(s.network.weights, weights, strict=True))
         assert s.trace.error == error and list(s.trace.samples) == rows
     assert s.can_go_back() != to_start
 
@@ -67,7 +67,7 @@ def test_784_128_10_keeps_200_iterations_within_the_budget(qtbot):
         while s.step > i:
             s.set_phase(0)
             s.previous()
-        assert all(np.array_equal(a, b) for a, b in zip(s.network.weights, seen[i]))
+        assert all(np.array_equal(a, b) for a, b in zip(s.network.weights, seen[i], strict=True))
     assert store.nbytes <= store.budget
 
 
