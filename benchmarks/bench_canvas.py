@@ -33,7 +33,7 @@ def measure(fn, n):
 
 
 def bench(name, doc, app, steps):
-    from bpviz.gui.network_view import NetworkView
+    from bpviz.gui.canvas import NetworkView
     from bpviz.gui.session import Session
 
     s = Session(doc, name)
