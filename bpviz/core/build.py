@@ -20,6 +20,7 @@ import numpy as np
 from bpviz.core.fileformat import MAX_LAYER, MAX_PARAMETERS, MODES, Document
 from bpviz.core.functions import ACTIVATION_NAMES, LOSS_NAMES, make_activation, make_loss
 from bpviz.core.network import Labels, Network
+from bpviz.core.training_settings import check_learning_rate, check_mode
 
 __all__ = [
     "LayerSpec",
@@ -168,25 +169,25 @@ def spec_problems(spec: NetworkSpec, n_samples: int | None = None) -> list[SpecE
     lr = spec.learning_rate
     if lr is None:
         bad("learning_rate", "missing")
-    elif not _is_number(lr) or not math.isfinite(float(lr)):
-        bad("learning_rate", f"expected a finite number, got {lr!r}")
-    elif lr <= 0:
-        bad("learning_rate", f"the learning rate must be greater than 0, got {lr:g}")
+    else:
+        try:
+            check_learning_rate(lr if _is_number(lr) else str(lr))
+        except ValueError as e:
+            bad("learning_rate", str(e))
 
     m = spec.n_samples if n_samples is None else n_samples
     if not _is_int(m) or m < 1:
         bad("n_samples", f"expected a positive whole number, got {m!r}")
         m = None
-    if spec.mode not in MODES:
-        bad("mode", f"expected one of {', '.join(MODES)}, got {spec.mode!r}")
     bs = spec.batch_size
-    if bs is None:
-        if spec.mode == "minibatch":
-            bad("batch_size", "minibatch mode needs a batch size")
-    elif not _is_int(bs) or bs < 1:
+    try:  # the one rule for mode and batch size (the Training dock uses it too)
+        check_mode(spec.mode, bs if bs is None or _is_int(bs) else -1,
+                   m if m is not None else MAX_LAYER)
+    except ValueError as e:
+        msg = str(e) if bs is None or _is_int(bs) else f"expected a positive whole number, got {bs!r}"
+        bad("mode" if spec.mode not in MODES else "batch_size", msg)
+    if spec.mode != "minibatch" and bs is not None and (not _is_int(bs) or bs < 1):
         bad("batch_size", f"expected a positive whole number, got {bs!r}")
-    elif m is not None and bs > m:
-        bad("batch_size", f"at most {m} (the number of samples), got {bs}")
     ss = spec.shuffle_seed
     if ss is not None and (not _is_int(ss) or ss < 0):
         bad("shuffle_seed", f"expected a whole number ≥ 0, got {ss!r}")
