@@ -20,7 +20,7 @@ from typing import Protocol
 import numpy as np
 
 from bpviz.core.fileformat import Document
-from bpviz.core.training import Trainer
+from bpviz.core.training import MAX_RESULT_ROWS, Trainer
 from bpviz.core.training_settings import TrainingSettings
 
 __all__ = ["Load", "Train", "Configure", "EditParameter", "Pause", "Stop", "Quit", "Command",
@@ -29,7 +29,6 @@ __all__ = ["Load", "Train", "Configure", "EditParameter", "Pause", "Stop", "Quit
 
 SNAPSHOT_INTERVAL = 1 / 30  # at most ~30 snapshots a second
 CHUNK_SECONDS = 0.004  # one chunk of steps between looks at the command queue
-MAX_RESULT_ROWS = 1000  # samples whose outputs a snapshot carries
 
 
 # -- commands ------------------------------------------------------------------------------

@@ -21,8 +21,10 @@ import numpy as np
 from bpviz.core.fileformat import Document
 from bpviz.core.network import Network, Pass
 
-__all__ = ["Trainer", "ChunkResult", "Schedule", "LECTURE_SPEED", "default_speed",
-           "default_stop_error"]
+__all__ = ["Trainer", "ChunkResult", "Schedule", "LECTURE_SPEED", "MAX_RESULT_ROWS",
+           "default_speed", "default_stop_error"]
+
+MAX_RESULT_ROWS = 1000  # samples whose outputs the results table shows (a snapshot carries them)
 
 # The window's training speed for a file without a "speed" key: steps per second, slow
 # enough that the canvas and the plot animate (each preset sets its own, README.md).

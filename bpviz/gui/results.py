@@ -7,8 +7,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QTableWidget, QTableWidgetItem
 
-from bpviz.core.engine import MAX_RESULT_ROWS
 from bpviz.core.numbers import fmt
+from bpviz.core.training import MAX_RESULT_ROWS
 from bpviz.gui.session import Session
 
 __all__ = ["ResultsTable"]
