@@ -22,7 +22,6 @@ from bpviz.cli.args import (
     SUBCOMMANDS,
     UsageError,
     command_parser,
-    first_rows,
     resolve_net,
     window_parser,
 )
@@ -34,8 +33,6 @@ __all__ = ["main", "UsageError", "COMMANDS", "open_window"]
 
 COMMANDS = {"presets": cmd_presets, "trace": cmd_trace, "train": cmd_train,
             "gradcheck": cmd_gradcheck, "export": cmd_export, "explain": cmd_explain}
-
-_first_rows = first_rows  # the name tests/core/test_explain.py imports from here
 
 
 def open_window(net: str | None) -> int:

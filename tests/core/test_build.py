@@ -335,12 +335,3 @@ def test_an_origin_beyond_the_old_network_is_an_error():
     with pytest.raises(SpecError) as e:
         build_document(spec, old)
     assert e.value.field == "layers[1].origin"
-
-
-def test_build_imports_no_qt():
-    import subprocess
-    import sys
-
-    code = ("import sys, bpviz.core.build; bad = [m for m in sys.modules if m.split('.')[0] "
-            "in ('PySide6', 'pyqtgraph', 'PyQt5', 'PyQt6')]; assert not bad, bad")
-    subprocess.run([sys.executable, "-c", code], check=True)

