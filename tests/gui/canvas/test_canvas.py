@@ -49,7 +49,11 @@ def canvas_fmt(v) -> str:
 def check_revealed(s, v):
     """Values a phase has not reached are hidden; reached ones are the trace's numbers; net
     and out stay through the backward pass; the δ phase writes ∂E/∂out × f′(net) = δ."""
-    net, p, sm = s.network, s.trace.p, s.display_sample
+    # the numbers from the core itself (a forward and backward pass of the step's rows), not
+    # from the trace the canvas draws
+    rows = s.rows_for_step(s.step)
+    p = s.network.run(s.doc.inputs[rows], s.doc.targets[rows])
+    net, sm = s.network, s.display_sample
     for k in range(1, net.L + 1):
         nm = net.names[k]
         at_delta = s.phase.name == f"delta:{nm}"

@@ -123,7 +123,7 @@ def test_batch_gradients_are_sums_over_samples(view_of):
     """xor (4 samples a step): never one sample's δ and out beside the summed value."""
     s, v = view_of("xor")
     at(s, "grad:h")
-    p = s.trace.p
+    p = s.network.run(s.doc.inputs, s.doc.targets)  # the core's own pass over the 4 rows
     for r in range(2):
         for c in range(2):
             txt = v.edge_text(0, r, c)
