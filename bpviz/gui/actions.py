@@ -60,7 +60,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
       "This iteration written out step by step, as Markdown, HTML or LaTeX"),
     A("csv", "Export error &history (CSV)…", lambda w: w.exports.export_history_csv, (),
       "Step and error of every step so far"),
-    # Ctrl+Q, not StandardKey.Quit: Qt leaves that one empty on Windows and without a desktop theme
+    # Ctrl+Q, not StandardKey.Quit: Qt leaves that one empty on Windows (and offscreen)
     A("quit", "&Quit", lambda w: w.close, ("Ctrl+Q",), "Quit bpviz"),
     # Edit
     A("network", "&Network…", lambda w: lambda: w.edit_network(False), ("Ctrl+Shift+N",),

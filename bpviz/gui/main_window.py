@@ -24,11 +24,11 @@ from PySide6.QtWidgets import (
 from bpviz.core.fileformat import Document
 from bpviz.gui import actions, preferences
 from bpviz.gui.canvas import NetworkView
-from bpviz.gui.panels.data_editor import DataEditor
 from bpviz.gui.error_plot import ErrorPlot
 from bpviz.gui.exports_menu import ExportCommands
 from bpviz.gui.files import FileCommands
 from bpviz.gui.inspector import Inspector
+from bpviz.gui.panels.data_editor import DataEditor
 from bpviz.gui.presentation import STATE_VERSION, Presenter, Stage
 from bpviz.gui.results import ResultsTable
 from bpviz.gui.session import Session

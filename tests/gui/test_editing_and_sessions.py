@@ -48,14 +48,14 @@ def test_a_bad_value_is_marked_and_kept(win, qtbot):
 
 def test_an_edit_while_paused_reaches_the_trainer_at_a_step_boundary(win, qtbot):
     c, s = win.training, win.session
-    c.update_settings(rate=3000)
+    c.update_settings(speed=3000)
     c.train()
     qtbot.waitUntil(lambda: s.history.n > 100, timeout=20_000)
     c.pause()
     qtbot.waitUntil(lambda: c.state == "paused", timeout=20_000)
     k = s.step
     s.edit_parameter("edge", (0, 1, 1), 0.9)  # w4, queued to the paused trainer
-    c.update_settings(max_steps=k + 200, rate=None)
+    c.update_settings(max_steps=k + 200, speed=None)
     c.train()
     qtbot.waitUntil(lambda: c.state == "finished", timeout=20_000)
     core = Trainer(load_preset("mazur"))

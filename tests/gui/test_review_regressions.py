@@ -105,7 +105,7 @@ def test_resume_after_sample_choice_while_paused(wait_state, qtbot, make_control
 
 def test_lr_changed_while_running_then_one_step_uses_it(wait_state, qtbot, make_controller):
     s, c = make_controller("mazur")
-    c.update_settings(rate=2000)
+    c.update_settings(speed=2000)
     c.train()
     qtbot.waitUntil(lambda: s.history.n > 20, timeout=20_000)
     c.update_settings(learning_rate=3.0)   # what TrainingPanel._lr_edited does while running
@@ -116,14 +116,19 @@ def test_lr_changed_while_running_then_one_step_uses_it(wait_state, qtbot, make_
 
 
 def test_mode_change_while_running_keeps_shuffle_seed(qtbot, make_controller):
-    from bpviz.core.engine import TrainingEngine
+    import dataclasses
+
+    from bpviz.core.engine import Configure, Load, Train, TrainingEngine
+    from bpviz.core.training_settings import TrainingSettings
+
     doc = fileformat.load(MB)  # minibatch, batch 2, shuffle_seed 7
     e = TrainingEngine()
-    e.command(("load", doc, 0))
-    e.command(("train", {"learning_rate": doc.learning_rate, "mode": "minibatch",
-                         "batch_size": 2, "shuffle_seed": 7}))
-    # what the panel sends when the batch size spin box changes mid-run
-    e.command(("set", {"mode": "minibatch", "batch_size": 3}))
+    e.command(Load(doc, 0))
+    st = TrainingSettings.of(doc)
+    assert (st.mode, st.batch_size, st.shuffle_seed) == ("minibatch", 2, 7)
+    e.command(Train(st))
+    # what the controller sends when the batch size spin box changes mid-run
+    e.command(Configure(dataclasses.replace(st, batch_size=3)))
     assert e.trainer.shuffle_seed == 7, f"shuffle_seed became {e.trainer.shuffle_seed}"
 
 
@@ -135,7 +140,7 @@ def test_panel_lr_while_running_then_save(qtbot, tmp_path):
     w = MainWindow(load_preset("mazur"), "mazur", settings=st)
     qtbot.addWidget(w)
     p = w.training_panel
-    w.training.update_settings(rate=2000)
+    w.training.update_settings(speed=2000)
     w.training.train()
     qtbot.waitUntil(lambda: w.session.history.n > 20, timeout=20_000)
     p.lr.setText("2")
@@ -213,7 +218,7 @@ def test_save_while_running(qtbot, tmp_path):
     st = QSettings(str(tmp_path / "b.ini"), QSettings.Format.IniFormat)
     w = MainWindow(load_preset("swap"), "swap", settings=st)
     qtbot.addWidget(w)
-    w.training.update_settings(rate=None, stop_error=None)  # full speed, no stop (not swap's
+    w.training.update_settings(speed=None, stop_error=None)  # full speed, no stop (not swap's
     w.training.train()                                       # lecture speed)
     qtbot.waitUntil(lambda: w.session.history.n > 5000, timeout=20_000)
     qtbot.wait(150)
