@@ -64,8 +64,10 @@ def bench(name, doc, app, steps):
     step_med, step_max = measure(step, steps)
     hov_med, hov_max = measure(hover, 30)
     bare_med, _ = measure(bare, 10)
-    print(f"{name:12s} phase step {step_med:7.1f} ms (worst {step_max:6.1f})   hover "
-          f"{hov_med:6.1f} ms (worst {hov_max:6.1f})   bare repaint {bare_med:6.1f} ms")
+    print(
+        f"{name:12s} phase step {step_med:7.1f} ms (worst {step_max:6.1f})   hover "
+        f"{hov_med:6.1f} ms (worst {hov_max:6.1f})   bare repaint {bare_med:6.1f} ms"
+    )
     v.hide()
     v.deleteLater()
 
@@ -81,9 +83,15 @@ def main() -> None:
         bench(name, load_preset(name), app, 40)
     rng = np.random.default_rng(0)
     sizes = [784, 128, 10]
-    net = Network(["x", "h", "y"], sizes, [make_activation("sigmoid")] * 2,
-                  [rng.normal(0, 0.1, (128, 784)), rng.normal(0, 0.3, (10, 128))], None, True,
-                  make_loss("half_sse"))
+    net = Network(
+        ["x", "h", "y"],
+        sizes,
+        [make_activation("sigmoid")] * 2,
+        [rng.normal(0, 0.1, (128, 784)), rng.normal(0, 0.3, (10, 128))],
+        None,
+        True,
+        make_loss("half_sse"),
+    )
     doc = Document(net, rng.uniform(size=(8, 784)), rng.uniform(size=(8, 10)))
     bench("784-128-10", doc, app, 24)
 

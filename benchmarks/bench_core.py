@@ -75,7 +75,7 @@ def hand_minibatch(ws, X, T, lr, bsz, steps):
     err = np.empty(steps)
     for s in range(steps):
         p = s % nb
-        x, t = X[p * bsz:(p + 1) * bsz], T[p * bsz:(p + 1) * bsz]
+        x, t = X[p * bsz : (p + 1) * bsz], T[p * bsz : (p + 1) * bsz]
         outs[0] = x
         for k in range(1, L + 1):
             o = outs[k]
@@ -104,8 +104,15 @@ def make_doc(sizes, M, mode, batch_size=None, seed=0, lr=0.5):
     rng = np.random.default_rng(seed)
     sig = make_activation("sigmoid")
     ws = [rng.uniform(-0.5, 0.5, (sizes[j + 1], sizes[j])) for j in range(len(sizes) - 1)]
-    net = Network([f"L{k}" for k in range(len(sizes))], sizes, [sig] * (len(sizes) - 1), ws,
-                  None, True, make_loss("half_sse"))
+    net = Network(
+        [f"L{k}" for k in range(len(sizes))],
+        sizes,
+        [sig] * (len(sizes) - 1),
+        ws,
+        None,
+        True,
+        make_loss("half_sse"),
+    )
     X = rng.uniform(0, 1, (M, sizes[0]))
     T = rng.uniform(0, 1, (M, sizes[-1]))
     return Document(net, X, T, lr, mode, batch_size)
@@ -124,8 +131,10 @@ def bench(name, doc, steps, hand, repeats):
     same = all(np.allclose(a, b, rtol=0, atol=1e-12) for a, b in zip(tr.network.weights, ws, strict=True))
     same = same and np.allclose(tr.error_history, err, rtol=0, atol=1e-12)
     b, h = min(t_b) / steps * 1e6, min(t_h) / steps * 1e6
-    print(f"{name:32s} bpviz {b:9.2f} µs/step   hand-written {h:9.2f} µs/step   "
-          f"ratio {b / h:5.2f}   same result: {'yes' if same else 'NO'}")
+    print(
+        f"{name:32s} bpviz {b:9.2f} µs/step   hand-written {h:9.2f} µs/step   "
+        f"ratio {b / h:5.2f}   same result: {'yes' if same else 'NO'}"
+    )
     return b / h
 
 
@@ -137,18 +146,33 @@ def main() -> None:
 
     doc = load_preset("mazur")
     n = doc.network
-    bench("mazur, 10,000 online steps", doc, 10_000,
-          lambda: hand_online(n.weights, n.biases, False, doc.inputs, doc.targets, 0.5, 10_000), r)
+    bench(
+        "mazur, 10,000 online steps",
+        doc,
+        10_000,
+        lambda: hand_online(n.weights, n.biases, False, doc.inputs, doc.targets, 0.5, 10_000),
+        r,
+    )
 
     doc2 = make_doc([10, 20, 20, 5], 50, "online", seed=1)
     n2 = doc2.network
-    bench("10-20-20-5, online, 5,000 steps", doc2, 5_000,
-          lambda: hand_online(n2.weights, None, False, doc2.inputs, doc2.targets, 0.5, 5_000), r)
+    bench(
+        "10-20-20-5, online, 5,000 steps",
+        doc2,
+        5_000,
+        lambda: hand_online(n2.weights, None, False, doc2.inputs, doc2.targets, 0.5, 5_000),
+        r,
+    )
 
     doc3 = make_doc([784, 128, 10], 640, "minibatch", batch_size=64, seed=2, lr=0.1)
     n3 = doc3.network
-    bench("784-128-10, minibatch 64, 200 st.", doc3, 200,
-          lambda: hand_minibatch(n3.weights, doc3.inputs, doc3.targets, 0.1, 64, 200), r)
+    bench(
+        "784-128-10, minibatch 64, 200 st.",
+        doc3,
+        200,
+        lambda: hand_minibatch(n3.weights, doc3.inputs, doc3.targets, 0.1, 64, 200),
+        r,
+    )
 
 
 if __name__ == "__main__":

@@ -45,9 +45,14 @@ def rss() -> float:
 def make_doc(batch: int) -> Document:
     rng = np.random.default_rng(0)
     sig = make_activation("sigmoid")
-    net = Network(["in", "h", "out"], [784, 128, 10], [sig, sig],
-                  [rng.uniform(-0.1, 0.1, (128, 784)), rng.uniform(-0.5, 0.5, (10, 128))],
-                  [np.zeros(128), np.zeros(10)], loss=make_loss("half_sse"))
+    net = Network(
+        ["in", "h", "out"],
+        [784, 128, 10],
+        [sig, sig],
+        [rng.uniform(-0.1, 0.1, (128, 784)), rng.uniform(-0.5, 0.5, (10, 128))],
+        [np.zeros(128), np.zeros(10)],
+        loss=make_loss("half_sse"),
+    )
     X, T = rng.uniform(0, 1, (640, 784)), rng.uniform(0, 1, (640, 10))
     return Document(net, X, T, 0.1, "minibatch", batch, shuffle_seed=1)
 
@@ -93,8 +98,14 @@ def run(way: str, steps: int, batch: int) -> dict:
     if way != "store":
         out["held"] = len(kept)
         return out
-    out.update(nbytes=store.nbytes, budget=store.budget, interval=store.interval,
-               capacity=store.capacity, reachable=len(store), state_bytes=store.state_nbytes)
+    out.update(
+        nbytes=store.nbytes,
+        budget=store.budget,
+        interval=store.interval,
+        capacity=store.capacity,
+        reachable=len(store),
+        state_bytes=store.state_nbytes,
+    )
     held_t, replay_t, trace_t, replay_steps = [], [], [], []
     while True:
         before = store.replays
@@ -111,10 +122,16 @@ def run(way: str, steps: int, batch: int) -> dict:
         net.set_parameters(st.weights, st.biases)  # what Session.previous then does
         _ = trace_step(doc, sched.rows(st.step), network=net).phases
         trace_t.append(time.perf_counter() - t0)
-    out.update(held_ms=[1e3 * statistics.median(held_t), 1e3 * max(held_t), len(held_t)],
-               replay_ms=[1e3 * statistics.median(replay_t), 1e3 * max(replay_t), len(replay_t)]
-               if replay_t else None, replay_steps_max=max(replay_steps, default=0),
-               retrace_ms=1e3 * statistics.median(trace_t), rss_end=rss(), all_equal=True)
+    out.update(
+        held_ms=[1e3 * statistics.median(held_t), 1e3 * max(held_t), len(held_t)],
+        replay_ms=[1e3 * statistics.median(replay_t), 1e3 * max(replay_t), len(replay_t)]
+        if replay_t
+        else None,
+        replay_steps_max=max(replay_steps, default=0),
+        retrace_ms=1e3 * statistics.median(trace_t),
+        rss_end=rss(),
+        all_equal=True,
+    )
     return out
 
 
@@ -129,27 +146,41 @@ def main() -> None:
         return
     print(f"784-128-10, minibatch {a.batch}, {a.steps} steps forward, then every step back")
     for way in ("none", "traces", "store"):
-        res = json.loads(subprocess.run(
-            [sys.executable, __file__, "--way", way, "--steps", str(a.steps), "--batch", str(a.batch)],
-            check=True, capture_output=True, text=True).stdout)
-        print(f"\n{way}: RSS {res['rss_before'] / MB:.0f} MB → {res['rss_after'] / MB:.0f} MB "
-              f"after the steps ({res['forward_s']:.2f} s)")
+        res = json.loads(
+            subprocess.run(
+                [sys.executable, __file__, "--way", way, "--steps", str(a.steps), "--batch", str(a.batch)],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+        )
+        print(
+            f"\n{way}: RSS {res['rss_before'] / MB:.0f} MB → {res['rss_after'] / MB:.0f} MB "
+            f"after the steps ({res['forward_s']:.2f} s)"
+        )
         if way != "store":
-            print(f"  {res['held']} traces held" + (" (the old Session._history)" if res["held"]
-                                                    else " (no way back: the stepper alone)"))
+            print(
+                f"  {res['held']} traces held"
+                + (" (the old Session._history)" if res["held"] else " (no way back: the stepper alone)")
+            )
             continue
-        print(f"  store: {res['nbytes'] / MB:.1f} MB held of a {res['budget'] / MB:.1f} MB budget "
-              f"({res['state_bytes'] / MB:.3f} MB a state, room for {res['capacity']}), "
-              f"interval {res['interval']}, {res['reachable']} steps back reachable")
+        print(
+            f"  store: {res['nbytes'] / MB:.1f} MB held of a {res['budget'] / MB:.1f} MB budget "
+            f"({res['state_bytes'] / MB:.3f} MB a state, room for {res['capacity']}), "
+            f"interval {res['interval']}, {res['reachable']} steps back reachable"
+        )
         h, r = res["held_ms"], res["replay_ms"]
         print(f"  step back, state held:     median {h[0]:.3f} ms, max {h[1]:.3f} ms ({h[2]} times)")
         if r:
-            print(f"  step back, state replayed: median {r[0]:.2f} ms, max {r[1]:.2f} ms ({r[2]} "
-                  f"times, at most {res['replay_steps_max']} steps replayed)")
-        print(f"  the trace made again at that step (Session.previous): median "
-              f"{res['retrace_ms']:.2f} ms")
-        print(f"  every state bit for bit the straight run's: {res['all_equal']}; "
-              f"RSS at the end {res['rss_end'] / MB:.0f} MB")
+            print(
+                f"  step back, state replayed: median {r[0]:.2f} ms, max {r[1]:.2f} ms ({r[2]} "
+                f"times, at most {res['replay_steps_max']} steps replayed)"
+            )
+        print(f"  the trace made again at that step (Session.previous): median {res['retrace_ms']:.2f} ms")
+        print(
+            f"  every state bit for bit the straight run's: {res['all_equal']}; "
+            f"RSS at the end {res['rss_end'] / MB:.0f} MB"
+        )
 
 
 if __name__ == "__main__":

@@ -64,8 +64,9 @@ def window_run(app, backend: str, seconds: float):
     from bpviz.gui.main_window import MainWindow
 
     ini = tempfile.mktemp(suffix=".ini")  # noqa: S306 - a settings file for this run only
-    w = MainWindow(load_preset("swap"), "swap",
-                   settings=QSettings(ini, QSettings.Format.IniFormat), backend=backend)
+    w = MainWindow(
+        load_preset("swap"), "swap", settings=QSettings(ini, QSettings.Format.IniFormat), backend=backend
+    )
     w.resize(1400, 860)
     w.show()
     full_speed(w)
@@ -133,8 +134,7 @@ def mazur_from_gui(app) -> tuple[float, float]:
     t.run(max_steps=10_000)
     headless = time.perf_counter() - t0
     ini = tempfile.mktemp(suffix=".ini")  # noqa: S306 - a settings file for this run only
-    w = MainWindow(load_preset("mazur"), "mazur",
-                   settings=QSettings(ini, QSettings.Format.IniFormat))
+    w = MainWindow(load_preset("mazur"), "mazur", settings=QSettings(ini, QSettings.Format.IniFormat))
     w.show()
     full_speed(w)
     pump(app, lambda: False, 1.0)
@@ -179,8 +179,11 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=float, default=4.0)
     ap.add_argument("--rounds", type=int, default=2, help="repeats of each measurement")
-    ap.add_argument("--lecture", action="store_true",
-                    help="only: each preset at its own speed until it stops (about a minute each)")
+    ap.add_argument(
+        "--lecture",
+        action="store_true",
+        help="only: each preset at its own speed until it stops (about a minute each)",
+    )
     args = ap.parse_args()
     app = make_app(sys.argv[:1])
     if args.lecture:
@@ -188,24 +191,30 @@ def main() -> None:
 
         for name in PRESETS:
             dt, steps, speed, stop = lecture_run(app, name)
-            print(f"{name:9s} at {speed:g} steps/s: stopped at step {steps:,} (E < {stop:g}) "
-                  f"after {dt:.1f} s")
+            print(
+                f"{name:9s} at {speed:g} steps/s: stopped at step {steps:,} (E < {stop:g}) after {dt:.1f} s"
+            )
         return
-    print(f"{'backend':22s} {'steps/s':>9s} {'headless':>9s} {'ratio':>6s} "
-          f"{'late median':>12s} {'late p99':>9s}")
-    for backend, label in (("thread:0.005", "thread, 5 ms switch"),
-                           ("thread", "thread, 1 ms switch"),
-                           ("process", "process (default)")):
+    print(
+        f"{'backend':22s} {'steps/s':>9s} {'headless':>9s} {'ratio':>6s} "
+        f"{'late median':>12s} {'late p99':>9s}"
+    )
+    for backend, label in (
+        ("thread:0.005", "thread, 5 ms switch"),
+        ("thread", "thread, 1 ms switch"),
+        ("process", "process (default)"),
+    ):
         for _ in range(args.rounds):
             head = headless_rate("swap", args.seconds / 2)  # interleaved: the VM drifts
             rate, med, p99 = window_run(app, backend, args.seconds)
-            print(f"{label:22s} {rate:9,.0f} {head:9,.0f} {rate / head:6.2f} {med:10.1f} ms "
-                  f"{p99:6.1f} ms")
+            print(f"{label:22s} {rate:9,.0f} {head:9,.0f} {rate / head:6.2f} {med:10.1f} ms {p99:6.1f} ms")
     print(f"plot update with 1,000,000 points: {plot_append(app):.1f} ms (median of 20)")
     for _ in range(args.rounds):
         h, g = mazur_from_gui(app)
-        print(f"mazur 10,000 steps: headless {h * 1e3:.0f} ms, from the window {g * 1e3:.0f} "
-              f"ms, ratio {g / h:.2f}")
+        print(
+            f"mazur 10,000 steps: headless {h * 1e3:.0f} ms, from the window {g * 1e3:.0f} "
+            f"ms, ratio {g / h:.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -64,14 +64,18 @@ def main(argv: list[str] | None = None) -> int:
         names = w.session.names
         for kind in a.phases.split(","):
             # a phase's name ("delta:h"), or the first phase of a kind ("delta")
-            idx = names.index(kind) if kind in names else \
-                next(i for i, n in enumerate(names) if n.split(":")[0] == kind)
+            idx = (
+                names.index(kind)
+                if kind in names
+                else next(i for i, n in enumerate(names) if n.split(":")[0] == kind)
+            )
             w.session.set_phase(idx)
             pump()
             zoom = f"-zoom{a.zoom:g}" if a.zoom else ""
             tail = "-caption" if a.select else ""
-            path = out / (f"presentation-{name}-{size}{zoom}-{idx + 1:02d}-"
-                          f"{names[idx].replace(':', '-')}{tail}.png")
+            path = out / (
+                f"presentation-{name}-{size}{zoom}-{idx + 1:02d}-{names[idx].replace(':', '-')}{tail}.png"
+            )
             w.grab().save(str(path))
             print(f"{path}  (hidden labels: {len(w.canvas.dropped)})")
         w.toggle_presentation()

@@ -19,13 +19,20 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 LINT = Path(sys.executable).with_name("lint-imports")
 
-needs_linter = pytest.mark.skipif(not LINT.exists(), reason="import-linter is not installed "
-                                  "(pip install -e '.[test]' installs it)")
+needs_linter = pytest.mark.skipif(
+    not LINT.exists(), reason="import-linter is not installed (pip install -e '.[test]' installs it)"
+)
 
 
 def lint(cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([str(LINT), "--no-cache"], cwd=cwd, capture_output=True, text=True,
-                          env={"PYTHONPATH": str(cwd), "PATH": "/usr/bin:/bin"}, timeout=300)
+    return subprocess.run(
+        [str(LINT), "--no-cache"],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(cwd), "PATH": "/usr/bin:/bin"},
+        timeout=300,
+    )
 
 
 @needs_linter
@@ -36,17 +43,25 @@ def test_the_contracts_hold():
 
 
 @needs_linter
-@pytest.mark.parametrize("module, line, contract", [
-    ("bpviz/core/numbers.py", "import bpviz.gui.theme  # wrong on purpose",
-     "core is numpy and the standard library only"),
-    ("bpviz/core/iteration/chain.py", "import bpviz.core.teach.render  # wrong on purpose",
-     "core layers"),
-])
+@pytest.mark.parametrize(
+    "module, line, contract",
+    [
+        (
+            "bpviz/core/numbers.py",
+            "import bpviz.gui.theme  # wrong on purpose",
+            "core is numpy and the standard library only",
+        ),
+        (
+            "bpviz/core/iteration/chain.py",
+            "import bpviz.core.teach.render  # wrong on purpose",
+            "core layers",
+        ),
+    ],
+)
 def test_a_wrong_import_breaks_a_contract(tmp_path, module, line, contract):
     copy = tmp_path / "repo"
     copy.mkdir()
-    shutil.copytree(ROOT / "bpviz", copy / "bpviz",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "bpviz", copy / "bpviz", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "pyproject.toml", copy / "pyproject.toml")
     target = copy / module
     target.write_text(target.read_text(encoding="utf-8") + "\n" + line + "\n", encoding="utf-8")

@@ -31,17 +31,25 @@ from bpviz.cli.export import cmd_export
 
 __all__ = ["main", "UsageError", "COMMANDS", "open_window"]
 
-COMMANDS = {"presets": cmd_presets, "trace": cmd_trace, "train": cmd_train,
-            "gradcheck": cmd_gradcheck, "export": cmd_export, "explain": cmd_explain}
+COMMANDS = {
+    "presets": cmd_presets,
+    "trace": cmd_trace,
+    "train": cmd_train,
+    "gradcheck": cmd_gradcheck,
+    "export": cmd_export,
+    "explain": cmd_explain,
+}
 
 
 def open_window(net: str | None) -> int:
     """``bpviz [NET]``: the window on NET (default: mazur); exit 2 without a display or Qt."""
-    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY")
-                                                 or os.environ.get("WAYLAND_DISPLAY")
-                                                 or os.environ.get("QT_QPA_PLATFORM")):
-        raise UsageError("bpviz: no display to open the window on (DISPLAY is not set); the "
-                         "sub-commands trace, train, gradcheck, export and explain need none")
+    if sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or os.environ.get("QT_QPA_PLATFORM")
+    ):
+        raise UsageError(
+            "bpviz: no display to open the window on (DISPLAY is not set); the "
+            "sub-commands trace, train, gradcheck, export and explain need none"
+        )
     try:
         from bpviz.gui.app import run
     except ImportError as e:

@@ -29,21 +29,30 @@ def cmd_trace(args) -> int:
     doc = resolve_net(args.net)
     tr = trace_step(doc, first_rows(doc, args.sample))
     finite = math.isfinite(tr.error) and all(
-        np.isfinite(a).all() for a in [*tr.weights_after, *tr.p.grad_w, *tr.p.delta[1:]])
+        np.isfinite(a).all() for a in [*tr.weights_after, *tr.p.grad_w, *tr.p.delta[1:]]
+    )
     if not finite:
-        raise UsageError(f"{args.net}: the step's values are not finite (an overflow); try a "
-                         "smaller learning rate or smaller weights")
+        raise UsageError(
+            f"{args.net}: the step's values are not finite (an overflow); try a "
+            "smaller learning rate or smaller weights"
+        )
     if args.json:
         obj = trace_json(tr)
         obj["samples"] = [int(s) + 1 for s in tr.samples]  # counted as the window does
         print_json(obj, args.net)
         return 0
     nums = [int(s) + 1 for s in tr.samples]
-    which = (f"sample {nums[0]}" if len(nums) == 1 else
-             f"samples {nums[0]} to {nums[-1]}" if nums == list(range(nums[0], nums[-1] + 1))
-             else "samples " + ", ".join(map(str, nums)))
-    print(f"{doc.title or args.net} — one step on {which} of {doc.n_samples}, "
-          f"learning rate {doc.learning_rate:g}")
+    which = (
+        f"sample {nums[0]}"
+        if len(nums) == 1
+        else f"samples {nums[0]} to {nums[-1]}"
+        if nums == list(range(nums[0], nums[-1] + 1))
+        else "samples " + ", ".join(map(str, nums))
+    )
+    print(
+        f"{doc.title or args.net} — one step on {which} of {doc.n_samples}, "
+        f"learning rate {doc.learning_rate:g}"
+    )
     width = len(str(len(tr.phases)))
     for ph in tr.phases:
         print()
@@ -70,8 +79,9 @@ def cmd_train(args) -> int:
     while trainer.step < args.steps and trainer.diverged_at is None:
         trainer.run(max_steps=args.steps - trainer.step, seconds=0.25)
         if show and time.perf_counter() - t0 > 1.0:
-            sys.stderr.write(f"\rstep {trainer.step:,} / {args.steps:,}  "
-                             f"({100 * trainer.step / max(args.steps, 1):.0f} %)")
+            sys.stderr.write(
+                f"\rstep {trainer.step:,} / {args.steps:,}  ({100 * trainer.step / max(args.steps, 1):.0f} %)"
+            )
             sys.stderr.flush()
             shown = True
     if shown:
@@ -85,20 +95,25 @@ def cmd_train(args) -> int:
         out.session = None  # the input's saved progress does not describe these weights
         fileformat.save(out, args.out)
     if args.json:
-        print_json({
-            "steps": trainer.step,
-            "error_history": trainer.error_history.tolist(),
-            "final_error": final if math.isfinite(final) else None,
-            "weights": [w.tolist() for w in net.weights],
-            "biases": None if net.biases is None else [b.tolist() for b in net.biases],
-            "diverged_at": trainer.diverged_at,
-        })
+        print_json(
+            {
+                "steps": trainer.step,
+                "error_history": trainer.error_history.tolist(),
+                "final_error": final if math.isfinite(final) else None,
+                "weights": [w.tolist() for w in net.weights],
+                "biases": None if net.biases is None else [b.tolist() for b in net.biases],
+                "diverged_at": trainer.diverged_at,
+            }
+        )
     else:
         print(f"{trainer.step} steps in {dt:.3f} s; final error {final:.9g}")
     if trainer.diverged_at is not None:
-        print(f"bpviz train: diverged at step {trainer.diverged_at} (a value was not finite); "
-              f"kept the weights after step {trainer.diverged_at - 1}. "
-              f"Try a smaller learning rate than {doc.learning_rate:g}.", file=sys.stderr)
+        print(
+            f"bpviz train: diverged at step {trainer.diverged_at} (a value was not finite); "
+            f"kept the weights after step {trainer.diverged_at - 1}. "
+            f"Try a smaller learning rate than {doc.learning_rate:g}.",
+            file=sys.stderr,
+        )
         return 3
     return 0
 
@@ -113,8 +128,7 @@ def cmd_gradcheck(args) -> int:
     rows = first_rows(doc, args.sample)
     res = gradcheck(doc.network, doc.inputs[rows], doc.targets[rows], args.method, args.eps)
     if not math.isfinite(res.max_abs_diff):
-        raise UsageError(f"{args.net}: the gradients are not finite (an overflow); try smaller "
-                         "weights")
+        raise UsageError(f"{args.net}: the gradients are not finite (an overflow); try smaller weights")
     if args.json:
         print_json(res.to_json(), args.net)
         return 0
@@ -122,11 +136,15 @@ def cmd_gradcheck(args) -> int:
     print(f"{'parameter':>14s} {'backprop':>16s} {'numeric':>16s} {'difference':>12s}")
     for e in res.weights:
         name = lab.weights[e["layer"]][e["row"]][e["col"]]
-        print(f"{name:>14s} {fmt(e['analytic']):>16s} {fmt(e['numeric']):>16s} "
-              f"{abs(e['analytic'] - e['numeric']):12.3g}")
+        print(
+            f"{name:>14s} {fmt(e['analytic']):>16s} {fmt(e['numeric']):>16s} "
+            f"{abs(e['analytic'] - e['numeric']):12.3g}"
+        )
     for e in res.biases:
         name = f"{lab.biases[e['layer']][e['index']]}({lab.neurons[e['layer'] + 1][e['index']]})"
-        print(f"{name:>14s} {fmt(e['analytic']):>16s} {fmt(e['numeric']):>16s} "
-              f"{abs(e['analytic'] - e['numeric']):12.3g}")
+        print(
+            f"{name:>14s} {fmt(e['analytic']):>16s} {fmt(e['numeric']):>16s} "
+            f"{abs(e['analytic'] - e['numeric']):12.3g}"
+        )
     print(f"max |backprop − numeric| = {res.max_abs_diff:.3g} ({args.method}, ε = {args.eps:g})")
     return 0

@@ -28,8 +28,9 @@ def parse_size(text: str | None, what: str, headless) -> tuple[int, int]:
         raise UsageError(f"--size {text}: expected WIDTHxHEIGHT in pixels, e.g. 1200x800")
     w, h = int(m.group(1)), int(m.group(2))
     if min(w, h) < headless.MIN_SIZE or max(w, h) > headless.MAX_PIXELS:
-        raise UsageError(f"--size {text}: each side must be {headless.MIN_SIZE} to "
-                         f"{headless.MAX_PIXELS} pixels")
+        raise UsageError(
+            f"--size {text}: each side must be {headless.MIN_SIZE} to {headless.MAX_PIXELS} pixels"
+        )
     return w, h
 
 
@@ -41,8 +42,10 @@ def phase_index(text: str | None, names: list[str]) -> int:
     if re.fullmatch(r"[+-]?\d+", t):
         n = int(t)  # counted as the window counts: 1 is the first phase
         if not 1 <= n <= len(names):
-            raise UsageError(f"--phase {text}: phases are numbered 1 to {len(names)} "
-                             f"(or give a name: {names[0]}, {names[1]}, …, {names[-1]})")
+            raise UsageError(
+                f"--phase {text}: phases are numbered 1 to {len(names)} "
+                f"(or give a name: {names[0]}, {names[1]}, …, {names[-1]})"
+            )
         return n - 1
     if t not in names:
         raise UsageError(f"--phase {text}: no such phase (phases: {', '.join(names)})")
@@ -51,11 +54,9 @@ def phase_index(text: str | None, names: list[str]) -> int:
 
 def _folder_target(out: Path, fmt: str | None) -> tuple[Path, str]:
     if out.exists() and not out.is_dir():
-        raise UsageError(f"{out}: --all-phases writes one file per phase into a folder, "
-                         "and this is a file")
+        raise UsageError(f"{out}: --all-phases writes one file per phase into a folder, and this is a file")
     if not out.exists() and out.suffix.lower() in (".png", ".svg"):
-        raise UsageError(f"{out}: --all-phases writes one file per phase into a folder; "
-                         "give a folder name")
+        raise UsageError(f"{out}: --all-phases writes one file per phase into a folder; give a folder name")
     anc = out.resolve()
     while not anc.exists() and anc != anc.parent:  # the nearest existing folder
         anc = anc.parent
@@ -78,9 +79,11 @@ def output_target(out: str, fmt: str | None, all_phases: bool) -> tuple[Path, st
             raise UsageError(f"{path}: --format {fmt} does not match the suffix .{suffix}")
         fmt = suffix
     elif not fmt:
-        raise UsageError(f"{path}: unknown image format "
-                         f"{('.' + suffix) if suffix else '(no suffix)'}; "
-                         "use .png or .svg, or --format")
+        raise UsageError(
+            f"{path}: unknown image format "
+            f"{('.' + suffix) if suffix else '(no suffix)'}; "
+            "use .png or .svg, or --format"
+        )
     parent = path.resolve().parent
     if not parent.is_dir():
         raise UsageError(f"{path}: folder {parent} does not exist")
@@ -99,9 +102,13 @@ def _train(doc, steps: int, headless):
     while trainer.step < steps and trainer.diverged_at is None:
         trainer.run(max_steps=steps - trainer.step, seconds=0.25)
     net = trainer.network
-    trained = headless.Trained(net.weights, net.biases, trainer.step,
-                               [float(e) for e in trainer.error_history],
-                               [(int(a), float(b)) for a, b in trainer.epoch_errors])
+    trained = headless.Trained(
+        net.weights,
+        net.biases,
+        trainer.step,
+        [float(e) for e in trainer.error_history],
+        [(int(a), float(b)) for a, b in trainer.epoch_errors],
+    )
     return trained, trainer.diverged_at
 
 
@@ -114,12 +121,15 @@ def cmd_export(args) -> int:
     # -- everything that needs no network first
     scale = float(args.scale)
     if not (math.isfinite(scale) and headless.MIN_SCALE <= scale <= headless.MAX_SCALE):
-        raise UsageError(f"--scale {args.scale:g}: expected a number from "
-                         f"{headless.MIN_SCALE:g} to {headless.MAX_SCALE:g}")
+        raise UsageError(
+            f"--scale {args.scale:g}: expected a number from {headless.MIN_SCALE:g} to {headless.MAX_SCALE:g}"
+        )
     width, height = parse_size(args.size, args.what, headless)
     if max(width, height) * scale > headless.MAX_PIXELS:
-        raise UsageError(f"--size {width}x{height} at --scale {scale:g} is too large "
-                         f"(at most {headless.MAX_PIXELS} pixels a side)")
+        raise UsageError(
+            f"--size {width}x{height} at --scale {scale:g} is too large "
+            f"(at most {headless.MAX_PIXELS} pixels a side)"
+        )
     steps = int(args.steps or 0)
     if steps < 0:
         raise UsageError(f"--steps {steps}: expected a number ≥ 0")
@@ -135,10 +145,20 @@ def cmd_export(args) -> int:
     trained, diverged_at = _train(doc, steps, headless) if steps else (None, None)
 
     job = headless.OffscreenExport(
-        doc=doc, source=args.net, out=out, fmt=fmt, what=args.what, size=(width, height),
-        scale=scale, phase=phase, all_phases=args.all_phases,
-        sample_row=None if rows is None else rows[0], legend=args.legend, theme=args.theme,
-        trained=trained)
+        doc=doc,
+        source=args.net,
+        out=out,
+        fmt=fmt,
+        what=args.what,
+        size=(width, height),
+        scale=scale,
+        phase=phase,
+        all_phases=args.all_phases,
+        sample_row=None if rows is None else rows[0],
+        legend=args.legend,
+        theme=args.theme,
+        trained=trained,
+    )
     try:
         headless.export_offscreen(job)
     except headless.TooSmall as e:
@@ -146,8 +166,10 @@ def cmd_export(args) -> int:
     except headless.ExportError as e:
         raise UsageError(str(e)) from None
     if diverged_at is not None:
-        print(f"bpviz export: training diverged at step {diverged_at} (a value was not "
-              f"finite); the image shows the weights after step {diverged_at - 1}.",
-              file=sys.stderr)
+        print(
+            f"bpviz export: training diverged at step {diverged_at} (a value was not "
+            f"finite); the image shows the weights after step {diverged_at - 1}.",
+            file=sys.stderr,
+        )
         return 3
     return 0

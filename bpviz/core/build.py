@@ -147,8 +147,7 @@ def spec_problems(spec: NetworkSpec, n_samples: int | None = None) -> list[SpecE
             if layer.activation is not None:
                 bad(f"{p}.activation", "the input layer has no activation")
         elif layer.activation not in ACTIVATION_NAMES:
-            bad(f"{p}.activation", f"expected one of {', '.join(ACTIVATION_NAMES)}, "
-                f"got {layer.activation!r}")
+            bad(f"{p}.activation", f"expected one of {', '.join(ACTIVATION_NAMES)}, got {layer.activation!r}")
         elif layer.activation == "linear":
             if layer.slope is None:
                 bad(f"{p}.slope", "missing")
@@ -181,8 +180,7 @@ def spec_problems(spec: NetworkSpec, n_samples: int | None = None) -> list[SpecE
         m = None
     bs = spec.batch_size
     try:  # the one rule for mode and batch size (the Training dock uses it too)
-        check_mode(spec.mode, bs if bs is None or _is_int(bs) else -1,
-                   m if m is not None else MAX_LAYER)
+        check_mode(spec.mode, bs if bs is None or _is_int(bs) else -1, m if m is not None else MAX_LAYER)
     except ValueError as e:
         msg = str(e) if bs is None or _is_int(bs) else f"expected a positive whole number, got {bs!r}"
         bad("mode" if spec.mode not in MODES else "batch_size", msg)
@@ -242,8 +240,9 @@ def spec_from_document(doc: Document) -> NetworkSpec:
     )
 
 
-def draw_parameters(sizes: list[int], scheme: str = "uniform", scale: float = 0.5,
-                    seed: int = 0, biases: bool = False):
+def draw_parameters(
+    sizes: list[int], scheme: str = "uniform", scale: float = 0.5, seed: int = 0, biases: bool = False
+):
     """FORMAT.md's ``init``: one ``default_rng(seed)`` draws each weight matrix in order with
     ``uniform(-a, a, (n_out, n_in))`` (a = scale, or √(6 / (n_in + n_out)) for xavier), then,
     with biases, each bias vector in order the same way. Returns (weights, biases or None)."""
@@ -270,8 +269,10 @@ def _fit_columns(a: np.ndarray, n: int, what: str, notes: list[str]) -> np.ndarr
     k = min(old, n)
     out[:, :k] = a[:, :k]
     if n > old:
-        notes.append(f"The {what} had {_plural(old, 'column')} and now have {n}: "
-                     f"the new {'column is' if n - old == 1 else 'columns are'} 0 in every sample.")
+        notes.append(
+            f"The {what} had {_plural(old, 'column')} and now have {n}: "
+            f"the new {'column is' if n - old == 1 else 'columns are'} 0 in every sample."
+        )
     else:
         cut = "the last column was" if old - n == 1 else f"the last {old - n} columns were"
         notes.append(f"The {what} had {_plural(old, 'column')} and now have {n}: {cut} dropped.")
@@ -279,8 +280,11 @@ def _fit_columns(a: np.ndarray, n: int, what: str, notes: list[str]) -> np.ndarr
 
 
 def _draw_text(spec: NetworkSpec) -> str:
-    how = (f"uniform ±{spec.init_scale:g}" if spec.init_scheme == "uniform"
-           else "xavier uniform ±√(6 / (n_in + n_out))")
+    how = (
+        f"uniform ±{spec.init_scale:g}"
+        if spec.init_scheme == "uniform"
+        else "xavier uniform ±√(6 / (n_in + n_out))"
+    )
     return f"seed {spec.init_seed}, {how}"
 
 
@@ -298,8 +302,9 @@ def build_document(spec: NetworkSpec, old: Document | None = None) -> tuple[Docu
     names, sizes = spec.names, [int(s) for s in spec.sizes]
     L = len(sizes) - 1
     acts = [make_activation(ly.activation, float(ly.slope)) for ly in spec.layers[1:]]
-    weights, biases = draw_parameters(sizes, spec.init_scheme, spec.init_scale,
-                                      int(spec.init_seed), spec.biases)
+    weights, biases = draw_parameters(
+        sizes, spec.init_scheme, spec.init_scale, int(spec.init_seed), spec.biases
+    )
     notes: list[str] = []
     if old is None:
         labels = Labels.default(names, sizes)
@@ -323,14 +328,14 @@ def build_document(spec: NetworkSpec, old: Document | None = None) -> tuple[Docu
         for j in range(L):
             oj = adjacent(j)
             if oj is not None:
-                r, c = (min(x, y) for x, y in zip(weights[j].shape, on.weights[oj].shape,
-                                                  strict=True))
+                r, c = (min(x, y) for x, y in zip(weights[j].shape, on.weights[oj].shape, strict=True))
                 weights[j][:r, :c] = on.weights[oj][:r, :c]
                 kept_w += r * c
         n_w = sum(w.size for w in weights)
         if kept_w < n_w:
-            notes.append(f"Kept {kept_w} of {_plural(n_w, 'weight')}; "
-                         f"{n_w - kept_w} drawn from {_draw_text(spec)}.")
+            notes.append(
+                f"Kept {kept_w} of {_plural(n_w, 'weight')}; {n_w - kept_w} drawn from {_draw_text(spec)}."
+            )
         if biases is not None:
             kept_b = 0
             for j in range(L):
@@ -341,16 +346,22 @@ def build_document(spec: NetworkSpec, old: Document | None = None) -> tuple[Docu
                     kept_b += n
             n_b = sum(len(b) for b in biases)
             if kept_b < n_b:
-                notes.append(f"Kept {kept_b} of {_plural(n_b, 'bias', 'biases')}; "
-                             f"{n_b - kept_b} drawn from {_draw_text(spec)}.")
+                notes.append(
+                    f"Kept {kept_b} of {_plural(n_b, 'bias', 'biases')}; "
+                    f"{n_b - kept_b} drawn from {_draw_text(spec)}."
+                )
 
         # labels: a layer with the same name and size keeps its neuron and bias labels,
         # a weight matrix between two such (adjacent) layers keeps its own
         ol = on.labels
-        same = [o is not None and on.names[o] == names[k] and on.sizes[o] == sizes[k]
-                for k, o in enumerate(origin)]
-        neurons = [list(ol.neurons[origin[k]]) if same[k]
-                   else Labels.neuron_names(names[k], sizes[k]) for k in range(L + 1)]
+        same = [
+            o is not None and on.names[o] == names[k] and on.sizes[o] == sizes[k]
+            for k, o in enumerate(origin)
+        ]
+        neurons = [
+            list(ol.neurons[origin[k]]) if same[k] else Labels.neuron_names(names[k], sizes[k])
+            for k in range(L + 1)
+        ]
         labels = Labels.from_neurons(neurons, sizes)
         for j in range(L):
             if same[j] and same[j + 1] and adjacent(j) is not None:
@@ -363,12 +374,20 @@ def build_document(spec: NetworkSpec, old: Document | None = None) -> tuple[Docu
         description = old.description
         extra = copy.deepcopy(old.extra)
 
-    net = Network(list(names), sizes, acts, weights, biases, bool(spec.train_biases),
-                  make_loss(spec.loss), labels)
+    net = Network(
+        list(names), sizes, acts, weights, biases, bool(spec.train_biases), make_loss(spec.loss), labels
+    )
     doc = Document(
-        net, inputs, targets, float(spec.learning_rate), spec.mode,
+        net,
+        inputs,
+        targets,
+        float(spec.learning_rate),
+        spec.mode,
         None if spec.batch_size is None else int(spec.batch_size),
         None if spec.shuffle_seed is None else int(spec.shuffle_seed),
-        spec.title or "", description, None, extra,
+        spec.title or "",
+        description,
+        None,
+        extra,
     )
     return doc, notes

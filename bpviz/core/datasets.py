@@ -28,8 +28,17 @@ from bpviz.core.atomic import write_atomic
 from bpviz.core.numbers import read_number
 
 __all__ = [
-    "DataError", "read_csv", "write_csv", "csv_header", "parse_pasted",
-    "number_text", "column_letter", "generate", "GENERATORS", "Generator", "MAX_ROWS",
+    "DataError",
+    "read_csv",
+    "write_csv",
+    "csv_header",
+    "parse_pasted",
+    "number_text",
+    "column_letter",
+    "generate",
+    "GENERATORS",
+    "Generator",
+    "MAX_ROWS",
 ]
 
 MAX_ROWS = 1_000_000  # samples in one data set (a CSV with more is refused)
@@ -40,8 +49,9 @@ class DataError(ValueError):
     """Bad data. ``row`` is 1-based as a spreadsheet shows it (None: the whole file);
     ``column`` is 0-based (None: the whole row); ``column_name`` is its header name."""
 
-    def __init__(self, reason: str, row: int | None = None, column: int | None = None,
-                 column_name: str | None = None) -> None:
+    def __init__(
+        self, reason: str, row: int | None = None, column: int | None = None, column_name: str | None = None
+    ) -> None:
         self.reason = reason
         self.row = row
         self.column = column
@@ -97,8 +107,12 @@ def number_text(v: float) -> str:
 def _read_text(source) -> tuple[str, str | None]:
     """The text to parse and the file name (None for text given directly)."""
     if isinstance(source, os.PathLike) or (
-            isinstance(source, str) and "\n" not in source and "\r" not in source
-            and len(source) < 4096 and _is_file(source)):
+        isinstance(source, str)
+        and "\n" not in source
+        and "\r" not in source
+        and len(source) < 4096
+        and _is_file(source)
+    ):
         p = Path(source)
         try:
             raw = p.read_bytes()
@@ -160,8 +174,7 @@ def _by_name(header: list[str], input_names, output_names) -> list[int] | None:
         hits = [i for i, c in enumerate(cells) if c in aliases]
         found.append(hits[0] if len(hits) == 1 else None)
         if len(hits) > 1:
-            raise DataError(f"the header names {_show(header[hits[1]])} twice", 1, hits[1],
-                            header[hits[1]])
+            raise DataError(f"the header names {_show(header[hits[1]])} twice", 1, hits[1], header[hits[1]])
     if all(f is not None for f in found) and len(set(found)) == len(found):
         return found  # every column named: take them by name
     if all(f is None for f in found):
@@ -173,12 +186,17 @@ def _by_name(header: list[str], input_names, output_names) -> list[int] | None:
             raise DataError(
                 f"{_show(header[f])} names {what}, which belongs in column "
                 f"{column_letter(role)}; name every column after the network's neurons "
-                f"({', '.join(w[0] for w in wanted)}) or none of them", 1, f, header[f])
+                f"({', '.join(w[0] for w in wanted)}) or none of them",
+                1,
+                f,
+                header[f],
+            )
     return None
 
 
-def read_csv(text_or_path, n_in: int, n_out: int, input_names=None, output_names=None,
-             max_rows: int = MAX_ROWS) -> tuple[np.ndarray, np.ndarray]:
+def read_csv(
+    text_or_path, n_in: int, n_out: int, input_names=None, output_names=None, max_rows: int = MAX_ROWS
+) -> tuple[np.ndarray, np.ndarray]:
     """Read a CSV with a header row into ``(inputs, targets)`` of shapes (M, n_in), (M, n_out).
 
     ``text_or_path``: a path (``str`` without a line break naming an existing file, or a
@@ -193,15 +211,18 @@ def read_csv(text_or_path, n_in: int, n_out: int, input_names=None, output_names
     lines = text.splitlines()
     first = next((ln for ln in lines if ln.strip()), None)
     if first is None:
-        raise DataError("the file is empty (expected a header row and at least one row of "
-                        "numbers)")
+        raise DataError("the file is empty (expected a header row and at least one row of numbers)")
     sep = _sniff(first)
     if sep is None:
-        raise DataError(f"expected {width} column names separated by commas, semicolons or "
-                        f"tabs, got {_show(first.strip())}", lines.index(first) + 1)
+        raise DataError(
+            f"expected {width} column names separated by commas, semicolons or "
+            f"tabs, got {_show(first.strip())}",
+            lines.index(first) + 1,
+        )
     decimal_comma = sep == ";"
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, quotechar='"',
-                        skipinitialspace=False, strict=True)
+    reader = csv.reader(
+        io.StringIO(text, newline=""), delimiter=sep, quotechar='"', skipinitialspace=False, strict=True
+    )
     header: list[str] | None = None
     header_row = 0
     order: list[int] = []
@@ -219,12 +240,16 @@ def read_csv(text_or_path, n_in: int, n_out: int, input_names=None, output_names
                     raise DataError(
                         f"the header has {_count(len(header), 'column')}; this network needs "
                         f"{width} ({_count(n_in, 'input')} and {_count(n_out, 'target')})",
-                        rownum, extra, header[extra] if extra < len(header) else None)
+                        rownum,
+                        extra,
+                        header[extra] if extra < len(header) else None,
+                    )
                 if all(_is_number(c, decimal_comma) for c in header):
-                    example = csv_header(_names(input_names, n_in, "i"),
-                                         _names(output_names, n_out, "o"))
-                    raise DataError(f"expected a header row of column names (such as "
-                                    f"{sep.join(example)}), got numbers", rownum)
+                    example = csv_header(_names(input_names, n_in, "i"), _names(output_names, n_out, "o"))
+                    raise DataError(
+                        f"expected a header row of column names (such as {sep.join(example)}), got numbers",
+                        rownum,
+                    )
                 by_name = _by_name(header, input_names, output_names)
                 order = by_name if by_name is not None else list(range(width))
                 continue
@@ -236,8 +261,10 @@ def read_csv(text_or_path, n_in: int, n_out: int, input_names=None, output_names
                     c = width
                     reason = f"one too many: the row has {len(record)} values, expected {width}"
                     if len(record) > width + 1:
-                        reason = (f"{len(record) - width} too many: the row has {len(record)} "
-                                  f"values, expected {width}")
+                        reason = (
+                            f"{len(record) - width} too many: the row has {len(record)} "
+                            f"values, expected {width}"
+                        )
                 raise DataError(reason, rownum, c, header[c] if c < width else None)
             if len(rows_in) >= max_rows:
                 raise DataError(f"more than {max_rows:,} rows of data (bpviz's limit)", rownum)
@@ -255,8 +282,10 @@ def read_csv(text_or_path, n_in: int, n_out: int, input_names=None, output_names
         raise DataError("the file is empty")
     if not rows_in:
         raise DataError("no rows of numbers after the header", header_row)
-    return (np.array(rows_in, dtype=np.float64).reshape(-1, n_in),
-            np.array(rows_t, dtype=np.float64).reshape(-1, n_out))
+    return (
+        np.array(rows_in, dtype=np.float64).reshape(-1, n_in),
+        np.array(rows_t, dtype=np.float64).reshape(-1, n_out),
+    )
 
 
 def _is_number(text: str, decimal_comma: bool = False) -> bool:
@@ -288,8 +317,7 @@ def write_csv(path_or_none, inputs, targets, input_names=None, output_names=None
         raise ValueError("inputs and targets must be 2-D with one row per sample each")
     if not (np.isfinite(inputs).all() and np.isfinite(targets).all()):
         raise ValueError("every input and target must be a finite number")
-    head = csv_header(_names(input_names, inputs.shape[1], "i"),
-                      _names(output_names, targets.shape[1], "o"))
+    head = csv_header(_names(input_names, inputs.shape[1], "i"), _names(output_names, targets.shape[1], "o"))
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(head)
@@ -313,8 +341,7 @@ def parse_pasted(text: str) -> list[list[str]]:
         lines.pop(0)
     if not lines:
         return []
-    sep = "\t" if any("\t" in ln for ln in lines) else (
-        ";" if any(";" in ln for ln in lines) else ",")
+    sep = "\t" if any("\t" in ln for ln in lines) else (";" if any(";" in ln for ln in lines) else ",")
     rows = list(csv.reader(lines, delimiter=sep, quotechar='"'))
     return [[c.strip() for c in r] if r else [""] for r in rows]
 
@@ -331,19 +358,48 @@ class Generator:
 
 _TRUTH = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]
 
-GENERATORS: dict[str, Generator] = {g.name: g for g in (
-    Generator("and", "AND", 2, 1, "AND: the target is 1 only when both inputs are 1 "
-              "(linearly separable: one neuron can learn it)."),
-    Generator("or", "OR", 2, 1, "OR: the target is 1 when either input is 1 "
-              "(linearly separable: one neuron can learn it)."),
-    Generator("xor", "XOR", 2, 1, "XOR: the target is 1 when exactly one input is 1 "
-              "(not linearly separable: it needs a hidden layer)."),
-    Generator("swap", "Swap table", 2, 2, "The swap table (seed 003): the targets are the "
-              "inputs in the other order."),
-    Generator("two-class", "Two noisy classes (2-D)", 2, 1,
-              "Two noisy classes: Gaussian blobs around (−1, −1) (target 0) and (1, 1) "
-              "(target 1), alternating, rounded to 3 decimals."),
-)}
+GENERATORS: dict[str, Generator] = {
+    g.name: g
+    for g in (
+        Generator(
+            "and",
+            "AND",
+            2,
+            1,
+            "AND: the target is 1 only when both inputs are 1 (linearly separable: one neuron can learn it).",
+        ),
+        Generator(
+            "or",
+            "OR",
+            2,
+            1,
+            "OR: the target is 1 when either input is 1 (linearly separable: one neuron can learn it).",
+        ),
+        Generator(
+            "xor",
+            "XOR",
+            2,
+            1,
+            "XOR: the target is 1 when exactly one input is 1 "
+            "(not linearly separable: it needs a hidden layer).",
+        ),
+        Generator(
+            "swap",
+            "Swap table",
+            2,
+            2,
+            "The swap table (seed 003): the targets are the inputs in the other order.",
+        ),
+        Generator(
+            "two-class",
+            "Two noisy classes (2-D)",
+            2,
+            1,
+            "Two noisy classes: Gaussian blobs around (−1, −1) (target 0) and (1, 1) "
+            "(target 1), alternating, rounded to 3 decimals.",
+        ),
+    )
+}
 
 
 def _count(n: int, what: str) -> str:
@@ -351,15 +407,20 @@ def _count(n: int, what: str) -> str:
 
 
 def _positive_int(v, what: str, low: int = 1, high: int | None = None) -> int:
-    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < low or \
-            (high is not None and v > high):
+    if (
+        isinstance(v, bool)
+        or not isinstance(v, (int, np.integer))
+        or v < low
+        or (high is not None and v > high)
+    ):
         rng = f"from {low} to {high:,}" if high is not None else f"≥ {low}"
         raise DataError(f"{what} must be a whole number {rng}, got {v!r}")
     return int(v)
 
 
-def generate(name: str, n_in: int | None = None, n_out: int | None = None,
-             **kw) -> tuple[np.ndarray, np.ndarray, str]:
+def generate(
+    name: str, n_in: int | None = None, n_out: int | None = None, **kw
+) -> tuple[np.ndarray, np.ndarray, str]:
     """``(inputs, targets, description)`` of a lecture example.
 
     ``name``: ``and``, ``or``, ``xor`` (rows 00, 01, 10, 11), ``swap``, ``two-class``
@@ -375,7 +436,8 @@ def generate(name: str, n_in: int | None = None, n_out: int | None = None,
         raise DataError(
             f"{g.title} needs a network with {_count(g.n_in, 'input')} and "
             f"{_count(g.n_out, 'output')}; this network has {_count(have_in, 'input')} and "
-            f"{_count(have_out, 'output')}")
+            f"{_count(have_out, 'output')}"
+        )
     allowed = {"n", "seed", "sigma"} if name == "two-class" else set()
     unknown = set(kw) - allowed
     if unknown:
@@ -394,14 +456,18 @@ def generate(name: str, n_in: int | None = None, n_out: int | None = None,
         n = _positive_int(kw.get("n", 40), "the number of points", 2, MAX_ROWS)
         seed = _positive_int(kw.get("seed", 0), "the seed", 0)
         sigma = kw.get("sigma", 0.6)
-        if isinstance(sigma, bool) or not isinstance(sigma, (int, float, np.floating)) or \
-                not math.isfinite(sigma) or sigma < 0:
+        if (
+            isinstance(sigma, bool)
+            or not isinstance(sigma, (int, float, np.floating))
+            or not math.isfinite(sigma)
+            or sigma < 0
+        ):
             raise DataError(f"the noise σ must be a finite number ≥ 0, got {sigma!r}")
         rng = np.random.default_rng(seed)
         cls = (np.arange(n) % 2).astype(np.float64)
         centre = np.where(cls[:, None] == 1.0, 1.0, -1.0) * np.ones((n, 2))
         X = np.round(centre + rng.normal(0.0, float(sigma), (n, 2)), 3) + 0.0  # no -0.0
         T = cls[:, None].copy()
-        desc = (f"{g.description} {n} points, σ = {float(sigma):g}, seed {seed}.")
+        desc = f"{g.description} {n} points, σ = {float(sigma):g}, seed {seed}."
         return X, T, desc
     return X, T, g.description

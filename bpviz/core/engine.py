@@ -23,9 +23,24 @@ from bpviz.core.fileformat import Document
 from bpviz.core.training import MAX_RESULT_ROWS, Trainer
 from bpviz.core.training_settings import TrainingSettings
 
-__all__ = ["Load", "Train", "Configure", "EditParameter", "Pause", "Stop", "Quit", "Command",
-           "Snapshot", "TrainingEngine", "serve", "continues", "merged", "SNAPSHOT_INTERVAL",
-           "CHUNK_SECONDS", "MAX_RESULT_ROWS"]
+__all__ = [
+    "Load",
+    "Train",
+    "Configure",
+    "EditParameter",
+    "Pause",
+    "Stop",
+    "Quit",
+    "Command",
+    "Snapshot",
+    "TrainingEngine",
+    "serve",
+    "continues",
+    "merged",
+    "SNAPSHOT_INTERVAL",
+    "CHUNK_SECONDS",
+    "MAX_RESULT_ROWS",
+]
 
 SNAPSHOT_INTERVAL = 1 / 30  # at most ~30 snapshots a second
 CHUNK_SECONDS = 0.004  # one chunk of steps between looks at the command queue
@@ -117,9 +132,12 @@ def continues(a: Snapshot, b: Snapshot) -> bool:
 
 def merged(a: Snapshot, b: Snapshot) -> Snapshot:
     """Two snapshots (``continues(a, b)``) as one: b's state with a's errors before its own."""
-    return replace(b, errors=np.concatenate([a.errors, b.errors]),
-                   first_error_step=a.first_error_step,
-                   epoch_errors=a.epoch_errors + b.epoch_errors)
+    return replace(
+        b,
+        errors=np.concatenate([a.errors, b.errors]),
+        first_error_step=a.first_error_step,
+        epoch_errors=a.epoch_errors + b.epoch_errors,
+    )
 
 
 # -- the engine ----------------------------------------------------------------------------
@@ -192,8 +210,7 @@ class TrainingEngine:
         doc = self.doc
         # the epoch curve is for online runs over several samples; with one sample every step
         # would cost a second forward pass for nothing
-        self.trainer = Trainer(doc, doc.network.copy(), track_epoch_error=doc.n_samples > 1,
-                               start_step=start)
+        self.trainer = Trainer(doc, doc.network.copy(), track_epoch_error=doc.n_samples > 1, start_step=start)
         if self.settings is not None:
             self.trainer.learning_rate = self.settings.learning_rate
             self.trainer.set_mode(*self.settings.schedule)
@@ -231,13 +248,16 @@ class TrainingEngine:
             return 0
         if s.speed:
             # the first step at once, then one every 1/speed seconds
-            allowed = int(s.speed * (time.perf_counter() - self._rate_t0)) + 1 - \
-                (t.step - self._rate_n0)
+            allowed = int(s.speed * (time.perf_counter() - self._rate_t0)) + 1 - (t.step - self._rate_n0)
             if allowed <= 0:
                 return 0
             left = allowed if left is None else min(left, allowed)
-        r = t.run(max_steps=left, seconds=seconds, target_error=s.target_error,
-                  stop_error=s.stop_error if self._stop_armed else None)
+        r = t.run(
+            max_steps=left,
+            seconds=seconds,
+            target_error=s.target_error,
+            stop_error=s.stop_error if self._stop_armed else None,
+        )
         if r.reason == "diverged":
             self.state, self._reason = "diverged", "diverged"
         elif r.reason == "target":
@@ -257,10 +277,10 @@ class TrainingEngine:
         if self.state != "running":
             self._sps = 0.0
         hist = t.error_history
-        errors = hist[self._sent:].copy()
+        errors = hist[self._sent :].copy()
         first = t.first_step + self._sent + 1
         self._sent = len(hist)
-        epochs = tuple(t.epoch_errors[self._sent_epochs:])
+        epochs = tuple(t.epoch_errors[self._sent_epochs :])
         self._sent_epochs = len(t.epoch_errors)
         X = t.inputs[:MAX_RESULT_ROWS]
         with np.errstate(all="ignore"):
@@ -268,14 +288,24 @@ class TrainingEngine:
         data_error = t.data_error()
         self._serial += 1
         return Snapshot(
-            state=self.state, step=t.step, epoch=t.epoch,
+            state=self.state,
+            step=t.step,
+            epoch=t.epoch,
             weights=tuple(w.copy() for w in net.weights),
             biases=None if net.biases is None else tuple(b.copy() for b in net.biases),
-            errors=errors, first_error_step=first, epoch_errors=epochs, outputs=outputs,
+            errors=errors,
+            first_error_step=first,
+            epoch_errors=epochs,
+            outputs=outputs,
             data_error=data_error if math.isfinite(data_error) else float("nan"),
-            steps_per_second=self._sps, reason=self._reason, diverged_at=t.diverged_at,
-            stopped_error=self._stopped_error, stop_armed=self._stop_armed,
-            serial=self._serial, gen=self.gen)
+            steps_per_second=self._sps,
+            reason=self._reason,
+            diverged_at=t.diverged_at,
+            stopped_error=self._stopped_error,
+            stop_armed=self._stop_armed,
+            serial=self._serial,
+            gen=self.gen,
+        )
 
 
 # -- the serve loop ------------------------------------------------------------------------
@@ -290,8 +320,12 @@ class Channel(Protocol):
     def send(self, snapshot: Snapshot) -> None: ...
 
 
-def serve(channel: Channel, chunk_seconds: float = CHUNK_SECONDS, idle_wait: float = 0.05,
-          engine: TrainingEngine | None = None) -> None:
+def serve(
+    channel: Channel,
+    chunk_seconds: float = CHUNK_SECONDS,
+    idle_wait: float = 0.05,
+    engine: TrainingEngine | None = None,
+) -> None:
     """The engine's one loop, for both backends: apply every waiting command, run a chunk of
     steps, and send a snapshot after commands, when the state changes, and at most every
     ``SNAPSHOT_INTERVAL`` while running. Returns on ``Quit``. While nothing runs it waits

@@ -18,8 +18,23 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 __all__ = [
-    "Node", "Num", "Sym", "Partial", "Call", "Prod", "Sum", "SumOver", "Diff", "Frac", "Pow",
-    "Cond", "Eq", "Half", "num", "total", "sum_of",
+    "Node",
+    "Num",
+    "Sym",
+    "Partial",
+    "Call",
+    "Prod",
+    "Sum",
+    "SumOver",
+    "Diff",
+    "Frac",
+    "Pow",
+    "Cond",
+    "Eq",
+    "Half",
+    "num",
+    "total",
+    "sum_of",
 ]
 
 
@@ -212,12 +227,11 @@ def total(terms: Sequence[Node], limit: int = 6) -> Node:
         return terms[0]
     if len(terms) <= limit:
         return Sum(tuple(terms))
-    shown, hidden = terms[: limit - 2], terms[limit - 2: -1]
+    shown, hidden = terms[: limit - 2], terms[limit - 2 : -1]
     return Sum(tuple(shown), len(hidden), math.fsum(t.value() for t in hidden), terms[-1])
 
 
-def sum_of(term: Callable[[int], Node], n: int, rest: Callable[[int, int], float],
-           limit: int = 6) -> Node:
+def sum_of(term: Callable[[int], Node], n: int, rest: Callable[[int, int], float], limit: int = 6) -> Node:
     """Like :func:`total` of ``term(0) … term(n − 1)``, making only the terms it writes out;
     ``rest(a, b)`` gives the sum of terms a … b − 1 (from the arrays, without nodes)."""
     if n <= limit:

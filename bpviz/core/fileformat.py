@@ -24,16 +24,40 @@ from bpviz.core.functions import (
 )
 from bpviz.core.network import Labels, Network
 
-__all__ = ["FormatError", "Document", "FULL_SPEED", "load", "loads", "parse", "save", "dumps", "to_json",
-           "session_record"]
+__all__ = [
+    "FormatError",
+    "Document",
+    "FULL_SPEED",
+    "load",
+    "loads",
+    "parse",
+    "save",
+    "dumps",
+    "to_json",
+    "session_record",
+]
 
 FORMAT = "bpviz/1"
 MODES = ("online", "batch", "minibatch")
 MAX_LAYER = 100_000  # neurons in one layer
 MAX_PARAMETERS = 50_000_000  # weights in all
 KNOWN_KEYS = {
-    "format", "title", "description", "layers", "weights", "init", "biases", "train_biases",
-    "loss", "learning_rate", "mode", "batch_size", "shuffle_seed", "data", "labels", "session",
+    "format",
+    "title",
+    "description",
+    "layers",
+    "weights",
+    "init",
+    "biases",
+    "train_biases",
+    "loss",
+    "learning_rate",
+    "mode",
+    "batch_size",
+    "shuffle_seed",
+    "data",
+    "labels",
+    "session",
 }
 FULL_SPEED = "full"  # the "speed" key's word for "as fast as the machine goes"
 
@@ -99,8 +123,15 @@ class Document:
 
     def copy(self) -> Document:
         return Document(
-            self.network.copy(), self.inputs.copy(), self.targets.copy(), self.learning_rate,
-            self.mode, self.batch_size, self.shuffle_seed, self.title, self.description,
+            self.network.copy(),
+            self.inputs.copy(),
+            self.targets.copy(),
+            self.learning_rate,
+            self.mode,
+            self.batch_size,
+            self.shuffle_seed,
+            self.title,
+            self.description,
             json.loads(json.dumps(self.session)) if self.session is not None else None,
             json.loads(json.dumps(self.extra)),
         )
@@ -166,14 +197,17 @@ def _matrix(v: Any, path: str, rows: int, cols: int) -> np.ndarray:
 def _activation(v: Any, path: str):
     if isinstance(v, str):
         if v not in ACTIVATION_NAMES:
-            raise FormatError(path, f"unknown activation {_show(v)} "
-                              f"(expected one of {', '.join(ACTIVATION_NAMES)})")
+            raise FormatError(
+                path, f"unknown activation {_show(v)} (expected one of {', '.join(ACTIVATION_NAMES)})"
+            )
         return make_activation(v)
     if isinstance(v, dict):
         name = v.get("name")
         if name not in ACTIVATION_NAMES:
-            raise FormatError(f"{path}.name", f"unknown activation {_show(name)} "
-                              f"(expected one of {', '.join(ACTIVATION_NAMES)})")
+            raise FormatError(
+                f"{path}.name",
+                f"unknown activation {_show(name)} (expected one of {', '.join(ACTIVATION_NAMES)})",
+            )
         for key in v:
             if key not in ("name", "slope"):
                 raise FormatError(f"{path}.{_key(key)}", "unknown key")
@@ -303,8 +337,7 @@ def parse(obj: Any) -> Document:
     L = len(sizes) - 1
     n_params = sum(a * b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
     if n_params > MAX_PARAMETERS:
-        raise FormatError("layers", f"{n_params:,} weights is more than bpviz handles "
-                          f"({MAX_PARAMETERS:,})")
+        raise FormatError("layers", f"{n_params:,} weights is more than bpviz handles ({MAX_PARAMETERS:,})")
 
     # init, weights, biases
     init = obj.get("init")
@@ -388,8 +421,7 @@ def parse(obj: Any) -> Document:
     if "batch_size" in obj and obj["batch_size"] is not None:
         batch_size = _int(obj["batch_size"], "batch_size", 1, "a positive integer")
         if batch_size > M:
-            raise FormatError("batch_size", f"expected at most {M} (the number of samples), "
-                              f"got {batch_size}")
+            raise FormatError("batch_size", f"expected at most {M} (the number of samples), got {batch_size}")
     if mode == "minibatch" and batch_size is None:
         raise FormatError("batch_size", 'missing (required when mode is "minibatch")')
     shuffle_seed = None
@@ -405,8 +437,9 @@ def parse(obj: Any) -> Document:
 
     net = Network(names, sizes, acts, weights, biases, train_biases, make_loss(loss_name), labels)
     extra = {k: v for k, v in obj.items() if k not in KNOWN_KEYS}
-    return Document(net, inputs, targets, lr, mode, batch_size, shuffle_seed, title,
-                    description, session, extra)
+    return Document(
+        net, inputs, targets, lr, mode, batch_size, shuffle_seed, title, description, session, extra
+    )
 
 
 def _speed(v: Any) -> float | str | None:
@@ -435,8 +468,10 @@ def _labels(v: Any, names: list[str], sizes: list[int]) -> Labels:
     if "neurons" in v:
         nv = _list(v["neurons"], "labels.neurons", L + 1)
         lab.neurons = [
-            [_string(s, f"labels.neurons[{k}][{i}]")
-             for i, s in enumerate(_list(nv[k], f"labels.neurons[{k}]", sizes[k]))]
+            [
+                _string(s, f"labels.neurons[{k}][{i}]")
+                for i, s in enumerate(_list(nv[k], f"labels.neurons[{k}]", sizes[k]))
+            ]
             for k in range(L + 1)
         ]
         if "weights" not in v or "biases" not in v:  # defaults follow the neuron names
@@ -447,16 +482,22 @@ def _labels(v: Any, names: list[str], sizes: list[int]) -> Labels:
         lab.weights = []
         for j in range(L):
             rows = _list(wv[j], f"labels.weights[{j}]", sizes[j + 1])
-            lab.weights.append([
-                [_string(s, f"labels.weights[{j}][{r}][{c}]")
-                 for c, s in enumerate(_list(rows[r], f"labels.weights[{j}][{r}]", sizes[j]))]
-                for r in range(sizes[j + 1])
-            ])
+            lab.weights.append(
+                [
+                    [
+                        _string(s, f"labels.weights[{j}][{r}][{c}]")
+                        for c, s in enumerate(_list(rows[r], f"labels.weights[{j}][{r}]", sizes[j]))
+                    ]
+                    for r in range(sizes[j + 1])
+                ]
+            )
     if "biases" in v:
         bv = _list(v["biases"], "labels.biases", L)
         lab.biases = [
-            [_string(s, f"labels.biases[{j}][{i}]")
-             for i, s in enumerate(_list(bv[j], f"labels.biases[{j}]", sizes[j + 1]))]
+            [
+                _string(s, f"labels.biases[{j}][{i}]")
+                for i, s in enumerate(_list(bv[j], f"labels.biases[{j}]", sizes[j + 1]))
+            ]
             for j in range(L)
         ]
     return lab
@@ -472,13 +513,13 @@ def _session(v: Any) -> dict:
         out["phase"] = _int(v["phase"], "session.phase", 0, "a non-negative integer")
     if "error_history" in v:
         hist = _list(v["error_history"], "session.error_history")
-        out["error_history"] = [_number(x, f"session.error_history[{i}]")
-                                for i, x in enumerate(hist)]
+        out["error_history"] = [_number(x, f"session.error_history[{i}]") for i, x in enumerate(hist)]
     if v.get("stop_error") is not None:  # the window's stop threshold; null: no stop
         e = _number(v["stop_error"], "session.stop_error")
         if e <= 0:
-            raise FormatError("session.stop_error",
-                              f"expected a number > 0 or null, got {_show(v['stop_error'])}")
+            raise FormatError(
+                "session.stop_error", f"expected a number > 0 or null, got {_show(v['stop_error'])}"
+            )
         out["stop_error"] = e
     return out
 
@@ -494,8 +535,7 @@ def session_record(step: int, phase: int, error_history, stop_error: float | Non
     bad = np.flatnonzero(~np.isfinite(errs))
     if len(bad):
         errs = errs[: bad[0]]
-    return {"step": int(step), "phase": int(phase), "error_history": errs.tolist(),
-            "stop_error": stop_error}
+    return {"step": int(step), "phase": int(phase), "error_history": errs.tolist(), "stop_error": stop_error}
 
 
 def to_json(doc: Document) -> dict:
@@ -506,8 +546,9 @@ def to_json(doc: Document) -> dict:
         obj["description"] = doc.description
     layers: list[dict[str, Any]] = [{"name": net.names[0], "size": net.sizes[0]}]
     for k in range(1, len(net.sizes)):
-        layers.append({"name": net.names[k], "size": net.sizes[k],
-                       "activation": net.activations[k - 1].to_json()})
+        layers.append(
+            {"name": net.names[k], "size": net.sizes[k], "activation": net.activations[k - 1].to_json()}
+        )
     obj["layers"] = layers
     obj["weights"] = [w.tolist() for w in net.weights]
     if net.biases is not None:

@@ -19,8 +19,14 @@ import numpy as np
 from bpviz.core.expr import Call, Cond, Diff, Frac, Half, Node, Num, Pow, Prod
 
 __all__ = [
-    "Activation", "Loss", "make_activation", "make_loss", "ACTIVATIONS", "LOSSES",
-    "ACTIVATION_NAMES", "LOSS_NAMES",
+    "Activation",
+    "Loss",
+    "make_activation",
+    "make_loss",
+    "ACTIVATIONS",
+    "LOSSES",
+    "ACTIVATION_NAMES",
+    "LOSS_NAMES",
 ]
 
 
@@ -43,16 +49,21 @@ class Activation:
             self.forward_fn(net, out)
         return out
 
-    def derivative(self, net: np.ndarray, out: np.ndarray,
-                   res: np.ndarray | None = None) -> np.ndarray:
+    def derivative(self, net: np.ndarray, out: np.ndarray, res: np.ndarray | None = None) -> np.ndarray:
         """f′(net), written into ``res``."""
         if res is None:
             res = np.empty_like(net, dtype=np.float64)
         self.derivative_fn(net, out, res)
         return res
 
-    def backward(self, net: np.ndarray, out: np.ndarray, grad_out: np.ndarray,
-                 delta: np.ndarray | None = None, fprime: np.ndarray | None = None) -> np.ndarray:
+    def backward(
+        self,
+        net: np.ndarray,
+        out: np.ndarray,
+        grad_out: np.ndarray,
+        delta: np.ndarray | None = None,
+        fprime: np.ndarray | None = None,
+    ) -> np.ndarray:
         """δ = ∂E/∂net of the whole layer from ∂E/∂out (rows are samples); for a per-neuron
         function δ = ∂E/∂out ⊙ f′(net), with f′ written into ``fprime`` when given."""
         fp = self.derivative(net, out, fprime)
@@ -105,8 +116,10 @@ class Activation:
 
 class Sigmoid(Activation):
     name, title = "sigmoid", "sigmoid σ"
-    prose = ("The logistic sigmoid σ(x) = 1 / (1 + e^(−x)) squashes any net into (0, 1); "
-             "its derivative is out·(1 − out).")
+    prose = (
+        "The logistic sigmoid σ(x) = 1 / (1 + e^(−x)) squashes any net into (0, 1); "
+        "its derivative is out·(1 − out)."
+    )
 
     def forward_fn(self, net, out):  # 1 / (1 + e^(−net))
         np.negative(net, out=out)
@@ -151,8 +164,10 @@ class Tanh(Activation):
 
 class ReLU(Activation):
     name, title = "relu", "ReLU"
-    prose = ("ReLU passes a positive net unchanged and makes a negative one 0; its derivative "
-             "is 1 where net > 0 and 0 elsewhere (0 at the kink).")
+    prose = (
+        "ReLU passes a positive net unchanged and makes a negative one 0; its derivative "
+        "is 1 where net > 0 and 0 elsewhere (0 at the kink)."
+    )
 
     def forward_fn(self, net, out):
         np.maximum(net, 0.0, out=out)
@@ -201,8 +216,9 @@ class Linear(Activation):
 
     @property
     def prose(self) -> str:
-        return (f"The linear activation multiplies net by {_num(self.slope)}, so its "
-                f"derivative is that constant.")
+        return (
+            f"The linear activation multiplies net by {_num(self.slope)}, so its derivative is that constant."
+        )
 
     def forward_fn(self, net, out):
         np.multiply(net, self.slope, out=out)
@@ -232,8 +248,7 @@ class Linear(Activation):
         return f"Linear({self.slope!r})"
 
 
-ACTIVATIONS: dict[str, type[Activation]] = {
-    c.name: c for c in (Sigmoid, Tanh, ReLU, Identity, Linear)}
+ACTIVATIONS: dict[str, type[Activation]] = {c.name: c for c in (Sigmoid, Tanh, ReLU, Identity, Linear)}
 ACTIVATION_NAMES = tuple(ACTIVATIONS)
 
 
@@ -359,8 +374,10 @@ class SSE(Loss):
 
 class MSE(Loss):
     name, title = "mse", "mean squared error"
-    prose = ("E = mean (target − out)²: the squared difference, averaged over every output "
-             "of every sample of the step.")
+    prose = (
+        "E = mean (target − out)²: the squared difference, averaged over every output "
+        "of every sample of the step."
+    )
 
     def finish(self, sum_sq, count):
         return sum_sq / count

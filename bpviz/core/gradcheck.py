@@ -40,8 +40,16 @@ def _check_args(method: str, eps: float) -> None:
         raise ValueError("eps must be > 0")
 
 
-def _numeric(net: Network, p: Pass, x: np.ndarray, t: np.ndarray, params: Sequence[Param],
-             method: str, eps: float, e0: float | None) -> list[float]:
+def _numeric(
+    net: Network,
+    p: Pass,
+    x: np.ndarray,
+    t: np.ndarray,
+    params: Sequence[Param],
+    method: str,
+    eps: float,
+    e0: float | None,
+) -> list[float]:
     """The finite difference of E for each parameter, perturbing one at a time in ``net``
     (the network ``p`` runs) and putting it back."""
     res = []
@@ -68,8 +76,14 @@ def _prepare(net: Network, x, t) -> tuple[Network, np.ndarray, np.ndarray, Pass]
     return net, x, t, Pass(net, len(x))
 
 
-def numeric_gradients(net: Network, x: np.ndarray, t: np.ndarray, params: Sequence[Param],
-                      method: str = "central", eps: float = EPS) -> list[float]:
+def numeric_gradients(
+    net: Network,
+    x: np.ndarray,
+    t: np.ndarray,
+    params: Sequence[Param],
+    method: str = "central",
+    eps: float = EPS,
+) -> list[float]:
     """∂E/∂θ by finite differences for each parameter θ of ``params`` — ``("w", j, (r, c))``
     or ``("b", j, i)`` — over the samples x, t of one step: (E(θ + ε) − E(θ − ε)) / 2ε
     (central) or (E(θ + ε) − E(θ)) / ε (forward). One parameter of a copy of ``net`` is
@@ -81,8 +95,9 @@ def numeric_gradients(net: Network, x: np.ndarray, t: np.ndarray, params: Sequen
         return _numeric(net, p, x, t, params, method, eps, e0)
 
 
-def gradcheck(net: Network, x: np.ndarray, t: np.ndarray, method: str = "central",
-              eps: float = EPS) -> GradCheck:
+def gradcheck(
+    net: Network, x: np.ndarray, t: np.ndarray, method: str = "central", eps: float = EPS
+) -> GradCheck:
     """∂E/∂θ by backprop against (E(θ + ε) − E(θ − ε)) / 2ε (central) or
     (E(θ + ε) − E(θ)) / ε (forward), for every weight and bias, for the samples x, t of one
     step."""
@@ -92,14 +107,25 @@ def gradcheck(net: Network, x: np.ndarray, t: np.ndarray, method: str = "central
         e0 = p.run(x, t)
         gw = [g.copy() for g in p.grad_w]
         gb = None if p.grad_b is None else [g.copy() for g in p.grad_b]
-        wp = [("w", j, (r, c)) for j, w in enumerate(net.weights)
-              for r in range(w.shape[0]) for c in range(w.shape[1])]
-        bp = [] if net.biases is None else [("b", j, i) for j, b in enumerate(net.biases)
-                                             for i in range(b.shape[0])]
+        wp = [
+            ("w", j, (r, c))
+            for j, w in enumerate(net.weights)
+            for r in range(w.shape[0])
+            for c in range(w.shape[1])
+        ]
+        bp = (
+            []
+            if net.biases is None
+            else [("b", j, i) for j, b in enumerate(net.biases) for i in range(b.shape[0])]
+        )
         wn = _numeric(net, p, x, t, wp, method, eps, e0)
         bn = _numeric(net, p, x, t, bp, method, eps, e0)
-    weights = [{"layer": j, "row": r, "col": c, "analytic": float(gw[j][r, c]), "numeric": n}
-               for (_, j, (r, c)), n in zip(wp, wn, strict=True)]
-    biases = [{"layer": j, "index": i, "analytic": float(gb[j][i]), "numeric": n}
-              for (_, j, i), n in zip(bp, bn, strict=True)]
+    weights = [
+        {"layer": j, "row": r, "col": c, "analytic": float(gw[j][r, c]), "numeric": n}
+        for (_, j, (r, c)), n in zip(wp, wn, strict=True)
+    ]
+    biases = [
+        {"layer": j, "index": i, "analytic": float(gb[j][i]), "numeric": n}
+        for (_, j, i), n in zip(bp, bn, strict=True)
+    ]
     return GradCheck(weights, biases)

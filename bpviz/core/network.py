@@ -35,15 +35,19 @@ class Labels:
         """Weight and bias labels that follow the neuron labels: w(h1,i2), b(h1). The one rule
         for naming labels (the file loader and the network dialog use it too)."""
         L = len(sizes) - 1
-        weights = [[[f"w({neurons[j + 1][r]},{neurons[j][c]})" for c in range(sizes[j])]
-                    for r in range(sizes[j + 1])] for j in range(L)]
+        weights = [
+            [
+                [f"w({neurons[j + 1][r]},{neurons[j][c]})" for c in range(sizes[j])]
+                for r in range(sizes[j + 1])
+            ]
+            for j in range(L)
+        ]
         biases = [[f"b({neurons[j + 1][i]})" for i in range(sizes[j + 1])] for j in range(L)]
         return cls(neurons, weights, biases)
 
     @classmethod
     def default(cls, names: list[str], sizes: list[int]) -> Labels:
-        return cls.from_neurons([cls.neuron_names(names[k], n) for k, n in enumerate(sizes)],
-                                sizes)
+        return cls.from_neurons([cls.neuron_names(names[k], n) for k, n in enumerate(sizes)], sizes)
 
     def copy(self) -> Labels:
         return Labels(

@@ -106,8 +106,9 @@ def read_number(text: str, decimal_comma: bool = False) -> float:
         v = float(s)
     except ValueError:
         if re.fullmatch(r"[+-]?\d*,\d+", s):
-            raise ValueError(f"{_show(s)} is not a number (use a decimal point: "
-                             f"{s.replace(',', '.')})") from None
+            raise ValueError(
+                f"{_show(s)} is not a number (use a decimal point: {s.replace(',', '.')})"
+            ) from None
         raise ValueError(f"{_show(s)} is not a number") from None
     if math.isnan(v):
         raise ValueError(f"{_show(s)} is not a finite number (NaN)")

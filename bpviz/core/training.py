@@ -21,8 +21,15 @@ import numpy as np
 from bpviz.core.fileformat import Document
 from bpviz.core.network import Network, Pass
 
-__all__ = ["Trainer", "ChunkResult", "Schedule", "LECTURE_SPEED", "MAX_RESULT_ROWS",
-           "default_speed", "default_stop_error"]
+__all__ = [
+    "Trainer",
+    "ChunkResult",
+    "Schedule",
+    "LECTURE_SPEED",
+    "MAX_RESULT_ROWS",
+    "default_speed",
+    "default_stop_error",
+]
 
 MAX_RESULT_ROWS = 1000  # samples whose outputs the results table shows (a snapshot carries them)
 
@@ -60,8 +67,14 @@ def default_stop_error(doc: Document) -> float | None:
 class Schedule:
     """Which data rows each step uses (CLI.md, "Which samples a step uses")."""
 
-    def __init__(self, n_samples: int, mode: str, batch_size: int | None = None,
-                 shuffle_seed: int | None = None, sample: int | None = None) -> None:
+    def __init__(
+        self,
+        n_samples: int,
+        mode: str,
+        batch_size: int | None = None,
+        shuffle_seed: int | None = None,
+        sample: int | None = None,
+    ) -> None:
         self.M = n_samples
         self.mode = mode
         self.sample = sample
@@ -106,11 +119,14 @@ class Schedule:
                 self._order = self._rng.permutation(self.M)
                 self._epoch_drawn += 1
         bs = self.batch_size
-        return self._order[pos * bs:(pos + 1) * bs]
+        return self._order[pos * bs : (pos + 1) * bs]
 
     def state(self):
-        return (None if self._rng is None else self._rng.bit_generator.state,
-                self._order.copy(), self._epoch_drawn)
+        return (
+            None if self._rng is None else self._rng.bit_generator.state,
+            self._order.copy(),
+            self._epoch_drawn,
+        )
 
     def restore(self, st) -> None:
         rs, order, drawn = st
@@ -129,9 +145,15 @@ class ChunkResult:
 class Trainer:
     """Gradient descent on a private network, in chunks a caller drives."""
 
-    def __init__(self, doc: Document, network: Network | None = None, *,
-                 track_epoch_error: bool = False, sample: int | None = None,
-                 start_step: int = 0) -> None:
+    def __init__(
+        self,
+        doc: Document,
+        network: Network | None = None,
+        *,
+        track_epoch_error: bool = False,
+        sample: int | None = None,
+        start_step: int = 0,
+    ) -> None:
         self.network = network if network is not None else doc.network.copy()
         self.inputs = np.ascontiguousarray(doc.inputs, dtype=np.float64)
         self.targets = np.ascontiguousarray(doc.targets, dtype=np.float64)
@@ -140,8 +162,7 @@ class Trainer:
         self.batch_size = doc.batch_size
         self.shuffle_seed = doc.shuffle_seed
         self.track_epoch_error = track_epoch_error
-        self.schedule = Schedule(len(self.inputs), doc.mode, doc.batch_size, doc.shuffle_seed,
-                                 sample)
+        self.schedule = Schedule(len(self.inputs), doc.mode, doc.batch_size, doc.shuffle_seed, sample)
         self.step = start_step  # steps done (counting from the file's weights)
         self.first_step = start_step  # error_history starts after this step
         self._hist = np.empty(1024)
@@ -152,8 +173,7 @@ class Trainer:
         self._eval: Pass | None = None
 
     # -- settings (take effect at the next step boundary) ------------------------------
-    def set_mode(self, mode: str, batch_size: int | None = None,
-                 shuffle_seed: int | None = None) -> None:
+    def set_mode(self, mode: str, batch_size: int | None = None, shuffle_seed: int | None = None) -> None:
         self.mode, self.batch_size, self.shuffle_seed = mode, batch_size, shuffle_seed
         self.schedule = Schedule(len(self.inputs), mode, batch_size, shuffle_seed)
 
@@ -190,8 +210,13 @@ class Trainer:
             self._hist = np.concatenate([self._hist, np.empty(len(self._hist))])
         self._hist[i] = e
 
-    def run(self, max_steps: int | None = None, seconds: float | None = None,
-            target_error: float | None = None, stop_error: float | None = None) -> ChunkResult:
+    def run(
+        self,
+        max_steps: int | None = None,
+        seconds: float | None = None,
+        target_error: float | None = None,
+        stop_error: float | None = None,
+    ) -> ChunkResult:
         """Run up to ``max_steps`` steps or for about ``seconds``, whichever ends first;
         stop early after a step whose error is ≤ ``target_error``, or once E of all samples
         is below ``stop_error``: the error of a step when every step uses every sample
@@ -202,9 +227,13 @@ class Trainer:
         if max_steps is not None and max_steps <= 0:
             return ChunkResult(0, "max_steps")
         net = self.network
-        saved = ([w.copy() for w in net.weights],
-                 None if net.biases is None else [b.copy() for b in net.biases],
-                 self.step, self.schedule.state(), len(self.epoch_errors))
+        saved = (
+            [w.copy() for w in net.weights],
+            None if net.biases is None else [b.copy() for b in net.biases],
+            self.step,
+            self.schedule.state(),
+            len(self.epoch_errors),
+        )
         self.stopped_at = None
         with np.errstate(all="ignore"):
             done, reason, bad = self._fast(max_steps, seconds, target_error, stop_error)
@@ -216,8 +245,9 @@ class Trainer:
                 del self.epoch_errors[n_ep:]
                 self.stopped_at = None
                 done, reason = self._careful(done, target_error, stop_error)
-        return ChunkResult(done, reason,
-                           self.stopped_at[1] if reason == "target" and self.stopped_at else None)
+        return ChunkResult(
+            done, reason, self.stopped_at[1] if reason == "target" and self.stopped_at else None
+        )
 
     def _stopped(self, e: float, target_error, stop_error, whole: bool, epoch_e) -> bool:
         """After a step with error e: does a stop condition hold? (epoch_e: E of all samples
@@ -264,7 +294,7 @@ class Trainer:
             s = self.step
             if online:
                 i = s % M
-                x, t = X[i:i + 1], T[i:i + 1]
+                x, t = X[i : i + 1], T[i : i + 1]
                 p = self._pass(1)
             elif batch:
                 x, t = X, T

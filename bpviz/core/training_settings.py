@@ -18,8 +18,15 @@ from dataclasses import dataclass
 from bpviz.core.fileformat import MODES, Document
 from bpviz.core.numbers import read_number
 
-__all__ = ["TrainingSettings", "MODES", "check_learning_rate", "read_learning_rate",
-           "check_mode", "check_speed", "check_stop_error"]
+__all__ = [
+    "TrainingSettings",
+    "MODES",
+    "check_learning_rate",
+    "read_learning_rate",
+    "check_mode",
+    "check_speed",
+    "check_stop_error",
+]
 
 
 def check_learning_rate(value: float) -> float:
@@ -96,8 +103,7 @@ class TrainingSettings:
         if self.mode not in MODES:
             raise ValueError(f"mode: expected one of {', '.join(MODES)}, got {self.mode!r}")
         if self.mode == "minibatch" and (self.batch_size is None or self.batch_size < 1):
-            raise ValueError(f"batch_size: minibatch mode needs a batch size ≥ 1, "
-                             f"got {self.batch_size!r}")
+            raise ValueError(f"batch_size: minibatch mode needs a batch size ≥ 1, got {self.batch_size!r}")
         set_(self, "speed", check_speed(self.speed))
         set_(self, "stop_error", check_stop_error(self.stop_error))
         if self.max_steps is not None and self.max_steps < 0:

@@ -42,76 +42,201 @@ class ActionSpec:
 A = ActionSpec
 ACTIONS: tuple[ActionSpec, ...] = (
     # File
-    A("new", "&New network…", lambda w: lambda: w.edit_network(True), (SK.New,),
-      "Build a network: layers, activations, loss, training"),
+    A(
+        "new",
+        "&New network…",
+        lambda w: lambda: w.edit_network(True),
+        (SK.New,),
+        "Build a network: layers, activations, loss, training",
+    ),
     A("open", "&Open…", lambda w: w.files.open_dialog, (SK.Open,), "Open a bpviz network file"),
-    A("save", "&Save", lambda w: w.files.save, (SK.Save,),
-      "Save the network, its data, settings and progress"),
-    A("save_as", "Save &As…", lambda w: w.files.save_as_dialog, ("Ctrl+Shift+S",),
-      "Save the network with its current weights"),
-    A("export", "&Export image…", lambda w: w.exports.export_dialog, ("Ctrl+E",),
-      "PNG or SVG of the canvas, the error plot or the window"),
-    A("quick", "&Quick export", lambda w: w.exports.quick_export, ("Ctrl+Alt+E",),
-      "Save the canvas as the next numbered PNG in the quick export folder (Ctrl+Alt+E)"),
+    A(
+        "save",
+        "&Save",
+        lambda w: w.files.save,
+        (SK.Save,),
+        "Save the network, its data, settings and progress",
+    ),
+    A(
+        "save_as",
+        "Save &As…",
+        lambda w: w.files.save_as_dialog,
+        ("Ctrl+Shift+S",),
+        "Save the network with its current weights",
+    ),
+    A(
+        "export",
+        "&Export image…",
+        lambda w: w.exports.export_dialog,
+        ("Ctrl+E",),
+        "PNG or SVG of the canvas, the error plot or the window",
+    ),
+    A(
+        "quick",
+        "&Quick export",
+        lambda w: w.exports.quick_export,
+        ("Ctrl+Alt+E",),
+        "Save the canvas as the next numbered PNG in the quick export folder (Ctrl+Alt+E)",
+    ),
     A("quick_folder", "Quick export &folder…", lambda w: w.exports.choose_quick_folder),
-    A("copy", "&Copy image", lambda w: w.exports.copy_image, ("Ctrl+Shift+C",),
-      "Copy the canvas to the clipboard (Ctrl+Shift+C)"),
-    A("explain", "Export &worked example…", lambda w: w.exports.export_worked_example, (),
-      "This iteration written out step by step, as Markdown, HTML or LaTeX"),
-    A("csv", "Export error &history (CSV)…", lambda w: w.exports.export_history_csv, (),
-      "Step and error of every step so far"),
+    A(
+        "copy",
+        "&Copy image",
+        lambda w: w.exports.copy_image,
+        ("Ctrl+Shift+C",),
+        "Copy the canvas to the clipboard (Ctrl+Shift+C)",
+    ),
+    A(
+        "explain",
+        "Export &worked example…",
+        lambda w: w.exports.export_worked_example,
+        (),
+        "This iteration written out step by step, as Markdown, HTML or LaTeX",
+    ),
+    A(
+        "csv",
+        "Export error &history (CSV)…",
+        lambda w: w.exports.export_history_csv,
+        (),
+        "Step and error of every step so far",
+    ),
     # Ctrl+Q, not StandardKey.Quit: Qt leaves that one empty on Windows (and offscreen)
     A("quit", "&Quit", lambda w: w.close, ("Ctrl+Q",), "Quit bpviz"),
     # Edit
-    A("network", "&Network…", lambda w: lambda: w.edit_network(False), ("Ctrl+Shift+N",),
-      "Change this network's layers, activations, loss, learning rate, mode and "
-      "initialisation"),
-    A("data", "&Data…", lambda w: w.show_data, ("Ctrl+D",),
-      "Edit the samples: inputs and targets, CSV, generators"),
-    A("edit_weight", "Edit &weight…", lambda w: w.edit_selected, (),
-      "Edit the selected weight or bias (Enter, or double-click it)"),
+    A(
+        "network",
+        "&Network…",
+        lambda w: lambda: w.edit_network(False),
+        ("Ctrl+Shift+N",),
+        "Change this network's layers, activations, loss, learning rate, mode and initialisation",
+    ),
+    A(
+        "data",
+        "&Data…",
+        lambda w: w.show_data,
+        ("Ctrl+D",),
+        "Edit the samples: inputs and targets, CSV, generators",
+    ),
+    A(
+        "edit_weight",
+        "Edit &weight…",
+        lambda w: w.edit_selected,
+        (),
+        "Edit the selected weight or bias (Enter, or double-click it)",
+    ),
     # the phases: their keys are handled by stepping.PhaseKeys, so they work everywhere
-    A("first", "First", lambda w: w.session.first, (), "First phase (Home)",
-      icon=SP.SP_MediaSkipBackward),
-    A("prev", "Previous", lambda w: w.session.previous, (), "Previous phase (← or Page Up)",
-      icon=SP.SP_MediaSeekBackward),
-    A("next", "Next", lambda w: w.session.next, (), "Next phase (→ or Page Down)",
-      icon=SP.SP_MediaSeekForward),
-    A("last", "Last", lambda w: w.session.last, (), "Last phase (End)",
-      icon=SP.SP_MediaSkipForward),
-    A("play", "Play", lambda w: w.player.toggle, ("P",),
-      "Step through the phases automatically (P)", True, icon=SP.SP_MediaPlay),
+    A("first", "First", lambda w: w.session.first, (), "First phase (Home)", icon=SP.SP_MediaSkipBackward),
+    A(
+        "prev",
+        "Previous",
+        lambda w: w.session.previous,
+        (),
+        "Previous phase (← or Page Up)",
+        icon=SP.SP_MediaSeekBackward,
+    ),
+    A(
+        "next",
+        "Next",
+        lambda w: w.session.next,
+        (),
+        "Next phase (→ or Page Down)",
+        icon=SP.SP_MediaSeekForward,
+    ),
+    A("last", "Last", lambda w: w.session.last, (), "Last phase (End)", icon=SP.SP_MediaSkipForward),
+    A(
+        "play",
+        "Play",
+        lambda w: w.player.toggle,
+        ("P",),
+        "Step through the phases automatically (P)",
+        True,
+        icon=SP.SP_MediaPlay,
+    ),
     # View
-    A("fit", "&Fit to window", lambda w: w.canvas.fit, ("F",),
-      "Fit the network to the window (F)"),
-    A("zoom_in", "Zoom &in", lambda w: lambda: w.session.set_zoom(w.session.zoom * 1.15),
-      ("Ctrl+=", "Ctrl++"), "Larger fonts and neurons (Ctrl+=)"),
-    A("zoom_out", "Zoom &out", lambda w: lambda: w.session.set_zoom(w.session.zoom / 1.15),
-      ("Ctrl+-",), "Smaller (Ctrl+-)"),
-    A("zoom_reset", "&Reset zoom", lambda w: lambda: w.session.set_zoom(1.0), ("Ctrl+0",),
-      "Normal size (Ctrl+0)"),
-    A("full", "&Full screen", lambda w: w.presenter.toggle_full_screen, ("F11",),
-      "The window at full screen, docks and all (F11; F11 or Esc leaves)", True),
-    A("present", "&Presentation", lambda w: w.toggle_presentation, ("F5",),
-      "The canvas alone at full screen in large type, for a projector: → / Page Down step, "
-      "B blanks, Esc or F5 leaves (F5)", True),
-    A("present_start", "Present from the &first phase", lambda w: w.present_from_start,
-      ("Shift+F5",), "Presentation mode at phase 1 of this iteration (Shift+F5)"),
-    A("caption", "Presentation &caption", lambda w: w.presenter.set_caption_on, (),
-      "While presenting, show the inspector's text for the selection as a large caption "
-      "under the canvas (C while presenting)", True, lambda w: w.presenter.caption_on),
-    A("labels", "Weight &labels", lambda w: w.session.set_show_weight_labels, (),
-      "Show the weight on each edge (small networks)", True,
-      lambda w: w.session.show_weight_labels),
-    A("legend", "Colour &legend", lambda w: w.session.set_show_legend, ("Ctrl+L",),
-      "A key to the colours and widths on the canvas (Ctrl+L); exports include it while it "
-      "is shown", True, lambda w: w.session.show_legend),
+    A("fit", "&Fit to window", lambda w: w.canvas.fit, ("F",), "Fit the network to the window (F)"),
+    A(
+        "zoom_in",
+        "Zoom &in",
+        lambda w: lambda: w.session.set_zoom(w.session.zoom * 1.15),
+        ("Ctrl+=", "Ctrl++"),
+        "Larger fonts and neurons (Ctrl+=)",
+    ),
+    A(
+        "zoom_out",
+        "Zoom &out",
+        lambda w: lambda: w.session.set_zoom(w.session.zoom / 1.15),
+        ("Ctrl+-",),
+        "Smaller (Ctrl+-)",
+    ),
+    A(
+        "zoom_reset",
+        "&Reset zoom",
+        lambda w: lambda: w.session.set_zoom(1.0),
+        ("Ctrl+0",),
+        "Normal size (Ctrl+0)",
+    ),
+    A(
+        "full",
+        "&Full screen",
+        lambda w: w.presenter.toggle_full_screen,
+        ("F11",),
+        "The window at full screen, docks and all (F11; F11 or Esc leaves)",
+        True,
+    ),
+    A(
+        "present",
+        "&Presentation",
+        lambda w: w.toggle_presentation,
+        ("F5",),
+        "The canvas alone at full screen in large type, for a projector: → / Page Down step, "
+        "B blanks, Esc or F5 leaves (F5)",
+        True,
+    ),
+    A(
+        "present_start",
+        "Present from the &first phase",
+        lambda w: w.present_from_start,
+        ("Shift+F5",),
+        "Presentation mode at phase 1 of this iteration (Shift+F5)",
+    ),
+    A(
+        "caption",
+        "Presentation &caption",
+        lambda w: w.presenter.set_caption_on,
+        (),
+        "While presenting, show the inspector's text for the selection as a large caption "
+        "under the canvas (C while presenting)",
+        True,
+        lambda w: w.presenter.caption_on,
+    ),
+    A(
+        "labels",
+        "Weight &labels",
+        lambda w: w.session.set_show_weight_labels,
+        (),
+        "Show the weight on each edge (small networks)",
+        True,
+        lambda w: w.session.show_weight_labels,
+    ),
+    A(
+        "legend",
+        "Colour &legend",
+        lambda w: w.session.set_show_legend,
+        ("Ctrl+L",),
+        "A key to the colours and widths on the canvas (Ctrl+L); exports include it while it is shown",
+        True,
+        lambda w: w.session.show_legend,
+    ),
     # Help, Training
-    A("shortcuts", "&Keyboard shortcuts", lambda w: lambda: show_shortcuts(w),
-      (SK.HelpContents,)),
+    A("shortcuts", "&Keyboard shortcuts", lambda w: lambda: show_shortcuts(w), (SK.HelpContents,)),
     A("about", "&About bpviz", lambda w: lambda: show_about(w)),
-    A("train", "&Train / Pause", lambda w: lambda: w.training.toggle(), (),
-      "Train from the current weights, or pause (Space)"),
+    A(
+        "train",
+        "&Train / Pause",
+        lambda w: lambda: w.training.toggle(),
+        (),
+        "Train from the current weights, or pause (Space)",
+    ),
 )
 del A
 
@@ -156,11 +281,14 @@ def show_shortcuts(window) -> None:
 
 
 def show_about(window) -> None:
-    QMessageBox.about(window, "About bpviz",
-                      f"<h3>bpviz {__version__}</h3><p>Step through backpropagation one "
-                      "phase at a time: the forward pass, the error, the error signal "
-                      "flowing back, the gradients and the update, with every number and "
-                      "the chain rule behind it.</p>")
+    QMessageBox.about(
+        window,
+        "About bpviz",
+        f"<h3>bpviz {__version__}</h3><p>Step through backpropagation one "
+        "phase at a time: the forward pass, the error, the error signal "
+        "flowing back, the gradients and the update, with every number and "
+        "the chain rule behind it.</p>",
+    )
 
 
 def make_action(window, spec: ActionSpec) -> QAction:
@@ -212,31 +340,45 @@ def _choices(w, m: QMenu, title: str, options, current, choose) -> dict:
 
 
 def _theme(w, m: QMenu) -> None:
-    _choices(w, m, "&Theme", [(n, n.capitalize()) for n in ("light", "dark")],
-             w.session.theme, w.set_theme)
+    _choices(w, m, "&Theme", [(n, n.capitalize()) for n in ("light", "dark")], w.session.theme, w.set_theme)
 
 
 def _edges(w, m: QMenu) -> None:
     s = w.session
-    w.edge_actions = _choices(w, m, "&Edges show", (
-        ("weight", "Weight w"), ("grad", "Gradient ∂E/∂w"),
-        ("delta_w", "Update Δw = −η·∂E/∂w")), s.edge_mode, s.set_edge_mode)
+    w.edge_actions = _choices(
+        w,
+        m,
+        "&Edges show",
+        (("weight", "Weight w"), ("grad", "Gradient ∂E/∂w"), ("delta_w", "Update Δw = −η·∂E/∂w")),
+        s.edge_mode,
+        s.set_edge_mode,
+    )
 
 
 def _decimals(w, m: QMenu) -> None:
     s = w.session
-    _choices(w, m, "&Decimals", ((9, "9 decimals (as in Mazur's example)"), (4, "4 decimals")),
-             s.decimals, s.set_decimals)
+    _choices(
+        w,
+        m,
+        "&Decimals",
+        ((9, "9 decimals (as in Mazur's example)"), (4, "4 decimals")),
+        s.decimals,
+        s.set_decimals,
+    )
 
 
 def _sig_figs(w, m: QMenu) -> None:
     s = w.session
-    w.sig_actions = _choices(w, m, "&Significant figures", [
-        (d, f"{d} significant figures" + (" (default)" if d == 4 else "")) for d in SIG_DIGITS],
-        s.sig_digits, s.set_sig_digits)
+    w.sig_actions = _choices(
+        w,
+        m,
+        "&Significant figures",
+        [(d, f"{d} significant figures" + (" (default)" if d == 4 else "")) for d in SIG_DIGITS],
+        s.sig_digits,
+        s.set_sig_digits,
+    )
     sub = m.actions()[-1].menu()
-    sub.setToolTip("How many significant figures the canvas writes (the inspector follows "
-                   "Decimals)")
+    sub.setToolTip("How many significant figures the canvas writes (the inspector follows Decimals)")
     sub.setToolTipsVisible(True)
 
 
@@ -258,12 +400,48 @@ def _training(w, m: QMenu) -> None:
 
 
 MENUS: tuple[tuple[str, tuple], ...] = (
-    ("&File", ("new", "open", _recent, "save", "save_as", None, "export", "copy", "quick",
-               "quick_folder", "explain", "csv", None, "quit")),
+    (
+        "&File",
+        (
+            "new",
+            "open",
+            _recent,
+            "save",
+            "save_as",
+            None,
+            "export",
+            "copy",
+            "quick",
+            "quick_folder",
+            "explain",
+            "csv",
+            None,
+            "quit",
+        ),
+    ),
     ("&Edit", (_undo_redo, None, "edit_weight", "network", "data")),
-    ("&View", (_theme, "zoom_in", "zoom_out", "zoom_reset", "fit", "full", "present",
-               "present_start", "caption", None, _edges, "labels", "legend", _decimals,
-               _sig_figs, None, _docks)),
+    (
+        "&View",
+        (
+            _theme,
+            "zoom_in",
+            "zoom_out",
+            "zoom_reset",
+            "fit",
+            "full",
+            "present",
+            "present_start",
+            "caption",
+            None,
+            _edges,
+            "labels",
+            "legend",
+            _decimals,
+            _sig_figs,
+            None,
+            _docks,
+        ),
+    ),
     ("&Data", (_data_editor,)),
     ("&Training", ("train", _training)),
     ("&Help", ("shortcuts", "about")),

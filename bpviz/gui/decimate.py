@@ -39,7 +39,7 @@ class PeakPyramid:
                 self._min[k - 1], self._max[k - 1] = mn, mx = g_mn, g_mx
             b = start >> k  # first block of this level that changed
             if b < m:
-                lo, hi = prev_min[2 * b:2 * m], prev_max[2 * b:2 * m]
+                lo, hi = prev_min[2 * b : 2 * m], prev_max[2 * b : 2 * m]
                 with np.errstate(invalid="ignore"):
                     np.fmin(lo[0::2], lo[1::2], out=mn[b:m])
                     np.fmax(hi[0::2], hi[1::2], out=mx[b:m])

@@ -28,9 +28,9 @@ class _Buffer:
 
     def put(self, start: int, values: np.ndarray) -> None:
         self.reserve(start + len(values))
-        self.v[start:start + len(values)] = values
+        self.v[start : start + len(values)] = values
         with np.errstate(all="ignore"):
-            np.log10(values, out=self.log[start:start + len(values)])
+            np.log10(values, out=self.log[start : start + len(values)])
         self.n = start + len(values)
 
 
@@ -98,7 +98,7 @@ class History:
             grown = np.empty(len(self._ep.v))
             grown[:k] = self._ep_steps[:k]
             self._ep_steps = grown
-        self._ep_steps[k:self._ep.n] = steps
+        self._ep_steps[k : self._ep.n] = steps
 
     def clear(self) -> None:
         self._e.n = 0

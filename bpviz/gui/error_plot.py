@@ -72,15 +72,24 @@ class ErrorPlot(pg.PlotWidget):
         pi.legend = self.legend  # plot(name=…) adds its curve here
         # live curves: no antialiasing, a cosmetic 1 px pen (a zig-zag of thousands of segments
         # costs ~30 ms a frame antialiased in software rendering)
-        self.curve = pi.plot([], [], pen=pg.mkPen(POSITIVE, width=1), antialias=False,
-                             name=LEGEND_NAMES["step"])
+        self.curve = pi.plot(
+            [], [], pen=pg.mkPen(POSITIVE, width=1), antialias=False, name=LEGEND_NAMES["step"]
+        )
         self.curve.setSkipFiniteCheck(True)
-        self.epoch_curve = pi.plot([], [], pen=pg.mkPen(NEGATIVE, width=2), antialias=False,
-                                   name=LEGEND_NAMES["epoch"])
+        self.epoch_curve = pi.plot(
+            [], [], pen=pg.mkPen(NEGATIVE, width=2), antialias=False, name=LEGEND_NAMES["epoch"]
+        )
         self.epoch_curve.setSkipFiniteCheck(True)
-        self.current = pi.plot([], [], pen=None, symbol="o", symbolSize=10,
-                               symbolBrush=FORWARD, symbolPen=None,
-                               name=LEGEND_NAMES["current"])
+        self.current = pi.plot(
+            [],
+            [],
+            pen=None,
+            symbol="o",
+            symbolSize=10,
+            symbolBrush=FORWARD,
+            symbolPen=None,
+            name=LEGEND_NAMES["current"],
+        )
         self.readout = pg.TextItem(anchor=(0, 0))
         self.readout.setZValue(50)
         pi.addItem(self.readout, ignoreBounds=True)
@@ -88,8 +97,8 @@ class ErrorPlot(pg.PlotWidget):
         # on a log axis (the range keeps room there, and the curve ends above the line), over
         # it on a linear one (nothing is below 0); see update_stop
         self.stop_line = pg.InfiniteLine(
-            angle=0, movable=False, label="",
-            labelOpts={"position": 0.01, "anchors": [(0, 0), (0, 0)]})
+            angle=0, movable=False, label="", labelOpts={"position": 0.01, "anchors": [(0, 0), (0, 0)]}
+        )
         self.stop_line.setZValue(-5)
         pi.addItem(self.stop_line, ignoreBounds=True)
         self._stop_note: str | None = None
@@ -101,7 +110,8 @@ class ErrorPlot(pg.PlotWidget):
             "used, before its update. E of all samples at each epoch's end (online mode): "
             "the curve a class expects. This iteration: the error of the next step, where "
             "the stepper is. Hover to read off a value; drag or wheel to look closer, "
-            "double-click to follow the run again.")
+            "double-click to follow the run again."
+        )
         self.scene().sigMouseMoved.connect(self._hover)
         vb = pi.vb
         vb.disableAutoRange()  # ranges grow in steps (see refresh) so the axes stay cached
@@ -161,8 +171,11 @@ class ErrorPlot(pg.PlotWidget):
             texts = [f"stop when E < {se:g}", f"E < {se:g}"]
         else:
             e, step = st
-            texts = [f"Stopped: E = {e} < {se:g} at step {step:,}",
-                     f"Stopped at step {step:,}: E < {se:g}", f"Stopped: E < {se:g}"]
+            texts = [
+                f"Stopped: E = {e} < {se:g} at step {step:,}",
+                f"Stopped at step {step:,}: E < {se:g}",
+                f"Stopped: E < {se:g}",
+            ]
         label = self.stop_line.label
         vb = self.plotItem.vb
         room = vb.width() * 0.97
@@ -173,7 +186,7 @@ class ErrorPlot(pg.PlotWidget):
         box = vb.sceneBoundingRect()
         pts = [c.getData() for c in (self.curve, self.epoch_curve, self.current)]
         pts = [(x, y) for x, y in pts if x is not None and len(x)]
-        for anchors in ([below, above] if self.log_scale else [above]):
+        for anchors in [below, above] if self.log_scale else [above]:
             label.anchors = anchors
             for t in texts:
                 label.setFormat(t)
@@ -184,8 +197,10 @@ class ErrorPlot(pg.PlotWidget):
                 if r.top() < box.top() - 1 or r.bottom() > box.bottom() + 1:
                     break  # too tall here: the other side
                 v = vb.mapSceneToView(r).boundingRect()
-                if not any(np.any((x >= v.left()) & (x <= v.right()) & (y >= v.top())
-                                  & (y <= v.bottom())) for x, y in pts):
+                if not any(
+                    np.any((x >= v.left()) & (x <= v.right()) & (y >= v.top()) & (y <= v.bottom()))
+                    for x, y in pts
+                ):
                     return
         label.setFormat("")
 
@@ -271,8 +286,7 @@ class ErrorPlot(pg.PlotWidget):
                 else:
                     xs += [x0, x1]
                     ys += [v, v]
-        self._grid.setData(np.array(xs, dtype=float), np.array(ys, dtype=float),
-                           connect="pairs")
+        self._grid.setData(np.array(xs, dtype=float), np.array(ys, dtype=float), connect="pairs")
 
     def _legend_entry(self, item, show: bool) -> None:
         """The legend lists a curve only where it is drawn (no epoch curve in batch mode)."""

@@ -16,14 +16,18 @@ __all__ = ["ExportDialog"]
 
 
 class ExportDialog(QDialog):
-    def __init__(self, parent=None, what: str = "canvas", fmt: str = "png", scale: int = 2,
-                 transparent: bool = False) -> None:
+    def __init__(
+        self, parent=None, what: str = "canvas", fmt: str = "png", scale: int = 2, transparent: bool = False
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Export image")
         form = QFormLayout(self)
         self.what = QComboBox()
-        for key, text in (("canvas", "The network canvas"), ("plot", "The error plot"),
-                          ("window", "The whole window")):
+        for key, text in (
+            ("canvas", "The network canvas"),
+            ("plot", "The error plot"),
+            ("window", "The whole window"),
+        ):
             self.what.addItem(text, key)
         self.what.setCurrentIndex(max(0, self.what.findData(what)))
         self.fmt = QComboBox()
@@ -41,8 +45,9 @@ class ExportDialog(QDialog):
         form.addRow("Format", self.fmt)
         form.addRow("Scale", self.scale)
         form.addRow("", self.transparent)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Export…")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -56,5 +61,9 @@ class ExportDialog(QDialog):
         self.transparent.setEnabled(png)
 
     def choice(self) -> dict:
-        return {"what": self.what.currentData(), "fmt": self.fmt.currentData(),
-                "scale": self.scale.value(), "transparent": self.transparent.isChecked()}
+        return {
+            "what": self.what.currentData(),
+            "fmt": self.fmt.currentData(),
+            "scale": self.scale.value(),
+            "transparent": self.transparent.isChecked(),
+        }

@@ -31,8 +31,7 @@ from bpviz.gui.export_dialog import ExportDialog
 
 __all__ = ["ExportCommands"]
 
-WORKED_EXAMPLE_FILTER = \
-    "HTML, self-contained (*.html);;Markdown with LaTeX maths (*.md);;LaTeX (*.tex)"
+WORKED_EXAMPLE_FILTER = "HTML, self-contained (*.html);;Markdown with LaTeX maths (*.md);;LaTeX (*.tex)"
 
 
 class ExportCommands:
@@ -54,9 +53,13 @@ class ExportCommands:
     def export_dialog(self) -> None:
         """File → Export image…: what (canvas, plot, window), PNG or SVG, scale, then where."""
         w, st, s = self.window, self.settings, self.session
-        d = ExportDialog(w, st.value("export/what", "canvas"), st.value("export/fmt", "png"),
-                         int(st.value("export/scale", 2)),
-                         str(st.value("export/transparent", "false")) == "true")
+        d = ExportDialog(
+            w,
+            st.value("export/what", "canvas"),
+            st.value("export/fmt", "png"),
+            int(st.value("export/scale", 2)),
+            str(st.value("export/transparent", "false")) == "true",
+        )
         if not d.exec():
             return
         c = d.choice()
@@ -65,8 +68,14 @@ class ExportCommands:
         st.setValue("export/transparent", "true" if c["transparent"] else "false")
         # the phase in the name (mazur-03-out-h.png): several phases, several files
         start = self._export_dir() / export_file_name(
-            export_stem(s.source), c["what"], s.phase_index, s.names[s.phase_index], c["fmt"],
-            len(s.names), s.step + 1)
+            export_stem(s.source),
+            c["what"],
+            s.phase_index,
+            s.names[s.phase_index],
+            c["fmt"],
+            len(s.names),
+            s.step + 1,
+        )
         flt = "PNG image (*.png)" if c["fmt"] == "png" else "SVG image (*.svg)"
         path, _ = QFileDialog.getSaveFileName(w, "Export image", str(start), flt)
         if not path:
@@ -76,8 +85,7 @@ class ExportCommands:
         st.setValue("files/export_dir", str(Path(path).parent))
         target = {"canvas": w.canvas, "plot": w.plot, "window": w}[c["what"]]
         try:
-            export_widget(target, path, c["fmt"], c["scale"] if c["fmt"] == "png" else 1.0,
-                          c["transparent"])
+            export_widget(target, path, c["fmt"], c["scale"] if c["fmt"] == "png" else 1.0, c["transparent"])
         except (OSError, ValueError) as e:
             QMessageBox.warning(w, "Cannot export", f"{path}: {e}")
             return
@@ -89,8 +97,8 @@ class ExportCommands:
 
     def choose_quick_folder(self) -> bool:
         folder = QFileDialog.getExistingDirectory(
-            self.window, "Quick export folder",
-            self.settings.value("export/quick_dir", str(Path.home())))
+            self.window, "Quick export folder", self.settings.value("export/quick_dir", str(Path.home()))
+        )
         if folder:
             self.settings.setValue("export/quick_dir", folder)
         return bool(folder)
@@ -106,8 +114,8 @@ class ExportCommands:
             folder = self.settings.value("export/quick_dir")
         try:
             path = QuickExporter(folder, export_stem(s.source), scale=2.0).export(
-                self.window.canvas, phase_tag(s.phase_index, s.names[s.phase_index],
-                                              len(s.names)))
+                self.window.canvas, phase_tag(s.phase_index, s.names[s.phase_index], len(s.names))
+            )
         except (OSError, ValueError) as e:
             QMessageBox.warning(self.window, "Cannot export", f"{folder}: {e}")
             return None
@@ -120,8 +128,7 @@ class ExportCommands:
         (or the filter chosen), the canvas at each phase if the user wants it."""
         w, s = self.window, self.session
         start = self._export_dir() / f"{Path(s.source).stem or 'bpviz'}-worked-example.html"
-        path, flt = QFileDialog.getSaveFileName(w, "Export worked example", str(start),
-                                                WORKED_EXAMPLE_FILTER)
+        path, flt = QFileDialog.getSaveFileName(w, "Export worked example", str(start), WORKED_EXAMPLE_FILTER)
         if not path:
             return
         fmt = Path(path).suffix.lower().lstrip(".")
@@ -129,9 +136,12 @@ class ExportCommands:
             fmt = "html" if "HTML" in flt else "md" if "Markdown" in flt else "tex"
             path += "." + fmt
         B = QMessageBox.StandardButton
-        images = QMessageBox.question(
-            w, "Worked example", "Add an image of the canvas at each phase?",
-            B.Yes | B.No, B.Yes) == B.Yes
+        images = (
+            QMessageBox.question(
+                w, "Worked example", "Add an image of the canvas at each phase?", B.Yes | B.No, B.Yes
+            )
+            == B.Yes
+        )
         try:
             text = explain(s.current_document(), s.trace, fmt, name=Path(s.source).stem)
             if images:
@@ -155,8 +165,9 @@ class ExportCommands:
                 buf = QBuffer()
                 buf.open(QIODevice.OpenModeFlag.WriteOnly)
                 render_image(self.window.canvas, 1.0).save(buf, "PNG")
-                out.append(PhaseFigure(phase_file_name(i, ph.name, "png"),
-                                       f"{i + 1}. {ph.title}", bytes(buf.data())))
+                out.append(
+                    PhaseFigure(phase_file_name(i, ph.name, "png"), f"{i + 1}. {ph.title}", bytes(buf.data()))
+                )
         finally:
             s.set_phase(here)
         return out
@@ -165,8 +176,7 @@ class ExportCommands:
         """The error of every step so far (and of all the data where an epoch ended)."""
         w, h = self.window, self.session.history
         start = self._export_dir() / f"{Path(self.session.source).stem or 'bpviz'}-errors.csv"
-        path, _ = QFileDialog.getSaveFileName(w, "Export error history", str(start),
-                                              "CSV (*.csv)")
+        path, _ = QFileDialog.getSaveFileName(w, "Export error history", str(start), "CSV (*.csv)")
         if not path:
             return
         try:

@@ -36,8 +36,9 @@ def session_document(session) -> Document:
     session's progress (step, phase, error history, stop threshold) and the training speed."""
     doc = session.current_document()
     # the errors of steps 1 … step: while training the history may run ahead of the weights
-    doc.session = fileformat.session_record(session.step, session.phase_index,
-                                            session.history.errors, session.stop_error)
+    doc.session = fileformat.session_record(
+        session.step, session.phase_index, session.history.errors, session.stop_error
+    )
     doc.speed = fileformat.FULL_SPEED if session.speed is None else session.speed
     return doc
 
@@ -87,9 +88,9 @@ class FileCommands:
         """Ask for a file name and save; False when the user cancels or the save fails."""
         start = self.settings.value("files/last_dir", str(Path.home()))
         base = self.session.source if self.session.source in PRESETS else "network"
-        path, _ = QFileDialog.getSaveFileName(self.window, "Save network as",
-                                              str(Path(start) / f"{base}.bpviz.json"),
-                                              SAVE_FILTER)
+        path, _ = QFileDialog.getSaveFileName(
+            self.window, "Save network as", str(Path(start) / f"{base}.bpviz.json"), SAVE_FILTER
+        )
         return bool(path) and self.save_to(with_extension(path))
 
     def save_to(self, path: str) -> bool:
@@ -120,9 +121,12 @@ class FileCommands:
             return True
         B = QMessageBox.StandardButton
         answer = QMessageBox.question(
-            self.window, "Unsaved changes",
+            self.window,
+            "Unsaved changes",
             "The network has changes that are not saved (edits or training). Save them?",
-            B.Save | B.Discard | B.Cancel, B.Save)
+            B.Save | B.Discard | B.Cancel,
+            B.Save,
+        )
         if answer == B.Save:
             return self.save()
         return answer == B.Discard
@@ -133,8 +137,7 @@ class FileCommands:
         s, w = self.session, self.window
         w.setWindowModified(s.modified)
         name = s.source if s.source in PRESETS else (Path(s.source).name or "untitled")
-        w.setWindowTitle(f"{name}[*] — {s.doc.title} — bpviz" if s.doc.title
-                         else f"{name}[*] — bpviz")
+        w.setWindowTitle(f"{name}[*] — {s.doc.title} — bpviz" if s.doc.title else f"{name}[*] — bpviz")
 
     # -- Open Recent --------------------------------------------------------------------------
     def attach_recent_menu(self, menu: QMenu) -> None:

@@ -39,8 +39,7 @@ class GradCheckTab(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.table.setColumnCount(4)
-        self.table.setHorizontalHeaderLabels(["parameter", "backprop", "numeric",
-                                              "|difference|"])
+        self.table.setHorizontalHeaderLabels(["parameter", "backprop", "numeric", "|difference|"])
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setStretchLastSection(True)
         lay.addWidget(self.note)
@@ -77,24 +76,30 @@ class GradCheckTab(QWidget):
             self.results, self._for = [], None
             tab.setRowCount(0)
             title = html.escape(s.phases[at].title)
-            self.note.setText(f"Backprop reveals these gradients at phase {at + 1} "
-                              f"(<i>{title}</i>): predict them, step there, then check "
-                              "them here.")
+            self.note.setText(
+                f"Backprop reveals these gradients at phase {at + 1} "
+                f"(<i>{title}</i>): predict them, step there, then check "
+                "them here."
+            )
             return
         if not (self._for and self._for[0] is tr and self._for[1] == params):
             num = numeric_gradients(net, tr.inputs, tr.targets, params, "central", EPS)
             lab = net.labels
             self.results = [
-                {"symbol": lab.weights[jj][idx[0]][idx[1]] if kind == "w"
-                 else f"{lab.biases[jj][idx]} ({lab.neurons[jj + 1][idx]})",
-                 "analytic": float(p.grad_w[jj][idx] if kind == "w" else p.grad_b[jj][idx]),
-                 "numeric": float(n)} for (kind, jj, idx), n in zip(params, num, strict=True)]
+                {
+                    "symbol": lab.weights[jj][idx[0]][idx[1]]
+                    if kind == "w"
+                    else f"{lab.biases[jj][idx]} ({lab.neurons[jj + 1][idx]})",
+                    "analytic": float(p.grad_w[jj][idx] if kind == "w" else p.grad_b[jj][idx]),
+                    "numeric": float(n),
+                }
+                for (kind, jj, idx), n in zip(params, num, strict=True)
+            ]
             self._for = (tr, params)
         tab.setRowCount(len(self.results))
         for r, e in enumerate(self.results):
             diff = abs(e["analytic"] - e["numeric"])
-            cells = [e["symbol"], fmt(e["analytic"], s.decimals), fmt(e["numeric"], s.decimals),
-                     fmt(diff, 3)]
+            cells = [e["symbol"], fmt(e["analytic"], s.decimals), fmt(e["numeric"], s.decimals), fmt(diff, 3)]
             for c, txt in enumerate(cells):
                 it = QTableWidgetItem(txt.replace("-", "−") if c else txt)
                 if c:
@@ -106,4 +111,5 @@ class GradCheckTab(QWidget):
             f"∂E/∂θ by backprop against the central difference (E(θ + ε) − E(θ − ε)) / 2ε, "
             f"ε = {sig(EPS)}, E over this step's {m} sample{'s' if m > 1 else ''}, at the "
             f"parameters before the update (core.gradcheck). Largest difference: "
-            f"{fmt(worst, 3)}.")
+            f"{fmt(worst, 3)}."
+        )

@@ -22,6 +22,7 @@ from bpviz.gui.theme import ERROR_SIGNAL, FORWARD, SELECT, THEMES
 
 __all__ = ["Inspector", "CAP", "MAX_CHECK"]
 
+
 class Inspector(QWidget):
     """Tabs: the selection's chain rule, the phase in matrix form (matrix_tab), a gradient
     check (gradcheck_tab)."""
@@ -37,20 +38,37 @@ class Inspector(QWidget):
         self.matrix = MatrixTab(session)
         self.check = GradCheckTab(session)
         for page, name, tip in (
-                (self.text, "Selection", "The chain rule of the selected weight, neuron or bias: "
-                 "in symbols, then with numbers; ? = not revealed by the stepper yet"),
-                (self.matrix, "Matrix", "The current phase in matrix form: W·out + b = net, "
-                 "f(net) = out, Wᵀ·δ, ∂E/∂out ⊙ f′(net) = δ, δ·outᵀ = ∂E/∂W, the update"),
-                (self.check, "Gradient check", "Backprop's gradient against a central finite "
-                 "difference (ε = 1e−6) for the selected weight, bias or neuron's layer")):
+            (
+                self.text,
+                "Selection",
+                "The chain rule of the selected weight, neuron or bias: "
+                "in symbols, then with numbers; ? = not revealed by the stepper yet",
+            ),
+            (
+                self.matrix,
+                "Matrix",
+                "The current phase in matrix form: W·out + b = net, "
+                "f(net) = out, Wᵀ·δ, ∂E/∂out ⊙ f′(net) = δ, δ·outᵀ = ∂E/∂W, the update",
+            ),
+            (
+                self.check,
+                "Gradient check",
+                "Backprop's gradient against a central finite "
+                "difference (ε = 1e−6) for the selected weight, bias or neuron's layer",
+            ),
+        ):
             self.tabs.setTabToolTip(self.tabs.addTab(page, name), tip)
         self._pages = (self.matrix, self.check)
         for page in self._pages:
             page.setObjectName("page")
         self._dirty = [True, True, True]
         self.tabs.currentChanged.connect(self._refresh)
-        for sig in (session.traceChanged, session.phaseChanged, session.selectionChanged,
-                    session.documentChanged):
+        for sig in (
+            session.traceChanged,
+            session.phaseChanged,
+            session.selectionChanged,
+            session.documentChanged,
+        ):
             sig.connect(self._on_change)
         session.displayChanged.connect(self._on_display)
         session.trainingChanged.connect(self._on_change)
@@ -99,8 +117,9 @@ class Inspector(QWidget):
 
     def _restyle(self) -> None:
         th, z = THEMES[self.session.theme], self.session.zoom
-        self.text.setStyleSheet(f"QTextBrowser {{ background: {th.background}; color: {th.text};"
-                                " border: none; }")
+        self.text.setStyleSheet(
+            f"QTextBrowser {{ background: {th.background}; color: {th.text}; border: none; }}"
+        )
         doc = self.text.document()
         f = QFont(self.text.font())
         f.setPointSizeF(12.5 * z)
@@ -114,16 +133,19 @@ class Inspector(QWidget):
             f"p.lb {{ color: {ERROR_SIGNAL}; }} p.lf {{ color: {FORWARD}; }}"
             f"p.lm, p.m {{ color: {th.muted}; }} p.m {{ font-size: {10.5 * z:.1f}pt; }}"
             f".q {{ color: {SELECT}; font-weight: bold; }} th {{ color: {th.muted}; }}"
-            f"table {{ margin-left: {ind}; border-color: {th.neutral_edge}; }}")
-        css = (f"QWidget#page {{ background: {th.background}; }}"
-               f"QLabel {{ color: {th.text}; font-size: {11 * z:.1f}pt; }}"
-               f"QLabel#op {{ color: {th.muted}; font-size: {15 * z:.1f}pt; font-weight: 600; }}"
-               f"QTableWidget {{ background: {th.background}; color: {th.text}; "
-               f"gridline-color: {th.neutral_edge}; font-size: {10.5 * z:.1f}pt; }}"
-               f"QHeaderView::section {{ background: {th.banner_bg}; color: {th.muted}; "
-               f"border: none; padding: 2px 6px; font-size: {10 * z:.1f}pt; }}"
-               f"QTableCornerButton::section {{ background: {th.banner_bg}; border: none; }}"
-               f"QLabel#note {{ padding: 6px; background: {th.banner_bg}; }}")
+            f"table {{ margin-left: {ind}; border-color: {th.neutral_edge}; }}"
+        )
+        css = (
+            f"QWidget#page {{ background: {th.background}; }}"
+            f"QLabel {{ color: {th.text}; font-size: {11 * z:.1f}pt; }}"
+            f"QLabel#op {{ color: {th.muted}; font-size: {15 * z:.1f}pt; font-weight: 600; }}"
+            f"QTableWidget {{ background: {th.background}; color: {th.text}; "
+            f"gridline-color: {th.neutral_edge}; font-size: {10.5 * z:.1f}pt; }}"
+            f"QHeaderView::section {{ background: {th.banner_bg}; color: {th.muted}; "
+            f"border: none; padding: 2px 6px; font-size: {10 * z:.1f}pt; }}"
+            f"QTableCornerButton::section {{ background: {th.banner_bg}; border: none; }}"
+            f"QLabel#note {{ padding: 6px; background: {th.banner_bg}; }}"
+        )
         for page in self._pages:
             page.setStyleSheet(css)
 
@@ -132,9 +154,15 @@ class Inspector(QWidget):
         s = self.session
         w, sel = Explainer(s.trace, s.revealed, s.display_sample, s.decimals), s.selection
         try:
-            body = (w.phase(s.phase, len(s.names)) if sel is None else w.edge(*sel.index)
-                    if sel.kind == "edge" else w.bias(*sel.index) if sel.kind == "bias"
-                    else w.neuron(*sel.index))
+            body = (
+                w.phase(s.phase, len(s.names))
+                if sel is None
+                else w.edge(*sel.index)
+                if sel.kind == "edge"
+                else w.bias(*sel.index)
+                if sel.kind == "bias"
+                else w.neuron(*sel.index)
+            )
         except IndexError:  # a selection from another network
             body = w.phase(s.phase, len(s.names))
         self.text.setHtml(body)

@@ -51,8 +51,13 @@ def _scrolled(w: QWidget) -> QScrollArea:
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, doc: Document, source: str = "mazur", settings: QSettings | None = None,
-                 backend: str = "process"):
+    def __init__(
+        self,
+        doc: Document,
+        source: str = "mazur",
+        settings: QSettings | None = None,
+        backend: str = "process",
+    ):
         super().__init__()
         self.settings = settings if settings is not None else QSettings()
         self.session = s = Session(doc, source, self)
@@ -97,16 +102,16 @@ class MainWindow(QMainWindow):
         self.training = TrainingController(s, backend, self)
         self.training.message.connect(self._show_message)
         self.training_panel = TrainingPanel(self.training, self.plot, self)
-        self.training_dock = self._dock("Training", _scrolled(self.training_panel), right,
-                                        tab_with=self.plot_dock)
+        self.training_dock = self._dock(
+            "Training", _scrolled(self.training_panel), right, tab_with=self.plot_dock
+        )
         self.results = ResultsTable(s, self.training, self)
         self.results_dock = self._dock("Results", self.results, right, tab_with=self.plot_dock)
         self.data_editor = DataEditor(s, self)
         self.data_dock = self._dock("Data", self.data_editor, right, tab_with=self.plot_dock)
         self.plot_dock.raise_()
 
-    def _dock(self, title: str, widget: QWidget, area,
-              tab_with: QDockWidget | None = None) -> QDockWidget:
+    def _dock(self, title: str, widget: QWidget, area, tab_with: QDockWidget | None = None) -> QDockWidget:
         """A dock in area, tabbed behind tab_with (a dock added later joins a tab group)."""
         d = QDockWidget(title, self)
         d.setObjectName(f"dock-{title}")
@@ -145,8 +150,7 @@ class MainWindow(QMainWindow):
         1440×900, maximised, with the default layout fitted to it."""
         screen = self.screen()
         avail = screen.availableGeometry() if screen is not None else None
-        if not self._fresh or avail is None or (avail.width() >= 1480
-                                                and avail.height() >= 960):
+        if not self._fresh or avail is None or (avail.width() >= 1480 and avail.height() >= 960):
             self.show()
             return
         self.setGeometry(avail)
@@ -156,10 +160,10 @@ class MainWindow(QMainWindow):
     def _default_layout(self) -> None:
         """The dock column takes a third of the width; the inspector 55 % of its height."""
         w, h = self.width(), self.height()
-        self.resizeDocks([self.inspector_dock], [max(300, round(w * 0.32))],
-                         Qt.Orientation.Horizontal)
-        self.resizeDocks([self.inspector_dock, self.plot_dock], [round(h * 0.55), round(h * 0.45)],
-                         Qt.Orientation.Vertical)
+        self.resizeDocks([self.inspector_dock], [max(300, round(w * 0.32))], Qt.Orientation.Horizontal)
+        self.resizeDocks(
+            [self.inspector_dock, self.plot_dock], [round(h * 0.55), round(h * 0.45)], Qt.Orientation.Vertical
+        )
 
     # ------------------------------------------------------------------------ kept on the window
     # (scripts and tests call these by the window's name)
@@ -231,8 +235,7 @@ class MainWindow(QMainWindow):
             self._update_status()
 
     def _show_message(self, title: str, text: str) -> None:
-        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok,
-                          self)
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self)
         box.setWindowModality(Qt.WindowModality.WindowModal)
         box.open()  # never blocks the event loop (snapshots keep arriving)
         self._message_box = box
@@ -248,7 +251,8 @@ class MainWindow(QMainWindow):
         self._status.setText(
             f"{s.doc.title or s.source}  ·  iteration {s.step + 1:,}  ·  phase "
             f"{s.phase_index + 1}/{len(s.names)}: {s.phase.title}  ·  η = {s.learning_rate:g}"
-            f"  ·  {s.doc.mode}")
+            f"  ·  {s.doc.mode}"
+        )
 
     def _on_zoom(self) -> None:
         """The font zoom applies to the whole window: the application font (docks, menus,
@@ -285,7 +289,9 @@ class MainWindow(QMainWindow):
         preferences.write_display(self.session, st)
         st.setValue("play/delay", self.delay.value())
         QApplication.instance().removeEventFilter(self._keys)
-        if not any(isinstance(w, MainWindow) and w is not self and w.isVisible()
-                   for w in QApplication.topLevelWidgets()):
+        if not any(
+            isinstance(w, MainWindow) and w is not self and w.isVisible()
+            for w in QApplication.topLevelWidgets()
+        ):
             apply_font_zoom(1.0)  # the application's font is the last window's to give back
         super().closeEvent(ev)

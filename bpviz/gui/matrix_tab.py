@@ -135,8 +135,7 @@ class MatrixTab(QWidget):
         def out_block(k: int, op: str = "") -> _Block:
             arr = tr.inputs.T if k == 0 else p.out[k].T
             what = ("input", 0) if k == 0 else ("out", k)
-            title = (f"x: the inputs of layer {n[0]}{per}" if k == 0
-                     else f"out{_s(names[k])}{per}")
+            title = f"x: the inputs of layer {n[0]}{per}" if k == 0 else f"out{_s(names[k])}{per}"
             return _Block(f"out{k}", title, arr, ax(k), samples, what, op)
 
         kind, k = ph.kind, ph.layer_index
@@ -144,93 +143,211 @@ class MatrixTab(QWidget):
         if kind == "input":
             eq = f"x and target{_s(names[L])}"
             b.append(out_block(0))
-            b.append(_Block("target", f"target{_s(names[L])}{per}", tr.targets.T, ax(L),
-                            samples, ("target", L)))
+            b.append(
+                _Block("target", f"target{_s(names[L])}{per}", tr.targets.T, ax(L), samples, ("target", L))
+            )
         elif kind == "net":
             j = k - 1
-            eq = f"W{_s(names[k])} · {out_sym(j)}" + (f" + b{_s(names[k])}" if net.biases
-                                                      is not None else "") + \
-                f" = net{_s(names[k])}"
-            b.append(_Block("W", f"W{_s(names[k])}: the weights {n[j]} → {n[k]}",
-                            net.weights[j], ax(k), ax(j), None))
+            eq = (
+                f"W{_s(names[k])} · {out_sym(j)}"
+                + (f" + b{_s(names[k])}" if net.biases is not None else "")
+                + f" = net{_s(names[k])}"
+            )
+            b.append(
+                _Block(
+                    "W", f"W{_s(names[k])}: the weights {n[j]} → {n[k]}", net.weights[j], ax(k), ax(j), None
+                )
+            )
             b.append(out_block(j, "·"))
             if net.biases is not None:
-                b.append(_Block("b", f"b{_s(names[k])}: the biases (added to each column)",
-                                net.biases[j][:, None], ax(k), one, None, "+"))
-            b.append(_Block("net", f"net{_s(names[k])}{per}", p.net[k].T, ax(k), samples,
-                            ("net", k), "="))
+                b.append(
+                    _Block(
+                        "b",
+                        f"b{_s(names[k])}: the biases (added to each column)",
+                        net.biases[j][:, None],
+                        ax(k),
+                        one,
+                        None,
+                        "+",
+                    )
+                )
+            b.append(_Block("net", f"net{_s(names[k])}{per}", p.net[k].T, ax(k), samples, ("net", k), "="))
         elif kind == "out":
             act = net.activations[k - 1].name
-            eq = f"f(net{_s(names[k])}) = out{_s(names[k])}, f = {html.escape(act)}, " \
-                 "entry by entry"
-            b.append(_Block("net", f"net{_s(names[k])}{per}", p.net[k].T, ax(k), samples,
-                            ("net", k)))
+            eq = f"f(net{_s(names[k])}) = out{_s(names[k])}, f = {html.escape(act)}, entry by entry"
+            b.append(_Block("net", f"net{_s(names[k])}{per}", p.net[k].T, ax(k), samples, ("net", k)))
             b.append(out_block(k, "f ↦"))
         elif kind == "error":
-            eq = f"E{_s(names[L])} per output and sample, from out{_s(names[L])} and " \
-                 f"target{_s(names[L])}; E = {fmt(tr.error, s.decimals).replace('-', '−')}"
+            eq = (
+                f"E{_s(names[L])} per output and sample, from out{_s(names[L])} and "
+                f"target{_s(names[L])}; E = {fmt(tr.error, s.decimals).replace('-', '−')}"
+            )
             b.append(out_block(L))
-            b.append(_Block("target", f"target{_s(names[L])}{per}", tr.targets.T, ax(L),
-                            samples, ("target", L), "vs"))
-            terms = {e["neuron"][1]: e["value"] for e in ph.values
-                     if e["quantity"] == "error_term"}
+            b.append(
+                _Block(
+                    "target", f"target{_s(names[L])}{per}", tr.targets.T, ax(L), samples, ("target", L), "vs"
+                )
+            )
+            terms = {e["neuron"][1]: e["value"] for e in ph.values if e["quantity"] == "error_term"}
             arr = np.array([terms[i] for i in range(net.sizes[L])], dtype=float)
-            b.append(_Block("error", f"the error terms E{_s(names[L])}{per}", arr, ax(L),
-                            samples, ("error", L), "→"))
+            b.append(
+                _Block(
+                    "error", f"the error terms E{_s(names[L])}{per}", arr, ax(L), samples, ("error", L), "→"
+                )
+            )
         elif kind == "grad_out" and k == L:
             eq = f"∂E/∂out{_s(names[L])} from the loss, entry by entry"
             b.append(out_block(L))
-            b.append(_Block("target", f"target{_s(names[L])}{per}", tr.targets.T, ax(L),
-                            samples, ("target", L), "vs"))
-            b.append(_Block("grad_out", f"∂E/∂out{_s(names[L])}{per}", p.grad_out[L].T,
-                            ax(L), samples, ("grad_out", L), "→"))
+            b.append(
+                _Block(
+                    "target", f"target{_s(names[L])}{per}", tr.targets.T, ax(L), samples, ("target", L), "vs"
+                )
+            )
+            b.append(
+                _Block(
+                    "grad_out",
+                    f"∂E/∂out{_s(names[L])}{per}",
+                    p.grad_out[L].T,
+                    ax(L),
+                    samples,
+                    ("grad_out", L),
+                    "→",
+                )
+            )
         elif kind == "grad_out":
-            eq = (f"∂E/∂out{_s(names[k])} = W{_s(names[k + 1])}<sup>T</sup> · "
-                  f"δ{_s(names[k + 1])}")
-            b.append(_Block("WT", f"W{_s(names[k + 1])}<sup>T</sup>: the weights "
-                            f"{n[k]} → {n[k + 1]}, transposed", net.weights[k].T, ax(k),
-                            ax(k + 1), None))
-            b.append(_Block("delta_next", f"δ{_s(names[k + 1])}{per}", p.delta[k + 1].T,
-                            ax(k + 1), samples, ("delta", k + 1), "·"))
-            b.append(_Block("grad_out", f"∂E/∂out{_s(names[k])}{per}", p.grad_out[k].T,
-                            ax(k), samples, ("grad_out", k), "="))
+            eq = f"∂E/∂out{_s(names[k])} = W{_s(names[k + 1])}<sup>T</sup> · δ{_s(names[k + 1])}"
+            b.append(
+                _Block(
+                    "WT",
+                    f"W{_s(names[k + 1])}<sup>T</sup>: the weights {n[k]} → {n[k + 1]}, transposed",
+                    net.weights[k].T,
+                    ax(k),
+                    ax(k + 1),
+                    None,
+                )
+            )
+            b.append(
+                _Block(
+                    "delta_next",
+                    f"δ{_s(names[k + 1])}{per}",
+                    p.delta[k + 1].T,
+                    ax(k + 1),
+                    samples,
+                    ("delta", k + 1),
+                    "·",
+                )
+            )
+            b.append(
+                _Block(
+                    "grad_out",
+                    f"∂E/∂out{_s(names[k])}{per}",
+                    p.grad_out[k].T,
+                    ax(k),
+                    samples,
+                    ("grad_out", k),
+                    "=",
+                )
+            )
         elif kind == "delta":
-            eq = (f"δ{_s(names[k])} = ∂E/∂out{_s(names[k])} ⊙ f′(net{_s(names[k])}), "
-                  "entry by entry")
-            b.append(_Block("grad_out", f"∂E/∂out{_s(names[k])}{per}", p.grad_out[k].T,
-                            ax(k), samples, ("grad_out", k)))
-            b.append(_Block("fprime", f"f′(net{_s(names[k])}){per}", p.fprime[k].T, ax(k),
-                            samples, ("fprime", k), "⊙"))
-            b.append(_Block("delta", f"δ{_s(names[k])} = ∂E/∂net{_s(names[k])}{per}",
-                            p.delta[k].T, ax(k), samples, ("delta", k), "="))
+            eq = f"δ{_s(names[k])} = ∂E/∂out{_s(names[k])} ⊙ f′(net{_s(names[k])}), entry by entry"
+            b.append(
+                _Block(
+                    "grad_out",
+                    f"∂E/∂out{_s(names[k])}{per}",
+                    p.grad_out[k].T,
+                    ax(k),
+                    samples,
+                    ("grad_out", k),
+                )
+            )
+            b.append(
+                _Block(
+                    "fprime", f"f′(net{_s(names[k])}){per}", p.fprime[k].T, ax(k), samples, ("fprime", k), "⊙"
+                )
+            )
+            b.append(
+                _Block(
+                    "delta",
+                    f"δ{_s(names[k])} = ∂E/∂net{_s(names[k])}{per}",
+                    p.delta[k].T,
+                    ax(k),
+                    samples,
+                    ("delta", k),
+                    "=",
+                )
+            )
         elif kind == "grad":
             j = k - 1
             summed = f", summed over the {m} samples" if m > 1 else ""
             eq = f"∂E/∂W{_s(names[k])} = δ{_s(names[k])} · {out_sym(j)}<sup>T</sup>" + summed
-            b.append(_Block("delta", f"δ{_s(names[k])}{per}", p.delta[k].T, ax(k), samples,
-                            ("delta", k)))
+            b.append(_Block("delta", f"δ{_s(names[k])}{per}", p.delta[k].T, ax(k), samples, ("delta", k)))
             xo = tr.inputs if j == 0 else p.out[j]
-            b.append(_Block("outT", f"{out_sym(j)}<sup>T</sup>" + (" (a row per sample)"
-                                                                  if m > 1 else ""),
-                            xo, samples, ax(j), ("input", 0) if j == 0 else ("out", j), "·"))
-            b.append(_Block("grad", f"∂E/∂W{_s(names[k])}{summed}", p.grad_w[j], ax(k), ax(j),
-                            ("grad_w", k), "="))
+            b.append(
+                _Block(
+                    "outT",
+                    f"{out_sym(j)}<sup>T</sup>" + (" (a row per sample)" if m > 1 else ""),
+                    xo,
+                    samples,
+                    ax(j),
+                    ("input", 0) if j == 0 else ("out", j),
+                    "·",
+                )
+            )
+            b.append(
+                _Block("grad", f"∂E/∂W{_s(names[k])}{summed}", p.grad_w[j], ax(k), ax(j), ("grad_w", k), "=")
+            )
             if p.grad_b is not None:
-                b.append(_Block("grad_b", f"∂E/∂b{_s(names[k])} = δ{_s(names[k])}" + summed,
-                                p.grad_b[j][:, None], ax(k), one, ("grad_b", k), "and"))
+                b.append(
+                    _Block(
+                        "grad_b",
+                        f"∂E/∂b{_s(names[k])} = δ{_s(names[k])}" + summed,
+                        p.grad_b[j][:, None],
+                        ax(k),
+                        one,
+                        ("grad_b", k),
+                        "and",
+                    )
+                )
         else:  # the update, of the selection's weight layer
             j = s.selected_weight_layer()
             k = j + 1
             eta = fmt(tr.learning_rate)
-            eq = (f"W{_s(names[k])}<sup>+</sup> = W{_s(names[k])} − η · ∂E/∂W{_s(names[k])}, "
-                  f"η = {eta} (select a neuron or an edge for another layer)")
-            b.append(_Block("W", f"W{_s(names[k])}: the weights {n[j]} → {n[k]}, before the "
-                            "update", net.weights[j], ax(k), ax(j), None))
-            b.append(_Block("grad", f"∂E/∂W{_s(names[k])}" + (f", summed over the {m} samples"
-                                                            if m > 1 else ""),
-                            p.grad_w[j], ax(k), ax(j), ("grad_w", k), f"− {eta} ×"))
-            b.append(_Block("after", f"W{_s(names[k])}<sup>+</sup>: after the update",
-                            tr.weights_after[j], ax(k), ax(j), ("after", None), "="))
+            eq = (
+                f"W{_s(names[k])}<sup>+</sup> = W{_s(names[k])} − η · ∂E/∂W{_s(names[k])}, "
+                f"η = {eta} (select a neuron or an edge for another layer)"
+            )
+            b.append(
+                _Block(
+                    "W",
+                    f"W{_s(names[k])}: the weights {n[j]} → {n[k]}, before the update",
+                    net.weights[j],
+                    ax(k),
+                    ax(j),
+                    None,
+                )
+            )
+            b.append(
+                _Block(
+                    "grad",
+                    f"∂E/∂W{_s(names[k])}" + (f", summed over the {m} samples" if m > 1 else ""),
+                    p.grad_w[j],
+                    ax(k),
+                    ax(j),
+                    ("grad_w", k),
+                    f"− {eta} ×",
+                )
+            )
+            b.append(
+                _Block(
+                    "after",
+                    f"W{_s(names[k])}<sup>+</sup>: after the update",
+                    tr.weights_after[j],
+                    ax(k),
+                    ax(j),
+                    ("after", None),
+                    "=",
+                )
+            )
         return eq, b
 
     # -- drawing -------------------------------------------------------------------------------
@@ -259,8 +376,7 @@ class MatrixTab(QWidget):
             self._box.addWidget(tab, 0, Qt.AlignmentFlag.AlignLeft)
             capped += self._fill(tab, blk)
         self._box.addStretch(1)
-        head = (f"<b>Phase {ph.index + 1} of {len(s.names)}: {html.escape(ph.title)}</b>"
-                f"<br>{eq}")
+        head = f"<b>Phase {ph.index + 1} of {len(s.names)}: {html.escape(ph.title)}</b><br>{eq}"
         seen = []
         for c in capped:
             if c not in seen:
@@ -299,13 +415,18 @@ class MatrixTab(QWidget):
         for b in range(len(cols)):  # one width for all columns: a tidy matrix
             h.resizeSection(b, cw)
         hh = 0 if no_head else h.sizeHint().height()
-        tab.setFixedSize(v.sizeHint().width() + h.length() + 2 * tab.frameWidth() + 2,
-                         hh + v.length() + 2 * tab.frameWidth() + 2)
+        tab.setFixedSize(
+            v.sizeHint().width() + h.length() + 2 * tab.frameWidth() + 2,
+            hh + v.length() + 2 * tab.frameWidth() + 2,
+        )
         out = []
         for axis, rng, n in ((blk.rows, rows, n_r), (blk.cols, cols, n_c)):
             if n > len(rng):
-                what = "samples" if axis.layer is None else \
-                    f"neurons of layer {self.session.network.names[axis.layer]}"
+                what = (
+                    "samples"
+                    if axis.layer is None
+                    else f"neurons of layer {self.session.network.names[axis.layer]}"
+                )
                 out.append(f"{what} {rng.start + 1}–{rng.stop} of {n:,}")
         return out
 

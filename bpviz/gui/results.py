@@ -21,8 +21,10 @@ class ResultsTable(QTableWidget):
         self.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.setAlternatingRowColors(True)
         self.verticalHeader().setVisible(False)
-        self.setToolTip("Each sample with the network's current output and its error "
-                        "(½Σ(t − o)², Σ(t − o)² or the mean, as the network's loss says)")
+        self.setToolTip(
+            "Each sample with the network's current output and its error "
+            "(½Σ(t − o)², Σ(t − o)² or the mean, as the network's loss says)"
+        )
         session.documentChanged.connect(self._rebuild)
         session.traceChanged.connect(self._from_session)
         if controller is not None:
@@ -36,8 +38,7 @@ class ResultsTable(QTableWidget):
         ins = lab.neurons[0][:6]
         outs = lab.neurons[-1][:6]
         self._ni, self._no = len(ins), len(outs)
-        heads = (["#"] + list(ins) + [f"target {o}" for o in outs] + [f"out {o}" for o in outs]
-                 + ["error"])
+        heads = ["#"] + list(ins) + [f"target {o}" for o in outs] + [f"out {o}" for o in outs] + ["error"]
         self.setColumnCount(len(heads))
         self.setHorizontalHeaderLabels(heads)
         rows = min(d.n_samples, MAX_RESULT_ROWS)

@@ -159,22 +159,33 @@ class Session(QObject):
     def _set_parameter(self, kind: str, index: tuple, value: float) -> None:
         self._param_array(kind, index)[index[1:]] = value
         self.parameterEdited.emit(kind, tuple(index), value)
-        self.adopt_parameters(self.network.weights, self.network.biases, self.step,
-                              forget_after=not self.training, keep_phase=True)
+        self.adopt_parameters(
+            self.network.weights,
+            self.network.biases,
+            self.step,
+            forget_after=not self.training,
+            keep_phase=True,
+        )
 
     def set_data(self, inputs, targets, text: str = "Change the data") -> None:
         """Replace the samples (undoable); the sample chooser and the iteration follow."""
         inputs = np.array(inputs, dtype=float, ndmin=2)
         targets = np.array(targets, dtype=float, ndmin=2)
         net = self.network
-        if inputs.shape[0] < 1 or inputs.shape[0] != targets.shape[0] or \
-                inputs.shape[1] != net.sizes[0] or targets.shape[1] != net.sizes[-1]:
-            raise ValueError(f"expected rows of {net.sizes[0]} inputs and {net.sizes[-1]} "
-                             f"targets, one row per sample")
+        if (
+            inputs.shape[0] < 1
+            or inputs.shape[0] != targets.shape[0]
+            or inputs.shape[1] != net.sizes[0]
+            or targets.shape[1] != net.sizes[-1]
+        ):
+            raise ValueError(
+                f"expected rows of {net.sizes[0]} inputs and {net.sizes[-1]} targets, one row per sample"
+            )
         if not (np.isfinite(inputs).all() and np.isfinite(targets).all()):
             raise ValueError("every input and target must be a finite number")
-        self.undo_stack.push(SetData(self, (self.doc.inputs.copy(), self.doc.targets.copy()),
-                                      (inputs, targets), text))
+        self.undo_stack.push(
+            SetData(self, (self.doc.inputs.copy(), self.doc.targets.copy()), (inputs, targets), text)
+        )
 
     def _apply_data(self, inputs, targets) -> None:
         d = self.doc
@@ -196,9 +207,14 @@ class Session(QObject):
 
     def _state(self) -> tuple:
         h = self.history
-        return (self.doc.copy(), self.network.copy(), self.step, self.phase_index,
-                h.errors.copy(), list(zip(h.epoch_steps.tolist(), h.epoch_errors.tolist(),
-                                          strict=True)))
+        return (
+            self.doc.copy(),
+            self.network.copy(),
+            self.step,
+            self.phase_index,
+            h.errors.copy(),
+            list(zip(h.epoch_steps.tolist(), h.epoch_errors.tolist(), strict=True)),
+        )
 
     def _apply_document(self, state: tuple) -> None:
         source = self.source
@@ -230,8 +246,14 @@ class Session(QObject):
         v = check_learning_rate(value)
         d = self.doc
         if v != d.learning_rate:
-            self.undo_stack.push(SetSettings(self, (d.learning_rate, d.mode, d.batch_size),
-                                             (v, d.mode, d.batch_size), f"Set η to {v:g}"))
+            self.undo_stack.push(
+                SetSettings(
+                    self,
+                    (d.learning_rate, d.mode, d.batch_size),
+                    (v, d.mode, d.batch_size),
+                    f"Set η to {v:g}",
+                )
+            )
 
     def set_mode(self, mode: str, batch_size: int | None = None) -> None:
         """How steps pick their samples: online, batch, or minibatch with a batch size
@@ -241,8 +263,11 @@ class Session(QObject):
         if (mode, batch_size) == (d.mode, d.batch_size if d.mode == "minibatch" else None):
             return
         text = f"Set mode to {mode}" + (f" (batch {batch_size})" if batch_size else "")
-        self.undo_stack.push(SetSettings(self, (d.learning_rate, d.mode, d.batch_size),
-                                         (d.learning_rate, mode, batch_size), text))
+        self.undo_stack.push(
+            SetSettings(
+                self, (d.learning_rate, d.mode, d.batch_size), (d.learning_rate, mode, batch_size), text
+            )
+        )
 
     def _apply_settings(self, learning_rate: float, mode: str, batch_size: int | None) -> None:
         d = self.doc
@@ -252,8 +277,13 @@ class Session(QObject):
             self._schedule = Schedule(d.n_samples, mode, batch_size, d.shuffle_seed)
             self.sample_choice = None
         # the iteration is taken again (a running trainer adds to the error history on)
-        self.adopt_parameters(self.network.weights, self.network.biases, self.step,
-                              forget_after=not self.training, keep_phase=not new_schedule)
+        self.adopt_parameters(
+            self.network.weights,
+            self.network.biases,
+            self.step,
+            forget_after=not self.training,
+            keep_phase=not new_schedule,
+        )
         self.settingsChanged.emit()
         if new_schedule:
             self.documentChanged.emit()  # the views that list samples by mode rebuild
@@ -276,8 +306,7 @@ class Session(QObject):
 
     def training_settings(self, **run) -> TrainingSettings:
         """The settings a run uses now; ``run`` adds its limits (max_steps, target_error)."""
-        return TrainingSettings.of(self.doc, speed=self.speed, stop_error=self.stop_error,
-                                   **run)
+        return TrainingSettings.of(self.doc, speed=self.speed, stop_error=self.stop_error, **run)
 
     # -- the iteration -----------------------------------------------------------------------
     @property
@@ -345,10 +374,12 @@ class Session(QObject):
         if not (np.isfinite(tr.error) and all(np.isfinite(a).all() for a in after)):
             self.stepRefused.emit(
                 "This update gives values that are not finite (an overflow), so it is not "
-                "applied: try a smaller learning rate, or undo the last edit.")
+                "applied: try a smaller learning rate, or undo the last edit."
+            )
             return
-        self._steps_back.push(self.step, self.network.weights, self.network.biases,
-                              (tuple(tr.samples), tr.learning_rate))
+        self._steps_back.push(
+            self.step, self.network.weights, self.network.biases, (tuple(tr.samples), tr.learning_rate)
+        )
         self.history.extend(self.step + 1, [tr.error])
         self.network.set_parameters(tr.weights_after, tr.biases_after)
         self.step += 1
@@ -400,8 +431,9 @@ class Session(QObject):
             self.display_sample = rows.index(sample) if sample in rows else 0
             self.displayChanged.emit()
 
-    def adopt_parameters(self, weights, biases, step: int, forget_after: bool = True,
-                         keep_phase: bool = False) -> None:
+    def adopt_parameters(
+        self, weights, biases, step: int, forget_after: bool = True, keep_phase: bool = False
+    ) -> None:
         """Take new parameters (from training or an edit) and start the iteration there (at
         its first phase, or at the same phase for an edit); the error history after ``step``
         is forgotten unless training is still adding to it."""

@@ -17,8 +17,7 @@ __all__ = ["EditParameter", "SetData", "ReplaceDocument", "SetSettings"]
 class EditParameter(QUndoCommand):
     def __init__(self, session: Session, kind: str, index: tuple, old: float, new: float):
         lab = session.network.labels
-        name = (lab.weights[index[0]][index[1]][index[2]] if kind == "edge"
-                else lab.biases[index[0]][index[1]])
+        name = lab.weights[index[0]][index[1]][index[2]] if kind == "edge" else lab.biases[index[0]][index[1]]
         super().__init__(f"Set {name} to {new:g}")
         self.s, self.kind, self.index, self.old, self.new = session, kind, index, old, new
 

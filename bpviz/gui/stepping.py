@@ -24,13 +24,23 @@ from PySide6.QtWidgets import (
 __all__ = ["PhaseKeys", "PhasePlayer", "PHASE_KEYS", "BLANK_KEYS"]
 
 PHASE_KEYS = {
-    Qt.Key.Key_Right: "next", Qt.Key.Key_PageDown: "next",
-    Qt.Key.Key_Left: "previous", Qt.Key.Key_PageUp: "previous",
-    Qt.Key.Key_Home: "first", Qt.Key.Key_End: "last",
+    Qt.Key.Key_Right: "next",
+    Qt.Key.Key_PageDown: "next",
+    Qt.Key.Key_Left: "previous",
+    Qt.Key.Key_PageUp: "previous",
+    Qt.Key.Key_Home: "first",
+    Qt.Key.Key_End: "last",
 }
 BLANK_KEYS = (Qt.Key.Key_B, Qt.Key.Key_Period)  # what clickers send for a black screen
-MODIFIER_KEYS = (Qt.Key.Key_Shift, Qt.Key.Key_Control, Qt.Key.Key_Alt, Qt.Key.Key_Meta,
-                 Qt.Key.Key_AltGr, Qt.Key.Key_CapsLock, Qt.Key.Key_NumLock)
+MODIFIER_KEYS = (
+    Qt.Key.Key_Shift,
+    Qt.Key.Key_Control,
+    Qt.Key.Key_Alt,
+    Qt.Key.Key_Meta,
+    Qt.Key.Key_AltGr,
+    Qt.Key.Key_CapsLock,
+    Qt.Key.Key_NumLock,
+)
 
 
 class PhasePlayer(QObject):
@@ -101,7 +111,8 @@ class PhaseKeys(QObject):
                 pres.unblank()
             return True
         if t != QEvent.Type.KeyPress or ev.modifiers() & (
-                Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier):
+            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+        ):
             return False
         focus, key = QApplication.focusWidget(), ev.key()
         if key == Qt.Key.Key_Escape and (pres.active or w.isFullScreen()):
@@ -144,13 +155,13 @@ def is_editing(w: QWidget | None) -> bool:
     if isinstance(w, (QTextEdit, QPlainTextEdit)) and not w.isReadOnly():
         return True
     if isinstance(w, QAbstractItemView) and (
-            w.state() == QAbstractItemView.State.EditingState
-            or w.editTriggers() != QAbstractItemView.EditTrigger.NoEditTriggers):
+        w.state() == QAbstractItemView.State.EditingState
+        or w.editTriggers() != QAbstractItemView.EditTrigger.NoEditTriggers
+    ):
         return True  # an editable table keeps its arrows for moving between cells
     p = w.parentWidget()
     while p is not None:  # an editor inside a table cell
-        if isinstance(p, QAbstractItemView) and \
-                p.state() == QAbstractItemView.State.EditingState:
+        if isinstance(p, QAbstractItemView) and p.state() == QAbstractItemView.State.EditingState:
             return True
         p = p.parentWidget()
     return False

@@ -28,10 +28,8 @@ class Theme:
     grid: str
 
 
-LIGHT = Theme("light", "#FFFFFF", "#1A1A1A", "#666666", "#F4F4F4", "#333333", "#BBBBBB",
-              "#F0F4F8", "#E8E8E8")
-DARK = Theme("dark", "#1E1F22", "#E8E8E8", "#A0A0A0", "#2E3036", "#D0D0D0", "#5A5D63",
-             "#2A2D33", "#33363C")
+LIGHT = Theme("light", "#FFFFFF", "#1A1A1A", "#666666", "#F4F4F4", "#333333", "#BBBBBB", "#F0F4F8", "#E8E8E8")
+DARK = Theme("dark", "#1E1F22", "#E8E8E8", "#A0A0A0", "#2E3036", "#D0D0D0", "#5A5D63", "#2A2D33", "#33363C")
 THEMES = {"light": LIGHT, "dark": DARK}
 
 
@@ -71,12 +69,22 @@ def apply_palette(name: str) -> None:
         return
     p = QPalette()
     R, G = QPalette.ColorRole, QPalette.ColorGroup
-    for role, col in ((R.Window, "#2A2D33"), (R.Base, "#1E1F22"), (R.AlternateBase, "#2E3036"),
-                      (R.Button, "#2E3036"), (R.WindowText, "#E8E8E8"), (R.Text, "#E8E8E8"),
-                      (R.ButtonText, "#E8E8E8"), (R.ToolTipBase, "#2E3036"),
-                      (R.ToolTipText, "#E8E8E8"), (R.PlaceholderText, "#A0A0A0"),
-                      (R.Highlight, "#0072B2"), (R.HighlightedText, "#FFFFFF"),
-                      (R.Link, "#56B4E9"), (R.BrightText, "#FFFFFF")):
+    for role, col in (
+        (R.Window, "#2A2D33"),
+        (R.Base, "#1E1F22"),
+        (R.AlternateBase, "#2E3036"),
+        (R.Button, "#2E3036"),
+        (R.WindowText, "#E8E8E8"),
+        (R.Text, "#E8E8E8"),
+        (R.ButtonText, "#E8E8E8"),
+        (R.ToolTipBase, "#2E3036"),
+        (R.ToolTipText, "#E8E8E8"),
+        (R.PlaceholderText, "#A0A0A0"),
+        (R.Highlight, "#0072B2"),
+        (R.HighlightedText, "#FFFFFF"),
+        (R.Link, "#56B4E9"),
+        (R.BrightText, "#FFFFFF"),
+    ):
         p.setColor(role, QColor(col))
     for role in (R.WindowText, R.Text, R.ButtonText):
         p.setColor(G.Disabled, role, QColor("#7A7D83"))
@@ -133,8 +141,13 @@ def zoom_plot_fonts(view, zoom: float) -> None:
             it.setTickFont(font)
             style = {**it.labelStyle, "font-size": f"{pt:.1f}pt"}
             if it.labelText or it.labelUnits:
-                it.setLabel(it.labelText, it.labelUnits, it.labelUnitPrefix,
-                            unitPower=getattr(it, "unitPower", 1), **style)
+                it.setLabel(
+                    it.labelText,
+                    it.labelUnits,
+                    it.labelUnitPrefix,
+                    unitPower=getattr(it, "unitPower", 1),
+                    **style,
+                )
             else:
                 it.labelStyle = style
         elif isinstance(it, pg.LegendItem):

@@ -24,8 +24,7 @@ class PhaseToolbar(QToolBar):
         self.session = window.session
         self.setObjectName("toolbar-phases")
         self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        for a in (window.act_first, window.act_prev, window.act_next, window.act_last,
-                  window.act_play):
+        for a in (window.act_first, window.act_prev, window.act_next, window.act_last, window.act_play):
             self.addAction(a)
         self.delay = QSpinBox()
         self.delay.setRange(200, 10_000)
@@ -38,8 +37,10 @@ class PhaseToolbar(QToolBar):
         self.addSeparator()
         self.addWidget(QLabel(" Sample "))
         self.sample_box = QComboBox()
-        self.sample_box.setToolTip("The sample an online iteration uses (next in order by "
-                                   "default); in batch mode, the sample the canvas shows")
+        self.sample_box.setToolTip(
+            "The sample an online iteration uses (next in order by "
+            "default); in batch mode, the sample the canvas shows"
+        )
         # as wide as its longest entry ("12: (0.25, 1, …)"), never cut
         self.sample_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.sample_box.activated.connect(self._on_sample_chosen)
@@ -50,8 +51,7 @@ class PhaseToolbar(QToolBar):
         self.preset_box.setToolTip("Open a built-in example network")
         for name, title in preset_titles():
             self.preset_box.addItem(f"{name} — {title}", name)
-        self.preset_box.activated.connect(
-            lambda i: window.files.open_preset(self.preset_box.itemData(i)))
+        self.preset_box.activated.connect(lambda i: window.files.open_preset(self.preset_box.itemData(i)))
         self.addWidget(self.preset_box)
 
     def show_document(self) -> None:

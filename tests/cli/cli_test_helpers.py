@@ -23,8 +23,10 @@ def write(path, obj) -> str:
 
 def strict_json(text: str):
     """Parse CLI output as standard JSON (no NaN / Infinity)."""
+
     def bad(token):
         raise AssertionError(f"non-standard JSON constant {token} in the output")
+
     return json.loads(text, parse_constant=bad)
 
 
@@ -35,8 +37,9 @@ def run_cli(capsys, *argv):
 
 
 def run_subprocess(*argv, cwd=None):
-    return subprocess.run([sys.executable, "-m", "bpviz", *argv], capture_output=True,
-                          text=True, timeout=300, cwd=cwd)
+    return subprocess.run(
+        [sys.executable, "-m", "bpviz", *argv], capture_output=True, text=True, timeout=300, cwd=cwd
+    )
 
 
 def assert_one_line_error(err: str) -> str:

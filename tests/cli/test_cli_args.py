@@ -31,11 +31,14 @@ def test_sample_rows_count_from_1(k, rows):
     assert sample_rows(load_preset("swap"), k) == rows
 
 
-@pytest.mark.parametrize("net, k, message", [
-    ("swap", 0, "--sample 0: samples are numbered 1 to 4"),
-    ("swap", 5, "--sample 5: samples are numbered 1 to 4"),
-    ("mazur", 2, "--sample 2: there is one sample, number 1"),
-])
+@pytest.mark.parametrize(
+    "net, k, message",
+    [
+        ("swap", 0, "--sample 0: samples are numbered 1 to 4"),
+        ("swap", 5, "--sample 5: samples are numbered 1 to 4"),
+        ("mazur", 2, "--sample 2: there is one sample, number 1"),
+    ],
+)
 def test_sample_rows_out_of_range(net, k, message):
     with pytest.raises(UsageError) as e:
         sample_rows(load_preset(net), k)
@@ -50,8 +53,7 @@ def test_first_rows_is_the_modes_first_step():
 
 def test_check_writable(tmp_path):
     check_writable(str(tmp_path / "new.json"))
-    for bad, words in ((tmp_path, "is a folder"),
-                       (tmp_path / "missing" / "x.json", "does not exist")):
+    for bad, words in ((tmp_path, "is a folder"), (tmp_path / "missing" / "x.json", "does not exist")):
         with pytest.raises(UsageError, match=words):
             check_writable(str(bad))
 

@@ -47,8 +47,7 @@ def cli_importers(root: Path) -> dict[str, list[str]]:
     for path in sorted(root.rglob("*.py")):
         if (root / "cli") in path.parents or path == root / "__main__.py":
             continue
-        hits = sorted(m for m in imported_modules(path, root)
-                      if m == cli or m.startswith(cli + "."))
+        hits = sorted(m for m in imported_modules(path, root) if m == cli or m.startswith(cli + "."))
         if hits:
             bad[module_name(path, root)] = hits
     return bad
@@ -59,20 +58,22 @@ def test_nothing_outside_the_cli_imports_it():
     assert cli_importers(PACKAGE) == {}
 
 
-@pytest.mark.parametrize("line", [
-    "from bpviz.cli import UsageError",
-    "import bpviz.cli.args",
-    "from bpviz import cli",
-    "from .. import cli",
-    "from ..cli.args import first_rows",
-    "def f():\n    from bpviz.cli import main\n",
-])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "from bpviz.cli import UsageError",
+        "import bpviz.cli.args",
+        "from bpviz import cli",
+        "from .. import cli",
+        "from ..cli.args import first_rows",
+        "def f():\n    from bpviz.cli import main\n",
+    ],
+)
 def test_the_import_check_finds_each_kind_of_import(tmp_path, line):
     root = tmp_path / "bpviz"
     (root / "cli").mkdir(parents=True)
     (root / "gui" / "export").mkdir(parents=True)
-    for p in ("__init__.py", "cli/__init__.py", "cli/args.py", "gui/__init__.py",
-              "gui/export/__init__.py"):
+    for p in ("__init__.py", "cli/__init__.py", "cli/args.py", "gui/__init__.py", "gui/export/__init__.py"):
         (root / p).write_text("", encoding="utf-8")
     (root / "cli" / "args.py").write_text("from bpviz.cli import main\n", encoding="utf-8")
     (root / "gui" / "ok.py").write_text("import bpviz.core\n", encoding="utf-8")
@@ -85,24 +86,38 @@ def test_the_import_check_finds_each_kind_of_import(tmp_path, line):
 QT = ("PySide6", "pyqtgraph", "shiboken6")
 
 
-@pytest.mark.parametrize("module, argv", [
-    ("bpviz.cli.core_commands", ["trace", "mazur"]),
-    ("bpviz.cli.core_commands", ["gradcheck", "mazur", "--json"]),
-    ("bpviz.cli.explain", ["explain", "mazur"]),
-])
+@pytest.mark.parametrize(
+    "module, argv",
+    [
+        ("bpviz.cli.core_commands", ["trace", "mazur"]),
+        ("bpviz.cli.core_commands", ["gradcheck", "mazur", "--json"]),
+        ("bpviz.cli.explain", ["explain", "mazur"]),
+    ],
+)
 def test_numpy_only_commands_load_no_qt_even_indirectly(module, argv, tmp_path):
-    code = (f"import sys; import {module}; from bpviz.cli import main\n"
-            f"rc = main({argv!r})\n"
-            f"qt = sorted(m for m in sys.modules if m.startswith({QT!r}))\n"
-            "assert rc == 0 and not qt, (rc, qt)\n")
-    r = subprocess.run([sys.executable, "-c", code], stdout=subprocess.DEVNULL,
-                       stderr=subprocess.PIPE, text=True, timeout=300, cwd=tmp_path)
+    code = (
+        f"import sys; import {module}; from bpviz.cli import main\n"
+        f"rc = main({argv!r})\n"
+        f"qt = sorted(m for m in sys.modules if m.startswith({QT!r}))\n"
+        "assert rc == 0 and not qt, (rc, qt)\n"
+    )
+    r = subprocess.run(
+        [sys.executable, "-c", code],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
     assert r.returncode == 0, r.stderr
 
 
 def test_the_cli_package_loads_no_qt_until_export_runs(tmp_path):
-    code = (f"import sys, bpviz.cli, bpviz.cli.export\n"
-            f"assert not [m for m in sys.modules if m.startswith({QT!r})]\n")
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                       timeout=300, cwd=tmp_path)
+    code = (
+        f"import sys, bpviz.cli, bpviz.cli.export\n"
+        f"assert not [m for m in sys.modules if m.startswith({QT!r})]\n"
+    )
+    r = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=tmp_path
+    )
     assert r.returncode == 0, r.stderr

@@ -41,18 +41,38 @@ def test_presets_lists_the_five_presets(capsys):
 
 
 # ------------------------------------------------------------------------------ trace
-MAZUR_PHASES = ["input", "net:h", "out:h", "net:o", "out:o", "error",
-                "grad_out:o", "delta:o", "grad:o", "grad_out:h", "delta:h", "grad:h", "update"]
-PHASE_KEYS = {"index", "name", "kind", "layer", "direction", "title", "formula", "neurons",
-              "edges", "values"}
+MAZUR_PHASES = [
+    "input",
+    "net:h",
+    "out:h",
+    "net:o",
+    "out:o",
+    "error",
+    "grad_out:o",
+    "delta:o",
+    "grad:o",
+    "grad_out:h",
+    "delta:h",
+    "grad:h",
+    "update",
+]
+PHASE_KEYS = {"index", "name", "kind", "layer", "direction", "title", "formula", "neurons", "edges", "values"}
 
 
 def test_trace_json_keys_and_mazur_numbers(capsys):
     code, out, err = run_cli(capsys, "trace", "mazur", "--json")
     assert code == 0, err
     tr = strict_json(out)
-    assert set(tr) == {"samples", "error", "layers", "grad_weights", "weights_after",
-                       "grad_biases", "biases_after", "phases"}
+    assert set(tr) == {
+        "samples",
+        "error",
+        "layers",
+        "grad_weights",
+        "weights_after",
+        "grad_biases",
+        "biases_after",
+        "phases",
+    }
     assert tr["samples"] == [1]  # sample numbers count from 1, as the window does
     assert tr["error"] == pytest.approx(0.298371109, abs=1e-9)
 
@@ -183,8 +203,7 @@ def test_train_text_mode(capsys):
 
 def test_train_writes_a_file_that_loads(tmp_path, capsys):
     out_path = tmp_path / "trained.bpviz.json"
-    code, out, err = run_cli(capsys, "train", "mazur", "--steps", "10", "-o", str(out_path),
-                             "--json")
+    code, out, err = run_cli(capsys, "train", "mazur", "--steps", "10", "-o", str(out_path), "--json")
     assert code == 0, err
     res = strict_json(out)
     doc = load(out_path)
@@ -202,8 +221,7 @@ def test_train_writes_a_file_that_loads(tmp_path, capsys):
 def test_divergence_is_exit_3_with_json_and_a_message(tmp_path, capsys):
     path = diverging_file(tmp_path)
     out_path = tmp_path / "after.bpviz.json"
-    code, out, err = run_cli(capsys, "train", path, "--steps", "1000", "--json",
-                             "-o", str(out_path))
+    code, out, err = run_cli(capsys, "train", path, "--steps", "1000", "--json", "-o", str(out_path))
     assert code == 3, err
     res = strict_json(out)
     assert set(res) == TRAIN_KEYS
@@ -247,13 +265,14 @@ def test_gradcheck_sample_counts_from_1(capsys):
         code, out, err = run_cli(capsys, "gradcheck", "swap", "--sample", str(k), "--json")
         assert code == 0, err
         res = strict_json(out)
-        want = gradcheck(doc.network, doc.inputs[[k - 1]], doc.targets[[k - 1]], "central",
-                         1e-6).to_json()
-        assert [e["analytic"] for e in res["weights"]] == \
-            [e["analytic"] for e in want["weights"]]
+        want = gradcheck(doc.network, doc.inputs[[k - 1]], doc.targets[[k - 1]], "central", 1e-6).to_json()
+        assert [e["analytic"] for e in res["weights"]] == [e["analytic"] for e in want["weights"]]
         # gradcheck's layer / row / col are positions in arrays: 0-based
-        assert res["weights"][0]["layer"] == 0 and res["weights"][0]["row"] == 0 \
+        assert (
+            res["weights"][0]["layer"] == 0
+            and res["weights"][0]["row"] == 0
             and res["weights"][0]["col"] == 0
+        )
 
 
 # ------------------------------------------------------------------------------ non-finite values
@@ -285,13 +304,12 @@ def test_gradcheck_json_with_an_overflowing_forward_pass_has_no_traceback(tmp_pa
 
 
 def test_train_output_of_a_file_with_a_lone_surrogate_has_no_traceback(tmp_path):
-    """"\\ud800" is valid JSON text; the file loads, so -o must not crash on it."""
+    """ "\\ud800" is valid JSON text; the file loads, so -o must not crash on it."""
     obj = preset_obj("mazur")
     obj["title"] = "a\ud800b"
     src = tmp_path / "odd.bpviz.json"
     src.write_text(json.dumps(obj), encoding="utf-8")  # ASCII, the surrogate escaped
-    r = run_subprocess("train", str(src), "--steps", "2", "-o", str(tmp_path / "out.json"),
-                       cwd=tmp_path)
+    r = run_subprocess("train", str(src), "--steps", "2", "-o", str(tmp_path / "out.json"), cwd=tmp_path)
     assert "Traceback" not in r.stderr, r.stderr
     assert r.returncode in (0, 2)
     if r.returncode == 2:
@@ -301,12 +319,15 @@ def test_train_output_of_a_file_with_a_lone_surrogate_has_no_traceback(tmp_path)
 
 
 # ------------------------------------------------------------------------------ no Qt
-@pytest.mark.parametrize("argv", [
-    ["trace", "mazur", "--json"],
-    ["train", "xor", "--steps", "20", "--json"],
-    ["gradcheck", "swap"],
-    ["presets"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["trace", "mazur", "--json"],
+        ["train", "xor", "--steps", "20", "--json"],
+        ["gradcheck", "swap"],
+        ["presets"],
+    ],
+)
 def test_core_subcommands_never_import_qt(argv, tmp_path):
     code = (
         "import sys\n"
@@ -316,16 +337,29 @@ def test_core_subcommands_never_import_qt(argv, tmp_path):
         "qt = [m for m in sys.modules if m.startswith(('PySide6', 'pyqtgraph'))]\n"
         "assert not qt, qt\n"
     )
-    r = subprocess.run([sys.executable, "-c", code], stdout=subprocess.DEVNULL,
-                       stderr=subprocess.PIPE, text=True, timeout=300, cwd=tmp_path)
+    r = subprocess.run(
+        [sys.executable, "-c", code],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
     assert r.returncode == 0, r.stderr
 
 
 def test_qt_check_itself_can_fail(tmp_path):
     """The check above would notice an import of Qt (PySide6 is installed here)."""
     pytest.importorskip("PySide6")
-    code = ("import sys\nimport PySide6.QtCore\n"
-            "assert not any(m.startswith(('PySide6', 'pyqtgraph')) for m in sys.modules)\n")
-    r = subprocess.run([sys.executable, "-c", code], stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL, timeout=300, cwd=tmp_path)
+    code = (
+        "import sys\nimport PySide6.QtCore\n"
+        "assert not any(m.startswith(('PySide6', 'pyqtgraph')) for m in sys.modules)\n"
+    )
+    r = subprocess.run(
+        [sys.executable, "-c", code],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        timeout=300,
+        cwd=tmp_path,
+    )
     assert r.returncode != 0

@@ -22,8 +22,9 @@ def test_explain_writes_what_the_core_writes(tmp_path, capsys):
     code, stdout, err = run_cli(capsys, "explain", "mazur", "--format", "html", "-o", str(out))
     assert (code, stdout, err) == (0, "", "")
     doc = load_preset("mazur")
-    assert out.read_text(encoding="utf-8") == explain(doc, trace_step(doc, [0]), "html",
-                                                      name="mazur", explicit=False)
+    assert out.read_text(encoding="utf-8") == explain(
+        doc, trace_step(doc, [0]), "html", name="mazur", explicit=False
+    )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mazur.html"]  # no temporary file
 
 

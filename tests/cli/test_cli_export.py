@@ -91,23 +91,26 @@ def test_all_phases_svg_into_an_existing_folder(tmp_path):
         ET.parse(f)
 
 
-@pytest.mark.parametrize("args", [
-    ["--phase", "0"],
-    ["--phase", "14"],
-    ["--phase", "-1"],
-    ["--phase", "no-such-phase"],
-    ["--scale", "0.5"],
-    ["--scale", "5"],
-    ["--scale", "nan"],
-    ["--size", "big"],
-    ["--size", "10x10"],
-    ["--size", "800"],
-    ["--steps", "-1"],
-    ["--format", "svg"],  # does not match the suffix .png
-    ["--all-phases", "--phase", "1"],
-    ["--sample", "0"],
-    ["--sample", "2"],  # mazur has one sample
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--phase", "0"],
+        ["--phase", "14"],
+        ["--phase", "-1"],
+        ["--phase", "no-such-phase"],
+        ["--scale", "0.5"],
+        ["--scale", "5"],
+        ["--scale", "nan"],
+        ["--size", "big"],
+        ["--size", "10x10"],
+        ["--size", "800"],
+        ["--steps", "-1"],
+        ["--format", "svg"],  # does not match the suffix .png
+        ["--all-phases", "--phase", "1"],
+        ["--sample", "0"],
+        ["--sample", "2"],  # mazur has one sample
+    ],
+)
 def test_bad_arguments_exit_2_with_one_line_and_write_nothing(tmp_path, capsys, args):
     assert run("mazur", "-o", tmp_path / "x.png", *args) == 2
     err = capsys.readouterr().err
@@ -136,12 +139,15 @@ def test_sample_counts_from_1(tmp_path, capsys):
     assert not (tmp_path / "bad.png").exists()
 
 
-@pytest.mark.parametrize("make_out", [
-    lambda t: t / "x.jpg",  # unknown suffix
-    lambda t: t / "noext",  # no suffix and no --format
-    lambda t: t / "missing" / "x.png",  # folder does not exist
-    lambda t: t,  # a folder where a file is expected
-])
+@pytest.mark.parametrize(
+    "make_out",
+    [
+        lambda t: t / "x.jpg",  # unknown suffix
+        lambda t: t / "noext",  # no suffix and no --format
+        lambda t: t / "missing" / "x.png",  # folder does not exist
+        lambda t: t,  # a folder where a file is expected
+    ],
+)
 def test_bad_output_paths(tmp_path, capsys, make_out):
     assert run("mazur", "-o", make_out(tmp_path), *SMALL) == 2
     err = capsys.readouterr().err
@@ -210,8 +216,7 @@ def test_canvas_defaults_to_a_16_9_slide_and_scale_multiplies_it(tmp_path):
     # an SVG says the same size (in px), scaled too
     assert run("mazur", "-o", tmp_path / "c2.svg", "--scale", "2") == 0
     root = ET.parse(tmp_path / "c2.svg").getroot()
-    assert (root.get("width"), root.get("height"), root.get("viewBox")) == \
-        ("3840", "2160", "0 0 1920 1080")
+    assert (root.get("width"), root.get("height"), root.get("viewBox")) == ("3840", "2160", "0 0 1920 1080")
     # the plot and the window keep their own sizes
     assert run("xor", "--what", "plot", "-o", tmp_path / "p.png") == 0
     assert image(tmp_path / "p.png").size().toTuple() == DEFAULT_SIZES["plot"] == (900, 400)
@@ -241,12 +246,36 @@ def test_the_renderer_gets_plain_values_counted_from_0(tmp_path, monkeypatch):
 
     jobs = []
     monkeypatch.setattr(headless, "export_offscreen", lambda job: jobs.append(job) or [])
-    assert run("swap", "-o", tmp_path / "x.svg", "--phase", "3", "--sample", "2", "--steps", "4",
-               "--size", "800x600", "--scale", "2", "--legend", "--theme", "dark") == 0
+    assert (
+        run(
+            "swap",
+            "-o",
+            tmp_path / "x.svg",
+            "--phase",
+            "3",
+            "--sample",
+            "2",
+            "--steps",
+            "4",
+            "--size",
+            "800x600",
+            "--scale",
+            "2",
+            "--legend",
+            "--theme",
+            "dark",
+        )
+        == 0
+    )
     (job,) = jobs
     assert isinstance(job.doc, Document) and job.source == "swap"
-    assert (job.out, job.fmt, job.what, job.size, job.scale) == \
-        (tmp_path / "x.svg", "svg", "canvas", (800, 600), 2.0)
+    assert (job.out, job.fmt, job.what, job.size, job.scale) == (
+        tmp_path / "x.svg",
+        "svg",
+        "canvas",
+        (800, 600),
+        2.0,
+    )
     assert (job.phase, job.sample_row, job.all_phases) == (2, 1, False)  # 0-based
     assert (job.legend, job.theme) == (True, "dark")
     assert job.trained.step == 4 and len(job.trained.errors) == 4
@@ -261,5 +290,4 @@ def test_a_window_too_small_for_the_renderer_names_the_option(tmp_path, monkeypa
 
     monkeypatch.setattr(headless, "export_offscreen", too_small)
     assert run("mazur", "--what", "window", "-o", tmp_path / "w.png", "--size", "300x200") == 2
-    assert capsys.readouterr().err == \
-        "--size 300x200: the window needs at least 640x480\n"
+    assert capsys.readouterr().err == "--size 300x200: the window needs at least 640x480\n"

@@ -51,8 +51,7 @@ BAD = {
     "trace-missing-net": lambda tmp: ["trace"],
     "unknown-flag": lambda tmp: ["trace", "mazur", "--bogus"],
     "unknown-flag-train": lambda tmp: ["train", "mazur", "--steps", "3", "--frobnicate"],
-    "output-folder-missing": lambda tmp: ["train", "mazur", "--steps", "3", "-o",
-                                          "/nonexistent/dir/x.json"],
+    "output-folder-missing": lambda tmp: ["train", "mazur", "--steps", "3", "-o", "/nonexistent/dir/x.json"],
     "output-is-a-folder": lambda tmp: ["train", "mazur", "--steps", "3", "-o", str(tmp)],
 }
 
@@ -77,8 +76,11 @@ def test_bad_input_is_exit_2_with_one_line(case, tmp_path, capsys):
 
 
 def test_malformed_file_names_the_file_and_the_json_path(malformed, capsys):
-    for argv in (["trace", malformed], ["train", malformed, "--steps", "2", "--json"],
-                 ["gradcheck", malformed]):
+    for argv in (
+        ["trace", malformed],
+        ["train", malformed, "--steps", "2", "--json"],
+        ["gradcheck", malformed],
+    ):
         code, out, err = run_cli(capsys, *argv)
         assert code == 2
         assert out == ""
@@ -95,13 +97,17 @@ def test_output_in_a_missing_folder_writes_nothing(tmp_path, capsys):
     assert not (tmp_path / "nope").exists()
 
 
-@pytest.mark.parametrize("argv", [
-    ["trace", "{malformed}", "--json"],
-    ["train", "mazur", "--steps", "3", "--bogus"],
-    ["gradcheck", "mazur", "--eps", "-1"],
-    ["train", "mazur", "--steps", "3", "-o", "/nonexistent/dir/x.json"],
-    ["trace", "{missing}"],
-], ids=["malformed", "unknown-flag", "eps-negative", "output-folder-missing", "missing-file"])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["trace", "{malformed}", "--json"],
+        ["train", "mazur", "--steps", "3", "--bogus"],
+        ["gradcheck", "mazur", "--eps", "-1"],
+        ["train", "mazur", "--steps", "3", "-o", "/nonexistent/dir/x.json"],
+        ["trace", "{missing}"],
+    ],
+    ids=["malformed", "unknown-flag", "eps-negative", "output-folder-missing", "missing-file"],
+)
 def test_bad_input_in_a_real_process_has_no_traceback(argv, malformed, tmp_path):
     missing = str(tmp_path / "missing.bpviz.json")
     argv = [a.format(malformed=malformed, missing=missing) for a in argv]
@@ -184,8 +190,13 @@ def test_every_option_of_every_command_has_a_help_text(capsys):
 
 def test_export_help_describes_every_option(capsys):
     out = " ".join(help_text(capsys, "export").split())
-    for words in ("the file to write", "the network canvas, the error plot or the whole window",
-                  "the image format", "the colours", "train K steps first"):
+    for words in (
+        "the file to write",
+        "the network canvas, the error plot or the whole window",
+        "the image format",
+        "the colours",
+        "train K steps first",
+    ):
         assert words in out, words
 
 
@@ -200,8 +211,7 @@ def test_the_console_script_is_main():
     target = meta["project"]["scripts"]["bpviz"]
     module, func = target.split(":")
     code = f"import {module} as m, sys; sys.exit(m.{func}(['presets']))"
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                       timeout=120)
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert len(r.stdout.splitlines()) == 5
 

@@ -48,11 +48,18 @@ def file_with_init(spec: NetworkSpec) -> dict:
     if spec.init_scheme == "uniform":
         init["scale"] = spec.init_scale
     obj = {
-        "format": "bpviz/1", "title": spec.title, "layers": layers, "init": init,
-        "train_biases": spec.train_biases, "loss": spec.loss,
-        "learning_rate": spec.learning_rate, "mode": spec.mode,
-        "data": {"inputs": [[0.0] * spec.sizes[0]] * spec.n_samples,
-                 "targets": [[0.0] * spec.sizes[-1]] * spec.n_samples},
+        "format": "bpviz/1",
+        "title": spec.title,
+        "layers": layers,
+        "init": init,
+        "train_biases": spec.train_biases,
+        "loss": spec.loss,
+        "learning_rate": spec.learning_rate,
+        "mode": spec.mode,
+        "data": {
+            "inputs": [[0.0] * spec.sizes[0]] * spec.n_samples,
+            "targets": [[0.0] * spec.sizes[-1]] * spec.n_samples,
+        },
     }
     if spec.biases:
         obj["biases"] = "init"
@@ -64,8 +71,12 @@ def file_with_init(spec: NetworkSpec) -> dict:
 
 
 def spec_323(**kw) -> NetworkSpec:
-    layers = [LayerSpec("x", 3), LayerSpec("h", 4, "tanh"), LayerSpec("z", 2, "relu"),
-              LayerSpec("y", 3, "linear", 2.5)]
+    layers = [
+        LayerSpec("x", 3),
+        LayerSpec("h", 4, "tanh"),
+        LayerSpec("z", 2, "relu"),
+        LayerSpec("y", 3, "linear", 2.5),
+    ]
     return NetworkSpec(layers, **kw)
 
 
@@ -73,8 +84,16 @@ def spec_323(**kw) -> NetworkSpec:
 @pytest.mark.parametrize("scheme", ["uniform", "xavier"])
 @pytest.mark.parametrize("biases", [True, False])
 def test_a_new_network_equals_the_file_with_its_init(scheme, biases):
-    spec = spec_323(biases=biases, train_biases=False, loss="mse", learning_rate=0.125,
-                    init_scheme=scheme, init_scale=0.75, init_seed=7, title="t")
+    spec = spec_323(
+        biases=biases,
+        train_biases=False,
+        loss="mse",
+        learning_rate=0.125,
+        init_scheme=scheme,
+        init_scale=0.75,
+        init_seed=7,
+        title="t",
+    )
     doc, notes = build_document(spec)
     same_document(doc, parse(file_with_init(spec)))
     assert doc.network.has_biases is biases
@@ -140,8 +159,10 @@ def test_growing_a_hidden_layer_keeps_the_old_block_and_draws_the_rest_from_the_
     assert net.train_biases is False
     # data unchanged (input and output sizes are the same); the note says what was drawn
     assert np.array_equal(doc.inputs, old.inputs) and np.array_equal(doc.targets, old.targets)
-    assert notes == ["Kept 8 of 12 weights; 4 drawn from seed 11, uniform ±0.5.",
-                     "Kept 4 of 5 biases; 1 drawn from seed 11, uniform ±0.5."]
+    assert notes == [
+        "Kept 8 of 12 weights; 4 drawn from seed 11, uniform ±0.5.",
+        "Kept 4 of 5 biases; 1 drawn from seed 11, uniform ±0.5.",
+    ]
     # labels: the changed layer and its matrices get default labels, the rest are kept
     lab = net.labels
     assert lab.neurons == [["i1", "i2"], ["h1", "h2", "h3"], ["o1", "o2"]]
@@ -265,39 +286,45 @@ def _layer(k: int, **kw) -> NetworkSpec:
     return spec
 
 
-@pytest.mark.parametrize("spec, field, words", [
-    (_layer(1, size=0), "layers[1].size", "at least 1"),
-    (_layer(1, size=-2), "layers[1].size", "at least 1"),
-    (_layer(0, size=100_001), "layers[0].size", "at most 100,000"),
-    (_layer(1, size=2.0), "layers[1].size", "whole number"),
-    (_layer(1, size=True), "layers[1].size", "whole number"),
-    (_layer(1, size=None), "layers[1].size", "missing"),
-    (_layer(2, name=""), "layers[2].name", "needs a name"),
-    (_layer(2, name="  "), "layers[2].name", "needs a name"),
-    (_layer(2, name="h"), "layers[1].name", 'another layer is named "h" too'),
-    (_layer(0, activation="tanh"), "layers[0].activation", "no activation"),
-    (_layer(1, activation="softmax"), "layers[1].activation", "expected one of"),
-    (_layer(1, activation="linear", slope=math.inf), "layers[1].slope", "finite"),
-    (_with(layers=[LayerSpec("i", 2)]), "layers", "at least 2 layers"),
-    (_with(layers=[LayerSpec("i", 100_000), LayerSpec("o", 1000, "relu")]), "layers",
-     "more than bpviz handles"),
-    (_with(learning_rate=0.0), "learning_rate", "greater than 0"),
-    (_with(learning_rate=-1.0), "learning_rate", "greater than 0"),
-    (_with(learning_rate=math.nan), "learning_rate", "finite"),
-    (_with(learning_rate=math.inf), "learning_rate", "finite"),
-    (_with(learning_rate=None), "learning_rate", "missing"),
-    (_with(loss="mae"), "loss", "expected one of"),
-    (_with(mode="stochastic"), "mode", "expected one of"),
-    (_with(mode="minibatch"), "batch_size", "needs a batch size"),
-    (_with(mode="minibatch", batch_size=2), "batch_size", "at most 1"),
-    (_with(mode="minibatch", batch_size=0), "batch_size", "positive"),
-    (_with(shuffle_seed=-1), "shuffle_seed", "≥ 0"),
-    (_with(init_scheme="normal"), "init.scheme", "uniform"),
-    (_with(init_scale=0.0), "init.scale", "greater than 0"),
-    (_with(init_scale=math.inf), "init.scale", "finite"),
-    (_with(init_seed=-3), "init.seed", "≥ 0"),
-    (_with(init_seed=1.5), "init.seed", "≥ 0"),
-])
+@pytest.mark.parametrize(
+    "spec, field, words",
+    [
+        (_layer(1, size=0), "layers[1].size", "at least 1"),
+        (_layer(1, size=-2), "layers[1].size", "at least 1"),
+        (_layer(0, size=100_001), "layers[0].size", "at most 100,000"),
+        (_layer(1, size=2.0), "layers[1].size", "whole number"),
+        (_layer(1, size=True), "layers[1].size", "whole number"),
+        (_layer(1, size=None), "layers[1].size", "missing"),
+        (_layer(2, name=""), "layers[2].name", "needs a name"),
+        (_layer(2, name="  "), "layers[2].name", "needs a name"),
+        (_layer(2, name="h"), "layers[1].name", 'another layer is named "h" too'),
+        (_layer(0, activation="tanh"), "layers[0].activation", "no activation"),
+        (_layer(1, activation="softmax"), "layers[1].activation", "expected one of"),
+        (_layer(1, activation="linear", slope=math.inf), "layers[1].slope", "finite"),
+        (_with(layers=[LayerSpec("i", 2)]), "layers", "at least 2 layers"),
+        (
+            _with(layers=[LayerSpec("i", 100_000), LayerSpec("o", 1000, "relu")]),
+            "layers",
+            "more than bpviz handles",
+        ),
+        (_with(learning_rate=0.0), "learning_rate", "greater than 0"),
+        (_with(learning_rate=-1.0), "learning_rate", "greater than 0"),
+        (_with(learning_rate=math.nan), "learning_rate", "finite"),
+        (_with(learning_rate=math.inf), "learning_rate", "finite"),
+        (_with(learning_rate=None), "learning_rate", "missing"),
+        (_with(loss="mae"), "loss", "expected one of"),
+        (_with(mode="stochastic"), "mode", "expected one of"),
+        (_with(mode="minibatch"), "batch_size", "needs a batch size"),
+        (_with(mode="minibatch", batch_size=2), "batch_size", "at most 1"),
+        (_with(mode="minibatch", batch_size=0), "batch_size", "positive"),
+        (_with(shuffle_seed=-1), "shuffle_seed", "≥ 0"),
+        (_with(init_scheme="normal"), "init.scheme", "uniform"),
+        (_with(init_scale=0.0), "init.scale", "greater than 0"),
+        (_with(init_scale=math.inf), "init.scale", "finite"),
+        (_with(init_seed=-3), "init.seed", "≥ 0"),
+        (_with(init_seed=1.5), "init.seed", "≥ 0"),
+    ],
+)
 def test_spec_errors_name_the_field(spec, field, words):
     with pytest.raises(SpecError) as e:
         build_document(spec)
@@ -314,8 +341,7 @@ def test_every_problem_is_listed_and_xavier_ignores_the_scale():
     # names used twice mark every layer using them; a missing size skips the weight count
     spec = default_spec()
     spec.layers[2] = spec.layers[2]._replace(name="h", size=None)
-    assert [p.field for p in spec_problems(spec)] == [
-        "layers[2].size", "layers[1].name", "layers[2].name"]
+    assert [p.field for p in spec_problems(spec)] == ["layers[2].size", "layers[1].name", "layers[2].name"]
 
 
 def test_batch_size_is_bounded_by_the_old_documents_samples():

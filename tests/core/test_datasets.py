@@ -84,20 +84,23 @@ def test_number_text_is_shortest_and_exact():
 
 
 # ----------------------------------------------------------------------------- rejections
-@pytest.mark.parametrize("row, where, words", [
-    ("0,1\n", "row 3, column C (target_y)", "missing"),  # a short row
-    ("0,abc,1\n", "row 3, column B (x2)", '"abc" is not a number'),
-    ("0,NaN,1\n", "row 3, column B (x2)", "NaN"),
-    ("0,1,nan\n", "row 3, column C (target_y)", "NaN"),
-    ("inf,1,1\n", "row 3, column A (x1)", "infinity"),
-    ("-Infinity,1,1\n", "row 3, column A (x1)", "infinity"),
-    ("1e999,1,1\n", "row 3, column A (x1)", "too large"),
-    ("0,,1\n", "row 3, column B (x2)", "empty"),
-    ("0, ,1\n", "row 3, column B (x2)", "empty"),
-    ("0,1,1,5\n", "row 3, column D", "too many"),
-    ("1_000,1,1\n", "row 3, column A (x1)", "not a number"),
-    ("0,1,0x1\n", "row 3, column C (target_y)", "not a number"),
-])
+@pytest.mark.parametrize(
+    "row, where, words",
+    [
+        ("0,1\n", "row 3, column C (target_y)", "missing"),  # a short row
+        ("0,abc,1\n", "row 3, column B (x2)", '"abc" is not a number'),
+        ("0,NaN,1\n", "row 3, column B (x2)", "NaN"),
+        ("0,1,nan\n", "row 3, column C (target_y)", "NaN"),
+        ("inf,1,1\n", "row 3, column A (x1)", "infinity"),
+        ("-Infinity,1,1\n", "row 3, column A (x1)", "infinity"),
+        ("1e999,1,1\n", "row 3, column A (x1)", "too large"),
+        ("0,,1\n", "row 3, column B (x2)", "empty"),
+        ("0, ,1\n", "row 3, column B (x2)", "empty"),
+        ("0,1,1,5\n", "row 3, column D", "too many"),
+        ("1_000,1,1\n", "row 3, column A (x1)", "not a number"),
+        ("0,1,0x1\n", "row 3, column C (target_y)", "not a number"),
+    ],
+)
 def test_a_bad_cell_is_named_by_row_and_column(row, where, words):
     e = error(HEAD + "1,1,0\n" + row + "1,0,1\n")
     assert str(e).startswith(where + ":"), str(e)
@@ -155,20 +158,32 @@ def test_data_error_is_a_value_error():
 
 
 def test_column_letters():
-    assert [column_letter(i) for i in (0, 1, 25, 26, 27, 51, 52, 701, 702)] == \
-        ["A", "B", "Z", "AA", "AB", "AZ", "BA", "ZZ", "AAA"]
+    assert [column_letter(i) for i in (0, 1, 25, 26, 27, 51, 52, 701, 702)] == [
+        "A",
+        "B",
+        "Z",
+        "AA",
+        "AB",
+        "AZ",
+        "BA",
+        "ZZ",
+        "AAA",
+    ]
 
 
 # ----------------------------------------------------------------------------- separators
-@pytest.mark.parametrize("text", [
-    "x1,x2,target_y\n0.5,-1.25,1\n2,3e-3,0\n",
-    "x1;x2;target_y\n0.5;-1.25;1\n2;3e-3;0\n",
-    "x1\tx2\ttarget_y\n0.5\t-1.25\t1\n2\t3e-3\t0\n",
-    "x1, x2, target_y\r\n 0.5 , -1.25, 1\r\n2,3e-3,0\r\n",  # spaces and CRLF
-    "\ufeffx1,x2,target_y\n0.5,-1.25,1\n2,3e-3,0\n\n",  # a BOM and a trailing blank line
-    '"x1","x2","target_y"\n"0.5","-1.25","1"\n2,3e-3,0\n',  # quoted
-    "x1;x2;target_y\n0,5;-1,25;1\n2;3e-3;0\n",  # decimal commas where ';' separates
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x1,x2,target_y\n0.5,-1.25,1\n2,3e-3,0\n",
+        "x1;x2;target_y\n0.5;-1.25;1\n2;3e-3;0\n",
+        "x1\tx2\ttarget_y\n0.5\t-1.25\t1\n2\t3e-3\t0\n",
+        "x1, x2, target_y\r\n 0.5 , -1.25, 1\r\n2,3e-3,0\r\n",  # spaces and CRLF
+        "\ufeffx1,x2,target_y\n0.5,-1.25,1\n2,3e-3,0\n\n",  # a BOM and a trailing blank line
+        '"x1","x2","target_y"\n"0.5","-1.25","1"\n2,3e-3,0\n',  # quoted
+        "x1;x2;target_y\n0,5;-1,25;1\n2;3e-3;0\n",  # decimal commas where ';' separates
+    ],
+)
 def test_separators(text):
     X, T = read(text)
     assert np.array_equal(X, [[0.5, -1.25], [2, 0.003]])
@@ -244,8 +259,14 @@ def test_max_rows():
 def test_parse_number():
     assert read_number(" -1.5e-3 ") == -0.0015
     assert read_number("+.5") == 0.5
-    for bad, words in (("", "empty"), ("abc", "not a number"), ("nan", "NaN"),
-                       ("inf", "infinity"), ("1e400", "too large"), ("1,5", "decimal point")):
+    for bad, words in (
+        ("", "empty"),
+        ("abc", "not a number"),
+        ("nan", "NaN"),
+        ("inf", "infinity"),
+        ("1e400", "too large"),
+        ("1,5", "decimal point"),
+    ):
         with pytest.raises(ValueError, match=words):
             read_number(bad)
     assert read_number("1,5", decimal_comma=True) == 1.5
@@ -262,9 +283,14 @@ def test_parse_pasted():
 
 
 # ----------------------------------------------------------------------------- generators
-@pytest.mark.parametrize("name, targets", [
-    ("and", [0, 0, 0, 1]), ("or", [0, 1, 1, 1]), ("xor", [0, 1, 1, 0]),
-])
+@pytest.mark.parametrize(
+    "name, targets",
+    [
+        ("and", [0, 0, 0, 1]),
+        ("or", [0, 1, 1, 1]),
+        ("xor", [0, 1, 1, 0]),
+    ],
+)
 def test_logic_tables(name, targets):
     X, T, desc = generate(name)
     assert X.tolist() == [[0, 0], [0, 1], [1, 0], [1, 1]]
@@ -307,11 +333,20 @@ def test_two_class_matches_default_rng():
     assert np.allclose(X, centre + noise, atol=0.0005)
 
 
-@pytest.mark.parametrize("kw, words", [
-    ({"n": 0}, "number of points"), ({"n": 1}, "number of points"), ({"n": -5}, "number"),
-    ({"n": 2.5}, "whole number"), ({"n": True}, "whole number"), ({"seed": -1}, "seed"),
-    ({"sigma": float("nan")}, "σ"), ({"sigma": -1}, "σ"), ({"sigma": float("inf")}, "σ"),
-])
+@pytest.mark.parametrize(
+    "kw, words",
+    [
+        ({"n": 0}, "number of points"),
+        ({"n": 1}, "number of points"),
+        ({"n": -5}, "number"),
+        ({"n": 2.5}, "whole number"),
+        ({"n": True}, "whole number"),
+        ({"seed": -1}, "seed"),
+        ({"sigma": float("nan")}, "σ"),
+        ({"sigma": -1}, "σ"),
+        ({"sigma": float("inf")}, "σ"),
+    ],
+)
 def test_two_class_refuses_bad_parameters(kw, words):
     with pytest.raises(DataError, match=words):
         generate("two-class", **kw)
@@ -320,8 +355,11 @@ def test_two_class_refuses_bad_parameters(kw, words):
 def test_generators_refuse_a_network_they_do_not_fit():
     with pytest.raises(DataError) as e:
         generate("xor", n_in=2, n_out=2)  # the 2-2-2 network
-    assert "XOR" in str(e.value) and "2 inputs and 1 output" in str(e.value) and \
-        "this network has 2 inputs and 2 outputs" in str(e.value)
+    assert (
+        "XOR" in str(e.value)
+        and "2 inputs and 1 output" in str(e.value)
+        and "this network has 2 inputs and 2 outputs" in str(e.value)
+    )
     with pytest.raises(DataError, match="Swap"):
         generate("swap", n_in=2, n_out=1)
     with pytest.raises(DataError, match="3 inputs"):

@@ -224,8 +224,11 @@ def test_serve_pauses_resumes_and_stops():
             return [Stop()]
         return []
 
-    ch = Script([Load(doc, 0), Train(settings(doc))], react=react,
-                done=lambda snap: snap.state == "idle" and seen["paused"] == 3)
+    ch = Script(
+        [Load(doc, 0), Train(settings(doc))],
+        react=react,
+        done=lambda snap: snap.state == "idle" and seen["paused"] == 3,
+    )
     serve(ch)
     states = [s.state for s in ch.sent]
     assert "paused" in states and states[-1] == "idle" and ch.sent[-1].reason == "stopped"
@@ -254,9 +257,11 @@ def test_the_training_process_serves_typed_commands():
     """The real process (python -m bpviz.core.engine_process FD): the commands cross the pipe
     pickled, the snapshots come back, Quit ends it."""
     ours, theirs = socket.socketpair()
-    proc = subprocess.Popen([sys.executable, "-m", "bpviz.core.engine_process",
-                             str(theirs.fileno())], pass_fds=(theirs.fileno(),),
-                            stdin=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bpviz.core.engine_process", str(theirs.fileno())],
+        pass_fds=(theirs.fileno(),),
+        stdin=subprocess.DEVNULL,
+    )
     theirs.close()
     conn = Connection(ours.detach())
     try:

@@ -62,8 +62,7 @@ def _check_against_file(doc: Document, obj: dict) -> None:
         if isinstance(act, str):
             assert net.activations[k].to_json() == act
         else:
-            assert net.activations[k].to_json() == {"name": act["name"],
-                                                     "slope": act.get("slope", 1.0)}
+            assert net.activations[k].to_json() == {"name": act["name"], "slope": act.get("slope", 1.0)}
     assert as_lists(net.weights) == obj["weights"]
     assert as_lists(net.biases) == obj.get("biases")
     assert net.train_biases is obj.get("train_biases", True)
@@ -105,8 +104,9 @@ def test_round_trip_keeps_every_field(name, minibatch, tmp_path):
     _check_against_file(second, obj)
     assert second.extra == {"x_custom": CUSTOM, "speed": obj["speed"]}  # every preset has one
     assert second.network.labels == first.network.labels
-    assert [a.to_json() for a in second.network.activations] == \
-           [a.to_json() for a in first.network.activations]
+    assert [a.to_json() for a in second.network.activations] == [
+        a.to_json() for a in first.network.activations
+    ]
     # and a second save is byte-for-byte the first (a fixed point)
     assert dumps(second) == out.read_text(encoding="utf-8")
 
@@ -149,8 +149,7 @@ def test_speed_is_optional_and_set_on_a_document():
 def test_bad_speed_message_names_the_key():
     with pytest.raises(FormatError) as info:
         loads(text_of(_set(mazur(), ["speed"], "fast")))
-    assert str(info.value) == \
-        'speed: expected steps per second (a number > 0) or "full", got "fast"'
+    assert str(info.value) == 'speed: expected steps per second (a number > 0) or "full", got "fast"'
 
 
 def test_stop_error_is_kept_in_the_session(tmp_path):
@@ -188,8 +187,7 @@ def _init_obj(sizes, init, biases=None, acts="sigmoid"):
 def _expected_draws(sizes, seed, bound, with_biases):
     rng = np.random.default_rng(seed)
     pairs = list(zip(sizes[:-1], sizes[1:], strict=True))
-    ws = [rng.uniform(-bound(n_in, n_out), bound(n_in, n_out), (n_out, n_in))
-          for n_in, n_out in pairs]
+    ws = [rng.uniform(-bound(n_in, n_out), bound(n_in, n_out), (n_out, n_in)) for n_in, n_out in pairs]
     bs = None
     if with_biases:
         bs = [rng.uniform(-bound(n_in, n_out), bound(n_in, n_out), n_out) for n_in, n_out in pairs]
@@ -197,22 +195,18 @@ def _expected_draws(sizes, seed, bound, with_biases):
 
 
 INIT_CASES = [
-    ("uniform", [2, 3, 1], {"scheme": "uniform", "scale": 0.5, "seed": 11},
-     lambda i, o: 0.5, 11),
-    ("uniform-scale", [4, 2, 3, 2], {"scheme": "uniform", "scale": 2.5, "seed": 3},
-     lambda i, o: 2.5, 3),
-    ("uniform-default-seed", [3, 5, 2], {"scheme": "uniform", "scale": 0.1},
-     lambda i, o: 0.1, 0),
-    ("xavier", [3, 4, 2], {"scheme": "xavier", "seed": 5},
-     lambda i, o: math.sqrt(6.0 / (i + o)), 5),
-    ("xavier-default-seed", [2, 7, 3, 1], {"scheme": "xavier"},
-     lambda i, o: math.sqrt(6.0 / (i + o)), 0),
+    ("uniform", [2, 3, 1], {"scheme": "uniform", "scale": 0.5, "seed": 11}, lambda i, o: 0.5, 11),
+    ("uniform-scale", [4, 2, 3, 2], {"scheme": "uniform", "scale": 2.5, "seed": 3}, lambda i, o: 2.5, 3),
+    ("uniform-default-seed", [3, 5, 2], {"scheme": "uniform", "scale": 0.1}, lambda i, o: 0.1, 0),
+    ("xavier", [3, 4, 2], {"scheme": "xavier", "seed": 5}, lambda i, o: math.sqrt(6.0 / (i + o)), 5),
+    ("xavier-default-seed", [2, 7, 3, 1], {"scheme": "xavier"}, lambda i, o: math.sqrt(6.0 / (i + o)), 0),
 ]
 
 
 @pytest.mark.parametrize("with_biases", [False, True], ids=["no-biases", "biases-init"])
-@pytest.mark.parametrize(("sizes", "init", "bound", "seed"),
-                         [c[1:] for c in INIT_CASES], ids=[c[0] for c in INIT_CASES])
+@pytest.mark.parametrize(
+    ("sizes", "init", "bound", "seed"), [c[1:] for c in INIT_CASES], ids=[c[0] for c in INIT_CASES]
+)
 def test_init_draws_as_format_md_says(sizes, init, bound, seed, with_biases, tmp_path):
     obj = _init_obj(sizes, init, "init" if with_biases else None)
     doc = loads(text_of(obj))
@@ -291,69 +285,87 @@ BROKEN = [
     # (id, text, the JSON path the message must name)
     ("nan-weight", _nan_text(["weights", 1, 0, 1], "NaN"), "weights[1][0][1]"),
     ("infinity-lr", _nan_text(["learning_rate"], "Infinity"), "learning_rate"),
-    ("minus-infinity-input", _nan_text(["data", "inputs", 0, 1], "-Infinity"),
-     "data.inputs[0][1]"),
+    ("minus-infinity-input", _nan_text(["data", "inputs", 0, 1], "-Infinity"), "data.inputs[0][1]"),
     ("overflowing-float-literal", _nan_text(["biases", 0, 1], "1e999"), "biases[0][1]"),
     ("huge-int-lr", _nan_text(["learning_rate"], "1" + "0" * 400), "learning_rate"),
     ("huge-int-weight", _nan_text(["weights", 0, 0, 0], "-1" + "0" * 400), "weights[0][0][0]"),
     ("bool-weight", text_of(_set(mazur(), ["weights", 1, 0, 0], True)), "weights[1][0][0]"),
     ("bool-lr", text_of(_set(mazur(), ["learning_rate"], False)), "learning_rate"),
     ("bool-size", text_of(_set(mazur(), ["layers", 1, "size"], True)), "layers[1].size"),
-    ("bool-target", text_of(_set(mazur(), ["data", "targets", 0, 0], True)),
-     "data.targets[0][0]"),
-    ("bool-batch-size", text_of(_set(_set(xor(), ["mode"], "minibatch"), ["batch_size"], True)),
-     "batch_size"),
+    ("bool-target", text_of(_set(mazur(), ["data", "targets", 0, 0], True)), "data.targets[0][0]"),
+    (
+        "bool-batch-size",
+        text_of(_set(_set(xor(), ["mode"], "minibatch"), ["batch_size"], True)),
+        "batch_size",
+    ),
     ("size-as-string", text_of(_set(mazur(), ["layers", 2, "size"], "3")), "layers[2].size"),
     ("size-zero", text_of(_set(mazur(), ["layers", 0, "size"], 0)), "layers[0].size"),
     ("size-float", text_of(_set(mazur(), ["layers", 1, "size"], 2.5)), "layers[1].size"),
-    ("size-missing", text_of(_set(mazur(), ["layers", 2], {"name": "o",
-                                                            "activation": "sigmoid"})),
-     "layers[2].size"),
+    (
+        "size-missing",
+        text_of(_set(mazur(), ["layers", 2], {"name": "o", "activation": "sigmoid"})),
+        "layers[2].size",
+    ),
     ("weights-too-few-rows", text_of(_set(mazur(), ["weights", 1], [[0.4, 0.45]])), "weights[1]"),
-    ("weights-row-too-long", text_of(_set(mazur(), ["weights", 1, 0], [0.4, 0.45, 0.5])),
-     "weights[1][0]"),
-    ("weights-too-few-matrices", text_of(_set(mazur(), ["weights"], [[[0.1, 0.2], [0.3, 0.4]]])),
-     "weights"),
-    ("weights-transposed", text_of(_set(xor(), ["weights", 1], [[-0.85], [0.89]])),
-     "weights[1]"),
+    ("weights-row-too-long", text_of(_set(mazur(), ["weights", 1, 0], [0.4, 0.45, 0.5])), "weights[1][0]"),
+    ("weights-too-few-matrices", text_of(_set(mazur(), ["weights"], [[[0.1, 0.2], [0.3, 0.4]]])), "weights"),
+    ("weights-transposed", text_of(_set(xor(), ["weights", 1], [[-0.85], [0.89]])), "weights[1]"),
     ("bias-wrong-length", text_of(_set(mazur(), ["biases", 1], [0.6])), "biases[1]"),
-    ("unknown-activation", text_of(_set(mazur(), ["layers", 1, "activation"], "softmax")),
-     "layers[1].activation"),
-    ("unknown-activation-object",
-     text_of(_set(mazur(), ["layers", 2, "activation"], {"name": "swish"})),
-     "layers[2].activation.name"),
-    ("slope-is-bool",
-     text_of(_set(mazur(), ["layers", 2, "activation"], {"name": "linear", "slope": True})),
-     "layers[2].activation.slope"),
-    ("missing-activation", text_of(_set(mazur(), ["layers", 1], {"name": "h", "size": 2})),
-     "layers[1].activation"),
-    ("input-layer-activation", text_of(_set(mazur(), ["layers", 0, "activation"], "sigmoid")),
-     "layers[0].activation"),
+    (
+        "unknown-activation",
+        text_of(_set(mazur(), ["layers", 1, "activation"], "softmax")),
+        "layers[1].activation",
+    ),
+    (
+        "unknown-activation-object",
+        text_of(_set(mazur(), ["layers", 2, "activation"], {"name": "swish"})),
+        "layers[2].activation.name",
+    ),
+    (
+        "slope-is-bool",
+        text_of(_set(mazur(), ["layers", 2, "activation"], {"name": "linear", "slope": True})),
+        "layers[2].activation.slope",
+    ),
+    (
+        "missing-activation",
+        text_of(_set(mazur(), ["layers", 1], {"name": "h", "size": 2})),
+        "layers[1].activation",
+    ),
+    (
+        "input-layer-activation",
+        text_of(_set(mazur(), ["layers", 0, "activation"], "sigmoid")),
+        "layers[0].activation",
+    ),
     ("minibatch-without-batch-size", text_of(_set(xor(), ["mode"], "minibatch")), "batch_size"),
-    ("batch-size-over-samples",
-     text_of(_set(_set(xor(), ["mode"], "minibatch"), ["batch_size"], 5)), "batch_size"),
-    ("batch-size-zero", text_of(_set(_set(xor(), ["mode"], "minibatch"), ["batch_size"], 0)),
-     "batch_size"),
+    (
+        "batch-size-over-samples",
+        text_of(_set(_set(xor(), ["mode"], "minibatch"), ["batch_size"], 5)),
+        "batch_size",
+    ),
+    ("batch-size-zero", text_of(_set(_set(xor(), ["mode"], "minibatch"), ["batch_size"], 0)), "batch_size"),
     ("unknown-mode", text_of(_set(mazur(), ["mode"], "stochastic")), "mode"),
     ("learning-rate-zero", text_of(_set(mazur(), ["learning_rate"], 0)), "learning_rate"),
     ("learning-rate-negative", text_of(_set(mazur(), ["learning_rate"], -0.5)), "learning_rate"),
     ("learning-rate-string", text_of(_set(mazur(), ["learning_rate"], "0.5")), "learning_rate"),
     ("unknown-loss", text_of(_set(mazur(), ["loss"], "cross_entropy")), "loss"),
     ("train-biases-number", text_of(_set(mazur(), ["train_biases"], 0)), "train_biases"),
-    ("targets-fewer-than-inputs",
-     text_of(_set(xor(), ["data", "targets"], [[0.0], [1.0], [1.0]])), "data.targets"),
-    ("target-row-too-long", text_of(_set(mazur(), ["data", "targets", 0], [0.01, 0.99, 0.5])),
-     "data.targets[0]"),
-    ("input-row-too-short", text_of(_set(xor(), ["data", "inputs", 2], [1.0])),
-     "data.inputs[2]"),
-    ("no-samples", text_of(_set(mazur(), ["data"], {"inputs": [], "targets": []})),
-     "data.inputs"),
+    (
+        "targets-fewer-than-inputs",
+        text_of(_set(xor(), ["data", "targets"], [[0.0], [1.0], [1.0]])),
+        "data.targets",
+    ),
+    (
+        "target-row-too-long",
+        text_of(_set(mazur(), ["data", "targets", 0], [0.01, 0.99, 0.5])),
+        "data.targets[0]",
+    ),
+    ("input-row-too-short", text_of(_set(xor(), ["data", "inputs", 2], [1.0])), "data.inputs[2]"),
+    ("no-samples", text_of(_set(mazur(), ["data"], {"inputs": [], "targets": []})), "data.inputs"),
     ("data-missing", text_of(_delete(mazur(), "data")), "data"),
     ("layers-missing", text_of(_delete(mazur(), "layers")), "layers"),
     ("one-layer", text_of(_set(mazur(), ["layers"], [{"name": "i", "size": 2}])), "layers"),
     ("weights-missing", text_of(_delete(mazur(), "weights")), "weights"),
-    ("label-not-string", text_of(_set(mazur(), ["labels", "neurons", 1, 0], 7)),
-     "labels.neurons[1][0]"),
+    ("label-not-string", text_of(_set(mazur(), ["labels", "neurons", 1, 0], 7)), "labels.neurons[1][0]"),
     ("session-step-negative", text_of(_set(mazur(), ["session"], {"step": -1})), "session.step"),
     ("speed-zero", text_of(_set(mazur(), ["speed"], 0)), "speed"),
     ("speed-negative", text_of(_set(mazur(), ["speed"], -20)), "speed"),
@@ -363,10 +375,8 @@ BROKEN = [
     ("speed-list", text_of(_set(mazur(), ["speed"], [20])), "speed"),
     ("speed-infinite", text_of(mazur()).replace('"speed": 25', '"speed": Infinity'), "speed"),
     ("speed-overflow", text_of(mazur()).replace('"speed": 25', '"speed": 1e999'), "speed"),
-    ("stop-error-zero", text_of(_set(mazur(), ["session"], {"stop_error": 0})),
-     "session.stop_error"),
-    ("stop-error-string", text_of(_set(mazur(), ["session"], {"stop_error": "0.01"})),
-     "session.stop_error"),
+    ("stop-error-zero", text_of(_set(mazur(), ["session"], {"stop_error": 0})), "session.stop_error"),
+    ("stop-error-string", text_of(_set(mazur(), ["session"], {"stop_error": "0.01"})), "session.stop_error"),
     ("format-missing", text_of(_delete(mazur(), "format")), "format"),
     ("format-wrong", text_of(_set(mazur(), ["format"], "bpviz/2")), "format"),
     ("format-not-string", text_of(_set(mazur(), ["format"], 1)), "format"),
@@ -443,8 +453,9 @@ def test_init_with_an_absurd_layer_size_is_a_format_error():
     assert one_line(str(info.value))
 
 
-@pytest.mark.parametrize("where", [["title"], ["layers", 1, "name"], ["labels", "neurons", 0, 0],
-                                   ["x_custom"]])
+@pytest.mark.parametrize(
+    "where", [["title"], ["layers", 1, "name"], ["labels", "neurons", 0, 0], ["x_custom"]]
+)
 def test_a_file_that_loads_can_be_saved(where, tmp_path):
     """A lone surrogate (valid JSON: "\\ud800") is either rejected or saved faithfully."""
     obj = mazur()
@@ -480,10 +491,36 @@ JSON_VALUES = st.recursive(
 
 
 # values that are easy to confuse with the right ones
-NASTY = st.sampled_from([
-    None, True, False, 0, -1, 1, 2, 0.0, -0.0, 5e-324, 1e308, -1e308, 2**53 + 1, 2**63, 2**64,
-    10**400, -(10**400), "", "1", "3", "sigmoid", [], {}, [[]], [1.0], {"name": "linear"},
-])
+NASTY = st.sampled_from(
+    [
+        None,
+        True,
+        False,
+        0,
+        -1,
+        1,
+        2,
+        0.0,
+        -0.0,
+        5e-324,
+        1e308,
+        -1e308,
+        2**53 + 1,
+        2**63,
+        2**64,
+        10**400,
+        -(10**400),
+        "",
+        "1",
+        "3",
+        "sigmoid",
+        [],
+        {},
+        [[]],
+        [1.0],
+        {"name": "linear"},
+    ]
+)
 
 
 def _pick_path(data, obj, allow_root=True):
@@ -492,8 +529,13 @@ def _pick_path(data, obj, allow_root=True):
     its share of damage."""
     path, cur = (), obj
     while True:
-        children = sorted(cur, key=lambda k: k == "format") if isinstance(cur, dict) else \
-            list(range(len(cur))) if isinstance(cur, list) else []
+        children = (
+            sorted(cur, key=lambda k: k == "format")
+            if isinstance(cur, dict)
+            else list(range(len(cur)))
+            if isinstance(cur, list)
+            else []
+        )
         if not children:
             break
         # (a Random that hypothesis controls; "format" last, as hypothesis favours the first
@@ -534,8 +576,9 @@ def _mutate(data, obj):
     return obj
 
 
-@settings(max_examples=300, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 @given(name=st.sampled_from(PRESETS), data=st.data())
 def test_any_damage_is_a_document_or_a_format_error(name, data):
     obj = preset_obj(name)
@@ -572,12 +615,14 @@ class _Boom(OSError):
 def _fail_fsync(monkeypatch):
     def boom(fd):
         raise _Boom(28, "No space left on device")
+
     monkeypatch.setattr(os, "fsync", boom)
 
 
 def _fail_replace(monkeypatch):
     def boom(src, dst, *a, **k):
         raise _Boom(13, "Permission denied")
+
     monkeypatch.setattr(os, "replace", boom)
     monkeypatch.setattr(os, "rename", boom)
 
@@ -610,8 +655,9 @@ def _fail_midway_write(monkeypatch):
     monkeypatch.setattr(os, "fdopen", fdopen)
 
 
-@pytest.mark.parametrize("fail", [_fail_fsync, _fail_replace, _fail_midway_write],
-                         ids=["fsync", "replace", "midway-write"])
+@pytest.mark.parametrize(
+    "fail", [_fail_fsync, _fail_replace, _fail_midway_write], ids=["fsync", "replace", "midway-write"]
+)
 def test_save_is_atomic(tmp_path, monkeypatch, fail):
     folder = tmp_path / "nets"
     folder.mkdir()

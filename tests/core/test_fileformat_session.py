@@ -21,5 +21,4 @@ def test_the_record_round_trips_through_the_file():
     doc = load_preset("mazur")
     doc.session = fileformat.session_record(3, 7, [0.3, 0.29, 0.28125, 0.27], 0.001)
     back = fileformat.loads(fileformat.dumps(doc))
-    assert back.session == {"step": 3, "phase": 7, "error_history": [0.3, 0.29, 0.28125],
-                            "stop_error": 0.001}
+    assert back.session == {"step": 3, "phase": 7, "error_history": [0.3, 0.29, 0.28125], "stop_error": 0.001}

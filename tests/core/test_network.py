@@ -109,8 +109,18 @@ def test_phase_list_shape():
     for i, p in enumerate(tr.phases):
         j = phase_json(p)
         assert j["index"] == i
-        assert set(j) >= {"index", "name", "kind", "layer", "direction", "title", "formula",
-                          "neurons", "edges", "values"}
+        assert set(j) >= {
+            "index",
+            "name",
+            "kind",
+            "layer",
+            "direction",
+            "title",
+            "formula",
+            "neurons",
+            "edges",
+            "values",
+        }
         assert j["direction"] in ("forward", "backward", None)
         assert "\n" not in j["title"] and "\n" not in j["formula"]
     grad_c = tr.phases[names.index("grad:c")]
@@ -129,12 +139,10 @@ def test_phases_reveal_exactly_the_pass():
     for k, name in enumerate(net.names[1:], 1):
         got = np.array([e["value"] for e in byname[f"net:{name}"].values]).T
         np.testing.assert_array_equal(got, p.net[k])
-        got = np.array([e["value"] for e in byname[f"delta:{name}"].values
-                        if e["quantity"] == "delta"]).T
+        got = np.array([e["value"] for e in byname[f"delta:{name}"].values if e["quantity"] == "delta"]).T
         np.testing.assert_array_equal(got, p.delta[k])
     upd = [e for e in byname["update"].values if e["quantity"] == "weight"]
-    assert [e["value"] for e in upd] == np.concatenate(
-        [w.ravel() for w in tr.weights_after]).tolist()
+    assert [e["value"] for e in upd] == np.concatenate([w.ravel() for w in tr.weights_after]).tolist()
 
 
 def test_minibatch_schedule():
@@ -156,4 +164,4 @@ def test_per_sample_error_is_each_row_as_a_step_of_its_own(loss):
     out, t = rng.random((5, 3)), rng.random((5, 3))
     f = make_loss(loss)
     per = f.per_sample(out, t)
-    assert per == pytest.approx([f.value(out[r:r + 1], t[r:r + 1]) for r in range(5)], rel=1e-12)
+    assert per == pytest.approx([f.value(out[r : r + 1], t[r : r + 1]) for r in range(5)], rel=1e-12)

@@ -137,16 +137,26 @@ def test_swap_figures(swap):
 def test_swap_gradient_matrices(swap):
     _, tr = swap
     g = tr.p.grad_w
-    np.testing.assert_allclose(g[2], [[0.0998, 0.1133, 0.1236], [-0.0152, -0.0172, -0.0188]],
-                               atol=FOUR)
-    np.testing.assert_allclose(g[1], [[0.0034, 0.0037, 0.0040, 0.0043],
-                                      [0.0038, 0.0042, 0.0045, 0.0049],
-                                      [0.0037, 0.0040, 0.0044, 0.0047]], atol=FOUR)
-    np.testing.assert_allclose(g[0], [[0.0024, 0], [0.0026, 0], [0.0027, 0], [0.0028, 0]],
-                               atol=FOUR)
-    np.testing.assert_allclose(tr.weights_after[1], [[0.2483, 0.2981, 0.3480, 0.3978],
-                                                     [0.4481, 0.4979, 0.5477, 0.5975],
-                                                     [0.6481, 0.6980, 0.7478, 0.7976]], atol=FOUR)
+    np.testing.assert_allclose(g[2], [[0.0998, 0.1133, 0.1236], [-0.0152, -0.0172, -0.0188]], atol=FOUR)
+    np.testing.assert_allclose(
+        g[1],
+        [
+            [0.0034, 0.0037, 0.0040, 0.0043],
+            [0.0038, 0.0042, 0.0045, 0.0049],
+            [0.0037, 0.0040, 0.0044, 0.0047],
+        ],
+        atol=FOUR,
+    )
+    np.testing.assert_allclose(g[0], [[0.0024, 0], [0.0026, 0], [0.0027, 0], [0.0028, 0]], atol=FOUR)
+    np.testing.assert_allclose(
+        tr.weights_after[1],
+        [
+            [0.2483, 0.2981, 0.3480, 0.3978],
+            [0.4481, 0.4979, 0.5477, 0.5975],
+            [0.6481, 0.6980, 0.7478, 0.7976],
+        ],
+        atol=FOUR,
+    )
 
 
 # ----------------------------------------------------------------------------- seed 001
@@ -175,9 +185,11 @@ def test_linear_forward_differences():
     per_output = []
     for o in range(2):
         net = doc.network.copy()
+
         def e_o(net=net, o=o):
             out = net.forward(doc.inputs).out[-1][0, o]
             return (doc.targets[0, o] - out) ** 2
+
         e0 = e_o()
         net.weights[0][0, 0] += 1e-6
         per_output.append((e_o() - e0) / 1e-6)

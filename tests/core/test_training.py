@@ -66,8 +66,9 @@ def test_epoch_error_in_online_mode():
 
 def exploding_doc(lr=1e6):
     lin = make_activation("linear", 3.0)
-    net = Network(["x", "h", "o"], [1, 2, 1], [lin, lin], [[[1.0], [1.0]], [[1.0, 1.0]]],
-                  loss=make_loss("sse"))
+    net = Network(
+        ["x", "h", "o"], [1, 2, 1], [lin, lin], [[[1.0], [1.0]], [[1.0, 1.0]]], loss=make_loss("sse")
+    )
     return Document(net, np.array([[1.0]]), np.array([[0.0]]), learning_rate=lr)
 
 

@@ -53,10 +53,21 @@ def test_menus_and_their_order(win):
         return [a.text() or "—" for a in m.actions()]
 
     assert texts("&File") == [
-        "&New network…", "&Open…", "Open &Recent", "&Save", "Save &As…", "—",
-        "&Export image…", "&Copy image", "&Quick export", "Quick export &folder…",
-        "Export &worked example…", "Export error &history (CSV)…", "—", "&Quit"]
+        "&New network…",
+        "&Open…",
+        "Open &Recent",
+        "&Save",
+        "Save &As…",
+        "—",
+        "&Export image…",
+        "&Copy image",
+        "&Quick export",
+        "Quick export &folder…",
+        "Export &worked example…",
+        "Export error &history (CSV)…",
+        "—",
+        "&Quit",
+    ]
     assert texts("&Edit") == ["&Undo", "&Redo", "—", "Edit &weight…", "&Network…", "&Data…"]
-    assert texts("&Training") == ["&Train / Pause", "&Stop", "&One step",
-                                  "&Reset to the file's weights"]
+    assert texts("&Training") == ["&Train / Pause", "&Stop", "&One step", "&Reset to the file's weights"]
     assert texts("&Help") == ["&Keyboard shortcuts", "&About bpviz"]

@@ -13,13 +13,14 @@ from bpviz.gui.session import Session
 op = st.one_of(
     st.tuples(st.just("edit"), st.integers(0, 10_000), st.floats(-3, 3, allow_nan=False)),
     st.tuples(st.just("bias"), st.integers(0, 10_000), st.floats(-3, 3, allow_nan=False)),
-    st.tuples(st.just("undo")), st.tuples(st.just("redo")), st.tuples(st.just("next")),
+    st.tuples(st.just("undo")),
+    st.tuples(st.just("redo")),
+    st.tuples(st.just("next")),
     st.tuples(st.just("previous")),
 )
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(name=st.sampled_from(["mazur", "xor", "xor-deep", "swap"]), ops=st.lists(op, max_size=25))
 def test_random_edit_sequences_match_the_core(qapp, name, ops):
     doc = load_preset(name)

@@ -109,12 +109,10 @@ def test_a_failed_save_keeps_the_old_file(win, tmp_path, monkeypatch):
 
 def test_closing_with_unsaved_changes_asks(win, monkeypatch):
     win.session.edit_parameter("edge", (0, 0, 0), 0.5)
-    monkeypatch.setattr(QMessageBox, "question",
-                        lambda *a, **k: QMessageBox.StandardButton.Cancel)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Cancel)
     win.close()
     assert win.isVisible()
-    monkeypatch.setattr(QMessageBox, "question",
-                        lambda *a, **k: QMessageBox.StandardButton.Discard)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
     win.close()
     assert not win.isVisible()
 
@@ -153,8 +151,7 @@ def test_worked_example_with_the_canvas_at_each_phase(win, tmp_path, fmt, monkey
     s = win.session
     s.set_phase(4)
     images = win.exports.phase_images()
-    assert [f.file_name for f in images] == [phase_file_name(i, n, "png")
-                                             for i, n in enumerate(s.names)]
+    assert [f.file_name for f in images] == [phase_file_name(i, n, "png") for i, n in enumerate(s.names)]
     assert s.phase_index == 4  # the stepper went back to where it was
     assert all(f.png.startswith(b"\x89PNG") for f in images)
     assert images[0].png != images[9].png  # the highlight moved
@@ -173,6 +170,10 @@ def test_worked_example_with_the_canvas_at_each_phase(win, tmp_path, fmt, monkey
     if fmt == "tex":
         if not shutil.which("pdflatex"):
             pytest.skip("pdflatex is not installed: the LaTeX was written but not compiled")
-        r = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error",
-                            path.name], cwd=tmp_path, capture_output=True, timeout=120)
+        r = subprocess.run(
+            ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", path.name],
+            cwd=tmp_path,
+            capture_output=True,
+            timeout=120,
+        )
         assert r.returncode == 0, r.stdout[-2000:]

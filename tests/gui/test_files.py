@@ -15,8 +15,7 @@ def test_save_changes_then_save_as_goes_on_to_open(win, tmp_path, monkeypatch):
     s = win.session
     s.edit_parameter("edge", (0, 0, 0), 0.5)
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Save)
-    monkeypatch.setattr(QFileDialog, "getSaveFileName",
-                        lambda *a, **k: (str(tmp_path / "edited"), ""))
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "edited"), ""))
     win.open_preset("swap")
     assert fileformat.load(tmp_path / "edited.bpviz.json").network.weights[0][0, 0] == 0.5
     assert s.source == "swap"
@@ -37,8 +36,7 @@ def test_what_save_writes_is_the_core_session_record(win, tmp_path):
     for _ in range(2 * len(s.names)):
         s.next()
     doc = session_document(s)
-    assert doc.session == fileformat.session_record(s.step, s.phase_index, s.history.errors,
-                                                    s.stop_error)
+    assert doc.session == fileformat.session_record(s.step, s.phase_index, s.history.errors, s.stop_error)
     assert doc.session["step"] == 2 and len(doc.session["error_history"]) == 2
     assert win.save_to(str(tmp_path / "two.bpviz.json"))
     assert fileformat.load(tmp_path / "two.bpviz.json").session == doc.session

@@ -44,8 +44,10 @@ def test_phase_keys_step_and_text_fields_keep_them(win, qtbot):
 
 def test_opening_a_broken_file_keeps_the_network(win, tmp_path, monkeypatch):
     bad = tmp_path / "bad.bpviz.json"
-    bad.write_text('{"format": "bpviz/1", "layers": [{"name": "i", "size": "3"}, '
-                   '{"name": "o", "size": 1, "activation": "sigmoid"}]}')
+    bad.write_text(
+        '{"format": "bpviz/1", "layers": [{"name": "i", "size": "3"}, '
+        '{"name": "o", "size": 1, "activation": "sigmoid"}]}'
+    )
     shown = []
     monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: shown.append(a[2]))
     before = win.session.network.weights[0].copy()
@@ -121,8 +123,7 @@ def test_save_as_adds_the_extension(win, tmp_path, monkeypatch):
 
     assert with_extension("/x/lesson") == "/x/lesson.bpviz.json"
     assert with_extension("/x/lesson.bpviz.json") == "/x/lesson.bpviz.json"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName",
-                        lambda *a, **k: (str(tmp_path / "lesson"), ""))
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "lesson"), ""))
     assert win.files.save_as_dialog()
     assert (tmp_path / "lesson.bpviz.json").exists() and not (tmp_path / "lesson").exists()
 
@@ -158,8 +159,9 @@ def test_significant_figures_are_a_remembered_view_setting(win, settings, qtbot)
     s = win.session
     assert s.sig_digits == 4 and s.decimals == 9
     view = next(a.menu() for a in win.menuBar().actions() if a.text().replace("&", "") == "View")
-    figs = next(a.menu() for a in view.actions()
-                if a.menu() and "Significant figures" in a.text().replace("&", ""))
+    figs = next(
+        a.menu() for a in view.actions() if a.menu() and "Significant figures" in a.text().replace("&", "")
+    )
     assert [a.text().split()[0] for a in figs.actions()] == ["3", "4", "5", "6"]
     s.set_phase(s.names.index("grad:h"))
     assert "δ 0.009954" in win.canvas.value_text(1, 1)

@@ -36,7 +36,7 @@ def test_stop_after_stepping_while_paused_discards_the_steps(wait_state, qtbot, 
     for _ in range(3 * 13):  # the lecturer steps through three iterations by hand
         s.next()
     assert s.step == n + 3
-    c.stop()   # Stop is still enabled while paused
+    c.stop()  # Stop is still enabled while paused
     assert s.step == n + 3, f"stop threw away the hand steps: step {s.step}, expected {n + 3}"
 
 
@@ -108,7 +108,7 @@ def test_lr_changed_while_running_then_one_step_uses_it(wait_state, qtbot, make_
     c.update_settings(speed=2000)
     c.train()
     qtbot.waitUntil(lambda: s.history.n > 20, timeout=20_000)
-    c.update_settings(learning_rate=3.0)   # what TrainingPanel._lr_edited does while running
+    c.update_settings(learning_rate=3.0)  # what TrainingPanel._lr_edited does while running
     c.pause()
     wait_state(c, "paused")
     # the stepper's update phase should use the trainer's η = 3
@@ -136,6 +136,7 @@ def test_panel_lr_while_running_then_save(qtbot, tmp_path):
     from PySide6.QtCore import QSettings
 
     from bpviz.gui.main_window import MainWindow
+
     st = QSettings(str(tmp_path / "b.ini"), QSettings.Format.IniFormat)
     w = MainWindow(load_preset("mazur"), "mazur", settings=st)
     qtbot.addWidget(w)
@@ -160,7 +161,7 @@ def fresh_rows(doc, step):
 
 
 def test_reset_after_an_epoch_shows_the_first_batch_again(qtbot):
-    doc = fileformat.load(MB)   # 5 samples, batch 2, shuffle_seed 7: 3 steps/epoch
+    doc = fileformat.load(MB)  # 5 samples, batch 2, shuffle_seed 7: 3 steps/epoch
     s = Session(doc, "mb")
     first = s.trace.samples
     for _ in range(4 * len(s.names)):  # 4 steps: into epoch 2
@@ -181,7 +182,7 @@ def test_previous_across_an_epoch_then_next(qtbot):
     for _ in range(5 * len(s.names)):  # back 5 iterations (to step 2, in epoch 0)
         s.previous()
     assert s.step == 2
-    for _ in range(len(s.names)):   # forward again: step 3 -> first batch of epoch 1
+    for _ in range(len(s.names)):  # forward again: step 3 -> first batch of epoch 1
         s.next()
     assert s.trace.samples == seen[3], (s.trace.samples, seen[3])
 
@@ -192,7 +193,7 @@ def test_undo_network_change_restores_progress(qtbot):
         s.next()
     _step, _hist = s.step, s.history.errors.copy()
     new = s.current_document()
-    new.learning_rate = 0.1          # e.g. the network dialog, only η changed
+    new.learning_rate = 0.1  # e.g. the network dialog, only η changed
     s.replace_document(new, "Change the network")
     s.undo_stack.undo()
     print("after undo: step", s.step, "history", s.history.n, "lr", s.learning_rate)
@@ -219,17 +220,19 @@ def test_save_while_running(qtbot, tmp_path):
     w = MainWindow(load_preset("swap"), "swap", settings=st)
     qtbot.addWidget(w)
     w.training.update_settings(speed=None, stop_error=None)  # full speed, no stop (not swap's
-    w.training.train()                                       # lecture speed)
+    w.training.train()  # lecture speed)
     qtbot.waitUntil(lambda: w.session.history.n > 5000, timeout=20_000)
     qtbot.wait(150)
     p = tmp_path / "r.bpviz.json"
-    w.save_to(str(p))      # Ctrl+S mid-run
+    w.save_to(str(p))  # Ctrl+S mid-run
     d = json.loads(p.read_text())
     w.training.shutdown()
     w.session._trained = False
     w.close()
     assert len(d["session"]["error_history"]) == d["session"]["step"], (
-        len(d["session"]["error_history"]), d["session"]["step"])
+        len(d["session"]["error_history"]),
+        d["session"]["step"],
+    )
 
 
 def test_one_step_after_divergence(qtbot, tmp_path, monkeypatch):
@@ -255,4 +258,3 @@ def test_one_step_after_divergence(qtbot, tmp_path, monkeypatch):
     s.undo_stack.setClean()
     w.close()
     assert all(np.isfinite(x).all() for x in s.network.weights)
-

@@ -49,8 +49,7 @@ def test_mode_and_batch_size_are_undoable_edits(swap):
     assert len(s.trace.samples) == 2 and s.steps_per_epoch == 2 and s.phase_index == 0
     assert s.modified and seen == ["settings", "document"]  # views listing samples rebuild
     s.set_mode("minibatch", 3)
-    assert s.undo_stack.count() == 2 and s.undo_stack.undoText() == \
-        "Set mode to minibatch (batch 3)"
+    assert s.undo_stack.count() == 2 and s.undo_stack.undoText() == "Set mode to minibatch (batch 3)"
     s.undo_stack.undo()
     assert s.doc.batch_size == 2
     s.undo_stack.undo()
@@ -97,5 +96,11 @@ def test_the_settings_a_run_gets(swap):
     s.set_mode("minibatch", 2)
     s.set_speed(None)
     st = s.training_settings(max_steps=100)
-    assert (st.learning_rate, st.mode, st.batch_size, st.speed, st.stop_error,
-            st.max_steps) == (0.25, "minibatch", 2, None, s.stop_error, 100)
+    assert (st.learning_rate, st.mode, st.batch_size, st.speed, st.stop_error, st.max_steps) == (
+        0.25,
+        "minibatch",
+        2,
+        None,
+        s.stop_error,
+        100,
+    )

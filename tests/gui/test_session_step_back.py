@@ -17,8 +17,7 @@ def straight(s: Session, iterations: int) -> list[tuple]:
     """Step forward through whole iterations; the parameters and error before each update."""
     seen = []
     for _ in range(iterations):
-        seen.append(([w.copy() for w in s.network.weights], s.trace.error, s.step,
-                     list(s.trace.samples)))
+        seen.append(([w.copy() for w in s.network.weights], s.trace.error, s.step, list(s.trace.samples)))
         for _ in range(len(s.names)):
             s.next()
     return seen
@@ -49,11 +48,16 @@ def test_xor_batch_back_and_forth(qtbot):
 
 def test_784_128_10_keeps_200_iterations_within_the_budget(qtbot):
     rng = np.random.default_rng(5)
-    net = Network(["x", "h", "o"], [784, 128, 10], [make_activation("sigmoid")] * 2,
-                  [rng.normal(0, 0.05, (128, 784)), rng.normal(0, 0.3, (10, 128))],
-                  None, True, make_loss("half_sse"))
-    doc = Document(net, rng.uniform(size=(6, 784)), rng.uniform(size=(6, 10)),
-                   learning_rate=0.5)
+    net = Network(
+        ["x", "h", "o"],
+        [784, 128, 10],
+        [make_activation("sigmoid")] * 2,
+        [rng.normal(0, 0.05, (128, 784)), rng.normal(0, 0.3, (10, 128))],
+        None,
+        True,
+        make_loss("half_sse"),
+    )
+    doc = Document(net, rng.uniform(size=(6, 784)), rng.uniform(size=(6, 10)), learning_rate=0.5)
     s = Session(doc, "big")
     seen = []
     for _ in range(200):

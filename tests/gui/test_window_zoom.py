@@ -37,10 +37,9 @@ def test_zoom_scales_the_whole_window(win, qtbot):
     qtbot.keyClick(win.canvas, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClick(win.canvas, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
     z = win.session.zoom
-    assert z == pytest.approx(1.15 ** 2)
+    assert z == pytest.approx(1.15**2)
     after = _sizes(win)
-    for k in ("status", "menu", "dock", "results", "data table", "toolbar", "ticks",
-              "axis label", "legend"):
+    for k in ("status", "menu", "dock", "results", "data table", "toolbar", "ticks", "axis label", "legend"):
         assert after[k] == pytest.approx(before[k] * z, rel=0.02), k
     for k in ("dock title height", "row height", "toolbar icons"):
         assert after[k] > before[k], k
@@ -57,8 +56,9 @@ def test_zoom_out_too_and_text_items_in_the_plot(win, qtbot):
     QApplication.processEvents()  # the font change reaches the widgets
     assert win._status.font().pointSizeF() == pytest.approx(base_point_size() * z, rel=0.02)
     texts = [it for it in win.plot.scene().items() if isinstance(it, pg.TextItem)]
-    assert texts and all(t.textItem.font().pointSizeF() ==
-                         pytest.approx(base_point_size() * z, rel=0.02) for t in texts)
+    assert texts and all(
+        t.textItem.font().pointSizeF() == pytest.approx(base_point_size() * z, rel=0.02) for t in texts
+    )
 
 
 def test_a_window_opens_at_its_remembered_zoom_and_gives_the_font_back(qtbot, tmp_path):
@@ -70,7 +70,8 @@ def test_a_window_opens_at_its_remembered_zoom_and_gives_the_font_back(qtbot, tm
     qtbot.waitExposed(w)
     QApplication.processEvents()
     assert w._status.font().pointSizeF() == pytest.approx(base_point_size() * 1.5, rel=0.02)
-    assert w.plot.plotItem.getAxis("bottom").style["tickFont"].pointSizeF() == \
-        pytest.approx(base_point_size() * 1.5, rel=0.02)
+    assert w.plot.plotItem.getAxis("bottom").style["tickFont"].pointSizeF() == pytest.approx(
+        base_point_size() * 1.5, rel=0.02
+    )
     w.close()
     assert QApplication.font().pointSizeF() == pytest.approx(base_point_size())

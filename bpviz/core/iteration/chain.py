@@ -21,9 +21,20 @@ if TYPE_CHECKING:
     from bpviz.core.iteration.phases import Trace
 
 __all__ = [
-    "Chain", "net_eq", "out_eq", "error_term_eq", "error_total_eq", "grad_out_eq",
-    "fprime_eq", "delta_eq", "grad_weight_eq", "weight_sample_eq", "grad_bias_eq",
-    "update_eq", "bias_update_eq", "weight_paths",
+    "Chain",
+    "net_eq",
+    "out_eq",
+    "error_term_eq",
+    "error_total_eq",
+    "grad_out_eq",
+    "fprime_eq",
+    "delta_eq",
+    "grad_weight_eq",
+    "weight_sample_eq",
+    "grad_bias_eq",
+    "update_eq",
+    "bias_update_eq",
+    "weight_paths",
 ]
 
 E = Sym(None, "E")
@@ -135,8 +146,9 @@ def net_eq(c: Chain, k: int, i: int, s: int) -> Eq:
             return Num(float(net.biases[j][i]))
         return Prod((Num(float(W[i, col])), c.x(k - 1, col, s)))
 
-    return Eq(c.net_(k, i, s), (sum_of(sym, n, rest),), (sum_of(num, n, rest),),
-              float(c.p.net[k][s, i]), ("net", k))
+    return Eq(
+        c.net_(k, i, s), (sum_of(sym, n, rest),), (sum_of(num, n, rest),), float(c.p.net[k][s, i]), ("net", k)
+    )
 
 
 def out_eq(c: Chain, k: int, i: int, s: int) -> Eq:
@@ -144,16 +156,20 @@ def out_eq(c: Chain, k: int, i: int, s: int) -> Eq:
     a = c.net.activations[k - 1]
     sym = a.expression(c.net_(k, i, s))
     numeric = a.expression(Num(float(c.p.net[k][s, i]), ("net", k)))
-    return Eq(c.out(k, i, s), (sym,), () if isinstance(numeric, Num) else (numeric,),
-              float(c.p.out[k][s, i]), ("out", k))
+    return Eq(
+        c.out(k, i, s),
+        (sym,),
+        () if isinstance(numeric, Num) else (numeric,),
+        float(c.p.out[k][s, i]),
+        ("out", k),
+    )
 
 
 def error_term_eq(c: Chain, i: int, s: int) -> Eq:
     """One output's share of E: E_o1 = ½(target_o1 − out_o1)² = ½(0.01 − 0.7514)² = 0.2748."""
     L, loss = c.L, c.net.loss
     sym = loss.term_expression(c.target(i, s), c.out(L, i, s), c.count)
-    numeric = loss.term_expression(Num(float(c.tr.targets[s, i]), ("target", L)),
-                                   c.x(L, i, s), c.count)
+    numeric = loss.term_expression(Num(float(c.tr.targets[s, i]), ("target", L)), c.x(L, i, s), c.count)
     return Eq(c.e_term(i, s), (sym,), (numeric,), float(c.terms[s, i]), ("error", L))
 
 
@@ -173,8 +189,14 @@ def error_total_eq(c: Chain) -> Eq:
         return Num(float(flat[t]), ("error", c.L))
 
     note = f"summed over the {c.m} samples of the step" if c.m > 1 else ""
-    return Eq(c.e_total(), (sum_of(sym, flat.size, rest),), (sum_of(num, flat.size, rest),),
-              float(c.p.error), ("error", c.L), note)
+    return Eq(
+        c.e_total(),
+        (sum_of(sym, flat.size, rest),),
+        (sum_of(num, flat.size, rest),),
+        float(c.p.error),
+        ("error", c.L),
+        note,
+    )
 
 
 # ----------------------------------------------------------------------------- backward
@@ -187,8 +209,9 @@ def grad_out_eq(c: Chain, k: int, i: int, s: int) -> Eq:
     if k == L:
         loss = net.loss
         sym = loss.gradient_expression(c.target(i, s), c.out(L, i, s), c.count)
-        numeric = loss.gradient_expression(Num(float(c.tr.targets[s, i]), ("target", L)),
-                                           c.x(L, i, s), c.count)
+        numeric = loss.gradient_expression(
+            Num(float(c.tr.targets[s, i]), ("target", L)), c.x(L, i, s), c.count
+        )
         return Eq(lhs, (sym,), (numeric,), res, ("grad_out", k))
     W, d = net.weights[k], p.delta[k + 1]
     n = net.sizes[k + 1]
@@ -200,8 +223,12 @@ def grad_out_eq(c: Chain, k: int, i: int, s: int) -> Eq:
         v = float(d[s, r] * W[r, i])
         if k + 1 == L:  # seed 004: ∂E_o1/∂out_h1, one path per output
             return Partial(c.e_term(r, s), c.out(k, i, s), v)
-        return Prod((Partial(E, c.net_(k + 1, r, s), float(d[s, r])),
-                     Partial(c.net_(k + 1, r, s), c.out(k, i, s), float(W[r, i]))))
+        return Prod(
+            (
+                Partial(E, c.net_(k + 1, r, s), float(d[s, r])),
+                Partial(c.net_(k + 1, r, s), c.out(k, i, s), float(W[r, i])),
+            )
+        )
 
     def sym(r):
         return Prod((c.delta(k + 1, r, s), c.w(k, r, i)))
@@ -225,17 +252,28 @@ def fprime_eq(c: Chain, k: int, i: int, s: int) -> Eq:
     numeric = a.derivative_expression(Num(float(c.p.net[k][s, i]), ("net", k)), c.x(k, i, s))
     if isinstance(sym, Num):  # a constant: f′ = 2
         return Eq(c.d_net(k, i, s), (), (), float(c.p.fprime[k][s, i]), ("fprime", k))
-    return Eq(c.d_net(k, i, s), (sym,), () if isinstance(numeric, Num) else (numeric,),
-              float(c.p.fprime[k][s, i]), ("fprime", k))
+    return Eq(
+        c.d_net(k, i, s),
+        (sym,),
+        () if isinstance(numeric, Num) else (numeric,),
+        float(c.p.fprime[k][s, i]),
+        ("fprime", k),
+    )
 
 
 def delta_eq(c: Chain, k: int, i: int, s: int) -> Eq:
     """δ = ∂E/∂out · f′(net): δ_o1 = ∂E/∂out_o1·∂out_o1/∂net_o1 = 0.7414 × 0.1868 = 0.1385."""
     p = c.p
-    numeric = Prod((Num(float(p.grad_out[k][s, i]), ("grad_out", k)),
-                    Num(float(p.fprime[k][s, i]), ("fprime", k))))
-    return Eq(c.delta(k, i, s), (Prod((c.d_out(k, i, s), c.d_net(k, i, s))),), (numeric,),
-              float(p.delta[k][s, i]), ("delta", k))
+    numeric = Prod(
+        (Num(float(p.grad_out[k][s, i]), ("grad_out", k)), Num(float(p.fprime[k][s, i]), ("fprime", k)))
+    )
+    return Eq(
+        c.delta(k, i, s),
+        (Prod((c.d_out(k, i, s), c.d_net(k, i, s))),),
+        (numeric,),
+        float(p.delta[k][s, i]),
+        ("delta", k),
+    )
 
 
 def weight_sample_eq(c: Chain, j: int, r: int, col: int, s: int) -> Eq:
@@ -243,10 +281,20 @@ def weight_sample_eq(c: Chain, j: int, r: int, col: int, s: int) -> Eq:
     (online it is the whole gradient, ``grad_weight_eq``)."""
     k, p = j + 1, c.p
     v = float(p.delta[k][s, r] * c.p.out[j][s, col])
-    chain = Prod((c.d_out(k, r, s), c.d_net(k, r, s),
-                  Partial(c.net_(k, r, s), c.w(j, r, col), float(p.out[j][s, col]))))
-    numeric = Prod((Num(float(p.grad_out[k][s, r]), ("grad_out", k)),
-                    Num(float(p.fprime[k][s, r]), ("fprime", k)), c.x(j, col, s)))
+    chain = Prod(
+        (
+            c.d_out(k, r, s),
+            c.d_net(k, r, s),
+            Partial(c.net_(k, r, s), c.w(j, r, col), float(p.out[j][s, col])),
+        )
+    )
+    numeric = Prod(
+        (
+            Num(float(p.grad_out[k][s, r]), ("grad_out", k)),
+            Num(float(p.fprime[k][s, r]), ("fprime", k)),
+            c.x(j, col, s),
+        )
+    )
     lhs = Prod((c.delta(k, r, s), c.out(j, col, s)))
     return Eq(lhs, (chain,), (numeric,), v, ("grad_w", k))
 
@@ -280,13 +328,11 @@ def grad_bias_eq(c: Chain, j: int, i: int) -> Eq:
     b = c.b(j, i)
     lhs = Partial(E, b, res)
     if c.m == 1:
-        chain = Prod((Partial(E, c.net_(k, i, 0), float(p.delta[k][0, i])),
-                      Partial(c.net_(k, i, 0), b, 1.0)))
+        chain = Prod((Partial(E, c.net_(k, i, 0), float(p.delta[k][0, i])), Partial(c.net_(k, i, 0), b, 1.0)))
         return Eq(lhs, (chain, c.delta(k, i, 0)), (), res, ("grad_b", k))
     d = p.delta[k][:, i]
     each = tuple(c.delta(k, i, s) for s in range(c.m))
-    numeric = sum_of(lambda s: Num(float(d[s]), ("delta", k)), c.m,
-                     lambda a, b_: float(d[a:b_].sum()))
+    numeric = sum_of(lambda s: Num(float(d[s]), ("delta", k)), c.m, lambda a, b_: float(d[a:b_].sum()))
     return Eq(lhs, (SumOver("s", c.delta(k, i, "s"), each),), (numeric,), res, ("grad_b", k))
 
 
@@ -295,10 +341,13 @@ def update_eq(c: Chain, j: int, r: int, col: int) -> Eq:
     """w⁺ = w − η·∂E/∂w: w5⁺ = w5 − η·∂E/∂w5 = 0.4 − 0.5 × 0.082167041 = 0.35891648."""
     g = float(c.p.grad_w[j][r, col])
     sym = Diff(c.w(j, r, col), Prod((c.eta(), Partial(E, c.w(j, r, col), g))))
-    numeric = Diff(Num(float(c.net.weights[j][r, col])),
-                   Prod((Num(float(c.tr.learning_rate)), Num(g, ("grad_w", j + 1)))))
-    return Eq(c.w(j, r, col, after=True), (sym,), (numeric,),
-              float(c.tr.weights_after[j][r, col]), ("after", None))
+    numeric = Diff(
+        Num(float(c.net.weights[j][r, col])),
+        Prod((Num(float(c.tr.learning_rate)), Num(g, ("grad_w", j + 1)))),
+    )
+    return Eq(
+        c.w(j, r, col, after=True), (sym,), (numeric,), float(c.tr.weights_after[j][r, col]), ("after", None)
+    )
 
 
 def bias_update_eq(c: Chain, j: int, i: int) -> Eq:
@@ -307,10 +356,10 @@ def bias_update_eq(c: Chain, j: int, i: int) -> Eq:
         return Eq(c.b(j, i), (), (), float(c.net.biases[j][i]), None, "fixed")
     g = float(c.p.grad_b[j][i])
     sym = Diff(c.b(j, i), Prod((c.eta(), Partial(E, c.b(j, i), g))))
-    numeric = Diff(Num(float(c.net.biases[j][i])),
-                   Prod((Num(float(c.tr.learning_rate)), Num(g, ("grad_b", j + 1)))))
-    return Eq(c.b(j, i, after=True), (sym,), (numeric,), float(c.tr.biases_after[j][i]),
-              ("after", None))
+    numeric = Diff(
+        Num(float(c.net.biases[j][i])), Prod((Num(float(c.tr.learning_rate)), Num(g, ("grad_b", j + 1))))
+    )
+    return Eq(c.b(j, i, after=True), (sym,), (numeric,), float(c.tr.biases_after[j][i]), ("after", None))
 
 
 def weight_paths(c: Chain, j: int, r: int, col: int, s: int) -> list[Eq]:
@@ -328,6 +377,3 @@ def weight_paths(c: Chain, j: int, r: int, col: int, s: int) -> list[Eq]:
         numeric = Prod((Num(dq, ("delta", L)), Num(wq), Num(fp, ("fprime", k)), c.x(j, col, s)))
         out.append(Eq(lhs, (sym,), (numeric,), dq * wq * fp * x, ("grad_w", k)))
     return out
-
-
-

@@ -53,8 +53,9 @@ class Trace:
         return _build(self)
 
 
-def trace_step(doc: Document, rows, network: Network | None = None,
-               learning_rate: float | None = None) -> Trace:
+def trace_step(
+    doc: Document, rows, network: Network | None = None, learning_rate: float | None = None
+) -> Trace:
     """One step on the data ``rows`` (0-based) from ``network`` (default: the document's)."""
     net = (network or doc.network).copy()
     rows = [int(r) for r in np.atleast_1d(rows)]
@@ -101,8 +102,9 @@ class Phase:
     @property
     def edges(self) -> list[list[int]]:
         ws = self.trace.network.weights
-        return [[j, r, c] for j in self.edge_layers
-                for r in range(ws[j].shape[0]) for c in range(ws[j].shape[1])]
+        return [
+            [j, r, c] for j in self.edge_layers for r in range(ws[j].shape[0]) for c in range(ws[j].shape[1])
+        ]
 
     @property
     def reveals(self) -> tuple[tuple[str, int | None], ...]:
@@ -191,35 +193,82 @@ def _build(tr: Trace) -> list[Phase]:
     out: list[Phase] = []
 
     def add(name, kind, k, direction, title, nl=(), el=()):
-        out.append(Phase(len(out), name, kind, None if k is None else nm[k], k, direction,
-                         title, tuple(nl), tuple(el), tr))
+        out.append(
+            Phase(
+                len(out),
+                name,
+                kind,
+                None if k is None else nm[k],
+                k,
+                direction,
+                title,
+                tuple(nl),
+                tuple(el),
+                tr,
+            )
+        )
 
     nsamp = len(tr.samples)
     which = f"sample {tr.samples[0] + 1}" if nsamp == 1 else _count(nsamp, "sample")
     verb = "enters" if nsamp == 1 else "enter"
     add("input", "input", 0, None, f"Input: {which} {verb} layer {nm[0]}", (0, L))
     for k in range(1, L + 1):
-        add(f"net:{nm[k]}", "net", k, "forward",
+        add(
+            f"net:{nm[k]}",
+            "net",
+            k,
+            "forward",
             f"Forward: the net input of layer {nm[k]} (the weighted sum of layer {nm[k - 1]})",
-            (k,), (k - 1,))
-        add(f"out:{nm[k]}", "out", k, "forward",
-            f"Forward: the output of layer {nm[k]} = {net.activations[k - 1].name}(net)", (k,))
+            (k,),
+            (k - 1,),
+        )
+        add(
+            f"out:{nm[k]}",
+            "out",
+            k,
+            "forward",
+            f"Forward: the output of layer {nm[k]} = {net.activations[k - 1].name}(net)",
+            (k,),
+        )
     add("error", "error", L, None, f"Error: {net.loss.formula()}", (L,))
     for k in range(L, 0, -1):
         if k == L:
-            add(f"grad_out:{nm[k]}", "grad_out", k, "backward",
-                f"Backward: ∂E/∂out of the output layer {nm[k]}, from the loss", (k,))
+            add(
+                f"grad_out:{nm[k]}",
+                "grad_out",
+                k,
+                "backward",
+                f"Backward: ∂E/∂out of the output layer {nm[k]}, from the loss",
+                (k,),
+            )
         else:
-            add(f"grad_out:{nm[k]}", "grad_out", k, "backward",
+            add(
+                f"grad_out:{nm[k]}",
+                "grad_out",
+                k,
+                "backward",
                 f"Backward: the error signal reaches layer {nm[k]} (∂E/∂out = Wᵀ·δ)",
-                (k, k + 1), (k,))
-        add(f"delta:{nm[k]}", "delta", k, "backward",
-            f"Backward: δ = ∂E/∂net of layer {nm[k]} (∂E/∂out times f′(net))", (k,))
-        add(f"grad:{nm[k]}", "grad", k, "backward",
+                (k, k + 1),
+                (k,),
+            )
+        add(
+            f"delta:{nm[k]}",
+            "delta",
+            k,
+            "backward",
+            f"Backward: δ = ∂E/∂net of layer {nm[k]} (∂E/∂out times f′(net))",
+            (k,),
+        )
+        add(
+            f"grad:{nm[k]}",
+            "grad",
+            k,
+            "backward",
             f"Backward: the gradients of the weights into layer {nm[k]} (∂E/∂W = δ·outᵀ)",
-            (k, k - 1), (k - 1,))
-    add("update", "update", None, None, "Update: gradient descent on every weight",
-        (), tuple(range(L)))
+            (k, k - 1),
+            (k - 1,),
+        )
+    add("update", "update", None, None, "Update: gradient descent on every weight", (), tuple(range(L)))
     return out
 
 
@@ -259,9 +308,10 @@ def _formula(ph: Phase) -> list:
     elif kind == "error":
         if batch:
             n_out = sizes[L]
-            each = tuple(sum_of(lambda i, s=s: c.e_term(i, s), n_out,
-                                lambda a, b, s=s: float(c.terms[s, a:b].sum()))
-                         for s in range(len(tr.samples)))
+            each = tuple(
+                sum_of(lambda i, s=s: c.e_term(i, s), n_out, lambda a, b, s=s: float(c.terms[s, a:b].sum()))
+                for s in range(len(tr.samples))
+            )
             items.append(Eq(c.e_total(), (SumOver("s", _e_terms(c), each),)))
         else:
             items.append(sym(C.error_total_eq(c)))
@@ -321,8 +371,7 @@ def _line_items(ph: Phase) -> list:
         S = _Sym(net)
         for s in shown:
             xs = ", ".join(f"{S.n(0, i)} = {fmt(tr.inputs[s, i])}" for i in range(sizes[0]))
-            ts = ", ".join(f"target_{S.n(L, i)} = {fmt(tr.targets[s, i])}"
-                           for i in range(sizes[L]))
+            ts = ", ".join(f"target_{S.n(L, i)} = {fmt(tr.targets[s, i])}" for i in range(sizes[L]))
             tag = f"sample {tr.samples[s] + 1}: " if m > 1 else ""
             items.append(_minus(f"{tag}{xs}; {ts}"))
     elif kind == "net":
@@ -397,6 +446,7 @@ def _line_count(ph: Phase, m: int) -> int:
 def _constant_fprime(net: Network, k: int) -> bool:
     """f′ is a constant (identity, linear): the δ phase writes no f′ line of its own."""
     from bpviz.core.expr import Num
+
     return isinstance(net.activations[k - 1].derivative_expression(Num(0.0), Num(0.0)), Num)
 
 
@@ -438,57 +488,112 @@ def _values(ph: Phase) -> list[dict]:
     kind = ph.kind
     if kind == "input":
         for i in range(net.sizes[0]):
-            v.append({"symbol": S.n(0, i), "quantity": "input", "neuron": [0, i],
-                      "value": _per(tr.inputs, i)})
+            v.append(
+                {"symbol": S.n(0, i), "quantity": "input", "neuron": [0, i], "value": _per(tr.inputs, i)}
+            )
         for i in range(net.sizes[L]):
-            v.append({"symbol": f"target_{S.n(L, i)}", "quantity": "target", "neuron": [L, i],
-                      "value": _per(tr.targets, i)})
+            v.append(
+                {
+                    "symbol": f"target_{S.n(L, i)}",
+                    "quantity": "target",
+                    "neuron": [L, i],
+                    "value": _per(tr.targets, i),
+                }
+            )
     elif kind == "net":
-        v = [{"symbol": S.net_(k, i), "quantity": "net", "neuron": [k, i],
-              "value": _per(p.net[k], i)} for i in range(net.sizes[k])]
+        v = [
+            {"symbol": S.net_(k, i), "quantity": "net", "neuron": [k, i], "value": _per(p.net[k], i)}
+            for i in range(net.sizes[k])
+        ]
     elif kind == "out":
-        v = [{"symbol": S.out(k, i), "quantity": "out", "neuron": [k, i],
-              "value": _per(p.out[k], i)} for i in range(net.sizes[k])]
+        v = [
+            {"symbol": S.out(k, i), "quantity": "out", "neuron": [k, i], "value": _per(p.out[k], i)}
+            for i in range(net.sizes[k])
+        ]
     elif kind == "error":
         terms = net.loss.terms(p.out[L], tr.targets)
-        v = [{"symbol": f"E_{S.n(L, i)}", "quantity": "error_term", "neuron": [L, i],
-              "value": _per(terms, i)} for i in range(net.sizes[L])]
+        v = [
+            {"symbol": f"E_{S.n(L, i)}", "quantity": "error_term", "neuron": [L, i], "value": _per(terms, i)}
+            for i in range(net.sizes[L])
+        ]
         v.append({"symbol": "E_total", "quantity": "error", "value": float(p.error)})
     elif kind == "grad_out":
-        v = [{"symbol": f"∂E/∂{S.out(k, i)}", "quantity": "grad_out", "neuron": [k, i],
-              "value": _per(p.grad_out[k], i)} for i in range(net.sizes[k])]
+        v = [
+            {
+                "symbol": f"∂E/∂{S.out(k, i)}",
+                "quantity": "grad_out",
+                "neuron": [k, i],
+                "value": _per(p.grad_out[k], i),
+            }
+            for i in range(net.sizes[k])
+        ]
     elif kind == "delta":
         for i in range(net.sizes[k]):
-            v.append({"symbol": f"∂{S.out(k, i)}/∂{S.net_(k, i)}", "quantity": "fprime",
-                      "neuron": [k, i], "value": _per(p.fprime[k], i)})
+            v.append(
+                {
+                    "symbol": f"∂{S.out(k, i)}/∂{S.net_(k, i)}",
+                    "quantity": "fprime",
+                    "neuron": [k, i],
+                    "value": _per(p.fprime[k], i),
+                }
+            )
         for i in range(net.sizes[k]):
-            v.append({"symbol": f"δ_{S.n(k, i)}", "quantity": "delta", "neuron": [k, i],
-                      "value": _per(p.delta[k], i)})
+            v.append(
+                {
+                    "symbol": f"δ_{S.n(k, i)}",
+                    "quantity": "delta",
+                    "neuron": [k, i],
+                    "value": _per(p.delta[k], i),
+                }
+            )
     elif kind == "grad":
         j = k - 1
         g = p.grad_w[j]
         for r in range(g.shape[0]):
             for c in range(g.shape[1]):
-                v.append({"symbol": f"∂E/∂{S.w(j, r, c)}", "quantity": "grad_weight",
-                          "edge": [j, r, c], "value": float(g[r, c])})
+                v.append(
+                    {
+                        "symbol": f"∂E/∂{S.w(j, r, c)}",
+                        "quantity": "grad_weight",
+                        "edge": [j, r, c],
+                        "value": float(g[r, c]),
+                    }
+                )
         if p.grad_b is not None:
             for i in range(net.sizes[k]):
-                v.append({"symbol": f"∂E/∂{S.b_unique(j, i)}", "quantity": "grad_bias",
-                          "bias": [j, i], "value": float(p.grad_b[j][i])})
+                v.append(
+                    {
+                        "symbol": f"∂E/∂{S.b_unique(j, i)}",
+                        "quantity": "grad_bias",
+                        "bias": [j, i],
+                        "value": float(p.grad_b[j][i]),
+                    }
+                )
     elif kind == "update":
         for j in range(net.L):
             w, wn = net.weights[j], tr.weights_after[j]
             for r in range(w.shape[0]):
                 for c in range(w.shape[1]):
-                    v.append({"symbol": S.w(j, r, c), "quantity": "weight", "edge": [j, r, c],
-                              "old": float(w[r, c]), "value": float(wn[r, c])})
+                    v.append(
+                        {
+                            "symbol": S.w(j, r, c),
+                            "quantity": "weight",
+                            "edge": [j, r, c],
+                            "old": float(w[r, c]),
+                            "value": float(wn[r, c]),
+                        }
+                    )
         if net.biases is not None:
             for j in range(net.L):
                 for i in range(net.sizes[j + 1]):
-                    v.append({"symbol": S.b_unique(j, i), "quantity": "bias", "bias": [j, i],
-                              "old": float(net.biases[j][i]),
-                              "value": float(tr.biases_after[j][i]),
-                              "trained": net.train_biases})
+                    v.append(
+                        {
+                            "symbol": S.b_unique(j, i),
+                            "quantity": "bias",
+                            "bias": [j, i],
+                            "old": float(net.biases[j][i]),
+                            "value": float(tr.biases_after[j][i]),
+                            "trained": net.train_biases,
+                        }
+                    )
     return v
-
-

@@ -14,8 +14,19 @@ from bpviz.core.iteration.phases import Phase
 __all__ = ["Revealed", "reveal_index", "QUANTITIES"]
 
 # every quantity a phase can reveal, and the layers it exists for (k of 0…L; None: no layer)
-QUANTITIES = ("input", "target", "net", "out", "error", "grad_out", "fprime", "delta",
-              "grad_w", "grad_b", "after")
+QUANTITIES = (
+    "input",
+    "target",
+    "net",
+    "out",
+    "error",
+    "grad_out",
+    "fprime",
+    "delta",
+    "grad_w",
+    "grad_b",
+    "after",
+)
 
 
 def reveal_index(phases: Sequence[Phase]) -> dict[tuple[str, int | None], int]:
@@ -32,8 +43,9 @@ def reveal_index(phases: Sequence[Phase]) -> dict[tuple[str, int | None], int]:
 class Revealed:
     """The state of one iteration at phase ``index``: ``known("delta", k)``."""
 
-    def __init__(self, phases: Sequence[Phase], index: int,
-                 at: dict[tuple[str, int | None], int] | None = None) -> None:
+    def __init__(
+        self, phases: Sequence[Phase], index: int, at: dict[tuple[str, int | None], int] | None = None
+    ) -> None:
         self.phases = phases
         self.index = index
         self._at = at if at is not None else reveal_index(phases)

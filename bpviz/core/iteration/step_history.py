@@ -67,8 +67,9 @@ DEFAULT_BUDGET = 64 * 2**20  # bytes of parameter arrays the store may hold (see
 DEFAULT_DEPTH = 200  # steps back the stepper can always go
 
 Arrays = tuple[np.ndarray, ...]
-Advance = Callable[[int, Arrays, Arrays | None, Any], tuple[Sequence[np.ndarray],
-                                                             Sequence[np.ndarray] | None]]
+Advance = Callable[
+    [int, Arrays, Arrays | None, Any], tuple[Sequence[np.ndarray], Sequence[np.ndarray] | None]
+]
 
 
 class State(NamedTuple):
@@ -105,8 +106,9 @@ def _same(a: Any, b: Any) -> bool:
 class StepHistory:
     """Past states of the stepper within ``budget`` bytes; see the module docstring."""
 
-    def __init__(self, advance: Advance, budget: int = DEFAULT_BUDGET,
-                 depth: int | None = DEFAULT_DEPTH) -> None:
+    def __init__(
+        self, advance: Advance, budget: int = DEFAULT_BUDGET, depth: int | None = DEFAULT_DEPTH
+    ) -> None:
         if depth is not None and depth < 1:
             raise ValueError(f"depth must be at least 1 (or None), got {depth}")
         if budget < 0:
@@ -132,25 +134,34 @@ class StepHistory:
         self.interval = 1
         self.nbytes = 0
 
-    def push(self, step: int, weights: Sequence[np.ndarray],
-             biases: Sequence[np.ndarray] | None, context: Any = None) -> None:
+    def push(
+        self,
+        step: int,
+        weights: Sequence[np.ndarray],
+        biases: Sequence[np.ndarray] | None,
+        context: Any = None,
+    ) -> None:
         """Record the state before step ``step``'s update (copied). ``step`` follows the last
         state (``last_step + 1``), or anything after ``clear`` or once the store is empty;
         ``context`` is handed back to ``advance`` when step ``step`` is replayed."""
         step = int(step)
-        shapes = (tuple(np.shape(w) for w in weights),
-                  None if biases is None else tuple(np.shape(b) for b in biases))
+        shapes = (
+            tuple(np.shape(w) for w in weights),
+            None if biases is None else tuple(np.shape(b) for b in biases),
+        )
         if self._last is not None:
             if step != self._last + 1:
-                raise ValueError(f"push step {self._last + 1} next (got {step}); clear() to "
-                                 f"start from another step")
+                raise ValueError(
+                    f"push step {self._last + 1} next (got {step}); clear() to start from another step"
+                )
             if shapes != self._shapes:
                 raise ValueError("the network's shape changed: clear() first")
         else:
             self.clear()
             self._first, self._shapes = step, shapes
-            self._state_nbytes = 8 * (sum(int(np.prod(s)) for s in shapes[0])
-                                      + sum(int(np.prod(s)) for s in shapes[1] or ()))
+            self._state_nbytes = 8 * (
+                sum(int(np.prod(s)) for s in shapes[0]) + sum(int(np.prod(s)) for s in shapes[1] or ())
+            )
         self._last = step
         if not self._contexts or not _same(self._contexts[-1][1], context):
             self._contexts.append((step, context))
@@ -201,9 +212,11 @@ class StepHistory:
         apart from which states it holds."""
         step = int(step)
         if self._last is None or not self._first <= step <= self._last:
-            raise IndexError(f"step {step} is not in the history "
-                             f"({self._first}…{self._last})" if self._last is not None
-                             else "the history is empty")
+            raise IndexError(
+                f"step {step} is not in the history ({self._first}…{self._last})"
+                if self._last is not None
+                else "the history is empty"
+            )
         held = self._states.get(step)
         if held is None:
             held = self._replay_to(step)
@@ -218,7 +231,7 @@ class StepHistory:
         if step < self._first:
             self.clear()
             return
-        for s in self._held[bisect_left(self._held, step + 1):]:
+        for s in self._held[bisect_left(self._held, step + 1) :]:
             self._drop(s)
         self._last = step
         while self._contexts and self._contexts[-1][0] > step:
@@ -251,7 +264,7 @@ class StepHistory:
         (replay starts there) and drop everything older."""
         self._first = first
         anchor = max(c for c in self._checkpoints if c <= first)
-        for s in self._held[:bisect_left(self._held, anchor)]:
+        for s in self._held[: bisect_left(self._held, anchor)]:
             self._drop(s)
         while len(self._contexts) > 1 and self._contexts[1][0] <= anchor:
             self._contexts.pop(0)
@@ -260,8 +273,7 @@ class StepHistory:
         """Double the interval while the checkpoints leave no room for one replayed stretch
         (``interval`` − 1 states) or would take more than half the budget, whichever allows
         more; the oldest checkpoint (the anchor) stays."""
-        while len(self._checkpoints) > max(2, self.capacity // 2,
-                                           self.capacity - self.interval):
+        while len(self._checkpoints) > max(2, self.capacity // 2, self.capacity - self.interval):
             self.interval *= 2
             anchor = min(self._checkpoints)
             for c in [c for c in self._checkpoints if c != anchor and c % self.interval]:

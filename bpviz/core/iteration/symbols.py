@@ -13,8 +13,10 @@ import unicodedata
 
 __all__ = ["parse"]
 
-_LABEL = re.compile(r"((?:[^\W\d_][\u0300-\u036f\u20d0-\u20ff]*)+)"
-                    r"(?:_(.+)|([0-9][0-9,]*)|\(([^()]+)\))?")
+_LABEL = re.compile(
+    r"((?:[^\W\d_][\u0300-\u036f\u20d0-\u20ff]*)+)"
+    r"(?:_(.+)|([0-9][0-9,]*)|\(([^()]+)\))?"
+)
 
 
 def parse(label: str) -> tuple[str, str | None] | None:

@@ -18,8 +18,24 @@ from dataclasses import dataclass, field
 from bpviz.core.expr import Eq, Node, Sum
 from bpviz.core.teach import render
 
-__all__ = ["FORMATS", "Document", "Heading", "Para", "Display", "Gap", "Table", "Figure", "Em",
-           "Strong", "Dots", "Math", "Row", "rows", "laid_out", "write"]
+__all__ = [
+    "FORMATS",
+    "Document",
+    "Heading",
+    "Para",
+    "Display",
+    "Gap",
+    "Table",
+    "Figure",
+    "Em",
+    "Strong",
+    "Dots",
+    "Math",
+    "Row",
+    "rows",
+    "laid_out",
+    "write",
+]
 
 FORMATS = ("md", "html", "tex")
 
@@ -35,7 +51,7 @@ class Strong(str):
 
 
 class Dots(str):
-    """"⋯" (``Dots("h")``) where a row leaves terms out, "⋮" (``Dots("v")``) a column."""
+    """ "⋯" (``Dots("h")``) where a row leaves terms out, "⋮" (``Dots("v")``) a column."""
 
 
 @dataclass(frozen=True)
@@ -98,8 +114,7 @@ class Document:
 
     def equations(self) -> list[Eq]:
         """Every displayed equation (for the tests that check each one evaluates)."""
-        return [e for b in self.blocks if isinstance(b, Display) for e in b.eqs
-                if isinstance(e, Eq)]
+        return [e for b in self.blocks if isinstance(b, Display) for e in b.eqs if isinstance(e, Eq)]
 
 
 # --------------------------------------------------------------------------- equation rows
@@ -146,8 +161,7 @@ def rows(eq: Eq, width: Callable[[Node], int] = _width, limit: int = ROW_WIDTH) 
 
 
 def _split_sum(r: Row, s: Sum, width, limit: int) -> list[Row]:
-    terms: list = list(s.terms) + ([s.more] if s.more else []) + (
-        [s.last] if s.last is not None else [])
+    terms: list = list(s.terms) + ([s.more] if s.more else []) + ([s.last] if s.last is not None else [])
     chunks: list[list] = [[]]
     used = 6
     for t in terms:
@@ -170,15 +184,18 @@ def right_side(r: render.Renderer, row: Row) -> str:
     """What a row writes right of its "=" (or its "+"), in the renderer's medium."""
     if row.lead == "+":
         return r.plus.lstrip() + r.plus.join(
-            r.ellipsis(t) if isinstance(t, int) else r.wrap(t, 1) for t in row.items)
+            r.ellipsis(t) if isinstance(t, int) else r.wrap(t, 1) for t in row.items
+        )
     return r.eq.join(r(x) for x in row.items)
 
 
 def laid_out(r: render.Renderer, eq: Eq) -> list[tuple[str, str, str]]:
     """(lhs, relation, right side) per row of ``eq`` in the renderer's medium; the note,
     if any, after the last row."""
-    out = [(r(row.lhs) if row.lhs is not None else "", "=" if row.lead == "=" else "",
-            right_side(r, row)) for row in rows(eq)]
+    out = [
+        (r(row.lhs) if row.lhs is not None else "", "=" if row.lead == "=" else "", right_side(r, row))
+        for row in rows(eq)
+    ]
     if eq.note:
         lhs, rel, rhs = out[-1]
         out[-1] = (lhs, rel, rhs + r.note(eq.note))

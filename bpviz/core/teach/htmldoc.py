@@ -55,11 +55,9 @@ def display(d: Display) -> str:
         rows = [("", "", "⋮")] if isinstance(e, Gap) else laid_out(_R, e)
         for lhs, rel, rhs in rows:
             if rel:
-                out.append(f'<tr><td class="l">{lhs}</td><td class="o">=</td>'
-                           f'<td class="r">{rhs}</td></tr>')
+                out.append(f'<tr><td class="l">{lhs}</td><td class="o">=</td><td class="r">{rhs}</td></tr>')
             else:
-                out.append(f'<tr><td class="l">{lhs}</td><td class="o"></td>'
-                           f'<td class="r c">{rhs}</td></tr>')
+                out.append(f'<tr><td class="l">{lhs}</td><td class="o"></td><td class="r c">{rhs}</td></tr>')
     out.append("</table></div>\n")
     return "".join(out)
 
@@ -74,8 +72,7 @@ def table(t: Table) -> str:
     out.append("</tr></thead><tbody>")
     for r in t.rows:
         r = [(Dots("v"),)] + [()] * (n - 1) if r is None else r
-        out.append("<tr>" + "".join(f"<td{cls(i)}>{inline(c)}</td>"
-                                    for i, c in enumerate(r)) + "</tr>")
+        out.append("<tr>" + "".join(f"<td{cls(i)}>{inline(c)}</td>" for i, c in enumerate(r)) + "</tr>")
     out.append("</tbody></table>\n")
     return "".join(out)
 
@@ -91,12 +88,13 @@ def svg_label(label: str) -> str:
 
 
 def figure(fig: Figure) -> str:
-    out = [f'<figure><svg viewBox="0 0 {fig.width:.0f} {fig.height:.0f}" '
-           f'width="{1.3 * fig.width:.0f}" height="{1.3 * fig.height:.0f}" role="img" '
-           'aria-label="the network">']
+    out = [
+        f'<figure><svg viewBox="0 0 {fig.width:.0f} {fig.height:.0f}" '
+        f'width="{1.3 * fig.width:.0f}" height="{1.3 * fig.height:.0f}" role="img" '
+        'aria-label="the network">'
+    ]
     for x1, y1, x2, y2, _ in fig.edges:
-        out.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
-                   'class="edge"/>')
+        out.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" class="edge"/>')
     for x1, y1, x2, y2, label in fig.edges:
         if label:
             lx, ly = x1 + 0.3 * (x2 - x1), y1 + 0.3 * (y2 - y1) - 4
@@ -109,11 +107,13 @@ def figure(fig: Figure) -> str:
 
 
 def write(doc: Document) -> str:
-    out = ['<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-           '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-           f"<title>{esc(doc.title)}</title>\n<style>\n{_CSS}</style>\n</head>\n<body>\n"
-           f'<main>\n<header><h1>{esc(doc.title)}</h1>\n'
-           f'<p class="sub">{esc(doc.subtitle)}</p></header>\n']
+    out = [
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{esc(doc.title)}</title>\n<style>\n{_CSS}</style>\n</head>\n<body>\n"
+        f"<main>\n<header><h1>{esc(doc.title)}</h1>\n"
+        f'<p class="sub">{esc(doc.subtitle)}</p></header>\n'
+    ]
     for n, b in enumerate(doc.blocks):
         if isinstance(b, Heading):
             out.append(f"<h{b.level}>{esc(b.text)}</h{b.level}>\n")

@@ -30,24 +30,92 @@ __all__ = ["write", "escape"]
 _R = Tex(ascii_only=True)
 _INLINE = Tex(ascii_only=True, inline=True)
 
-_TEXT_ACCENT = {"\u0301": "'", "\u0300": "`", "\u0302": "^", "\u0308": '"', "\u0303": "~",
-                "\u0304": "=", "\u0307": ".", "\u030c": "v", "\u0306": "u", "\u030a": "r",
-                "\u0327": "c", "\u030b": "H", "\u0328": "k"}
-_TEXT_UNI = {  # characters plain LaTeX (OT1, no packages) cannot take as they are
-    "\u2212": "$-$", "–": "--", "—": "---", "‘": "`", "’": "'", "“": "``", "”": "''",
-    "…": "\\ldots{}", "×": "$\\times$", "·": "$\\cdot$", "²": "$^2$", "³": "$^3$",
-    "¹": "$^1$", "½": "$\\frac{1}{2}$", "∂": "$\\partial$", "∑": "$\\sum$", "≤": "$\\le$",
-    "≥": "$\\ge$", "≠": "$\\ne$", "≈": "$\\approx$", "→": "$\\to$", "←": "$\\leftarrow$",
-    "⁺": "$^+$", "⁻": "$^-$", "′": "$'$", "⊙": "$\\odot$", "∞": "$\\infty$", "±": "$\\pm$",
-    "°": "$^\\circ$", "\u00a0": "~", "\u2009": "\\,", "\u202f": "\\,", "ß": "\\ss{}",
-    "æ": "\\ae{}", "Æ": "\\AE{}", "ø": "\\o{}", "Ø": "\\O{}", "œ": "\\oe{}", "Œ": "\\OE{}",
-    "ł": "\\l{}", "Ł": "\\L{}", "å": "\\aa{}", "Å": "\\AA{}", "ı": "\\i{}", "§": "\\S{}",
-    "¶": "\\P{}", "©": "\\copyright{}", "£": "\\pounds{}", "ᵀ": "$^T$", "ⁿ": "$^n$",
-    "ₛ": "$_s$", "⋯": "$\\cdots$", "⋮": "$\\vdots$",
+_TEXT_ACCENT = {
+    "\u0301": "'",
+    "\u0300": "`",
+    "\u0302": "^",
+    "\u0308": '"',
+    "\u0303": "~",
+    "\u0304": "=",
+    "\u0307": ".",
+    "\u030c": "v",
+    "\u0306": "u",
+    "\u030a": "r",
+    "\u0327": "c",
+    "\u030b": "H",
+    "\u0328": "k",
 }
-_TEXT_ASCII = {"\\": "\\textbackslash{}", "{": "\\{", "}": "\\}", "$": "\\$", "&": "\\&",
-               "#": "\\#", "%": "\\%", "_": "\\_", "^": "\\^{}", "~": "\\~{}",
-               "<": "$<$", ">": "$>$", "|": "$|$", '"': "''"}
+_TEXT_UNI = {  # characters plain LaTeX (OT1, no packages) cannot take as they are
+    "\u2212": "$-$",
+    "–": "--",
+    "—": "---",
+    "‘": "`",
+    "’": "'",
+    "“": "``",
+    "”": "''",
+    "…": "\\ldots{}",
+    "×": "$\\times$",
+    "·": "$\\cdot$",
+    "²": "$^2$",
+    "³": "$^3$",
+    "¹": "$^1$",
+    "½": "$\\frac{1}{2}$",
+    "∂": "$\\partial$",
+    "∑": "$\\sum$",
+    "≤": "$\\le$",
+    "≥": "$\\ge$",
+    "≠": "$\\ne$",
+    "≈": "$\\approx$",
+    "→": "$\\to$",
+    "←": "$\\leftarrow$",
+    "⁺": "$^+$",
+    "⁻": "$^-$",
+    "′": "$'$",
+    "⊙": "$\\odot$",
+    "∞": "$\\infty$",
+    "±": "$\\pm$",
+    "°": "$^\\circ$",
+    "\u00a0": "~",
+    "\u2009": "\\,",
+    "\u202f": "\\,",
+    "ß": "\\ss{}",
+    "æ": "\\ae{}",
+    "Æ": "\\AE{}",
+    "ø": "\\o{}",
+    "Ø": "\\O{}",
+    "œ": "\\oe{}",
+    "Œ": "\\OE{}",
+    "ł": "\\l{}",
+    "Ł": "\\L{}",
+    "å": "\\aa{}",
+    "Å": "\\AA{}",
+    "ı": "\\i{}",
+    "§": "\\S{}",
+    "¶": "\\P{}",
+    "©": "\\copyright{}",
+    "£": "\\pounds{}",
+    "ᵀ": "$^T$",
+    "ⁿ": "$^n$",
+    "ₛ": "$_s$",
+    "⋯": "$\\cdots$",
+    "⋮": "$\\vdots$",
+}
+_TEXT_ASCII = {
+    "\\": "\\textbackslash{}",
+    "{": "\\{",
+    "}": "\\}",
+    "$": "\\$",
+    "&": "\\&",
+    "#": "\\#",
+    "%": "\\%",
+    "_": "\\_",
+    "^": "\\^{}",
+    "~": "\\~{}",
+    "<": "$<$",
+    ">": "$>$",
+    "|": "$|$",
+    '"': "''",
+}
 
 
 def escape(s: str) -> str:
@@ -108,8 +176,14 @@ def table(t: Table) -> str:
     spec = "".join("l" if i < t.numeric_from else "r" for i in range(n))
     spec = spec[:1] + "|" + spec[1:]
     size = "\\small" if n <= 6 else "\\footnotesize\\setlength{\\tabcolsep}{4pt}"
-    lines = ["\\begin{center}", size, f"\\begin{{tabular}}{{{spec}}}", "\\hline",
-             " & ".join(inline(c) for c in t.head) + " \\\\", "\\hline"]
+    lines = [
+        "\\begin{center}",
+        size,
+        f"\\begin{{tabular}}{{{spec}}}",
+        "\\hline",
+        " & ".join(inline(c) for c in t.head) + " \\\\",
+        "\\hline",
+    ]
     for r in t.rows:
         r = [(Dots("v"),)] + [()] * (n - 1) if r is None else r
         lines.append(" & ".join(inline(c) for c in r) + " \\\\")
@@ -120,17 +194,21 @@ def table(t: Table) -> str:
 def figure(fig: Figure) -> str:
     """The network in LaTeX's own picture mode (\\qbezier draws a line of any slope)."""
     u = 0.75  # pt per figure unit
-    lines = [f"\\begin{{center}}\\setlength{{\\unitlength}}{{{u}pt}}",
-             f"\\begin{{picture}}({fig.width:.0f},{fig.height:.0f})"]
+    lines = [
+        f"\\begin{{center}}\\setlength{{\\unitlength}}{{{u}pt}}",
+        f"\\begin{{picture}}({fig.width:.0f},{fig.height:.0f})",
+    ]
     h = fig.height
     for x1, y1, x2, y2, label in fig.edges:
         y1, y2 = h - y1, h - y2
-        lines.append(f"\\qbezier({x1:.1f},{y1:.1f})({(x1 + x2) / 2:.1f},{(y1 + y2) / 2:.1f})"
-                     f"({x2:.1f},{y2:.1f})")
+        lines.append(
+            f"\\qbezier({x1:.1f},{y1:.1f})({(x1 + x2) / 2:.1f},{(y1 + y2) / 2:.1f})({x2:.1f},{y2:.1f})"
+        )
         if label:
             lx, ly = x1 + 0.3 * (x2 - x1), y1 + 0.3 * (y2 - y1)
-            lines.append(f"\\put({lx:.1f},{ly + 4:.1f}){{\\makebox(0,0)[b]{{\\scriptsize "
-                         f"${_R(Sym(None, label))}$}}}}")
+            lines.append(
+                f"\\put({lx:.1f},{ly + 4:.1f}){{\\makebox(0,0)[b]{{\\scriptsize ${_R(Sym(None, label))}$}}}}"
+            )
     for x, y, label, _ in fig.nodes:
         y = h - y
         lines.append(f"\\put({x:.1f},{y:.1f}){{\\circle{{30}}}}")
@@ -157,14 +235,20 @@ _PREAMBLE = [
 
 
 def write(doc: Document) -> str:
-    out = ["\n".join(_PREAMBLE + [
-        "\\begin{center}",
-        f"{{\\LARGE\\bfseries {escape(doc.title)}\\par}}",
-        "\\medskip",
-        f"{{\\large {escape(doc.subtitle)}\\par}}",
-        "\\end{center}",
-        "",
-    ]) + "\n"]
+    out = [
+        "\n".join(
+            _PREAMBLE
+            + [
+                "\\begin{center}",
+                f"{{\\LARGE\\bfseries {escape(doc.title)}\\par}}",
+                "\\medskip",
+                f"{{\\large {escape(doc.subtitle)}\\par}}",
+                "\\end{center}",
+                "",
+            ]
+        )
+        + "\n"
+    ]
     cmd = {2: "section", 3: "subsection", 4: "subsubsection"}
     for n, b in enumerate(doc.blocks):
         if isinstance(b, Heading):

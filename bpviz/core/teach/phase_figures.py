@@ -50,20 +50,28 @@ def _html(text: str, figures: list[PhaseFigure]) -> str:
     figs = "".join(
         f'<figure><img alt="{html.escape(f.title)}" style="max-width:100%" '
         f'src="data:image/png;base64,{base64.b64encode(f.png).decode()}">'
-        f"<figcaption>{html.escape(f.title)}</figcaption></figure>\n" for f in figures)
+        f"<figcaption>{html.escape(f.title)}</figcaption></figure>\n"
+        for f in figures
+    )
     section = f"<section><h2>{HEADING}</h2>\n{figs}</section>\n"
     i = text.rfind("</main>")
     return text[:i] + section + text[i:] if i >= 0 else text + section
 
 
 def _markdown(text: str, links: list[tuple[str, str]]) -> str:
-    return text + f"\n## {HEADING}\n\n" + "".join(
-        f"![{markdown.escape(t)}]({f})\n\n*{markdown.escape(t)}*\n\n" for f, t in links)
+    return (
+        text
+        + f"\n## {HEADING}\n\n"
+        + "".join(f"![{markdown.escape(t)}]({f})\n\n*{markdown.escape(t)}*\n\n" for f, t in links)
+    )
 
 
 def _latex(text: str, links: list[tuple[str, str]]) -> str:
-    body = "".join(f"\\begin{{center}}\\includegraphics[width=\\linewidth]{{{f}}}\\\\\n"
-                   f"\\small {latex.escape(t)}\\end{{center}}\n" for f, t in links)
+    body = "".join(
+        f"\\begin{{center}}\\includegraphics[width=\\linewidth]{{{f}}}\\\\\n"
+        f"\\small {latex.escape(t)}\\end{{center}}\n"
+        for f, t in links
+    )
     text = text.replace("\\usepackage{amsmath}", "\\usepackage{amsmath}\n\\usepackage{graphicx}", 1)
     i = text.rfind("\\end{document}")
     section = f"\\section*{{{HEADING}}}\n" + body

@@ -47,8 +47,9 @@ class Renderer:
 
     unknown = "?"  # a number the view has not revealed yet
 
-    def __init__(self, num: Callable[[float], str] | None = None,
-                 known: Callable[[tuple], bool] | None = None) -> None:
+    def __init__(
+        self, num: Callable[[float], str] | None = None, known: Callable[[tuple], bool] | None = None
+    ) -> None:
         self.fmt = num or _default_num
         self.known = known
 
@@ -94,8 +95,7 @@ class Renderer:
 
     # -- the walk
     def hidden(self, n: Node) -> bool:
-        return (isinstance(n, Num) and n.q is not None and self.known is not None
-                and not self.known(n.q))
+        return isinstance(n, Num) and n.q is not None and self.known is not None and not self.known(n.q)
 
     def prec(self, n: Node) -> int:
         if isinstance(n, Num):
@@ -161,8 +161,9 @@ class Renderer:
                 out = s
         return out
 
-    def equation(self, e: Eq, which: Sequence[str] = ("lhs", "symbolic", "numeric", "result"),
-                 note: bool = True) -> str:
+    def equation(
+        self, e: Eq, which: Sequence[str] = ("lhs", "symbolic", "numeric", "result"), note: bool = True
+    ) -> str:
         s = self.eq.join(self.node(p) for p in e.parts(which))
         return s + self.note(e.note) if note and e.note else s
 
@@ -235,8 +236,14 @@ class Tex(Renderer):
 
     unknown = "?"
 
-    def __init__(self, num=None, known=None, label: Callable[[str], str] | None = None,
-                 ascii_only: bool = True, inline: bool = False) -> None:
+    def __init__(
+        self,
+        num=None,
+        known=None,
+        label: Callable[[str], str] | None = None,
+        ascii_only: bool = True,
+        inline: bool = False,
+    ) -> None:
         """``ascii_only``: pdflatex needs every character spelt in ASCII (a letter it cannot
         spell becomes "?"); MathJax behind Markdown takes the rest as it is. ``inline``: maths
         in a line of text, partial derivatives written ∂E/∂w rather than stacked."""
@@ -262,8 +269,7 @@ class Tex(Renderer):
             out = self._label(s.label)
         else:
             head = {"δ": r"\delta", "E": "E"}.get(s.head, rf"\mathit{{{s.head}}}")
-            sub = (r"\mathrm{total}" if s.label == "total"
-                   else _tex_sub(s.label, self.ascii_only))
+            sub = r"\mathrm{total}" if s.label == "total" else _tex_sub(s.label, self.ascii_only)
             out = f"{head}_{{{sub}}}"
         mark = s.mark
         if mark.startswith("⁺"):
@@ -286,8 +292,7 @@ class Tex(Renderer):
         p = "'" if prime else ""
         if name == "relu" and not prime:
             return rf"\max\left(0, {arg}\right)"
-        head = {"sigmoid": r"\sigma", "tanh": r"\tanh", "exp": r"\exp"}.get(
-            name, rf"\operatorname{{{name}}}")
+        head = {"sigmoid": r"\sigma", "tanh": r"\tanh", "exp": r"\exp"}.get(name, rf"\operatorname{{{name}}}")
         return rf"{head}{p}\left({arg}\right)"
 
     def sum_over(self, index: str, body: str) -> str:
@@ -335,21 +340,85 @@ def _strip(s: str) -> str:
 # LaTeX for the network's labels: ASCII only for pdflatex (Greek letters as \alpha, accented
 # letters as \hat{w}, specials escaped); MathJax behind Markdown takes the same spelling.
 _GREEK = {
-    "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "varepsilon", "ζ": "zeta",
-    "η": "eta", "θ": "theta", "ι": "iota", "κ": "kappa", "λ": "lambda", "μ": "mu", "ν": "nu",
-    "ξ": "xi", "π": "pi", "ρ": "rho", "σ": "sigma", "ς": "varsigma", "τ": "tau",
-    "υ": "upsilon", "φ": "varphi", "χ": "chi", "ψ": "psi", "ω": "omega", "ϵ": "epsilon",
-    "ϕ": "phi", "Γ": "Gamma", "Δ": "Delta", "Θ": "Theta", "Λ": "Lambda", "Ξ": "Xi",
-    "Π": "Pi", "Σ": "Sigma", "Υ": "Upsilon", "Φ": "Phi", "Ψ": "Psi", "Ω": "Omega",
+    "α": "alpha",
+    "β": "beta",
+    "γ": "gamma",
+    "δ": "delta",
+    "ε": "varepsilon",
+    "ζ": "zeta",
+    "η": "eta",
+    "θ": "theta",
+    "ι": "iota",
+    "κ": "kappa",
+    "λ": "lambda",
+    "μ": "mu",
+    "ν": "nu",
+    "ξ": "xi",
+    "π": "pi",
+    "ρ": "rho",
+    "σ": "sigma",
+    "ς": "varsigma",
+    "τ": "tau",
+    "υ": "upsilon",
+    "φ": "varphi",
+    "χ": "chi",
+    "ψ": "psi",
+    "ω": "omega",
+    "ϵ": "epsilon",
+    "ϕ": "phi",
+    "Γ": "Gamma",
+    "Δ": "Delta",
+    "Θ": "Theta",
+    "Λ": "Lambda",
+    "Ξ": "Xi",
+    "Π": "Pi",
+    "Σ": "Sigma",
+    "Υ": "Upsilon",
+    "Φ": "Phi",
+    "Ψ": "Psi",
+    "Ω": "Omega",
 }
-_TEX_ACCENT = {"\u0302": "hat", "\u0301": "acute", "\u0300": "grave", "\u0303": "tilde",
-               "\u0304": "bar", "\u0305": "bar", "\u0307": "dot", "\u0308": "ddot",
-               "\u030c": "check", "\u0306": "breve", "\u20d7": "vec"}
-_TEX_TEXT = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&",
-             "#": r"\#", "%": r"\%", "_": r"\_", "^": r"\^{}", "~": r"\~{}"}
-_TEX_ESC = {"\\": r"\backslash ", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
-            "%": r"\%", "_": r"\_", "^": r"\wedge ", "~": r"\sim ", " ": r"\ ", "|": r"\vert ",
-            '"': "''", "`": "'"}
+_TEX_ACCENT = {
+    "\u0302": "hat",
+    "\u0301": "acute",
+    "\u0300": "grave",
+    "\u0303": "tilde",
+    "\u0304": "bar",
+    "\u0305": "bar",
+    "\u0307": "dot",
+    "\u0308": "ddot",
+    "\u030c": "check",
+    "\u0306": "breve",
+    "\u20d7": "vec",
+}
+_TEX_TEXT = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "$": r"\$",
+    "&": r"\&",
+    "#": r"\#",
+    "%": r"\%",
+    "_": r"\_",
+    "^": r"\^{}",
+    "~": r"\~{}",
+}
+_TEX_ESC = {
+    "\\": r"\backslash ",
+    "{": r"\{",
+    "}": r"\}",
+    "$": r"\$",
+    "&": r"\&",
+    "#": r"\#",
+    "%": r"\%",
+    "_": r"\_",
+    "^": r"\wedge ",
+    "~": r"\sim ",
+    " ": r"\ ",
+    "|": r"\vert ",
+    '"': "''",
+    "`": "'",
+}
 
 
 def _graphemes(s: str) -> list[str]:

@@ -97,8 +97,10 @@ class Explainer:
     def sample_note(self) -> str:
         if self.m == 1:
             return f"sample {self.tr.samples[0] + 1}"
-        return (f"a batch of {self.m} samples; single-sample factors are for sample "
-                f"{self.tr.samples[self.s] + 1}, the one the canvas shows")
+        return (
+            f"a batch of {self.m} samples; single-sample factors are for sample "
+            f"{self.tr.samples[self.s] + 1}, the one the canvas shows"
+        )
 
     def footer(self) -> str:
         pending = [q for q in self.r.hidden_qs if q is not None]
@@ -106,22 +108,26 @@ class Explainer:
             return ""
         first = min(self.rv.at(*q) for q in pending)
         title = self.rv.phases[first].title
-        return (f"<p class='m'><span class='q'>?</span> not revealed yet: predict it, then step "
-                f"on (it is revealed at phase {first + 1}: <i>{html.escape(title)}</i>).</p>")
+        return (
+            f"<p class='m'><span class='q'>?</span> not revealed yet: predict it, then step "
+            f"on (it is revealed at phase {first + 1}: <i>{html.escape(title)}</i>).</p>"
+        )
 
     # -- selections --------------------------------------------------------------------------
     def neuron(self, k: int, i: int) -> str:
         c, s, L, net = self.c, self.s, self.net.L, self.net
         role = "input" if k == 0 else "output" if k == L else "hidden"
-        h = self.head(f"Neuron {self.name(k, i)} ({role} layer {html.escape(net.names[k])}, "
-                      f"{html.escape(self._act_words(k))})", self.sample_note())
+        h = self.head(
+            f"Neuron {self.name(k, i)} ({role} layer {html.escape(net.names[k])}, "
+            f"{html.escape(self._act_words(k))})",
+            self.sample_note(),
+        )
         if k == 0:
             x = self.tr.inputs[s, i]
             return h + f"<p class='s'>{self.r(c.out(0, i, s))} = <b>{self.number(x)}</b></p>"
         h += self.label("Forward", "f") + self.eq(C.net_eq(c, k, i, s)) + self.eq(C.out_eq(c, k, i, s))
         if k == L:
-            h += (f"<p class='s'>{self.r(c.target(i, s))} = "
-                  f"<b>{self.number(self.tr.targets[s, i])}</b></p>")
+            h += f"<p class='s'>{self.r(c.target(i, s))} = <b>{self.number(self.tr.targets[s, i])}</b></p>"
             h += self.eq(C.error_term_eq(c, i, s))
         h += self.label("Backward") + self.eq(C.grad_out_eq(c, k, i, s))
         h += self.eq(C.fprime_eq(c, k, i, s)) + self.eq(C.delta_eq(c, k, i, s))
@@ -153,8 +159,10 @@ class Explainer:
         h += self.label("The factors")
         h += self.eq(C.grad_out_eq(c, k, r, s)) + self.eq(C.fprime_eq(c, k, r, s))
         x = c.out(j, col, s)
-        h += (f"<p class='s'>{self.r(Partial(c.net_(k, r, s), c.w(j, r, col)))} = {self.r(x)}"
-              f"</p><p class='n'>= <b>{self.num(x.value(), ('out', j) if j else None)}</b></p>")
+        h += (
+            f"<p class='s'>{self.r(Partial(c.net_(k, r, s), c.w(j, r, col)))} = {self.r(x)}"
+            f"</p><p class='n'>= <b>{self.num(x.value(), ('out', j) if j else None)}</b></p>"
+        )
         h += self.eq(C.delta_eq(c, k, r, s))
         h += self.label(f"Update (η = {self.number(tr.learning_rate)})", "m")
         return h + self.eq(C.update_eq(c, j, r, col)) + self.footer()
@@ -174,8 +182,7 @@ class Explainer:
         h += self.eq(C.delta_eq(c, k, i, self.s))
         h += self.label(f"Update (η = {self.number(self.tr.learning_rate)})", "m")
         if not net.train_biases:
-            h += (f"<p class='s'>biases fixed: {self.r(b)} stays "
-                  f"{self.number(net.biases[j][i])}</p>")
+            h += f"<p class='s'>biases fixed: {self.r(b)} stays {self.number(net.biases[j][i])}</p>"
         else:
             h += self.eq(C.bias_update_eq(c, j, i))
         return h + self.footer()
@@ -186,9 +193,15 @@ class Explainer:
         d = self.r(Sym("δ", self.net.labels.neurons[k][r]))
         cols = ["sample", d]
         if col is not None:
-            o = self.r(c.out(j, col, 0)) if self.m == 1 else self.r(
-                Sym(None, self.net.labels.neurons[0][col]) if j == 0
-                else Sym("out", self.net.labels.neurons[j][col]))
+            o = (
+                self.r(c.out(j, col, 0))
+                if self.m == 1
+                else self.r(
+                    Sym(None, self.net.labels.neurons[0][col])
+                    if j == 0
+                    else Sym("out", self.net.labels.neurons[j][col])
+                )
+            )
             cols += [o, f"{d} · {o}"]
         rows = ["<tr>" + "".join(f"<th>{x}</th>" for x in cols) + "</tr>"]
         qd, qg = ("delta", k), ("grad_w", k) if col is not None else ("grad_b", k)
@@ -200,20 +213,28 @@ class Explainer:
                 cells += [self.num(p.out[j][s, col], qo), self.num(dv * p.out[j][s, col], qg)]
             rows.append("<tr>" + "".join(f"<td align='right'>{x}</td>" for x in cells) + "</tr>")
         g = p.grad_w[j][r, col] if col is not None else p.grad_b[j][r]
-        rows.append(f"<tr><td colspan={len(cols) - 1}><b>Σ</b> (the gradient)</td>"
-                    f"<td align='right'><b>{self.num(g, qg)}</b></td></tr>")
-        more = (f"<p class='m'>{CAP} of {self.m} samples listed; the sum is over all.</p>"
-                if self.m > CAP else "")
-        return ("<table cellspacing='0' cellpadding='4' border='1'>" + "".join(rows)
-                + "</table>" + more)
+        rows.append(
+            f"<tr><td colspan={len(cols) - 1}><b>Σ</b> (the gradient)</td>"
+            f"<td align='right'><b>{self.num(g, qg)}</b></td></tr>"
+        )
+        more = (
+            f"<p class='m'>{CAP} of {self.m} samples listed; the sum is over all.</p>" if self.m > CAP else ""
+        )
+        return "<table cellspacing='0' cellpadding='4' border='1'>" + "".join(rows) + "</table>" + more
 
     def phase(self, ph: Phase, count: int) -> str:
         """Nothing selected: the phase's formula and its computations with numbers."""
         r = render.Html(self.number)
-        h = ("<p class='m'>Click a neuron or an edge (or a bias) on the canvas to see its chain "
-             "rule here, first in symbols, then with this iteration's numbers.</p>")
+        h = (
+            "<p class='m'>Click a neuron or an edge (or a bias) on the canvas to see its chain "
+            "rule here, first in symbols, then with this iteration's numbers.</p>"
+        )
         h += self.head(f"Phase {ph.index + 1} of {count}: {html.escape(ph.title)}")
-        h += "".join(f"<p class='s'>{html.escape(x) if isinstance(x, str) else r(x)}</p>"
-                     for x in ph.equations if x != "…")
-        return h + "".join(f"<p class='n'>{html.escape(x) if isinstance(x, str) else r(x)}</p>"
-                           for x in ph.computations)
+        h += "".join(
+            f"<p class='s'>{html.escape(x) if isinstance(x, str) else r(x)}</p>"
+            for x in ph.equations
+            if x != "…"
+        )
+        return h + "".join(
+            f"<p class='n'>{html.escape(x) if isinstance(x, str) else r(x)}</p>" for x in ph.computations
+        )

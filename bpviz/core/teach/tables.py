@@ -8,8 +8,18 @@ from collections.abc import Callable
 from bpviz.core.expr import Eq, Num, Partial, Sym
 from bpviz.core.teach.document import Dots, Math, Table
 
-__all__ = ["pick", "cell", "per_sample", "data", "weights", "matrix", "neuron_values", "forward",
-           "errors", "signals"]
+__all__ = [
+    "pick",
+    "cell",
+    "per_sample",
+    "data",
+    "weights",
+    "matrix",
+    "neuron_values",
+    "forward",
+    "errors",
+    "signals",
+]
 
 SHOW_SAMPLES = 8  # rows of a per-sample table
 TABLE_ROWS = 8  # rows of a matrix table
@@ -29,8 +39,10 @@ def cell(v: float) -> tuple:
 
 def per_sample(tr, head: list, cells: Callable[[int], list]) -> Table:
     """A row per sample of the step (its 1-based number first), ``cells(s)`` the rest."""
-    rows = [None if s is None else [(str(tr.samples[s] + 1),)] + cells(s)
-            for s in pick(len(tr.samples), SHOW_SAMPLES)]
+    rows = [
+        None if s is None else [(str(tr.samples[s] + 1),)] + cells(s)
+        for s in pick(len(tr.samples), SHOW_SAMPLES)
+    ]
     return Table([("sample",)] + head, rows)
 
 
@@ -39,9 +51,14 @@ def data(tr, g) -> Table:
     ins, outs = pick(tr.inputs.shape[1], TABLE_COLS), pick(tr.targets.shape[1], 3)
     head = [H if i is None else (Math(g.out(0, i, 0)),) for i in ins]
     head += [H if i is None else (Math(g.target(i, 0)),) for i in outs]
-    return per_sample(tr, head, lambda s: [H if i is None else cell(tr.inputs[s, i])
-                                           for i in ins]
-                      + [H if i is None else cell(tr.targets[s, i]) for i in outs])
+    return per_sample(
+        tr,
+        head,
+        lambda s: (
+            [H if i is None else cell(tr.inputs[s, i]) for i in ins]
+            + [H if i is None else cell(tr.targets[s, i]) for i in outs]
+        ),
+    )
 
 
 def weights(net, g, ws, bs, j: int, small: bool) -> Table:
@@ -49,8 +66,7 @@ def weights(net, g, ws, bs, j: int, small: bool) -> Table:
     k, lab = j + 1, net.labels
     rows_i, cols_i = pick(net.sizes[k], TABLE_ROWS), pick(net.sizes[j], TABLE_COLS)
     head = [(f"into {net.names[k]}",)]
-    head += [H if c is None else (Math(g.out(0, c, 0)),) if j == 0
-             else (lab.neurons[j][c],) for c in cols_i]
+    head += [H if c is None else (Math(g.out(0, c, 0)),) if j == 0 else (lab.neurons[j][c],) for c in cols_i]
     head += [("bias",)] if bs is not None else []
 
     def value(label, v):
@@ -74,17 +90,19 @@ def matrix(net, k: int, values) -> Table:
     j, lab = k - 1, net.labels
     cols = pick(net.sizes[j], TABLE_COLS)
     head = [(f"into {net.names[k]}",)] + [H if c is None else (lab.neurons[j][c],) for c in cols]
-    rows = [None if r is None else [(lab.neurons[k][r],)]
-            + [H if c is None else cell(values[r, c]) for c in cols]
-            for r in pick(net.sizes[k], TABLE_ROWS)]
+    rows = [
+        None if r is None else [(lab.neurons[k][r],)] + [H if c is None else cell(values[r, c]) for c in cols]
+        for r in pick(net.sizes[k], TABLE_ROWS)
+    ]
     return Table(head, rows)
 
 
 def neuron_values(net, p, k: int) -> Table:
     """net and out of the first neurons of layer k (one sample)."""
-    rows = [None if i is None else [(net.labels.neurons[k][i],), cell(p.net[k][0, i]),
-                                    cell(p.out[k][0, i])]
-            for i in pick(net.sizes[k], TABLE_ROWS)]
+    rows = [
+        None if i is None else [(net.labels.neurons[k][i],), cell(p.net[k][0, i]), cell(p.out[k][0, i])]
+        for i in pick(net.sizes[k], TABLE_ROWS)
+    ]
     return Table([("neuron",), ("net",), ("out",)], rows)
 
 
@@ -92,23 +110,33 @@ def forward(tr, g, k: int, group: list[int]) -> Table:
     """net and out of some neurons of layer k, per sample."""
     p = tr.p
     head = [(Math(x),) for i in group for x in (g.net_(k, i, 0), g.out(k, i, 0))]
-    return per_sample(tr, head, lambda s: [cell(a[k][s, i]) for i in group
-                                           for a in (p.net, p.out)])
+    return per_sample(tr, head, lambda s: [cell(a[k][s, i]) for i in group for a in (p.net, p.out)])
 
 
 def errors(tr, g, terms) -> Table:
     """target, out and the error term of (some of) the outputs, per sample."""
     L, p = g.L, tr.p
     outs = pick(tr.targets.shape[1], 3)
-    head = [x for i in outs for x in ([H] if i is None else [
-        (Math(g.target(i, 0)),), (Math(g.out(L, i, 0)),), (Math(g.e_term(i, 0)),)])]
-    return per_sample(tr, head, lambda s: [x for i in outs for x in (
-        [H] if i is None else [cell(tr.targets[s, i]), cell(p.out[L][s, i]), cell(terms[s, i])])])
+    head = [
+        x
+        for i in outs
+        for x in (
+            [H] if i is None else [(Math(g.target(i, 0)),), (Math(g.out(L, i, 0)),), (Math(g.e_term(i, 0)),)]
+        )
+    ]
+    return per_sample(
+        tr,
+        head,
+        lambda s: [
+            x
+            for i in outs
+            for x in ([H] if i is None else [cell(tr.targets[s, i]), cell(p.out[L][s, i]), cell(terms[s, i])])
+        ],
+    )
 
 
 def signals(tr, g, k: int, r: int) -> Table:
     """∂E/∂out, ∂out/∂net and δ of neuron r of layer k, per sample."""
     p, o, E = tr.p, g.out(k, r, 0), Sym(None, "E")
     head = [(Math(Partial(E, o)),), (Math(Partial(o, g.net_(k, r, 0))),), (Math(g.delta(k, r, 0)),)]
-    return per_sample(tr, head, lambda s: [cell(a[k][s, r]) for a in (p.grad_out, p.fprime,
-                                                                       p.delta)])
+    return per_sample(tr, head, lambda s: [cell(a[k][s, r]) for a in (p.grad_out, p.fprime, p.delta)])

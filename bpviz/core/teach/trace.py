@@ -12,8 +12,15 @@ from collections.abc import Callable
 from bpviz.core.iteration.phases import Phase, Trace
 from bpviz.core.teach import render
 
-__all__ = ["formula_text", "lines_text", "formula_html", "formula_terms_html", "lines_html",
-           "phase_json", "trace_json"]
+__all__ = [
+    "formula_text",
+    "lines_text",
+    "formula_html",
+    "formula_terms_html",
+    "lines_html",
+    "phase_json",
+    "trace_json",
+]
 
 _SEP = "; "
 
@@ -50,8 +57,9 @@ def formula_terms_html(ph: Phase, num: Callable[[float], str] | None = None) -> 
     return out
 
 
-def lines_html(ph: Phase, num: Callable[[float], str] | None = None,
-               known: Callable[[tuple], bool] | None = None) -> list[str]:
+def lines_html(
+    ph: Phase, num: Callable[[float], str] | None = None, known: Callable[[tuple], bool] | None = None
+) -> list[str]:
     return _write(ph.computations, render.Html(num, known), _html.escape)
 
 
@@ -76,13 +84,15 @@ def trace_json(tr: Trace) -> dict:
     net, p = tr.network, tr.p
     layers = [{"name": net.names[0], "out": p.out[0].tolist()}]
     for k in range(1, net.L + 1):
-        layers.append({
-            "name": net.names[k],
-            "net": p.net[k].tolist(),
-            "out": p.out[k].tolist(),
-            "grad_out": p.grad_out[k].tolist(),
-            "delta": p.delta[k].tolist(),
-        })
+        layers.append(
+            {
+                "name": net.names[k],
+                "net": p.net[k].tolist(),
+                "out": p.out[k].tolist(),
+                "grad_out": p.grad_out[k].tolist(),
+                "delta": p.delta[k].tolist(),
+            }
+        )
     return {
         "samples": list(tr.samples),
         "error": tr.error,
@@ -90,7 +100,6 @@ def trace_json(tr: Trace) -> dict:
         "grad_weights": [g.tolist() for g in p.grad_w],
         "weights_after": [w.tolist() for w in tr.weights_after],
         "grad_biases": None if p.grad_b is None else [g.tolist() for g in p.grad_b],
-        "biases_after": None if tr.biases_after is None
-        else [b.tolist() for b in tr.biases_after],
+        "biases_after": None if tr.biases_after is None else [b.tolist() for b in tr.biases_after],
         "phases": [phase_json(ph) for ph in tr.phases],
     }

@@ -52,8 +52,9 @@ def explain(doc, tr, format: str = "md", name: str = "", explicit: bool = False)
 
 def worked_example(doc, tr, name: str = "", explicit: bool = False) -> D.Document:
     if not _finite(tr):
-        raise ExplainError("the step's values are not finite (an overflow); try a smaller "
-                           "learning rate or smaller weights")
+        raise ExplainError(
+            "the step's values are not finite (an overflow); try a smaller learning rate or smaller weights"
+        )
     return _Narrative(doc, tr, explicit).build(doc.title or Path(name).name)
 
 
@@ -127,11 +128,11 @@ class _Narrative:
 
     # ================================================================= the document
     def build(self, title: str) -> D.Document:
-        for part in (self.intro, self.forward, self.error, self.backward, self.update,
-                     self.closing):
+        for part in (self.intro, self.forward, self.error, self.backward, self.update, self.closing):
             part()
-        return D.Document(title, "Backpropagation: one iteration worked out", self.blocks,
-                        figure.layout(self.net))
+        return D.Document(
+            title, "Backpropagation: one iteration worked out", self.blocks, figure.layout(self.net)
+        )
 
     # -- the network -------------------------------------------------------------------
     def intro(self) -> None:
@@ -139,59 +140,87 @@ class _Narrative:
         self.h(2, "The network")
         desc = f"The network has {_count(sizes[0], 'input')} ({self.neurons(0)})"
         for k in range(1, L + 1):
-            desc += (f"{', ' if k < L else ' and '}{'an' if k == L else 'a'} {self.layer_word(k)}"
-                     f" of {_count(sizes[k], 'neuron')} ({self.neurons(k)})")
+            desc += (
+                f"{', ' if k < L else ' and '}{'an' if k == L else 'a'} {self.layer_word(k)}"
+                f" of {_count(sizes[k], 'neuron')} ({self.neurons(k)})"
+            )
         desc += ". "
         acts = net.activations
         if all(a == acts[0] for a in acts):
-            desc += (f"{'Every neuron uses' if L > 1 else 'The neurons use'} the activation "
-                     f"function {acts[0].title}. ")
+            desc += (
+                f"{'Every neuron uses' if L > 1 else 'The neurons use'} the activation "
+                f"function {acts[0].title}. "
+            )
             desc += acts[0].prose + " "
         else:
-            desc += " ".join(f"Layer {self.names[k]} uses {a.title}: {a.prose}"
-                             for k, a in enumerate(acts, start=1)) + " "
+            desc += (
+                " ".join(
+                    f"Layer {self.names[k]} uses {a.title}: {a.prose}" for k, a in enumerate(acts, start=1)
+                )
+                + " "
+            )
         if net.biases is None:
             desc += "There are no biases. "
         elif net.train_biases:
             desc += "Each neuron also adds a bias, which is trained like the weights. "
         else:
-            desc += ("Each neuron also adds a bias; in this example the biases are kept fixed "
-                     "(they are not updated). ")
+            desc += (
+                "Each neuron also adds a bias; in this example the biases are kept fixed "
+                "(they are not updated). "
+            )
         desc += f"The error is {net.loss.title}, {net.loss.prose} The learning rate is "
         items: list = [desc, Math(_is(self.c.eta(), self.tr.learning_rate)), ". "]
         n, mode, m = doc.n_samples, doc.mode, self.m
         if mode == "online" or (m == 1 and self.explicit):
-            items.append("The network learns online, one sample per update. "
-                         if mode == "online" else
-                         f"The network learns in {mode} mode, but this step uses one sample "
-                         "alone, as an online step would. ")
-            items.append(f"This document follows one update, on sample {self.sl(0)}"
-                         + (" (the only sample)." if n == 1 else f" of {n}."))
+            items.append(
+                "The network learns online, one sample per update. "
+                if mode == "online"
+                else f"The network learns in {mode} mode, but this step uses one sample "
+                "alone, as an online step would. "
+            )
+            items.append(
+                f"This document follows one update, on sample {self.sl(0)}"
+                + (" (the only sample)." if n == 1 else f" of {n}.")
+            )
         elif mode == "batch":
-            items.append(f"The network learns in batch mode: one update per pass over all "
-                         f"{_count(n, 'sample')}, with the error and every gradient summed "
-                         "over them. This document follows the first update.")
+            items.append(
+                f"The network learns in batch mode: one update per pass over all "
+                f"{_count(n, 'sample')}, with the error and every gradient summed "
+                "over them. This document follows the first update."
+            )
         else:
             nums = [self.sl(s) for s in range(m)]
-            which = (f"samples {nums[0]} to {nums[-1]}"
-                     if nums == list(range(nums[0], nums[0] + m)) and m > 2 else
-                     "samples " + ", ".join(map(str, nums[:12])) + (", …" if m > 12 else ""))
-            items.append(f"The network learns in minibatches of {doc.batch_size}"
-                         + (" (shuffled)" if doc.shuffle_seed is not None else "")
-                         + f": this document follows the first update, on {which}.")
+            which = (
+                f"samples {nums[0]} to {nums[-1]}"
+                if nums == list(range(nums[0], nums[0] + m)) and m > 2
+                else "samples " + ", ".join(map(str, nums[:12])) + (", …" if m > 12 else "")
+            )
+            items.append(
+                f"The network learns in minibatches of {doc.batch_size}"
+                + (" (shuffled)" if doc.shuffle_seed is not None else "")
+                + f": this document follows the first update, on {which}."
+            )
         self.para(*items)
-        self.para(Math(g.net_(1, 0, 0)), " is the ", Em("total net input"),
-                  f" of neuron {self.N(1, 0)} (its weighted inputs"
-                  + (" plus its bias), " if net.biases is not None else "), "),
-                  Math(g.out(1, 0, 0)), " its output after the activation function, and ",
-                  Math(Partial(E, W)), " how much the total error ", Math(E),
-                  " changes when a weight ", Math(W), " changes a little.")
+        self.para(
+            Math(g.net_(1, 0, 0)),
+            " is the ",
+            Em("total net input"),
+            f" of neuron {self.N(1, 0)} (its weighted inputs"
+            + (" plus its bias), " if net.biases is not None else "), "),
+            Math(g.out(1, 0, 0)),
+            " its output after the activation function, and ",
+            Math(Partial(E, W)),
+            " how much the total error ",
+            Math(E),
+            " changes when a weight ",
+            Math(W),
+            " changes a little.",
+        )
         self.data_table()
         self.weight_tables(after=False)
 
     def data_table(self) -> None:
-        self.para(f"The inputs and targets of the {'sample' if self.m == 1 else 'samples'} in "
-                  "this step:")
+        self.para(f"The inputs and targets of the {'sample' if self.m == 1 else 'samples'} in this step:")
         self.blocks.append(tables.data(self.tr, self.g))
 
     def weight_tables(self, after: bool) -> None:
@@ -199,20 +228,25 @@ class _Narrative:
         ws = self.tr.weights_after if after else net.weights
         bs = self.tr.biases_after if after else net.biases
         if not after:
-            self.para("The initial weights", " and biases" if bs is not None else "",
-                      " (a row for each receiving neuron, a column for each sending one):")
+            self.para(
+                "The initial weights",
+                " and biases" if bs is not None else "",
+                " (a row for each receiving neuron, a column for each sending one):",
+            )
         for j in range(self.L):
             k = j + 1
-            small = (self.full(k) and self.sizes[k] <= tables.TABLE_ROWS
-                     and self.sizes[j] <= tables.TABLE_COLS)
+            small = self.full(k) and self.sizes[k] <= tables.TABLE_ROWS and self.sizes[j] <= tables.TABLE_COLS
             if self.L > 1 or after or not small:
                 note: list = [":"]
                 if not small:
                     r0, c0 = self.sizes[k] - 1, self.sizes[j] - 1
-                    note = [f" (a {self.sizes[k]:,} × {self.sizes[j]:,} matrix, its corners "
-                            f"shown; the entry in row {self.N(k, r0)} and column "
-                            f"{self.N(j, c0)} is ", Math(Sym(None, lab.weights[j][r0][c0])),
-                            "):"]
+                    note = [
+                        f" (a {self.sizes[k]:,} × {self.sizes[j]:,} matrix, its corners "
+                        f"shown; the entry in row {self.N(k, r0)} and column "
+                        f"{self.N(j, c0)} is ",
+                        Math(Sym(None, lab.weights[j][r0][c0])),
+                        "):",
+                    ]
                 self.para(Strong(f"Weights into layer {self.names[k]}"), *note)
             self.blocks.append(tables.weights(net, self.g, ws, bs, j, small))
 
@@ -220,10 +254,14 @@ class _Narrative:
     def forward(self) -> None:
         self.h(2, "The forward pass")
         acts = ", ".join(sorted({a.name for a in self.net.activations}))
-        self.para("To begin, we see what the network predicts with the weights and biases "
-                  "above. For each layer we figure out the ", Em("total net input"), " of "
-                  "every neuron, squash it with the ", Em("activation function"), f" ({acts}), "
-                  "and feed the outputs forward as the inputs of the next layer.")
+        self.para(
+            "To begin, we see what the network predicts with the weights and biases "
+            "above. For each layer we figure out the ",
+            Em("total net input"),
+            " of every neuron, squash it with the ",
+            Em("activation function"),
+            f" ({acts}), and feed the outputs forward as the inputs of the next layer.",
+        )
         bias = self.net.biases is not None
         for k in range(1, self.L + 1):
             self.h(3, self.title(k))
@@ -232,47 +270,63 @@ class _Narrative:
             rest = self.sizes[k] - len(shown)
             if self.m == 1:
                 for n_i, i in enumerate(shown):
-                    self.para(f"The net input of {self.N(k, i)} weighs {src}"
-                              + (" and adds the bias:" if bias else ":") if n_i == 0
-                              else f"For {self.N(k, i)}:")
+                    self.para(
+                        f"The net input of {self.N(k, i)} weighs {src}"
+                        + (" and adds the bias:" if bias else ":")
+                        if n_i == 0
+                        else f"For {self.N(k, i)}:"
+                    )
                     self.show(C.net_eq(c, k, i, 0), C.out_eq(c, k, i, 0))
                 if rest:
-                    self.para(f"The other {_count(rest, 'neuron')} of layer {self.names[k]} are "
-                              "computed the same way. The net inputs and outputs of the first "
-                              f"{min(self.sizes[k], tables.TABLE_ROWS)}:")
+                    self.para(
+                        f"The other {_count(rest, 'neuron')} of layer {self.names[k]} are "
+                        "computed the same way. The net inputs and outputs of the first "
+                        f"{min(self.sizes[k], tables.TABLE_ROWS)}:"
+                    )
                     self.blocks.append(tables.neuron_values(self.net, self.p, k))
                 continue
-            self.para(f"For every sample, each neuron weighs {src}"
-                      + (" and adds its bias" if bias else "")
-                      + ", then applies the activation function:")
-            self.show(*[_symbolic(f(self.g, k, i, 0)) for i in shown
-                        for f in (C.net_eq, C.out_eq)])
+            self.para(
+                f"For every sample, each neuron weighs {src}"
+                + (" and adds its bias" if bias else "")
+                + ", then applies the activation function:"
+            )
+            self.show(*[_symbolic(f(self.g, k, i, 0)) for i in shown for f in (C.net_eq, C.out_eq)])
             self.para(f"For example, for sample {self.sl(0)}:")
             self.show(C.net_eq(c, k, shown[0], 0), C.out_eq(c, k, shown[0], 0))
             if rest:
-                self.para(f"The other {_count(rest, 'neuron')} of layer {self.names[k]} are "
-                          "computed the same way.")
-            self.para(f"The values for all {_count(self.m, 'sample')}:" if self.m <= SHOW_SAMPLES
-                      else f"The values for the first {SHOW_SAMPLES - 2} and the last of the "
-                      f"{self.m:,} samples:")
+                self.para(
+                    f"The other {_count(rest, 'neuron')} of layer {self.names[k]} are computed the same way."
+                )
+            self.para(
+                f"The values for all {_count(self.m, 'sample')}:"
+                if self.m <= SHOW_SAMPLES
+                else f"The values for the first {SHOW_SAMPLES - 2} and the last of the {self.m:,} samples:"
+            )
             for c0 in range(0, len(shown), TABLE_NEURONS):
-                self.blocks.append(tables.forward(self.tr, self.g, k, shown[c0:c0 + TABLE_NEURONS]))
+                self.blocks.append(tables.forward(self.tr, self.g, k, shown[c0 : c0 + TABLE_NEURONS]))
 
     # -- the error -----------------------------------------------------------------------
     def error(self) -> None:
         c, g, p, L, tr, loss = self.c, self.g, self.p, self.L, self.tr, self.net.loss
         self.h(2, "The error")
         over = "" if self.m == 1 else ", and over the samples of the step"
-        self.para(f"Each output neuron's share of the error compares its target with its output; "
-                  f"the total error sums the shares over the output neurons{over}:")
+        self.para(
+            f"Each output neuron's share of the error compares its target with its output; "
+            f"the total error sums the shares over the output neurons{over}:"
+        )
         term = loss.term_expression(Sym(None, "target"), Sym(None, "out"), c.count)
         self.show(Eq(c.e_total(), (SumOver("o" if self.m == 1 else "s,o", term, ()),)))
         if self.m == 1:
-            self.para(f"For {self.N(L, 0)}, the target is ", Math(Num(tr.targets[0, 0])),
-                      " but the network gives ", Math(Num(p.out[L][0, 0])),
-                      ", so its error is:")
-            self.show(*[Gap() if i is None else C.error_term_eq(c, i, 0)
-                        for i in pick(self.sizes[L], SHOW_OUTPUTS)])
+            self.para(
+                f"For {self.N(L, 0)}, the target is ",
+                Math(Num(tr.targets[0, 0])),
+                " but the network gives ",
+                Math(Num(p.out[L][0, 0])),
+                ", so its error is:",
+            )
+            self.show(
+                *[Gap() if i is None else C.error_term_eq(c, i, 0) for i in pick(self.sizes[L], SHOW_OUTPUTS)]
+            )
             self.para("The total error of the network is the sum of these errors:")
             self.show(C.error_total_eq(c))
             return
@@ -290,44 +344,70 @@ class _Narrative:
         self.para(
             "Our goal with backpropagation is to update each weight so that the outputs come "
             "closer to the targets, which makes the total error smaller. For that we need, for "
-            "every weight ", Math(W), ", the partial derivative ", Math(Partial(E, W)),
-            ": how much a small change in ", Math(W), " changes the total error (the ",
-            Em("gradient"), " with respect to ", Math(W), "). The chain rule builds it from "
+            "every weight ",
+            Math(W),
+            ", the partial derivative ",
+            Math(Partial(E, W)),
+            ": how much a small change in ",
+            Math(W),
+            " changes the total error (the ",
+            Em("gradient"),
+            " with respect to ",
+            Math(W),
+            "). The chain rule builds it from "
             "pieces we can compute one at a time, starting at the output layer and working "
-            "backwards.")
+            "backwards.",
+        )
         for k in range(L, 0, -1):
             j = k - 1
             self.h(3, self.title(k))
             w0 = g.w(j, 0, 0)
             rule = Eq(Partial(E, w0), (C.weight_sample_eq(g, j, 0, 0, 0).symbolic[0],))
             if k == L:
-                self.para("Consider ", Math(w0), ". We want to know how much a change in ",
-                          Math(w0), " affects the total error, ", Math(Partial(E, w0)),
-                          ". By the chain rule:")
+                self.para(
+                    "Consider ",
+                    Math(w0),
+                    ". We want to know how much a change in ",
+                    Math(w0),
+                    " affects the total error, ",
+                    Math(Partial(E, w0)),
+                    ". By the chain rule:",
+                )
                 self.show(rule)
-                self.para("We need to figure out each piece of this equation"
-                          + (", for every sample of the step." if self.m > 1 else "."))
+                self.para(
+                    "We need to figure out each piece of this equation"
+                    + (", for every sample of the step." if self.m > 1 else ".")
+                )
             elif k == L - 1:
-                self.para("Next, we continue the backward pass to the weights into layer "
-                          f"{names[k]}. The chain rule has the same shape:")
+                self.para(
+                    "Next, we continue the backward pass to the weights into layer "
+                    f"{names[k]}. The chain rule has the same shape:"
+                )
                 self.show(rule)
-                self.para(f"but the first factor is different: the output of a neuron of layer "
-                          f"{names[k]} feeds every neuron of layer {names[k + 1]}, and so "
-                          "affects the total error along several paths. ",
-                          Math(Partial(E, g.out(k, 0, 0))), " has to take all of them into "
-                          "account.")
+                self.para(
+                    f"but the first factor is different: the output of a neuron of layer "
+                    f"{names[k]} feeds every neuron of layer {names[k + 1]}, and so "
+                    "affects the total error along several paths. ",
+                    Math(Partial(E, g.out(k, 0, 0))),
+                    " has to take all of them into account.",
+                )
             else:
-                self.para(f"Layer {names[k]} works exactly like layer {names[k + 1]}, one layer "
-                          f"further back: its error signal comes from the δ values of layer "
-                          f"{names[k + 1]}.")
+                self.para(
+                    f"Layer {names[k]} works exactly like layer {names[k + 1]}, one layer "
+                    f"further back: its error signal comes from the δ values of layer "
+                    f"{names[k + 1]}."
+                )
             if self.m > 1:
-                each = Prod((g.d_out(k, 0, "s"), g.d_net(k, 0, "s"),
-                             Partial(g.net_(k, 0, "s"), w0)))
-                self.para("With several samples the total error is a sum over them, so every "
-                          "gradient is the sum of the chain rules of the samples (", Math(
-                              Sym(None, "s")), " counts the samples):")
-                self.show(Eq(Partial(E, w0), (SumOver("s", each, ()),
-                                              C.grad_weight_eq(g, j, 0, 0).symbolic[0])))
+                each = Prod((g.d_out(k, 0, "s"), g.d_net(k, 0, "s"), Partial(g.net_(k, 0, "s"), w0)))
+                self.para(
+                    "With several samples the total error is a sum over them, so every "
+                    "gradient is the sum of the chain rules of the samples (",
+                    Math(Sym(None, "s")),
+                    " counts the samples):",
+                )
+                self.show(
+                    Eq(Partial(E, w0), (SumOver("s", each, ()), C.grad_weight_eq(g, j, 0, 0).symbolic[0]))
+                )
             shown = self.shown(k)
             for n_i, r in enumerate(shown):
                 self.h(4, f"{'Output' if k == L else 'Hidden'} neuron {self.N(k, r)}")
@@ -337,17 +417,25 @@ class _Narrative:
                     self.neuron_backward_batch(k, r)
                 rest = self.sizes[j] - len(self.shown_inputs(k))
                 if rest:
-                    self.para(f"The other {_count(rest, 'weight')} into {self.N(k, r)} follow "
-                              "the same pattern, each with its own input.")
+                    self.para(
+                        f"The other {_count(rest, 'weight')} into {self.N(k, r)} follow "
+                        "the same pattern, each with its own input."
+                    )
                 self.bias_grad(k, r)
             rest = self.sizes[k] - len(shown)
             if rest:
-                self.para(f"The other {_count(rest, 'neuron')} of layer {names[k]} work the "
-                          f"same way. The gradients of the weights into layer {names[k]}:")
+                self.para(
+                    f"The other {_count(rest, 'neuron')} of layer {names[k]} work the "
+                    f"same way. The gradients of the weights into layer {names[k]}:"
+                )
                 self.blocks.append(tables.matrix(self.net, k, self.p.grad_w[j]))
             if self.net.biases is not None and not self.net.train_biases and k == L:
-                self.para(Em("The biases are fixed in this example: their gradients are "
-                             "shown, but the biases are not updated."))
+                self.para(
+                    Em(
+                        "The biases are fixed in this example: their gradients are "
+                        "shown, but the biases are not updated."
+                    )
+                )
 
     def paths(self, k: int, r: int) -> list:
         """∂E_o/∂out_h = ∂E_o/∂net_o · ∂net_o/∂out_h = δ_o·w = …, one per output o."""
@@ -360,9 +448,14 @@ class _Narrative:
             d, w = float(p.delta[k + 1][0, q]), float(self.net.weights[k][q, r])
             e_q, net_q, o = c.e_term(q, 0), c.net_(k + 1, q, 0), c.out(k, r, 0)
             chain = Prod((Partial(e_q, net_q, d), Partial(net_q, o, w)))
-            out.append(Eq(Partial(e_q, o, d * w), (chain, Prod((c.delta(k + 1, q, 0),
-                                                                 c.w(k, q, r)))),
-                          (Prod((Num(d, ("delta", k + 1)), Num(w))),), d * w))
+            out.append(
+                Eq(
+                    Partial(e_q, o, d * w),
+                    (chain, Prod((c.delta(k + 1, q, 0), c.w(k, q, r)))),
+                    (Prod((Num(d, ("delta", k + 1)), Num(w))),),
+                    d * w,
+                )
+            )
         return out
 
     def neuron_backward(self, k: int, r: int, first: bool) -> None:
@@ -370,38 +463,73 @@ class _Narrative:
         o, net_ = c.out(k, r, 0), c.net_(k, r, 0)
         grad_out = C.grad_out_eq(c, k, r, 0)
         if k == L and first:
-            self.para("First, how much does the total error change with the output ", Math(o),
-                      "? " + (f"Only the term of {name} depends on it:" if self.sizes[L] > 1
-                              else "The total error is its term alone:"))
-            shares = total([self.net.loss.term_expression(c.target(i, 0), c.out(L, i, 0),
-                                                          c.count)
-                            for i in range(self.sizes[L])])
+            self.para(
+                "First, how much does the total error change with the output ",
+                Math(o),
+                "? "
+                + (
+                    f"Only the term of {name} depends on it:"
+                    if self.sizes[L] > 1
+                    else "The total error is its term alone:"
+                ),
+            )
+            shares = total(
+                [
+                    self.net.loss.term_expression(c.target(i, 0), c.out(L, i, 0), c.count)
+                    for i in range(self.sizes[L])
+                ]
+            )
             self.show(Eq(c.e_total(), (shares,), (), float(self.p.error)), grad_out)
         elif k == L:
             self.para("How much the total error changes with the output ", Math(o), ":")
             self.show(grad_out)
         else:
             n = self.sizes[k + 1]
-            self.para("First, ", Math(Partial(E, o)), ": ", Math(o), " feeds "
-                      + ("the neuron" if n == 1 else "both neurons" if n == 2 else
-                         f"all {_count(n, 'neuron')}")
-                      + f" of layer {self.names[k + 1]}, so the total error depends on it "
-                      "through each of them:")
+            self.para(
+                "First, ",
+                Math(Partial(E, o)),
+                ": ",
+                Math(o),
+                " feeds "
+                + ("the neuron" if n == 1 else "both neurons" if n == 2 else f"all {_count(n, 'neuron')}")
+                + f" of layer {self.names[k + 1]}, so the total error depends on it "
+                "through each of them:",
+            )
             self.show(*(self.paths(k, r) if k == L - 1 else []), grad_out)
-        self.para(f"Next, how much does the output of {name} change with respect to its total "
-                  "net input? " + self.net.activations[j].prose)
+        self.para(
+            f"Next, how much does the output of {name} change with respect to its total "
+            "net input? " + self.net.activations[j].prose
+        )
         self.show(C.fprime_eq(c, k, r, 0))
-        self.para("The product of these two factors, ", Math(Partial(E, net_)),
-                  ", is the error signal ", Math(c.delta(k, r, 0)), f" of {name}",
-                  " (the next layer back will use it):" if k > 1 else ":")
+        self.para(
+            "The product of these two factors, ",
+            Math(Partial(E, net_)),
+            ", is the error signal ",
+            Math(c.delta(k, r, 0)),
+            f" of {name}",
+            " (the next layer back will use it):" if k > 1 else ":",
+        )
         self.show(C.delta_eq(c, k, r, 0))
         cols = self.shown_inputs(k)
-        self.para("Finally, how much does ", Math(net_), " change with respect to each weight "
-                  f"into {name}? Each weight multiplies one input, so the derivative is that "
-                  "input:")
-        self.show(_symbolic(C.net_eq(c, k, r, 0)),
-                  *[Eq(Partial(net_, c.w(j, r, col), float(self.p.out[j][0, col])),
-                       (c.out(j, col, 0),), (), float(self.p.out[j][0, col])) for col in cols])
+        self.para(
+            "Finally, how much does ",
+            Math(net_),
+            " change with respect to each weight "
+            f"into {name}? Each weight multiplies one input, so the derivative is that "
+            "input:",
+        )
+        self.show(
+            _symbolic(C.net_eq(c, k, r, 0)),
+            *[
+                Eq(
+                    Partial(net_, c.w(j, r, col), float(self.p.out[j][0, col])),
+                    (c.out(j, col, 0),),
+                    (),
+                    float(self.p.out[j][0, col]),
+                )
+                for col in cols
+            ],
+        )
         self.para("Putting it all together:")
         self.show(*[C.grad_weight_eq(c, j, r, col) for col in cols])
 
@@ -416,9 +544,11 @@ class _Narrative:
         self.para("Every sample:")
         self.blocks.append(tables.signals(self.tr, g, k, r))
         cols = self.shown_inputs(k)
-        self.para(f"Each weight into {name} multiplies one input, so ",
-                  Math(Eq(Partial(net_, g.w(j, r, cols[0])), (g.out(j, cols[0], 0),))),
-                  " and so on. Summing the products over the samples:")
+        self.para(
+            f"Each weight into {name} multiplies one input, so ",
+            Math(Eq(Partial(net_, g.w(j, r, cols[0])), (g.out(j, cols[0], 0),))),
+            " and so on. Summing the products over the samples:",
+        )
         self.show(*[C.grad_weight_eq(c, j, r, col) for col in cols])
 
     def bias_grad(self, k: int, r: int) -> None:
@@ -427,12 +557,19 @@ class _Narrative:
         c, j = self.c, k - 1
         net_ = c.net_(k, r, 0) if self.m == 1 else self.g.net_(k, r, 0)
         if self.m == 1:
-            self.para("The bias enters ", Math(net_), " multiplied by 1, so ",
-                      Math(_is(Partial(net_, c.b(j, r)), 1.0)),
-                      " and its gradient is the error signal itself:")
+            self.para(
+                "The bias enters ",
+                Math(net_),
+                " multiplied by 1, so ",
+                Math(_is(Partial(net_, c.b(j, r)), 1.0)),
+                " and its gradient is the error signal itself:",
+            )
         else:
-            self.para("The bias enters ", Math(net_), " multiplied by 1, so its gradient is "
-                      "the sum of the error signals:")
+            self.para(
+                "The bias enters ",
+                Math(net_),
+                " multiplied by 1, so its gradient is the sum of the error signals:",
+            )
         self.show(C.grad_bias_eq(c, j, r))
 
     # -- the update ----------------------------------------------------------------------
@@ -440,49 +577,54 @@ class _Narrative:
         c, net, lab = self.c, self.net, self.net.labels
         eta = Sym(None, "η")
         self.h(2, "The update")
-        self.para("To decrease the error, we subtract each gradient, multiplied by the "
-                  "learning rate ", Math(_is(c.eta(), self.tr.learning_rate)), ", from its "
-                  "weight. The updates are made only now, after every gradient has been "
-                  "computed with the old weights:")
+        self.para(
+            "To decrease the error, we subtract each gradient, multiplied by the learning rate ",
+            Math(_is(c.eta(), self.tr.learning_rate)),
+            ", from its "
+            "weight. The updates are made only now, after every gradient has been "
+            "computed with the old weights:",
+        )
         self.show(Eq(Sym(None, "w", mark="⁺"), (Diff(W, Prod((eta, Partial(E, W)))),)))
         for j in range(self.L):
             k = j + 1
             self.para(Strong(f"Weights into layer {self.names[k]}"), ":")
-            eqs = [C.update_eq(c, j, r, col) for r in self.shown(k) for col in
-                   self.shown_inputs(k)]
+            eqs = [C.update_eq(c, j, r, col) for r in self.shown(k) for col in self.shown_inputs(k)]
             self.show(*eqs)
             n_all = self.sizes[k] * self.sizes[j]
             if len(eqs) < n_all:
-                self.para(f"The other {n_all - len(eqs):,} weights into layer {self.names[k]} "
-                          "are updated the same way.")
+                self.para(
+                    f"The other {n_all - len(eqs):,} weights into layer {self.names[k]} "
+                    "are updated the same way."
+                )
         if net.biases is not None and net.train_biases:
             rule = Eq(Sym(None, "b", mark="⁺"), (Diff(B, Prod((eta, Partial(E, B)))),))
             self.para(Strong("Biases"), ": they are trained too, ", Math(rule), ":")
-            self.show(*[C.bias_update_eq(c, j, i) for j in range(self.L)
-                        for i in self.shown(j + 1)])
+            self.show(*[C.bias_update_eq(c, j, i) for j in range(self.L) for i in self.shown(j + 1)])
         elif net.biases is not None:
-            items: list = [Strong("Biases"), ": they are fixed in this example and keep their "
-                           "values, "]
-            seen = list(dict.fromkeys((j, lab.biases[j][i]) for j in range(self.L)
-                                      for i in range(min(self.sizes[j + 1], 8))))
+            items: list = [Strong("Biases"), ": they are fixed in this example and keep their values, "]
+            seen = list(
+                dict.fromkeys(
+                    (j, lab.biases[j][i]) for j in range(self.L) for i in range(min(self.sizes[j + 1], 8))
+                )
+            )
             for n, (j, lbl) in enumerate(seen):
                 items += [" and " if n == len(seen) - 1 else ", "] if n else []
                 items.append(Math(_is(Sym(None, lbl), net.biases[j][lab.biases[j].index(lbl)])))
             self.para(*items, ".")
-        self.para("The new weights", " and biases" if net.biases is not None else "",
-                  " after this step:")
+        self.para("The new weights", " and biases" if net.biases is not None else "", " after this step:")
         self.weight_tables(after=True)
 
     def closing(self) -> None:
         e_total = Sym("E", "total")
         which = "this sample" if self.m == 1 else "these samples"
-        items: list = [f"Before this step, the error on {which} was ",
-                       Math(_is(e_total, self.tr.error)), "."]
+        items: list = [f"Before this step, the error on {which} was ", Math(_is(e_total, self.tr.error)), "."]
         after = self.error_after()
         if after is not None:
-            items += [" After this one round of backpropagation, with the new weights, it is ",
-                      Math(_is(e_total, after)), ". Repeating the step again and again drives "
-                      "the error further down."]
+            items += [
+                " After this one round of backpropagation, with the new weights, it is ",
+                Math(_is(e_total, after)),
+                ". Repeating the step again and again drives the error further down.",
+            ]
         self.para(*items, role="closing")
 
     def error_after(self) -> float | None:

@@ -33,16 +33,14 @@ class Banner(pg.LabelItem):
             self.item.setTextWidth(w)
         super().resizeEvent(ev)
 
-    def fit(self, parts, note: str, muted: str, zoom: float, width: float,
-            height: float) -> None:
+    def fit(self, parts, note: str, muted: str, zoom: float, width: float, height: float) -> None:
         """The banner's title and formula, wrapped at ``width``; a formula that would take
         more than a third of ``height`` ends after its last whole term that fits, with "…"
         (the inspector and the trace give it whole). ``note``: a quiet line after the head
         (the labels the layout hid)."""
         head, formula, extra = parts
         if note:
-            head += (f"<span style='color:{muted}; font-size:{9 * zoom:.1f}pt'>"
-                     f" &nbsp; {note}</span>")
+            head += f"<span style='color:{muted}; font-size:{9 * zoom:.1f}pt'> &nbsp; {note}</span>"
         if formula is None:
             self.setText(head)
             return
@@ -74,26 +72,32 @@ def banner_parts(s: Session, th) -> tuple:
     if len(tr.samples) == 1:
         step_txt += f" · sample {tr.samples[0] + 1:,} of {s.doc.n_samples:,}"
     else:
-        step_txt += (f" · {len(tr.samples):,} samples (showing sample "
-                     f"{tr.samples[sm] + 1:,})")
+        step_txt += f" · {len(tr.samples):,} samples (showing sample {tr.samples[sm] + 1:,})"
     # the note wraps as a whole, never inside "sample 1 of 4"
     step_txt = step_txt.replace(" ", "&nbsp;").replace("&nbsp;·&nbsp;", " · ")
-    color = ERROR_SIGNAL if ph.direction == "backward" else (
-        FORWARD if ph.direction == "forward" else th.text)
+    color = (
+        ERROR_SIGNAL if ph.direction == "backward" else (FORWARD if ph.direction == "forward" else th.text)
+    )
     extra = ""
     if ph.kind == "error":
-        extra = (f" &nbsp; <i>E</i><sub>total</sub> = "
-                 f"{fmt(tr.error, s.decimals).replace('-', '−')}")
+        extra = f" &nbsp; <i>E</i><sub>total</sub> = {fmt(tr.error, s.decimals).replace('-', '−')}"
     if s.training:
         return (
             f"<span style='color:{th.text}; font-size:{13 * z:.1f}pt; font-weight:600'>"
             f"Training · step {s.step:,}</span><span style='color:{th.muted}; "
             f"font-size:{10 * z:.1f}pt'> &nbsp; the canvas shows the latest weights; "
-            f"pause to step through the next iteration</span>", None, "")
+            f"pause to step through the next iteration</span>",
+            None,
+            "",
+        )
     return (
         f"<span style='color:{color}; font-size:{13 * z:.1f}pt; font-weight:600'>"
         f"{ph.index + 1}/{len(s.names)} · {keep_together(html_escape(ph.title))}</span>"
         f"<span style='color:{th.muted}; font-size:{10 * z:.1f}pt'> &nbsp; {step_txt}</span>",
-        (f"<span style='color:{th.text}; font-size:{11 * z:.1f}pt'>",
-         formula_terms_html(ph), formula_text(ph)),
-        extra)
+        (
+            f"<span style='color:{th.text}; font-size:{11 * z:.1f}pt'>",
+            formula_terms_html(ph),
+            formula_text(ph),
+        ),
+        extra,
+    )

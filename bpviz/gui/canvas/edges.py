@@ -39,8 +39,7 @@ class EdgeDrawing:
         c = QColor(color)
         key = (c.rgba(), round(width, 3), dashed)
         old = self._cache.get(id(curve))
-        if old is not None and old[0] == key and np.array_equal(old[1], x) \
-                and np.array_equal(old[2], y):
+        if old is not None and old[0] == key and np.array_equal(old[1], x) and np.array_equal(old[2], y):
             return
         self._cache[id(curve)] = (key, x, y)
         pen = pg.mkPen(c, width=width)
@@ -83,7 +82,9 @@ class EdgeDrawing:
                 self._set_text(
                     self._notes[j],
                     f"showing the {EDGE_BUDGET:,} strongest of the layer's {v.size:,} edges",
-                    th.muted, 8)
+                    th.muted,
+                    8,
+                )
                 self._note_on[j] = True
             self._shown[j] = idx
             if not known or vmax == 0:
@@ -107,13 +108,14 @@ class EdgeDrawing:
                 # rendering) and thin; the strongest are darker and drawn last
                 bg = QColor(th.background)
                 f = 0.25 + 0.17 * key[1]
-                col = QColor(round(bg.red() + (col.red() - bg.red()) * f),
-                             round(bg.green() + (col.green() - bg.green()) * f),
-                             round(bg.blue() + (col.blue() - bg.blue()) * f))
+                col = QColor(
+                    round(bg.red() + (col.red() - bg.red()) * f),
+                    round(bg.green() + (col.green() - bg.green()) * f),
+                    round(bg.blue() + (col.blue() - bg.blue()) * f),
+                )
                 width = 1.0
             self._set_curve(curve, _joined(xs), _joined(ys), col, width)
-        self._set_curve(self._neutral, _joined(neutral_x), _joined(neutral_y),
-                        th.neutral_edge, 1.0 * z)
+        self._set_curve(self._neutral, _joined(neutral_x), _joined(neutral_y), th.neutral_edge, 1.0 * z)
 
     def _write_bias_labels(self, th) -> None:
         """The bias nodes' labels (the nodes and their dashed edges are placed by the
@@ -157,8 +159,7 @@ class EdgeDrawing:
         self._set_curve(self._glow, _joined(gx), _joined(gy), glow, (1.5 if self._big else 9) * z)
         sig = QColor(ERROR_SIGNAL)
         sig.setAlpha(255 if self._big else 150)
-        self._set_curve(self._signal, _joined(sx), _joined(sy), sig,
-                        (1.5 if self._big else 11) * z)
+        self._set_curve(self._signal, _joined(sx), _joined(sy), sig, (1.5 if self._big else 11) * z)
 
     def _colour_neurons(self, th) -> None:
         """Each neuron's fill (the sign and size of its δ or ∂E/∂out once revealed) and rim
@@ -182,15 +183,13 @@ class EdgeDrawing:
         self._neuron_fill = brushes
         self._neuron_pens = pens
 
-    def _draw_bias_edges(self, th, to_px, to_view, neuron_px: np.ndarray,
-                         bias_size: float) -> None:
+    def _draw_bias_edges(self, th, to_px, to_view, neuron_px: np.ndarray, bias_size: float) -> None:
         """The bias nodes a row above the layers (over the captions), their dashed edges
         into the layers they feed, and the glow of the ones the phase uses."""
         s = self.session
         L, sizes, z = s.network.L, s.network.sizes, s.zoom
         title_h = max([t.boundingRect().height() for t in self._layer_titles] + [10 * z])
-        top_px = (to_px(0, self._top)[1] - neuron_px.max() / 2 - 2 * z - 6 - title_h - 6
-                  - bias_size / 2)
+        top_px = to_px(0, self._top)[1] - neuron_px.max() / 2 - 2 * z - 6 - title_h - 6 - bias_size / 2
         self._bias_pos[:, 1] = to_view(0, top_px)[1]
         bx, by, gx, gy = [], [], [], []
         for j in range(L):
@@ -204,13 +203,14 @@ class EdgeDrawing:
                 if self._bias_lit is not None and self._bias_lit[0] in (j, -1):
                     gx += seg_x
                     gy += seg_y
-        self._set_curve(self._bias_curve, np.array(bx), np.array(by), th.muted, 1.0 * z,
-                        dashed=True)
-        lit_col = QColor(ERROR_SIGNAL if self._bias_lit and self._bias_lit[1] == "backward"
-                         else FORWARD)
+        self._set_curve(self._bias_curve, np.array(bx), np.array(by), th.muted, 1.0 * z, dashed=True)
+        lit_col = QColor(ERROR_SIGNAL if self._bias_lit and self._bias_lit[1] == "backward" else FORWARD)
         lit_col.setAlpha(130)
-        self._set_curve(self._bias_glow, np.array(gx, dtype=float),
-                        np.array(gy, dtype=float), lit_col, 6 * z)
-        self._bias_nodes.setData(pos=self._bias_pos, size=bias_size, symbol="s",
-                                 brush=pg.mkBrush(th.neuron_fill),
-                                 pen=pg.mkPen(th.muted, width=1.2 * z))
+        self._set_curve(self._bias_glow, np.array(gx, dtype=float), np.array(gy, dtype=float), lit_col, 6 * z)
+        self._bias_nodes.setData(
+            pos=self._bias_pos,
+            size=bias_size,
+            symbol="s",
+            brush=pg.mkBrush(th.neuron_fill),
+            pen=pg.mkPen(th.muted, width=1.2 * z),
+        )

@@ -66,8 +66,7 @@ def base_sizes_px(sizes: list[int], zoom: float) -> np.ndarray:
 
 def pairs(a: np.ndarray, b: np.ndarray, idx) -> tuple[np.ndarray, np.ndarray]:
     """The x and y arrays of segments a[idx] → b[idx] for a curve drawn with connect="pairs"."""
-    return (np.column_stack([a[idx, 0], b[idx, 0]]).ravel(),
-            np.column_stack([a[idx, 1], b[idx, 1]]).ravel())
+    return (np.column_stack([a[idx, 0], b[idx, 0]]).ravel(), np.column_stack([a[idx, 1], b[idx, 1]]).ravel())
 
 
 def strongest(values: np.ndarray, budget: int) -> np.ndarray:
@@ -84,8 +83,16 @@ def width_bins(v: np.ndarray, vmax: float) -> tuple[np.ndarray, np.ndarray]:
     return np.where(v >= 0, 1, -1), wb
 
 
-def hit_test(g: Geometry, shown: list[np.ndarray], x: float, y: float, sx: float, sy: float,
-             px: np.ndarray, bias_radius: float):
+def hit_test(
+    g: Geometry,
+    shown: list[np.ndarray],
+    x: float,
+    y: float,
+    sx: float,
+    sy: float,
+    px: np.ndarray,
+    bias_radius: float,
+):
     """What lies under view point (x, y): ("neuron", (k, i)), ("bias", (j, i)) or
     ("edge", (j, r, c)), or None. ``sx``, ``sy``: pixels per view unit; ``px``: each layer's
     neuron diameter in pixels; ``shown``: the drawn edges of each weight layer. A neuron within
@@ -149,8 +156,9 @@ def crossings(segs: np.ndarray, x: float, y: float, w: float, h: float) -> int:
     return int(np.count_nonzero(ok & (t0 <= t1)))
 
 
-def arrow_triangle(box_x: float, box_y: float, x0: float, y0: float, x1: float, y1: float,
-                   length: float, half: float):
+def arrow_triangle(
+    box_x: float, box_y: float, x0: float, y0: float, x1: float, y1: float, length: float, half: float
+):
     """The tip and the two base corners (pixels) of an arrowhead placed in the square box at
     (box_x, box_y) of side 2·max(length, half), pointing along the edge from (x1, y1) back to
     (x0, y0): the error signal flows from layer k + 1 to layer k."""

@@ -57,8 +57,7 @@ class Placement:
 
 def overlaps(a: Box, b: Box, tol: float = TOLERANCE) -> bool:
     """Whether two boxes share more than ``tol`` pixels in both directions."""
-    return (min(a.right, b.right) - max(a.x, b.x) > tol
-            and min(a.bottom, b.bottom) - max(a.y, b.y) > tol)
+    return min(a.right, b.right) - max(a.x, b.x) > tol and min(a.bottom, b.bottom) - max(a.y, b.y) > tol
 
 
 class _Boxes:
@@ -90,8 +89,9 @@ class _Boxes:
         return any(self.keys[i] not in ignore for i in np.flatnonzero(hit))
 
 
-def place(labels: list[Label], obstacles: dict, bounds: Box | None = None,
-          tol: float = TOLERANCE) -> Placement:
+def place(
+    labels: list[Label], obstacles: dict, bounds: Box | None = None, tol: float = TOLERANCE
+) -> Placement:
     """Place ``labels`` (in priority order) around ``obstacles`` (key → Box) inside ``bounds``.
 
     Returns where each placed label's top-left corner is, and the keys of the dropped ones."""
@@ -100,10 +100,14 @@ def place(labels: list[Label], obstacles: dict, bounds: Box | None = None,
         taken.add(b, key)
     placed, dropped = {}, []
     for lab in labels:
-        for (x, y) in lab.candidates:
+        for x, y in lab.candidates:
             x1, y1 = x + lab.w, y + lab.h
-            if bounds is not None and (x < bounds.x - tol or y < bounds.y - tol
-                                       or x1 > bounds.right + tol or y1 > bounds.bottom + tol):
+            if bounds is not None and (
+                x < bounds.x - tol
+                or y < bounds.y - tol
+                or x1 > bounds.right + tol
+                or y1 > bounds.bottom + tol
+            ):
                 continue
             if taken.hits(x, y, x1, y1, lab.ignore, tol):
                 continue
@@ -115,8 +119,9 @@ def place(labels: list[Label], obstacles: dict, bounds: Box | None = None,
     return Placement(placed, dropped)
 
 
-def around(cx: float, cy: float, r: float, w: float, h: float, gap: float,
-           order: str = "below above right left") -> list[tuple[float, float]]:
+def around(
+    cx: float, cy: float, r: float, w: float, h: float, gap: float, order: str = "below above right left"
+) -> list[tuple[float, float]]:
     """Top-left corners of a w×h box beside a circle of radius r at (cx, cy), in ``order``."""
     spots = {
         "below": (cx - w / 2, cy + r + gap),
@@ -131,8 +136,9 @@ def around(cx: float, cy: float, r: float, w: float, h: float, gap: float,
     return [spots[o] for o in order.split()]
 
 
-def along(ax: float, ay: float, bx: float, by: float, w: float, h: float,
-          fractions) -> list[tuple[float, float]]:
+def along(
+    ax: float, ay: float, bx: float, by: float, w: float, h: float, fractions
+) -> list[tuple[float, float]]:
     """Top-left corners of a w×h box centred on the segment a→b at each fraction."""
     return [(ax + (bx - ax) * f - w / 2, ay + (by - ay) * f - h / 2) for f in fractions]
 

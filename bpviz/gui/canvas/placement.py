@@ -87,8 +87,9 @@ class LabelPlacement:
         self._unshrink()  # labels shrunk by the last layout start again from their own size
         to_px, to_view = self._to_px()
         rect = self.vb.sceneBoundingRect()
-        p = _Pass(to_px, to_view, self._size_neurons(), s.zoom,
-                  Box(rect.x(), rect.y(), rect.width(), rect.height()))
+        p = _Pass(
+            to_px, to_view, self._size_neurons(), s.zoom, Box(rect.x(), rect.y(), rect.width(), rect.height())
+        )
         for k in range(s.network.L + 1):
             cx, cy = to_px(self._pos[k][:, 0], self._pos[k][:, 1])
             r = p.px[k] / 2
@@ -99,8 +100,9 @@ class LabelPlacement:
             self._draw_bias_edges(th, to_px, to_view, p.px, bias_size)
             bpx, bpy = to_px(self._bias_pos[:, 0], self._bias_pos[:, 1])
             for j in range(s.network.L):
-                p.obstacles[("bias", j)] = Box(bpx[j] - bias_size / 2, bpy[j] - bias_size / 2,
-                                               bias_size, bias_size)
+                p.obstacles[("bias", j)] = Box(
+                    bpx[j] - bias_size / 2, bpy[j] - bias_size / 2, bias_size, bias_size
+                )
         else:
             self._bias_curve.setData(np.zeros(0), np.zeros(0))
 
@@ -123,19 +125,19 @@ class LabelPlacement:
         net = self.session.network
         sxu, syu = self._scale()
         base = self._base_sizes_px()
-        px = np.array([min(base[k], 0.62 * self._spacing[k] * syu, 0.4 * DX * sxu)
-                       for k in range(net.L + 1)])
+        px = np.array([min(base[k], 0.62 * self._spacing[k] * syu, 0.4 * DX * sxu) for k in range(net.L + 1)])
         px = np.maximum(px, 4.0)
         self._px = px
         pos = np.concatenate(self._pos)
         size = np.concatenate([np.full(n, px[k]) for k, n in enumerate(net.sizes)])
-        key = (tuple(b.color().rgba() for b in self._neuron_fill),
-               tuple((q.color().rgba(), q.widthF()) for q in self._neuron_pens),
-               tuple(np.round(size, 2)))
+        key = (
+            tuple(b.color().rgba() for b in self._neuron_fill),
+            tuple((q.color().rgba(), q.widthF()) for q in self._neuron_pens),
+            tuple(np.round(size, 2)),
+        )
         if self._cache.get(id(self._neurons)) != key:  # re-rendering symbols costs ~3 ms
             self._cache[id(self._neurons)] = key
-            self._neurons.setData(pos=pos, brush=self._neuron_fill, pen=self._neuron_pens,
-                                  size=size)
+            self._neurons.setData(pos=pos, brush=self._neuron_fill, pen=self._neuron_pens, size=size)
         return px
 
     # ------------------------------------------------------------------------ candidates
@@ -162,8 +164,9 @@ class LabelPlacement:
                     if pt * fit * z >= 5:
                         key = ("name", n)
                         p.items[key] = t
-                        p.labels.append(Label(key, w, h, [(cx[i] - w / 2, cy[i] - h / 2)],
-                                              frozenset({("neuron", k, i)})))
+                        p.labels.append(
+                            Label(key, w, h, [(cx[i] - w / 2, cy[i] - h / 2)], frozenset({("neuron", k, i)}))
+                        )
                     else:
                         t.setVisible(False)
                 n += 1
@@ -181,10 +184,19 @@ class LabelPlacement:
             ln = math.hypot(x1 - x0, y1 - y0) or 1.0
             w = h = 2 * max(arrow_len, arrow_half)  # a box around the head at any angle
             fr = [0.2, 0.26, 0.32, 0.14, 0.38, 0.44]
-            cands = [(x0 + (x1 - x0) * f - w / 2, y0 + (y1 - y0) * f - h / 2) for f in fr
-                     if ln * f > p.px.max() / 2 + arrow_len]
-            p.labels.append(Label(("arrow", e), w, h, cands or [
-                (x0 + (x1 - x0) * 0.3 - w / 2, y0 + (y1 - y0) * 0.3 - h / 2)]))
+            cands = [
+                (x0 + (x1 - x0) * f - w / 2, y0 + (y1 - y0) * f - h / 2)
+                for f in fr
+                if ln * f > p.px.max() / 2 + arrow_len
+            ]
+            p.labels.append(
+                Label(
+                    ("arrow", e),
+                    w,
+                    h,
+                    cands or [(x0 + (x1 - x0) * 0.3 - w / 2, y0 + (y1 - y0) * 0.3 - h / 2)],
+                )
+            )
 
     def _value_labels(self, p: _Pass) -> None:
         """Values beside the neurons: below first, a little to either side, then above."""
@@ -194,8 +206,11 @@ class LabelPlacement:
         n = 0
         for k in range(L + 1):
             cx, cy = p.to_px(self._pos[k][:, 0], self._pos[k][:, 1])
-            order = ("below above left below-left above-left" if k == L else
-                     "below above right left below-right above-right below-left above-left")
+            order = (
+                "below above left below-left above-left"
+                if k == L
+                else "below above right left below-right above-right below-left above-left"
+            )
             for i in range(sizes[k]):
                 if self._label_neurons:
                     t = self._vals[n]
@@ -217,8 +232,11 @@ class LabelPlacement:
                     else:
                         t.setVisible(False)
                 n += 1
-        p.first = {("value", m) for k in set(self.session.phase.neuron_layers)
-                   for m in range(sum(sizes[:k]), sum(sizes[:k + 1]))}
+        p.first = {
+            ("value", m)
+            for k in set(self.session.phase.neuron_layers)
+            for m in range(sum(sizes[:k]), sum(sizes[: k + 1]))
+        }
 
     def _target_labels(self, p: _Pass) -> None:
         """Targets and the output's error terms, right of the output neurons."""
@@ -228,9 +246,22 @@ class LabelPlacement:
             w, h = _size_of(t)
             key = ("target", i)
             p.items[key] = t
-            p.labels.append(Label(key, w, h, around(
-                cx[i], cy[i], p.px[L] / 2, w, h, p.air + 6,
-                "right above-right below-right above below")))
+            p.labels.append(
+                Label(
+                    key,
+                    w,
+                    h,
+                    around(
+                        cx[i],
+                        cy[i],
+                        p.px[L] / 2,
+                        w,
+                        h,
+                        p.air + 6,
+                        "right above-right below-right above below",
+                    ),
+                )
+            )
 
     def _title_labels(self, p: _Pass) -> None:
         """Layer captions above each layer."""
@@ -240,9 +271,20 @@ class LabelPlacement:
             y = cy - p.px[k] / 2 - p.air - 6 - h
             key = ("title", k)
             p.items[key] = t
-            p.labels.append(Label(key, w, h, [(cx - w / 2, y), (cx - w / 2, y - h),
-                                              (cx - w * 0.8, y), (cx - w * 0.2, y),
-                                              (cx - w / 2, y - 2 * h)]))
+            p.labels.append(
+                Label(
+                    key,
+                    w,
+                    h,
+                    [
+                        (cx - w / 2, y),
+                        (cx - w / 2, y - h),
+                        (cx - w * 0.8, y),
+                        (cx - w * 0.2, y),
+                        (cx - w / 2, y - 2 * h),
+                    ],
+                )
+            )
 
     def _bias_label_places(self, p: _Pass, bias_size: float) -> None:
         """Bias labels above their nodes."""
@@ -253,8 +295,14 @@ class LabelPlacement:
             w, h = _size_of(t)
             key = ("bias", j)
             p.items[key] = t
-            p.labels.append(Label(key, w, h, around(bpx[j], bpy[j], bias_size / 2, w, h, 3,
-                                                    "above right left above-right above-left")))
+            p.labels.append(
+                Label(
+                    key,
+                    w,
+                    h,
+                    around(bpx[j], bpy[j], bias_size / 2, w, h, 3, "above right left above-right above-left"),
+                )
+            )
 
     def _legend_label(self, p: _Pass) -> None:
         """The legend, in a corner (bottom left first)."""
@@ -262,9 +310,19 @@ class LabelPlacement:
         if self.session.show_legend:
             w, h = _size_of(self._legend)
             p.items["legend"] = self._legend
-            p.labels.append(Label("legend", w, h, [
-                (b.x + 4, b.bottom - h - 4), (b.right - w - 4, b.bottom - h - 4),
-                (b.right - w - 4, b.y + 4), (b.x + 4, b.y + 4)]))
+            p.labels.append(
+                Label(
+                    "legend",
+                    w,
+                    h,
+                    [
+                        (b.x + 4, b.bottom - h - 4),
+                        (b.right - w - 4, b.bottom - h - 4),
+                        (b.right - w - 4, b.y + 4),
+                        (b.x + 4, b.y + 4),
+                    ],
+                )
+            )
         else:
             self._legend.setVisible(False)
 
@@ -285,8 +343,7 @@ class LabelPlacement:
             for e, t in enumerate(labs):
                 w, h = _size_of(t)
                 f = 0.32 + 0.36 * (cc[e] / max(n_in - 1, 1))
-                fr = [f] + [f + d * sgn for d in (0.07, 0.14, 0.21, 0.28, 0.35, 0.42)
-                            for sgn in (-1, 1)]
+                fr = [f] + [f + d * sgn for d in (0.07, 0.14, 0.21, 0.28, 0.35, 0.42) for sgn in (-1, 1)]
                 fr = [x for x in fr if 0.12 <= x <= 0.88]
                 key = ("edge", j, e)
                 p.items[key] = t
@@ -307,8 +364,14 @@ class LabelPlacement:
                 cx, _ = p.to_px(j * DX + DX / 2, 0)
                 key = ("note", j)
                 p.items[key] = t
-                p.labels.append(Label(key, w, h, [(cx - w / 2, p.bounds.bottom - h - 2),
-                                                  (cx - w / 2, p.bounds.bottom - 2 * h - 2)]))
+                p.labels.append(
+                    Label(
+                        key,
+                        w,
+                        h,
+                        [(cx - w / 2, p.bounds.bottom - h - 2), (cx - w / 2, p.bounds.bottom - 2 * h - 2)],
+                    )
+                )
 
     def _label_segments(self, to_px):
         """The edges that carry labels, in pixels (x0, y0, x1, y1), with their ids j·10⁴ + e."""
@@ -332,10 +395,16 @@ class LabelPlacement:
         sizes = s.network.sizes
         lit = set(s.phase.edge_layers)
         rv = s.revealed
-        own_edges = {j for j in lit if rv.at("grad_w", j + 1) == rv.index
-                     or rv.at("after") == rv.index}
-        rank = {"name": NAME, "arrow": ARROW, "target": TARGET, "title": TITLE, "bias": BIAS,
-                "legend": LEGEND, "note": NOTE}
+        own_edges = {j for j in lit if rv.at("grad_w", j + 1) == rv.index or rv.at("after") == rv.index}
+        rank = {
+            "name": NAME,
+            "arrow": ARROW,
+            "target": TARGET,
+            "title": TITLE,
+            "bias": BIAS,
+            "legend": LEGEND,
+            "note": NOTE,
+        }
 
         def priority(lab: Label) -> float:
             kind = lab.key[0] if isinstance(lab.key, tuple) else lab.key
@@ -360,16 +429,14 @@ class LabelPlacement:
         low = [lab for lab in labs if priority(lab) > 3]
         res = place(high, spaced, p.bounds, tol=0.0)
         gone = set(res.dropped)
-        retry = [lab for lab in high if lab.key in gone and lab.key != "dropnote"
-                 and lab.key in p.items]
+        retry = [lab for lab in high if lab.key in gone and lab.key != "dropnote" and lab.key in p.items]
         by_key = {lab.key: lab for lab in labs}
         taken = dict(spaced)
         for k, (x, y) in res.placed.items():
             taken[("placed", k)] = Box(x, y, by_key[k].w, by_key[k].h)
         placed = dict(res.placed)
         for factor in (1.0, 0.75, 0.6):
-            smaller = [lab2 for lab in retry
-                       if (lab2 := self._retry_label(p, lab, factor)) is not None]
+            smaller = [lab2 for lab in retry if (lab2 := self._retry_label(p, lab, factor)) is not None]
             res2 = place(smaller, taken, p.bounds, tol=0.0)
             for lab in smaller:
                 if lab.key in res2.placed:
@@ -394,8 +461,9 @@ class LabelPlacement:
         text, color, ptz, bold, fill, html = base
         if alt is not None:  # the phase's own values alone
             text, html = alt
-        self._set_text(t, text, color, ptz / p.z * factor, bold,
-                       None if fill is None else QColor.fromRgba(fill), html)
+        self._set_text(
+            t, text, color, ptz / p.z * factor, bold, None if fill is None else QColor.fromRgba(fill), html
+        )
         self._shrunk[id(t)] = (t, base, self._cache.get(id(t)))
         w2, h2 = _size_of(t)
         if lab.key in p.places:
@@ -411,8 +479,10 @@ class LabelPlacement:
         priority = self._priority(p)
         labels = sorted(p.labels, key=priority)
         air = p.air
-        spaced = {k: (Box(b.x - air, b.y - air, b.w + 2 * air, b.h + 2 * air)
-                      if k[0] == "neuron" else b) for k, b in p.obstacles.items()}
+        spaced = {
+            k: (Box(b.x - air, b.y - air, b.w + 2 * air, b.h + 2 * air) if k[0] == "neuron" else b)
+            for k, b in p.obstacles.items()
+        }
         result = self._solve(p, labels, priority, spaced)
         dn = self._dropped_note
         if [k for k in result.dropped if k[0] not in ("arrow", "note")]:
@@ -420,21 +490,29 @@ class LabelPlacement:
             rest = labels
             b = p.bounds
             for _ in range(3):  # the note's count is the final one
-                n_drop = len([k for k in result.dropped
-                              if k != "dropnote" and k[0] not in ("arrow", "note")])
-                text = (f"{n_drop} label{'s' if n_drop > 1 else ''} hidden for lack of room: "
-                        "hover to read, or zoom in")
+                n_drop = len([k for k in result.dropped if k != "dropnote" and k[0] not in ("arrow", "note")])
+                text = (
+                    f"{n_drop} label{'s' if n_drop > 1 else ''} hidden for lack of room: "
+                    "hover to read, or zoom in"
+                )
                 if result.dropped and dn.toPlainText() == text and "dropnote" in result.placed:
                     break
                 self._set_text(dn, text, th.muted, 8)
                 w, h = _size_of(dn)
                 mid = b.x + (b.w - w) / 2
-                note = Label("dropnote", w, h, [(b.right - w - 4, b.bottom - h - 2),
-                                                (b.x + 4, b.bottom - h - 2),
-                                                (mid, b.bottom - h - 2),
-                                                (b.right - w - 4, b.y + 2),
-                                                (b.x + 4, b.y + 2),
-                                                (mid, b.y + 2)])
+                note = Label(
+                    "dropnote",
+                    w,
+                    h,
+                    [
+                        (b.right - w - 4, b.bottom - h - 2),
+                        (b.x + 4, b.bottom - h - 2),
+                        (mid, b.bottom - h - 2),
+                        (b.right - w - 4, b.y + 2),
+                        (b.x + 4, b.y + 2),
+                        (mid, b.y + 2),
+                    ],
+                )
                 result = self._solve(p, [note] + rest, priority, spaced)
         return result
 
@@ -452,10 +530,8 @@ class LabelPlacement:
         for key in result.dropped:
             if key == "dropnote" or key[0] != "arrow":
                 p.items[key].setVisible(False)
-        self._draw_arrows(p.arrows, result.placed, self.ARROW_LENGTH * p.z,
-                          self.ARROW_HALF * p.z, p.to_view)
-        self.dropped = [k for k in result.dropped
-                        if k != "dropnote" and k[0] not in ("arrow", "note")]
+        self._draw_arrows(p.arrows, result.placed, self.ARROW_LENGTH * p.z, self.ARROW_HALF * p.z, p.to_view)
+        self.dropped = [k for k in result.dropped if k != "dropnote" and k[0] not in ("arrow", "note")]
         if "dropnote" not in result.placed:
             self._dropped_note.setVisible(False)
         # no corner of the canvas had room for the note: the banner says it
@@ -473,8 +549,9 @@ class LabelPlacement:
         for t, base, shrunk in self._shrunk.values():
             if self._cache.get(id(t)) == shrunk:
                 text, color, ptz, bold, fill, html = base
-                self._set_text(t, text, color, ptz / z, bold,
-                               None if fill is None else QColor.fromRgba(fill), html)
+                self._set_text(
+                    t, text, color, ptz / z, bold, None if fill is None else QColor.fromRgba(fill), html
+                )
         self._shrunk = {}
 
     def _draw_arrows(self, arrows, placed, length, half, to_view) -> None:
@@ -506,18 +583,28 @@ class LabelPlacement:
             tip = to_px(path.elementAt(i).x, path.elementAt(i).y)
             p1 = to_px(path.elementAt(i + 1).x, path.elementAt(i + 1).y)
             p2 = to_px(path.elementAt(i + 2).x, path.elementAt(i + 2).y)
-            out.append(((float(tip[0]), float(tip[1])),
-                        (float(p1[0] + p2[0]) / 2, float(p1[1] + p2[1]) / 2),
-                        math.hypot(float(p1[0] - p2[0]), float(p1[1] - p2[1]))))
+            out.append(
+                (
+                    (float(tip[0]), float(tip[1])),
+                    (float(p1[0] + p2[0]) / 2, float(p1[1] + p2[1]) / 2),
+                    math.hypot(float(p1[0] - p2[0]), float(p1[1] - p2[1])),
+                )
+            )
         return out
 
     def label_boxes(self) -> dict:
         """Every visible label's scene rectangle, and the neurons' and bias nodes' boxes, in
         scene pixels (for the collision test)."""
         out: dict = {}
-        groups = {"name": self._names, "value": self._vals, "target": self._targets,
-                  "title": self._layer_titles, "bias": self._bias_labels,
-                  "note": self._notes + [self._dropped_note], "legend": [self._legend]}
+        groups = {
+            "name": self._names,
+            "value": self._vals,
+            "target": self._targets,
+            "title": self._layer_titles,
+            "bias": self._bias_labels,
+            "note": self._notes + [self._dropped_note],
+            "legend": [self._legend],
+        }
         for j, labs in self._edge_labels.items():
             groups[f"edge{j}"] = labs
         for g, labs in groups.items():

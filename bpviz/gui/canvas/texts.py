@@ -79,10 +79,13 @@ def value_rows(s: Session, k: int, i: int, own: bool = False) -> list:
         fwd.append(f"out {n(p.out[k][sm, i])}")
     if fwd:
         rows.append(" → ".join(fwd))
-    if rv.known("delta", k) and rv.at("delta", k) == rv.index and \
-            rv.known("grad_out", k) and rv.known("fprime", k):
-        g, f, d = (factor(n(p.grad_out[k][sm, i])), factor(n(p.fprime[k][sm, i])),
-                   n(p.delta[k][sm, i]))
+    if (
+        rv.known("delta", k)
+        and rv.at("delta", k) == rv.index
+        and rv.known("grad_out", k)
+        and rv.known("fprime", k)
+    ):
+        g, f, d = (factor(n(p.grad_out[k][sm, i])), factor(n(p.fprime[k][sm, i])), n(p.delta[k][sm, i]))
         if own:  # one line where room is short
             rows.append(f"δ = {g} × {f} = {d}")
         else:
@@ -108,10 +111,15 @@ def rows_html(rows: list, color: str, muted: str) -> str:
     def flush() -> None:
         if table:
             body = "".join(
-                f"<tr style='color:{muted if n == 0 else color}'>" + "".join(
+                f"<tr style='color:{muted if n == 0 else color}'>"
+                + "".join(
                     f"<td align='center'>{'&nbsp;' if c % 2 else ''}{html_escape(x)}"
-                    f"{'&nbsp;' if c % 2 else ''}</td>" for c, x in enumerate(r)) + "</tr>"
-                for n, r in enumerate(table))
+                    f"{'&nbsp;' if c % 2 else ''}</td>"
+                    for c, x in enumerate(r)
+                )
+                + "</tr>"
+                for n, r in enumerate(table)
+            )
             out.append(f"<table cellspacing='0' cellpadding='0'>{body}</table>")
             table.clear()
 
@@ -154,8 +162,11 @@ def error_terms(s: Session) -> dict | None:
     rv = s.revealed
     if not rv.known("error", L):
         return None
-    return {e["neuron"][1]: e["value"] for e in s.phases[rv.at("error", L)].values
-            if e["quantity"] == "error_term"}
+    return {
+        e["neuron"][1]: e["value"]
+        for e in s.phases[rv.at("error", L)].values
+        if e["quantity"] == "error_term"
+    }
 
 
 def target_text(s: Session, i: int, terms: dict | None) -> str:
@@ -203,8 +214,7 @@ def edge_label(s: Session, j: int, r: int, c: int, n_edges: int, th):
     grad_known = rv.known("grad_w", j + 1)
     here = grad_known and rv.at("grad_w", j + 1) == rv.index
     sel = s.selection
-    focus = (tuple(sel.index[1:]) if sel is not None and sel.kind == "edge"
-             and sel.index[0] == j else None)
+    focus = tuple(sel.index[1:]) if sel is not None and sel.kind == "edge" and sel.index[0] == j else None
     name = net.labels.weights[j][r][c]
     w = tr.network.weights[j][r, c]
     if s.edge_mode == "weight":
@@ -233,10 +243,20 @@ def grad_html(s: Session, j: int, r: int, c: int, th) -> str:
     p, k, m = tr.p, j + 1, len(tr.samples)
     eq = grad_weight_eq(Chain(tr), j, r, c)
     if m == 1:
-        shown = Eq(eq.lhs, eq.symbolic[-1:],
-                   (Prod((Num(float(p.delta[k][0, r]), ("delta", k)),
-                          Num(float(p.out[j][0, c]), ("input", 0) if j == 0 else ("out", j)))),),
-                   eq.result, eq.q)
+        shown = Eq(
+            eq.lhs,
+            eq.symbolic[-1:],
+            (
+                Prod(
+                    (
+                        Num(float(p.delta[k][0, r]), ("delta", k)),
+                        Num(float(p.out[j][0, c]), ("input", 0) if j == 0 else ("out", j)),
+                    )
+                ),
+            ),
+            eq.result,
+            eq.q,
+        )
         note = ""
     else:
         shown = Eq(eq.lhs, eq.symbolic[:1], (), eq.result, eq.q)
@@ -247,8 +267,7 @@ def grad_html(s: Session, j: int, r: int, c: int, th) -> str:
 
     top = render.html(shown, which=("lhs", "symbolic"), num=n)
     bottom = render.html(shown, which=("numeric", "result"), num=n)
-    return (f"<div style='color:{th.text}; white-space:pre'>{top}<br>= {bottom}{note}"
-            "</div>")
+    return f"<div style='color:{th.text}; white-space:pre'>{top}<br>= {bottom}{note}</div>"
 
 
 # ---------------------------------------------------------------------------- key and tooltips
@@ -263,11 +282,9 @@ def legend_html(th, zoom: float) -> str:
         f"<span style='color:{th.muted}'>(thicker = larger)</span>",
         f"{sw(FORWARD)} forward pass &nbsp; {sw(ERROR_SIGNAL)} error signal (backward)",
         f"{sw(POSITIVE, '●')}{sw(NEGATIVE, '●')} neuron fill: sign of δ or ∂E/∂out",
-        f"{sw(SELECT, '◯')} selection &nbsp; "
-        f"<span style='color:{th.muted}'>┄┄</span> bias",
+        f"{sw(SELECT, '◯')} selection &nbsp; <span style='color:{th.muted}'>┄┄</span> bias",
     ]
-    return (f"<div style='color:{th.text}; font-size:{8.5 * zoom:.1f}pt'>"
-            + "<br>".join(rows) + "</div>")
+    return f"<div style='color:{th.text}; font-size:{8.5 * zoom:.1f}pt'>" + "<br>".join(rows) + "</div>"
 
 
 def tooltip(s: Session, sel: Selection) -> str:
@@ -297,15 +314,13 @@ def tooltip(s: Session, sel: Selection) -> str:
             show("δ = ∂E/∂net", ("delta", k), p.delta[k][sm, i])
     elif sel.kind == "edge":
         j, r, c = sel.index
-        head = (f"{lab.weights[j][r][c]} ({lab.neurons[j][c]} → "
-                f"{lab.neurons[j + 1][r]})")
+        head = f"{lab.weights[j][r][c]} ({lab.neurons[j][c]} → {lab.neurons[j + 1][r]})"
         rows.append(f"w = {fmt(tr.network.weights[j][r, c], d)}")
         show("∂E/∂w", ("grad_w", j + 1), p.grad_w[j][r, c])
         show("w after update", ("after", None), tr.weights_after[j][r, c])
     else:
         j, i = sel.index
         head = f"{lab.biases[j][i]} (bias of {lab.neurons[j + 1][i]})"
-        rows.append(f"b = {fmt(tr.network.biases[j][i], d)}"
-                    + ("" if net.train_biases else " (fixed)"))
+        rows.append(f"b = {fmt(tr.network.biases[j][i], d)}" + ("" if net.train_biases else " (fixed)"))
         show("∂E/∂b", ("grad_b", j + 1), p.grad_b[j][i])
     return f"<b>{html_escape(head)}</b><br>" + "<br>".join(html_escape(r) for r in rows)

@@ -133,8 +133,7 @@ class NetworkView(EdgeDrawing, LabelPlacement, WeightEditing, pg.GraphicsLayoutW
         self._edge_curves = {}
         for b in range(len(WIDTH_BINS)):  # stronger bins on top
             for sign in (1, -1):
-                self._edge_curves[(sign, b)] = add(
-                    pg.PlotCurveItem(connect="pairs", antialias=not big), 0)
+                self._edge_curves[(sign, b)] = add(pg.PlotCurveItem(connect="pairs", antialias=not big), 0)
         self._neutral = add(pg.PlotCurveItem(connect="pairs", antialias=not big), 0)
         self._bias_curve = add(pg.PlotCurveItem(connect="pairs", antialias=True), 0)
         self._bias_glow = add(pg.PlotCurveItem(connect="pairs", antialias=True), -1)
@@ -167,8 +166,7 @@ class NetworkView(EdgeDrawing, LabelPlacement, WeightEditing, pg.GraphicsLayoutW
         self._edge_labels = {}
         for j in range(L):
             if sizes[j] * sizes[j + 1] <= MAX_LABELLED_EDGES_PER_LAYER:
-                self._edge_labels[j] = [add(_text_item(), 15)
-                                        for _ in range(sizes[j] * sizes[j + 1])]
+                self._edge_labels[j] = [add(_text_item(), 15) for _ in range(sizes[j] * sizes[j + 1])]
         self._bias_labels = []
         if self._has_bias and self._label_neurons:
             self._bias_labels = [add(_text_item(), 20) for _ in range(L)]
@@ -227,8 +225,7 @@ class NetworkView(EdgeDrawing, LabelPlacement, WeightEditing, pg.GraphicsLayoutW
         self._zoom_fitted = self.session.zoom
         if W <= 1 or H <= 1:
             top = self._top + (1.3 if self._has_bias else 0.6)
-            self.vb.setRange(xRange=(-0.9, L * DX + 1.6), yRange=(self._bottom - 0.7, top),
-                             padding=0.02)
+            self.vb.setRange(xRange=(-0.9, L * DX + 1.6), yRange=(self._bottom - 0.7, top), padding=0.02)
             return
         sx = max(W - mleft - mright, 40) / (L * DX)
         span = self._top - self._bottom
@@ -242,8 +239,7 @@ class NetworkView(EdgeDrawing, LabelPlacement, WeightEditing, pg.GraphicsLayoutW
     def resizeEvent(self, ev) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(ev)
         if hasattr(self, "_pos") and not getattr(self, "closed", False):
-            if ev.oldSize().width() != ev.size().width() or \
-                    ev.oldSize().height() != ev.size().height():
+            if ev.oldSize().width() != ev.size().width() or ev.oldSize().height() != ev.size().height():
                 self._fit_banner()
             self.fit()
 
@@ -264,12 +260,26 @@ class NetworkView(EdgeDrawing, LabelPlacement, WeightEditing, pg.GraphicsLayoutW
         f.setBold(bold)
         return f
 
-    def _set_text(self, item, text: str, color: str, pt: float, bold: bool = False,
-                  fill: QColor | None = None, html: bool = False) -> None:
+    def _set_text(
+        self,
+        item,
+        text: str,
+        color: str,
+        pt: float,
+        bold: bool = False,
+        fill: QColor | None = None,
+        html: bool = False,
+    ) -> None:
         """Update a text item's content only if something about it changed (the layout
         places it)."""
-        key = (text, color, round(pt * self.session.zoom, 2), bold,
-               None if fill is None else fill.rgba(), html)
+        key = (
+            text,
+            color,
+            round(pt * self.session.zoom, 2),
+            bold,
+            None if fill is None else fill.rgba(),
+            html,
+        )
         if self._cache.get(id(item)) == key:
             return
         self._cache[id(item)] = key
@@ -341,8 +351,9 @@ class NetworkView(EdgeDrawing, LabelPlacement, WeightEditing, pg.GraphicsLayoutW
         terms = texts.error_terms(s)
         for i, t in enumerate(self._targets):
             self._set_text(t, texts.target_text(s, i, terms), th.text, 9, fill=bg)
-        self._set_text(self._legend, texts.legend_html(th, s.zoom), th.text, 8.5,
-                       fill=QColor(th.background), html=True)
+        self._set_text(
+            self._legend, texts.legend_html(th, s.zoom), th.text, 8.5, fill=QColor(th.background), html=True
+        )
         self._legend.border = pg.mkPen(th.neutral_edge)
         self._edge_text(th)
 
@@ -362,9 +373,14 @@ class NetworkView(EdgeDrawing, LabelPlacement, WeightEditing, pg.GraphicsLayoutW
     def _fit_banner(self) -> None:
         parts = getattr(self, "_banner_parts", None)
         if parts is not None:
-            self.banner.fit(parts, getattr(self, "_banner_note", ""),
-                            THEMES[self.session.theme].muted, self.session.zoom,
-                            self.width(), self.height())
+            self.banner.fit(
+                parts,
+                getattr(self, "_banner_note", ""),
+                THEMES[self.session.theme].muted,
+                self.session.zoom,
+                self.width(),
+                self.height(),
+            )
 
     def _on_selection(self) -> None:
         """A selected edge at its gradient phase writes its δ × out (its label grows)."""
@@ -396,11 +412,11 @@ class NetworkView(EdgeDrawing, LabelPlacement, WeightEditing, pg.GraphicsLayoutW
                 ys += [self._bias_pos[j][1], self._pos[j + 1][i][1]]
         col = QColor(SELECT)
         col.setAlpha(170)
-        self._set_curve(self._overlay, np.array(xs, dtype=float), np.array(ys, dtype=float),
-                        col, 7 * s.zoom)
+        self._set_curve(self._overlay, np.array(xs, dtype=float), np.array(ys, dtype=float), col, 7 * s.zoom)
         if ring_pos:
-            self._ring.setData(pos=np.array(ring_pos), size=ring_size, brush=None,
-                               pen=pg.mkPen(SELECT, width=3.5 * s.zoom))
+            self._ring.setData(
+                pos=np.array(ring_pos), size=ring_size, brush=None, pen=pg.mkPen(SELECT, width=3.5 * s.zoom)
+            )
         else:
             self._ring.setData(pos=np.zeros((0, 2)))
 
@@ -457,12 +473,19 @@ class NetworkView(EdgeDrawing, LabelPlacement, WeightEditing, pg.GraphicsLayoutW
         exports), and whether it is the error signal's colour."""
         s = self.session
         net = s.network
-        neurons = [[k, i] for k in range(net.L + 1) if k in s.phase.neuron_layers
-                   for i in range(net.sizes[k])]
-        edges = [[j, int(self._seg[j][2][e]), int(self._seg[j][3][e])]
-                 for j in sorted(self._lit_edges) for e in self._shown[j]]
-        return {"neurons": neurons, "edges": edges,
-                "colour": "error_signal" if s.phase.direction == "backward" else "forward"}
+        neurons = [
+            [k, i] for k in range(net.L + 1) if k in s.phase.neuron_layers for i in range(net.sizes[k])
+        ]
+        edges = [
+            [j, int(self._seg[j][2][e]), int(self._seg[j][3][e])]
+            for j in sorted(self._lit_edges)
+            for e in self._shown[j]
+        ]
+        return {
+            "neurons": neurons,
+            "edges": edges,
+            "colour": "error_signal" if s.phase.direction == "backward" else "forward",
+        }
 
     def edge_text(self, j: int, r: int, c: int) -> str:
         """The label of edge (j, r, c) as plain text ("" where the layer has none)."""
@@ -476,4 +499,3 @@ class NetworkView(EdgeDrawing, LabelPlacement, WeightEditing, pg.GraphicsLayoutW
     def value_text(self, k: int, i: int) -> str:
         """The numbers written under neuron (k, i)."""
         return texts.rows_plain(texts.value_rows(self.session, k, i))
-

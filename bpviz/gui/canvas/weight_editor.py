@@ -29,8 +29,11 @@ class WeightEditing:
 
     def keyPressEvent(self, ev) -> None:  # noqa: N802 - Qt's name
         sel = self.session.selection
-        if ev.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and sel is not None \
-                and sel.kind in ("edge", "bias"):
+        if (
+            ev.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and sel is not None
+            and sel.kind in ("edge", "bias")
+        ):
             self.begin_edit(sel)
             return
         super().keyPressEvent(ev)

@@ -42,8 +42,9 @@ class LayerRows:
     def _table_height(self, rows: int) -> int:
         vh = self.table.verticalHeader()
         row_h = vh.defaultSectionSize()
-        return self.table.horizontalHeader().sizeHint().height() + rows * row_h + 2 * \
-            self.table.frameWidth() + 2
+        return (
+            self.table.horizontalHeader().sizeHint().height() + rows * row_h + 2 * self.table.frameWidth() + 2
+        )
 
     def _insert_row(self, i: int, ly: LayerSpec) -> LayerRow:
         name = QLineEdit(ly.name)
@@ -61,8 +62,7 @@ class LayerRows:
             act = QComboBox()
             for a in ACTIVATION_NAMES:
                 act.addItem(a, a)
-                act.setItemData(act.count() - 1, make_activation(a).prose,
-                                Qt.ItemDataRole.ToolTipRole)
+                act.setItemData(act.count() - 1, make_activation(a).prose, Qt.ItemDataRole.ToolTipRole)
             self._set_combo(act, ly.activation or "sigmoid")
             act.currentIndexChanged.connect(self._validate)
         row = LayerRow(name, size, act, slope, ly.origin)
@@ -149,13 +149,19 @@ class LayerRows:
 
     def _after_rows_changed(self) -> None:
         n = len(self._rows)
-        labels = ["input" if k == 0 else "output" if k == n - 1 else "hidden" if n == 3
-                  else f"hidden {k}" for k in range(n)]
+        labels = [
+            "input" if k == 0 else "output" if k == n - 1 else "hidden" if n == 3 else f"hidden {k}"
+            for k in range(n)
+        ]
         self.table.setVerticalHeaderLabels(labels)
         for lab, r in zip(labels, self._rows, strict=True):
-            for w, col in zip(r.widgets(), ("name", "size", "activation", "slope")
-                              if r.activation is not None else ("name", "size", "slope"),
-                              strict=True):
+            for w, col in zip(
+                r.widgets(),
+                ("name", "size", "activation", "slope")
+                if r.activation is not None
+                else ("name", "size", "slope"),
+                strict=True,
+            ):
                 w.setAccessibleName(f"{lab} layer {col}")
         self.table.setMinimumHeight(self._table_height(min(n, 7)))
         self.table.setMaximumHeight(max(self._table_height(n), self._table_height(7)))

@@ -68,12 +68,12 @@ INVALID_TEXT = "#D32F2F"
 COLUMNS = ("Name", "Size", "Activation", "Slope")
 
 
-
 class NetworkDialog(LayerRows, QDialog):
     """Edit a NetworkSpec. ``spec()`` is the edited spec, or None while anything is invalid."""
 
-    def __init__(self, spec: NetworkSpec, parent: QWidget | None = None, title: str = "Network",
-                 new: bool = False) -> None:
+    def __init__(
+        self, spec: NetworkSpec, parent: QWidget | None = None, title: str = "Network", new: bool = False
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setStyleSheet(INVALID_STYLE)
@@ -113,16 +113,22 @@ class NetworkDialog(LayerRows, QDialog):
             self.table.setColumnWidth(c, w)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
-        self.table.setToolTip("One row per layer, input first. The input layer has no "
-                              "activation; the slope counts for the linear activation only.")
+        self.table.setToolTip(
+            "One row per layer, input first. The input layer has no "
+            "activation; the slope counts for the linear activation only."
+        )
         bl.addWidget(self.table)
         buttons = QHBoxLayout()
         self.add_button = QPushButton("&Add layer")
-        self.add_button.setToolTip("Insert a hidden layer after the current one "
-                                   "(before the output layer if the input or output is current)")
+        self.add_button.setToolTip(
+            "Insert a hidden layer after the current one "
+            "(before the output layer if the input or output is current)"
+        )
         self.remove_button = QPushButton("&Remove layer")
-        self.remove_button.setToolTip("Remove the current layer (the last hidden layer if the "
-                                      "input is current); a network keeps at least 2 layers")
+        self.remove_button.setToolTip(
+            "Remove the current layer (the last hidden layer if the "
+            "input is current); a network keeps at least 2 layers"
+        )
         self.add_button.clicked.connect(self.add_layer)
         self.remove_button.clicked.connect(self.remove_layer)
         buttons.addWidget(self.add_button)
@@ -144,8 +150,7 @@ class NetworkDialog(LayerRows, QDialog):
         for name in LOSS_NAMES:
             loss = make_loss(name)
             self.loss_combo.addItem(f"{loss.title}:  {loss.formula()}", name)
-            self.loss_combo.setItemData(self.loss_combo.count() - 1, loss.prose,
-                                        Qt.ItemDataRole.ToolTipRole)
+            self.loss_combo.setItemData(self.loss_combo.count() - 1, loss.prose, Qt.ItemDataRole.ToolTipRole)
         form.addRow("&Loss:", self.loss_combo)
         self.lr_edit = QLineEdit()
         self._tips[self.lr_edit] = "η in w ← w − η·∂E/∂w: a finite number > 0"
@@ -160,10 +165,8 @@ class NetworkDialog(LayerRows, QDialog):
         self._tips[self.batch_spin] = f"Samples per step in minibatch mode (1 to {self._n_samples})"
         self.shuffle_edit = QLineEdit()
         self.shuffle_edit.setPlaceholderText("none: file order")
-        self._tips[self.shuffle_edit] = ("Empty: batches in file order; a seed: a fresh "
-                                         "permutation each epoch")
-        self.batch_label = QLabel(f"of {self._n_samples} "
-                                  f"{'sample' if self._n_samples == 1 else 'samples'};")
+        self._tips[self.shuffle_edit] = "Empty: batches in file order; a seed: a fresh permutation each epoch"
+        self.batch_label = QLabel(f"of {self._n_samples} {'sample' if self._n_samples == 1 else 'samples'};")
         mb.addWidget(self.batch_spin)
         mb.addWidget(self.batch_label)
         shuffle_label = QLabel("shuffle s&eed:")
@@ -194,9 +197,12 @@ class NetworkDialog(LayerRows, QDialog):
         scale_label = QLabel("&Scale ±:")
         scale_label.setBuddy(self.scale_edit)
         form.addRow(scale_label, row)
-        hint = QLabel("Every weight and bias is drawn from the seed, as a file's \"init\" does."
-                      if new else "Weights and biases that still fit keep their values; the "
-                      "others are drawn from the seed, as a file's \"init\" does.")
+        hint = QLabel(
+            'Every weight and bias is drawn from the seed, as a file\'s "init" does.'
+            if new
+            else "Weights and biases that still fit keep their values; the "
+            'others are drawn from the seed, as a file\'s "init" does.'
+        )
         hint.setWordWrap(True)
         hint.setEnabled(False)  # muted
         form.addRow(hint)
@@ -206,8 +212,9 @@ class NetworkDialog(LayerRows, QDialog):
         self.message.setWordWrap(True)
         self.message.setTextFormat(Qt.TextFormat.PlainText)
         lay.addWidget(self.message)
-        self.button_box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                           | QDialogButtonBox.StandardButton.Cancel)
+        self.button_box = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         self.ok_button = self.button_box.button(QDialogButtonBox.StandardButton.Ok)
         self.button_box.accepted.connect(self.accept)
         self.button_box.rejected.connect(self.reject)
@@ -215,12 +222,19 @@ class NetworkDialog(LayerRows, QDialog):
 
         for w, tip in self._tips.items():
             w.setToolTip(tip)
-        for sig in (self.title_edit.textChanged, self.lr_edit.textChanged,
-                    self.shuffle_edit.textChanged, self.scale_edit.textChanged,
-                    self.seed_edit.textChanged, self.batch_spin.valueChanged,
-                    self.biases_check.toggled, self.train_biases_check.toggled,
-                    self.loss_combo.currentIndexChanged, self.mode_combo.currentIndexChanged,
-                    self.init_combo.currentIndexChanged):
+        for sig in (
+            self.title_edit.textChanged,
+            self.lr_edit.textChanged,
+            self.shuffle_edit.textChanged,
+            self.scale_edit.textChanged,
+            self.seed_edit.textChanged,
+            self.batch_spin.valueChanged,
+            self.biases_check.toggled,
+            self.train_biases_check.toggled,
+            self.loss_combo.currentIndexChanged,
+            self.mode_combo.currentIndexChanged,
+            self.init_combo.currentIndexChanged,
+        ):
             sig.connect(self._validate)
 
     def _load(self, spec: NetworkSpec) -> None:
@@ -248,28 +262,53 @@ class NetworkDialog(LayerRows, QDialog):
         chain: list[QWidget] = [self.title_edit]
         for r in self._rows:
             chain += r.widgets()
-        chain += [self.add_button, self.remove_button, self.biases_check,
-                  self.train_biases_check, self.loss_combo, self.lr_edit, self.mode_combo,
-                  self.batch_spin, self.shuffle_edit, self.init_combo, self.scale_edit,
-                  self.seed_edit]
+        chain += [
+            self.add_button,
+            self.remove_button,
+            self.biases_check,
+            self.train_biases_check,
+            self.loss_combo,
+            self.lr_edit,
+            self.mode_combo,
+            self.batch_spin,
+            self.shuffle_edit,
+            self.init_combo,
+            self.scale_edit,
+            self.seed_edit,
+        ]
         for a, b in zip(chain, chain[1:], strict=False):
             QWidget.setTabOrder(a, b)
 
     # ------------------------------------------------------------------------ validation
     def _read(self) -> tuple[NetworkSpec, dict[str, str]]:
         """The spec as typed (None where a field does not parse) and the parse problems."""
-        layers = [TypedLayer(r.name.text(), r.size.text(),
-                             r.activation.currentData() if r.activation is not None else None,
-                             r.slope.text(), r.origin) for r in self._rows]
-        return read_spec(TypedFields(
-            title=self.title_edit.text(), layers=layers,
-            biases=self.biases_check.isChecked(),
-            train_biases=self.train_biases_check.isChecked(),
-            loss=self.loss_combo.currentData(), learning_rate=self.lr_edit.text(),
-            mode=self.mode_combo.currentData(), batch_size=self.batch_spin.value(),
-            shuffle_seed=self.shuffle_edit.text(), init_scheme=self.init_combo.currentData(),
-            init_scale=self.scale_edit.text(), init_seed=self.seed_edit.text(),
-            n_samples=self._n_samples))
+        layers = [
+            TypedLayer(
+                r.name.text(),
+                r.size.text(),
+                r.activation.currentData() if r.activation is not None else None,
+                r.slope.text(),
+                r.origin,
+            )
+            for r in self._rows
+        ]
+        return read_spec(
+            TypedFields(
+                title=self.title_edit.text(),
+                layers=layers,
+                biases=self.biases_check.isChecked(),
+                train_biases=self.train_biases_check.isChecked(),
+                loss=self.loss_combo.currentData(),
+                learning_rate=self.lr_edit.text(),
+                mode=self.mode_combo.currentData(),
+                batch_size=self.batch_spin.value(),
+                shuffle_seed=self.shuffle_edit.text(),
+                init_scheme=self.init_combo.currentData(),
+                init_scale=self.scale_edit.text(),
+                init_seed=self.seed_edit.text(),
+                n_samples=self._n_samples,
+            )
+        )
 
     def _field_widget(self, f: str) -> QWidget | None:
         lf = layer_field(f)
@@ -278,11 +317,18 @@ class NetworkDialog(LayerRows, QDialog):
             if k >= len(self._rows):
                 return self.table
             r = self._rows[k]
-            return {"name": r.name, "size": r.size, "slope": r.slope,
-                    "activation": r.activation}.get(part, self.table)
-        return {"layers": self.table, "learning_rate": self.lr_edit, "batch_size": self.batch_spin,
-                "shuffle_seed": self.shuffle_edit, "init.scale": self.scale_edit,
-                "init.seed": self.seed_edit, "title": self.title_edit}.get(f)
+            return {"name": r.name, "size": r.size, "slope": r.slope, "activation": r.activation}.get(
+                part, self.table
+            )
+        return {
+            "layers": self.table,
+            "learning_rate": self.lr_edit,
+            "batch_size": self.batch_spin,
+            "shuffle_seed": self.shuffle_edit,
+            "init.scale": self.scale_edit,
+            "init.seed": self.seed_edit,
+            "title": self.title_edit,
+        }.get(f)
 
     def _field_text(self, f: str) -> str:
         lf = layer_field(f)
@@ -370,8 +416,9 @@ def _run(dialog: NetworkDialog) -> bool:
 
 def _inform(parent: QWidget | None, title: str, notes: list[str]) -> None:
     """Tell the user what the change did beyond the dialog's fields (not modal)."""
-    box = QMessageBox(QMessageBox.Icon.Information, title, "\n\n".join(notes),
-                      QMessageBox.StandardButton.Ok, parent)
+    box = QMessageBox(
+        QMessageBox.Icon.Information, title, "\n\n".join(notes), QMessageBox.StandardButton.Ok, parent
+    )
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()
 

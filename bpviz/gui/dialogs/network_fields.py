@@ -16,15 +16,36 @@ from dataclasses import dataclass
 from bpviz.core.build import LayerSpec, NetworkSpec
 from bpviz.core.numbers import read_number
 
-MODE_TEXT = {"online": "online (one sample per step)", "batch": "batch (all samples per step)",
-             "minibatch": "minibatch (batches of n samples)"}
+MODE_TEXT = {
+    "online": "online (one sample per step)",
+    "batch": "batch (all samples per step)",
+    "minibatch": "minibatch (batches of n samples)",
+}
 SCHEME_TEXT = {"uniform": "uniform ±scale", "xavier": "Xavier: uniform ±√(6 / (n_in + n_out))"}
 LAYER_PARTS = ("name", "size", "activation", "slope")
-FIELD_ORDER = ("title", "layers", "loss", "learning_rate", "mode", "batch_size",
-               "shuffle_seed", "init.scheme", "init.scale", "init.seed")
-FIELD_TEXT = {"layers": "Layers", "learning_rate": "Learning rate", "batch_size": "Batch size",
-              "shuffle_seed": "Shuffle seed", "init.scale": "Scale", "init.seed": "Seed",
-              "title": "Title", "loss": "Loss", "mode": "Mode"}
+FIELD_ORDER = (
+    "title",
+    "layers",
+    "loss",
+    "learning_rate",
+    "mode",
+    "batch_size",
+    "shuffle_seed",
+    "init.scheme",
+    "init.scale",
+    "init.seed",
+)
+FIELD_TEXT = {
+    "layers": "Layers",
+    "learning_rate": "Learning rate",
+    "batch_size": "Batch size",
+    "shuffle_seed": "Shuffle seed",
+    "init.scale": "Scale",
+    "init.seed": "Seed",
+    "title": "Title",
+    "loss": "Loss",
+    "mode": "Mode",
+}
 
 _INT = re.compile(r"\+?\d+")
 _LAYER_FIELD = re.compile(r"layers\[(\d+)\]\.(\w+)")
@@ -159,8 +180,7 @@ def field_order(f: str) -> tuple:
     if lf:
         part = LAYER_PARTS.index(lf[1]) if lf[1] in LAYER_PARTS else 4
         return (1, lf[0], part)
-    return (0 if f == "title" else 2,
-            FIELD_ORDER.index(f) if f in FIELD_ORDER else len(FIELD_ORDER), 0)
+    return (0 if f == "title" else 2, FIELD_ORDER.index(f) if f in FIELD_ORDER else len(FIELD_ORDER), 0)
 
 
 def summary(spec: NetworkSpec) -> str:

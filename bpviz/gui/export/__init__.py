@@ -42,8 +42,21 @@ from bpviz.gui.export.names import (  # noqa: E402
 from bpviz.gui.export.quick import QuickExporter, copy_to_clipboard  # noqa: E402
 
 __all__ = [
-    "FORMATS", "DEFAULT_SIZES", "format_of", "export_widget", "export_scene", "render_image",
-    "copy_to_clipboard", "QuickExporter", "phase_file_name", "phase_tag", "export_file_name",
-    "export_stem", "centre_canvas", "ExportError", "OffscreenExport", "Trained",
+    "FORMATS",
+    "DEFAULT_SIZES",
+    "format_of",
+    "export_widget",
+    "export_scene",
+    "render_image",
+    "copy_to_clipboard",
+    "QuickExporter",
+    "phase_file_name",
+    "phase_tag",
+    "export_file_name",
+    "export_stem",
+    "centre_canvas",
+    "ExportError",
+    "OffscreenExport",
+    "Trained",
     "export_offscreen",
 ]

@@ -80,5 +80,3 @@ def centre_canvas(view, app: QApplication | None = None, rounds: int = 4) -> tup
         vb.translateBy(x=c.x() - a.x(), y=c.y() - a.y())
         settle(app)
     return dx, dy
-
-

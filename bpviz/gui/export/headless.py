@@ -26,8 +26,19 @@ from bpviz.gui.export.images import MAX_PIXELS, MAX_SCALE, MIN_SCALE, check_scal
 from bpviz.gui.export.names import phase_file_name
 from bpviz.gui.theme import apply_palette
 
-__all__ = ["WHATS", "DEFAULT_SIZES", "MIN_SIZE", "MIN_SCALE", "MAX_SCALE", "MAX_PIXELS",
-           "ExportError", "TooSmall", "Trained", "OffscreenExport", "export_offscreen"]
+__all__ = [
+    "WHATS",
+    "DEFAULT_SIZES",
+    "MIN_SIZE",
+    "MIN_SCALE",
+    "MAX_SCALE",
+    "MAX_PIXELS",
+    "ExportError",
+    "TooSmall",
+    "Trained",
+    "OffscreenExport",
+    "export_offscreen",
+]
 
 WHATS = ("canvas", "plot", "window")
 # the canvas is slide-shaped (16:9, network centred); the plot and the window keep theirs
@@ -44,8 +55,7 @@ class TooSmall(ExportError):
 
     def __init__(self, what: str, size: tuple[int, int], needed: tuple[int, int]) -> None:
         self.what, self.size, self.needed = what, size, needed
-        super().__init__(f"{size[0]}x{size[1]}: the {what} needs at least "
-                         f"{needed[0]}x{needed[1]}")
+        super().__init__(f"{size[0]}x{size[1]}: the {what} needs at least {needed[0]}x{needed[1]}")
 
 
 @dataclass(frozen=True)
@@ -95,8 +105,7 @@ def _check(job: OffscreenExport) -> None:
     if min(w, h) < MIN_SIZE or max(w, h) > MAX_PIXELS:
         raise ExportError(f"{w}x{h}: each side must be {MIN_SIZE} to {MAX_PIXELS} pixels")
     if max(w, h) * scale > MAX_PIXELS:
-        raise ExportError(f"{w}x{h} at scale {scale:g} is too large (at most {MAX_PIXELS} "
-                          "pixels a side)")
+        raise ExportError(f"{w}x{h} at scale {scale:g} is too large (at most {MAX_PIXELS} pixels a side)")
 
 
 def _put_history(session, errors: list[float], epochs: list[tuple[int, float]]) -> None:
@@ -119,6 +128,7 @@ def _put_history(session, errors: list[float], epochs: list[tuple[int, float]]) 
 @contextmanager
 def _quiet_platform() -> Iterator[None]:
     """Keep the offscreen platform's notice about size hints off stderr while exporting."""
+
     def handler(mode, context, message):
         if "propagateSizeHints" not in message:
             sys.stderr.write(message + "\n")
@@ -196,8 +206,9 @@ def _write(job: OffscreenExport, widget, session, app) -> list[Path]:
     for i, name in enumerate(session.names):
         session.set_phase(i)
         settle(app, 2)
-        written.append(export_widget(widget, out / phase_file_name(i, name, job.fmt, total),
-                                     job.fmt, job.scale))
+        written.append(
+            export_widget(widget, out / phase_file_name(i, name, job.fmt, total), job.fmt, job.scale)
+        )
     return written
 
 

@@ -34,8 +34,17 @@ from PySide6.QtWidgets import QApplication, QGraphicsItem, QMenuBar, QWidget
 from bpviz.core.atomic import write_atomic
 from bpviz.gui.export.portable_svg import portable_svg
 
-__all__ = ["FORMATS", "MIN_SCALE", "MAX_SCALE", "MAX_PIXELS", "format_of", "check_scale",
-           "render_image", "export_scene", "export_widget"]
+__all__ = [
+    "FORMATS",
+    "MIN_SCALE",
+    "MAX_SCALE",
+    "MAX_PIXELS",
+    "format_of",
+    "check_scale",
+    "render_image",
+    "export_scene",
+    "export_widget",
+]
 
 FORMATS = ("png", "svg")
 MIN_SCALE, MAX_SCALE = 1.0, 4.0
@@ -48,16 +57,17 @@ def format_of(path: str | os.PathLike, fmt: str | None = None) -> str:
         fmt = Path(path).suffix.lower().lstrip(".")
     fmt = fmt.lower()
     if fmt not in FORMATS:
-        raise ValueError(f"{os.fspath(path)}: unknown image format "
-                         f"{('.' + fmt) if fmt else '(no suffix)'}; expected .png or .svg")
+        raise ValueError(
+            f"{os.fspath(path)}: unknown image format "
+            f"{('.' + fmt) if fmt else '(no suffix)'}; expected .png or .svg"
+        )
     return fmt
 
 
 def check_scale(scale: float) -> float:
     scale = float(scale)
     if not (math.isfinite(scale) and MIN_SCALE <= scale <= MAX_SCALE):
-        raise ValueError(f"scale {scale:g}: expected a number from {MIN_SCALE:g} to "
-                         f"{MAX_SCALE:g}")
+        raise ValueError(f"scale {scale:g}: expected a number from {MIN_SCALE:g} to {MAX_SCALE:g}")
     return scale
 
 
@@ -170,8 +180,7 @@ def _image_exporter(view: pg.GraphicsView, scale: float, transparent: bool) -> I
     # exactly (w·scale) × (h·scale): the exporter derives the height from the width with
     # truncation, so set both and keep the second from recomputing the first
     ex.parameters()["width"] = max(1, round(w * scale))
-    ex.parameters().param("height").setValue(max(1, round(h * scale)),
-                                             blockSignal=ex.heightChanged)
+    ex.parameters().param("height").setValue(max(1, round(h * scale)), blockSignal=ex.heightChanged)
     if transparent:
         ex.parameters()["background"] = QColor(0, 0, 0, 0)
     return ex
@@ -183,14 +192,19 @@ def render_image(widget: QWidget, scale: float = 1.0, transparent: bool = False)
     pyqtgraph view, ``QWidget.render`` at device pixel ratio ``scale`` for anything else."""
     scale = check_scale(scale)
     if max(widget.width(), widget.height()) * scale > MAX_PIXELS:
-        raise ValueError(f"{widget.width()}×{widget.height()} at scale {scale:g} is too large "
-                         f"(at most {MAX_PIXELS} pixels a side)")
+        raise ValueError(
+            f"{widget.width()}×{widget.height()} at scale {scale:g} is too large "
+            f"(at most {MAX_PIXELS} pixels a side)"
+        )
     if isinstance(widget, pg.GraphicsView):
         with _uncached(widget.scene()):
             return _image_exporter(widget, scale, transparent).export(toBytes=True)
     size = widget.size()
-    img = QImage(max(1, round(size.width() * scale)), max(1, round(size.height() * scale)),
-                 QImage.Format.Format_ARGB32_Premultiplied)
+    img = QImage(
+        max(1, round(size.width() * scale)),
+        max(1, round(size.height() * scale)),
+        QImage.Format.Format_ARGB32_Premultiplied,
+    )
     img.setDevicePixelRatio(scale)  # the painter scales by it: crisp text at any scale
     img.fill(QColor(0, 0, 0, 0) if transparent else widget.palette().window().color())
     flags = QWidget.RenderFlag.DrawChildren
@@ -207,9 +221,13 @@ def render_image(widget: QWidget, scale: float = 1.0, transparent: bool = False)
     return img
 
 
-def export_scene(graphics_view: pg.GraphicsView, path: str | os.PathLike,
-                 fmt: str | None = None, scale: float = 1.0,
-                 transparent: bool = False) -> Path:
+def export_scene(
+    graphics_view: pg.GraphicsView,
+    path: str | os.PathLike,
+    fmt: str | None = None,
+    scale: float = 1.0,
+    transparent: bool = False,
+) -> Path:
     """Write a pyqtgraph view (the canvas, the error plot) with pyqtgraph's exporters: PNG at
     (view size × scale) pixels, or SVG (vector, text as text; its nominal size is view size ×
     scale)."""
@@ -240,13 +258,15 @@ def _nested_svg(svg: str, rect: QRect, prefix: str) -> str:
     svg = re.sub(r"<title>.*?</title>\s*|<desc>.*?</desc>\s*", "", svg, flags=re.S)
     svg = re.sub(r'\bid="([^"]+)"', rf'id="{prefix}\1"', svg)
     svg = svg.replace("url(#", f"url(#{prefix}").replace('href="#', f'href="#{prefix}')
-    svg = re.sub(r'<rect width="100%" height="100%"',
-                 f'<rect x="0" y="0" width="{rect.width()}" height="{rect.height()}"', svg,
-                 count=1)
-    svg = re.sub(r"^\s*<svg\b[^>]*>", f'<g transform="translate({rect.x()},{rect.y()})">',
-                 svg, count=1)
+    svg = re.sub(
+        r'<rect width="100%" height="100%"',
+        f'<rect x="0" y="0" width="{rect.width()}" height="{rect.height()}"',
+        svg,
+        count=1,
+    )
+    svg = re.sub(r"^\s*<svg\b[^>]*>", f'<g transform="translate({rect.x()},{rect.y()})">', svg, count=1)
     cut = svg.rindex("</svg>")
-    return svg[:cut] + "</g>" + svg[cut + len("</svg>"):]
+    return svg[:cut] + "</g>" + svg[cut + len("</svg>") :]
 
 
 def _window_svg(widget: QWidget, transparent: bool, scale: float = 1.0) -> str:
@@ -302,14 +322,18 @@ def _window_svg(widget: QWidget, transparent: bool, scale: float = 1.0) -> str:
         painter.end()
         buf.close()
     text = bytes(data.data()).decode("utf-8")
-    nested = "".join(_nested_svg(_scene_svg(v, transparent), r, f"v{i}-")
-                     for i, (v, r) in enumerate(views))
+    nested = "".join(_nested_svg(_scene_svg(v, transparent), r, f"v{i}-") for i, (v, r) in enumerate(views))
     cut = text.rindex("</svg>")
     return portable_svg(text[:cut] + nested + text[cut:], transparent, scale)
 
 
-def export_widget(widget: QWidget, path: str | os.PathLike, fmt: str | None = None,
-                  scale: float = 1.0, transparent: bool = False) -> Path:
+def export_widget(
+    widget: QWidget,
+    path: str | os.PathLike,
+    fmt: str | None = None,
+    scale: float = 1.0,
+    transparent: bool = False,
+) -> Path:
     """Write ``widget`` to ``path`` as PNG or SVG (``fmt``, or the suffix of ``path``).
 
     A pyqtgraph view (the canvas, the error plot) goes through :func:`export_scene`; any other
@@ -326,4 +350,3 @@ def export_widget(widget: QWidget, path: str | os.PathLike, fmt: str | None = No
     else:
         _write(path, _window_svg(widget, transparent, scale))
     return path
-

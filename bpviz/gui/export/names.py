@@ -40,8 +40,9 @@ def export_stem(source: str | os.PathLike | None) -> str:
     return safe_name(name) or "bpviz"
 
 
-def export_file_name(stem: str, what: str, index: int, name: str, fmt: str, total: int = 0,
-                     iteration: int = 1) -> str:
+def export_file_name(
+    stem: str, what: str, index: int, name: str, fmt: str, total: int = 0, iteration: int = 1
+) -> str:
     """The name File → Export proposes: the canvas of mazur at phase 3 is
     ``mazur-03-out-h.png``, so exporting several phases does not overwrite one file; the
     window adds ``window``, a later iteration ``iteration-K``; the error plot, which is the
@@ -54,4 +55,3 @@ def export_file_name(stem: str, what: str, index: int, name: str, fmt: str, tota
     if iteration > 1:
         parts.append(f"iteration-{iteration}")
     return "-".join([*parts, phase_tag(index, name, total)]) + f".{fmt}"
-

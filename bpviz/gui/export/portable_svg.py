@@ -17,10 +17,31 @@ __all__ = ["portable_svg"]
 _SVG_NS = "http://www.w3.org/2000/svg"
 _XLINK_NS = "http://www.w3.org/1999/xlink"
 _SHAPES = {"rect", "path", "polygon", "polyline", "line", "circle", "ellipse", "text"}
-_NOT_DRAWN = {"defs", "clipPath", "mask", "linearGradient", "radialGradient", "pattern",
-              "symbol", "marker", "title", "desc", "style", "metadata"}
-_QT_FAMILY_ALIASES = {"sans serif", "sans", "sans-serif", "helvetica", "serif", "monospace",
-                      "courier", "times", ""}
+_NOT_DRAWN = {
+    "defs",
+    "clipPath",
+    "mask",
+    "linearGradient",
+    "radialGradient",
+    "pattern",
+    "symbol",
+    "marker",
+    "title",
+    "desc",
+    "style",
+    "metadata",
+}
+_QT_FAMILY_ALIASES = {
+    "sans serif",
+    "sans",
+    "sans-serif",
+    "helvetica",
+    "serif",
+    "monospace",
+    "courier",
+    "times",
+    "",
+}
 
 
 def _local(tag: str) -> str:
@@ -46,8 +67,7 @@ def _svg_font_family(value: str, cache: dict[str, str]) -> str:
     mono = info.fixedPitch() or first.lower() in ("monospace", "courier")
     fams = [real] if real else []
     fams += [n for n in names if n.lower() not in _QT_FAMILY_ALIASES and n not in fams]
-    fams += (["Consolas", "Courier New", "monospace"] if mono
-             else ["Arial", "Helvetica", "sans-serif"])
+    fams += ["Consolas", "Courier New", "monospace"] if mono else ["Arial", "Helvetica", "sans-serif"]
     out = ", ".join(f"'{f}'" if " " in f else f for f in dict.fromkeys(fams))
     cache[value] = out
     return out
@@ -86,9 +106,14 @@ def _merge_text_runs(parent, cache: dict) -> None:
     i = 0
     while i < len(kids) - 1:
         a, b = kids[i], kids[i + 1]
-        if _local(a.tag) == "text" and _local(b.tag) == "text" and not len(a) and not len(b) \
-                and {k: v for k, v in a.attrib.items() if k != "x"} \
-                == {k: v for k, v in b.attrib.items() if k != "x"}:
+        if (
+            _local(a.tag) == "text"
+            and _local(b.tag) == "text"
+            and not len(a)
+            and not len(b)
+            and {k: v for k, v in a.attrib.items() if k != "x"}
+            == {k: v for k, v in b.attrib.items() if k != "x"}
+        ):
             try:
                 gap = float(b.get("x")) - float(a.get("x"))
             except (TypeError, ValueError):
@@ -164,8 +189,11 @@ def portable_svg(text: str, transparent: bool = False, scale: float = 1.0) -> st
     # -- the background
     for el in list(root):
         if _local(el.tag) == "rect" and "%" in (el.get("width", "") + el.get("height", "")):
-            if transparent or _opacity(el.get("fill-opacity")) == 0 \
-                    or el.get("fill") in (None, "none", "transparent"):
+            if (
+                transparent
+                or _opacity(el.get("fill-opacity")) == 0
+                or el.get("fill") in (None, "none", "transparent")
+            ):
                 root.remove(el)
             else:
                 el.set("x", "0")
@@ -203,23 +231,31 @@ def portable_svg(text: str, transparent: bool = False, scale: float = 1.0) -> st
                     el.set(k, st[k])
 
     def _visible(el, inh: dict[str, str]) -> bool:
-        g = {**inh, **{k: el.get(k) for k in ("fill", "stroke", "fill-opacity",
-                                                 "stroke-opacity", "stroke-width")
-                       if k in el.attrib}}
+        g = {
+            **inh,
+            **{
+                k: el.get(k)
+                for k in ("fill", "stroke", "fill-opacity", "stroke-opacity", "stroke-width")
+                if k in el.attrib
+            },
+        }
         tag = _local(el.tag)
         if tag == "text" and not "".join(el.itertext()).strip():
             return False
         if tag == "rect" and (_opacity(el.get("width")) == 0 or _opacity(el.get("height")) == 0):
             return False
-        if (tag == "path" and not el.get("d", "").strip()) or \
-                (tag in ("polyline", "polygon") and not el.get("points", "").strip()):
+        if (tag == "path" and not el.get("d", "").strip()) or (
+            tag in ("polyline", "polygon") and not el.get("points", "").strip()
+        ):
             return False  # no geometry (Qt's renderer warns about the empty path)
         filled = g.get("fill", "none") != "none" and _opacity(g.get("fill-opacity")) > 0
-        stroked = (g.get("stroke", "none") != "none" and _opacity(g.get("stroke-opacity")) > 0
-                   and _opacity(g.get("stroke-width")) > 0)
+        stroked = (
+            g.get("stroke", "none") != "none"
+            and _opacity(g.get("stroke-opacity")) > 0
+            and _opacity(g.get("stroke-width")) > 0
+        )
         return filled or stroked
 
     walk(root, {"fill": "#000000", "stroke": "none"})  # SVG's initial values, made explicit
     body = ET.tostring(root, encoding="unicode")
     return '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n' + body + "\n"
-

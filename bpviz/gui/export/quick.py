@@ -28,23 +28,29 @@ class QuickExporter:
     number after the highest one there, whatever its format); with a ``tag`` (the phase, say)
     ``bpviz-0003-05-out-h.png``."""
 
-    def __init__(self, folder: str | os.PathLike, prefix: str = "bpviz", fmt: str = "png",
-                 scale: float = 1.0) -> None:
+    def __init__(
+        self, folder: str | os.PathLike, prefix: str = "bpviz", fmt: str = "png", scale: float = 1.0
+    ) -> None:
         self.folder = Path(folder)
         self.prefix = safe_name(prefix) or "bpviz"
         self.fmt = format_of("", fmt)
         self.scale = check_scale(scale)
 
     def next_path(self, tag: str = "") -> Path:
-        pat = re.compile(rf"^{re.escape(self.prefix)}-(\d{{4,}})(?:-[^.]*)?\."
-                         rf"(?:{'|'.join(FORMATS)})$")
-        used = [int(m.group(1)) for p in (self.folder.iterdir() if self.folder.is_dir() else ())
-                if (m := pat.match(p.name))]
+        pat = re.compile(
+            rf"^{re.escape(self.prefix)}-(\d{{4,}})(?:-[^.]*)?\."
+            rf"(?:{'|'.join(FORMATS)})$"
+        )
+        used = [
+            int(m.group(1))
+            for p in (self.folder.iterdir() if self.folder.is_dir() else ())
+            if (m := pat.match(p.name))
+        ]
         tag = safe_name(tag)
-        return self.folder / (f"{self.prefix}-{max(used, default=0) + 1:04d}"
-                              f"{'-' + tag if tag else ''}.{self.fmt}")
+        return self.folder / (
+            f"{self.prefix}-{max(used, default=0) + 1:04d}{'-' + tag if tag else ''}.{self.fmt}"
+        )
 
     def export(self, widget: QWidget, tag: str = "") -> Path:
         self.folder.mkdir(parents=True, exist_ok=True)
         return export_widget(widget, self.next_path(tag), self.fmt, self.scale)
-

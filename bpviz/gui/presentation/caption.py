@@ -35,8 +35,7 @@ def _sections(doc: QTextDocument) -> list[tuple[int, int, str]]:
     while b.isValid():
         if b.blockFormat().topMargin() >= SECTION_MARGIN:
             it = b.begin()
-            colour = "" if it.atEnd() else \
-                it.fragment().charFormat().foreground().color().name().lower()
+            colour = "" if it.atEnd() else it.fragment().charFormat().foreground().color().name().lower()
             out.append([n, n, colour])
         elif out:
             out[-1][1] = n
@@ -98,9 +97,11 @@ def _balanced_split(doc: QTextDocument) -> tuple[int | None, int]:
     best, best_h = None, int(total) + 2
     b, prev = doc.begin().next(), doc.begin()
     while b.isValid():
-        ok = (not b.text().lstrip().startswith("=")
-              and QTextCursor(b).currentTable() is None
-              and prev.blockFormat().topMargin() < SECTION_MARGIN)
+        ok = (
+            not b.text().lstrip().startswith("=")
+            and QTextCursor(b).currentTable() is None
+            and prev.blockFormat().topMargin() < SECTION_MARGIN
+        )
         if ok:
             y = lay.blockBoundingRect(b).top()
             h = int(max(y + margin, total - y + margin)) + 2
@@ -158,8 +159,10 @@ class Caption(QFrame):
         sections = _sections(_document(html, 1.0, (), inner))
         order = [i for i, c in enumerate(sections) if c[2] and c[2] == prefer]
         order += [i for i in range(len(sections)) if i not in order]
-        levels = [[(a, b) for j, (a, b, _c) in enumerate(sections) if j not in order[:n]]
-                  for n in range(len(order), 0, -1)] or [[]]
+        levels = [
+            [(a, b) for j, (a, b, _c) in enumerate(sections) if j not in order[:n]]
+            for n in range(len(order), 0, -1)
+        ] or [[]]
         two = inner >= 2 * self.MIN_COLUMN + self.layout().spacing()
         col_w = (inner - self.layout().spacing()) // 2
         best = None
@@ -179,8 +182,9 @@ class Caption(QFrame):
         self.scale, self.dropped = scale, len(drops)
         self.setFixedHeight(min(h, limit) + m.top() + m.bottom())
         for c in self.columns:
-            c.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded if h > limit
-                                         else Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            c.setVerticalScrollBarPolicy(
+                Qt.ScrollBarPolicy.ScrollBarAsNeeded if h > limit else Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+            )
 
     def _try(self, html, scale, drops, width, col_w, limit):
         """(height, scale, drops, split): one column, else two if col_w (split: the first
@@ -211,4 +215,3 @@ class Caption(QFrame):
                 else:
                     _remove_leading_blocks(d, split)
             c.show()
-

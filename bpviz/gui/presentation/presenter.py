@@ -150,8 +150,7 @@ class Presenter(QObject):
         """View → Presentation is checked while presenting, View → Full screen only for F11's
         full screen."""
         w = self.window
-        for name, on in (("act_present", self.active),
-                         ("act_full", w.isFullScreen() and not self.active)):
+        for name, on in (("act_present", self.active), ("act_full", w.isFullScreen() and not self.active)):
             a = getattr(w, name, None)
             if a is not None and a.isChecked() != on:
                 a.setChecked(on)
@@ -181,8 +180,13 @@ class Presenter(QObject):
         if show and not self.window.inspector.text.toPlainText().strip():
             html = None
         ph = s.phase
-        prefer = (ERROR_SIGNAL if ph.direction == "backward" else
-                  THEMES[s.theme].muted if ph.kind == "update" else FORWARD)
+        prefer = (
+            ERROR_SIGNAL
+            if ph.direction == "backward"
+            else THEMES[s.theme].muted
+            if ph.kind == "update"
+            else FORWARD
+        )
         self.stage.set_caption(html, prefer)
 
     def _on_display(self) -> None:

@@ -32,7 +32,6 @@ class _Blank(QWidget):
         ev.accept()
 
 
-
 class Stage(QWidget):
     """The canvas, with what presentation mode adds around it."""
 
@@ -68,12 +67,16 @@ class Stage(QWidget):
 
     def restyle(self) -> None:
         th, z = THEMES[self.session.theme], self.session.zoom
-        self.counter.setStyleSheet(f"QLabel#phase-counter {{ color: {th.muted}; "
-                                   f"font-size: {9 * z:.1f}pt; background: transparent; }}")
+        self.counter.setStyleSheet(
+            f"QLabel#phase-counter {{ color: {th.muted}; "
+            f"font-size: {9 * z:.1f}pt; background: transparent; }}"
+        )
         self._reserve_counter_room()
-        self.caption.setStyleSheet(f"QFrame#caption {{ background: {th.background}; "
-                                   f"border-top: 1px solid {th.grid}; }} QTextBrowser {{ "
-                                   f"background: transparent; color: {th.text}; }}")
+        self.caption.setStyleSheet(
+            f"QFrame#caption {{ background: {th.background}; "
+            f"border-top: 1px solid {th.grid}; }} QTextBrowser {{ "
+            f"background: transparent; color: {th.text}; }}"
+        )
         self.update_counter()
 
     def _reserve_counter_room(self) -> None:
@@ -116,8 +119,9 @@ class Stage(QWidget):
 
     def _fit_caption(self) -> None:
         if self._html and self.caption.isVisible():
-            self.caption.fit(self._html, self._prefer, max(200, self.width()),
-                             max(60, int(self.height() * CAPTION_SHARE)))
+            self.caption.fit(
+                self._html, self._prefer, max(200, self.width()), max(60, int(self.height() * CAPTION_SHARE))
+            )
 
     # -- geometry -----------------------------------------------------------------------------
     def _place_overlays(self) -> None:
@@ -139,4 +143,3 @@ class Stage(QWidget):
         if self.caption.isVisible():
             self._fit_caption()
             self._place_overlays()
-

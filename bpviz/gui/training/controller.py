@@ -31,8 +31,7 @@ class TrainingController(QObject):
     snapshotApplied = Signal(object)
     message = Signal(str, str)  # title, text: one clear message (e.g. divergence)
 
-    def __init__(self, session: Session, backend: str = "process",
-                 parent: QObject | None = None) -> None:
+    def __init__(self, session: Session, backend: str = "process", parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.session = session
         self.backend = backend
@@ -56,16 +55,14 @@ class TrainingController(QObject):
     @property
     def settings(self) -> TrainingSettings:
         """What the next run uses (and a running one, from its next step)."""
-        return self.session.training_settings(max_steps=self.max_steps,
-                                              target_error=self.target_error)
+        return self.session.training_settings(max_steps=self.max_steps, target_error=self.target_error)
 
     # -- the worker ------------------------------------------------------------------------
     def _send(self, cmd) -> None:
         if self.worker is None:
             self.worker = WorkerThread(self.backend, self)
             self.worker.worker.snapshot.connect(self._on_snapshot)
-            self.worker.worker.failed.connect(
-                lambda m: self.message.emit("Training stopped", m))
+            self.worker.worker.failed.connect(lambda m: self.message.emit("Training stopped", m))
         self.worker.send(cmd)
 
     def _end_run(self) -> None:
@@ -125,8 +122,11 @@ class TrainingController(QObject):
             return
         self._end_run()
         snap = self.last
-        if snap is not None and snap.gen == self._gen and \
-                (self.state == "running" or self.session.step == snap.step):
+        if (
+            snap is not None
+            and snap.gen == self._gen
+            and (self.state == "running" or self.session.step == snap.step)
+        ):
             self._adopt(snap)
         self._set_state("idle")
 
@@ -164,12 +164,12 @@ class TrainingController(QObject):
         else:
             self._loaded = False  # the next run starts from the stepper's weights
 
-    def set_limits(self, max_steps: int | None = None,
-                   target_error: float | None = None) -> None:
+    def set_limits(self, max_steps: int | None = None, target_error: float | None = None) -> None:
         """A run's limits: the step count it stops at, the error of a step it stops after
         (None: none). Not saved; a running trainer takes them at its next step."""
-        new = dataclasses.replace(self.settings, max_steps=max_steps,
-                                  target_error=target_error)  # checked there
+        new = dataclasses.replace(
+            self.settings, max_steps=max_steps, target_error=target_error
+        )  # checked there
         self.max_steps, self.target_error = new.max_steps, new.target_error
         self._on_settings()
 
@@ -195,8 +195,12 @@ class TrainingController(QObject):
         self._pending = None
         self._adopting = True
         try:
-            self.session.adopt_parameters(list(snap.weights), None if snap.biases is None
-                                          else list(snap.biases), snap.step, forget_after)
+            self.session.adopt_parameters(
+                list(snap.weights),
+                None if snap.biases is None else list(snap.biases),
+                snap.step,
+                forget_after,
+            )
         finally:
             self._adopting = False
 
@@ -235,12 +239,12 @@ class TrainingController(QObject):
             QTimer.singleShot(0, self._adopt_pending)
         self._set_state(snap.state)
         self.snapshotApplied.emit(snap)
-        if snap.state == "diverged" and snap.diverged_at is not None and \
-                snap.serial != self._serial_seen:
+        if snap.state == "diverged" and snap.diverged_at is not None and snap.serial != self._serial_seen:
             self._serial_seen = snap.serial
             self.message.emit(
                 "Training diverged",
                 f"At step {snap.diverged_at:,} a value became infinite or not a number, so "
                 f"training stopped. The network is back at the weights after step "
                 f"{snap.diverged_at - 1:,}, the last finite ones.\n\nTry a smaller learning "
-                f"rate than {s.learning_rate:g}.")
+                f"rate than {s.learning_rate:g}.",
+            )

@@ -38,8 +38,10 @@ from bpviz.gui.training.controller import TrainingController
 __all__ = ["TrainingPanel"]
 
 WARN = "#D55E00"  # the colour-blind-safe orange of a note that something is wrong
-STOP_TIP = ("Stop once the total error E of all samples falls below this, so the run ends at "
-            "\"learned\" (empty: never). A run that starts below it goes on until you stop it.")
+STOP_TIP = (
+    "Stop once the total error E of all samples falls below this, so the run ends at "
+    '"learned" (empty: never). A run that starts below it goes on until you stop it.'
+)
 
 
 class _SpeedBox(QDoubleSpinBox):
@@ -80,8 +82,9 @@ class TrainingPanel(QWidget):
         self.btn_reset = QPushButton("Reset")
         self.btn_reset.setToolTip("Back to the file's weights; clears the error plot")
         self.btn_step = QPushButton("One step")
-        self.btn_step.setToolTip("Run exactly one step (one weight update) and show the next "
-                                 "iteration in the stepper")
+        self.btn_step.setToolTip(
+            "Run exactly one step (one weight update) and show the next iteration in the stepper"
+        )
         for b in (self.btn_train, self.btn_stop, self.btn_step, self.btn_reset):
             row.addWidget(b)
         lay.addLayout(row)
@@ -100,8 +103,9 @@ class TrainingPanel(QWidget):
         self.mode = QComboBox()
         for m in MODES:
             self.mode.addItem(m, m)
-        self.mode.setToolTip("online: one update per sample; batch: one per pass over all "
-                             "samples; minibatch: one per batch")
+        self.mode.setToolTip(
+            "online: one update per sample; batch: one per pass over all samples; minibatch: one per batch"
+        )
         self.batch = QSpinBox()
         self.batch.setRange(1, 1)
         self.batch.setPrefix("batch ")
@@ -112,11 +116,12 @@ class TrainingPanel(QWidget):
         form.addLayout(mrow, 1, 1)
         srow = QHBoxLayout()
         self.rate = _SpeedBox()
-        self.rate.setToolTip("A pace the class can follow: the canvas and the error plot move "
-                             "while it trains. Each preset has its own (the file's \"speed\").")
+        self.rate.setToolTip(
+            "A pace the class can follow: the canvas and the error plot move "
+            'while it trains. Each preset has its own (the file\'s "speed").'
+        )
         self.full_speed = QCheckBox("full speed")
-        self.full_speed.setToolTip("As fast as this computer trains (the canvas follows ten "
-                                   "times a second)")
+        self.full_speed.setToolTip("As fast as this computer trains (the canvas follows ten times a second)")
         srow.addWidget(self.rate, 1)
         srow.addWidget(self.full_speed)
         form.addWidget(QLabel("Speed"), 2, 0)
@@ -214,24 +219,28 @@ class TrainingPanel(QWidget):
             self._idle_status()
 
     def speed_text(self) -> str:
-        """"at 20 steps/s, stops when E < 0.01": how the next run goes."""
+        """ "at 20 steps/s, stops when E < 0.01": how the next run goes."""
         s = self.c.session
         pace = "at full speed" if s.speed is None else f"at {_rate(s.speed)} steps/s"
-        stop = ("no stop threshold" if s.stop_error is None
-                else f"stops when E < {s.stop_error:g}")
+        stop = "no stop threshold" if s.stop_error is None else f"stops when E < {s.stop_error:g}"
         return f"{pace}, {stop}"
 
     def stopped_at(self) -> tuple[str, int] | None:
         """(E as written, step) after a run the threshold ended: ("0.00998", 302)."""
         snap = self.c.last
         se = self.c.session.stop_error
-        if self.c.state != "finished" or snap is None or snap.reason != "target" or \
-                snap.stopped_error is None or se is None:
+        if (
+            self.c.state != "finished"
+            or snap is None
+            or snap.reason != "target"
+            or snap.stopped_error is None
+            or se is None
+        ):
             return None
         return _below(snap.stopped_error, se), snap.step
 
     def stopped_text(self) -> str | None:
-        """"Stopped: E = 0.00998 < 0.01 at step 302" after a run the threshold ended."""
+        """ "Stopped: E = 0.00998 < 0.01 at step 302" after a run the threshold ended."""
         at = self.stopped_at()
         if at is None:
             return None
@@ -242,19 +251,21 @@ class TrainingPanel(QWidget):
             return
         s = self.c.session
         e = s.trace.error
-        what = {"idle": "ready", "paused": "paused", "finished": "finished",
-                "diverged": "diverged"}.get(self.c.state, self.c.state)
+        what = {"idle": "ready", "paused": "paused", "finished": "finished", "diverged": "diverged"}.get(
+            self.c.state, self.c.state
+        )
         snap = self.c.last
         stopped = self.stopped_text()
         if self.c.state == "finished" and snap is not None:
-            what = {"target": "finished", "max_steps": "reached the step limit"
-                    }.get(snap.reason, "finished")
+            what = {"target": "finished", "max_steps": "reached the step limit"}.get(snap.reason, "finished")
         here = bool(stopped) and s.step == snap.step  # not once the stepper moved on
         head = f"{stopped} · " if here else f"{what} · "
         self.plot.update_stop(self.stopped_at() if here else None)  # the threshold line's words
-        self.status.setText(f"{head}step {s.step:,} · epoch {s.step // s.steps_per_epoch:,} · "
-                            f"E of the next step {fmt(e, 6) if math.isfinite(e) else e}"
-                            f"\nNext run: {self.speed_text()}")
+        self.status.setText(
+            f"{head}step {s.step:,} · epoch {s.step // s.steps_per_epoch:,} · "
+            f"E of the next step {fmt(e, 6) if math.isfinite(e) else e}"
+            f"\nNext run: {self.speed_text()}"
+        )
         self._progress(s.step)
 
     def _on_snapshot(self, snap) -> None:
@@ -266,18 +277,20 @@ class TrainingPanel(QWidget):
             elif snap.stop_armed:
                 stop = f"stops when E < {se:g}"
             else:
-                stop = (f"E was below {se:g} when this run began, so it goes on until you "
-                        "stop it")
-            pace = (f"{_rate(s.speed)} steps/s" if s.speed is not None else
-                    f"full speed ({snap.steps_per_second:,.0f} steps/s)")
+                stop = f"E was below {se:g} when this run began, so it goes on until you stop it"
+            pace = (
+                f"{_rate(s.speed)} steps/s"
+                if s.speed is not None
+                else f"full speed ({snap.steps_per_second:,.0f} steps/s)"
+            )
             self.status.setText(
                 f"training · step {snap.step:,} · epoch {snap.epoch:,} · E (all samples) "
-                f"{fmt(snap.data_error, 6)}\n{pace} · {stop}")
+                f"{fmt(snap.data_error, 6)}\n{pace} · {stop}"
+            )
         elif snap.state == "finished" and snap.reason == "target":
             text = self.stopped_text()
             w = self.window()
-            if text and isinstance(w, QMainWindow) and \
-                    snap.serial != getattr(self, "_told", None):
+            if text and isinstance(w, QMainWindow) and snap.serial != getattr(self, "_told", None):
                 self._told = snap.serial
                 w.statusBar().showMessage(text, 15000)
         self._progress(snap.step)
@@ -295,13 +308,14 @@ class TrainingPanel(QWidget):
         try:
             v = read_learning_rate(text)
         except ValueError as e:
-            self.lr_note.setText(f"<span style='color:{WARN}'>Not a learning rate: {e}."
-                                 "</span>")
+            self.lr_note.setText(f"<span style='color:{WARN}'>Not a learning rate: {e}.</span>")
             return
         note = ""
         if v > 100:
-            note = (f"<span style='color:{WARN}'>This is very large: training will likely "
-                    "diverge (bpviz stops it and keeps the last finite weights).</span>")
+            note = (
+                f"<span style='color:{WARN}'>This is very large: training will likely "
+                "diverge (bpviz stops it and keeps the last finite weights).</span>"
+            )
         self.c.session.set_learning_rate(v)  # undoable; the fields follow settingsChanged
         self.lr_note.setText(note)
 
@@ -317,8 +331,10 @@ class TrainingPanel(QWidget):
             stop = check_stop_error(read_number(t)) if t else None
         except ValueError as e:
             self.stop_error.setStyleSheet(f"color: {WARN}")
-            self.stop_error.setToolTip(f"“{t}” is not a stop threshold ({e}): type a number "
-                                       "greater than 0, or leave it empty for no stop")
+            self.stop_error.setToolTip(
+                f"“{t}” is not a stop threshold ({e}): type a number "
+                "greater than 0, or leave it empty for no stop"
+            )
             return
         self.stop_error.setStyleSheet("")
         self.stop_error.setToolTip(STOP_TIP)

@@ -69,7 +69,9 @@ class TrainingWorker(QObject):
         ours, theirs = socket.socketpair()
         proc = subprocess.Popen(
             [sys.executable, "-m", "bpviz.core.engine_process", str(theirs.fileno())],
-            pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL)
+            pass_fds=(theirs.fileno(),),
+            stdin=subprocess.DEVNULL,
+        )
         theirs.close()
         conn = Connection(ours.detach())
         try:
@@ -93,8 +95,9 @@ class TrainingWorker(QObject):
                             snap = nxt
                     self.snapshot.emit(snap)
                 elif proc.poll() is not None:
-                    self.failed.emit("the training process ended unexpectedly "
-                                     f"(exit status {proc.returncode})")
+                    self.failed.emit(
+                        f"the training process ended unexpectedly (exit status {proc.returncode})"
+                    )
                     return
         except (EOFError, OSError) as e:
             self.failed.emit(f"lost the training process: {e}")
@@ -133,8 +136,7 @@ class _QueueChannel:
             return True
         if self._next is None:
             try:  # a blocking get releases the GIL while it waits
-                self._next = self.w._queue.get(timeout=timeout) if timeout > 0 else \
-                    self.w._queue.get_nowait()
+                self._next = self.w._queue.get(timeout=timeout) if timeout > 0 else self.w._queue.get_nowait()
             except queue.Empty:
                 return False
         return True

@@ -68,8 +68,7 @@ def selection_equations(c: C.Chain):
                 yield C.grad_weight_eq(c, j, r, col), p.grad_w[j][r, col]
                 yield C.update_eq(c, j, r, col), tr.weights_after[j][r, col]
                 for s in range(c.m):
-                    yield (C.weight_sample_eq(c, j, r, col, s),
-                           p.delta[j + 1][s, r] * p.out[j][s, col])
+                    yield (C.weight_sample_eq(c, j, r, col, s), p.delta[j + 1][s, r] * p.out[j][s, col])
                     for e in C.weight_paths(c, j, r, col, s):
                         yield e, None
         if net.biases is not None:
@@ -114,7 +113,8 @@ def test_seed_001_per_output_paths_add_up_to_the_gradient():
     assert [e.result for e in paths] == pytest.approx([-3.84, -0.96], abs=1e-12)
     assert sum(e.result for e in paths) == pytest.approx(c.p.grad_w[0][0, 0], abs=1e-12)
     assert "∂E_o1/∂w11 = δ_o1·w21·∂out_h1/∂net_h1·x11 = (−3.2) × 0.2 × 2 × 3 = −3.84" in [
-        render.text(e) for e in paths]
+        render.text(e) for e in paths
+    ]
 
 
 def test_batch_gradients_are_written_as_sums_over_samples():
@@ -134,8 +134,7 @@ def test_batch_gradients_are_written_as_sums_over_samples():
         assert f"{fmt(d[s]).replace('-', '−')}" in nums
     assert e.numeric[0].value() == pytest.approx(float(d @ x), abs=1e-15)
     grad = next(ph for ph in tr.phases if ph.name == "grad:h")
-    assert any("Σₛ" in line for line in [render.text(x) for x in grad.equations
-                                          if isinstance(x, Eq)])
+    assert any("Σₛ" in line for line in [render.text(x) for x in grad.equations if isinstance(x, Eq)])
 
 
 def test_long_sums_are_elided_with_the_rest_summed():
@@ -146,9 +145,16 @@ def test_long_sums_are_elided_with_the_rest_summed():
     from bpviz.core.fileformat import Document
     from bpviz.core.functions import make_activation
     from bpviz.core.network import Network
-    big = Network(["x", "h", "o"], [784, 3, 2], [make_activation("sigmoid")] * 2,
-                  [rng.normal(size=(3, 784)) * 0.05, rng.normal(size=(2, 3))],
-                  None, True, net.loss)
+
+    big = Network(
+        ["x", "h", "o"],
+        [784, 3, 2],
+        [make_activation("sigmoid")] * 2,
+        [rng.normal(size=(3, 784)) * 0.05, rng.normal(size=(2, 3))],
+        None,
+        True,
+        net.loss,
+    )
     d = Document(big, rng.random((1, 784)), np.array([[0.0, 1.0]]))
     c = C.Chain(trace_step(d, [0]))
     e = C.net_eq(c, 1, 0, 0)
@@ -162,8 +168,7 @@ def test_renderers_share_one_notation():
     doc = load_preset("mazur")
     c = C.Chain(trace_step(doc, [0]))
     e = C.delta_eq(c, 1, 1, 0)
-    assert render.text(e) == ("δ_h2 = ∂E/∂out_h2·∂out_h2/∂net_h2 = 0.041370323 × 0.240613417 "
-                              "= 0.009954255")
+    assert render.text(e) == ("δ_h2 = ∂E/∂out_h2·∂out_h2/∂net_h2 = 0.041370323 × 0.240613417 = 0.009954255")
     h = render.html(e)
     assert "<i>δ</i><sub>h2</sub>" in h and "<i>out</i><sub>h2</sub>" in h
     assert "_" not in re.sub(r"<[^>]+>", "", h)  # no plain-text spelling in rich text

@@ -10,10 +10,12 @@ from bpviz.core.presets import PRESETS, load_preset
 
 def expected(L):
     """(quantity, layer) → the phase name that must reveal it."""
-    out = {("input", 0): "input", ("target", L): "input", ("error", L): "error",
-           ("after", None): "update"}
-    return out, [(q, k) for k in range(1, L + 1) for q in ("net", "out", "grad_out", "fprime",
-                                                          "delta", "grad_w", "grad_b")]
+    out = {("input", 0): "input", ("target", L): "input", ("error", L): "error", ("after", None): "update"}
+    return out, [
+        (q, k)
+        for k in range(1, L + 1)
+        for q in ("net", "out", "grad_out", "fprime", "delta", "grad_w", "grad_b")
+    ]
 
 
 @pytest.mark.parametrize("name", PRESETS)
@@ -27,14 +29,28 @@ def test_each_quantity_of_each_layer_is_revealed_once_by_its_phase(name):
     names = phase_names(net)
     for key, phase in fixed.items():
         assert names[at[key]] == phase
-    kind_of = {"net": "net", "out": "out", "grad_out": "grad_out", "fprime": "delta",
-               "delta": "delta", "grad_w": "grad", "grad_b": "grad"}
+    kind_of = {
+        "net": "net",
+        "out": "out",
+        "grad_out": "grad_out",
+        "fprime": "delta",
+        "delta": "delta",
+        "grad_w": "grad",
+        "grad_b": "grad",
+    }
     for q, k in per_layer:
         assert names[at[(q, k)]] == f"{kind_of[q]}:{net.names[k]}"
     # forward in layer order, backward from the output back, δ after ∂E/∂out, gradients after δ
     for k in range(1, net.L + 1):
-        assert at[("net", k)] < at[("out", k)] < at[("error", net.L)] < at[("grad_out", k)] \
-            < at[("delta", k)] < at[("grad_w", k)] < at[("after", None)]
+        assert (
+            at[("net", k)]
+            < at[("out", k)]
+            < at[("error", net.L)]
+            < at[("grad_out", k)]
+            < at[("delta", k)]
+            < at[("grad_w", k)]
+            < at[("after", None)]
+        )
         if k < net.L:
             assert at[("out", k)] < at[("net", k + 1)]
             assert at[("grad_w", k + 1)] < at[("grad_out", k)]

@@ -45,8 +45,7 @@ class Straight:
     def forward(self, n: int = 1) -> None:
         for _ in range(n):
             choice = self.choices.get(self.step)
-            tr = trace_step(self.doc, _rows(self.doc, self.sched, self.step, choice),
-                            network=self.net)
+            tr = trace_step(self.doc, _rows(self.doc, self.sched, self.step, choice), network=self.net)
             w, b = self.net.weights, self.net.biases
             self.seen[self.step] = ([a.copy() for a in w], None if b is None else [a.copy() for a in b])
             self.store.push(self.step, w, b, choice)
@@ -87,11 +86,23 @@ def big_doc(rows: int = 4, mode: str = "minibatch", batch_size: int | None = 2) 
     replay also draws the epochs' permutations again)."""
     rng = np.random.default_rng(11)
     sig = make_activation("sigmoid")
-    net = Network(["in", "h", "out"], [784, 128, 10], [sig, sig],
-                  [rng.normal(0, 0.05, (128, 784)), rng.normal(0, 0.3, (10, 128))],
-                  [rng.normal(0, 0.1, 128), rng.normal(0, 0.1, 10)], loss=make_loss("half_sse"))
-    return Document(net, rng.random((rows, 784)), rng.random((rows, 10)), learning_rate=0.3,
-                    mode=mode, batch_size=batch_size, shuffle_seed=5)
+    net = Network(
+        ["in", "h", "out"],
+        [784, 128, 10],
+        [sig, sig],
+        [rng.normal(0, 0.05, (128, 784)), rng.normal(0, 0.3, (10, 128))],
+        [rng.normal(0, 0.1, 128), rng.normal(0, 0.1, 10)],
+        loss=make_loss("half_sse"),
+    )
+    return Document(
+        net,
+        rng.random((rows, 784)),
+        rng.random((rows, 10)),
+        learning_rate=0.3,
+        mode=mode,
+        batch_size=batch_size,
+        shuffle_seed=5,
+    )
 
 
 # ------------------------------------------------------------------------------ exactness

@@ -13,10 +13,13 @@ from bpviz.core.teach.phase_figures import HEADING, PhaseFigure, with_phase_figu
 from bpviz.core.teach.worked_example import explain
 
 # a 1×1 PNG, and titles with what each format must escape
-PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGA"
-                       "hKmMIQAAAABJRU5ErkJggg==")
-FIGS = [PhaseFigure("01-input.png", "1. x_1 & <net> [h]", PNG),
-        PhaseFigure("10-grad_out-h.png", "10. ∂E/∂w for δ_h = 50% * η", PNG)]
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+)
+FIGS = [
+    PhaseFigure("01-input.png", "1. x_1 & <net> [h]", PNG),
+    PhaseFigure("10-grad_out-h.png", "10. ∂E/∂w for δ_h = 50% * η", PNG),
+]
 
 
 def _example(fmt):
@@ -26,7 +29,7 @@ def _example(fmt):
 
 def test_html_embeds_the_images_inside_main():
     text = with_phase_figures(_example("html"), "html", "unused.html", FIGS)
-    section = text[text.index(f"<h2>{HEADING}</h2>"):]
+    section = text[text.index(f"<h2>{HEADING}</h2>") :]
     assert section.index("</section>") < section.index("</main>")
     assert section.count("data:image/png;base64,") == 2
     assert 'alt="1. x_1 &amp; &lt;net&gt; [h]"' in section
@@ -50,8 +53,12 @@ def test_latex_titles_are_escaped_and_it_compiles(tmp_path):
     path.write_text(text, encoding="utf-8")
     if not shutil.which("pdflatex"):
         pytest.skip("pdflatex is not installed: the LaTeX was written but not compiled")
-    r = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", path.name],
-                       cwd=tmp_path, capture_output=True, timeout=120)
+    r = subprocess.run(
+        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", path.name],
+        cwd=tmp_path,
+        capture_output=True,
+        timeout=120,
+    )
     assert r.returncode == 0, r.stdout[-2000:]
 
 

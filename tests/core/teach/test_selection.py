@@ -42,8 +42,7 @@ def test_w1_expands_the_paths_out_of_h1():
     _, ex = explainer()
     txt = plain(ex.edge(0, 0, 0))
     assert "∂E/∂out_h1 = ∂E_o1/∂out_h1 + ∂E_o2/∂out_h1" in txt
-    assert ("= 0.138498562 × 0.4 + (−0.038098237) × 0.5 = 0.055399425 + (−0.019049118) "
-            "= 0.036350306") in txt
+    assert ("= 0.138498562 × 0.4 + (−0.038098237) × 0.5 = 0.055399425 + (−0.019049118) = 0.036350306") in txt
     assert "= 0.036350306 × 0.241300709 × 0.05 = 0.008771355 × 0.05 = 0.000438568" in txt
     assert "0.149780716" in txt
 
@@ -63,8 +62,16 @@ def test_unrevealed_values_are_question_marks_and_the_footer_names_the_phase():
 def test_neuron_shows_forward_error_and_backward_with_f_prime():
     _, ex = explainer()
     txt = plain(ex.neuron(2, 0))
-    for v in ("1.105905967", "0.75136507", "target_o1 = 0.01", "0.274811083", "0.74136507",
-              "∂out_o1/∂net_o1 = out_o1·(1 − out_o1)", "0.186815602", "0.138498562"):
+    for v in (
+        "1.105905967",
+        "0.75136507",
+        "target_o1 = 0.01",
+        "0.274811083",
+        "0.74136507",
+        "∂out_o1/∂net_o1 = out_o1·(1 − out_o1)",
+        "0.186815602",
+        "0.138498562",
+    ):
         assert v in txt
     assert "i_1 = 0.05" in plain(ex.neuron(0, 0))
 

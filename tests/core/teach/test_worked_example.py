@@ -27,9 +27,24 @@ from bpviz.core.teach.worked_example import explain, worked_example
 
 # Seed 004's figures, as it prints them (some with 8 decimals, most with 9).
 SEED_004 = [
-    "0.593269992", "0.596884378", "1.105905967", "0.75136507", "0.772928465", "0.298371109",
-    "0.74136507", "0.186815602", "0.082167041", "0.35891648", "0.408666186", "0.51130127",
-    "0.561370121", "0.036350306", "0.000438568", "0.149780716", "0.19956143", "0.24975114",
+    "0.593269992",
+    "0.596884378",
+    "1.105905967",
+    "0.75136507",
+    "0.772928465",
+    "0.298371109",
+    "0.74136507",
+    "0.186815602",
+    "0.082167041",
+    "0.35891648",
+    "0.408666186",
+    "0.51130127",
+    "0.561370121",
+    "0.036350306",
+    "0.000438568",
+    "0.149780716",
+    "0.19956143",
+    "0.24975114",
     "0.29950229",
 ]
 NUMBER = re.compile(r"(?<![\w.])[-−]?\d+\.\d+")
@@ -43,8 +58,7 @@ def has_figure(text: str, figure: str) -> bool:
     """The document prints the figure: a number that rounds to it at its printed decimals."""
     d = len(figure.split(".")[1])
     want = round(float(figure), d)
-    return any(round(float(x), d) == want and len(x.split(".")[1]) >= d
-               for x in numbers_in(text))
+    return any(round(float(x), d) == want and len(x.split(".")[1]) >= d for x in numbers_in(text))
 
 
 def step(name: str, sample: int | None = None):
@@ -67,8 +81,25 @@ def run_cli(capsys, *argv):
 
 
 # ----------------------------------------------------------------------------- checkers
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-        "track", "wbr", "circle", "line", "path", "rect"}
+VOID = {
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "source",
+    "track",
+    "wbr",
+    "circle",
+    "line",
+    "path",
+    "rect",
+}
 
 
 class StrictHTML(HTMLParser):
@@ -161,17 +192,22 @@ def no_control_characters(check):
         bad = [hex(ord(c)) for c in text if ord(c) < 32 and c != "\n"]
         assert not bad, bad[:5]
         return check(text)
+
     return run
 
 
-CHECK = {form: no_control_characters(f)
-         for form, f in {"md": check_md, "html": check_html, "tex": check_tex}.items()}
+CHECK = {
+    form: no_control_characters(f)
+    for form, f in {"md": check_md, "html": check_html, "tex": check_tex}.items()
+}
 
 
 PDFLATEX = shutil.which("pdflatex")
 needs_pdflatex = pytest.mark.skipif(
-    PDFLATEX is None, reason="pdflatex is not installed: the LaTeX output is checked for "
-    "balanced groups and environments and plain ASCII, but not compiled")
+    PDFLATEX is None,
+    reason="pdflatex is not installed: the LaTeX output is checked for "
+    "balanced groups and environments and plain ASCII, but not compiled",
+)
 
 
 def compile_tex(text: str, folder) -> None:
@@ -179,8 +215,13 @@ def compile_tex(text: str, folder) -> None:
     assert PDFLATEX is not None
     src = folder / "doc.tex"
     src.write_text(text, encoding="ascii")
-    r = subprocess.run([PDFLATEX, "-interaction=nonstopmode", "-halt-on-error", "doc.tex"],
-                       cwd=folder, capture_output=True, text=True, timeout=120)
+    r = subprocess.run(
+        [PDFLATEX, "-interaction=nonstopmode", "-halt-on-error", "doc.tex"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert r.returncode == 0, r.stdout[-3000:]
     assert (folder / "doc.pdf").stat().st_size > 1000
 
@@ -194,17 +235,28 @@ def test_mazur_has_the_seed_figures(form):
     CHECK[form](text)
 
 
-HEADING = {"md": r"^#+ (.+)$", "html": r"<h\d>(.+?)</h\d>",
-           "tex": r"^\\(?:sub)*section\*\{(.+)\}$"}
+HEADING = {"md": r"^#+ (.+)$", "html": r"<h\d>(.+?)</h\d>", "tex": r"^\\(?:sub)*section\*\{(.+)\}$"}
 
 
 @pytest.mark.parametrize("form", FORMATS)
 def test_mazur_reads_like_the_seed(form):
     text = doc_text("mazur", form)
     headings = re.findall(HEADING[form], text, re.M)
-    story = ["The network", "The forward pass", "Hidden layer h", "Output layer o", "The error",
-             "The backward pass", "Output layer o", "Output neuron o1", "Output neuron o2",
-             "Hidden layer h", "Hidden neuron h1", "Hidden neuron h2", "The update"]
+    story = [
+        "The network",
+        "The forward pass",
+        "Hidden layer h",
+        "Output layer o",
+        "The error",
+        "The backward pass",
+        "Output layer o",
+        "Output neuron o1",
+        "Output neuron o2",
+        "Hidden layer h",
+        "Hidden neuron h1",
+        "Hidden neuron h2",
+        "The update",
+    ]
     assert [h for h in headings if h in story] == story
     plain = re.sub(r"<[^>]+>", "", text)
     assert "Step-by-step example (2-2-2, sigmoid)" in plain
@@ -215,9 +267,11 @@ def test_mazur_reads_like_the_seed(form):
 def test_mazur_markdown_writes_the_chain_rule_with_numbers():
     md = doc_text("mazur", "md")
     d = "\\frac{\\partial E}"
-    assert (f"{d}{{\\partial w_{{5}}}} &= {d}{{\\partial \\mathit{{out}}_{{o1}}}} \\cdot "
-            "\\frac{\\partial \\mathit{out}_{o1}}{\\partial \\mathit{net}_{o1}} \\cdot "
-            "\\frac{\\partial \\mathit{net}_{o1}}{\\partial w_{5}}") in md
+    assert (
+        f"{d}{{\\partial w_{{5}}}} &= {d}{{\\partial \\mathit{{out}}_{{o1}}}} \\cdot "
+        "\\frac{\\partial \\mathit{out}_{o1}}{\\partial \\mathit{net}_{o1}} \\cdot "
+        "\\frac{\\partial \\mathit{net}_{o1}}{\\partial w_{5}}"
+    ) in md
     assert "0.74136507 \\times 0.186815602 \\times 0.593269992 = " in md
     assert "= 0.082167041" in md
     assert "0.036350306 \\times 0.241300709 \\times 0.05 = " in md
@@ -225,15 +279,17 @@ def test_mazur_markdown_writes_the_chain_rule_with_numbers():
     assert "0.15 \\times 0.05 + 0.2 \\times 0.1 + 0.35 = 0.3775" in md  # + b1, not b1 × 1
     assert "= 0.4 - 0.5 \\times 0.082167041 = 0.35891648" in md
     # ∂E/∂out_h1 as the sum over the two paths, with δ·w numbers
-    assert ("\\frac{\\partial E_{o1}}{\\partial \\mathit{out}_{h1}} + "
-            "\\frac{\\partial E_{o2}}{\\partial \\mathit{out}_{h1}}") in md
+    assert (
+        "\\frac{\\partial E_{o1}}{\\partial \\mathit{out}_{h1}} + "
+        "\\frac{\\partial E_{o2}}{\\partial \\mathit{out}_{h1}}"
+    ) in md
     assert "\\delta_{o1} \\cdot w_{5} = 0.138498562 \\times 0.4" in md
     assert "\\delta_{o2} \\cdot w_{7} = \\left(-0.038098237\\right) \\times 0.5" in md
 
 
 def test_html_writes_one_notation_with_true_minus():
     html = doc_text("mazur", "html")
-    body = html[html.index("<body>"):]
+    body = html[html.index("<body>") :]
     assert "<i>net</i><sub>h1</sub>" in body and "<i>δ</i><sub>o1</sub>" in body
     assert not re.search(r"\b(net|out|target|delta)_\w", body), "a plain-text spelling"
     text = re.sub(r"<[^>]+>", "", body)
@@ -277,9 +333,8 @@ def _gradient_sums(md: str, sym: str) -> tuple[list[tuple[float, float]], float]
     i = [n for n, ln in enumerate(lines) if ln.startswith(start)][-1]  # the one with numbers
     prods = []
     num = r"(?:\\left\()?(-?[\d.]+)(?:\\right\))?"
-    for ln in lines[i + 1:]:
-        prods += [(float(a), float(b)) for a, b in
-                  re.findall(num + r" \\times " + num, ln)]
+    for ln in lines[i + 1 :]:
+        prods += [(float(a), float(b)) for a, b in re.findall(num + r" \\times " + num, ln)]
         m = re.search(r"= (-?[\d.]+)(?: \\\\)?$", ln)
         if m:
             return prods, float(m.group(1))
@@ -339,8 +394,7 @@ def test_every_displayed_equation_evaluates_to_its_number(name):
         if eq.result is None:  # a rule without numbers (true of every sample)
             continue
         vals = eq.values()
-        assert all(abs(v - eq.result) <= 1e-12 * max(1.0, abs(eq.result)) for v in vals), (
-            Tex()(eq), vals)
+        assert all(abs(v - eq.result) <= 1e-12 * max(1.0, abs(eq.result)) for v in vals), (Tex()(eq), vals)
         checked += 1
     assert checked >= 20
 
@@ -369,6 +423,7 @@ def _odd_labels(tmp_path):
     path = tmp_path / "odd.bpviz.json"
     path.write_text(json.dumps(obj, ensure_ascii=False), encoding="utf-8")
     from bpviz.core.fileformat import load
+
     doc = load(path)
     return doc, trace_step(doc, [0])
 
@@ -401,6 +456,7 @@ def test_unknown_format_is_refused():
 
 def load_preset_path(name):
     from bpviz.core.presets import preset_path
+
     return preset_path(name)
 
 
@@ -477,9 +533,12 @@ def test_explain_command_raises_for_main_to_report(tmp_path):
 
 
 def test_overflowing_step_is_bad_input(capsys, tmp_path):
-    obj = {"format": "bpviz/1", "layers": [{"name": "x", "size": 1},
-                                           {"name": "y", "size": 1, "activation": "identity"}],
-           "weights": [[[1e300]]], "data": {"inputs": [[1e300]], "targets": [[0]]}}
+    obj = {
+        "format": "bpviz/1",
+        "layers": [{"name": "x", "size": 1}, {"name": "y", "size": 1, "activation": "identity"}],
+        "weights": [[[1e300]]],
+        "data": {"inputs": [[1e300]], "targets": [[0]]},
+    }
     path = tmp_path / "huge.json"
     path.write_text(json.dumps(obj), encoding="utf-8")
     code, out, err = run_cli(capsys, "explain", str(path))
@@ -491,13 +550,23 @@ def test_overflowing_step_is_bad_input(capsys, tmp_path):
 def mnist_sized(tmp_path_factory):
     rng = np.random.default_rng(0)
     obj = {
-        "format": "bpviz/1", "title": "784-128-10",
-        "layers": [{"name": "x", "size": 784}, {"name": "h", "size": 128, "activation": "relu"},
-                   {"name": "y", "size": 10, "activation": "sigmoid"}],
-        "init": {"scheme": "xavier", "seed": 0}, "biases": "init", "loss": "mse",
-        "learning_rate": 0.1, "mode": "minibatch", "batch_size": 32,
-        "data": {"inputs": rng.uniform(0, 1, (64, 784)).round(3).tolist(),
-                 "targets": np.eye(10)[rng.integers(0, 10, 64)].tolist()},
+        "format": "bpviz/1",
+        "title": "784-128-10",
+        "layers": [
+            {"name": "x", "size": 784},
+            {"name": "h", "size": 128, "activation": "relu"},
+            {"name": "y", "size": 10, "activation": "sigmoid"},
+        ],
+        "init": {"scheme": "xavier", "seed": 0},
+        "biases": "init",
+        "loss": "mse",
+        "learning_rate": 0.1,
+        "mode": "minibatch",
+        "batch_size": 32,
+        "data": {
+            "inputs": rng.uniform(0, 1, (64, 784)).round(3).tolist(),
+            "targets": np.eye(10)[rng.integers(0, 10, 64)].tolist(),
+        },
     }
     path = tmp_path_factory.mktemp("big") / "mnist.bpviz.json"
     path.write_text(json.dumps(obj), encoding="utf-8")

@@ -62,8 +62,9 @@ def check_revealed(s, v):
             assert (f"out {canvas_fmt(p.out[k][sm, i])}" in txt) == s.reached(f"out:{nm}")
             assert (f"net {canvas_fmt(p.net[k][sm, i])}" in txt) == s.reached(f"net:{nm}")
             assert (canvas_fmt(p.delta[k][sm, i]) in txt) == s.reached(f"delta:{nm}")
-            assert (f"δ {canvas_fmt(p.delta[k][sm, i])}" in txt) == \
-                (s.reached(f"delta:{nm}") and not at_delta)
+            assert (f"δ {canvas_fmt(p.delta[k][sm, i])}" in txt) == (
+                s.reached(f"delta:{nm}") and not at_delta
+            )
             assert ("f′(net)" in txt) == at_delta
             if at_delta:
                 g, f, d = (canvas_fmt(a[k][sm, i]) for a in (p.grad_out, p.fprime, p.delta))
@@ -132,9 +133,15 @@ def test_large_network_draws_a_budget_and_hit_tests(qtbot):
 
     rng = np.random.default_rng(0)
     sizes = [784, 128, 10]
-    net = Network(["x", "h", "y"], sizes, [make_activation("sigmoid")] * 2,
-                  [rng.normal(size=(128, 784)), rng.normal(size=(10, 128))], None, True,
-                  make_loss("half_sse"))
+    net = Network(
+        ["x", "h", "y"],
+        sizes,
+        [make_activation("sigmoid")] * 2,
+        [rng.normal(size=(128, 784)), rng.normal(size=(10, 128))],
+        None,
+        True,
+        make_loss("half_sse"),
+    )
     doc = Document(net, rng.uniform(size=(4, 784)), rng.uniform(size=(4, 10)))
     s = Session(doc, "big")
     v = NetworkView(s)

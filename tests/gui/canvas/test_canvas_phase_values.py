@@ -14,19 +14,22 @@ from bpviz.gui.canvas import NetworkView
 from bpviz.gui.session import Selection, Session
 
 
-@pytest.mark.parametrize("v, four, three, six", [
-    (0.009954254, "0.009954", "0.00995", "0.00995425"),
-    (0.000681309, "0.0006813", "0.000681", "0.000681309"),
-    (3.51085e-05, "3.511e−5", "3.51e−5", "3.51085e−5"),
-    (-0.019049118, "−0.01905", "−0.019", "−0.0190491"),
-    (1.105905967, "1.106", "1.11", "1.10591"),
-    (0.5, "0.5", "0.5", "0.5"),
-    (12345.678, "12346", "12346", "12345.7"),
-    (-2.5e-12, "−2.5e−12", "−2.5e−12", "−2.5e−12"),
-    (1.5e9, "1.5e9", "1.5e9", "1.5e9"),
-    (0.0, "0", "0", "0"),
-    (-0.0, "0", "0", "0"),
-])
+@pytest.mark.parametrize(
+    "v, four, three, six",
+    [
+        (0.009954254, "0.009954", "0.00995", "0.00995425"),
+        (0.000681309, "0.0006813", "0.000681", "0.000681309"),
+        (3.51085e-05, "3.511e−5", "3.51e−5", "3.51085e−5"),
+        (-0.019049118, "−0.01905", "−0.019", "−0.0190491"),
+        (1.105905967, "1.106", "1.11", "1.10591"),
+        (0.5, "0.5", "0.5", "0.5"),
+        (12345.678, "12346", "12346", "12345.7"),
+        (-2.5e-12, "−2.5e−12", "−2.5e−12", "−2.5e−12"),
+        (1.5e9, "1.5e9", "1.5e9", "1.5e9"),
+        (0.0, "0", "0", "0"),
+        (-0.0, "0", "0", "0"),
+    ],
+)
 def test_significant_figures(v, four, three, six):
     assert sig(v) == four and sig(v, 3) == three and sig(v, 6) == six
     assert "-" not in sig(v) and "+" not in sig(v)
@@ -55,8 +58,7 @@ def test_small_deltas_keep_their_digits(view_of):
     s, v = view_of("mazur")
     at(s, "grad:h")
     assert "δ 0.009954" in v.value_text(1, 1)
-    assert "0.0004977" in v.edge_text(0, 1, 0) or "0.0004977" in v.tooltip(
-        Selection("edge", (0, 1, 0)))
+    assert "0.0004977" in v.edge_text(0, 1, 0) or "0.0004977" in v.tooltip(Selection("edge", (0, 1, 0)))
     s.set_sig_digits(6)
     assert "δ 0.00995425" in v.value_text(1, 1)
     s.set_sig_digits(3)
@@ -65,8 +67,7 @@ def test_small_deltas_keep_their_digits(view_of):
 
 def test_net_and_out_stay_through_the_backward_pass(view_of):
     s, v = view_of("mazur")
-    for name in ("error", "grad_out:o", "delta:o", "grad:o", "grad_out:h", "delta:h", "grad:h",
-                 "update"):
+    for name in ("error", "grad_out:o", "delta:o", "grad:o", "grad_out:h", "delta:h", "grad:h", "update"):
         at(s, name)
         txt = v.value_text(2, 0)
         assert "net 1.106" in txt and "out 0.7514" in txt, name

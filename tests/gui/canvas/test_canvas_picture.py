@@ -81,8 +81,7 @@ def test_every_phase_looks_the_same_when_stepped_back_to(window, qtbot, name):
         assert np.array_equal(grab(qtbot, w), shots[i]), f"{name}: phase {i + 1}"
 
 
-def test_same_picture_after_zoom_in_and_out_and_after_reopening_a_session(window, qtbot,
-                                                                          tmp_path):
+def test_same_picture_after_zoom_in_and_out_and_after_reopening_a_session(window, qtbot, tmp_path):
     w = window(load_preset("mazur"), "mazur")
     s = w.session
     for _ in range(10):  # δ of layer h
@@ -118,13 +117,18 @@ def check_no_collisions(w, where: str) -> None:
     r = v.vb.sceneBoundingRect()
     keys = list(labels)
     if v.dropped:  # hidden labels are never hidden silently: a note on the canvas or the banner
-        assert ("note", len(v._notes)) in labels or "hidden" in v.banner.item.toPlainText(), \
+        assert ("note", len(v._notes)) in labels or "hidden" in v.banner.item.toPlainText(), (
             f"{where}: labels hidden without the note"
+        )
     for a_i, a in enumerate(keys):
         box = labels[a]
-        assert box.x >= r.x() - 1 and box.y >= r.y() - 1 and box.right <= r.right() + 1 \
-            and box.bottom <= r.bottom() + 1, f"{where}: {a} is clipped"
-        for b in keys[a_i + 1:]:
+        assert (
+            box.x >= r.x() - 1
+            and box.y >= r.y() - 1
+            and box.right <= r.right() + 1
+            and box.bottom <= r.bottom() + 1
+        ), f"{where}: {a} is clipped"
+        for b in keys[a_i + 1 :]:
             assert not overlaps(box, labels[b]), f"{where}: {a} overlaps {b}"
         for nk, nb in neurons.items():
             if a[0] == "name" and nk == _neuron_of(v, a[1]):
@@ -143,9 +147,15 @@ def _neuron_of(v, n: int):
 def wide_net():
     """A 2-8-8-1 network as File → New network makes it (layers h1 and h2: their neurons
     read h1,1 … h2,8 on the canvas)."""
-    spec = build.NetworkSpec([build.LayerSpec("i", 2), build.LayerSpec("h1", 8, "sigmoid"),
-                              build.LayerSpec("h2", 8, "sigmoid"),
-                              build.LayerSpec("o", 1, "sigmoid")], title="2-8-8-1")
+    spec = build.NetworkSpec(
+        [
+            build.LayerSpec("i", 2),
+            build.LayerSpec("h1", 8, "sigmoid"),
+            build.LayerSpec("h2", 8, "sigmoid"),
+            build.LayerSpec("o", 1, "sigmoid"),
+        ],
+        title="2-8-8-1",
+    )
     doc, _ = build.build_document(spec)
     return doc
 

@@ -33,26 +33,31 @@ def test_bounds_keep_labels_inside():
 def test_random_scenes_never_overlap():
     rng = random.Random(4)
     for _ in range(200):
-        obstacles = {("o", i): Box(rng.uniform(0, 300), rng.uniform(0, 300), 20, 20)
-                     for i in range(8)}
+        obstacles = {("o", i): Box(rng.uniform(0, 300), rng.uniform(0, 300), 20, 20) for i in range(8)}
         labels = []
         for i in range(25):
             w, h = rng.uniform(5, 60), rng.uniform(5, 30)
             cx, cy = rng.uniform(0, 300), rng.uniform(0, 300)
-            labels.append(Label(i, w, h, around(cx, cy, 10, w, h, 2)
-                                + along(cx, cy, cx + 100, cy + 50, w, h, [0.3, 0.5, 0.7])))
+            labels.append(
+                Label(
+                    i,
+                    w,
+                    h,
+                    around(cx, cy, 10, w, h, 2) + along(cx, cy, cx + 100, cy + 50, w, h, [0.3, 0.5, 0.7]),
+                )
+            )
         bounds = Box(0, 0, 320, 320)
         got = place(labels, obstacles, bounds, tol=0.0)
         assert len(got.placed) + len(got.dropped) == 25
         boxes = [Box(x, y, labels[k].w, labels[k].h) for k, (x, y) in got.placed.items()]
         for i, a in enumerate(boxes):
             assert a.x >= 0 and a.y >= 0 and a.right <= 320 and a.bottom <= 320
-            assert not any(overlaps(a, b, 0.0) for b in boxes[i + 1:])
+            assert not any(overlaps(a, b, 0.0) for b in boxes[i + 1 :])
             assert not any(overlaps(a, o, 0.0) for o in obstacles.values())
 
 
 def test_around_puts_the_box_beside_the_circle():
-    (x, y), = around(100, 100, 20, 30, 10, 3, "below")
+    ((x, y),) = around(100, 100, 20, 30, 10, 3, "below")
     assert (x, y) == (85, 123)
-    (x, y), = around(100, 100, 20, 30, 10, 3, "right")
+    ((x, y),) = around(100, 100, 20, 30, 10, 3, "right")
     assert (x, y) == (123, 95)

@@ -57,17 +57,26 @@ def test_a_network_built_in_the_dialog_equals_the_same_network_loaded_from_a_fil
     spec = dialog.spec()
     assert spec is not None and spec.sizes == [2, 3, 1]
     doc, _ = build_document(spec)
-    loaded = parse({
-        "format": "bpviz/1", "title": "tanh 2-3-1",
-        "layers": [{"name": "x", "size": 2}, {"name": "h", "size": 3, "activation": "tanh"},
-                   {"name": "y", "size": 1, "activation": "tanh"}],
-        "init": {"scheme": "uniform", "scale": 0.5, "seed": 5}, "biases": "init",
-        "loss": "sse", "learning_rate": 0.25,
-        "data": {"inputs": [[0, 0]], "targets": [[0]]},
-    })
+    loaded = parse(
+        {
+            "format": "bpviz/1",
+            "title": "tanh 2-3-1",
+            "layers": [
+                {"name": "x", "size": 2},
+                {"name": "h", "size": 3, "activation": "tanh"},
+                {"name": "y", "size": 1, "activation": "tanh"},
+            ],
+            "init": {"scheme": "uniform", "scale": 0.5, "seed": 5},
+            "biases": "init",
+            "loss": "sse",
+            "learning_rate": 0.25,
+            "data": {"inputs": [[0, 0]], "targets": [[0]]},
+        }
+    )
     assert to_json(doc) == to_json(loaded)
-    for a, b in zip(doc.network.weights + doc.network.biases,
-                    loaded.network.weights + loaded.network.biases, strict=True):
+    for a, b in zip(
+        doc.network.weights + doc.network.biases, loaded.network.weights + loaded.network.biases, strict=True
+    ):
         assert np.array_equal(a, b)
 
 
@@ -100,13 +109,16 @@ def test_the_dialog_gives_back_the_spec_it_was_given(qtbot, name):
 
 
 # ------------------------------------------------------------------------ validation as typed
-@pytest.mark.parametrize("text, words", [
-    ("0", "at least 1 neuron"),
-    ("abc", '"abc" is not a whole number'),
-    ("2.5", "not a whole number"),
-    ("", "enter a whole number"),
-    ("100001", "at most 100,000"),
-])
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("0", "at least 1 neuron"),
+        ("abc", '"abc" is not a whole number'),
+        ("2.5", "not a whole number"),
+        ("", "enter a whole number"),
+        ("100001", "at most 100,000"),
+    ],
+)
 def test_an_invalid_size_disables_ok_and_keeps_the_text(dialog, qtbot, text, words):
     edit = dialog.size_edit(1)
     retype(qtbot, edit, text)
@@ -123,20 +135,23 @@ def test_an_invalid_size_disables_ok_and_keeps_the_text(dialog, qtbot, text, wor
     assert dialog.message.text() == "2-3-1: 9 weights, 4 biases."
 
 
-@pytest.mark.parametrize("field, text, words", [
-    ("lr_edit", "abc", "not a number"),
-    ("lr_edit", "0", "greater than 0"),
-    ("lr_edit", "-0.5", "greater than 0"),
-    ("lr_edit", "nan", "finite"),
-    ("lr_edit", "inf", "finite"),
-    ("lr_edit", "1e999", "too large"),
-    ("lr_edit", "1_0", "not a number"),
-    ("seed_edit", "-1", "not a whole number ≥ 0"),
-    ("seed_edit", "1.5", "not a whole number ≥ 0"),
-    ("seed_edit", "", "enter a whole number ≥ 0"),
-    ("scale_edit", "0", "greater than 0"),
-    ("scale_edit", "x", "not a number"),
-])
+@pytest.mark.parametrize(
+    "field, text, words",
+    [
+        ("lr_edit", "abc", "not a number"),
+        ("lr_edit", "0", "greater than 0"),
+        ("lr_edit", "-0.5", "greater than 0"),
+        ("lr_edit", "nan", "finite"),
+        ("lr_edit", "inf", "finite"),
+        ("lr_edit", "1e999", "too large"),
+        ("lr_edit", "1_0", "not a number"),
+        ("seed_edit", "-1", "not a whole number ≥ 0"),
+        ("seed_edit", "1.5", "not a whole number ≥ 0"),
+        ("seed_edit", "", "enter a whole number ≥ 0"),
+        ("scale_edit", "0", "greater than 0"),
+        ("scale_edit", "x", "not a number"),
+    ],
+)
 def test_number_fields_check_as_typed(dialog, qtbot, field, text, words):
     edit = getattr(dialog, field)
     retype(qtbot, edit, text)
@@ -285,8 +300,12 @@ def test_edit_network_grows_the_hidden_layer_as_one_undoable_step(session, qtbot
     assert np.array_equal(net.weights[1][:, :2], [[0.40, 0.45], [0.50, 0.55]])  # w5..w8
     assert np.array_equal(net.biases[1], [0.6, 0.6]) and net.train_biases is False
     assert s.undo_stack.undoText() == "Change the network"
-    assert notes == [["Kept 8 of 12 weights; 4 drawn from seed 0, uniform ±0.5.",
-                      "Kept 4 of 5 biases; 1 drawn from seed 0, uniform ±0.5."]]
+    assert notes == [
+        [
+            "Kept 8 of 12 weights; 4 drawn from seed 0, uniform ±0.5.",
+            "Kept 4 of 5 biases; 1 drawn from seed 0, uniform ±0.5.",
+        ]
+    ]
     s.undo_stack.undo()
     assert s.network.sizes == [2, 2, 2]
     for a, b in zip(s.network.weights, w_before, strict=True):
@@ -327,8 +346,7 @@ def test_cancel_or_training_changes_nothing(session, qtbot, monkeypatch, notes):
     assert edit_network(s, None) is False
     assert s.undo_stack.count() == 0 and s.network.sizes == [2, 2, 2]
     told = []
-    monkeypatch.setattr(network_dialog.QMessageBox, "information",
-                        lambda *a: told.append(a[2]))
+    monkeypatch.setattr(network_dialog.QMessageBox, "information", lambda *a: told.append(a[2]))
     monkeypatch.setattr(network_dialog, "_run", lambda d: pytest.fail("opened while training"))
     s.set_training(True)
     assert edit_network(s, None) is False

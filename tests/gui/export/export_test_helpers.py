@@ -23,8 +23,13 @@ def trained(doc, steps: int) -> Trained:
     t = Trainer(doc, track_epoch_error=True)
     t.run(max_steps=steps)
     net = t.network
-    return Trained(net.weights, net.biases, t.step, [float(e) for e in t.error_history],
-                   [(int(a), float(b)) for a, b in t.epoch_errors])
+    return Trained(
+        net.weights,
+        net.biases,
+        t.step,
+        [float(e) for e in t.error_history],
+        [(int(a), float(b)) for a, b in t.epoch_errors],
+    )
 
 
 def offscreen(net: str, out, *, phase: int | str = -1, steps: int = 0, **kw) -> list[Path]:
@@ -34,9 +39,11 @@ def offscreen(net: str, out, *, phase: int | str = -1, steps: int = 0, **kw) -> 
     index = names.index(phase) if isinstance(phase, str) else phase % len(names)
     out = Path(out)
     kw.setdefault("fmt", out.suffix.lstrip(".") or "png")
-    return export_offscreen(OffscreenExport(doc=doc, source=net, out=out, phase=index,
-                                            trained=trained(doc, steps) if steps else None,
-                                            **kw))
+    return export_offscreen(
+        OffscreenExport(
+            doc=doc, source=net, out=out, phase=index, trained=trained(doc, steps) if steps else None, **kw
+        )
+    )
 
 
 def image(path) -> QImage:
@@ -48,7 +55,7 @@ def image(path) -> QImage:
 def pixels(img: QImage) -> np.ndarray:
     img = img.convertToFormat(QImage.Format.Format_RGBA8888)
     w, h = img.width(), img.height()
-    a = np.frombuffer(img.constBits(), np.uint8).reshape(h, img.bytesPerLine())[:, :w * 4]
+    a = np.frombuffer(img.constBits(), np.uint8).reshape(h, img.bytesPerLine())[:, : w * 4]
     return a.reshape(h, w, 4).copy()
 
 

@@ -115,11 +115,11 @@ def test_a_window_too_small_is_an_export_error_and_writes_nothing(tmp_path):
     assert files(tmp_path) == []
 
 
-@pytest.mark.parametrize("change", [{"what": "table"}, {"fmt": "gif"}, {"size": (50, 400)},
-                                    {"size": (9000, 9000), "scale": 2.0}])
+@pytest.mark.parametrize(
+    "change", [{"what": "table"}, {"fmt": "gif"}, {"size": (50, 400)}, {"size": (9000, 9000), "scale": 2.0}]
+)
 def test_what_cannot_be_drawn_is_an_export_error(tmp_path, change):
-    job = OffscreenExport(doc=load_preset("mazur"), source="mazur", out=tmp_path / "x.png",
-                          **change)
+    job = OffscreenExport(doc=load_preset("mazur"), source="mazur", out=tmp_path / "x.png", **change)
     with pytest.raises(ExportError):
         export_offscreen(job)
     assert files(tmp_path) == []

@@ -16,12 +16,12 @@ def test_phase_file_names_have_no_colon_and_count_from_01():
 
 def test_export_file_names_include_the_phase():
     assert export_file_name("mazur", "canvas", 4, "out:h", "png", 13) == "mazur-05-out-h.png"
-    assert export_file_name("mazur", "window", 4, "out:h", "svg", 13) == \
-        "mazur-window-05-out-h.svg"
-    assert export_file_name("mazur", "canvas", 0, "input", "png", 13, iteration=3) == \
-        "mazur-iteration-3-01-input.png"
-    assert export_file_name("xor", "plot", 0, "input", "png", 18, iteration=2) == \
-        "xor-plot-iteration-2.png"
+    assert export_file_name("mazur", "window", 4, "out:h", "svg", 13) == "mazur-window-05-out-h.svg"
+    assert (
+        export_file_name("mazur", "canvas", 0, "input", "png", 13, iteration=3)
+        == "mazur-iteration-3-01-input.png"
+    )
+    assert export_file_name("xor", "plot", 0, "input", "png", 18, iteration=2) == "xor-plot-iteration-2.png"
     assert export_stem("/a/b/my net.bpviz.json") == "my-net"
     assert export_stem("mazur") == "mazur" and export_stem("") == "bpviz"
 

@@ -38,22 +38,30 @@ def render_rsvg(path) -> np.ndarray:
 
 
 RENDERERS = [pytest.param(render_qt, id="qt")]
-RENDERERS.append(pytest.param(render_rsvg, id="rsvg", marks=pytest.mark.skipif(
-    shutil.which("rsvg-convert") is None, reason="rsvg-convert is not installed")))
+RENDERERS.append(
+    pytest.param(
+        render_rsvg,
+        id="rsvg",
+        marks=pytest.mark.skipif(
+            shutil.which("rsvg-convert") is None, reason="rsvg-convert is not installed"
+        ),
+    )
+)
 
 
 def assert_no_black_frame(a: np.ndarray) -> None:
     black = (a[..., :3].max(-1) <= 10) & (a[..., 3] > 200)
     # text is dark grey, not black; a frame is a black line across the picture
     assert black.mean() < 0.005, black.mean()
-    assert black.mean(1).max() < 0.25 and black.mean(0).max() < 0.25, \
-        (black.mean(1).max(), black.mean(0).max())
+    assert black.mean(1).max() < 0.25 and black.mean(0).max() < 0.25, (
+        black.mean(1).max(),
+        black.mean(0).max(),
+    )
 
 
 @pytest.mark.parametrize("render", RENDERERS)
 @pytest.mark.parametrize("theme", ["light", "dark"])
-def test_canvas_svg_renders_without_black_frames_on_the_theme_background(tmp_path, render,
-                                                                         theme):
+def test_canvas_svg_renders_without_black_frames_on_the_theme_background(tmp_path, render, theme):
     out = tmp_path / "c.svg"
     offscreen("mazur", out, size=MEDIUM, phase="grad_out:h", theme=theme, legend=True)
     a = render(out)
@@ -101,9 +109,13 @@ def test_svg_text_is_portable(tmp_path):
     clips = list(root.iter(f"{ns}clipPath"))
     assert clips and all(parent[c].tag == f"{ns}defs" for c in clips)
     assert not [e for e in root.iter(f"{ns}svg") if e is not root]  # no nested <svg>
-    shapes = [e for e in root.iter() if e.tag.removeprefix(ns) in
-              ("rect", "path", "polygon", "polyline", "line", "circle", "ellipse", "text")
-              and not any(p.tag == f"{ns}clipPath" for p in _ancestors(e, parent))]
+    shapes = [
+        e
+        for e in root.iter()
+        if e.tag.removeprefix(ns)
+        in ("rect", "path", "polygon", "polyline", "line", "circle", "ellipse", "text")
+        and not any(p.tag == f"{ns}clipPath" for p in _ancestors(e, parent))
+    ]
     assert shapes
     for e in shapes:  # paint never left to inheritance (a black default brush)
         assert e.get("fill") is not None and e.get("stroke") is not None, e.attrib

@@ -18,8 +18,9 @@ XOR_T = [[0], [1], [1], [0]]
 def warnings(monkeypatch):
     """QMessageBox.warning would block: record its calls instead."""
     calls = []
-    monkeypatch.setattr(QMessageBox, "warning",
-                        lambda *a, **k: calls.append(a) or QMessageBox.StandardButton.Ok)
+    monkeypatch.setattr(
+        QMessageBox, "warning", lambda *a, **k: calls.append(a) or QMessageBox.StandardButton.Ok
+    )
     return calls
 
 
@@ -129,8 +130,10 @@ def test_text_is_marked_kept_and_never_applied(qtbot, make):
     assert "applied" in ed.status.text() and "not applied" not in ed.status.text()
 
 
-@pytest.mark.parametrize("bad, words", [("nan", "NaN"), ("inf", "infinity"), ("", "empty"),
-                                        ("1,5", "decimal point"), ("1e999", "too large")])
+@pytest.mark.parametrize(
+    "bad, words",
+    [("nan", "NaN"), ("inf", "infinity"), ("", "empty"), ("1,5", "decimal point"), ("1e999", "too large")],
+)
 def test_other_invalid_cells(qtbot, make, bad, words):
     s, ed = make()
     type_in(qtbot, ed, 2, 0, bad)
@@ -199,8 +202,7 @@ def test_add_row_applies_when_filled(qtbot, make):
     assert s.doc.n_samples == 4  # not applied until the row is complete
     type_in(qtbot, ed, 4, 2, "1")
     assert s.doc.n_samples == 5 and s.doc.inputs[4].tolist() == [0.5, 0.5]
-    assert s.undo_stack.count() == 1 and s.undo_stack.undoText().startswith(
-        ("Add", "Change"))
+    assert s.undo_stack.count() == 1 and s.undo_stack.undoText().startswith(("Add", "Change"))
     s.undo_stack.undo()
     assert s.doc.n_samples == 4 and ed.model.rowCount() == 4
 
@@ -292,12 +294,15 @@ def test_import_and_export_csv(make, tmp_path):
     assert s.doc.inputs.tolist() == XOR_IN and ed.model.rowCount() == 4
 
 
-@pytest.mark.parametrize("body, where", [
-    ("0,0,0\n1,nan,1\n", "row 3, column B (x2)"),
-    ("0,0,0\n1,abc,1\n", "row 3, column B (x2)"),
-    ("0,0,0\n1,1\n", "row 3, column C (target_y)"),
-    ("0,0,0\n1,1,inf\n", "row 3, column C (target_y)"),
-])
+@pytest.mark.parametrize(
+    "body, where",
+    [
+        ("0,0,0\n1,nan,1\n", "row 3, column B (x2)"),
+        ("0,0,0\n1,abc,1\n", "row 3, column B (x2)"),
+        ("0,0,0\n1,1\n", "row 3, column C (target_y)"),
+        ("0,0,0\n1,1,inf\n", "row 3, column C (target_y)"),
+    ],
+)
 def test_bad_csv_changes_nothing(make, warnings, tmp_path, body, where):
     s, ed = make()
     ed.model.setData(ed.model.index(0, 0), "draft")  # an unapplied edit survives too
@@ -423,8 +428,15 @@ def test_large_data_is_cheap(make):
 
 def test_tooltips_everywhere(make):
     s, ed = make()
-    for a in (ed.act_add, ed.act_delete, ed.act_copy, ed.act_paste, ed.act_import,
-              ed.act_export, ed.act_revert):
+    for a in (
+        ed.act_add,
+        ed.act_delete,
+        ed.act_copy,
+        ed.act_paste,
+        ed.act_import,
+        ed.act_export,
+        ed.act_revert,
+    ):
         assert a.toolTip() and a.toolTip() != a.text().replace("…", "")
     assert ed.gen_button.toolTip() and ed.table.toolTip() and ed.status.toolTip()
     assert all(a.toolTip() for a in ed.gen_actions.values())

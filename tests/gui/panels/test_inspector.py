@@ -35,8 +35,7 @@ def make(qtbot):
 
 
 def table_values(tab):
-    return [[tab.item(r, c).text() for c in range(tab.columnCount())]
-            for r in range(tab.rowCount())]
+    return [[tab.item(r, c).text() for c in range(tab.columnCount())] for r in range(tab.rowCount())]
 
 
 def test_w5_reads_like_seed_004(make):
@@ -56,8 +55,7 @@ def test_w1_expands_the_paths_out_of_h1(make):
     s.last()
     s.select(W1)
     txt = ins.selection_text()
-    for v in ("0.036350306", "0.000438568", "0.055399425", "(−0.019049118)", "0.241300709",
-              "0.149780716"):
+    for v in ("0.036350306", "0.000438568", "0.055399425", "(−0.019049118)", "0.241300709", "0.149780716"):
         assert v in txt
     assert "0.138498562 × 0.4 + (−0.038098237) × 0.5" in txt
     assert "= 0.036350306 × 0.241300709 × 0.05 = 0.008771355 × 0.05 = 0.000438568" in txt
@@ -84,8 +82,7 @@ def test_neurons(make):
     s.last()
     s.select(Selection("neuron", (2, 0)))
     txt = ins.selection_text()
-    for v in ("1.105905967", "0.75136507", "0.01", "0.274811083", "0.74136507", "0.186815602",
-              "0.138498562"):
+    for v in ("1.105905967", "0.75136507", "0.01", "0.274811083", "0.74136507", "0.186815602", "0.138498562"):
         assert v in txt
     s.select(Selection("neuron", (1, 0)))
     txt = ins.selection_text()
@@ -154,12 +151,17 @@ def test_matrix_tab_follows_the_phase(make):
     ins.tabs.setCurrentIndex(1)
     tr = s.trace
     p = tr.p
-    expect = {"input": ["out0", "target"], "net:h": ["W", "out0", "b", "net"],
-              "out:h": ["net", "out1"], "error": ["out2", "target", "error"],
-              "grad_out:o": ["out2", "target", "grad_out"],
-              "delta:o": ["grad_out", "fprime", "delta"], "grad:o": ["delta", "outT", "grad",
-                                                                     "grad_b"],
-              "grad_out:h": ["WT", "delta_next", "grad_out"], "update": ["W", "grad", "after"]}
+    expect = {
+        "input": ["out0", "target"],
+        "net:h": ["W", "out0", "b", "net"],
+        "out:h": ["net", "out1"],
+        "error": ["out2", "target", "error"],
+        "grad_out:o": ["out2", "target", "grad_out"],
+        "delta:o": ["grad_out", "fprime", "delta"],
+        "grad:o": ["delta", "outT", "grad", "grad_b"],
+        "grad_out:h": ["WT", "delta_next", "grad_out"],
+        "update": ["W", "grad", "after"],
+    }
     for name, keys in expect.items():
         s.set_phase(s.names.index(name))
         assert matrix_keys(ins) == keys, name
@@ -237,10 +239,13 @@ def test_decimals_theme_and_zoom(make):
 def test_every_selection_of_every_preset_renders(make, name):
     s, ins = make(name)
     net = s.network
-    sels = [None] + [Selection("neuron", (k, i)) for k in range(net.L + 1)
-                     for i in range(net.sizes[k])]
-    sels += [Selection("edge", (j, r, c)) for j, w in enumerate(net.weights)
-             for r in range(w.shape[0]) for c in range(w.shape[1])]
+    sels = [None] + [Selection("neuron", (k, i)) for k in range(net.L + 1) for i in range(net.sizes[k])]
+    sels += [
+        Selection("edge", (j, r, c))
+        for j, w in enumerate(net.weights)
+        for r in range(w.shape[0])
+        for c in range(w.shape[1])
+    ]
     if net.biases is not None:
         sels += [Selection("bias", (j, i)) for j, b in enumerate(net.biases) for i in range(len(b))]
     for phase in (0, s.last_index):
@@ -256,9 +261,15 @@ def test_every_selection_of_every_preset_renders(make, name):
 def test_big_network_stays_fast_and_capped(make):
     rng = np.random.default_rng(1)
     sizes = [784, 128, 10]
-    net = Network(["x", "h", "y"], sizes, [make_activation("sigmoid")] * 2,
-                  [rng.normal(size=(128, 784)), rng.normal(size=(10, 128))], None, True,
-                  make_loss("half_sse"))
+    net = Network(
+        ["x", "h", "y"],
+        sizes,
+        [make_activation("sigmoid")] * 2,
+        [rng.normal(size=(128, 784)), rng.normal(size=(10, 128))],
+        None,
+        True,
+        make_loss("half_sse"),
+    )
     s, ins = make("big", Document(net, rng.uniform(size=(4, 784)), rng.uniform(size=(4, 10))))
     s.last()
     t0 = time.perf_counter()
@@ -277,9 +288,12 @@ def test_big_network_stays_fast_and_capped(make):
     assert abs(e["numeric"] - e["analytic"]) < 1e-6
     ins.tabs.setCurrentIndex(1)
     tab = ins.tables["W"]
-    lit = [(tab.verticalHeaderItem(r).text(), tab.horizontalHeaderItem(c).text())
-           for r in range(tab.rowCount()) for c in range(tab.columnCount())
-           if tab.item(r, c).background().color().name().lower() == "#e69f00"]
+    lit = [
+        (tab.verticalHeaderItem(r).text(), tab.horizontalHeaderItem(c).text())
+        for r in range(tab.rowCount())
+        for c in range(tab.columnCount())
+        if tab.item(r, c).background().color().name().lower() == "#e69f00"
+    ]
     assert lit == [("h101", "x701")]  # the window follows the selection
     assert time.perf_counter() - t0 < 10
 

@@ -104,8 +104,13 @@ def test_f5_again_leaves_and_shift_f5_starts_at_phase_1(win, qtbot):
 def test_clicker_keys_step_while_presenting(win, qtbot):
     s = win.session
     qtbot.keyClick(win.canvas, Qt.Key.Key_F5)
-    for key, want in ((Qt.Key.Key_PageDown, 1), (Qt.Key.Key_PageDown, 2),
-                      (Qt.Key.Key_Right, 3), (Qt.Key.Key_PageUp, 2), (Qt.Key.Key_Left, 1)):
+    for key, want in (
+        (Qt.Key.Key_PageDown, 1),
+        (Qt.Key.Key_PageDown, 2),
+        (Qt.Key.Key_Right, 3),
+        (Qt.Key.Key_PageUp, 2),
+        (Qt.Key.Key_Left, 1),
+    ):
         qtbot.keyClick(win.canvas, key)
         assert s.phase_index == want
         assert win.stage.counter.text() == f"{want + 1} / 13"
@@ -177,8 +182,10 @@ def test_a_long_caption_keeps_the_sections_the_phase_is_about(win, qtbot):
 
 
 def test_scaled_html_multiplies_point_sizes():
-    assert scaled_html("<span style=' font-size:10pt;'>x</span>", 1.5) == \
-        "<span style=' font-size:15.00pt;'>x</span>"
+    assert (
+        scaled_html("<span style=' font-size:10pt;'>x</span>", 1.5)
+        == "<span style=' font-size:15.00pt;'>x</span>"
+    )
 
 
 def test_presentation_zoom_fits_16_9_and_4_3():

@@ -90,8 +90,7 @@ def test_a_refused_learning_rate_changes_nothing(window):
     assert s.learning_rate == 0.5 and not s.modified and s.undo_stack.count() == 0
 
 
-def test_mode_and_batch_size_from_the_dock_are_undoable_and_closing_asks(window, qtbot,
-                                                                         questions):
+def test_mode_and_batch_size_from_the_dock_are_undoable_and_closing_asks(window, qtbot, questions):
     w = window("swap")
     p, s = w.training_panel, w.session
     i = p.mode.findData("minibatch")

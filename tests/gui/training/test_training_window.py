@@ -173,7 +173,7 @@ def test_the_legend_lists_each_drawn_curve_once(qtbot):
         n = len(t.error_history)
         t.run(max_steps=40)
         s.history.extend(n + 1, t.error_history[n:])
-        s.history.add_epochs(t.epoch_errors[len(s.history.epoch_steps):])
+        s.history.add_epochs(t.epoch_errors[len(s.history.epoch_steps) :])
         p.refresh()
     labels = [label.text for _, label in p.legend.items]
     assert len(labels) == len(set(labels)) == 3

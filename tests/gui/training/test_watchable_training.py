@@ -219,8 +219,11 @@ def test_the_step_axis_has_thousands_separators(qtbot):
     s = Session(load_preset("xor"), "xor")
     p = ErrorPlot(s)
     qtbot.addWidget(p)
-    assert p.plotItem.getAxis("bottom").tickStrings([0, 50_000, 112_984], 1, 50_000) == \
-        ["0", "50,000", "112,984"]
+    assert p.plotItem.getAxis("bottom").tickStrings([0, 50_000, 112_984], 1, 50_000) == [
+        "0",
+        "50,000",
+        "112,984",
+    ]
 
 
 def test_the_legend_stays_out_of_the_data_at_font_zoom_2(qtbot):

@@ -20,13 +20,18 @@ class Clipboard:
 
     def copy(self) -> str:
         idx = self.table.selectionModel().selectedIndexes() or (
-            [self.table.currentIndex()] if self.table.currentIndex().isValid() else [])
+            [self.table.currentIndex()] if self.table.currentIndex().isValid() else []
+        )
         if not idx:
             return ""
         r0, r1 = min(i.row() for i in idx), max(i.row() for i in idx)
         c0, c1 = min(i.column() for i in idx), max(i.column() for i in idx)
-        text = "\n".join("\t".join(self.model.cell_text(r, c) for c in range(c0, c1 + 1))
-                         for r in range(r0, r1 + 1)) + "\n"
+        text = (
+            "\n".join(
+                "\t".join(self.model.cell_text(r, c) for c in range(c0, c1 + 1)) for r in range(r0, r1 + 1)
+            )
+            + "\n"
+        )
         QApplication.clipboard().setText(text)
         return text
 
@@ -54,8 +59,9 @@ class Clipboard:
             rows, cols = [i.row() for i in sel], [i.column() for i in sel]
             top, left = min(rows), min(cols)
             area = (max(rows) - top + 1) * (max(cols) - left + 1)
-            if area == len(sel) and (not cur.isValid() or (
-                    top <= r0 <= max(rows) and left <= c0 <= max(cols))):
+            if area == len(sel) and (
+                not cur.isValid() or (top <= r0 <= max(rows) and left <= c0 <= max(cols))
+            ):
                 r0, c0 = top, left
         if len(block) == 1 and len(block[0]) == 1 and len(sel) > 1:  # one value: fill selection
             for i in sel:
@@ -77,11 +83,16 @@ class Clipboard:
         self.last_error = ""
         wide = max(len(r) for r in block)
         sm = self.table.selectionModel()
-        sm.select(self._rect(r0, c0, r0 + len(block) - 1, c0 + wide - 1),
-                  QItemSelectionModel.SelectionFlag.ClearAndSelect)
-        self.message = (f"Pasted {plural(len(block), 'row')}"
-                        + (f" ({plural(added, 'new row')})" if added else "")
-                        + (", skipping the header row" if skipped else "") + ".")
+        sm.select(
+            self._rect(r0, c0, r0 + len(block) - 1, c0 + wide - 1),
+            QItemSelectionModel.SelectionFlag.ClearAndSelect,
+        )
+        self.message = (
+            f"Pasted {plural(len(block), 'row')}"
+            + (f" ({plural(added, 'new row')})" if added else "")
+            + (", skipping the header row" if skipped else "")
+            + "."
+        )
         what = f"Paste {plural(len(block), 'row')}"
         if m.n_rows > rows_before and m.is_valid():
             what = f"Paste {plural(len(block), 'row')} (add {added})"

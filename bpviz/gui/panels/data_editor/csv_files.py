@@ -32,16 +32,19 @@ class CsvFiles:
         except DataError as e:
             self._refuse("Cannot import the data", f"{Path(path).name}: {e}")
             return False
-        return self._replace(X, T, f"Import {Path(path).name}",
-                             f"Imported {plural(len(X), 'sample')} from {Path(path).name}.")
+        return self._replace(
+            X, T, f"Import {Path(path).name}", f"Imported {plural(len(X), 'sample')} from {Path(path).name}."
+        )
 
     def export_csv(self, path: str) -> bool:
         self._commit_editing()
         if not self.model.is_valid():
             fb = self.model.first_bad()
-            self._refuse("Cannot export the data",
-                         f"Row {fb[0] + 1}, column {self.model.names[fb[1]]}: {fb[3]}. Fix the "
-                         "marked cells (or Revert) before exporting.")
+            self._refuse(
+                "Cannot export the data",
+                f"Row {fb[0] + 1}, column {self.model.names[fb[1]]}: {fb[3]}. Fix the "
+                "marked cells (or Revert) before exporting.",
+            )
             return False
         X, T = self.model.split()
         ins, outs = self._labels()
@@ -64,8 +67,9 @@ class CsvFiles:
         QSettings().setValue("files/data_dir", self._dir)
 
     def import_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import data", self._start_dir(),
-                                              "CSV (*.csv *.tsv *.txt);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Import data", self._start_dir(), "CSV (*.csv *.tsv *.txt);;All files (*)"
+        )
         if path:
             self._remember_dir(path)
             self.import_csv(path)
@@ -73,9 +77,9 @@ class CsvFiles:
     def export_dialog(self) -> None:
         src = self.session.source
         stem = Path(src).name.split(".")[0] if src else "data"
-        path, _ = QFileDialog.getSaveFileName(self, "Export data",
-                                              str(Path(self._start_dir()) / f"{stem}-data.csv"),
-                                              "CSV (*.csv)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export data", str(Path(self._start_dir()) / f"{stem}-data.csv"), "CSV (*.csv)"
+        )
         if path:
             if not Path(path).suffix:
                 path += ".csv"

@@ -79,11 +79,14 @@ class DataEditor(Clipboard, CsvFiles, GeneratedSets, QWidget):
         self.table.setEditTriggers(self._edit_triggers())
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.verticalHeader().setDefaultAlignment(
-            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        )
         self.table.horizontalHeader().setDefaultSectionSize(92)
-        self.table.setToolTip("One row per sample: the inputs, then the targets. Type to edit "
-                              "(Enter moves down, Tab right); Delete deletes the selected rows; "
-                              "Ctrl+C / Ctrl+V copy and paste blocks from a spreadsheet.")
+        self.table.setToolTip(
+            "One row per sample: the inputs, then the targets. Type to edit "
+            "(Enter moves down, Tab right); Delete deletes the selected rows; "
+            "Ctrl+C / Ctrl+V copy and paste blocks from a spreadsheet."
+        )
         self.model.edited.connect(self._on_edited)
 
         # two rows of buttons, so that a narrow dock shows them all
@@ -91,33 +94,41 @@ class DataEditor(Clipboard, CsvFiles, GeneratedSets, QWidget):
         self.toolbar2 = QToolBar("Data: files and examples", self)
         for tb in (self.toolbar, self.toolbar2):
             tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.act_add = self._action("Add row", self.add_row,
-                                    "Add an empty sample below the current row; it is applied "
-                                    "when every cell of it is filled in")
-        self.act_delete = self._action("Delete rows", self.delete_rows,
-                                       "Delete the rows of the selected cells (Delete)")
-        self.act_copy = self._action("Copy", self.copy,
-                                     "Copy the selected cells, tab separated (Ctrl+C)")
-        self.act_paste = self._action("Paste", self.paste,
-                                      "Paste a block copied from a spreadsheet at the current "
-                                      "cell, adding rows as needed (Ctrl+V)")
+        self.act_add = self._action(
+            "Add row",
+            self.add_row,
+            "Add an empty sample below the current row; it is applied when every cell of it is filled in",
+        )
+        self.act_delete = self._action(
+            "Delete rows", self.delete_rows, "Delete the rows of the selected cells (Delete)"
+        )
+        self.act_copy = self._action("Copy", self.copy, "Copy the selected cells, tab separated (Ctrl+C)")
+        self.act_paste = self._action(
+            "Paste",
+            self.paste,
+            "Paste a block copied from a spreadsheet at the current cell, adding rows as needed (Ctrl+V)",
+        )
         self.act_revert = QAction("Revert", self)
-        self.act_revert.setToolTip("Throw away the edits that are not applied and show the "
-                                   "data the network uses")
+        self.act_revert.setToolTip(
+            "Throw away the edits that are not applied and show the data the network uses"
+        )
         self.act_revert.triggered.connect(lambda _=False: self.revert())
-        self.act_import = self._action("Import CSV…", self.import_dialog,
-                                       "Replace the data with a CSV file that has a header row "
-                                       "(comma, semicolon or tab separated)", self.toolbar2)
-        self.act_export = self._action("Export CSV…", self.export_dialog,
-                                       "Save the data as CSV with a header row", self.toolbar2)
+        self.act_import = self._action(
+            "Import CSV…",
+            self.import_dialog,
+            "Replace the data with a CSV file that has a header row (comma, semicolon or tab separated)",
+            self.toolbar2,
+        )
+        self.act_export = self._action(
+            "Export CSV…", self.export_dialog, "Save the data as CSV with a header row", self.toolbar2
+        )
         self.toolbar2.addSeparator()
         self._build_generate_menu()
 
         self.status = QLabel(self)
         self.status.setWordWrap(True)
         self.status.setTextFormat(Qt.TextFormat.PlainText)
-        self.status.setToolTip("Whether the table is applied to the network, and what to fix "
-                               "if it is not")
+        self.status.setToolTip("Whether the table is applied to the network, and what to fix if it is not")
         self.status.setContentsMargins(4, 2, 4, 2)
         self.revert_button = QToolButton(self)
         self.revert_button.setDefaultAction(self.act_revert)
@@ -167,8 +178,12 @@ class DataEditor(Clipboard, CsvFiles, GeneratedSets, QWidget):
     def _matches_session(self) -> bool:
         d = self.session.doc
         X, T = self.model.split()
-        return X.shape == d.inputs.shape and T.shape == d.targets.shape and \
-            np.array_equal(X, d.inputs) and np.array_equal(T, d.targets)
+        return (
+            X.shape == d.inputs.shape
+            and T.shape == d.targets.shape
+            and np.array_equal(X, d.inputs)
+            and np.array_equal(T, d.targets)
+        )
 
     def reload(self) -> None:
         """Show the session's data (any unapplied edits are dropped)."""
@@ -177,11 +192,15 @@ class DataEditor(Clipboard, CsvFiles, GeneratedSets, QWidget):
         ins, outs = self._labels()
         self.model.load(d.inputs, d.targets, ins, outs)
         hh = self.table.horizontalHeader()
-        hh.setSectionResizeMode(QHeaderView.ResizeMode.Stretch if self.model.width <= 6
-                                else QHeaderView.ResizeMode.Interactive)
+        hh.setSectionResizeMode(
+            QHeaderView.ResizeMode.Stretch if self.model.width <= 6 else QHeaderView.ResizeMode.Interactive
+        )
         if cur.isValid() and self.model.n_rows:
-            self.table.setCurrentIndex(self.model.index(min(cur.row(), self.model.n_rows - 1),
-                                                        min(cur.column(), self.model.width - 1)))
+            self.table.setCurrentIndex(
+                self.model.index(
+                    min(cur.row(), self.model.n_rows - 1), min(cur.column(), self.model.width - 1)
+                )
+            )
         self._update_status()
 
     def _on_document(self) -> None:
@@ -190,10 +209,12 @@ class DataEditor(Clipboard, CsvFiles, GeneratedSets, QWidget):
         same_columns = self._columns() == self.model.names
         if not self.model.is_valid() and same_columns:
             if not self._matches_session():
-                self.note = ("The network's data changed (an undo, or another part of the app) "
-                             "while this table has edits that are not applied; your text is "
-                             "kept. Fix the marked cells to apply the table as it stands, or "
-                             "Revert to see the network's data.")
+                self.note = (
+                    "The network's data changed (an undo, or another part of the app) "
+                    "while this table has edits that are not applied; your text is "
+                    "kept. Fix the marked cells to apply the table as it stands, or "
+                    "Revert to see the network's data."
+                )
             self._update_status()
             return
         if not self.model.is_valid():
@@ -207,10 +228,10 @@ class DataEditor(Clipboard, CsvFiles, GeneratedSets, QWidget):
         self.reload()
 
     def _on_training(self, on: bool) -> None:
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers if on
-                                   else self._edit_triggers())
-        for a in (self.act_add, self.act_delete, self.act_paste, self.act_import,
-                  self.act_revert):
+        self.table.setEditTriggers(
+            QAbstractItemView.EditTrigger.NoEditTriggers if on else self._edit_triggers()
+        )
+        for a in (self.act_add, self.act_delete, self.act_paste, self.act_import, self.act_revert):
             a.setEnabled(not on)
         self.gen_button.setEnabled(not on)
         self._update_status()
@@ -273,8 +294,10 @@ class DataEditor(Clipboard, CsvFiles, GeneratedSets, QWidget):
         bad = False
         if self._typing_reason is not None and self._typing_at[0] >= 0:
             r, c = self._typing_at
-            lines.append(f"Row {r + 1}, {m.names[c]}: {self._typing_reason} (Enter keeps "
-                         f"the text, marked and not applied; Esc cancels).")
+            lines.append(
+                f"Row {r + 1}, {m.names[c]}: {self._typing_reason} (Enter keeps "
+                f"the text, marked and not applied; Esc cancels)."
+            )
             bad = True
         fb = m.first_bad(typed=True)
         n_empty = m.n_empty()
@@ -283,24 +306,34 @@ class DataEditor(Clipboard, CsvFiles, GeneratedSets, QWidget):
             n_bad = len(m._bad) - n_empty
             more = f" ({plural(n_bad, 'cell')} to fix)" if n_bad > 1 else ""
             empty = f", and {plural(n_empty, 'empty cell')} to fill in" if n_empty else ""
-            lines.append(f"Row {r + 1}, column {m.names[c]}: {reason}{more}{empty}. The table "
-                         f"is not applied until every cell is a finite number; nothing you "
-                         f"typed is lost. Fix the marked cells, or Revert.")
+            lines.append(
+                f"Row {r + 1}, column {m.names[c]}: {reason}{more}{empty}. The table "
+                f"is not applied until every cell is a finite number; nothing you "
+                f"typed is lost. Fix the marked cells, or Revert."
+            )
             bad = True
         elif n_empty:
             r, c, _text, _reason = m.first_bad()
             rows = sorted({k[0] for k in m._bad})
-            which = f"row {rows[0] + 1}" if len(rows) == 1 else \
-                f"rows {rows[0] + 1}–{rows[-1] + 1}" if rows[-1] - rows[0] + 1 == len(rows) \
+            which = (
+                f"row {rows[0] + 1}"
+                if len(rows) == 1
+                else f"rows {rows[0] + 1}–{rows[-1] + 1}"
+                if rows[-1] - rows[0] + 1 == len(rows)
                 else plural(len(rows), "row")
-            lines.append(f"Type a number in each empty cell of {which} "
-                         f"({plural(n_empty, 'cell')} left, next: row {r + 1}, {m.names[c]}; "
-                         f"Tab moves right). The table is applied when every cell is filled.")
+            )
+            lines.append(
+                f"Type a number in each empty cell of {which} "
+                f"({plural(n_empty, 'cell')} left, next: row {r + 1}, {m.names[c]}; "
+                f"Tab moves right). The table is applied when every cell is filled."
+            )
         elif not lines:
             d = self.session.doc
             ins, outs = self._labels()
-            lines.append(f"{plural(d.n_samples, 'sample')} · {plural(len(ins), 'input')}, "
-                         f"{plural(len(outs), 'target')} · applied to the network")
+            lines.append(
+                f"{plural(d.n_samples, 'sample')} · {plural(len(ins), 'input')}, "
+                f"{plural(len(outs), 'target')} · applied to the network"
+            )
         if self.note:
             lines.append(self.note)
         if self.message and not bad:
@@ -309,8 +342,7 @@ class DataEditor(Clipboard, CsvFiles, GeneratedSets, QWidget):
             lines.append("Training is running: pause it to edit the data.")
         self.status.setText("\n".join(lines))
         self.status.setStyleSheet(f"color: {BAD_TEXT[theme]};" if bad or self.note else "")
-        pending = not self.session.training and (not m.is_valid() or
-                                                  not self._matches_session())
+        pending = not self.session.training and (not m.is_valid() or not self._matches_session())
         self.act_revert.setEnabled(pending)
         self.revert_button.setVisible(pending)
 
@@ -321,9 +353,18 @@ class DataEditor(Clipboard, CsvFiles, GeneratedSets, QWidget):
 
     def menu_actions(self) -> list[QAction | None]:
         """The editor's actions for a menu (None: a separator), e.g. a main-window Data menu."""
-        return [self.act_add, self.act_delete, self.act_copy, self.act_paste, None,
-                self.act_import, self.act_export, self.gen_menu.menuAction(), None,
-                self.act_revert]
+        return [
+            self.act_add,
+            self.act_delete,
+            self.act_copy,
+            self.act_paste,
+            None,
+            self.act_import,
+            self.act_export,
+            self.gen_menu.menuAction(),
+            None,
+            self.act_revert,
+        ]
 
     def _commit_editing(self) -> None:
         """Finish a cell being typed in (as Enter would) before a toolbar action."""

@@ -30,8 +30,10 @@ class TwoClassDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Two noisy classes")
         form = QFormLayout(self)
-        intro = QLabel("Points around (−1, −1) with target 0 and around (1, 1) with target 1, "
-                       "alternating; the same seed gives the same set.")
+        intro = QLabel(
+            "Points around (−1, −1) with target 0 and around (1, 1) with target 1, "
+            "alternating; the same seed gives the same set."
+        )
         intro.setWordWrap(True)
         form.addRow(intro)
         self.n = QSpinBox()
@@ -47,20 +49,19 @@ class TwoClassDialog(QDialog):
         self.sigma.setDecimals(2)
         self.sigma.setSingleStep(0.1)
         self.sigma.setValue(sigma)
-        self.sigma.setToolTip("Standard deviation σ of the noise around each centre "
-                              "(larger: the classes overlap more)")
+        self.sigma.setToolTip(
+            "Standard deviation σ of the noise around each centre (larger: the classes overlap more)"
+        )
         form.addRow("&Points:", self.n)
         form.addRow("&Seed:", self.seed)
         form.addRow("&Noise σ:", self.sigma)
-        box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok |
-                               QDialogButtonBox.StandardButton.Cancel)
+        box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         box.accepted.connect(self.accept)
         box.rejected.connect(self.reject)
         form.addRow(box)
 
     def values(self) -> dict:
-        return {"n": self.n.value(), "seed": self.seed.value(),
-                "sigma": round(self.sigma.value(), 2)}
+        return {"n": self.n.value(), "seed": self.seed.value(), "sigma": round(self.sigma.value(), 2)}
 
 
 class GeneratedSets:
@@ -74,8 +75,9 @@ class GeneratedSets:
         self.gen_actions: dict[str, QAction] = {}
         for name, g in GENERATORS.items():
             dots = "…" if name == "two-class" else ""
-            a = self.gen_menu.addAction(f"{g.title}{dots}  ({plural(g.n_in, 'input')}, "
-                                        f"{plural(g.n_out, 'target')})")
+            a = self.gen_menu.addAction(
+                f"{g.title}{dots}  ({plural(g.n_in, 'input')}, {plural(g.n_out, 'target')})"
+            )
             a.setToolTip(g.description)
             a.setStatusTip(g.description)
             a.triggered.connect(lambda _=False, n=name: self.generate_set(n))
@@ -84,8 +86,9 @@ class GeneratedSets:
         self.gen_button.setText("Generate")
         self.gen_button.setMenu(self.gen_menu)
         self.gen_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.gen_button.setToolTip("Replace the data with a lecture example: AND, OR, XOR, the "
-                                   "swap table or two noisy classes")
+        self.gen_button.setToolTip(
+            "Replace the data with a lecture example: AND, OR, XOR, the swap table or two noisy classes"
+        )
         self.toolbar2.addWidget(self.gen_button)
 
     def generate_set(self, name: str, ask: bool = True, **kw) -> bool:

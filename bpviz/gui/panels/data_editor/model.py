@@ -21,9 +21,8 @@ EMPTY_BG = {"light": "#FFF1BF", "dark": "#5A4B17"}  # still to fill in
 BAD_TEXT = {"light": "#B42318", "dark": "#FF8A7A"}
 
 
-
 def plural(n: int, word: str) -> str:
-    """"1 sample", "2,000 samples"."""
+    """ "1 sample", "2,000 samples"."""
     return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
@@ -52,8 +51,8 @@ class DataModel(QAbstractTableModel):
         self.n_in = len(input_names)
         self.names = [str(n) for n in input_names] + [f"target {o}" for o in output_names]
         self.tips = [f"Input {n}: the value fed to input neuron {n}" for n in input_names] + [
-            f"Target for output {o}: what output neuron {o} should give for this sample"
-            for o in output_names]
+            f"Target for output {o}: what output neuron {o} should give for this sample" for o in output_names
+        ]
         self.endResetModel()
 
     @property
@@ -68,7 +67,7 @@ class DataModel(QAbstractTableModel):
         return self._values.copy()
 
     def split(self) -> tuple[np.ndarray, np.ndarray]:
-        return self._values[:, : self.n_in].copy(), self._values[:, self.n_in:].copy()
+        return self._values[:, : self.n_in].copy(), self._values[:, self.n_in :].copy()
 
     @property
     def bad(self) -> dict[tuple[int, int], tuple[str, str]]:
@@ -127,7 +126,8 @@ class DataModel(QAbstractTableModel):
             room = self.width - c0
             raise ValueError(
                 f"the block is {plural(wide, 'column')} wide, but from column "
-                f"{self.names[c0]} there is room for {room}")
+                f"{self.names[c0]} there is room for {room}"
+            )
         added = max(0, r0 + len(block) - self.n_rows)
         if added:
             if self.n_rows + added > MAX_ROWS:
@@ -147,8 +147,11 @@ class DataModel(QAbstractTableModel):
             return
         at = max(0, min(at, self.n_rows))
         self.beginInsertRows(QModelIndex(), at, at + count - 1)
-        self._values = np.insert(self._values, [at] * count, 0.0, axis=0) if self.n_rows else \
-            np.zeros((count, self.width))
+        self._values = (
+            np.insert(self._values, [at] * count, 0.0, axis=0)
+            if self.n_rows
+            else np.zeros((count, self.width))
+        )
         bad = {((r + count if r >= at else r), c): v for (r, c), v in self._bad.items()}
         for r in range(at, at + count):
             for c in range(self.width):
@@ -170,10 +173,11 @@ class DataModel(QAbstractTableModel):
                 runs.append([r, r])
         for a, b in reversed(runs):
             self.beginRemoveRows(QModelIndex(), a, b)
-            self._values = np.delete(self._values, np.s_[a:b + 1], axis=0)
+            self._values = np.delete(self._values, np.s_[a : b + 1], axis=0)
             n = b - a + 1
-            self._bad = {((r - n if r > b else r), c): v for (r, c), v in self._bad.items()
-                         if not a <= r <= b}
+            self._bad = {
+                ((r - n if r > b else r), c): v for (r, c), v in self._bad.items() if not a <= r <= b
+            }
             self._recount()
             self.endRemoveRows()
 
@@ -192,8 +196,7 @@ class DataModel(QAbstractTableModel):
     def flags(self, index):
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | \
-            Qt.ItemFlag.ItemIsEditable
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEditable
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
@@ -208,8 +211,7 @@ class DataModel(QAbstractTableModel):
         if role == R.BackgroundRole and b is not None:
             return QColor((EMPTY_BG if b[1] == EMPTY else BAD_BG)[self.theme])
         if role == R.ToolTipRole:
-            what = self.names[c] if c < self.n_in else self.names[c].replace("target ", "the "
-                                                                             "target for ")
+            what = self.names[c] if c < self.n_in else self.names[c].replace("target ", "the target for ")
             if b is not None:
                 return f"Sample {r + 1}, {what}: {b[1]}. Not applied until it is a number."
             return f"Sample {r + 1}, {what}: {number_text(self._values[r, c])}"

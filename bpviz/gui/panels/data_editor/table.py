@@ -100,11 +100,15 @@ class DataTable(QTableView):
                 self._editor.copy()
                 return
             if ev.key() == Qt.Key.Key_Delete and ev.modifiers() in (
-                    Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier):
+                Qt.KeyboardModifier.NoModifier,
+                Qt.KeyboardModifier.KeypadModifier,
+            ):
                 self._editor.delete_rows()
                 return
-            if ev.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and \
-                    self.editTriggers() != QAbstractItemView.EditTrigger.NoEditTriggers:
+            if (
+                ev.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+                and self.editTriggers() != QAbstractItemView.EditTrigger.NoEditTriggers
+            ):
                 self._move_down()
                 return
         super().keyPressEvent(ev)
