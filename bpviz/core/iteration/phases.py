@@ -19,16 +19,12 @@ from functools import cached_property
 
 import numpy as np
 
-from bpviz.core.expr import Eq, SumOver, Sym, sum_of
 from bpviz.core.fileformat import Document
-from bpviz.core.iteration import chain as C
+from bpviz.core.iteration import phase_equations
+from bpviz.core.iteration.symbols import Names
 from bpviz.core.network import Network, Pass
-from bpviz.core.numbers import fmt
 
-__all__ = ["Trace", "Phase", "trace_step", "phase_names", "MAX_LINES"]
-
-MAX_LINES = 48  # numeric lines written out per phase; the rest are summarised
-MAX_SAMPLES = 4  # samples written out per phase in batch mode
+__all__ = ["Trace", "Phase", "trace_step", "phase_names"]
 
 
 @dataclass
@@ -139,47 +135,13 @@ class Phase:
     def equations(self) -> list:
         """The phase's formula as data: equations in symbols (``Eq``) and words (``str``);
         ``bpviz.core.teach`` writes it in each medium."""
-        return _formula(self)
+        return phase_equations.formula(self)
 
     @cached_property
     def computations(self) -> list:
         """The phase's computations with this step's numbers, as equations (``Eq``) and
         words (``str``: a summary such as "… and 12 more")."""
-        return _line_items(self)
-
-
-# ------------------------------------------------------------------------------ symbols
-class _Sym:
-    """The network's own labels, as the values' symbols use them (plain text)."""
-
-    def __init__(self, net: Network) -> None:
-        self.net = net
-        self.lab = net.labels
-
-    def n(self, k: int, i: int) -> str:
-        return self.lab.neurons[k][i]
-
-    def out(self, k: int, i: int) -> str:
-        return self.n(0, i) if k == 0 else f"out_{self.n(k, i)}"
-
-    def net_(self, k: int, i: int) -> str:
-        return f"net_{self.n(k, i)}"
-
-    def w(self, j: int, r: int, c: int) -> str:
-        return self.lab.weights[j][r][c]
-
-    def b_unique(self, j: int, i: int) -> str:
-        """A bias label that names one neuron even where a layer shares one label (seed 004)."""
-        row = self.lab.biases[j]
-        lbl = row[i]
-        return lbl if row.count(lbl) == 1 else f"{lbl}({self.n(j + 1, i)})"
-
-
-def _list(names: list[str], limit: int = 6) -> str:
-    """Names separated by commas, the middle of a long list left out: "x1, x2, …, x784"."""
-    if len(names) > limit:
-        names = names[: limit - 2] + ["…", names[-1]]
-    return ", ".join(names)
+        return phase_equations.computations(self)
 
 
 def _count(n: int, noun: str, plural: str | None = None) -> str:
@@ -272,217 +234,14 @@ def _build(tr: Trace) -> list[Phase]:
     return out
 
 
-# ------------------------------------------------------------------------------ equations
-def _first(n: int, limit: int = 3) -> range:
-    return range(min(n, limit))
-
-
-def _formula(ph: Phase) -> list:
-    """The phase's formula: a few equations in symbols (true of every sample of the step) and
-    words; long layers end with "…"."""
-    tr, net = ph.trace, ph.trace.network
-    c = C.Chain(tr, generic=True)
-    L, k, sizes = net.L, ph.layer_index, net.sizes
-    S = _Sym(net)
-    batch = len(tr.samples) > 1
-    items: list = []
-
-    def sym(e: Eq, last: int = 0) -> Eq:
-        """The equation in symbols only (its last ``last`` symbolic forms, or all)."""
-        return Eq(e.lhs, e.symbolic[-last:] if last else e.symbolic, (), None, e.q, e.note)
-
-    def more(n: int, shown: int = 3) -> None:
-        if n > shown:
-            items.append("…")
-
-    kind = ph.kind
-    if kind == "input":
-        items.append("inputs " + _list([S.n(0, i) for i in range(sizes[0])]))
-        items.append("targets " + _list([f"target_{S.n(L, i)}" for i in range(sizes[L])]))
-    elif kind == "net":
-        items += [sym(C.net_eq(c, k, i, 0)) for i in _first(sizes[k])]
-        more(sizes[k])
-    elif kind == "out":
-        items += [sym(C.out_eq(c, k, i, 0)) for i in _first(sizes[k])]
-        more(sizes[k])
-    elif kind == "error":
-        if batch:
-            n_out = sizes[L]
-            each = tuple(
-                sum_of(lambda i, s=s: c.e_term(i, s), n_out, lambda a, b, s=s: float(c.terms[s, a:b].sum()))
-                for s in range(len(tr.samples))
-            )
-            items.append(Eq(c.e_total(), (SumOver("s", _e_terms(c), each),)))
-        else:
-            items.append(sym(C.error_total_eq(c)))
-        items += [sym(C.error_term_eq(c, i, 0)) for i in _first(sizes[L], 2)]
-        more(sizes[L], 2)
-    elif kind == "grad_out":
-        items += [sym(C.grad_out_eq(c, k, i, 0), 1) for i in _first(sizes[k])]
-        more(sizes[k])
-    elif kind == "delta":
-        items += [sym(C.delta_eq(c, k, i, 0)) for i in _first(sizes[k], 2)]
-        if not _constant_fprime(net, k):
-            items.append(sym(C.fprime_eq(c, k, 0, 0)))
-        more(sizes[k], 2)
-    elif kind == "grad":
-        j = k - 1
-        shown = [(r, col) for r in _first(sizes[k], 2) for col in _first(sizes[j], 2)][:3]
-        items += [sym(C.grad_weight_eq(c, j, r, col), 1) for r, col in shown]
-        if sizes[k] * sizes[j] > len(shown):
-            items.append("…")
-        if net.biases is not None:
-            items.append(sym(C.grad_bias_eq(c, j, 0), 1))
-    elif kind == "update":
-        items.append(sym(C.update_eq(c, 0, 0, 0)))
-        words = f"for every weight, η = {fmt(tr.learning_rate)}"
-        if net.biases is not None:
-            words += "; biases likewise" if net.train_biases else "; biases fixed"
-        items.append(words)
-    return items
-
-
-def _e_terms(c: C.Chain):
-    """E_o1⁽ˢ⁾ + E_o2⁽ˢ⁾ + …: one sample's terms (a Σₛ's body)."""
-    n = c.net.sizes[c.L]
-    return sum_of(lambda i: Sym("E", c.n(c.L, i), sample="s"), n, lambda a, b: 0.0)
-
-
-def _line_items(ph: Phase) -> list:
-    """The phase's computations with this step's numbers: every neuron (or weight) of its
-    layer, each sample of a batch step up to MAX_SAMPLES; the rest summarised."""
-    tr, net = ph.trace, ph.trace.network
-    c = C.Chain(tr)
-    L, k, sizes = net.L, ph.layer_index, net.sizes
-    m = len(tr.samples)
-    shown = range(min(m, MAX_SAMPLES))
-    items: list = []
-    budget = MAX_LINES + 1  # build no more than we keep
-
-    def per_neuron(build, layer, n):
-        for s in shown:
-            for i in range(n):
-                if len(items) >= budget:
-                    return
-                items.append(build(c, layer, i, s))
-
-    kind = ph.kind
-    if kind == "input":
-        S = _Sym(net)
-        for s in shown:
-            xs = ", ".join(f"{S.n(0, i)} = {fmt(tr.inputs[s, i])}" for i in range(sizes[0]))
-            ts = ", ".join(f"target_{S.n(L, i)} = {fmt(tr.targets[s, i])}" for i in range(sizes[L]))
-            tag = f"sample {tr.samples[s] + 1}: " if m > 1 else ""
-            items.append(_minus(f"{tag}{xs}; {ts}"))
-    elif kind == "net":
-        per_neuron(C.net_eq, k, sizes[k])
-    elif kind == "out":
-        per_neuron(C.out_eq, k, sizes[k])
-    elif kind == "error":
-        for s in shown:
-            for i in range(sizes[L]):
-                items.append(C.error_term_eq(c, i, s))
-        items.append(C.error_total_eq(c))
-    elif kind == "grad_out":
-        per_neuron(lambda c_, k_, i, s: _last_form(C.grad_out_eq(c_, k_, i, s)), k, sizes[k])
-    elif kind == "delta":
-        const = _constant_fprime(net, k)
-        for s in shown:
-            for i in range(sizes[k]):
-                if len(items) >= budget:
-                    break
-                if not const:
-                    items.append(C.fprime_eq(c, k, i, s))
-                items.append(C.delta_eq(c, k, i, s))
-    elif kind == "grad":
-        j = k - 1
-        for r in range(sizes[k]):
-            for col in range(sizes[j]):
-                if len(items) >= budget:
-                    break
-                items.append(_short(C.grad_weight_eq(c, j, r, col)))
-        if net.biases is not None:
-            for i in range(sizes[k]):
-                if len(items) >= budget:
-                    break
-                items.append(_last_form(C.grad_bias_eq(c, j, i)))
-    elif kind == "update":
-        for j in range(L):
-            for r in range(sizes[j + 1]):
-                for col in range(sizes[j]):
-                    if len(items) >= budget:
-                        break
-                    items.append(_numeric(C.update_eq(c, j, r, col)))
-        if net.biases is not None:
-            for j in range(L):
-                for i in range(sizes[j + 1]):
-                    if len(items) >= budget:
-                        break
-                    items.append(_numeric(C.bias_update_eq(c, j, i)))
-    total = _line_count(ph, m)
-    if total > MAX_LINES:
-        items = items[:MAX_LINES] + [f"… and {total - MAX_LINES:,} more"]
-    return items
-
-
-def _line_count(ph: Phase, m: int) -> int:
-    """How many lines the phase would write in full."""
-    net, k = ph.trace.network, ph.layer_index
-    sizes, L = net.sizes, net.L
-    shown = min(m, MAX_SAMPLES)
-    bias = net.biases is not None
-    return {
-        "input": lambda: shown,
-        "net": lambda: shown * sizes[k],
-        "out": lambda: shown * sizes[k],
-        "error": lambda: shown * sizes[L] + 1,
-        "grad_out": lambda: shown * sizes[k],
-        "delta": lambda: shown * sizes[k] * (1 if _constant_fprime(net, k) else 2),
-        "grad": lambda: sizes[k] * sizes[k - 1] + (sizes[k] if bias else 0),
-        "update": lambda: sum(sizes[j + 1] * (sizes[j] + bias) for j in range(L)),
-    }[ph.kind]()
-
-
-def _constant_fprime(net: Network, k: int) -> bool:
-    """f′ is a constant (identity, linear): the δ phase writes no f′ line of its own."""
-    from bpviz.core.expr import Num
-
-    return isinstance(net.activations[k - 1].derivative_expression(Num(0.0), Num(0.0)), Num)
-
-
-def _last_form(e: Eq) -> Eq:
-    """The equation with only its last symbolic form (δ·w, δ·out or Σₛ δ·out)."""
-    return Eq(e.lhs, e.symbolic[-1:], e.numeric, e.result, e.q, e.note)
-
-
-def _short(e: Eq) -> Eq:
-    """∂E/∂w = δ·out with the numbers of that form (not of the three-factor chain)."""
-    return Eq(e.lhs, e.symbolic[-1:], e.numeric[-1:], e.result, e.q, e.note)
-
-
-def _numeric(e: Eq) -> Eq:
-    """The equation with numbers only (the update: w5⁺ = 0.4 − 0.5 × 0.0821 = 0.3589)."""
-    return Eq(e.lhs, (), e.numeric, e.result, e.q, e.note)
-
-
-def _minus(s: str) -> str:
-    return s.replace("-", "−")
-
-
 # ------------------------------------------------------------------------------ values
-def _f(v: float) -> str:
-    """A factor in a product or sum: negative numbers in parentheses, as seed 001 writes them."""
-    s = fmt(v)
-    return f"({s})" if s.startswith("-") else s
-
-
 def _per(arr: np.ndarray, i: int) -> list[float]:
     return [float(v) for v in arr[:, i]]
 
 
 def _values(ph: Phase) -> list[dict]:
     tr, net, p = ph.trace, ph.trace.network, ph.trace.p
-    S = _Sym(net)
+    S = Names(net)
     L, k = net.L, ph.layer_index
     v: list[dict] = []
     kind = ph.kind

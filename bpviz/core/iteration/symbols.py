@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import TYPE_CHECKING
 
-__all__ = ["parse"]
+if TYPE_CHECKING:
+    from bpviz.core.network import Network
+
+__all__ = ["parse", "Names", "name_list"]
 
 _LABEL = re.compile(
     r"((?:[^\W\d_][\u0300-\u036f\u20d0-\u20ff]*)+)"
@@ -30,3 +34,37 @@ def parse(label: str) -> tuple[str, str | None] | None:
     base = m.group(1)
     rest = next((g for g in m.groups()[1:] if g is not None), None)
     return unicodedata.normalize("NFC", base), rest
+
+
+class Names:
+    """The network's own labels in the plain-text spelling (``out_h1``, ``net_h1``, ``w5``),
+    as the phase list's ``values`` name them."""
+
+    def __init__(self, net: Network) -> None:
+        self.net = net
+        self.lab = net.labels
+
+    def n(self, k: int, i: int) -> str:
+        return self.lab.neurons[k][i]
+
+    def out(self, k: int, i: int) -> str:
+        return self.n(0, i) if k == 0 else f"out_{self.n(k, i)}"
+
+    def net_(self, k: int, i: int) -> str:
+        return f"net_{self.n(k, i)}"
+
+    def w(self, j: int, r: int, c: int) -> str:
+        return self.lab.weights[j][r][c]
+
+    def b_unique(self, j: int, i: int) -> str:
+        """A bias label that names one neuron even where a layer shares one label (seed 004)."""
+        row = self.lab.biases[j]
+        lbl = row[i]
+        return lbl if row.count(lbl) == 1 else f"{lbl}({self.n(j + 1, i)})"
+
+
+def name_list(names: list[str], limit: int = 6) -> str:
+    """Names separated by commas, the middle of a long list left out: "x1, x2, …, x784"."""
+    if len(names) > limit:
+        names = names[: limit - 2] + ["…", names[-1]]
+    return ", ".join(names)
