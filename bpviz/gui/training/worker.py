@@ -5,6 +5,8 @@ Backends (benchmarks/bench_training.py measured them):
 - ``"process"`` (default): the engine's serve loop runs in a child process with its own
   interpreter and GIL; the QThread only relays over a pipe (waiting on it releases the GIL),
   so the GUI thread never waits for numpy and training runs at headless speed on another core.
+  Its BLAS gets the cores the GUI leaves it (``blas_environment``: one thread on 2 cores),
+  unless the user's environment sets the thread count.
 - ``"thread"``: the same serve loop runs in the QThread itself, in chunks of 2 ms with a 1 ms
   GIL switch interval. Simpler, but every Qt call the GUI thread makes must win the GIL back
   from the worker, which shows as stutter.
@@ -27,6 +29,7 @@ from multiprocessing.connection import Connection
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from bpviz.core.engine import Command, Quit, Snapshot, continues, merged, serve
+from bpviz.core.engine_process import blas_environment
 
 __all__ = ["TrainingWorker", "WorkerThread", "running_threads"]
 
@@ -44,6 +47,7 @@ class TrainingWorker(QObject):
         self.backend = backend
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._abort = False
+        self.process: subprocess.Popen | None = None  # the training process, once started
 
     def send(self, cmd: Command) -> None:
         """Queue a command (any thread); the loop applies it between chunks."""
@@ -65,12 +69,14 @@ class TrainingWorker(QObject):
 
     def _relay_to_process(self) -> None:
         # A fresh interpreter that imports only bpviz.core (not multiprocessing's spawn,
-        # which would run the main script again in the child), joined by a socket pair.
+        # which would run the main script again in the child), joined by a socket pair; its
+        # BLAS thread count is in its environment, read when its numpy loads.
         ours, theirs = socket.socketpair()
-        proc = subprocess.Popen(
+        proc = self.process = subprocess.Popen(
             [sys.executable, "-m", "bpviz.core.engine_process", str(theirs.fileno())],
             pass_fds=(theirs.fileno(),),
             stdin=subprocess.DEVNULL,
+            env=blas_environment(),
         )
         theirs.close()
         conn = Connection(ours.detach())
