@@ -9,25 +9,16 @@ example and its figures) and :mod:`bpviz.core.history_csv`.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QBuffer, QIODevice
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
-from bpviz.core.atomic import write_atomic
-from bpviz.core.history_csv import history_csv
-from bpviz.core.teach.phase_figures import PhaseFigure, with_phase_figures
-from bpviz.core.teach.worked_example import explain
-from bpviz.gui.export import (
-    QuickExporter,
-    copy_to_clipboard,
-    export_file_name,
-    export_stem,
-    export_widget,
-    phase_file_name,
-    phase_tag,
-    render_image,
-)
-from bpviz.gui.export_dialog import ExportDialog
+if TYPE_CHECKING:
+    from bpviz.core.teach.phase_figures import PhaseFigure
+
+# The writers (images, SVG, the worked example, CSV) are imported by the command that uses
+# them, not with the window: the window's first paint does not wait for them (issue 12).
 
 __all__ = ["ExportCommands"]
 
@@ -52,6 +43,9 @@ class ExportCommands:
     # -- images -------------------------------------------------------------------------------
     def export_dialog(self) -> None:
         """File → Export image…: what (canvas, plot, window), PNG or SVG, scale, then where."""
+        from bpviz.gui.export import export_file_name, export_stem, export_widget
+        from bpviz.gui.export_dialog import ExportDialog
+
         w, st, s = self.window, self.settings, self.session
         d = ExportDialog(
             w,
@@ -92,6 +86,8 @@ class ExportCommands:
         self._done(f"Exported {path}")
 
     def copy_image(self) -> None:
+        from bpviz.gui.export import copy_to_clipboard
+
         copy_to_clipboard(self.window.canvas, 2.0)
         self._done("Copied the canvas to the clipboard", 3000)
 
@@ -106,6 +102,8 @@ class ExportCommands:
     def quick_export(self) -> str | None:
         """The canvas as the next numbered PNG in the quick export folder (for a sequence
         grabbed while stepping)."""
+        from bpviz.gui.export import QuickExporter, export_stem, phase_tag
+
         s = self.session
         folder = self.settings.value("export/quick_dir")
         if not folder or not Path(folder).is_dir():
@@ -126,6 +124,10 @@ class ExportCommands:
     def export_worked_example(self) -> None:
         """This iteration written out step by step; the format follows the file's extension
         (or the filter chosen), the canvas at each phase if the user wants it."""
+        from bpviz.core.atomic import write_atomic
+        from bpviz.core.teach.phase_figures import with_phase_figures
+        from bpviz.core.teach.worked_example import explain
+
         w, s = self.window, self.session
         start = self._export_dir() / f"{Path(s.source).stem or 'bpviz'}-worked-example.html"
         path, flt = QFileDialog.getSaveFileName(w, "Export worked example", str(start), WORKED_EXAMPLE_FILTER)
@@ -155,6 +157,9 @@ class ExportCommands:
     def phase_images(self) -> list[PhaseFigure]:
         """The canvas at every phase of this iteration (``01-input.png``, its title, the PNG);
         the stepper goes back to where it was."""
+        from bpviz.core.teach.phase_figures import PhaseFigure
+        from bpviz.gui.export import phase_file_name, render_image
+
         s = self.session
         here = s.phase_index
         out = []
@@ -174,6 +179,9 @@ class ExportCommands:
 
     def export_history_csv(self) -> None:
         """The error of every step so far (and of all the data where an epoch ended)."""
+        from bpviz.core.atomic import write_atomic
+        from bpviz.core.history_csv import history_csv
+
         w, h = self.window, self.session.history
         start = self._export_dir() / f"{Path(self.session.source).stem or 'bpviz'}-errors.csv"
         path, _ = QFileDialog.getSaveFileName(w, "Export error history", str(start), "CSV (*.csv)")
