@@ -8,6 +8,12 @@ Divergence: a chunk runs fast, checking only each step's error; at its end the p
 checked. If anything is not finite, the chunk is rolled back and replayed step by step with every
 value checked, so the trainer stops exactly at the first step whose values are not finite and
 keeps the parameters from before it.
+
+Two paths compute the same steps: "numpy" (the :class:`~bpviz.core.network.Pass` above) and
+"fast" (straight-line Python generated per network, ``bpviz.core.fastpath``), for networks so
+small that numpy's call overhead dominates. ``Trainer.path`` says which one a run uses (chosen
+by the measured crossover in ``fastpath.choose`` unless given); the two agree to about 1e-14
+relative, and a replay that passes ``path=`` the same is bit for bit.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bpviz.core import fastpath
 from bpviz.core.fileformat import Document
 from bpviz.core.network import Network, Pass
 
@@ -25,12 +32,14 @@ __all__ = [
     "Trainer",
     "ChunkResult",
     "Schedule",
+    "PATHS",
     "LECTURE_SPEED",
     "MAX_RESULT_ROWS",
     "default_speed",
     "default_stop_error",
 ]
 
+PATHS = ("numpy", "fast")  # how a trainer computes its steps (see the module's docstring)
 MAX_RESULT_ROWS = 1000  # samples whose outputs the results table shows (a snapshot carries them)
 
 # The window's training speed for a file without a "speed" key: steps per second, slow
@@ -90,6 +99,11 @@ class Schedule:
         if self.sample is not None or self.mode == "online":
             return self.M == 1
         return self.mode == "batch" or self.batch_size >= self.M
+
+    @property
+    def in_order(self) -> bool:
+        """Are each step's rows consecutive (no shuffling)?"""
+        return self._rng is None
 
     @property
     def steps_per_epoch(self) -> int:
@@ -153,7 +167,12 @@ class Trainer:
         track_epoch_error: bool = False,
         sample: int | None = None,
         start_step: int = 0,
+        path: str | None = None,
     ) -> None:
+        """``path``: "numpy" or "fast" (a replay passes the path its run used); None chooses
+        by the crossover, again whenever ``set_mode`` changes how many rows a step uses."""
+        if path is not None and path not in PATHS:
+            raise ValueError(f"unknown path {path!r} (expected one of {PATHS})")
         self.network = network if network is not None else doc.network.copy()
         self.inputs = np.ascontiguousarray(doc.inputs, dtype=np.float64)
         self.targets = np.ascontiguousarray(doc.targets, dtype=np.float64)
@@ -170,12 +189,27 @@ class Trainer:
         self.diverged_at: int | None = None
         self.stopped_at: tuple[int, float] | None = None  # (step, E) a stop_error ended
         self._passes: dict[int, Pass] = {}
+        self._bufs: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._eval: Pass | None = None
+        self._auto = path is None
+        self._runner: fastpath.FastRunner | None = None
+        if path == "fast" and not fastpath.supports(self.network):
+            raise ValueError("the fast path does not support this network's activations or loss")
+        self.path = path or self._choose()
+
+    def _choose(self) -> str:
+        sch = self.schedule
+        spe = sch.steps_per_epoch
+        per_step = 1 if sch.sample is not None or sch.mode == "online" else -(-sch.M // spe)
+        return fastpath.choose(self.network, sch.M, per_step, spe, self.track_epoch_error)
 
     # -- settings (take effect at the next step boundary) ------------------------------
     def set_mode(self, mode: str, batch_size: int | None = None, shuffle_seed: int | None = None) -> None:
         self.mode, self.batch_size, self.shuffle_seed = mode, batch_size, shuffle_seed
         self.schedule = Schedule(len(self.inputs), mode, batch_size, shuffle_seed)
+        self._runner = None
+        if self._auto:
+            self.path = self._choose()
 
     # -- results -----------------------------------------------------------------------
     @property
@@ -203,6 +237,15 @@ class Trainer:
         if p is None:
             p = self._passes[m] = Pass(self.network, m)
         return p
+
+    def _gather(self, rows: np.ndarray):
+        m = len(rows)
+        buf = self._bufs.get(m)
+        if buf is None:
+            buf = self._bufs[m] = (np.empty((m, self.inputs.shape[1])), np.empty((m, self.targets.shape[1])))
+        np.take(self.inputs, rows, axis=0, out=buf[0])
+        np.take(self.targets, rows, axis=0, out=buf[1])
+        return buf
 
     def _push(self, e: float) -> None:
         i = self.step - self.first_step
@@ -235,8 +278,10 @@ class Trainer:
             len(self.epoch_errors),
         )
         self.stopped_at = None
+        gen = self.path == "fast"
         with np.errstate(all="ignore"):
-            done, reason, bad = self._fast(max_steps, seconds, target_error, stop_error)
+            chunk = self._generated if gen else self._fast
+            done, reason, bad = chunk(max_steps, seconds, target_error, stop_error)
             if bad or not net.parameters_finite():
                 w, b, step, sched, n_ep = saved
                 net.set_parameters(w, b)
@@ -244,7 +289,8 @@ class Trainer:
                 self.schedule.restore(sched)
                 del self.epoch_errors[n_ep:]
                 self.stopped_at = None
-                done, reason = self._careful(done, target_error, stop_error)
+                careful = self._careful_generated if gen else self._careful
+                done, reason = careful(done, target_error, stop_error)
         return ChunkResult(
             done, reason, self.stopped_at[1] if reason == "target" and self.stopped_at else None
         )
@@ -283,6 +329,7 @@ class Trainer:
         online = sched.sample is None and sched.mode == "online"
         batch = sched.sample is None and sched.mode == "batch"
         M = len(X)
+        in_order = sched.in_order
         stops = target_error is not None or stop_error is not None
         whole = sched.whole_data
         deadline = None if seconds is None else time.perf_counter() + seconds
@@ -301,8 +348,13 @@ class Trainer:
                 p = self._pass(M)
             else:
                 rows = sched.rows(s)
-                x, t = X[rows], T[rows]
-                p = self._pass(len(rows))
+                m = len(rows)
+                if in_order:  # consecutive rows: views, no copy
+                    a = int(rows[0])
+                    x, t = X[a : a + m], T[a : a + m]
+                else:  # shuffled: gathered into buffers kept per batch size
+                    x, t = self._gather(rows)
+                p = self._pass(m)
             e = p.run(x, t, train_b)
             if not isfinite(e):
                 return done, None, True
@@ -356,5 +408,62 @@ class Trainer:
                 ee = self.data_error()
                 self.epoch_errors.append((self.step, ee))
             if self._stopped(e, target_error, stop_error, self.schedule.whole_data, ee):
+                return done + 1, "target"
+        return n, None  # pragma: no cover - the fast run found a non-finite value in n steps
+
+    # -- the fast path (bpviz.core.fastpath) ---------------------------------------------
+    def _gen_run(self, limit, deadline, target_error, stop_error, check):
+        """Run the generated loop from the network's parameters; on success write back the
+        parameters, history, epoch errors, step and stop. Returns (done, reason, bad)."""
+        sch = self.schedule
+        many = sch.sample is None and sch.mode != "online"
+        if self._runner is None:
+            self._runner = fastpath.FastRunner(self.network, self.inputs, self.targets, many, sch.sample)
+        r = self._runner
+        rows_of = (lambda s: sch.rows(s).tolist()) if many and sch.mode == "minibatch" else None
+        hist: list[float] = []
+        epochs: list[tuple[int, float]] = []
+        P, step, done, reason, bad, stopped = r.run(
+            r.flat(self.network),
+            self.step,
+            limit,
+            self.learning_rate,
+            deadline,
+            target_error,
+            stop_error,
+            sch.whole_data,
+            sch.steps_per_epoch,
+            self.track_epoch_error,
+            check,
+            rows_of,
+            hist,
+            epochs,
+        )
+        if bad:
+            return done, None, True
+        r.store(self.network, P)
+        i = self.step - self.first_step
+        while i + len(hist) > len(self._hist):
+            self._hist = np.concatenate([self._hist, np.empty(len(self._hist))])
+        self._hist[i : i + len(hist)] = hist
+        self.step = step
+        self.epoch_errors += epochs
+        if stopped is not None:
+            self.stopped_at = stopped
+        return done, reason, False
+
+    def _generated(self, max_steps, seconds, target_error, stop_error=None):
+        deadline = math.inf if seconds is None else time.perf_counter() + seconds
+        limit = max_steps if max_steps is not None else (1 << 62)
+        return self._gen_run(limit, deadline, target_error, stop_error, False)
+
+    def _careful_generated(self, n: int, target_error, stop_error=None):
+        """``_careful`` on the fast path: one step at a time, every new parameter checked."""
+        for done in range(n + 1):
+            _, reason, bad = self._gen_run(1, math.inf, target_error, stop_error, True)
+            if bad:
+                self.diverged_at = self.step + 1
+                return done, "diverged"
+            if reason == "target":
                 return done + 1, "target"
         return n, None  # pragma: no cover - the fast run found a non-finite value in n steps
