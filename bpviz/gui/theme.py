@@ -33,19 +33,52 @@ DARK = Theme("dark", "#1E1F22", "#E8E8E8", "#A0A0A0", "#2E3036", "#D0D0D0", "#5A
 THEMES = {"light": LIGHT, "dark": DARK}
 
 
-def diverging(v: float, vmax: float, theme: Theme) -> QColor:
-    """A fill for a signed value: vermillion (negative) through the neutral fill to blue."""
-    base = QColor(theme.neuron_fill)
+MIX = 0.85  # how much of the sign's colour the largest value's fill takes
+COLOUR_STEPS = 64  # shades of each sign: one step moves a channel by ≤ 3.3 of 255, unseen
+
+
+def diverging_step(v: float, vmax: float) -> int:
+    """The shade of a signed value on the quantised scale, −COLOUR_STEPS … COLOUR_STEPS (0:
+    the neutral fill, also for NaN and vmax ≤ 0). The steps are even in the colour mix
+    (|v / vmax|^0.7 · MIX), so no two neighbouring shades can be told apart."""
     if vmax <= 0 or v != v:
-        return base
+        return 0
     t = max(-1.0, min(1.0, v / vmax))
-    end = QColor(POSITIVE if t >= 0 else NEGATIVE)
-    a = abs(t) ** 0.7 * 0.85
+    k = round(abs(t) ** 0.7 * COLOUR_STEPS)
+    return k if t >= 0 else -k
+
+
+def _mix(step: int, theme: Theme) -> QColor:
+    base = QColor(theme.neuron_fill)
+    end = QColor(POSITIVE if step >= 0 else NEGATIVE)
+    a = abs(step) / COLOUR_STEPS * MIX
     return QColor(
         round(base.red() + (end.red() - base.red()) * a),
         round(base.green() + (end.green() - base.green()) * a),
         round(base.blue() + (end.blue() - base.blue()) * a),
     )
+
+
+def diverging(v: float, vmax: float, theme: Theme) -> QColor:
+    """A fill for a signed value: vermillion (negative) through the neutral fill to blue, on
+    the quantised scale (:func:`diverging_step`)."""
+    return _mix(diverging_step(v, vmax), theme)
+
+
+_BRUSHES: dict = {}
+
+
+def neuron_brush(v: float, vmax: float, theme: Theme):
+    """The neurons' fill for a signed value as one of a fixed set of shared QBrush objects
+    (2·COLOUR_STEPS + 1 per theme): pyqtgraph's scatter renders a symbol per distinct brush
+    object, so reusing them keeps its symbol atlas's cache warm whatever the network."""
+    key = (theme.name, diverging_step(v, vmax))
+    brush = _BRUSHES.get(key)
+    if brush is None:
+        import pyqtgraph as pg
+
+        brush = _BRUSHES[key] = pg.mkBrush(_mix(key[1], theme))
+    return brush
 
 
 def readable_on(c: QColor) -> str:

@@ -19,12 +19,37 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
+from bpviz.gui.canvas.drawing_cost import (
+    GLOW_ALPHA,
+    SIGNAL_ALPHA,
+    SIGNAL_WIDE,
+    UPDATE_GLOW_ALPHA,
+    DrawingPlan,
+    highlight_cap,
+    plan_for,
+)
+from bpviz.gui.canvas.edge_layer import Stroke
 from bpviz.gui.canvas.geometry import WIDTH_BINS, pairs, strongest, width_bins
 from bpviz.gui.canvas.texts import bias_text, neuron_quantity
-from bpviz.gui.theme import ERROR_SIGNAL, FORWARD, NEGATIVE, POSITIVE, diverging
+from bpviz.gui.theme import ERROR_SIGNAL, FORWARD, NEGATIVE, POSITIVE, THEMES, neuron_brush
 
 EDGE_BUDGET = 10_000  # edges drawn per weight layer at most
-HIGHLIGHT_BUDGET = 600  # highlighted edges of a big layer (each costs fill time)
+EDGE_BINS = [(sign, b) for b in range(len(WIDTH_BINS)) for sign in (1, -1)]  # weakest first
+
+
+_RIMS: dict = {}
+
+
+def _rim(color: str, width: float):
+    """A shared pen for the neurons' rims (the scatter's symbol cache is keyed by the pen
+    object, so a new pen each step would render every symbol again)."""
+    key = (color, round(width, 3))
+    pen = _RIMS.get(key)
+    if pen is None:
+        if len(_RIMS) > 256:
+            _RIMS.clear()
+        pen = _RIMS[key] = pg.mkPen(color, width=width)
+    return pen
 
 
 def _joined(parts: list) -> np.ndarray:
@@ -51,20 +76,34 @@ class EdgeDrawing:
     def _invalidate_cached_curves(self) -> None:
         """A zoom, pan or resize draws the cached curves anew: Qt reuses a device-cached
         pixmap when an item only moved on screen, and after a relayout that kept an old
-        picture of the edges."""
+        picture of the edges. (The edge layers key their images by the view's transform.)"""
         for it in self._items:
             if isinstance(it, pg.PlotCurveItem):
                 it.update()
+        self._replan()
+
+    def _plan(self) -> DrawingPlan:
+        """The drawing plan for the edges drawn now, at the view's current scale."""
+        sx, sy = self._scale()
+        n, length = 0, 0.0
+        for j, idx in enumerate(self._shown):
+            a, b, _, _ = self._seg[j]
+            if len(idx):
+                d = (b[idx] - a[idx]) * (sx, sy)
+                length += float(np.hypot(d[:, 0], d[:, 1]).sum())
+                n += len(idx)
+        return plan_for(n, length)
 
     def _draw_edges(self, th) -> None:
         """Every layer's edges in the bins of their sign and |value| (the weight, or its
         gradient or change once revealed, by the edge mode); unknown values are neutral.
-        A layer over the budget draws its strongest edges and turns its note on."""
+        A layer over the budget draws its strongest edges and turns its note on. Widths,
+        colours and antialiasing follow the drawing plan (drawing_cost)."""
         s = self.session
         L, z = s.network.L, s.zoom
         rv = s.revealed
         neutral_x, neutral_y = [], []
-        bins: dict[tuple[int, int], tuple[list, list]] = {k: ([], []) for k in self._edge_curves}
+        bins: dict[tuple[int, int], tuple[list, list]] = {k: ([], []) for k in EDGE_BINS}
         vmax = 0.0
         vals = []
         self._note_on = [False] * L
@@ -93,29 +132,29 @@ class EdgeDrawing:
                 neutral_y.append(y)
                 continue
             sg, wb = width_bins(v[idx], vmax)
-            for key in self._edge_curves:
+            for key in EDGE_BINS:
                 sel = idx[(sg == key[0]) & (wb == key[1])]
                 if sel.size:
                     x, y = pairs(a, b, sel)
                     bins[key][0].append(x)
                     bins[key][1].append(y)
-        for key, curve in self._edge_curves.items():
+        plan = self._drawing_plan = self._plan()
+        bg = QColor(th.background)
+        strokes = []
+        for key in EDGE_BINS:  # stronger bins on top
             xs, ys = bins[key]
             col = QColor(POSITIVE if key[0] > 0 else NEGATIVE)
-            width = WIDTH_BINS[key[1]] * z
-            if self._big:
-                # thousands of edges: pale (opaque: blending costs ~30 µs an edge in software
-                # rendering) and thin; the strongest are darker and drawn last
-                bg = QColor(th.background)
-                f = 0.25 + 0.17 * key[1]
+            f = plan.strength(key[1])
+            if f < 1.0:
+                # pale and opaque: the background mixed in, so the strongest stand out
                 col = QColor(
                     round(bg.red() + (col.red() - bg.red()) * f),
                     round(bg.green() + (col.green() - bg.green()) * f),
                     round(bg.blue() + (col.blue() - bg.blue()) * f),
                 )
-                width = 1.0
-            self._set_curve(curve, _joined(xs), _joined(ys), col, width)
-        self._set_curve(self._neutral, _joined(neutral_x), _joined(neutral_y), th.neutral_edge, 1.0 * z)
+            strokes.append(Stroke(col, plan.edge_width(WIDTH_BINS[key[1]] * z), _joined(xs), _joined(ys)))
+        strokes.append(Stroke(th.neutral_edge, 1.0 * z, _joined(neutral_x), _joined(neutral_y)))
+        self._edge_layer.set_strokes(strokes, plan.antialias)
 
     def _write_bias_labels(self, th) -> None:
         """The bias nodes' labels (the nodes and their dashed edges are placed by the
@@ -137,10 +176,11 @@ class EdgeDrawing:
         for j in lit:
             a, b, _, _ = self._seg[j]
             idx = self._shown[j]
-            if self._big and len(idx) > HIGHLIGHT_BUDGET:
-                # over the faint edges, the highlight lights the layer's strongest edges
+            cap = highlight_cap(len(idx))
+            if cap is not None:
+                # thousands of faint edges: the highlight lights the layer's strongest
                 v = np.abs(s.edge_values(j).ravel()[idx])
-                idx = idx[strongest(v, HIGHLIGHT_BUDGET)]
+                idx = idx[strongest(v, cap)]
             xs_, ys_ = pairs(a, b, idx)
             (sx if backward else gx).append(xs_)
             (sy if backward else gy).append(ys_)
@@ -154,12 +194,30 @@ class EdgeDrawing:
                 self._bias_lit = (k - 1, "backward" if backward else "forward")
         if self._has_bias and not s.training and ph.kind == "update" and s.network.train_biases:
             self._bias_lit = (-1, "forward")  # every bias layer
-        glow = QColor(FORWARD)
-        glow.setAlpha(255 if self._big else 90 if ph.kind != "update" else 60)
-        self._set_curve(self._glow, _joined(gx), _joined(gy), glow, (1.5 if self._big else 9) * z)
-        sig = QColor(ERROR_SIGNAL)
-        sig.setAlpha(255 if self._big else 150)
-        self._set_curve(self._signal, _joined(sx), _joined(sy), sig, (1.5 if self._big else 11) * z)
+        plan = self._drawing_plan
+        z_glow = 1 if plan.glow_on_top else -1  # thin and opaque over the edges, else a soft glow under
+        alpha = GLOW_ALPHA if ph.kind != "update" else UPDATE_GLOW_ALPHA
+        self._glow.setZValue(z_glow)
+        self._glow.set_strokes(
+            [Stroke(FORWARD, plan.glow_width() * z, _joined(gx), _joined(gy))],
+            plan.antialias,
+            plan.glow_opacity(alpha),
+        )
+        self._signal.setZValue(z_glow)
+        self._signal.set_strokes(
+            [Stroke(ERROR_SIGNAL, plan.glow_width(SIGNAL_WIDE) * z, _joined(sx), _joined(sy))],
+            plan.antialias,
+            plan.glow_opacity(SIGNAL_ALPHA),
+        )
+
+    def _replan(self) -> None:
+        """A zoom, pan or resize: a new plan (the edges' lengths on screen changed) redraws
+        the layers if it draws differently."""
+        if not hasattr(self, "_drawing_plan") or not hasattr(self, "_lit_edges"):
+            return
+        if self._plan() != self._drawing_plan:
+            self._draw_edges(THEMES[self.session.theme])
+            self._draw_highlights()
 
     def _colour_neurons(self, th) -> None:
         """Each neuron's fill (the sign and size of its δ or ∂E/∂out once revealed) and rim
@@ -169,17 +227,18 @@ class EdgeDrawing:
         ph, sizes, z = s.phase, s.network.sizes, s.zoom
         backward = ph.direction == "backward"
         brushes, pens = [], []
-        fill = QColor(th.neuron_fill)
         for kk in range(s.network.L + 1):
             q, _ = neuron_quantity(s, kk)
             qmax = float(np.abs(q).max()) if q is not None and q.size else 0.0
             active = kk in ph.neuron_layers and not s.training
             pcol = (ERROR_SIGNAL if backward else FORWARD) if active else th.neuron_edge
-            pen = pg.mkPen(pcol, width=(3.2 if active else 1.3) * z)
-            for i in range(sizes[kk]):
-                c = diverging(float(q[s.display_sample, i]), qmax, th) if q is not None else fill
-                brushes.append(pg.mkBrush(c))
-                pens.append(pen)
+            pen = _rim(pcol, (3.2 if active else 1.3) * z)
+            if q is None:
+                brushes += [neuron_brush(0.0, 0.0, th)] * sizes[kk]
+            else:
+                row = q[s.display_sample]
+                brushes += [neuron_brush(float(row[i]), qmax, th) for i in range(sizes[kk])]
+            pens += [pen] * sizes[kk]
         self._neuron_fill = brushes
         self._neuron_pens = pens
 
@@ -205,7 +264,9 @@ class EdgeDrawing:
                     gy += seg_y
         self._set_curve(self._bias_curve, np.array(bx), np.array(by), th.muted, 1.0 * z, dashed=True)
         lit_col = QColor(ERROR_SIGNAL if self._bias_lit and self._bias_lit[1] == "backward" else FORWARD)
-        lit_col.setAlpha(130)
+        # opaque pen, translucent item: Qt strokes translucent wide pens ~10× slower, and the
+        # item's cached pixmap is blended at its opacity in one go
+        self._bias_glow.setOpacity(130 / 255)
         self._set_curve(self._bias_glow, np.array(gx, dtype=float), np.array(gy, dtype=float), lit_col, 6 * z)
         self._bias_nodes.setData(
             pos=self._bias_pos,

@@ -82,6 +82,7 @@ class LabelPlacement:
         hidden, stays in the tooltip, and a quiet note says so."""
         if not hasattr(self, "_neuron_fill") or not self._laid_out():
             return
+        self._layouts += 1
         s = self.session
         th = THEMES[s.theme]
         self._unshrink()  # labels shrunk by the last layout start again from their own size

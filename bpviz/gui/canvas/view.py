@@ -22,8 +22,9 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QToolTip
 
 from bpviz.gui.canvas import texts
 from bpviz.gui.canvas.banner import Banner, banner_parts
+from bpviz.gui.canvas.edge_layer import EdgeLayer
 from bpviz.gui.canvas.edges import EDGE_BUDGET, EdgeDrawing
-from bpviz.gui.canvas.geometry import DX, WIDTH_BINS, base_sizes_px, hit_test, layout_network
+from bpviz.gui.canvas.geometry import DX, base_sizes_px, hit_test, layout_network
 from bpviz.gui.canvas.placement import LabelPlacement
 from bpviz.gui.canvas.weight_editor import WeightEditing
 from bpviz.gui.session import Selection, Session
@@ -64,6 +65,8 @@ class NetworkView(EdgeDrawing, LabelPlacement, WeightEditing, pg.GraphicsLayoutW
         self.vb.sigRangeChanged.connect(self._on_range)
         self.vb.sigResized.connect(self._on_resized)
         self._refresh_key = None
+        self._layouts = 0  # label layouts done (a resize that refits needs only one)
+        self._holding = False  # a refresh settles the geometry: no label layout meanwhile
         self._hover: Selection | None = None
         self._items: list = []
         self._zoom_fitted = None
@@ -95,7 +98,6 @@ class NetworkView(EdgeDrawing, LabelPlacement, WeightEditing, pg.GraphicsLayoutW
         self._top, self._bottom = g.top, g.bottom
         if self._has_bias:
             self._bias_pos = g.bias_pos
-        self._big = max(sizes) > 40
         n_neurons = sum(sizes)
         n_edges = sum(a * b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
         self._label_neurons = n_neurons <= MAX_LABELLED_NEURONS
@@ -127,17 +129,14 @@ class NetworkView(EdgeDrawing, LabelPlacement, WeightEditing, pg.GraphicsLayoutW
 
     def _add_curves(self, n_edges: int) -> None:
         """The edge bins, glows, bias edges, overlay, arrowheads and neuron scatters."""
-        add, big = self._add, self._big
-        hz = 1 if big else -1  # over a big layer's faint edges, else a glow under them
-        self._glow = add(pg.PlotCurveItem(connect="pairs", antialias=not big), hz)
-        self._edge_curves = {}
-        for b in range(len(WIDTH_BINS)):  # stronger bins on top
-            for sign in (1, -1):
-                self._edge_curves[(sign, b)] = add(pg.PlotCurveItem(connect="pairs", antialias=not big), 0)
-        self._neutral = add(pg.PlotCurveItem(connect="pairs", antialias=not big), 0)
+        add = self._add
+        # the edges, the forward glow and the error signal: layers painted opaque into their
+        # own images (edge_layer), widths, colours and antialiasing by cost (drawing_cost)
+        self._glow = add(EdgeLayer(), -1)
+        self._edge_layer = add(EdgeLayer(), 0)
+        self._signal = add(EdgeLayer(), -1)
         self._bias_curve = add(pg.PlotCurveItem(connect="pairs", antialias=True), 0)
         self._bias_glow = add(pg.PlotCurveItem(connect="pairs", antialias=True), -1)
-        self._signal = add(pg.PlotCurveItem(connect="pairs", antialias=not big), hz)
         self._overlay = add(pg.PlotCurveItem(connect="pairs", antialias=True), 3)
         # arrowheads: one path in view coordinates (so exports scale them with everything)
         self._arrow_item = add(QGraphicsPathItem(), 4)
@@ -182,13 +181,26 @@ class NetworkView(EdgeDrawing, LabelPlacement, WeightEditing, pg.GraphicsLayoutW
     def _on_range(self, *_a) -> None:
         if hasattr(self, "_pos") and not getattr(self, "closed", False):
             self._invalidate_cached_curves()
-            self._layout()
+            if not self._holding:
+                self._layout()
 
     def _on_resized(self, *_a) -> None:
         if hasattr(self, "_pos") and not getattr(self, "closed", False):
             self._invalidate_cached_curves()
-            self.fit()
-            self._layout()
+            before = self._layouts
+            self.fit()  # a new range lays the labels out (_on_range); else do it here
+            if self._layouts == before and not self._holding:
+                self._layout()
+
+    def _settle_banner(self) -> None:
+        """The banner's new height takes effect now (Qt would resize the view box later and
+        lay every label out a second time): the view is refitted here, and the labels are
+        laid out once, by the refresh."""
+        self._holding = True
+        try:
+            self.ci.layout.activate()
+        finally:
+            self._holding = False
 
     def _margins(self) -> tuple[float, float, float, float]:
         """Pixels left, top, right and bottom of the neurons' centres that the labels need."""
@@ -316,6 +328,7 @@ class NetworkView(EdgeDrawing, LabelPlacement, WeightEditing, pg.GraphicsLayoutW
         self.setBackground(th.background)
         self._banner_parts = banner_parts(s, th)
         self._fit_banner()
+        self._settle_banner()
         self._draw_edges(th)
         self._write_bias_labels(th)
         self._draw_highlights()

@@ -1,0 +1,170 @@
+"""One layer of the canvas's edges: many segments in a few pens, painted opaque into an image
+of their own, which is kept until the segments, pens or view change and blended at the
+layer's opacity.
+
+Qt's software rasteriser strokes a translucent wide segment 5–20× slower than an opaque one
+(and every ``PlotCurveItem`` with a device cache was a canvas-sized pixmap blended on every
+repaint). Here a layer strokes its pens opaque once into its image, then a repaint is one
+blit. A phase step that changes only the highlights leaves the edge layer's image alone:
+``rebuilds`` counts how often the image was drawn anew.
+
+Exports paint through the same path (an image at the export's resolution); a vector export
+(SVG) gets the segments themselves, their pens carrying the opacity as alpha.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QImage, QPaintEngine, QPainter, QPen, QTransform
+from PySide6.QtWidgets import QWidget
+
+from bpviz.gui.canvas.drawing_cost import EXPORT_AA_EDGES
+
+
+class Stroke:
+    """Segments (x, y in pairs, view units) in one opaque colour and pixel width."""
+
+    __slots__ = ("rgba", "width", "x", "y")
+
+    def __init__(self, color, width: float, x: np.ndarray, y: np.ndarray) -> None:
+        self.rgba = QColor(color).rgba()
+        self.width = round(float(width), 3)
+        self.x = np.asarray(x, dtype=float)
+        self.y = np.asarray(y, dtype=float)
+
+    def same(self, other: Stroke) -> bool:
+        return (
+            self.rgba == other.rgba
+            and self.width == other.width
+            and np.array_equal(self.x, other.x)
+            and np.array_equal(self.y, other.y)
+        )
+
+
+class EdgeLayer(pg.GraphicsObject):
+    """Strokes painted opaque into a cached image, shown at ``opacity``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._strokes: list[Stroke] = []
+        self._antialias = True
+        self._alpha = 1.0
+        self._bounds = QRectF()
+        self._pad_px = 0.0
+        self._image: QImage | None = None
+        self._image_key = None
+        self._version = 0
+        self.rebuilds = 0  # images drawn (a repaint with nothing changed draws none)
+
+    # ------------------------------------------------------------------ data
+    @property
+    def n_segments(self) -> int:
+        return sum(len(s.x) // 2 for s in self._strokes)
+
+    @property
+    def antialias(self) -> bool:
+        return self._antialias
+
+    def set_strokes(self, strokes: list[Stroke], antialias: bool, opacity: float = 1.0) -> bool:
+        """New strokes; nothing happens (the image is kept) when they equal the old ones.
+        Returns whether anything changed."""
+        strokes = [s for s in strokes if len(s.x)]
+        same = (
+            antialias == self._antialias
+            and round(opacity, 4) == round(self._alpha, 4)
+            and len(strokes) == len(self._strokes)
+            and all(a.same(b) for a, b in zip(strokes, self._strokes, strict=True))
+        )
+        if same:
+            return False
+        self.prepareGeometryChange()
+        self._strokes = strokes
+        self._antialias = antialias
+        self._alpha = opacity
+        self._version += 1
+        if strokes:
+            xs = np.concatenate([s.x for s in strokes])
+            ys = np.concatenate([s.y for s in strokes])
+            self._bounds = QRectF(
+                QPointF(float(xs.min()), float(ys.min())), QPointF(float(xs.max()), float(ys.max()))
+            )
+            self._pad_px = max(s.width for s in strokes) / 2 + 2
+        else:
+            self._bounds = QRectF()
+        self.update()
+        return True
+
+    # ------------------------------------------------------------------ geometry
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
+        if not self._strokes:
+            return QRectF()
+        px = self.pixelVectors()
+        if px[0] is None:
+            return QRectF(self._bounds)
+        dx = abs(px[0].x()) + abs(px[1].x())
+        dy = abs(px[0].y()) + abs(px[1].y())
+        return self._bounds.adjusted(
+            -dx * self._pad_px, -dy * self._pad_px, dx * self._pad_px, dy * self._pad_px
+        )
+
+    def viewTransformChanged(self) -> None:  # noqa: N802 - pyqtgraph's name
+        self.prepareGeometryChange()  # the pixel padding is in view units
+        self.update()
+
+    # ------------------------------------------------------------------ painting
+    def _draw(self, p: QPainter, alpha: float = 1.0, to_device: QTransform | None = None) -> None:
+        """Every stroke's segments; with ``to_device`` the points are mapped here (numpy) and
+        painted untransformed: Qt strokes a wide pen under a scaling transform through a
+        ~30× slower path."""
+        for s in self._strokes:
+            c = QColor.fromRgba(s.rgba)
+            if alpha < 1.0:
+                c.setAlphaF(alpha)
+            pen = QPen(c, s.width)
+            pen.setCosmetic(True)
+            pen.setCapStyle(Qt.PenCapStyle.SquareCap)
+            p.setPen(pen)
+            x, y = s.x, s.y
+            if to_device is not None:
+                t = to_device
+                x, y = x * t.m11() + y * t.m21() + t.dx(), x * t.m12() + y * t.m22() + t.dy()
+            x, y = x.tolist(), y.tolist()
+            p.drawLines([QLineF(x[i], y[i], x[i + 1], y[i + 1]) for i in range(0, len(x) - 1, 2)])
+
+    def paint(self, p: QPainter, *_args) -> None:
+        if not self._strokes:
+            return
+        exporting = self._exportOpts is not False
+        aa = self._antialias or (exporting and self.n_segments <= EXPORT_AA_EDGES)
+        dev = p.device()
+        if p.paintEngine() is None or p.paintEngine().type() != QPaintEngine.Type.Raster or dev is None:
+            p.setRenderHint(QPainter.RenderHint.Antialiasing, aa)
+            self._draw(p, self._alpha)  # a vector device: the segments themselves
+            return
+        dpr = dev.devicePixelRatioF() or 1.0
+        w = dev.width() * (dpr if isinstance(dev, QWidget) else 1.0)
+        h = dev.height() * (dpr if isinstance(dev, QWidget) else 1.0)
+        dt = p.deviceTransform()
+        target = dt.mapRect(self.boundingRect()).intersected(QRectF(0, 0, w, h)).toAlignedRect()
+        if target.isEmpty():
+            return
+        key = (self._version, aa, dt.m11(), dt.m12(), dt.m21(), dt.m22(), dt.dx(), dt.dy(), target.getRect())
+        if key != self._image_key:
+            img = QImage(target.width(), target.height(), QImage.Format.Format_ARGB32_Premultiplied)
+            img.fill(Qt.GlobalColor.transparent)
+            q = QPainter(img)
+            q.setRenderHint(QPainter.RenderHint.Antialiasing, aa)
+            self._draw(q, to_device=dt * QTransform.fromTranslate(-target.x(), -target.y()))
+            q.end()
+            self._image, self._image_key = img, key
+            self.rebuilds += 1
+        p.save()
+        p.resetTransform()
+        p.setOpacity(p.opacity() * self._alpha)
+        p.drawImage(
+            QRectF(target.x() / dpr, target.y() / dpr, target.width() / dpr, target.height() / dpr),
+            self._image,
+        )
+        p.restore()
