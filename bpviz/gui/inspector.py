@@ -1,9 +1,14 @@
 """The inspector: the selection's chain rule in the network's own symbols, then with the numbers
 of the current iteration (seed 004's layout); the matrix form of its layer (seed 003's); and a
 finite-difference check. It only reads the session's trace (it never runs backprop), and what the
-stepper has not revealed yet shows as "?", so students can predict it first."""
+stepper has not revealed yet shows as "?", so students can predict it first.
+
+The Matrix and Gradient check tabs (and their modules) are made when first shown or asked for,
+not with the window: its first paint does not wait for them (issue 12)."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
@@ -16,11 +21,27 @@ from PySide6.QtWidgets import (
 )
 
 from bpviz.core.teach.selection import Explainer
-from bpviz.gui.gradcheck_tab import MAX_CHECK, GradCheckTab
-from bpviz.gui.matrix_tab import CAP, MatrixTab
 from bpviz.gui.theme import ERROR_SIGNAL, FORWARD, SELECT, THEMES
 
-__all__ = ["Inspector", "CAP", "MAX_CHECK"]
+if TYPE_CHECKING:
+    from bpviz.gui.gradcheck_tab import GradCheckTab
+    from bpviz.gui.matrix_tab import MatrixTab
+
+__all__ = ["Inspector"]
+
+
+def __getattr__(name: str):
+    """CAP and MAX_CHECK, the tabs' caps, still importable from here (their modules are
+    imported when asked for)."""
+    if name == "CAP":
+        from bpviz.gui.matrix_tab import CAP
+
+        return CAP
+    if name == "MAX_CHECK":
+        from bpviz.gui.gradcheck_tab import MAX_CHECK
+
+        return MAX_CHECK
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class Inspector(QWidget):
@@ -35,8 +56,11 @@ class Inspector(QWidget):
         self.layout().setContentsMargins(0, 0, 0, 0)
         self.text = QTextBrowser()
         self.text.setOpenLinks(False)
-        self.matrix = MatrixTab(session)
-        self.check = GradCheckTab(session)
+        self._matrix: MatrixTab | None = None
+        self._check: GradCheckTab | None = None
+        self._holders = (QWidget(), QWidget())  # the tabs' pages; each gets its tab when made
+        for holder in self._holders:
+            QVBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
         for page, name, tip in (
             (
                 self.text,
@@ -45,22 +69,20 @@ class Inspector(QWidget):
                 "in symbols, then with numbers; ? = not revealed by the stepper yet",
             ),
             (
-                self.matrix,
+                self._holders[0],
                 "Matrix",
                 "The current phase in matrix form: W·out + b = net, "
                 "f(net) = out, Wᵀ·δ, ∂E/∂out ⊙ f′(net) = δ, δ·outᵀ = ∂E/∂W, the update",
             ),
             (
-                self.check,
+                self._holders[1],
                 "Gradient check",
                 "Backprop's gradient against a central finite "
                 "difference (ε = 1e−6) for the selected weight, bias or neuron's layer",
             ),
         ):
             self.tabs.setTabToolTip(self.tabs.addTab(page, name), tip)
-        self._pages = (self.matrix, self.check)
-        for page in self._pages:
-            page.setObjectName("page")
+        self._css = ""
         self._dirty = [True, True, True]
         self.tabs.currentChanged.connect(self._refresh)
         for sig in (
@@ -74,6 +96,31 @@ class Inspector(QWidget):
         session.trainingChanged.connect(self._on_change)
         self._restyle()
         self._refresh()
+
+    @property
+    def matrix(self) -> MatrixTab:
+        """The Matrix tab (made now if it was not yet)."""
+        if self._matrix is None:
+            from bpviz.gui.matrix_tab import MatrixTab
+
+            self._matrix = self._made(0, MatrixTab(self.session))
+        return self._matrix
+
+    @property
+    def check(self) -> GradCheckTab:
+        """The Gradient check tab (made now if it was not yet)."""
+        if self._check is None:
+            from bpviz.gui.gradcheck_tab import GradCheckTab
+
+            self._check = self._made(1, GradCheckTab(self.session))
+        return self._check
+
+    def _made(self, i: int, page: QWidget) -> QWidget:
+        page.setObjectName("page")
+        page.setStyleSheet(self._css)
+        self._holders[i].layout().addWidget(page)
+        page.show()  # now, not at the next event loop turn: the tabs' size counts it at once
+        return page
 
     # the tabs' parts, by their old names (tests, presentation)
     @property
@@ -113,7 +160,10 @@ class Inspector(QWidget):
         i = self.tabs.currentIndex()
         if i >= 0 and self._dirty[i]:
             self._dirty[i] = False
-            (self._show_selection, self.matrix.refresh, self.check.refresh)[i]()
+            if i == 0:
+                self._show_selection()
+            else:  # a tab made now if it was not yet
+                (self.matrix if i == 1 else self.check).refresh()
 
     def _restyle(self) -> None:
         th, z = THEMES[self.session.theme], self.session.zoom
@@ -146,8 +196,10 @@ class Inspector(QWidget):
             f"QTableCornerButton::section {{ background: {th.banner_bg}; border: none; }}"
             f"QLabel#note {{ padding: 6px; background: {th.banner_bg}; }}"
         )
-        for page in self._pages:
-            page.setStyleSheet(css)
+        self._css = css
+        for page in (self._matrix, self._check):
+            if page is not None:
+                page.setStyleSheet(css)
 
     # -- the selection tab -------------------------------------------------------------------
     def _show_selection(self) -> None:
