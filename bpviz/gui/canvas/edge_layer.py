@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from pyqtgraph.Qt.internals import PrimitiveArray
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPaintEngine, QPainter, QPen, QTransform
 from PySide6.QtWidgets import QWidget
@@ -130,8 +131,18 @@ class EdgeLayer(pg.GraphicsObject):
             if to_device is not None:
                 t = to_device
                 x, y = x * t.m11() + y * t.m21() + t.dx(), x * t.m12() + y * t.m22() + t.dy()
-            x, y = x.tolist(), y.tolist()
-            p.drawLines([QLineF(x[i], y[i], x[i + 1], y[i + 1]) for i in range(0, len(x) - 1, 2)])
+            # the segments in a buffer Qt reads directly (no Python object per segment)
+            n = len(x) // 2
+            segs = PrimitiveArray(QLineF, 4)
+            segs.resize(n)
+            m = segs.ndarray()
+            m[:, 0], m[:, 1], m[:, 2], m[:, 3] = (
+                x[0 : 2 * n : 2],
+                y[0 : 2 * n : 2],
+                x[1 : 2 * n : 2],
+                y[1 : 2 * n : 2],
+            )
+            p.drawLines(*segs.drawargs())
 
     def paint(self, p: QPainter, *_args) -> None:
         if not self._strokes:

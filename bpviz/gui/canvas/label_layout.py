@@ -66,6 +66,7 @@ class _Boxes:
     def __init__(self) -> None:
         self.a = np.empty((64, 4))
         self.keys: list = []
+        self.index: dict = {}  # key → row
         self.n = 0
 
     def add(self, b: Box, key=None) -> None:
@@ -73,20 +74,27 @@ class _Boxes:
             self.a = np.concatenate([self.a, np.empty_like(self.a)])
         self.a[self.n] = (b.x, b.y, b.right, b.bottom)
         self.keys.append(key)
+        if key is not None:
+            self.index[key] = self.n
         self.n += 1
 
-    def hits(self, x0, y0, x1, y1, ignore, tol) -> bool:
+    def first_free(self, cand: np.ndarray, w: float, h: float, ignore, tol) -> int | None:
+        """The index of the first candidate corner (rows of ``cand``: x, y) whose w×h box
+        overlaps no box here, except those ``ignore`` names; None if all do. All candidates
+        are tested at once (one numpy pass per label, not per candidate)."""
         if self.n == 0:
-            return False
+            return 0 if len(cand) else None
         a = self.a[: self.n]
-        ox = np.minimum(a[:, 2], x1) - np.maximum(a[:, 0], x0)
-        oy = np.minimum(a[:, 3], y1) - np.maximum(a[:, 1], y0)
-        hit = (ox > tol) & (oy > tol)
-        if not hit.any():
-            return False
-        if not ignore:
-            return True
-        return any(self.keys[i] not in ignore for i in np.flatnonzero(hit))
+        x0, y0 = cand[:, :1], cand[:, 1:2]
+        ox = np.minimum(a[:, 2], x0 + w) - np.maximum(a[:, 0], x0)
+        oy = np.minimum(a[:, 3], y0 + h) - np.maximum(a[:, 1], y0)
+        hit = (ox > tol) & (oy > tol)  # candidates × boxes
+        if ignore:
+            skip = [self.index[k] for k in ignore if k in self.index]
+            if skip:
+                hit[:, skip] = False
+        free = np.flatnonzero(~hit.any(axis=1))
+        return int(free[0]) if free.size else None
 
 
 def place(
@@ -100,22 +108,22 @@ def place(
         taken.add(b, key)
     placed, dropped = {}, []
     for lab in labels:
-        for x, y in lab.candidates:
-            x1, y1 = x + lab.w, y + lab.h
-            if bounds is not None and (
-                x < bounds.x - tol
-                or y < bounds.y - tol
-                or x1 > bounds.right + tol
-                or y1 > bounds.bottom + tol
-            ):
-                continue
-            if taken.hits(x, y, x1, y1, lab.ignore, tol):
-                continue
-            placed[lab.key] = (x, y)
-            taken.add(Box(x, y, lab.w, lab.h), ("label", lab.key))
-            break
-        else:
+        cand = np.asarray(lab.candidates, dtype=float).reshape(-1, 2)
+        if bounds is not None and len(cand):
+            inside = (
+                (cand[:, 0] >= bounds.x - tol)
+                & (cand[:, 1] >= bounds.y - tol)
+                & (cand[:, 0] + lab.w <= bounds.right + tol)
+                & (cand[:, 1] + lab.h <= bounds.bottom + tol)
+            )
+            cand = cand[inside]
+        i = taken.first_free(cand, lab.w, lab.h, lab.ignore, tol) if len(cand) else None
+        if i is None:
             dropped.append(lab.key)
+            continue
+        x, y = float(cand[i, 0]), float(cand[i, 1])
+        placed[lab.key] = (x, y)
+        taken.add(Box(x, y, lab.w, lab.h), ("label", lab.key))
     return Placement(placed, dropped)
 
 

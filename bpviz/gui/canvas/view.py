@@ -17,7 +17,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QCursor, QFont, QFontMetricsF, QPixmapCache
+from PySide6.QtGui import QColor, QCursor, QFont, QFontMetricsF, QPixmapCache, QTextDocument
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QToolTip
 
 from bpviz.gui.canvas import texts
@@ -35,6 +35,7 @@ __all__ = ["NetworkView", "EDGE_BUDGET"]
 MAX_LABELLED_NEURONS = 120
 MAX_LABELLED_EDGES_PER_LAYER = 9
 ARROW_FILL = "#8E2F6E"  # arrowheads: the error signal's colour, darker
+DOCS_PER_LABEL = 4  # laid-out forms kept per label
 MAX_ARROWS = 400  # arrowheads are drawn while the lit edges are at most this many
 
 
@@ -103,6 +104,7 @@ class NetworkView(EdgeDrawing, LabelPlacement, WeightEditing, pg.GraphicsLayoutW
         self._label_neurons = n_neurons <= MAX_LABELLED_NEURONS
         self._px = self._base_sizes_px()
         self._cache: dict = {}
+        self._docs: dict = {}  # id → {text key: its QTextDocument} (see _set_text)
         self._compact: dict = {}  # id → (text, html): a label's shorter form, where room is short
         self._shrunk: dict = {}  # id → (item, its own text key, its shrunk text key)
         self._add_curves(n_edges)
@@ -296,11 +298,28 @@ class NetworkView(EdgeDrawing, LabelPlacement, WeightEditing, pg.GraphicsLayoutW
             return
         self._cache[id(item)] = key
         item.fill = pg.mkBrush(fill) if fill is not None else pg.mkBrush(None)
+        # a label's last few forms keep their laid-out documents: the layout shrinks and
+        # restores the same labels on every step, and setting rich text lays it out anew
+        docs = self._docs.setdefault(id(item), {})
+        doc = docs.get(key)
+        if doc is not None:
+            item.textItem.setDocument(doc)
+            if not html:
+                item.setColor(color)
+            item.updateTextPos()
+            item.update()
+            return
+        doc = QTextDocument()
+        doc.setDocumentMargin(2)
+        item.textItem.setDocument(doc)
         if html:
             item.setHtml(text)
         else:
             item.setText(text, color=color)
         item.setFont(self._font(pt, bold))
+        if len(docs) >= DOCS_PER_LABEL:
+            docs.pop(next(iter(docs)))
+        docs[key] = doc
         item.update()
 
     def _display_name(self, k: int, i: int) -> str:
