@@ -12,9 +12,11 @@ b`` summed in column order, ``δ = ∂E/∂out · f′``, ``w ← w − (δ·out
 forward pass before the update, biases fixed or trained, half_sse / sse / mse, sigmoid /
 tanh / relu / identity / linear, the epoch curve, the stop conditions, the time budget and
 divergence (a chunk stops at a step whose E is not finite; ``check`` also tests every new
-parameter, for the trainer's step-by-step replay). Sums over several values may round in
-another order than BLAS, so results equal the numpy path's to about 1e-14 relative, not bit
-for bit; a run keeps to one path (``Trainer.path``) so replaying it is bit for bit.
+parameter, for the trainer's step-by-step replay). Not bit for bit: BLAS may sum in another
+order, and math's exp and tanh differ from numpy's SIMD ones in the last bit for a few % of
+arguments, so a step agrees to ~1e-16 of the parameters' size (more where a saturated
+neuron's f′ = 1 − out² cancels digits) and whole stable runs to ~1e-13 (tests/core/
+test_fastpath.py); a run keeps to one path (``Trainer.path``) so replaying it is bit for bit.
 
 What the generated code cannot do (another activation or loss) stays on the numpy path:
 ``supports`` says which. ``choose`` picks the path by a measured crossover (``FAST_WORK_PER_LAYER``).
@@ -25,6 +27,9 @@ from __future__ import annotations
 import math
 import time
 from functools import lru_cache
+
+from bpviz.core.functions import ACTIVATIONS as _ACTIVATION_CLASSES
+from bpviz.core.functions import LOSSES as _LOSS_CLASSES
 
 __all__ = ["supports", "work_per_step", "choose", "FAST_WORK_PER_LAYER", "FastRunner"]
 
@@ -42,8 +47,10 @@ FAST_WORK_PER_LAYER = 100
 
 
 def supports(net) -> bool:
-    """Can the generated code train this network (its activations and loss)?"""
-    return all(a.name in ACTIVATIONS for a in net.activations) and net.loss.name in LOSSES
+    """Can the generated code train this network (its activations and loss, by class: a
+    subclass may compute something else)?"""
+    acts = all(a.name in ACTIVATIONS and type(a) is _ACTIVATION_CLASSES[a.name] for a in net.activations)
+    return acts and net.loss.name in LOSSES and type(net.loss) is _LOSS_CLASSES[net.loss.name]
 
 
 def work_per_step(net, n_samples: int, rows_per_step: int, steps_per_epoch: int, track: bool) -> float:
@@ -171,7 +178,7 @@ def _compiled(sizes: tuple, acts: tuple, slopes: tuple, loss: str, has_b: bool, 
     w(
         "def train(P, s, limit, lr, deadline, target, stop, whole, spe, track, check, rows_of, "
         "hist, epochs, X, T, XA, TA, "
-        + "".join(f"a{k}={slopes[k - 1]!r}, " for k in range(1, L + 1) if acts[k - 1] == "linear")
+        + "".join(f"a{k}=A[{k - 1}], " for k in range(1, L + 1) if acts[k - 1] == "linear")
         + "exp=exp, tanh=tanh, isfinite=isfinite, perf=perf, sig_slow=sig_slow):"
     )
     w.ind = 1
@@ -267,7 +274,7 @@ def _compiled(sizes: tuple, acts: tuple, slopes: tuple, loss: str, has_b: bool, 
     w(f"return [{', '.join(params)}], s, s - s0, reason, bad, stopped")
     src = "\n".join(w.lines) + "\n"
     ns = {"exp": math.exp, "tanh": math.tanh, "isfinite": math.isfinite}
-    ns.update(perf=time.perf_counter, sig_slow=_sig_slow)
+    ns.update(perf=time.perf_counter, sig_slow=_sig_slow, A=slopes)
     code = compile(src, f"<bpviz fast path {'-'.join(map(str, sizes))}>", "exec")
     exec(code, ns)  # noqa: S102 - our own generated code
     return ns["train"], src
@@ -304,7 +311,7 @@ class FastRunner:
         """Write the flat parameters back into the network's arrays (in place)."""
         i = 0
         for w in net.weights:
-            w.ravel()[:] = P[i : i + w.size]  # C-ordered: ravel is a view
+            w.ravel()[:] = P[i : i + w.size]  # a Network's arrays are C-ordered: a view
             i += w.size
         if net.biases is not None:
             for b in net.biases:
