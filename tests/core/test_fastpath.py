@@ -281,6 +281,17 @@ def test_what_the_fast_path_does_not_support_falls_back_to_numpy():
         Trainer(doc, path="fast")
 
 
+def test_a_subclass_that_keeps_a_known_name_falls_back_too():
+    class SteepSigmoid(type(make_activation("sigmoid"))):
+        def forward_fn(self, net, out):
+            super().forward_fn(2.0 * net, out)
+
+    doc = load_preset("mazur")
+    doc.network.activations = [SteepSigmoid(), make_activation("sigmoid")]
+    assert doc.network.activations[0].name == "sigmoid"
+    assert Trainer(doc).path == "numpy"
+
+
 def test_the_path_is_chosen_by_the_work_of_a_step():
     small = load_preset("xor")  # 2-2-1, 4 samples a step
     assert Trainer(small).path == "fast"
