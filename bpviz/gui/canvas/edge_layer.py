@@ -154,20 +154,40 @@ class EdgeLayer(pg.GraphicsObject):
             p.setRenderHint(QPainter.RenderHint.Antialiasing, aa)
             self._draw(p, self._alpha)  # a vector device: the segments themselves
             return
+        # in the painter's logical coordinates (its world transform: a widget painted through
+        # its window's backing store has an offset below that, which Qt adds itself), the
+        # image in device pixels
         dpr = dev.devicePixelRatioF() or 1.0
-        w = dev.width() * (dpr if isinstance(dev, QWidget) else 1.0)
-        h = dev.height() * (dpr if isinstance(dev, QWidget) else 1.0)
-        dt = p.deviceTransform()
-        target = dt.mapRect(self.boundingRect()).intersected(QRectF(0, 0, w, h)).toAlignedRect()
-        if target.isEmpty():
+        logical_px = 1.0 if isinstance(dev, QWidget) else 1.0 / dpr  # QImage sizes are physical
+        wt = p.transform()
+        area = QRectF(0, 0, dev.width() * logical_px, dev.height() * logical_px)
+        seen = wt.mapRect(self.boundingRect()).intersected(area)
+        if seen.isEmpty():
             return
-        key = (self._version, aa, dt.m11(), dt.m12(), dt.m21(), dt.m22(), dt.dx(), dt.dy(), target.getRect())
+        target = QRectF(
+            seen.x() * dpr, seen.y() * dpr, seen.width() * dpr, seen.height() * dpr
+        ).toAlignedRect()
+        key = (
+            self._version,
+            aa,
+            wt.m11(),
+            wt.m12(),
+            wt.m21(),
+            wt.m22(),
+            wt.dx(),
+            wt.dy(),
+            dpr,
+            target.getRect(),
+        )
         if key != self._image_key:
             img = QImage(target.width(), target.height(), QImage.Format.Format_ARGB32_Premultiplied)
             img.fill(Qt.GlobalColor.transparent)
             q = QPainter(img)
             q.setRenderHint(QPainter.RenderHint.Antialiasing, aa)
-            self._draw(q, to_device=dt * QTransform.fromTranslate(-target.x(), -target.y()))
+            to_image = (
+                wt * QTransform.fromScale(dpr, dpr) * QTransform.fromTranslate(-target.x(), -target.y())
+            )
+            self._draw(q, to_device=to_image)
             q.end()
             self._image, self._image_key = img, key
             self.rebuilds += 1

@@ -142,3 +142,28 @@ def test_a_big_layer_lights_its_strongest_edges_and_the_export_antialiases(view_
     assert v._glow.n_segments == 1600  # every lit edge of a 1,600-edge layer
     img = render_image(v, 1.0)
     assert img.width() == v.width() and not img.isNull()
+
+
+def test_edges_land_on_their_neurons_when_painted_inside_the_window(qtbot, tmp_path):
+    """A widget painted through its window (a grab of the window, the screen under X11) has an
+    offset under the painter's transform; edges drawn at that offset twice sat ~50 px below
+    their neurons."""
+    from PySide6.QtCore import QPointF, QSettings
+
+    from bpviz.gui.main_window import MainWindow
+
+    st = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    w = MainWindow(load_preset("mazur"), "mazur", settings=st)
+    qtbot.addWidget(w)
+    w.resize(1200, 800)
+    w.show()
+    qtbot.waitExposed(w)
+    qtbot.wait(30)
+    v = w.canvas
+    img = w.grab().toImage()
+    a, b = v._pos[0][1], v._pos[1][1]  # i2 → h2: w4, level
+    for f in (0.15, 0.3, 0.45):
+        x, y = a + (b - a) * f
+        pt = v.mapTo(w, v.mapFromScene(v.vb.mapViewToScene(QPointF(x, y))))
+        c = img.pixelColor(pt.x(), pt.y())
+        assert c.blue() > c.red() + 60, f"no edge at {f:.0%} of w4: {c.name()}"
