@@ -6,8 +6,10 @@ labels, the highlights, the neuron colours, the texts, then the label layout and
 Hover and click are hit-tested with numpy (``geometry.hit_test``).
 
 The view is composed of parts by concept, each in its own module: ``edges`` (curves and
-highlights), ``placement`` (the label layout pass), ``weight_editor`` (editing a weight on the
-canvas); what it writes comes from ``texts`` and ``banner``, where things are from ``geometry``.
+highlights, drawn as ``edge_layer`` images in the way ``drawing_cost`` chooses by the number of
+edges), ``placement`` (the label layout pass), ``text_items`` (updating the labels),
+``weight_editor`` (editing a weight on the canvas); what it writes comes from ``texts`` and
+``banner``, where things are from ``geometry``.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QCursor, QFont, QFontMetricsF, QPixmapCache, QTextDocument
+from PySide6.QtGui import QColor, QCursor, QFontMetricsF, QPixmapCache
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QToolTip
 
 from bpviz.gui.canvas import texts
@@ -26,6 +28,7 @@ from bpviz.gui.canvas.edge_layer import EdgeLayer
 from bpviz.gui.canvas.edges import EDGE_BUDGET, EdgeDrawing
 from bpviz.gui.canvas.geometry import DX, base_sizes_px, hit_test, layout_network
 from bpviz.gui.canvas.placement import LabelPlacement
+from bpviz.gui.canvas.text_items import TextItems, new_text_item
 from bpviz.gui.canvas.weight_editor import WeightEditing
 from bpviz.gui.session import Selection, Session
 from bpviz.gui.theme import SELECT, THEMES
@@ -35,17 +38,10 @@ __all__ = ["NetworkView", "EDGE_BUDGET"]
 MAX_LABELLED_NEURONS = 120
 MAX_LABELLED_EDGES_PER_LAYER = 9
 ARROW_FILL = "#8E2F6E"  # arrowheads: the error signal's colour, darker
-DOCS_PER_LABEL = 4  # laid-out forms kept per label
 MAX_ARROWS = 400  # arrowheads are drawn while the lit edges are at most this many
 
 
-def _text_item(anchor=(0.0, 0.0)) -> pg.TextItem:
-    t = pg.TextItem(anchor=anchor)
-    t.textItem.document().setDocumentMargin(2)
-    return t
-
-
-class NetworkView(EdgeDrawing, LabelPlacement, WeightEditing, pg.GraphicsLayoutWidget):
+class NetworkView(TextItems, EdgeDrawing, LabelPlacement, WeightEditing, pg.GraphicsLayoutWidget):
     hovered = Signal(object)  # Selection or None
 
     def __init__(self, session: Session, parent=None) -> None:
@@ -158,22 +154,22 @@ class NetworkView(EdgeDrawing, LabelPlacement, WeightEditing, pg.GraphicsLayoutW
         self._names, self._vals = [], []
         if self._label_neurons:
             for _ in range(n_neurons):
-                self._names.append(add(_text_item(), 21))
-                self._vals.append(add(_text_item(), 20))
+                self._names.append(add(new_text_item(), 21))
+                self._vals.append(add(new_text_item(), 20))
         self._targets = []
         if sizes[-1] <= MAX_LABELLED_NEURONS:
-            self._targets = [add(_text_item(), 20) for _ in range(sizes[-1])]
-        self._layer_titles = [add(_text_item(), 20) for _ in sizes]
+            self._targets = [add(new_text_item(), 20) for _ in range(sizes[-1])]
+        self._layer_titles = [add(new_text_item(), 20) for _ in sizes]
         self._edge_labels = {}
         for j in range(L):
             if sizes[j] * sizes[j + 1] <= MAX_LABELLED_EDGES_PER_LAYER:
-                self._edge_labels[j] = [add(_text_item(), 15) for _ in range(sizes[j] * sizes[j + 1])]
+                self._edge_labels[j] = [add(new_text_item(), 15) for _ in range(sizes[j] * sizes[j + 1])]
         self._bias_labels = []
         if self._has_bias and self._label_neurons:
-            self._bias_labels = [add(_text_item(), 20) for _ in range(L)]
-        self._notes = [add(_text_item(), 20) for _ in range(L)]
-        self._dropped_note = add(_text_item(), 20)
-        self._legend = add(_text_item(), 30)
+            self._bias_labels = [add(new_text_item(), 20) for _ in range(L)]
+        self._notes = [add(new_text_item(), 20) for _ in range(L)]
+        self._dropped_note = add(new_text_item(), 20)
+        self._legend = add(new_text_item(), 30)
 
     # ------------------------------------------------------------------------ geometry
     def _laid_out(self) -> bool:
@@ -267,60 +263,6 @@ class NetworkView(EdgeDrawing, LabelPlacement, WeightEditing, pg.GraphicsLayoutW
     # ------------------------------------------------------------------------ text items
     def _num(self, v: float) -> str:
         return texts.num(self.session, v)
-
-    def _font(self, pt: float, bold: bool = False) -> QFont:
-        f = QFont()
-        f.setPointSizeF(pt * self.session.zoom)
-        f.setBold(bold)
-        return f
-
-    def _set_text(
-        self,
-        item,
-        text: str,
-        color: str,
-        pt: float,
-        bold: bool = False,
-        fill: QColor | None = None,
-        html: bool = False,
-    ) -> None:
-        """Update a text item's content only if something about it changed (the layout
-        places it)."""
-        key = (
-            text,
-            color,
-            round(pt * self.session.zoom, 2),
-            bold,
-            None if fill is None else fill.rgba(),
-            html,
-        )
-        if self._cache.get(id(item)) == key:
-            return
-        self._cache[id(item)] = key
-        item.fill = pg.mkBrush(fill) if fill is not None else pg.mkBrush(None)
-        # a label's last few forms keep their laid-out documents: the layout shrinks and
-        # restores the same labels on every step, and setting rich text lays it out anew
-        docs = self._docs.setdefault(id(item), {})
-        doc = docs.get(key)
-        if doc is not None:
-            item.textItem.setDocument(doc)
-            if not html:
-                item.setColor(color)
-            item.updateTextPos()
-            item.update()
-            return
-        doc = QTextDocument()
-        doc.setDocumentMargin(2)
-        item.textItem.setDocument(doc)
-        if html:
-            item.setHtml(text)
-        else:
-            item.setText(text, color=color)
-        item.setFont(self._font(pt, bold))
-        if len(docs) >= DOCS_PER_LABEL:
-            docs.pop(next(iter(docs)))
-        docs[key] = doc
-        item.update()
 
     def _display_name(self, k: int, i: int) -> str:
         return texts.display_name(self.session.network, k, i)
