@@ -121,6 +121,7 @@ class ErrorPlot(pg.PlotWidget):
         vb.sigRangeChanged.connect(self._update_grid)
         vb.sigResized.connect(self._place_legend)
         vb.sigResized.connect(self._fit_stop_label)
+        vb.sigRangeChanged.connect(self._fit_stop_label)  # the plot follows the curve after a stop
         pi.geometryChanged.connect(self._place_legend)
         self.legend.geometryChanged.connect(self._place_legend)  # font zoom, entries
         self._ys = np.empty(0)  # the visible curve points' y values (for following)
