@@ -38,11 +38,13 @@ __all__ = [
     "continues",
     "merged",
     "SNAPSHOT_INTERVAL",
+    "FULL_INTERVAL",
     "CHUNK_SECONDS",
     "MAX_RESULT_ROWS",
 ]
 
-SNAPSHOT_INTERVAL = 1 / 30  # at most ~30 snapshots a second
+SNAPSHOT_INTERVAL = 1 / 30  # at most ~30 snapshots a second (the parameters, the errors)
+FULL_INTERVAL = 1 / 4  # every sample's outputs and E of all data: at most 4 times a second
 CHUNK_SECONDS = 0.004  # one chunk of steps between looks at the command queue
 
 
@@ -111,8 +113,8 @@ class Snapshot:
     errors: np.ndarray  # errors of the steps since the previous snapshot
     first_error_step: int  # the step number of errors[0]
     epoch_errors: tuple  # (step, E of all data) since the previous snapshot
-    outputs: np.ndarray | None  # network outputs for the first MAX_RESULT_ROWS samples
-    data_error: float  # E of the whole data set at these weights
+    outputs: np.ndarray | None  # outputs for the first MAX_RESULT_ROWS samples; None: not sent
+    data_error: float  # E of the whole data set (computed in full snapshots, else the last one)
     steps_per_second: float
     reason: str | None = None  # why a run ended: "max_steps", "target", "diverged", "stopped"
     diverged_at: int | None = None
@@ -134,6 +136,7 @@ def merged(a: Snapshot, b: Snapshot) -> Snapshot:
     """Two snapshots (``continues(a, b)``) as one: b's state with a's errors before its own."""
     return replace(
         b,
+        outputs=a.outputs if b.outputs is None else b.outputs,
         errors=np.concatenate([a.errors, b.errors]),
         first_error_step=a.first_error_step,
         epoch_errors=a.epoch_errors + b.epoch_errors,
@@ -160,6 +163,7 @@ class TrainingEngine:
         self._stopped_error: float | None = None
         self._stop_armed = True
         self._serial = 0
+        self._data_error = float("nan")  # E of all data at the last full snapshot
         self.gen = 0  # which load the snapshots belong to
 
     def command(self, cmd: Command) -> None:
@@ -267,7 +271,10 @@ class TrainingEngine:
             self.state, self._reason = "finished", "max_steps"
         return r.steps
 
-    def snapshot(self) -> Snapshot:
+    def snapshot(self, full: bool = True) -> Snapshot:
+        """The state after the steps so far. ``full`` adds every sample's outputs and E of
+        all data (a forward pass over the whole data: sent at a lower rate while running);
+        otherwise ``outputs`` is None and ``data_error`` is the last full snapshot's."""
         t = self.trainer
         net = t.network
         now = time.perf_counter()
@@ -282,10 +289,14 @@ class TrainingEngine:
         self._sent = len(hist)
         epochs = tuple(t.epoch_errors[self._sent_epochs :])
         self._sent_epochs = len(t.epoch_errors)
-        X = t.inputs[:MAX_RESULT_ROWS]
-        with np.errstate(all="ignore"):
-            outputs = net.forward(X).out[-1].copy()
-        data_error = t.data_error()
+        outputs = None
+        if full:
+            X = t.inputs[:MAX_RESULT_ROWS]
+            with np.errstate(all="ignore"):
+                outputs = net.forward(X).out[-1].copy()
+            e = t.data_error()
+            self._data_error = e if math.isfinite(e) else float("nan")
+        data_error = self._data_error
         self._serial += 1
         return Snapshot(
             state=self.state,
@@ -297,7 +308,7 @@ class TrainingEngine:
             first_error_step=first,
             epoch_errors=epochs,
             outputs=outputs,
-            data_error=data_error if math.isfinite(data_error) else float("nan"),
+            data_error=data_error,
             steps_per_second=self._sps,
             reason=self._reason,
             diverged_at=t.diverged_at,
@@ -328,10 +339,12 @@ def serve(
 ) -> None:
     """The engine's one loop, for both backends: apply every waiting command, run a chunk of
     steps, and send a snapshot after commands, when the state changes, and at most every
-    ``SNAPSHOT_INTERVAL`` while running. Returns on ``Quit``. While nothing runs it waits
-    up to ``idle_wait`` seconds for a command."""
+    ``SNAPSHOT_INTERVAL`` while running. A snapshot is full (outputs, E of all data) after
+    commands and state changes and at most every ``FULL_INTERVAL`` while running; the others
+    carry the parameters and errors only. Returns on ``Quit``. While nothing runs it waits up
+    to ``idle_wait`` seconds for a command."""
     engine = engine or TrainingEngine()
-    last = 0.0
+    last = last_full = 0.0
     while True:
         dirty = False
         timeout = 0.0 if engine.running else idle_wait
@@ -350,6 +363,10 @@ def serve(
                 time.sleep(0.002)  # a set speed is ahead of the clock
             time.sleep(0)  # a thread backend: let the GUI thread take the GIL between chunks
         now = time.perf_counter()
-        if dirty or engine.state != was or (engine.running and now - last >= SNAPSHOT_INTERVAL):
-            channel.send(engine.snapshot())
+        changed = dirty or engine.state != was
+        if changed or (engine.running and now - last >= SNAPSHOT_INTERVAL):
+            full = changed or now - last_full >= FULL_INTERVAL
+            channel.send(engine.snapshot(full))
             last = now
+            if full:
+                last_full = now

@@ -335,6 +335,18 @@ class Session(QObject):
         return tr
 
     @property
+    def trace(self) -> Trace:
+        """The current iteration's trace, built when a view first asks for it (adopting a
+        training snapshot only marks it stale: views that do not look cost nothing)."""
+        if self._trace is None:
+            self._trace = self._make_trace()
+        return self._trace
+
+    @trace.setter
+    def trace(self, tr: Trace | None) -> None:
+        self._trace = tr
+
+    @property
     def phases(self) -> list[Phase]:
         return self.trace.phases
 
@@ -436,13 +448,14 @@ class Session(QObject):
     ) -> None:
         """Take new parameters (from training or an edit) and start the iteration there (at
         its first phase, or at the same phase for an edit); the error history after ``step``
-        is forgotten unless training is still adding to it."""
+        is forgotten unless training is still adding to it. The iteration's trace is built
+        only when a view reads it."""
         self.network.set_parameters(weights, biases)
         self.step = step
         self._steps_back.clear()
         if forget_after:
             self.history.set_length(step)
-        self.trace = self._make_trace()
+        self.trace = None  # built when a view reads it (see ``trace``)
         self.phase_index = self.phase_index if keep_phase else 0
         self.traceChanged.emit()
         self.phaseChanged.emit(self.phase_index)
