@@ -19,6 +19,7 @@ from bpviz.core.expr import Eq, Node, Sum
 from bpviz.core.teach import render
 
 __all__ = [
+    "inline_with",
     "FORMATS",
     "Document",
     "Heading",
@@ -187,6 +188,24 @@ def right_side(r: render.Renderer, row: Row) -> str:
             r.ellipsis(t) if isinstance(t, int) else r.wrap(t, 1) for t in row.items
         )
     return r.eq.join(r(x) for x in row.items)
+
+
+def inline_with(items, math, dots, em, strong, text) -> str:
+    """A paragraph's items in one medium: each writer gives how it writes maths, an
+    ellipsis, emphasis, strong text and plain text."""
+    out = []
+    for it in items:
+        if isinstance(it, Math):
+            out.append(math(it.x))
+        elif isinstance(it, Dots):
+            out.append(dots(it))
+        elif isinstance(it, Em):
+            out.append(em(it))
+        elif isinstance(it, Strong):
+            out.append(strong(it))
+        else:
+            out.append(text(it))
+    return "".join(out)
 
 
 def laid_out(r: render.Renderer, eq: Eq) -> list[tuple[str, str, str]]:

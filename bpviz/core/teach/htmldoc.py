@@ -12,14 +12,12 @@ from bpviz.core.teach.document import (
     Display,
     Document,
     Dots,
-    Em,
     Figure,
     Gap,
     Heading,
-    Math,
     Para,
-    Strong,
     Table,
+    inline_with,
     laid_out,
 )
 from bpviz.core.teach.render import Html
@@ -34,19 +32,14 @@ def esc(s: str) -> str:
 
 
 def inline(items) -> str:
-    out = []
-    for it in items:
-        if isinstance(it, Math):
-            out.append(f'<span class="m">{_R(it.x)}</span>')
-        elif isinstance(it, Dots):
-            out.append("⋯" if it == "h" else "⋮")
-        elif isinstance(it, Em):
-            out.append(f"<em>{esc(it)}</em>")
-        elif isinstance(it, Strong):
-            out.append(f"<strong>{esc(it)}</strong>")
-        else:
-            out.append(esc(it))
-    return "".join(out)
+    return inline_with(
+        items,
+        lambda x: f'<span class="m">{_R(x)}</span>',
+        lambda d: "⋯" if d == "h" else "⋮",
+        lambda s: f"<em>{esc(s)}</em>",
+        lambda s: f"<strong>{esc(s)}</strong>",
+        esc,
+    )
 
 
 def display(d: Display) -> str:

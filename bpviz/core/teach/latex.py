@@ -12,14 +12,12 @@ from bpviz.core.teach.document import (
     Display,
     Document,
     Dots,
-    Em,
     Figure,
     Gap,
     Heading,
-    Math,
     Para,
-    Strong,
     Table,
+    inline_with,
     laid_out,
 )
 from bpviz.core.teach.markdown import aligned
@@ -143,19 +141,14 @@ def escape(s: str) -> str:
 
 
 def inline(items) -> str:
-    out = []
-    for it in items:
-        if isinstance(it, Math):
-            out.append(f"${_INLINE(it.x).strip()}$")
-        elif isinstance(it, Dots):
-            out.append("$\\cdots$" if it == "h" else "$\\vdots$")
-        elif isinstance(it, Em):
-            out.append(f"\\emph{{{escape(it)}}}")
-        elif isinstance(it, Strong):
-            out.append(f"\\textbf{{{escape(it)}}}")
-        else:
-            out.append(escape(it))
-    return "".join(out)
+    return inline_with(
+        items,
+        lambda x: f"${_INLINE(x).strip()}$",
+        lambda d: "$\\cdots$" if d == "h" else "$\\vdots$",
+        lambda s: f"\\emph{{{escape(s)}}}",
+        lambda s: f"\\textbf{{{escape(s)}}}",
+        escape,
+    )
 
 
 def display(d: Display) -> str:

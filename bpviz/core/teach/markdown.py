@@ -10,13 +10,11 @@ from bpviz.core.teach.document import (
     Display,
     Document,
     Dots,
-    Em,
     Gap,
     Heading,
-    Math,
     Para,
-    Strong,
     Table,
+    inline_with,
     laid_out,
 )
 from bpviz.core.teach.render import Tex
@@ -32,19 +30,14 @@ def escape(s: str) -> str:
 
 
 def inline(items) -> str:
-    out = []
-    for it in items:
-        if isinstance(it, Math):
-            out.append(f"${_INLINE(it.x).strip()}$")
-        elif isinstance(it, Dots):
-            out.append("$\\cdots$" if it == "h" else "$\\vdots$")
-        elif isinstance(it, Em):
-            out.append(f"*{escape(it)}*")
-        elif isinstance(it, Strong):
-            out.append(f"**{escape(it)}**")
-        else:
-            out.append(escape(it))
-    return "".join(out)
+    return inline_with(
+        items,
+        lambda x: f"${_INLINE(x).strip()}$",
+        lambda d: "$\\cdots$" if d == "h" else "$\\vdots$",
+        lambda s: f"*{escape(s)}*",
+        lambda s: f"**{escape(s)}**",
+        escape,
+    )
 
 
 def display(d: Display) -> str:
