@@ -77,7 +77,16 @@ def cases():
     ]
 
 
-def headless_rate(doc, seconds: float) -> float:
+def headless_rate(doc, seconds: float, blas_threads: int | None = None) -> float:
+    """Steps per second of the core alone, in this process, with ``blas_threads`` BLAS
+    threads (None: as this process has them)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(blas_threads, user_api="blas"):
+        return _headless(doc, seconds)
+
+
+def _headless(doc, seconds: float) -> float:
     from bpviz.core.training import Trainer
 
     t = Trainer(doc, doc.network.copy(), track_epoch_error=doc.n_samples > 1)
@@ -173,23 +182,35 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=1, help="repeats of each case")
     ap.add_argument("--only", default="", help="cases whose name contains this")
     args = ap.parse_args()
-    app = make_app(sys.argv[:1])
+    from threadpoolctl import threadpool_info
+
+    default_threads = max((p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"), default=1)
+    app = make_app(sys.argv[:1])  # the window's process: one BLAS thread (gui.app.limit_blas)
+    from bpviz.core.engine_process import blas_environment
+
+    train_threads = int(blas_environment()["OPENBLAS_NUM_THREADS"])
+    print(
+        f"BLAS threads: numpy's default here {default_threads}; the training process "
+        f"{train_threads}. 'headless' trains with the training process's count, "
+        f"'default' with numpy's."
+    )
     print(f"load: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
     print(
         f"{'case':24s} {'gap max':>9s} {'late p99':>9s} {'ticks':>6s} {'steps/s':>9s} "
-        f"{'headless':>9s} {'ratio':>6s} {'snap ms':>8s} {'full ms':>8s}"
+        f"{'headless':>9s} {'ratio':>6s} {'default':>9s} {'ratio':>6s} {'snap ms':>8s} {'full ms':>8s}"
     )
     for name, make in cases():
         if args.only and args.only not in name:
             continue
         for _ in range(args.rounds):
-            head = headless_rate(make(), args.seconds / 2)  # interleaved: the VM drifts
+            head = headless_rate(make(), args.seconds / 2, train_threads)  # interleaved: the VM drifts
             rate, gap, p99, n = window_run(app, name, make(), args.seconds)
+            dflt = headless_rate(make(), args.seconds / 2, default_threads)
             snap, full = snapshot_costs(make())
             full_s = "-" if full is None else f"{full:.2f}"
             print(
                 f"{name:24s} {gap:7.0f} ms {p99:6.1f} ms {n:6d} {rate:9,.0f} {head:9,.0f} "
-                f"{rate / head:6.2f} {snap:8.2f} {full_s:>8s}",
+                f"{rate / head:6.2f} {dflt:9,.0f} {rate / dflt:6.2f} {snap:8.2f} {full_s:>8s}",
                 flush=True,
             )
 

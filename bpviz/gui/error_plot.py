@@ -385,8 +385,10 @@ class ErrorPlot(pg.PlotWidget):
     def _dot_y(self) -> np.ndarray:
         """The y of the "this iteration" dot (empty when it is not drawn)."""
         s = self.session
+        if s.training:
+            return np.empty(0)  # (and the iteration's trace is not built for it)
         e = s.trace.error
-        if np.isfinite(e) and e > 0 and not s.training:
+        if np.isfinite(e) and e > 0:
             return self._y(np.array([e]))
         return np.empty(0)
 

@@ -231,8 +231,7 @@ class MainWindow(QMainWindow):
         if on:
             self.player.stop()
         self.toolbar.set_training(on)
-        if not on:
-            self._update_status()
+        self._update_status()
 
     def _show_message(self, title: str, text: str) -> None:
         box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self)
@@ -248,10 +247,15 @@ class MainWindow(QMainWindow):
     def _update_status(self, *_a) -> None:
         s = self.session
         self.act_prev.setEnabled(s.can_go_back() and not s.training)
+        # while training the phase says nothing (and reading it would build the iteration's
+        # trace for every snapshot)
+        where = (
+            f"training  ·  step {s.step:,}"
+            if s.training
+            else f"iteration {s.step + 1:,}  ·  phase {s.phase_index + 1}/{len(s.names)}: {s.phase.title}"
+        )
         self._status.setText(
-            f"{s.doc.title or s.source}  ·  iteration {s.step + 1:,}  ·  phase "
-            f"{s.phase_index + 1}/{len(s.names)}: {s.phase.title}  ·  η = {s.learning_rate:g}"
-            f"  ·  {s.doc.mode}"
+            f"{s.doc.title or s.source}  ·  {where}  ·  η = {s.learning_rate:g}  ·  {s.doc.mode}"
         )
 
     def _on_zoom(self) -> None:

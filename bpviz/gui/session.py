@@ -98,6 +98,7 @@ class Session(QObject):
         self.selection = None
         self.names = phase_names(self.network)
         self.phase_index = max(0, min(int(sess.get("phase", 0)), len(self.names) - 1))
+        self.trace_serial = 0
         self.trace = self._make_trace()
 
     def load(self, doc: Document, source: str = "") -> None:
@@ -345,6 +346,7 @@ class Session(QObject):
     @trace.setter
     def trace(self, tr: Trace | None) -> None:
         self._trace = tr
+        self.trace_serial += 1  # which iteration (built or not yet)
 
     @property
     def phases(self) -> list[Phase]:

@@ -22,10 +22,31 @@ class Banner(pg.LabelItem):
     the canvas past the window, so the text wraps at the width it is given, and only its height
     is kept as a minimum."""
 
+    _floor = 0.0  # the height the banner keeps (see reserve)
+    _scratch: pg.LabelItem | None = None
+
     def updateMin(self) -> None:  # noqa: N802 - pyqtgraph's name
         super().updateMin()
         self.setMinimumWidth(0)
         self.setFlag(self.GraphicsItemFlag.ItemClipsChildrenToShape, True)
+        if self._floor > self.minimumHeight():
+            self.setMinimumHeight(self._floor)
+
+    def reserve(self, all_parts, note: str, muted: str, zoom: float, width: float, height: float) -> None:
+        """Keep the height of the tallest of ``all_parts`` (every phase's banner): a shorter
+        formula would give the network more room and a longer one take it back, so the whole
+        canvas (every edge, every label) would move at each phase, and a phase would look
+        different when stepped back to."""
+        if self._scratch is None:
+            self._scratch = pg.LabelItem(justify="left")
+        tallest = 0.0
+        for parts in all_parts:
+            self._scratch.item.setTextWidth(max(width - 16, 40))
+            _write(self._scratch, parts, note, muted, zoom, width, height)
+            tallest = max(tallest, self._scratch.itemRect().height())
+        if tallest != self._floor:
+            self._floor = tallest
+            self.updateMin()
 
     def resizeEvent(self, ev) -> None:  # noqa: N802 - Qt's name
         w = self.rect().width()
@@ -38,35 +59,43 @@ class Banner(pg.LabelItem):
         more than a third of ``height`` ends after its last whole term that fits, with "…"
         (the inspector and the trace give it whole). ``note``: a quiet line after the head
         (the labels the layout hid)."""
-        head, formula, extra = parts
-        if note:
-            head += f"<span style='color:{muted}; font-size:{9 * zoom:.1f}pt'> &nbsp; {note}</span>"
-        if formula is None:
-            self.setText(head)
-            return
-        span, terms, text = formula
-        width -= 16
-        cap = max(60.0, height / 3)
-        if width > 40:
-            self.item.setTextWidth(width)
-
-        def html(n: int) -> str:
-            body = "; ".join(terms[:n]) + ("; …" if n < len(terms) else "")
-            return f"{head}<br>{span}{body}{extra if n == len(terms) else ''}</span>"
-
-        n = len(terms)
-        self.setText(html(n))
-        while n > 1 and width > 40 and self.item.boundingRect().height() > cap:
-            n = max(1, n // 2) if n > 8 else n - 1
-            self.setText(html(n))
-        self.setToolTip(text if n < len(terms) else "")
+        self.setToolTip(_write(self, parts, note, muted, zoom, width, height))
 
 
-def banner_parts(s: Session, th) -> tuple:
-    """(head, formula, extra): the head line in Qt rich text; the formula as (its opening
-    span, its terms in rich text, its plain text) or None while training; and what follows
-    the last term (E_total at the error phase)."""
-    tr, ph, z = s.trace, s.phase, s.zoom
+def _write(
+    label: pg.LabelItem, parts, note: str, muted: str, zoom: float, width: float, height: float
+) -> str:
+    """Set ``label``'s text (see Banner.fit); returns its tooltip ("" unless shortened)."""
+    head, formula, extra = parts
+    if note:
+        head += f"<span style='color:{muted}; font-size:{9 * zoom:.1f}pt'> &nbsp; {note}</span>"
+    if formula is None:
+        label.setText(head)
+        return ""
+    span, terms, text = formula
+    width -= 16
+    cap = max(60.0, height / 3)
+    if width > 40:
+        label.item.setTextWidth(width)
+
+    def html(n: int) -> str:
+        body = "; ".join(terms[:n]) + ("; …" if n < len(terms) else "")
+        return f"{head}<br>{span}{body}{extra if n == len(terms) else ''}</span>"
+
+    n = len(terms)
+    label.setText(html(n))
+    while n > 1 and width > 40 and label.item.boundingRect().height() > cap:
+        n = max(1, n // 2) if n > 8 else n - 1
+        label.setText(html(n))
+    return text if n < len(terms) else ""
+
+
+def banner_parts(s: Session, th, ph=None) -> tuple:
+    """(head, formula, extra) of phase ``ph`` (default: the current one): the head line in
+    Qt rich text; the formula as (its opening span, its terms in rich text, its plain text)
+    or None while training; and what follows the last term (E_total at the error phase)."""
+    tr, z = s.trace, s.zoom
+    ph = s.phase if ph is None else ph
     sm = s.display_sample
     step_txt = f"iteration {s.step + 1:,}"
     if len(tr.samples) == 1:

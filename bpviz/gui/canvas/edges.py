@@ -34,6 +34,10 @@ from bpviz.gui.canvas.texts import bias_text, neuron_quantity
 from bpviz.gui.theme import ERROR_SIGNAL, FORWARD, NEGATIVE, POSITIVE, THEMES, neuron_brush
 
 EDGE_BUDGET = 10_000  # edges drawn per weight layer at most
+# while training, at most this many (the canvas redraws the strongest edges a few times a
+# second; 11,280 pale 400-px edges cost 40–70 ms to paint, ~3,000 a third of that, so the
+# window stays responsive); a pause draws the full budget again
+EDGE_BUDGET_TRAINING = 3_000
 EDGE_BINS = [(sign, b) for b in range(len(WIDTH_BINS)) for sign in (1, -1)]  # weakest first
 
 
@@ -116,11 +120,13 @@ class EdgeDrawing:
         for j in range(L):
             a, b, rr, cc = self._seg[j]
             v, known = vals[j]
-            idx = strongest(v, EDGE_BUDGET)
-            if v.size > EDGE_BUDGET:
+            budget = EDGE_BUDGET_TRAINING if s.training else EDGE_BUDGET
+            idx = strongest(v, budget)
+            if v.size > budget:
                 self._set_text(
                     self._notes[j],
-                    f"showing the {EDGE_BUDGET:,} strongest of the layer's {v.size:,} edges",
+                    f"showing the {budget:,} strongest of the layer's {v.size:,} edges"
+                    + (" while training" if s.training else ""),
                     th.muted,
                     8,
                 )

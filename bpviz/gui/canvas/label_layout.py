@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["Box", "Label", "Placement", "place", "overlaps", "TOLERANCE"]
+__all__ = ["Box", "Label", "Obstacles", "Placement", "place", "overlaps", "TOLERANCE"]
 
 TOLERANCE = 1.0  # px two boxes may share before they count as overlapping
 
@@ -60,6 +60,31 @@ def overlaps(a: Box, b: Box, tol: float = TOLERANCE) -> bool:
     return min(a.right, b.right) - max(a.x, b.x) > tol and min(a.bottom, b.bottom) - max(a.y, b.y) > tol
 
 
+class Obstacles:
+    """Boxes labels must not cover, each with a key, as one array of (x0, y0, x1, y1) rows:
+    a layer of a thousand neurons is one block, not a thousand boxes."""
+
+    def __init__(self, keys: list | None = None, a: np.ndarray | None = None) -> None:
+        self.keys = keys or []
+        self.a = np.zeros((0, 4)) if a is None else a
+
+    @classmethod
+    def of(cls, boxes: dict) -> Obstacles:
+        """From key → Box."""
+        return cls().plus(boxes)
+
+    def plus(self, boxes: dict) -> Obstacles:
+        """These and ``boxes`` (key → Box)."""
+        rows = np.array([(b.x, b.y, b.x + b.w, b.y + b.h) for b in boxes.values()]).reshape(-1, 4)
+        return Obstacles(self.keys + list(boxes), np.concatenate([self.a, rows]))
+
+    def block(self, keys: list, x, y, w, h) -> Obstacles:
+        """These and one box per key, from arrays of corners and sizes."""
+        x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+        rows = np.column_stack([x, y, x + w, y + h]).reshape(-1, 4)
+        return Obstacles(self.keys + list(keys), np.concatenate([self.a, rows]))
+
+
 class _Boxes:
     """A growing array of boxes with the keys of the obstacles among them."""
 
@@ -68,6 +93,18 @@ class _Boxes:
         self.keys: list = []
         self.index: dict = {}  # key → row
         self.n = 0
+
+    @classmethod
+    def of(cls, obstacles: Obstacles) -> _Boxes:
+        """The obstacles, in one array with room to grow."""
+        t = cls()
+        n = len(obstacles.keys)
+        t.a = np.empty((max(64, 2 * n), 4))
+        t.a[:n] = obstacles.a
+        t.keys = list(obstacles.keys)
+        t.index = {k: i for i, k in enumerate(t.keys)}
+        t.n = n
+        return t
 
     def add(self, b: Box, key=None) -> None:
         if self.n == len(self.a):
@@ -98,14 +135,15 @@ class _Boxes:
 
 
 def place(
-    labels: list[Label], obstacles: dict, bounds: Box | None = None, tol: float = TOLERANCE
+    labels: list[Label], obstacles: dict | Obstacles, bounds: Box | None = None, tol: float = TOLERANCE
 ) -> Placement:
-    """Place ``labels`` (in priority order) around ``obstacles`` (key → Box) inside ``bounds``.
+    """Place ``labels`` (in priority order) around ``obstacles`` (key → Box, or
+    :class:`Obstacles`) inside ``bounds``.
 
     Returns where each placed label's top-left corner is, and the keys of the dropped ones."""
-    taken = _Boxes()
-    for key, b in obstacles.items():
-        taken.add(b, key)
+    if isinstance(obstacles, dict):
+        obstacles = Obstacles.of(obstacles)
+    taken = _Boxes.of(obstacles)
     placed, dropped = {}, []
     for lab in labels:
         cand = np.asarray(lab.candidates, dtype=float).reshape(-1, 2)

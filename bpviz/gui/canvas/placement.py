@@ -24,7 +24,8 @@ from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor, QPainterPath
 
 from bpviz.gui.canvas.geometry import DX, arrow_triangle, crossings
-from bpviz.gui.canvas.label_layout import Box, Label, Placement, along, around, place
+from bpviz.gui.canvas.label_layout import Box, Label, Obstacles, Placement, along, around, place
+from bpviz.gui.canvas.text_items import DOCUMENT_MARGIN
 from bpviz.gui.theme import THEMES, readable_on
 
 NAME, ARROW, TARGET, TITLE, BIAS, LEGEND, NOTE = 0, 1, 3, 5, 6, 7, 9  # who gets room first
@@ -48,9 +49,11 @@ class _Pass:
     labels: list = field(default_factory=list)
     items: dict = field(default_factory=dict)  # key → text item
     places: dict = field(default_factory=dict)  # key → candidates for another size
-    obstacles: dict = field(default_factory=dict)
+    obstacles: dict = field(default_factory=dict)  # key → Box (bias nodes)
+    neurons: list = field(default_factory=list)  # per layer: (keys, x, y, diameter) arrays
     first: set = field(default_factory=set)  # the phase's own layers' values
     arrows: list = field(default_factory=list)  # (x0, y0, x1, y1) of each arrowhead's edge
+    measured: dict = field(default_factory=dict)  # key → size of its shorter form
 
     @property
     def air(self) -> float:
@@ -94,8 +97,8 @@ class LabelPlacement:
         for k in range(s.network.L + 1):
             cx, cy = to_px(self._pos[k][:, 0], self._pos[k][:, 1])
             r = p.px[k] / 2
-            for i in range(s.network.sizes[k]):
-                p.obstacles[("neuron", k, i)] = Box(cx[i] - r, cy[i] - r, 2 * r, 2 * r)
+            keys = [("neuron", k, i) for i in range(s.network.sizes[k])]
+            p.neurons.append((keys, cx - r, cy - r, 2 * r))
         bias_size = 16 * p.z
         if self._has_bias:
             self._draw_bias_edges(th, to_px, to_view, p.px, bias_size)
@@ -132,8 +135,10 @@ class LabelPlacement:
         pos = np.concatenate(self._pos)
         size = np.concatenate([np.full(n, px[k]) for k, n in enumerate(net.sizes)])
         key = (
-            tuple(b.color().rgba() for b in self._neuron_fill),
-            tuple((q.color().rgba(), q.widthF()) for q in self._neuron_pens),
+            # fills and rims come from fixed sets of shared objects (theme.neuron_brush,
+            # edges._rim): the same object is the same colour
+            tuple(map(id, self._neuron_fill)),
+            tuple(map(id, self._neuron_pens)),
             tuple(np.round(size, 2)),
         )
         if self._cache.get(id(self._neurons)) != key:  # re-rendering symbols costs ~3 ms
@@ -419,7 +424,7 @@ class LabelPlacement:
 
         return priority
 
-    def _solve(self, p: _Pass, labs: list[Label], priority, spaced: dict) -> Placement:
+    def _solve(self, p: _Pass, labs: list[Label], priority, spaced: Obstacles) -> Placement:
         """Place the labels; what the phase reveals and found no room is tried again in
         its shorter form if it has one (the phase's own values alone), then in a smaller
         font (three quarters, then three fifths), centred where it would have gone."""
@@ -432,18 +437,22 @@ class LabelPlacement:
         gone = set(res.dropped)
         retry = [lab for lab in high if lab.key in gone and lab.key != "dropnote" and lab.key in p.items]
         by_key = {lab.key: lab for lab in labs}
-        taken = dict(spaced)
-        for k, (x, y) in res.placed.items():
-            taken[("placed", k)] = Box(x, y, by_key[k].w, by_key[k].h)
+        taken = spaced.plus(
+            {("placed", k): Box(x, y, by_key[k].w, by_key[k].h) for k, (x, y) in res.placed.items()}
+        )
         placed = dict(res.placed)
-        for factor in (1.0, 0.75, 0.6):
+        # while training the values change several times a second: no retries (they cost a
+        # text layout each), what has no room waits for the pause
+        for factor in () if self.session.training else (1.0, 0.75, 0.6):
             smaller = [lab2 for lab in retry if (lab2 := self._retry_label(p, lab, factor)) is not None]
             res2 = place(smaller, taken, p.bounds, tol=0.0)
+            now = {}
             for lab in smaller:
-                if lab.key in res2.placed:
+                if lab.key in res2.placed and (factor == 1.0 or self._shrink_to(p, lab, factor)):
                     x, y = res2.placed[lab.key]
                     placed[lab.key] = (x, y)
-                    taken[("placed", lab.key)] = Box(x, y, lab.w, lab.h)
+                    now[("placed", lab.key)] = Box(x, y, lab.w, lab.h)
+            taken = taken.plus(now)
             retry = [lab for lab in retry if lab.key not in placed]
             if not retry:
                 break
@@ -453,11 +462,33 @@ class LabelPlacement:
 
     def _retry_label(self, p: _Pass, lab: Label, factor: float) -> Label | None:
         """A dropped label again, in its shorter form (at factor 1.0 only the labels that have
-        one) and at ``factor`` of its own font, with candidates for its new size."""
+        one) and at ``factor`` of its own font, with candidates for its new size. At 1.0 the
+        item takes its shorter form and is measured; smaller, its size is foreseen (text
+        scales with its font, the document's margin does not) and only a label that then
+        finds room is set in that size (``_shrink_to``): most of a crowded network's retries
+        find none, and each text set costs a layout of its rich text."""
         t = p.items[lab.key]
+        if factor == 1.0:
+            if self._compact.get(id(t)) is None:
+                return None  # first only the labels that have a shorter form
+            self._shrink(p, lab.key, 1.0)
+            w2, h2 = _size_of(t)
+            p.measured[lab.key] = (w2, h2)
+        else:
+            w0, h0 = p.measured.get(lab.key, (lab.w, lab.h))
+            m = 2 * DOCUMENT_MARGIN
+            w2, h2 = (w0 - m) * factor + m, (h0 - m) * factor + m
+        if lab.key in p.places:
+            cands = p.places[lab.key](w2, h2)
+        else:
+            dx, dy = (lab.w - w2) / 2, (lab.h - h2) / 2
+            cands = [(x + dx, y + dy) for x, y in lab.candidates]
+        return Label(lab.key, w2, h2, cands, lab.ignore)
+
+    def _shrink(self, p: _Pass, key, factor: float) -> None:
+        """Set a label in its shorter form, if it has one, at ``factor`` of its own font."""
+        t = p.items[key]
         alt = self._compact.get(id(t))
-        if factor == 1.0 and alt is None:
-            return None  # first only the labels that have a shorter form
         base = self._shrunk[id(t)][1] if id(t) in self._shrunk else self._cache.get(id(t))
         text, color, ptz, bold, fill, html = base
         if alt is not None:  # the phase's own values alone
@@ -466,13 +497,13 @@ class LabelPlacement:
             t, text, color, ptz / p.z * factor, bold, None if fill is None else QColor.fromRgba(fill), html
         )
         self._shrunk[id(t)] = (t, base, self._cache.get(id(t)))
-        w2, h2 = _size_of(t)
-        if lab.key in p.places:
-            cands = p.places[lab.key](w2, h2)
-        else:
-            dx, dy = (lab.w - w2) / 2, (lab.h - h2) / 2
-            cands = [(x + dx, y + dy) for x, y in lab.candidates]
-        return Label(lab.key, w2, h2, cands, lab.ignore)
+
+    def _shrink_to(self, p: _Pass, lab: Label, factor: float) -> bool:
+        """Set a label placed in its foreseen smaller size; whether it fits that box (to a
+        pixel: the box holds the text's 2-px margins, so the glyphs still keep apart)."""
+        self._shrink(p, lab.key, factor)
+        w, h = _size_of(p.items[lab.key])
+        return w <= lab.w + 1 and h <= lab.h + 1
 
     def _place_all(self, p: _Pass, th) -> Placement:
         """Every label placed; when some have no room, the note that says so is placed first
@@ -480,10 +511,9 @@ class LabelPlacement:
         priority = self._priority(p)
         labels = sorted(p.labels, key=priority)
         air = p.air
-        spaced = {
-            k: (Box(b.x - air, b.y - air, b.w + 2 * air, b.h + 2 * air) if k[0] == "neuron" else b)
-            for k, b in p.obstacles.items()
-        }
+        spaced = Obstacles.of(p.obstacles)  # the neurons with a little air around them
+        for keys, x, y, d in p.neurons:
+            spaced = spaced.block(keys, x - air, y - air, d + 2 * air, d + 2 * air)
         result = self._solve(p, labels, priority, spaced)
         dn = self._dropped_note
         if [k for k in result.dropped if k[0] not in ("arrow", "note")]:

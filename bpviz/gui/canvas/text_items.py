@@ -14,11 +14,12 @@ import pyqtgraph as pg
 from PySide6.QtGui import QColor, QFont, QTextDocument
 
 DOCS_PER_LABEL = 4  # laid-out forms kept per label
+DOCUMENT_MARGIN = 2  # px around a label's text, whatever its font
 
 
 def new_text_item(anchor=(0.0, 0.0)) -> pg.TextItem:
     t = pg.TextItem(anchor=anchor)
-    t.textItem.document().setDocumentMargin(2)
+    t.textItem.document().setDocumentMargin(DOCUMENT_MARGIN)
     return t
 
 
@@ -67,7 +68,7 @@ class TextItems:
             item.update()
             return
         doc = QTextDocument()
-        doc.setDocumentMargin(2)
+        doc.setDocumentMargin(DOCUMENT_MARGIN)
         item.textItem.setDocument(doc)
         if html:
             item.setHtml(text)

@@ -15,10 +15,11 @@ edges), ``placement`` (the label layout pass), ``text_items`` (updating the labe
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QCursor, QFontMetricsF, QPixmapCache
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QToolTip
 
@@ -39,6 +40,11 @@ MAX_LABELLED_NEURONS = 120
 MAX_LABELLED_EDGES_PER_LAYER = 9
 ARROW_FILL = "#8E2F6E"  # arrowheads: the error signal's colour, darker
 MAX_ARROWS = 400  # arrowheads are drawn while the lit edges are at most this many
+# while training, the canvas takes at most this share of the GUI thread: it shows the latest
+# weights again only once this many times its last refresh and paint have passed (a preset's
+# refresh of ~5 ms keeps the frame rate; 784-128-10's ~70 ms shows ~4 frames a second and
+# leaves the window, the error plot and the keys responsive)
+TRAINING_SHARE = 0.25
 
 
 class NetworkView(TextItems, EdgeDrawing, LabelPlacement, WeightEditing, pg.GraphicsLayoutWidget):
@@ -62,6 +68,11 @@ class NetworkView(TextItems, EdgeDrawing, LabelPlacement, WeightEditing, pg.Grap
         self.vb.sigRangeChanged.connect(self._on_range)
         self.vb.sigResized.connect(self._on_resized)
         self._refresh_key = None
+        self._refresh_ms = self._paint_ms = 0.0  # the last refresh's and paint's cost
+        self._next_refresh = 0.0  # while training: when the canvas may refresh again
+        self._later = QTimer(self)
+        self._later.setSingleShot(True)
+        self._later.timeout.connect(self._refresh)
         self._layouts = 0  # label layouts done (a resize that refits needs only one)
         self._holding = False  # a refresh settles the geometry: no label layout meanwhile
         self._hover: Selection | None = None
@@ -84,6 +95,7 @@ class NetworkView(TextItems, EdgeDrawing, LabelPlacement, WeightEditing, pg.Grap
     def _rebuild(self) -> None:
         """New items for a new network structure: positions, curves, text items."""
         self._hover = None
+        self._banner_key = None  # the banner's height is kept per network, size and zoom
         for it in self._items:
             self.vb.removeItem(it)
         self._items = []
@@ -270,17 +282,22 @@ class NetworkView(TextItems, EdgeDrawing, LabelPlacement, WeightEditing, pg.Grap
     # ------------------------------------------------------------------------ refresh
     def _on_display(self) -> None:
         self._refresh_key = None
-        self._refresh()
+        self._refresh()  # (lays the labels out)
         if self._zoom_fitted != self.session.zoom:
-            self.fit()  # spacing grows with the font zoom
-        self._layout()
+            self.fit()  # spacing grows with the font zoom (a new range lays them out again)
 
     def _refresh(self, *_args) -> None:
         """The phase, trace or display changed: every item's data, then the layout."""
         s = self.session
-        key = (id(s.trace), s.phase_index, s.training, s.step)
+        key = (s.trace_serial, s.phase_index, s.training, s.step)  # (not building the trace)
         if key == self._refresh_key:  # traceChanged and phaseChanged often come together
             return
+        now = time.perf_counter()
+        if s.training and now < self._next_refresh:  # the latest weights, a little later
+            if not self._later.isActive():
+                self._later.start(max(1, math.ceil((self._next_refresh - now) * 1e3)))
+            return
+        self._later.stop()
         self._refresh_key = key
         # labels the last layout shortened or shrank take their own form first: a new text
         # equal to a shortened one would otherwise be taken back to the old text
@@ -297,6 +314,14 @@ class NetworkView(TextItems, EdgeDrawing, LabelPlacement, WeightEditing, pg.Grap
         self._write_texts(th)
         self._layout()
         self._refresh_overlay()
+        self._refresh_ms = (time.perf_counter() - now) * 1e3
+        cost = (self._refresh_ms + self._paint_ms) / 1e3
+        self._next_refresh = now + cost / TRAINING_SHARE
+
+    def paintEvent(self, ev) -> None:  # noqa: N802 - Qt's name
+        t0 = time.perf_counter()
+        super().paintEvent(ev)
+        self._paint_ms = (time.perf_counter() - t0) * 1e3
 
     def _write_texts(self, th) -> None:
         """The values under the neurons (with their shorter forms), the layer captions, the
@@ -346,15 +371,17 @@ class NetworkView(TextItems, EdgeDrawing, LabelPlacement, WeightEditing, pg.Grap
 
     def _fit_banner(self) -> None:
         parts = getattr(self, "_banner_parts", None)
-        if parts is not None:
-            self.banner.fit(
-                parts,
-                getattr(self, "_banner_note", ""),
-                THEMES[self.session.theme].muted,
-                self.session.zoom,
-                self.width(),
-                self.height(),
-            )
+        if parts is None:
+            return
+        s = self.session
+        args = (getattr(self, "_banner_note", ""), THEMES[s.theme].muted, s.zoom, self.width(), self.height())
+        key = (self.width(), self.height(), s.zoom, s.training, len(s.trace.samples) if not s.training else 0)
+        if key != self._banner_key:  # the height of the tallest phase's banner, kept
+            self._banner_key = key
+            th = THEMES[s.theme]
+            every = [parts] if s.training else [banner_parts(s, th, ph) for ph in s.phases]
+            self.banner.reserve(every, *args)
+        self.banner.fit(parts, *args)
 
     def _on_selection(self) -> None:
         """A selected edge at its gradient phase writes its δ × out (its label grows)."""
