@@ -247,8 +247,8 @@ class TrainingPanel(QWidget):
         return f"Stopped: E = {at[0]} < {self.c.session.stop_error:g} at step {at[1]:,}"
 
     def _idle_status(self) -> None:
-        if self.c.state == "running":
-            return
+        if self.c.state == "running" or self.c.session.training:
+            return  # (and the iteration's trace is not built for it)
         s = self.c.session
         e = s.trace.error
         what = {"idle": "ready", "paused": "paused", "finished": "finished", "diverged": "diverged"}.get(
