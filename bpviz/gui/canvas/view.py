@@ -73,6 +73,9 @@ class NetworkView(TextItems, EdgeDrawing, LabelPlacement, WeightEditing, pg.Grap
         self._later = QTimer(self)
         self._later.setSingleShot(True)
         self._later.timeout.connect(self._refresh)
+        self._reserving = QTimer(self)
+        self._reserving.setSingleShot(True)
+        self._reserving.timeout.connect(self._reserve_banner)
         self._layouts = 0  # label layouts done (a resize that refits needs only one)
         self._holding = False  # a refresh settles the geometry: no label layout meanwhile
         self._hover: Selection | None = None
@@ -376,12 +379,27 @@ class NetworkView(TextItems, EdgeDrawing, LabelPlacement, WeightEditing, pg.Grap
         s = self.session
         args = (getattr(self, "_banner_note", ""), THEMES[s.theme].muted, s.zoom, self.width(), self.height())
         key = (self.width(), self.height(), s.zoom, s.training, len(s.trace.samples) if not s.training else 0)
-        if key != self._banner_key:  # the height of the tallest phase's banner, kept
-            self._banner_key = key
-            th = THEMES[s.theme]
-            every = [parts] if s.training else [banner_parts(s, th, ph) for ph in s.phases]
-            self.banner.reserve(every, *args)
+        if key != self._banner_key and not self._reserving.isActive():
+            # the height of the tallest phase's banner, kept (measured once the window has
+            # settled: a window being shown is resized several times)
+            self._reserving.start(0)
         self.banner.fit(parts, *args)
+
+    def _reserve_banner(self) -> None:
+        s = self.session
+        if getattr(self, "closed", False) or getattr(self, "_banner_parts", None) is None:
+            return
+        self._banner_key = (
+            self.width(),
+            self.height(),
+            s.zoom,
+            s.training,
+            len(s.trace.samples) if not s.training else 0,
+        )
+        th = THEMES[s.theme]
+        every = [self._banner_parts] if s.training else [banner_parts(s, th, ph) for ph in s.phases]
+        args = (getattr(self, "_banner_note", ""), th.muted, s.zoom, self.width(), self.height())
+        self.banner.reserve(every, *args)
 
     def _on_selection(self) -> None:
         """A selected edge at its gradient phase writes its δ × out (its label grows)."""
