@@ -59,7 +59,9 @@ class Banner(pg.LabelItem):
         more than a third of ``height`` ends after its last whole term that fits, with "…"
         (the inspector and the trace give it whole). ``note``: a quiet line after the head
         (the labels the layout hid)."""
-        self.setToolTip(_write(self, parts, note, muted, zoom, width, height))
+        whole = _write(self, parts, note, muted, zoom, width, height)
+        # as rich text, so names from the file (any markup in them) show as written
+        self.setToolTip(f"<p style='white-space:pre-wrap'>{html_escape(whole)}</p>" if whole else "")
 
 
 def _write(
