@@ -20,7 +20,9 @@ minibatch 64, × 1,280 samples; 40-40-40 × 200 samples. Data: numpy, seeded.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import sys
 import tempfile
 import time
@@ -181,6 +183,7 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=4.0)
     ap.add_argument("--rounds", type=int, default=1, help="repeats of each case")
     ap.add_argument("--only", default="", help="cases whose name contains this")
+    ap.add_argument("--timeout", type=float, default=120.0, help="seconds a case may take (then: skipped)")
     args = ap.parse_args()
     from threadpoolctl import threadpool_info
 
@@ -203,16 +206,47 @@ def main() -> None:
         if args.only and args.only not in name:
             continue
         for _ in range(args.rounds):
-            head = headless_rate(make(), args.seconds / 2, train_threads)  # interleaved: the VM drifts
-            rate, gap, p99, n = window_run(app, name, make(), args.seconds)
-            dflt = headless_rate(make(), args.seconds / 2, default_threads)
-            snap, full = snapshot_costs(make())
-            full_s = "-" if full is None else f"{full:.2f}"
-            print(
-                f"{name:24s} {gap:7.0f} ms {p99:6.1f} ms {n:6d} {rate:9,.0f} {head:9,.0f} "
-                f"{rate / head:6.2f} {dflt:9,.0f} {rate / dflt:6.2f} {snap:8.2f} {full_s:>8s}",
-                flush=True,
-            )
+            try:
+                with time_limit(args.timeout):
+                    row = one_case(app, name, make, args.seconds, train_threads, default_threads)
+            except CaseTimeout:
+                print(f"{name:24s} took over {args.timeout:g} s: skipped", flush=True)
+                continue
+            print(row, flush=True)
+
+
+class CaseTimeout(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float):
+    """Raise CaseTimeout in the main thread after ``seconds`` (SIGALRM; the Qt event loop runs
+    Python's signal handlers between its events, so a stuck case ends at the next one)."""
+
+    def expired(*_a):
+        raise CaseTimeout
+
+    old = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def one_case(app, name, make, seconds, train_threads, default_threads) -> str:
+    """One row: the window's run between two headless ones (interleaved: the VM drifts)."""
+    head = headless_rate(make(), seconds / 2, train_threads)
+    rate, gap, p99, n = window_run(app, name, make(), seconds)
+    dflt = headless_rate(make(), seconds / 2, default_threads)
+    snap, full = snapshot_costs(make())
+    full_s = "-" if full is None else f"{full:.2f}"
+    return (
+        f"{name:24s} {gap:7.0f} ms {p99:6.1f} ms {n:6d} {rate:9,.0f} {head:9,.0f} "
+        f"{rate / head:6.2f} {dflt:9,.0f} {rate / dflt:6.2f} {snap:8.2f} {full_s:>8s}"
+    )
 
 
 if __name__ == "__main__":
