@@ -6,9 +6,13 @@ and exit status).
 * ``core_commands.py`` — presets, trace, train, gradcheck: numpy only.
 * ``explain.py`` — the worked example, from the core, written atomically.
 * ``export.py`` — checks, then the GUI's offscreen renderer, given plain values.
+* ``progress.py`` — progress on a terminal for long work; Ctrl+C held while Qt draws.
 
 Exit status: 0 success, 2 bad input or arguments (one line on stderr, never a traceback),
-3 training diverged, 130 interrupted. Only ``export`` and the window import Qt.
+3 training diverged, 130 interrupted (Ctrl+C: one line, ``bpviz: interrupted``; outputs are
+written atomically, so an interrupt leaves the old file or none). Importing this package
+loads no numpy, so a Ctrl+C at start-up already meets :func:`main`'s handler. Only
+``export`` and the window import Qt.
 Nothing in bpviz imports this package; it imports the core, and the GUI only inside the two
 commands that draw.
 """
@@ -28,6 +32,7 @@ from bpviz.cli.args import (
 from bpviz.cli.core_commands import cmd_gradcheck, cmd_presets, cmd_trace, cmd_train
 from bpviz.cli.explain import cmd_explain
 from bpviz.cli.export import cmd_export
+from bpviz.cli.progress import INTERRUPTED
 
 __all__ = ["main", "UsageError", "COMMANDS", "open_window"]
 
@@ -80,10 +85,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bpviz: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("bpviz: interrupted", file=sys.stderr)
+        print(INTERRUPTED, file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
     except OSError as e:
-        print(f"bpviz: {e.filename or ''}: {e.strerror or e}", file=sys.stderr)
+        print(os_error_text(e), file=sys.stderr)
         return 2
+
+
+def os_error_text(e: OSError) -> str:
+    """One line for a failed read or write, naming the path whenever the error knows it."""
+    reason = e.strerror or str(e) or type(e).__name__
+    if e.filename is None or str(e.filename) == "":
+        return f"bpviz: {reason}"
+    return f"bpviz: {e.filename}: {reason}"

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-from pathlib import Path
 
 __all__ = [
     "SUBCOMMANDS",
@@ -23,6 +21,8 @@ __all__ = [
     "first_rows",
     "check_writable",
     "print_json",
+    "MAX_REPLAY_STEPS",
+    "MAX_JSON_STEPS",
 ]
 
 SUBCOMMANDS = ("presets", "trace", "train", "gradcheck", "export", "explain")
@@ -32,7 +32,14 @@ COUNTING = (
     "(--sample 1 is the first row), phases (--phase 1 is the first phase) and frame "
     "files (01-input.png, ...); only positions inside JSON arrays count from 0."
 )
-EXIT_STATUS = "Exit status: 0 success, 2 bad input or arguments (one line on stderr), 3 training diverged."
+EXIT_STATUS = (
+    "Exit status: 0 success, 2 bad input or arguments (one line on stderr), 3 training diverged, "
+    "130 interrupted (Ctrl+C; nothing half-written)."
+)
+# Steps a command replays before its real work (export --steps K): the image's error plot
+# keeps every step's error, so K is bounded (docs/CLI.md); train without --json has no bound.
+MAX_REPLAY_STEPS = 1_000_000
+MAX_JSON_STEPS = 10_000_000  # train --json prints every step's error
 NET_HELP = "a preset name (bpviz presets lists them) or a bpviz/1 network file"
 SAMPLE_HELP = "use sample K alone (1 = the first row); default: the mode's first step"
 
@@ -129,7 +136,13 @@ def _add_export(sub) -> None:
         metavar="N|NAME",
         help="phase N (1 = the first, as the window counts) or a phase name; default: the last",
     )
-    e.add_argument("--steps", type=int, default=0, metavar="K", help="train K steps first (default: 0)")
+    e.add_argument(
+        "--steps",
+        type=int,
+        default=0,
+        metavar="K",
+        help=f"train K steps first, 0 to {MAX_REPLAY_STEPS:,} (default: 0)",
+    )
     e.add_argument("--sample", type=int, metavar="K", help="the step uses sample K alone (1 = the first row)")
     e.add_argument(
         "--all-phases",
@@ -241,14 +254,15 @@ def first_rows(doc, sample: int | None) -> list[int]:
 
 
 def check_writable(path: str) -> None:
-    """A file can be written at ``path`` (its folder exists and is writable)."""
-    parent = Path(path).resolve().parent
-    if Path(path).is_dir():
-        raise UsageError(f"{path}: is a folder, expected a file name")
-    if not parent.is_dir():
-        raise UsageError(f"{path}: folder {parent} does not exist")
-    if not os.access(parent, os.W_OK):
-        raise UsageError(f"{path}: folder {parent} is not writable")
+    """A file can be written at ``path`` (its folder exists and is writable, and it is not a
+    folder or a read-only file: ``-o`` never replaces a read-only file). A symbolic link is
+    checked at its target, which a save replaces (``bpviz.core.atomic``)."""
+    from bpviz.core.atomic import check_writable as atomic_check
+
+    try:
+        atomic_check(path)
+    except OSError as e:
+        raise UsageError(f"{path}: {e.strerror or e}") from None
 
 
 def print_json(obj, net: str = "") -> None:

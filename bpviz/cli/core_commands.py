@@ -1,15 +1,28 @@
 """The commands that need no window: ``presets``, ``trace``, ``train`` and ``gradcheck``.
-numpy and the core only; they never import Qt (tests/cli checks it in a fresh process)."""
+numpy and the core only; they never import Qt (tests/cli checks it in a fresh process).
+numpy is imported inside the commands, so that ``import bpviz.cli`` is quick and a Ctrl+C at
+start-up already finds ``main``'s handler.
+
+``train`` and ``gradcheck`` can run long: they show progress on a terminal
+(:class:`~bpviz.cli.progress.Progress`) and stop on Ctrl+C (exit status 130, nothing written).
+"""
 
 from __future__ import annotations
 
+import json
 import math
 import sys
 import time
 
-import numpy as np
-
-from bpviz.cli.args import UsageError, check_writable, first_rows, print_json, resolve_net
+from bpviz.cli.args import (
+    MAX_JSON_STEPS,
+    UsageError,
+    check_writable,
+    first_rows,
+    print_json,
+    resolve_net,
+)
+from bpviz.cli.progress import Progress
 
 __all__ = ["cmd_presets", "cmd_trace", "cmd_train", "cmd_gradcheck"]
 
@@ -23,6 +36,8 @@ def cmd_presets(args) -> int:
 
 
 def cmd_trace(args) -> int:
+    import numpy as np
+
     from bpviz.core.iteration.phases import trace_step
     from bpviz.core.teach.trace import formula_text, lines_text, trace_json
 
@@ -63,29 +78,56 @@ def cmd_trace(args) -> int:
     return 0
 
 
+def _print_train_json(trainer, final: float, history, args_net: str) -> None:
+    """train's JSON object, its error history written a slice at a time (a long history is
+    never one huge list of Python floats and one huge string at once)."""
+    net = trainer.network
+    obj = {
+        "steps": trainer.step,
+        "error_history": "@HISTORY@",
+        "final_error": final if math.isfinite(final) else None,
+        "weights": [w.tolist() for w in net.weights],
+        "biases": None if net.biases is None else [b.tolist() for b in net.biases],
+        "diverged_at": trainer.diverged_at,
+    }
+    try:
+        text = json.dumps(obj, ensure_ascii=False, allow_nan=False)
+    except ValueError:
+        raise UsageError(
+            f"{args_net}: the trained values are not finite (an overflow); try a smaller learning rate"
+        ) from None
+    head, tail = text.split('"@HISTORY@"')
+    out = sys.stdout
+    out.write(head + "[")
+    chunk = 100_000
+    for i in range(0, len(history), chunk):
+        part = json.dumps(history[i : i + chunk].tolist(), allow_nan=False)[1:-1]
+        out.write((", " if i else "") + part)
+    out.write("]" + tail + "\n")
+
+
 def cmd_train(args) -> int:
     from bpviz.core import fileformat
     from bpviz.core.training import Trainer
 
     if args.steps < 0:
         raise UsageError(f"--steps {args.steps}: expected a number ≥ 0")
+    if args.json and args.steps > MAX_JSON_STEPS:
+        raise UsageError(
+            f"--steps {args.steps:,} with --json: at most {MAX_JSON_STEPS:,} steps (the JSON holds "
+            "every step's error); without --json any number of steps"
+        )
     doc = resolve_net(args.net)
     if args.out:
         check_writable(args.out)
     trainer = Trainer(doc)
     t0 = time.perf_counter()
-    show = sys.stderr.isatty()
-    shown = False
-    while trainer.step < args.steps and trainer.diverged_at is None:
-        trainer.run(max_steps=args.steps - trainer.step, seconds=0.25)
-        if show and time.perf_counter() - t0 > 1.0:
-            sys.stderr.write(
-                f"\rstep {trainer.step:,} / {args.steps:,}  ({100 * trainer.step / max(args.steps, 1):.0f} %)"
-            )
-            sys.stderr.flush()
-            shown = True
-    if shown:
-        sys.stderr.write("\n")
+    with Progress("train", args.steps, "step") as progress:
+        while trainer.step < args.steps and trainer.diverged_at is None:
+            trainer.run(max_steps=args.steps - trainer.step, seconds=0.25)
+            if not args.json:  # only the final error is printed: keep no history (flat memory)
+                trainer.first_step = trainer.step
+            progress(trainer.step)
     dt = time.perf_counter() - t0
     final = trainer.data_error()
     net = trainer.network
@@ -95,16 +137,7 @@ def cmd_train(args) -> int:
         out.session = None  # the input's saved progress does not describe these weights
         fileformat.save(out, args.out)
     if args.json:
-        print_json(
-            {
-                "steps": trainer.step,
-                "error_history": trainer.error_history.tolist(),
-                "final_error": final if math.isfinite(final) else None,
-                "weights": [w.tolist() for w in net.weights],
-                "biases": None if net.biases is None else [b.tolist() for b in net.biases],
-                "diverged_at": trainer.diverged_at,
-            }
-        )
+        _print_train_json(trainer, final, trainer.error_history, args.net)
     else:
         print(f"{trainer.step} steps in {dt:.3f} s; final error {final:.9g}")
     if trainer.diverged_at is not None:
@@ -126,7 +159,10 @@ def cmd_gradcheck(args) -> int:
         raise UsageError(f"--eps {args.eps:g}: expected a number > 0")
     doc = resolve_net(args.net)
     rows = first_rows(doc, args.sample)
-    res = gradcheck(doc.network, doc.inputs[rows], doc.targets[rows], args.method, args.eps)
+    with Progress("gradcheck", 0, "parameter") as progress:  # gradcheck tells the total
+        res = gradcheck(
+            doc.network, doc.inputs[rows], doc.targets[rows], args.method, args.eps, progress=progress
+        )
     if not math.isfinite(res.max_abs_diff):
         raise UsageError(f"{args.net}: the gradients are not finite (an overflow); try smaller weights")
     if args.json:

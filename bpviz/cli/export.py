@@ -2,7 +2,12 @@
 before anything is written), train ``--steps`` with the numpy core, then hand plain values to
 the GUI's offscreen renderer (``bpviz.gui.export.headless``), imported only here, and map its
 errors to exit statuses. Returns 3 when training diverged (the image then shows the last
-finite weights)."""
+finite weights).
+
+Ctrl+C: during ``--steps`` (progress on a terminal) it stops at once; while Qt draws it stops
+once the image being drawn is written (a second Ctrl+C stops at once), because an interrupt
+inside one of Qt's callbacks would not stop it but print a traceback. Either way exit status
+130, and every file is complete: the old one, or the new one."""
 
 from __future__ import annotations
 
@@ -12,7 +17,8 @@ import re
 import sys
 from pathlib import Path
 
-from bpviz.cli.args import UsageError, resolve_net, sample_rows
+from bpviz.cli.args import MAX_REPLAY_STEPS, UsageError, check_writable, resolve_net, sample_rows
+from bpviz.cli.progress import Progress, deferred_interrupt
 
 __all__ = ["cmd_export"]
 
@@ -65,6 +71,22 @@ def _folder_target(out: Path, fmt: str | None) -> tuple[Path, str]:
     return out, fmt or "png"
 
 
+def _check_frames(folder: Path, fmt: str, names: list[str]) -> None:
+    """Every frame --all-phases writes into ``folder`` can be written (none is read-only),
+    before the first one is."""
+    if not folder.is_dir():
+        return  # created later: nothing in it yet
+    from bpviz.gui.export.names import phase_file_name  # Qt-free
+
+    for i, name in enumerate(names):
+        try:
+            file_name = phase_file_name(i, name, fmt, len(names))
+        except ValueError:
+            continue  # the renderer reports a name it cannot use
+        if "\0" not in file_name and "/" not in file_name:
+            check_writable(str(folder / file_name))
+
+
 def output_target(out: str, fmt: str | None, all_phases: bool) -> tuple[Path, str]:
     """The output (a file, or a folder with --all-phases) and the image format; nothing is
     created."""
@@ -84,13 +106,7 @@ def output_target(out: str, fmt: str | None, all_phases: bool) -> tuple[Path, st
             f"{('.' + suffix) if suffix else '(no suffix)'}; "
             "use .png or .svg, or --format"
         )
-    parent = path.resolve().parent
-    if not parent.is_dir():
-        raise UsageError(f"{path}: folder {parent} does not exist")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise UsageError(f"{path}: folder {parent} is not writable")
-    if path.exists() and not os.access(path, os.W_OK):
-        raise UsageError(f"{path}: the file is not writable")
+    check_writable(str(path))  # a folder that exists and can be written, not a read-only file
     return path, fmt
 
 
@@ -99,8 +115,10 @@ def _train(doc, steps: int, headless):
     from bpviz.core.training import Trainer
 
     trainer = Trainer(doc, track_epoch_error=True)
-    while trainer.step < steps and trainer.diverged_at is None:
-        trainer.run(max_steps=steps - trainer.step, seconds=0.25)
+    with Progress("export: training", steps, "step") as progress:
+        while trainer.step < steps and trainer.diverged_at is None:
+            trainer.run(max_steps=steps - trainer.step, seconds=0.25)
+            progress(trainer.step)
     net = trainer.network
     trained = headless.Trained(
         net.weights,
@@ -131,8 +149,8 @@ def cmd_export(args) -> int:
             f"(at most {headless.MAX_PIXELS} pixels a side)"
         )
     steps = int(args.steps or 0)
-    if steps < 0:
-        raise UsageError(f"--steps {steps}: expected a number ≥ 0")
+    if not 0 <= steps <= MAX_REPLAY_STEPS:
+        raise UsageError(f"--steps {steps:,}: expected a number from 0 to {MAX_REPLAY_STEPS:,}")
     if args.all_phases and args.phase is not None:
         raise UsageError("--phase and --all-phases exclude each other")
     out, fmt = output_target(args.out, args.format, args.all_phases)
@@ -140,7 +158,10 @@ def cmd_export(args) -> int:
 
     from bpviz.core.iteration.phases import phase_names
 
-    phase = None if args.all_phases else phase_index(args.phase, phase_names(doc.network))
+    names = phase_names(doc.network)
+    phase = None if args.all_phases else phase_index(args.phase, names)
+    if args.all_phases:
+        _check_frames(out, fmt, names)
     rows = sample_rows(doc, args.sample)  # --sample K counts from 1
     trained, diverged_at = _train(doc, steps, headless) if steps else (None, None)
 
@@ -160,7 +181,8 @@ def cmd_export(args) -> int:
         trained=trained,
     )
     try:
-        headless.export_offscreen(job)
+        with deferred_interrupt():  # Qt draws: Ctrl+C ends once the file is written
+            headless.export_offscreen(job)
     except headless.TooSmall as e:
         raise UsageError(f"--size {e}") from None
     except headless.ExportError as e:
