@@ -8,6 +8,10 @@ pipe, the thread backend a queue (``bpviz.gui.training.worker``).
 Commands are small frozen dataclasses (``Load``, ``Train``, ``Configure``, ``EditParameter``,
 ``Pause``, ``Stop``, ``Quit``); settings travel as one ``TrainingSettings``. A snapshot says
 which load it belongs to (``gen``), so the window can ignore a replaced run's late ones.
+
+Memory: each snapshot carries the errors of the steps since the one before and the trainer
+then forgets them (``Trainer.drain``), so a run of any length holds only the steps between two
+snapshots here; the window keeps the bounded record (``bpviz.gui.error_history``).
 """
 
 from __future__ import annotations
@@ -152,8 +156,6 @@ class TrainingEngine:
         self.trainer: Trainer | None = None
         self.state = "idle"
         self.settings: TrainingSettings | None = None  # None: the document's own
-        self._sent = 0  # history entries already sent
-        self._sent_epochs = 0
         self._rate_t0 = 0.0
         self._rate_n0 = 0
         self._speed_t = time.perf_counter()
@@ -218,8 +220,6 @@ class TrainingEngine:
         if self.settings is not None:
             self.trainer.learning_rate = self.settings.learning_rate
             self.trainer.set_mode(*self.settings.schedule)
-        self._sent = 0
-        self._sent_epochs = 0
 
     def _configure(self, settings: TrainingSettings) -> None:
         """New settings take effect at the next step boundary (between chunks); the order of
@@ -283,12 +283,10 @@ class TrainingEngine:
             self._speed_t, self._speed_n = now, t.step
         if self.state != "running":
             self._sps = 0.0
-        hist = t.error_history
-        errors = hist[self._sent :].copy()
-        first = t.first_step + self._sent + 1
-        self._sent = len(hist)
-        epochs = tuple(t.epoch_errors[self._sent_epochs :])
-        self._sent_epochs = len(t.epoch_errors)
+        # the steps since the last snapshot, which the trainer then forgets: the window keeps
+        # the record (bounded, bpviz.gui.error_history), so this process's memory stays flat
+        first, errors, epochs = t.drain()
+        epochs = tuple(epochs)
         outputs = None
         if full:
             X = t.inputs[:MAX_RESULT_ROWS]

@@ -41,6 +41,7 @@ __all__ = [
 
 PATHS = ("numpy", "fast")  # how a trainer computes its steps (see the module's docstring)
 MAX_RESULT_ROWS = 1000  # samples whose outputs the results table shows (a snapshot carries them)
+DRAINED_BUFFER = 1 << 16  # error slots a drained trainer keeps for the steps between drains
 
 # The window's training speed for a file without a "speed" key: steps per second, slow
 # enough that the canvas and the plot animate (each preset sets its own, README.md).
@@ -216,6 +217,20 @@ class Trainer:
     def error_history(self) -> np.ndarray:
         """``error_history[i]`` is the error of step first_step + i + 1."""
         return self._hist[: self.step - self.first_step]
+
+    def drain(self) -> tuple[int, np.ndarray, list[tuple[int, float]]]:
+        """Hand over the record so far and forget it: (the step number of the first error,
+        a copy of the errors of the steps since the last drain, their epoch errors). After it
+        ``error_history`` starts at the current step, so a trainer that is drained regularly
+        (the engine drains it into each snapshot) holds only the steps since, however long
+        it runs; one that is never drained (``bpviz train``) keeps every step's error."""
+        first = self.first_step + 1
+        errors = self.error_history.copy()
+        epochs, self.epoch_errors = self.epoch_errors, []
+        self.first_step = self.step
+        if len(self._hist) > DRAINED_BUFFER:  # a long undrained stretch: give the memory back
+            self._hist = np.empty(1024)
+        return first, errors, epochs
 
     @property
     def epoch(self) -> int:

@@ -1,77 +1,68 @@
-"""Peak decimation that keeps up with a growing series.
+"""Peak decimation of a bounded error record for the plot: the points to draw for a visible
+range at about two per pixel, each pixel's min and max, so the curve keeps its envelope (a
+spike stays visible) however many entries fall in a pixel.
 
-A pyramid of (min, max) per block of 2, 4, 8, … values, extended as values arrive, so the
-points to draw for any range cost O(pixels), not O(values): a plot of a million steps updates
-as fast as one of a thousand. min/max commute with log10, so one pyramid serves both scales.
+The record (``bpviz.gui.error_history.Record``) is bounded: at most 125,000 exact values and
+10,000 buckets, so decimating the visible part from scratch on each redraw costs at most a
+few passes over 135,000 numbers (about a millisecond), whatever the run's length; no
+pyramid has to be kept up to date. An entry spans steps ``first`` … ``last`` with values
+``lo`` … ``hi`` (an exact value: first == last, lo == hi); a bucket is drawn as its min at its
+first step and its max at its middle, the way a block of a peak pyramid is.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["PeakPyramid"]
+__all__ = ["envelope"]
 
 
-class PeakPyramid:
-    def __init__(self) -> None:
-        self.values = np.empty(0)  # a view of the series (level 0)
-        self.n = 0
-        self._min: list[np.ndarray] = []  # level k ≥ 1: blocks of 2**k values
-        self._max: list[np.ndarray] = []
-
-    def update(self, values: np.ndarray, changed_from: int) -> None:
-        """The series is now ``values``; entries from ``changed_from`` on are new."""
-        self.values = values
-        n = len(values)
-        start = min(changed_from, self.n, n)
-        prev_min, prev_max = values, values
-        k = 1
-        while (n >> k) >= 1:
-            m = n >> k
-            if len(self._min) < k:
-                self._min.append(np.empty(0))
-                self._max.append(np.empty(0))
-            mn, mx = self._min[k - 1], self._max[k - 1]
-            if len(mn) < m:
-                size = max(m, 2 * len(mn), 64)
-                g_mn, g_mx = np.empty(size), np.empty(size)
-                g_mn[: len(mn)], g_mx[: len(mx)] = mn, mx
-                self._min[k - 1], self._max[k - 1] = mn, mx = g_mn, g_mx
-            b = start >> k  # first block of this level that changed
-            if b < m:
-                lo, hi = prev_min[2 * b : 2 * m], prev_max[2 * b : 2 * m]
-                with np.errstate(invalid="ignore"):
-                    np.fmin(lo[0::2], lo[1::2], out=mn[b:m])
-                    np.fmax(hi[0::2], hi[1::2], out=mx[b:m])
-            prev_min, prev_max = mn, mx
-            k += 1
-        self.n = n
-
-    def points(self, i0: int, i1: int, width: int) -> tuple[np.ndarray, np.ndarray]:
-        """Positions and values to draw for entries i0 … i1 − 1 at about ``width`` pixels:
-        every value when they are few, else each block's min and max."""
-        i0, i1 = max(0, i0), min(self.n, i1)
-        if i1 <= i0:
-            return np.zeros(0), np.zeros(0)
-        span = i1 - i0
-        k = 0
-        while (span >> (k + 1)) >= max(width, 1) and k + 1 <= len(self._min):
-            k += 1
-        if k == 0:
-            idx = np.arange(i0, i1)
-            return idx.astype(float), self.values[i0:i1]
-        size = 1 << k
-        b0, b1 = i0 >> k, i1 >> k  # whole blocks; the ragged ends come from the raw values
-        mn, mx = self._min[k - 1][b0:b1], self._max[k - 1][b0:b1]
-        pos = (np.arange(b0, b1) * size).astype(float)
-        xs = np.empty(2 * len(pos))
-        ys = np.empty(2 * len(pos))
-        xs[0::2] = pos
-        xs[1::2] = pos + size / 2
-        ys[0::2] = mn
-        ys[1::2] = mx
-        tail = np.arange(b1 * size, i1)  # fewer than one block: drawn as they are
-        if len(tail):
-            xs = np.concatenate([xs, tail.astype(float)])
-            ys = np.concatenate([ys, self.values[tail]])
-        return xs, ys
+def envelope(
+    first: np.ndarray,
+    last: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    x0: float,
+    x1: float,
+    width: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Positions and values to draw for the entries that reach into x0 … x1 (and one more on
+    each side, so the line runs to the edges) at about ``width`` pixels: every entry when they
+    are few, else each pixel's min and max. ``first``/``last`` are increasing."""
+    n = len(first)
+    if not n:
+        return np.zeros(0), np.zeros(0)
+    i0 = max(0, int(np.searchsorted(last, x0)) - 1)
+    i1 = min(n, int(np.searchsorted(first, x1, side="right")) + 1)
+    if i1 <= i0:
+        return np.zeros(0), np.zeros(0)
+    f, la, a, b = first[i0:i1], last[i0:i1], lo[i0:i1], hi[i0:i1]
+    width = max(int(width), 1)
+    if i1 - i0 <= 2 * width:
+        single = (f == la) & ((a == b) | (a != a))  # an exact value (or NaN): one point
+        if single.all():
+            return f.astype(float), np.asarray(a, dtype=float)
+        xs = np.empty(2 * len(f))
+        ys = np.empty(2 * len(f))
+        xs[0::2], xs[1::2] = f, (f + la) / 2
+        ys[0::2], ys[1::2] = a, b
+        keep = np.ones(len(xs), bool)
+        keep[1::2] = ~single
+        return xs[keep], ys[keep]
+    # each pixel's first entry, by binary search of the pixels' left edges (the entries are in
+    # order): O(pixels · log entries), the reductions then one pass
+    # (integer edges: searching int64 steps for floats would convert every step first)
+    edges = np.ceil(np.linspace(float(x0), float(x1), width + 1)).astype(f.dtype)
+    at = np.searchsorted(f, edges)  # non-decreasing
+    at = at[(at > 0) & (at < len(f))]
+    starts = np.concatenate([[0], at[np.diff(at, prepend=0) != 0]])
+    ends = np.append(starts[1:], len(f))
+    with np.errstate(invalid="ignore"):
+        mn = np.fmin.reduceat(a, starts)
+        mx = np.fmax.reduceat(b, starts)
+    xs = np.empty(2 * len(starts))
+    ys = np.empty(2 * len(starts))
+    xs[0::2] = f[starts]
+    xs[1::2] = (f[starts] + la[ends - 1]) / 2
+    ys[0::2], ys[1::2] = mn, mx
+    return xs, ys

@@ -1,10 +1,13 @@
 """Total error against step, live while training.
 
-The session's history grows in buffers; a peak-decimation pyramid (``decimate.py``) picks
-the points to draw for the visible range — about two per pixel, each block's min and max —
-so an update costs the same with a million steps as with a thousand (pyqtgraph's own peak
-downsampling redoes the whole series every update). The log scale plots log10 of those
-points on a log axis. The x range grows in steps (1, 1.5, 2, 3, 5, 7.5 × 10^k) so the axes are not redrawn
+The session's history is a bounded record (``error_history.py``: the newest 100,000 steps
+exactly, older ones as buckets that know their first and last step, min, max and mean); peak
+decimation (``decimate.py``) picks the points to draw for the visible range — about two per
+pixel, each pixel's min and max, so old steps show their envelope — at a cost bounded by the
+record's size, however long the run (pyqtgraph's own peak downsampling redoes the whole
+series every update). Hovering a step reads its E off exactly, or, for a step in a bucket,
+says so and gives the bucket's steps, mean and range. The log scale plots log10 of the points
+on a log axis. The x range grows in steps (1, 1.5, 2, 3, 5, 7.5 × 10^k) so the axes are not redrawn
 every frame; pan or zoom with the mouse to look closer, double-click to follow again.
 
 While following, both ranges keep the whole curve from its start and the "this iteration" dot
@@ -22,7 +25,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGraphicsItem
 
 from bpviz.core.numbers import fmt
-from bpviz.gui.decimate import PeakPyramid
+from bpviz.gui.decimate import envelope
 from bpviz.gui.session import Session
 from bpviz.gui.theme import FORWARD, NEGATIVE, POSITIVE, THEMES
 
@@ -49,8 +52,6 @@ class ErrorPlot(pg.PlotWidget):
         super().__init__(parent, axisItems={"bottom": _StepAxis("bottom")})
         self.session = session
         self.log_scale = True
-        self._pyr = PeakPyramid()
-        self._ep_pyr = PeakPyramid()
         self._follow = True
         self._xmax = 0.0
         self.setMinimumHeight(160)
@@ -332,10 +333,8 @@ class ErrorPlot(pg.PlotWidget):
     def refresh(self) -> None:
         """Take in what the history gained (or lost) and redraw the visible range."""
         h = self.session.history
-        self._pyr.update(h.errors, h.changed_from)
-        h.changed_from = h.n
-        self._ep_pyr.update(h.epoch_errors, h.epochs_changed_from)
-        h.epochs_changed_from = len(h.epoch_errors)
+        h.changed_from = h.n  # (the record is decimated afresh at each redraw)
+        h.epochs_changed_from = len(h.epoch_record)
         if self._follow_x():  # → _redraw
             self._refresh_current()
             return
@@ -361,19 +360,15 @@ class ErrorPlot(pg.PlotWidget):
         vb = self.plotItem.vb
         x0, x1 = vb.viewRange()[0]
         width = max(200, int(vb.width()))
-        i0, i1 = max(0, int(x0) - 2), min(h.n, int(np.ceil(x1)) + 1)
-        xs, ys = self._pyr.points(i0, i1, width)
+        xs, ys = _points(h.step_record, x0, x1, width)
         ys = self._y(ys)
-        self.curve.setData(xs + 1, ys)  # entry i is step i + 1
+        self.curve.setData(xs, ys)
         multi = self.session.doc.mode == "online" and self.session.doc.n_samples > 1
-        steps = h.epoch_steps
         self._legend_entry(self.epoch_curve, multi)
-        if multi and len(steps):
-            j0 = max(0, int(np.searchsorted(steps, x0)) - 1)
-            j1 = min(len(steps), int(np.searchsorted(steps, x1)) + 1)
-            ex, ey = self._ep_pyr.points(j0, j1, width)
+        if multi and len(h.epoch_record):
+            ex, ey = _points(h.epoch_record, x0, x1, width)
             ey = self._y(ey)
-            self.epoch_curve.setData(np.interp(ex, np.arange(len(steps)), steps), ey)
+            self.epoch_curve.setData(ex, ey)
             ys = np.concatenate([ys, ey])
         else:
             self.epoch_curve.setData([], [])
@@ -413,13 +408,40 @@ class ErrorPlot(pg.PlotWidget):
             self.readout.setText("")
             self.cursor.hide()
             return
-        e = h.errors[step - 1]
+        r = h.value_at(step)
+        if r is None:  # a gap (a file saved without its history)
+            self.readout.setText("")
+            self.cursor.hide()
+            return
         th = THEMES[self.session.theme]
-        self.readout.setText(f"step {step:,}: E = {fmt(e, self.session.decimals)}", color=th.text)
+        self.readout.setText(readout_text(step, r, self.session.decimals), color=th.text)
         r = vb.viewRect()
         self.readout.setPos(r.left(), r.bottom())
         self.cursor.setPos(step)
         self.cursor.show()
+
+
+def readout_text(step: int, r, decimals: int) -> str:
+    """The hover readout of ``step`` from its reading (``History.value_at``): its E, or for a
+    step older than the exact record, that it is a bucket's mean, with the bucket's steps and
+    range."""
+    if r.exact:
+        return f"step {step:,}: E = {fmt(r.mean, decimals)}"
+    return (
+        f"step {step:,}: E ≈ {fmt(r.mean, decimals)}, mean of steps {r.first:,}–{r.last:,} "
+        f"(range {fmt(r.lo, decimals)} to {fmt(r.hi, decimals)})"
+    )
+
+
+def _points(record, x0: float, x1: float, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """The points of a bounded record (buckets, then exact values) for the range x0 … x1."""
+    b = record.buckets()
+    bx, by = envelope(b["first"], b["last"], b["min"], b["max"], x0, x1, width)
+    s, v = record.steps, record.values
+    ex, ey = envelope(s, s, v, v, x0, x1, width)
+    if not len(bx):
+        return ex, ey
+    return np.concatenate([bx, ex]), np.concatenate([by, ey])
 
 
 def _nice(v: float) -> float:
