@@ -126,7 +126,7 @@ def cmd_train(args) -> int:
         while trainer.step < args.steps and trainer.diverged_at is None:
             trainer.run(max_steps=args.steps - trainer.step, seconds=0.25)
             if not args.json:  # only the final error is printed: keep no history (flat memory)
-                trainer.first_step = trainer.step
+                trainer.drain()
             progress(trainer.step)
     dt = time.perf_counter() - t0
     final = trainer.data_error()
