@@ -65,4 +65,6 @@ def envelope(
     xs[0::2] = f[starts]
     xs[1::2] = (f[starts] + la[ends - 1]) / 2
     ys[0::2], ys[1::2] = mn, mx
+    if ends[-1] - starts[-1] > 1:  # the line ends on the newest entry, as it is
+        xs, ys = np.append(xs, f[-1]), np.append(ys, a[-1])
     return xs, ys

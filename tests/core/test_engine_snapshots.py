@@ -82,3 +82,28 @@ def test_merging_keeps_the_outputs_of_a_full_snapshot():
     assert b.outputs is None
     m = merged(a, b)
     assert m.outputs is a.outputs and m.step == b.step
+
+
+def test_the_engine_keeps_only_the_steps_since_its_last_snapshot():
+    """The snapshots' errors, one after another, are the run's every step (step numbers
+    continuous from 1); after each snapshot the engine's trainer holds none of them, so a run
+    of any length costs the training process no memory for its history."""
+    from bpviz.core.training import Trainer
+
+    doc = load_preset("swap")
+    e = TrainingEngine()
+    e.command(Load(doc, 0, 1))
+    st = dataclasses.replace(TrainingSettings.of(doc, speed=None, stop_error=None), max_steps=30_000)
+    e.command(Train(st))
+    snaps = []
+    while e.running:
+        e.work(0.002)
+        snaps.append(e.snapshot(full=False))
+        assert len(e.trainer.error_history) == 0 and e.trainer.epoch_errors == []
+    assert [s.first_error_step for s in snaps if len(s.errors)][0] == 1
+    for a, b in zip(snaps, snaps[1:], strict=False):
+        assert b.first_error_step == a.first_error_step + len(a.errors)
+    ref = Trainer(doc, path=e.trainer.path, track_epoch_error=True)
+    ref.run(max_steps=30_000)
+    np.testing.assert_array_equal(np.concatenate([s.errors for s in snaps]), ref.error_history)
+    assert [p for s in snaps for p in s.epoch_errors] == ref.epoch_errors

@@ -178,3 +178,34 @@ def test_every_preset_learns_within_about_a_minute_at_its_speed(name, path):
     r = t.run(max_steps=100_000, stop_error=stop)
     assert r.reason == "target"
     assert 3 <= t.step / speed <= 60, (t.step, speed)
+
+
+def test_drained_records_add_up_to_the_undrained_one(path):
+    """``drain`` hands over the steps since the last drain and forgets them (the engine drains
+    into each snapshot, so its memory stays flat); what the drains hand over, in order, is the
+    record of a trainer never drained, bit for bit, epochs included."""
+    doc = load_preset("swap")
+    a = Trainer(doc, path=path, track_epoch_error=True)
+    b = Trainer(doc, path=path, track_epoch_error=True)
+    a.run(max_steps=5000)
+    errors, epochs, firsts = [], [], []
+    while b.step < 5000:
+        b.run(max_steps=min(333, 5000 - b.step))
+        first, e, ep = b.drain()
+        firsts.append(first)
+        errors.append(e)
+        epochs += ep
+        assert len(b.error_history) == 0 and b.epoch_errors == []
+    np.testing.assert_array_equal(np.concatenate(errors), a.error_history)
+    assert epochs == a.epoch_errors
+    assert firsts == list(range(1, 5000, 333))
+    assert b.drain()[0] == 5001 and len(b.drain()[1]) == 0  # nothing new: nothing handed over
+
+
+def test_a_drained_trainer_gives_back_a_long_stretchs_buffer():
+    t = Trainer(load_preset("swap"))
+    t.run(max_steps=70_000)  # more than a drained trainer keeps room for
+    assert len(t.error_history) == 70_000  # ``bpviz train`` never drains: every step kept
+    t.drain()
+    t.run(max_steps=10)
+    assert t._hist.nbytes < 1_000_000 and len(t.error_history) == 10
