@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from bpviz.core.fileformat import Document, FormatError, load
@@ -32,11 +33,21 @@ def preset_titles() -> list[tuple[str, str]]:
     return out
 
 
+def _named(path: str) -> bool:
+    """Is there anything at all under this name (a file, a folder, a FIFO, a link, even a
+    dangling one or a loop)? The loader says what is wrong with it."""
+    try:
+        os.lstat(path)
+    except (OSError, ValueError):
+        return False
+    return True
+
+
 def resolve(net: str) -> Document:
-    """NET is a preset name or a path to a bpviz/1 file (CLI.md)."""
-    if net in PRESETS and not Path(net).exists():
+    """NET is a preset name or a path to a bpviz/1 file (CLI.md): the one function every
+    command and the window open NET with (the loader decides once, the same way for all)."""
+    if net in PRESETS and not _named(net):
         return load_preset(net)
-    p = Path(net)
-    if not p.exists():
+    if not _named(net):
         raise FormatError("", f"no such file or preset (presets: {', '.join(PRESETS)})", net)
-    return load(p)
+    return load(net)
