@@ -3,6 +3,10 @@
 ``BPVIZ_EXIT_AFTER_FIRST_PAINT=1`` (benchmarks/bench_startup.py): the window prints
 ``first-paint <time.monotonic()> <time.process_time()>`` once its canvas has painted for the
 first time (the clock, and the CPU time the process has used so far), and quits.
+
+A NET that cannot be opened (the loader refuses it, or the window cannot build it) is one
+message in a dialog, and the window opens on mazur instead; Ctrl+C, SIGINT and SIGTERM close
+the window cleanly (:mod:`bpviz.gui.interrupts`) and ``run`` returns 128 + the signal.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
 import pyqtgraph as pg  # noqa: E402
 from PySide6.QtCore import QEvent, QObject, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 __all__ = ["run", "make_app", "exit_after_first_paint", "limit_blas", "WINDOW_BLAS_THREADS"]
 
@@ -79,20 +83,30 @@ def exit_after_first_paint(widget: QWidget) -> None:
 
 
 def run(net: str | None = None) -> int:
-    """Open the window on NET (a preset or a file; default: the mazur preset)."""
-    from bpviz.core.fileformat import FormatError
+    """Open the window on NET (a preset or a file; default: the mazur preset). Returns the
+    exit status: 0, or 128 + the signal that closed the window (130 for Ctrl+C)."""
     from bpviz.core.presets import resolve
+    from bpviz.gui.files import check_opens, open_problem
+    from bpviz.gui.interrupts import SignalCloser
     from bpviz.gui.main_window import MainWindow
+    from bpviz.gui.plain_text import warn
 
     app = make_app()
     name = net or "mazur"
     try:
         doc = resolve(name)
-    except FormatError as e:
-        QMessageBox.warning(None, "Cannot open the network", f"{e}\n\nOpening mazur instead.")
+        check_opens(doc, name)
+    except Exception as e:  # noqa: BLE001 - one message, then the default network
+        warn(None, "Cannot open the network", f"{open_problem(name, e)}\n\nOpening mazur instead.")
         name, doc = "mazur", resolve("mazur")
     win = MainWindow(doc, name)
     if os.environ.get("BPVIZ_EXIT_AFTER_FIRST_PAINT") == "1":
         exit_after_first_paint(win.canvas.viewport())
-    win.show_on_screen()  # maximised on a small screen, the first time
-    return app.exec()
+    closer = SignalCloser(win).install()
+    try:
+        win.show_on_screen()  # maximised on a small screen, the first time
+        code = app.exec()
+    finally:
+        closer.uninstall()
+        win.training.shutdown()
+    return closer.exit_code if closer.exit_code is not None else code

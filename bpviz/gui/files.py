@@ -3,22 +3,29 @@ as, the "save changes?" question before work is lost, the Open Recent menu and t
 title (the file's name, marked while modified).
 
 What a saved file holds is the core's: :func:`session_document` gathers the network, its data
-and settings and the session's progress (:func:`bpviz.core.fileformat.session_record`), and
-:func:`bpviz.core.fileformat.save` writes it as bpviz/1, atomically.
+and settings and the session's progress (:func:`bpviz.core.fileformat.session_record`),
+:func:`bpviz.core.fileformat.dumps` writes it as bpviz/1 and :func:`bpviz.core.atomic.write_atomic`
+puts it in place atomically, through a symbolic link to its target; a read-only file is replaced
+only after the user says so.
+
+Opening never loses the network on screen: whatever stops a file (the loader's FormatError, an
+OSError, a network too big for memory) is one message in a dialog, and the current network stays.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
-from bpviz.core import fileformat
+from bpviz.core import atomic, fileformat
 from bpviz.core.fileformat import Document, FormatError
 from bpviz.core.presets import PRESETS, load_preset
+from bpviz.gui.plain_text import MAX_NAME, ask, auto, displayable, menu_text, warn
 
-__all__ = ["FileCommands", "session_document", "with_extension", "MAX_RECENT"]
+__all__ = ["FileCommands", "session_document", "with_extension", "open_problem", "MAX_RECENT"]
 
 MAX_RECENT = 8
 OPEN_FILTER = "bpviz networks (*.bpviz.json *.json);;All (*)"
@@ -43,6 +50,30 @@ def session_document(session) -> Document:
     return doc
 
 
+def open_problem(path: str, error: BaseException) -> str:
+    """One line saying why ``path`` did not open: the loader's own message (it names the file
+    and the JSON path), an OSError's reason, or what ran out."""
+    if isinstance(error, FormatError):
+        return str(error)
+    if isinstance(error, MemoryError):
+        return f"{path}: the network and its data do not fit in this computer's memory"
+    if isinstance(error, RecursionError):
+        return f"{path}: the file is nested too deeply to read"
+    if isinstance(error, OSError):
+        return f"{path}: {error.strerror or error}"
+    return f"{path}: cannot be opened ({type(error).__name__}: {error})"
+
+
+def check_opens(doc: Document, source: str) -> None:
+    """Build what the window builds for ``doc`` (its first iteration's phases and values) in a
+    session of its own, so a document that cannot be shown fails here, before the window's
+    network is replaced."""
+    from bpviz.gui.session import Session
+
+    s = Session(doc, source)
+    s.deleteLater()
+
+
 class FileCommands:
     """File → New is the window's; Open, Open Recent, Save and Save As are these. ``window``
     gives the session, its settings, the status bar, the phase player and the toolbar."""
@@ -63,17 +94,20 @@ class FileCommands:
         self.session.load(load_preset(name), name)
 
     def open_path(self, path: str) -> bool:
-        """Open a file; on any problem show the loader's message and keep the current network."""
+        """Open a file; on any problem show one message in a dialog and keep the current
+        network (a file the loader refuses, a folder, a pipe, a network too big to build)."""
+        path = str(path)
         try:
             doc = fileformat.load(path)
-        except FormatError as e:
-            QMessageBox.warning(self.window, "Cannot open the network", str(e))
+            check_opens(doc, path)
+        except Exception as e:  # noqa: BLE001 - every reason is one message, never a traceback
+            warn(self.window, "Cannot open the network", open_problem(path, e))
             return False
         if not self.maybe_save():
             return False
         self.window.player.stop()
-        self.session.load(doc, str(path))
-        self._add_recent(str(path))
+        self.session.load(doc, path)
+        self._add_recent(path)
         return True
 
     def open_dialog(self) -> None:
@@ -94,18 +128,45 @@ class FileCommands:
         return bool(path) and self.save_to(with_extension(path))
 
     def save_to(self, path: str) -> bool:
-        """Write the session as bpviz/1 (atomically: a failed save keeps the old file)."""
+        """Write the session as bpviz/1 (atomically: a failed save keeps the old file; a
+        symbolic link's target is replaced and the link kept). A read-only file is replaced
+        only if the user says so. False when nothing was written."""
         s, w = self.session, self.window
-        try:
-            fileformat.save(session_document(s), path)
-        except (OSError, ValueError) as e:
-            QMessageBox.warning(w, "Cannot save", f"{path}: {getattr(e, 'strerror', None) or e}")
+        path = str(path)
+        replace_read_only = atomic.is_read_only(path)
+        if replace_read_only and not self._replace_read_only(path):
+            w.statusBar().showMessage(f"Not saved: {path} is read-only", 6000)
             return False
-        s.mark_saved(str(path))
+        try:
+            text = fileformat.dumps(session_document(s))
+            atomic.write_atomic(path, text, replace_read_only=replace_read_only)
+        except (OSError, ValueError, MemoryError) as e:
+            why = (
+                (getattr(e, "strerror", None) or str(e))
+                if not isinstance(e, MemoryError)
+                else "out of memory"
+            )
+            warn(w, "Cannot save", f"{path}: {why}")
+            return False
+        s.mark_saved(path)
         self._add_recent(path)
         self.update_title()
         w.statusBar().showMessage(f"Saved {path}", 4000)
         return True
+
+    def _replace_read_only(self, path: str) -> bool:
+        """Ask before a read-only file is replaced (editors do); True to replace it."""
+        B = QMessageBox.StandardButton
+        target = atomic.write_target(path) if os.path.islink(path) else None
+        where = f" (through the link, {target})" if target is not None else ""
+        answer = ask(
+            self.window,
+            "Replace a read-only file?",
+            f"{path}{where} is read-only. Replace it with this network anyway?",
+            B.Yes | B.No,
+            B.No,
+        )
+        return answer == B.Yes
 
     def save(self) -> bool:
         """Save to the file the network came from; a built-in example or an untitled network
@@ -120,7 +181,7 @@ class FileCommands:
         if not self.session.modified:
             return True
         B = QMessageBox.StandardButton
-        answer = QMessageBox.question(
+        answer = ask(
             self.window,
             "Unsaved changes",
             "The network has changes that are not saved (edits or training). Save them?",
@@ -137,7 +198,10 @@ class FileCommands:
         s, w = self.session, self.window
         w.setWindowModified(s.modified)
         name = s.source if s.source in PRESETS else (Path(s.source).name or "untitled")
-        w.setWindowTitle(f"{name}[*] — {s.doc.title} — bpviz" if s.doc.title else f"{name}[*] — bpviz")
+        # "[*]" is Qt's marker for the modified star: one in a name or title is shown as is
+        name = displayable(name, MAX_NAME).replace("[*]", "[*][*]")
+        title = displayable(s.doc.title, MAX_NAME).replace("[*]", "[*][*]")
+        w.setWindowTitle(f"{name}[*] — {title} — bpviz" if title else f"{name}[*] — bpviz")
 
     # -- Open Recent --------------------------------------------------------------------------
     def attach_recent_menu(self, menu: QMenu) -> None:
@@ -154,7 +218,7 @@ class FileCommands:
         return [p for p in out if isinstance(p, str)]
 
     def _add_recent(self, path: str) -> None:
-        path = str(Path(path).resolve())
+        path = os.path.abspath(path)  # a link keeps its own name (its target is what Save writes)
         rec = [path] + [p for p in self.recent() if p != path]
         self.settings.setValue("files/recent", json.dumps(rec[:MAX_RECENT]))
         self._fill_recent()
@@ -165,7 +229,7 @@ class FileCommands:
         self.recent_menu.clear()
         rec = self.recent()
         for p in rec:
-            a = self.recent_menu.addAction(Path(p).name)
-            a.setToolTip(p)
+            a = self.recent_menu.addAction(menu_text(Path(p).name))
+            a.setToolTip(auto(p))
             a.triggered.connect(lambda _=False, p=p: self.open_path(p))
         self.recent_menu.setEnabled(bool(rec))

@@ -29,6 +29,7 @@ from bpviz.gui.exports_menu import ExportCommands
 from bpviz.gui.files import FileCommands
 from bpviz.gui.inspector import Inspector
 from bpviz.gui.panels.data_editor import DataEditor
+from bpviz.gui.plain_text import MAX_NAME, displayable
 from bpviz.gui.presentation import STATE_VERSION, Presenter, Stage
 from bpviz.gui.results import ResultsTable
 from bpviz.gui.session import Session
@@ -60,6 +61,7 @@ class MainWindow(QMainWindow):
     ):
         super().__init__()
         self.settings = settings if settings is not None else QSettings()
+        self.skip_unsaved_question = False  # a signal closes the window with no one to ask
         self.session = s = Session(doc, source, self)
         preferences.read_display(s, self.settings)
         apply_palette(s.theme)
@@ -78,6 +80,7 @@ class MainWindow(QMainWindow):
         self.addToolBar(self.toolbar)
         self.delay, self.sample_box = self.toolbar.delay, self.toolbar.sample_box
         self._status = QLabel()
+        self._status.setTextFormat(Qt.TextFormat.PlainText)  # the file's title is text, never markup
         # a normal widget, not a permanent one: Qt hides it while a message shows (a
         # permanent label with stretch left the messages no room, so they never appeared)
         self.statusBar().addWidget(self._status, 1)
@@ -234,7 +237,14 @@ class MainWindow(QMainWindow):
         self._update_status()
 
     def _show_message(self, title: str, text: str) -> None:
-        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            displayable(title, MAX_NAME),
+            displayable(text),
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        box.setTextFormat(Qt.TextFormat.PlainText)
         box.setWindowModality(Qt.WindowModality.WindowModal)
         box.open()  # never blocks the event loop (snapshots keep arriving)
         self._message_box = box
@@ -252,11 +262,11 @@ class MainWindow(QMainWindow):
         where = (
             f"training  ·  step {s.step:,}"
             if s.training
-            else f"iteration {s.step + 1:,}  ·  phase {s.phase_index + 1}/{len(s.names)}: {s.phase.title}"
+            else f"iteration {s.step + 1:,}  ·  phase {s.phase_index + 1}/{len(s.names)}: "
+            f"{displayable(s.phase.title, MAX_NAME)}"
         )
-        self._status.setText(
-            f"{s.doc.title or s.source}  ·  {where}  ·  η = {s.learning_rate:g}  ·  {s.doc.mode}"
-        )
+        name = displayable(s.doc.title or s.source, MAX_NAME).replace("\n", " ")
+        self._status.setText(f"{name}  ·  {where}  ·  η = {s.learning_rate:g}  ·  {s.doc.mode}")
 
     def _on_zoom(self) -> None:
         """The font zoom applies to the whole window: the application font (docks, menus,
@@ -281,7 +291,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, ev) -> None:  # noqa: N802 - Qt's name
         self.training.pause()
-        if not self.files.maybe_save():
+        if not self.skip_unsaved_question and not self.files.maybe_save():
             ev.ignore()
             return
         self.player.stop()

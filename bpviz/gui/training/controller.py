@@ -47,6 +47,7 @@ class TrainingController(QObject):
         self._canvas_t = 0.0
         self._serial_seen = 0
         self._adopting = False
+        self._asked = ""  # the last run command sent: "train" or "pause" (see _current_state)
         session.documentChanged.connect(self._on_document)
         session.settingsChanged.connect(self._on_settings)
         session.parameterEdited.connect(self._on_edit)
@@ -62,8 +63,36 @@ class TrainingController(QObject):
         if self.worker is None:
             self.worker = WorkerThread(self.backend, self)
             self.worker.worker.snapshot.connect(self._on_snapshot)
-            self.worker.worker.failed.connect(lambda m: self.message.emit("Training stopped", m))
+            self.worker.failed.connect(self._on_failed)
         self.worker.send(cmd)
+
+    def _on_failed(self, worker: WorkerThread, why: str) -> None:
+        """The training process (or thread) ended by itself: a killed process, a crash. The
+        stepper takes the last weights that arrived (nothing shown is lost), the run ends, and
+        the next Train starts a fresh process from there; one sentence says what happened."""
+        if worker is not self.worker:
+            return  # an old worker's, already replaced
+        self.worker = None
+        worker.shutdown()
+        worker.deleteLater()
+        was = self.state
+        snap = self.last
+        if (
+            self._loaded
+            and snap is not None
+            and snap.gen == self._gen
+            and was != snap.state
+            and (was == "running" or self.session.step == snap.step)
+        ):
+            self._adopt(snap)
+        self._loaded = False
+        if was in ("running", "paused"):  # (a finished run stays finished: nothing ran)
+            self._set_state("idle")
+            self.message.emit(
+                "Training stopped",
+                f"The training process ended unexpectedly ({why}), so training stopped at step "
+                f"{self.session.step:,}; Train starts a new one from these weights.",
+            )
 
     def _end_run(self) -> None:
         """Tell a running or paused engine to stop (no worker: nothing runs)."""
@@ -106,11 +135,13 @@ class TrainingController(QObject):
         if self.state != "paused" or not self._loaded:
             self._load()
         self._send(Train(self.settings))
+        self._asked = "train"
         self._set_state("running")
 
     def pause(self) -> None:
         if self.state == "running":
             self._send(Pause())
+            self._asked = "pause"
 
     def toggle(self) -> None:
         self.pause() if self.state == "running" else self.train()
@@ -215,10 +246,27 @@ class TrainingController(QObject):
             self.session.set_training(st == "running")
             self.stateChanged.emit(st)
 
+    def _current_state(self, snap: Snapshot) -> str:
+        """The run's state as this snapshot tells it. The engine answers commands in order,
+        but its answers arrive after the commands the window sent since: an "idle" (the answer
+        to the Load before a Train) or a "paused" (the answer to a command sent while paused)
+        that arrives after a Train is not the run's state any more — taken as it was, it let
+        the stepper take hand steps that the run's next snapshot then replaced."""
+        if snap.state == "idle" or (snap.state == "paused" and self._asked == "train"):
+            return "running"
+        return snap.state
+
     def _on_snapshot(self, snap: Snapshot) -> None:
         if not self._loaded or snap.gen != self._gen:
             return  # from a run that was already replaced
+        state = self._current_state(snap)
+        if state != snap.state:
+            snap = dataclasses.replace(snap, state=state)
         s = self.session
+        # the same state again (a paused run that took new settings, the answer to a pause
+        # that came after the run finished) describes weights the stepper already took; the
+        # lecturer may have stepped on from them since
+        repeat = snap.state != "running" and snap.state == self.state
         self.last = snap
         if len(snap.errors):
             s.history.extend(snap.first_error_step, snap.errors)
@@ -230,7 +278,8 @@ class TrainingController(QObject):
         if snap.state != "running":
             # a pause or the end puts the stepper on these weights so the lecturer can step
             # through the next iteration from there
-            self._adopt(snap)
+            if not repeat:
+                self._adopt(snap)
         elif now - self._canvas_t >= CANVAS_INTERVAL:
             # while running the canvas shows the latest weights, in an event-loop turn of its
             # own so no single turn keeps the GUI thread long

@@ -13,13 +13,21 @@ Backends (benchmarks/bench_training.py measured them):
 The controller makes a ``WorkerThread`` on the first Train, so a window that never trains
 starts no thread and no process. Stopping goes through one path, ``shutdown()``: abort, quit,
 wait.
+
+The training process runs in a session of its own (``start_new_session``): a Ctrl+C in the
+terminal reaches the window, which stops training the normal way, not the process behind its
+back. When the process dies anyway (killed, out of memory), the relay says how in one phrase
+(``failed``: "it was killed by signal SIGKILL") and ends; the controller then starts a fresh
+one on the next Train.
 """
 
 from __future__ import annotations
 
 import atexit
 import contextlib
+import os
 import queue
+import signal
 import socket
 import subprocess
 import sys
@@ -31,14 +39,30 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from bpviz.core.engine import Command, Quit, Snapshot, continues, merged, serve
 from bpviz.core.engine_process import blas_environment
 
-__all__ = ["TrainingWorker", "WorkerThread", "running_threads"]
+__all__ = ["TrainingWorker", "WorkerThread", "running_threads", "how_it_ended"]
 
 THREAD_CHUNK_SECONDS = 0.002  # the thread backend's chunks: short, for the GUI thread's sake
 
 
+def how_it_ended(returncode: int | None) -> str:
+    """The training process's end as a phrase: "it was killed by signal SIGKILL (9)", "it
+    exited with status 1", "it stopped answering"."""
+    if returncode is None:
+        return "it stopped answering"
+    if returncode < 0:
+        try:
+            name = signal.Signals(-returncode).name
+        except ValueError:
+            name = "a signal"
+        return f"it was killed by {name} ({-returncode})"
+    if returncode == 0:
+        return "it exited"
+    return f"it exited with status {returncode}"
+
+
 class TrainingWorker(QObject):
     snapshot = Signal(object)  # bpviz.core.engine.Snapshot, delivered on the GUI thread
-    failed = Signal(str)
+    failed = Signal(str)  # why training stopped: a phrase ("it was killed by SIGKILL (9)")
 
     def __init__(self, backend: str = "process") -> None:
         super().__init__()
@@ -65,7 +89,9 @@ class TrainingWorker(QObject):
             else:
                 self._serve_in_thread()
         except Exception as e:  # never let the thread die silently
-            self.failed.emit(f"{type(e).__name__}: {e}")
+            if not self._abort:
+                what = f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
+                self.failed.emit(f"it failed ({what})")
 
     def _relay_to_process(self) -> None:
         # A fresh interpreter that imports only bpviz.core (not multiprocessing's spawn,
@@ -77,6 +103,7 @@ class TrainingWorker(QObject):
             pass_fds=(theirs.fileno(),),
             stdin=subprocess.DEVNULL,
             env=blas_environment(),
+            start_new_session=os.name == "posix",  # the terminal's Ctrl+C is the window's
         )
         theirs.close()
         conn = Connection(ours.detach())
@@ -101,12 +128,15 @@ class TrainingWorker(QObject):
                             snap = nxt
                     self.snapshot.emit(snap)
                 elif proc.poll() is not None:
-                    self.failed.emit(
-                        f"the training process ended unexpectedly (exit status {proc.returncode})"
-                    )
+                    if not self._abort:
+                        self.failed.emit(how_it_ended(proc.returncode))
                     return
-        except (EOFError, OSError) as e:
-            self.failed.emit(f"lost the training process: {e}")
+        except (EOFError, OSError):
+            # the pipe closed: the process died (or is dying); its exit status says how
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(1.0)
+            if not self._abort:
+                self.failed.emit(how_it_ended(proc.poll()))
         finally:
             with contextlib.suppress(OSError, ValueError):
                 conn.send(Quit())
@@ -171,7 +201,10 @@ def running_threads() -> list[QThread]:
 
 
 class WorkerThread(QObject):
-    """Owns the QThread and the worker; ``shutdown()`` is the one way to stop them."""
+    """Owns the QThread and the worker; ``shutdown()`` is the one way to stop them.
+    ``failed(self, why)`` arrives on the GUI thread when the worker's loop ended by itself."""
+
+    failed = Signal(object, str)
 
     def __init__(self, backend: str = "process", parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -179,9 +212,14 @@ class WorkerThread(QObject):
         self.thread.setObjectName("bpviz-training")
         self.worker = TrainingWorker(backend)
         self.worker.moveToThread(self.thread)
+        self.worker.failed.connect(self._on_failed)  # queued: this object lives on the GUI thread
         self.thread.started.connect(self.worker.loop)
         self.thread.start()
         _LIVE.add(self)
+
+    @Slot(str)
+    def _on_failed(self, why: str) -> None:
+        self.failed.emit(self, why)
 
     def send(self, cmd: Command) -> None:
         self.worker.send(cmd)
