@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QBuffer, QIODevice
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
+from bpviz.gui.plain_text import warn
+
 if TYPE_CHECKING:
     from bpviz.core.teach.phase_figures import PhaseFigure
 
@@ -81,7 +83,7 @@ class ExportCommands:
         try:
             export_widget(target, path, c["fmt"], c["scale"] if c["fmt"] == "png" else 1.0, c["transparent"])
         except (OSError, ValueError) as e:
-            QMessageBox.warning(w, "Cannot export", f"{path}: {e}")
+            warn(w, "Cannot export", f"{path}: {e}")
             return
         self._done(f"Exported {path}")
 
@@ -115,7 +117,7 @@ class ExportCommands:
                 self.window.canvas, phase_tag(s.phase_index, s.names[s.phase_index], len(s.names))
             )
         except (OSError, ValueError) as e:
-            QMessageBox.warning(self.window, "Cannot export", f"{folder}: {e}")
+            warn(self.window, "Cannot export", f"{folder}: {e}")
             return None
         self._done(f"Saved {path}", 3000)
         return str(path)
@@ -150,7 +152,7 @@ class ExportCommands:
                 text = with_phase_figures(text, fmt, path, self.phase_images())
             write_atomic(path, text)
         except (OSError, ValueError) as e:
-            QMessageBox.warning(w, "Cannot export", f"{path}: {e}")
+            warn(w, "Cannot export", f"{path}: {e}")
             return
         self._done(f"Wrote {path}")
 
@@ -190,6 +192,6 @@ class ExportCommands:
         try:
             write_atomic(path, history_csv(h.errors, h.epoch_steps, h.epoch_errors))
         except OSError as e:
-            QMessageBox.warning(w, "Cannot export", f"{path}: {e.strerror or e}")
+            warn(w, "Cannot export", f"{path}: {e.strerror or e}")
             return
         self._done(f"Wrote {path} ({h.n:,} steps)")

@@ -425,7 +425,7 @@ class MatrixTab(QWidget):
                 what = (
                     "samples"
                     if axis.layer is None
-                    else f"neurons of layer {self.session.network.names[axis.layer]}"
+                    else f"neurons of layer {html.escape(self.session.network.names[axis.layer])}"
                 )
                 out.append(f"{what} {rng.start + 1}–{rng.stop} of {n:,}")
         return out

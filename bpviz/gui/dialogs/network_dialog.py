@@ -56,6 +56,7 @@ from bpviz.gui.dialogs.network_fields import (
     read_spec,
     summary,
 )
+from bpviz.gui.plain_text import auto, warn
 
 __all__ = ["NetworkDialog", "edit_network"]
 
@@ -380,7 +381,7 @@ class NetworkDialog(LayerRows, QDialog):
         else:
             self._marked[w] = reason
             w.setProperty("invalid", True)
-            w.setToolTip(reason)
+            w.setToolTip(auto(reason))  # a reason may quote a name as typed
         w.style().unpolish(w)
         w.style().polish(w)
         w.update()
@@ -419,6 +420,7 @@ def _inform(parent: QWidget | None, title: str, notes: list[str]) -> None:
     box = QMessageBox(
         QMessageBox.Icon.Information, title, "\n\n".join(notes), QMessageBox.StandardButton.Ok, parent
     )
+    box.setTextFormat(Qt.TextFormat.PlainText)  # the notes name layers as written
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()
 
@@ -442,7 +444,7 @@ def edit_network(session, parent: QWidget | None = None, new: bool = False) -> b
         try:
             doc, notes = build_document(result, old)
         except SpecError as e:  # the dialog checked everything: not expected
-            QMessageBox.warning(parent, title, str(e))
+            warn(parent, title, str(e))
             return False
     finally:
         dialog.deleteLater()

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from bpviz.core.numbers import fmt, read_number
 from bpviz.core.training_settings import MODES, check_stop_error, read_learning_rate
+from bpviz.gui.plain_text import auto, escaped
 from bpviz.gui.training.controller import TrainingController
 
 __all__ = ["TrainingPanel"]
@@ -308,7 +309,7 @@ class TrainingPanel(QWidget):
         try:
             v = read_learning_rate(text)
         except ValueError as e:
-            self.lr_note.setText(f"<span style='color:{WARN}'>Not a learning rate: {e}.</span>")
+            self.lr_note.setText(f"<span style='color:{WARN}'>Not a learning rate: {escaped(e, 200)}.</span>")
             return
         note = ""
         if v > 100:
@@ -332,8 +333,10 @@ class TrainingPanel(QWidget):
         except ValueError as e:
             self.stop_error.setStyleSheet(f"color: {WARN}")
             self.stop_error.setToolTip(
-                f"“{t}” is not a stop threshold ({e}): type a number "
-                "greater than 0, or leave it empty for no stop"
+                auto(
+                    f"“{t}” is not a stop threshold ({e}): type a number greater than 0, "
+                    "or leave it empty for no stop"
+                )
             )
             return
         self.stop_error.setStyleSheet("")

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QMessageBox,
     QToolBar,
     QToolButton,
     QVBoxLayout,
@@ -38,6 +37,7 @@ from bpviz.gui.panels.data_editor.csv_files import CsvFiles
 from bpviz.gui.panels.data_editor.generate import GeneratedSets
 from bpviz.gui.panels.data_editor.model import BAD_TEXT, DataModel, plural
 from bpviz.gui.panels.data_editor.table import CellDelegate, DataTable
+from bpviz.gui.plain_text import warn
 from bpviz.gui.session import Session
 
 __all__ = ["DataEditor"]
@@ -349,7 +349,7 @@ class DataEditor(Clipboard, CsvFiles, GeneratedSets, QWidget):
     def _refuse(self, title: str, message: str) -> None:
         self.last_error = message
         self._update_status()
-        QMessageBox.warning(self, title, message)
+        warn(self, title, message)  # a CSV's or a clipboard's text is shown as text
 
     def menu_actions(self) -> list[QAction | None]:
         """The editor's actions for a menu (None: a separator), e.g. a main-window Data menu."""

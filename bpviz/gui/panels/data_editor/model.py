@@ -14,6 +14,7 @@ from PySide6.QtGui import QColor
 
 from bpviz.core.datasets import MAX_ROWS, number_text
 from bpviz.core.numbers import read_number
+from bpviz.gui.plain_text import auto
 
 EMPTY = "empty cell (type a number)"
 BAD_BG = {"light": "#F6C9C3", "dark": "#6E2A24"}  # not a finite number
@@ -212,9 +213,10 @@ class DataModel(QAbstractTableModel):
             return QColor((EMPTY_BG if b[1] == EMPTY else BAD_BG)[self.theme])
         if role == R.ToolTipRole:
             what = self.names[c] if c < self.n_in else self.names[c].replace("target ", "the target for ")
+            # names from the file and text typed or imported are text, never markup
             if b is not None:
-                return f"Sample {r + 1}, {what}: {b[1]}. Not applied until it is a number."
-            return f"Sample {r + 1}, {what}: {number_text(self._values[r, c])}"
+                return auto(f"Sample {r + 1}, {what}: {b[1]}. Not applied until it is a number.")
+            return auto(f"Sample {r + 1}, {what}: {number_text(self._values[r, c])}")
         return None
 
     def setData(self, index, value, role=Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
@@ -237,7 +239,7 @@ class DataModel(QAbstractTableModel):
             if role == R.DisplayRole:
                 return self.names[section]
             if role == R.ToolTipRole:
-                return self.tips[section]
+                return auto(self.tips[section])
             return None
         if not 0 <= section < self.n_rows:
             return None
