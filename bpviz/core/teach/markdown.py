@@ -26,13 +26,21 @@ _INLINE = Tex(ascii_only=False, inline=True)
 
 
 def escape(s: str) -> str:
+    """Text for Markdown: every character that could start markup, an HTML tag, maths or a
+    table cell backslash-escaped, so a name from a file is shown as written."""
     return re.sub(r"([\\`*_\[\]<>|$~#])", r"\\\1", s)
+
+
+def maths(tex: str) -> str:
+    """LaTeX maths inside Markdown: ``<`` and ``>`` as ``\\lt`` / ``\\gt`` (MathJax and KaTeX
+    read them), so a Markdown renderer without maths never sees a tag in a label."""
+    return tex.replace("<", "\\lt ").replace(">", "\\gt ")
 
 
 def inline(items) -> str:
     return inline_with(
         items,
-        lambda x: f"${_INLINE(x).strip()}$",
+        lambda x: f"${maths(_INLINE(x).strip())}$",
         lambda d: "$\\cdots$" if d == "h" else "$\\vdots$",
         lambda s: f"*{escape(s)}*",
         lambda s: f"**{escape(s)}**",
@@ -46,8 +54,8 @@ def display(d: Display) -> str:
         rows += [("", "", r"\vdots")] if isinstance(e, Gap) else laid_out(_R, e)
     if len(rows) == 1:
         lhs, rel, rhs = rows[0]
-        return f"$$\n{lhs}{' = ' + rhs if rel else rhs}\n$$\n\n"
-    return "$$\n\\begin{aligned}\n" + aligned(rows) + "\n\\end{aligned}\n$$\n\n"
+        return f"$$\n{maths(lhs)}{' = ' + maths(rhs) if rel else maths(rhs)}\n$$\n\n"
+    return "$$\n\\begin{aligned}\n" + maths(aligned(rows)) + "\n\\end{aligned}\n$$\n\n"
 
 
 def aligned(rows) -> str:
