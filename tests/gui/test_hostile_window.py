@@ -210,3 +210,20 @@ def test_the_text_helpers():
     assert QtGui.Qt.mightBeRichText(auto(MARKUP))  # Qt reads it as rich text: the escapes hold
     assert not QtGui.Qt.mightBeRichText(auto("a, b"))  # plain as it is
     assert auto("a & b") == "<p>a &amp; b</p>"
+
+
+@pytest.mark.parametrize("what", ["canvas", "window"])
+def test_svg_exports_write_markup_from_the_file_as_text(win, tmp_path, dialogs, what):
+    """An SVG is XML: a name with markup is character data in it, never an element."""
+    import xml.etree.ElementTree as ET
+
+    from bpviz.gui.export import export_widget
+
+    assert win.open_path(_markup_file(tmp_path))
+    win.session.set_phase(3)
+    out = export_widget(win.canvas if what == "canvas" else win, tmp_path / f"{what}.svg")
+    root = ET.parse(out).getroot()  # well-formed
+    tags = {el.tag.rsplit("}", 1)[-1] for el in root.iter()}
+    assert not {"img", "b", "i", "script"} & tags
+    text = "".join(root.itertext())
+    assert "<img" in text or what == "window"  # the canvas draws the layer's name as text

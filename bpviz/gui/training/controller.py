@@ -90,8 +90,8 @@ class TrainingController(QObject):
             self._set_state("idle")
             self.message.emit(
                 "Training stopped",
-                f"The training process ended unexpectedly ({why}), so training stopped at step "
-                f"{self.session.step:,}; Train starts a new one from these weights.",
+                f"Training stopped unexpectedly because {why}; the network keeps the weights of "
+                f"step {self.session.step:,}, and Train starts again from there.",
             )
 
     def _end_run(self) -> None:

@@ -17,8 +17,8 @@ wait.
 The training process runs in a session of its own (``start_new_session``): a Ctrl+C in the
 terminal reaches the window, which stops training the normal way, not the process behind its
 back. When the process dies anyway (killed, out of memory), the relay says how in one phrase
-(``failed``: "it was killed by signal SIGKILL") and ends; the controller then starts a fresh
-one on the next Train.
+(``failed``: "the training process was killed by SIGKILL (9)") and ends; the controller then
+starts a fresh one on the next Train.
 """
 
 from __future__ import annotations
@@ -45,24 +45,24 @@ THREAD_CHUNK_SECONDS = 0.002  # the thread backend's chunks: short, for the GUI 
 
 
 def how_it_ended(returncode: int | None) -> str:
-    """The training process's end as a phrase: "it was killed by signal SIGKILL (9)", "it
-    exited with status 1", "it stopped answering"."""
+    """The training process's end as a phrase: "the training process was killed by SIGKILL
+    (9)", "… exited with status 1", "… stopped answering"."""
     if returncode is None:
-        return "it stopped answering"
+        return "the training process stopped answering"
     if returncode < 0:
         try:
             name = signal.Signals(-returncode).name
         except ValueError:
             name = "a signal"
-        return f"it was killed by {name} ({-returncode})"
+        return f"the training process was killed by {name} ({-returncode})"
     if returncode == 0:
-        return "it exited"
-    return f"it exited with status {returncode}"
+        return "the training process exited"
+    return f"the training process exited with status {returncode}"
 
 
 class TrainingWorker(QObject):
     snapshot = Signal(object)  # bpviz.core.engine.Snapshot, delivered on the GUI thread
-    failed = Signal(str)  # why training stopped: a phrase ("it was killed by SIGKILL (9)")
+    failed = Signal(str)  # why training stopped: a phrase ("the training process was killed …")
 
     def __init__(self, backend: str = "process") -> None:
         super().__init__()
@@ -91,7 +91,7 @@ class TrainingWorker(QObject):
         except Exception as e:  # never let the thread die silently
             if not self._abort:
                 what = f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
-                self.failed.emit(f"it failed ({what})")
+                self.failed.emit(f"training failed ({what})")
 
     def _relay_to_process(self) -> None:
         # A fresh interpreter that imports only bpviz.core (not multiprocessing's spawn,

@@ -111,12 +111,33 @@ def test_the_window_says_why_and_space_trains_again(qtbot, win):
 @pytest.mark.parametrize(
     ("code", "words"),
     [
-        (-9, "it was killed by SIGKILL (9)"),
-        (-11, "it was killed by SIGSEGV (11)"),
-        (1, "it exited with status 1"),
-        (0, "it exited"),
-        (None, "it stopped answering"),
+        (-9, "the training process was killed by SIGKILL (9)"),
+        (-11, "the training process was killed by SIGSEGV (11)"),
+        (1, "the training process exited with status 1"),
+        (0, "the training process exited"),
+        (None, "the training process stopped answering"),
     ],
 )
 def test_how_it_ended(code, words):
     assert how_it_ended(code) == words
+
+
+def test_a_failing_training_thread_is_said_and_train_works_again(qtbot, make_controller, monkeypatch):
+    from bpviz.gui.training import worker as worker_module
+
+    real = worker_module.serve
+
+    def broken(channel, **kw):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(worker_module, "serve", broken)
+    s, c = make_controller("mazur", "thread")
+    c.update_settings(**FAST)
+    told = _messages(c)
+    c.train()
+    qtbot.waitUntil(lambda: c.state == "idle", timeout=10_000)
+    assert told and "training failed (RuntimeError: boom)" in told[0][1]
+    monkeypatch.setattr(worker_module, "serve", real)
+    c.train()
+    qtbot.waitUntil(lambda: s.history.n > 20, timeout=20_000)
+    c.stop()
