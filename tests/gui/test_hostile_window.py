@@ -227,3 +227,49 @@ def test_svg_exports_write_markup_from_the_file_as_text(win, tmp_path, dialogs, 
     assert not {"img", "b", "i", "script"} & tags
     text = "".join(root.itertext())
     assert "<img" in text or what == "window"  # the canvas draws the layer's name as text
+
+
+def _generator():
+    """The seeded generator of mutated files that fuzzes the command line (tests/core)."""
+    import importlib.util
+
+    where = Path(__file__).parents[1] / "core" / "hostile_files.py"
+    if not where.is_file():
+        pytest.skip("tests/core/hostile_files.py is not there")
+    spec = importlib.util.spec_from_file_location("bpviz_hostile_files", where)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_mutated_files_through_the_window(win, tmp_path, dialogs, monkeypatch):
+    """A seeded sample of the fuzzer's mutated files, opened one after another in one window:
+    each opens or is one dialog, nothing raises (in the open or in any view's slot), none
+    takes long, and the window still steps at the end."""
+    import sys
+
+    raised: list[str] = []
+    monkeypatch.setattr(sys, "excepthook", lambda t, v, tb: raised.append(f"{t.__name__}: {v}"))
+    gen = _generator().Generator(seed=13)
+    opened = refused = 0
+    for name, data in gen.files(20):
+        p = tmp_path / name
+        p.write_bytes(data)
+        before = len(dialogs)
+        t0 = time.perf_counter()
+        ok = win.open_path(str(p))
+        for _ in range(3):
+            win.session.next()
+        win.session.first()
+        assert time.perf_counter() - t0 < 5, name
+        if ok:
+            opened += 1
+            assert win.session.source == str(p) and len(dialogs) == before
+        else:
+            refused += 1
+            assert len(dialogs) == before + 1 and "\n" not in dialogs[-1][1], name
+        assert not raised, (name, raised)
+    assert opened + refused == 20 and refused > 0
+    win.open_preset("mazur")
+    win.session.next()
+    assert win.session.phase_index == 1
