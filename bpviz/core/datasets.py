@@ -24,7 +24,9 @@ from pathlib import Path
 
 import numpy as np
 
+from bpviz.core import limits
 from bpviz.core.atomic import write_atomic
+from bpviz.core.json_values import FileProblem, read_regular
 from bpviz.core.numbers import read_number
 
 __all__ = [
@@ -41,7 +43,7 @@ __all__ = [
     "MAX_ROWS",
 ]
 
-MAX_ROWS = 1_000_000  # samples in one data set (a CSV with more is refused)
+MAX_ROWS = limits.MAX_SAMPLES  # samples in one data set (a CSV with more is refused), as in a file
 SEPARATORS = {",": "commas", ";": "semicolons", "\t": "tabs"}
 
 
@@ -114,10 +116,10 @@ def _read_text(source) -> tuple[str, str | None]:
         and _is_file(source)
     ):
         p = Path(source)
-        try:
-            raw = p.read_bytes()
-        except OSError as e:
-            raise DataError(f"cannot read {p}: {e.strerror or e}") from None
+        try:  # a regular file only (never a FIFO or a device), at most MAX_FILE_BYTES of it
+            raw = read_regular(p)
+        except FileProblem as e:
+            raise DataError(f"cannot read {p}: {e}") from None
         if b"\0" in raw[:8192]:
             raise DataError(f"{p.name} is not a text file")
         try:
@@ -132,10 +134,13 @@ def _read_text(source) -> tuple[str, str | None]:
 
 
 def _is_file(name: str) -> bool:
+    """Does ``name`` name something on disk (a file, or a folder, FIFO or device that reading
+    refuses with a message), rather than being the CSV text itself?"""
     try:
-        return Path(name).is_file()
-    except (OSError, ValueError):  # a name too long, a NUL byte: text, not a path
+        os.lstat(name)
+    except (OSError, ValueError):  # no such file, a name too long, a NUL byte: text, not a path
         return False
+    return True
 
 
 def _sniff(line: str) -> str | None:

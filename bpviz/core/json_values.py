@@ -102,11 +102,13 @@ def _stat_problem(path: str, e: OSError) -> str:
     return f"cannot read: {e.strerror or e}"
 
 
-def read_regular(path: str | os.PathLike, max_bytes: int = limits.MAX_FILE_BYTES) -> bytes:
+def read_regular(path: str | os.PathLike, max_bytes: int | None = None) -> bytes:
     """The bytes of the regular file at ``path`` (symbolic links followed), at most
-    ``max_bytes`` of them. Never opens a FIFO, a device or a folder, never blocks and never reads
-    past the cap; any problem is a :class:`FileProblem` with a one-line reason."""
-    name = os.fspath(path)
+    ``max_bytes`` of them (default ``limits.MAX_FILE_BYTES``). Never opens a FIFO, a device or a
+    folder, never blocks and never reads past the cap; any problem is a :class:`FileProblem` with
+    a one-line reason."""
+    max_bytes = limits.MAX_FILE_BYTES if max_bytes is None else max_bytes
+    name = os.fsdecode(path)
     try:
         st = os.stat(name)
     except OSError as e:
@@ -153,7 +155,7 @@ def read_regular(path: str | os.PathLike, max_bytes: int = limits.MAX_FILE_BYTES
 def read_text(path: str | os.PathLike) -> str:
     """The UTF-8 text of a bpviz/1 file (a leading byte-order mark is skipped); any problem is
     a FormatError naming the file."""
-    name = os.fspath(path)
+    name = os.fsdecode(path)
     try:
         raw = read_regular(name)
     except FileProblem as e:

@@ -18,6 +18,7 @@ __all__ = [
     "MAX_LAYER_SIZE",
     "MAX_NEURONS",
     "MAX_WEIGHTS",
+    "MAX_INIT_SCALE",
     "MAX_SAMPLES",
     "MAX_DATA_VALUES",
     "MAX_PASS_VALUES",
@@ -29,13 +30,13 @@ __all__ = [
     "MAX_DESCRIPTION_CHARS",
     "MAX_SESSION_STEP",
     "MAX_HISTORY",
-    "MAX_HISTORY_GAP",
     "MAX_REPLAY_DRAWS",
     "REPLAY_DRAW_COST",
     "network_problem",
     "data_problem",
     "replay_draws",
     "megabytes",
+    "count",
 ]
 
 # ---- the file as a whole
@@ -49,6 +50,7 @@ MAX_LAYERS = 32  # layers, the input layer included
 MAX_LAYER_SIZE = 4_096  # neurons in one layer (784 pixels, 3,072 = 32 × 32 × 3)
 MAX_NEURONS = 16_384  # neurons in all layers
 MAX_WEIGHTS = 1_000_000  # weights in all (784-128-10 has 101,770)
+MAX_INIT_SCALE = 1e300  # init.scale: numpy draws uniform(-a, a) only while 2a is finite
 
 # ---- the data
 MAX_SAMPLES = 100_000  # rows of data (MNIST's training set has 60,000)
@@ -66,12 +68,17 @@ MAX_DESCRIPTION_CHARS = 10_000
 # ---- the saved session
 MAX_SESSION_STEP = 1_000_000_000  # updates applied (~10 hours at the swap preset's full speed)
 MAX_HISTORY = 10_000_000  # errors in session.error_history
-MAX_HISTORY_GAP = 10_000_000  # steps the history does not cover (the window shows them as a gap)
 # Restoring a shuffled minibatch session draws every epoch's order again (the orders come from
 # one generator in turn): at most this many draws, about 2 s. An epoch of M samples costs
 # M + REPLAY_DRAW_COST draws (the cost of one call).
 MAX_REPLAY_DRAWS = 200_000_000
 REPLAY_DRAW_COST = 150
+
+
+def count(n: int) -> str:
+    """A whole number as a message writes it: 1,000,000; an absurd one cut short."""
+    s = f"{n:,}"
+    return s if len(s) <= 30 else s[:27] + "..."
 
 
 def megabytes(n: int) -> str:
@@ -92,14 +99,14 @@ def network_problem(sizes: list[int]) -> tuple[str, str] | None:
         if n > MAX_LAYER_SIZE:
             return (
                 f"layers[{k}].size",
-                f"expected at most {MAX_LAYER_SIZE:,} neurons (bpviz's limit for a layer), got {n:,}",
+                f"expected at most {MAX_LAYER_SIZE:,} neurons (bpviz's limit for a layer), got {count(n)}",
             )
     total = sum(sizes)
     if total > MAX_NEURONS:
-        return "layers", f"{total:,} neurons is more than bpviz handles (at most {MAX_NEURONS:,} in all)"
+        return "layers", f"{count(total)} neurons is more than bpviz handles (at most {MAX_NEURONS:,} in all)"
     weights = sum(a * b for a, b in zip(sizes[:-1], sizes[1:], strict=False))
     if weights > MAX_WEIGHTS:
-        return "layers", f"{weights:,} weights is more than bpviz handles (at most {MAX_WEIGHTS:,})"
+        return "layers", f"{count(weights)} weights is more than bpviz handles (at most {MAX_WEIGHTS:,})"
     return None
 
 
