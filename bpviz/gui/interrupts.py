@@ -1,4 +1,4 @@
-"""Ctrl+C, SIGINT and SIGTERM end the window cleanly: the main window closes the normal way
+"""Ctrl+C, SIGINT, SIGTERM and SIGHUP end the window cleanly: the main window closes the normal way
 (training stopped, settings remembered) and the process exits 128 + the signal's number (130
 for Ctrl+C, as the command line does), never with a traceback.
 
@@ -10,9 +10,9 @@ a ``QSocketNotifier`` watches, so the event loop wakes at once and closes the wi
 ordinary slot.
 
 The unsaved-work question is asked only where a person can answer it: after SIGINT on a real
-display. SIGTERM (a logout, a service manager) and any signal on a platform without a screen
-(``offscreen``, ``minimal``) close without asking. A second signal while the question is open
-exits at once.
+display. SIGTERM (a logout, a service manager), SIGHUP (the terminal closed) and any signal on a
+platform without a screen (``offscreen``, ``minimal``) close without asking. A second signal
+while the question is open exits at once.
 """
 
 from __future__ import annotations
@@ -28,8 +28,15 @@ from PySide6.QtWidgets import QApplication, QWidget
 __all__ = ["SignalCloser", "HEADLESS_PLATFORMS", "HANDLED_SIGNALS"]
 
 HEADLESS_PLATFORMS = ("offscreen", "minimal", "vnc", "linuxfb")  # no person sees a question
+# SIGHUP: the terminal the window was started from went away (by default it killed the window)
 HANDLED_SIGNALS = tuple(
-    s for s in (getattr(signal, "SIGINT", None), getattr(signal, "SIGTERM", None)) if s is not None
+    s
+    for s in (
+        getattr(signal, "SIGINT", None),
+        getattr(signal, "SIGTERM", None),
+        getattr(signal, "SIGHUP", None),
+    )
+    if s is not None
 )
 
 
@@ -38,7 +45,7 @@ def _noted(signum, frame) -> None:  # the Python-level handler: the wakeup byte 
 
 
 class SignalCloser(QObject):
-    """While installed, SIGINT / SIGTERM close ``window`` through the event loop; the
+    """While installed, SIGINT / SIGTERM / SIGHUP close ``window`` through the event loop; the
     application then exits with ``exit_code`` (128 + the signal). ``uninstall()`` puts the
     previous handlers back."""
 
@@ -58,7 +65,7 @@ class SignalCloser(QObject):
         self._installed = False
 
     def install(self) -> SignalCloser:
-        """Take over SIGINT and SIGTERM (main thread only)."""
+        """Take over the handled signals (main thread only)."""
         if self._installed:
             return self
         self._old_fd = signal.set_wakeup_fd(self._w.fileno(), warn_on_full_buffer=False)

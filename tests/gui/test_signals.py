@@ -105,6 +105,7 @@ def _gone(pid: int) -> bool:
         ("train", signal.SIGINT, True),  # Ctrl+C in the terminal, mid-training
         ("edited", signal.SIGINT, False),  # unsaved work: offscreen, no one to ask
         ("train", signal.SIGTERM, False),
+        ("edited", signal.SIGHUP, False),  # the terminal closed
     ],
 )
 def test_a_signal_closes_the_window_cleanly(tmp_path, mode, signum, group):
@@ -114,3 +115,33 @@ def test_a_signal_closes_the_window_cleanly(tmp_path, mode, signum, group):
     assert _gone(child), "the training process was left behind"
     # the window closed the normal way: its geometry and layout were remembered
     assert (tmp_path / "bpviz" / "bpviz.conf").is_file()
+
+
+@pytest.fixture
+def exits(monkeypatch):
+    """QApplication.exit, recorded instead of done (the tests' event loop goes on)."""
+    from PySide6.QtWidgets import QApplication
+
+    done: list[int] = []
+    monkeypatch.setattr(QApplication.instance(), "exit", done.append)
+    return done
+
+
+def test_ctrl_c_on_a_screen_asks_about_unsaved_work(win, monkeypatch, exits):
+    from PySide6.QtWidgets import QMessageBox
+
+    from bpviz.gui import interrupts
+
+    monkeypatch.setattr(interrupts.QGuiApplication, "platformName", staticmethod(lambda: "xcb"))
+    closer = interrupts.SignalCloser(win)
+    win.session.edit_parameter("edge", (0, 0, 0), 0.5)
+    asked = []
+    monkeypatch.setattr(
+        QMessageBox, "question", lambda *a, **k: asked.append(a[1]) or QMessageBox.StandardButton.Cancel
+    )
+    closer._close(signal.SIGINT)
+    assert asked == ["Unsaved changes"] and win.isVisible() and exits == []  # the person said no
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: pytest.fail("asked after SIGTERM"))
+    closer._close(signal.SIGTERM)  # no one to ask: closes, the work unsaved
+    assert not win.isVisible() and exits == [128 + signal.SIGTERM] and closer.exit_code == 143
+    assert not win.skip_unsaved_question  # only for that close
