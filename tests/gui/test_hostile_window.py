@@ -273,3 +273,22 @@ def test_mutated_files_through_the_window(win, tmp_path, dialogs, monkeypatch):
     win.open_preset("mazur")
     win.session.next()
     assert win.session.phase_index == 1
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder", "markup"])
+def test_importing_a_hostile_csv_is_one_dialog_and_keeps_the_data(win, tmp_path, dialogs, kind):
+    p = tmp_path / "data.csv"
+    if kind == "fifo":
+        os.mkfifo(p)
+    elif kind == "folder":
+        p.mkdir()
+    else:
+        p.write_text(f"i1,i2,o1,o2\n0.1,{MARKUP},0.2,0.3\n", encoding="utf-8")
+    s = win.session
+    before = s.doc.inputs.copy()
+    t0 = time.perf_counter()
+    assert win.data_editor.import_csv(str(p)) is False
+    assert time.perf_counter() - t0 < 5
+    assert len(dialogs) == 1 and dialogs[0][0] == "Cannot import the data"
+    assert "<img" not in dialogs[0][2] and "\n" not in dialogs[0][1]
+    assert np.array_equal(s.doc.inputs, before) and not s.modified

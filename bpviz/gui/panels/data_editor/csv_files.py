@@ -32,6 +32,12 @@ class CsvFiles:
         except DataError as e:
             self._refuse("Cannot import the data", f"{Path(path).name}: {e}")
             return False
+        except OSError as e:  # (the reader names most problems itself, as DataError)
+            self._refuse("Cannot import the data", f"{path}: {e.strerror or e}")
+            return False
+        except MemoryError:
+            self._refuse("Cannot import the data", f"{path}: the data do not fit in memory")
+            return False
         return self._replace(
             X, T, f"Import {Path(path).name}", f"Imported {plural(len(X), 'sample')} from {Path(path).name}."
         )
