@@ -35,7 +35,7 @@ SCRIPT = textwrap.dedent(
             self.training.train()
 
             def wait():
-                if self.session.history.n > 20:
+                if self.session.history.n > 5:
                     print("ready", self.training.worker.worker.process.pid, flush=True)
                 else:
                     QTimer.singleShot(10, wait)
