@@ -6,11 +6,14 @@ measures the times)."""
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 from PySide6.QtWidgets import QApplication
 
 from bpviz.core.presets import load_preset
+from bpviz.gui.canvas.view import TRAINING_SHARE
 from bpviz.gui.main_window import MainWindow
 
 
@@ -42,11 +45,11 @@ def adopt(s, step):
 
 def test_only_the_canvas_builds_the_trace_while_training_at_its_own_rate(window, monkeypatch):
     w = window(load_preset("xor"), "xor")
-    s = w.session
+    s, v = w.session, w.canvas
     s.set_training(True)
     QApplication.processEvents()
-    w.canvas._paint_ms = 1e6  # as if the canvas were very slow: it waits, the others go on
-    adopt(s, 0)  # the canvas's last refresh for a long while
+    adopt(s, 0)
+    v._next_refresh = time.perf_counter() + 1000  # as if the canvas were very slow: it waits
     built = []
     make = s._make_trace
     monkeypatch.setattr(s, "_make_trace", lambda: built.append(s.step) or make())
@@ -54,7 +57,7 @@ def test_only_the_canvas_builds_the_trace_while_training_at_its_own_rate(window,
         adopt(s, step)
         QApplication.processEvents()
     w.canvas.viewport().repaint()
-    assert built == []
+    assert built == []  # the status bar, the plot, the results, the inspector: none built it
     assert "training" in w._status.text() and f"step {s.step:,}" in w._status.text()
     s.set_training(False)  # the pause: the stepper shows this iteration, from its trace
     QApplication.processEvents()
@@ -62,22 +65,26 @@ def test_only_the_canvas_builds_the_trace_while_training_at_its_own_rate(window,
     assert "phase 1/" in w._status.text()
 
 
-def test_a_costly_canvas_refreshes_by_its_cost_and_ends_on_the_latest_weights(window, qtbot):
+def test_a_costly_canvas_refreshes_by_its_cost_and_ends_on_the_latest_weights(window):
     w = window(load_preset("mazur"), "mazur")
     s, v = w.session, w.canvas
     s.set_training(True)
     QApplication.processEvents()
-    refreshed = []
-    v._refresh_ms, v._paint_ms = 0.0, 100.0  # as if a paint cost 100 ms: ≤ 2.5 refreshes a second
-    adopt(s, 1)  # the first one at once, then none until 0.4 s have passed
-    first = v._refresh_key
+    v._refresh_ms, v._paint_ms = 0.0, 100.0  # as if a paint cost 100 ms
+    v._next_refresh = 0.0
+    adopt(s, 1)  # its turn: shown at once, and the next turn 4 × 100 ms later
+    t = time.perf_counter()
+    assert v._refresh_key[3] == 1
+    assert v._next_refresh >= t + 0.1 / TRAINING_SHARE - 0.05
+    v._next_refresh = t + 1000  # (the test's clock stands still)
     for step in range(2, 30):
         adopt(s, step)
         QApplication.processEvents()
-        refreshed.append(v._refresh_key)
-    assert all(k == first for k in refreshed)  # the canvas still shows step 1
-    v._paint_ms = 0.0
-    qtbot.waitUntil(lambda: v._refresh_key is not None and v._refresh_key[3] == 29, timeout=3000)
+        assert v._refresh_key[3] == 1  # not its turn: the canvas still shows step 1 …
+    assert v._later.isActive()  # … and waits for its turn, which shows the latest weights
+    v._next_refresh = 0.0
+    v._later.timeout.emit()
+    assert v._refresh_key[3] == 29
 
 
 def test_a_big_layer_draws_fewer_edges_while_training_and_all_of_its_budget_after(window, qtbot):

@@ -17,6 +17,7 @@ from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtWidgets import QLineEdit
 
 from bpviz.core.numbers import read_number
+from bpviz.gui import plain_text
 from bpviz.gui.session import Selection
 
 BAD_STYLE = "border: 2px solid #D55E00"
@@ -59,7 +60,7 @@ class WeightEditing:
         self.end_edit()
         ed = QLineEdit(repr(float(value)), self)
         ed.setObjectName("weight-editor")
-        ed.setToolTip(f"New value of {name}: Enter applies (Ctrl+Z undoes), Escape cancels")
+        ed.setToolTip(plain_text.auto(f"New value of {name}: Enter applies (Ctrl+Z undoes), Escape cancels"))
         ed.setFont(self._font(10))
         ed.selectAll()
         pos = self.mapFromScene(self.vb.mapViewToScene(QPointF(*where)))
@@ -71,7 +72,7 @@ class WeightEditing:
                 v = read_number(ed.text())
             except ValueError as e:
                 ed.setStyleSheet(BAD_STYLE)
-                ed.setToolTip(f"Not applied: not a finite number ({e}). Type one, or Escape")
+                ed.setToolTip(plain_text.auto(f"Not applied: not a finite number ({e}). Type one, or Escape"))
                 return
             self.end_edit()
             s.edit_parameter(sel.kind, sel.index, v)

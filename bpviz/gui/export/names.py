@@ -11,8 +11,9 @@ __all__ = ["safe_name", "phase_tag", "phase_file_name", "export_stem", "export_f
 
 
 def safe_name(text: str) -> str:
-    """``text`` usable in a file name on every system (':' and the like become '-')."""
-    return re.sub(r'[\\/:*?"<>|\s]+', "-", str(text)).strip("-.")
+    """``text`` usable in a file name on every system (':', '/', control characters and the
+    like become '-')."""
+    return re.sub(r'[\\/:*?"<>|\s\x00-\x1f\x7f]+', "-", str(text)).strip("-.")
 
 
 def phase_tag(index: int, name: str, total: int = 0) -> str:

@@ -57,3 +57,14 @@ def test_markup_in_names_is_shown_as_written_at_every_phase(marked_view):
     assert any(f"w{MARKUP}" in x for x in labels)  # the label reads as written
     tip = v.tooltip(Selection("edge", (0, 0, 0)))
     assert "<img" not in tip and "&lt;img" in tip
+
+
+def test_the_weight_editor_names_a_marked_weight_as_written(marked_view, qtbot):
+    from PySide6.QtWidgets import QLineEdit
+
+    s, v = marked_view
+    v.begin_edit(Selection("edge", (0, 0, 0)))
+    ed = v.findChild(QLineEdit, "weight-editor")
+    assert ed is not None
+    tip = ed.toolTip()
+    assert "<img" not in tip and "&lt;img" in tip

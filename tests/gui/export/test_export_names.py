@@ -61,3 +61,10 @@ def test_menu_exports_name_the_phase(win, tmp_path, monkeypatch):
     win.settings.setValue("export/quick_dir", str(tmp_path / "quick"))
     (tmp_path / "quick").mkdir()
     assert Path(win.quick_export()).name == "mazur-0001-05-out-o.png"
+
+
+def test_control_characters_and_slashes_never_reach_a_file_name():
+    from bpviz.gui.export.names import phase_file_name, safe_name
+
+    assert safe_name("h\x00\x1f\x7f/x") == "h-x"
+    assert phase_file_name(3, "grad:h\x00/1", "png") == "04-grad-h-1.png"
