@@ -13,8 +13,8 @@ envelope, so a spike stays visible however old). When the buckets run out, neigh
 pairs and each covers twice as many steps. Values arrive in blocks; the exact part folds a
 quarter of its length at a time, so it never holds more than 1.25 × ``EXACT_STEPS``. A record
 of any length is at most 2.6 MB (``max_nbytes``; a history of two, 5.1 MB), so the window's
-memory stays flat through an hour of training at full speed. With the defaults, a run of up to
-100,000 steps is kept exactly, as before.
+memory stays flat through an hour of training at full speed. With the defaults a run of up to
+125,000 steps is kept exactly, as before, and of a longer one at least the newest 100,000.
 
 Step numbers are explicit, so a gap costs nothing (a saved session at step 10⁹ with no history
 then trained: the record starts at step 10⁹ + 1).
@@ -23,10 +23,11 @@ What readers get
 ----------------
 - ``errors``: step i + 1's error at ``errors[i]`` from step 1 up to the first step the record
   does not cover (the save writes this, and stops at the first gap as it always did); old
-  steps read as their bucket's mean. Without buckets and gaps it is the exact values, a view.
-  With buckets it is an :class:`ErrorArray` that knows its history, so ``history_csv`` writes
-  the bounded record honestly (a column says which rows are exact and which are bucket means).
-- ``value_at(step)`` for the hover readout, ``plot_arrays()`` for the plot, ``csv()``.
+  steps read as their bucket's mean. Without buckets and gaps it is the exact values, a view;
+  otherwise an :class:`ErrorArray` that knows its history, so ``history_csv`` writes the
+  record as it is (a column says which rows are exact and which are bucket means).
+- ``value_at(step)`` for the hover readout; ``step_record`` and ``epoch_record`` (``steps``,
+  ``values``, ``buckets()``) for the plot; ``csv()``; ``copy()`` (bounded too) for an undo step.
 """
 
 from __future__ import annotations
