@@ -213,20 +213,17 @@ class Session(QObject):
             self.network.copy(),
             self.step,
             self.phase_index,
-            h.errors.copy(),
-            list(zip(h.epoch_steps.tolist(), h.epoch_errors.tolist(), strict=True)),
+            h.copy(),  # the bounded record itself (old steps' envelopes kept, ~5 MB at most)
         )
 
     def _apply_document(self, state: tuple) -> None:
         source = self.source
         self._set_doc(state[0].copy(), source)
         if len(state) > 1:  # the state an undo brings back
-            doc, net, step, phase, errors, epochs = state
+            doc, net, step, phase, history = state
             self.network.set_parameters(net.weights, net.biases)
             self.step = step
-            self.history.clear()
-            self.history.extend(1, errors)
-            self.history.add_epochs(epochs)
+            self.history = history.copy()
             self.trace = self._make_trace()
             self.phase_index = phase
         self.documentChanged.emit()

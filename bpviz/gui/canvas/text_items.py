@@ -11,6 +11,7 @@ swapping its document in, not by laying its rich text out again.
 from __future__ import annotations
 
 import pyqtgraph as pg
+import shiboken6
 from PySide6.QtGui import QColor, QFont, QTextDocument
 
 DOCS_PER_LABEL = 4  # laid-out forms kept per label
@@ -76,6 +77,10 @@ class TextItems:
             item.setText(text, color=color)
         item.setFont(self._font(pt, bold))
         if len(docs) >= DOCS_PER_LABEL:
-            docs.pop(next(iter(docs)))
+            # the item keeps every document it was ever given (PySide6 ties each to it): the
+            # one leaving the cache is deleted, or a label changing its numbers while training
+            # leaks ~20 KB a change (+80 MB in five minutes of swap, benchmarks/bench_soak.py).
+            # It is never the item's current document: that is ``doc``, set above.
+            shiboken6.delete(docs.pop(next(iter(docs))))
         docs[key] = doc
         item.update()

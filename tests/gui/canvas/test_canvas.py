@@ -204,3 +204,24 @@ def test_the_weight_editor_reads_a_typed_number_by_the_one_rule(qtbot):
     ed.setText("\u22120.5")
     qtbot.keyClick(ed, Qt.Key.Key_Return)
     assert s.network.weights[1][0, 0] == -0.5 and v._editor is None
+
+
+def test_a_label_keeps_only_its_last_few_documents(view_of):
+    """A label that changes its text (numbers while training) frees the documents it no
+    longer keeps: PySide6 ties every document an item was given to it (they leaked ~20 KB a
+    change, tens of MB a minute while training)."""
+    import shiboken6
+
+    from bpviz.gui.canvas.text_items import DOCS_PER_LABEL
+
+    s, v = view_of("mazur")
+    t = v._vals[0]
+    docs = []
+    for i in range(50):
+        v._set_text(t, f"value {i}", "#000000", 9)
+        docs.append(t.textItem.document())
+    alive = [d for d in docs if shiboken6.isValid(d)]
+    assert 1 <= len(alive) <= DOCS_PER_LABEL
+    assert shiboken6.isValid(t.textItem.document()) and t.toPlainText() == "value 49"
+    v._set_text(t, "value 48", "#000000", 9)  # a form kept: its document comes back
+    assert t.toPlainText() == "value 48"
