@@ -310,8 +310,11 @@ class _Fast:
             and self._take(node, counts)
         ):
             return
+        # the rows of a big array that is not one block (a row too short, one bad number) are
+        # still read one by one; arrays inside it only when big themselves
+        big_rows = e - s >= FAST_MIN_SPAN
         for c in children:
-            self._node(c, force=e - s >= FAST_MIN_SPAN, depth=depth + 1)
+            self._node(c, force=big_rows and not c[2], depth=depth + 1)
 
     def _separated(self, node) -> bool:
         """Only commas and spaces between the children: ``[[1, 2], [3, 4]]``."""
