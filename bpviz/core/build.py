@@ -17,7 +17,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from bpviz.core.fileformat import MAX_LAYER, MAX_PARAMETERS, MODES, Document
+from bpviz.core import limits
+from bpviz.core.fileformat import MODES, Document
 from bpviz.core.functions import ACTIVATION_NAMES, LOSS_NAMES, make_activation, make_loss
 from bpviz.core.network import Labels, Network
 from bpviz.core.training_settings import check_learning_rate, check_mode
@@ -139,8 +140,8 @@ def spec_problems(spec: NetworkSpec, n_samples: int | None = None) -> list[SpecE
         elif size < 1:
             bad(f"{p}.size", f"a layer needs at least 1 neuron, got {size}")
             size = None
-        elif size > MAX_LAYER:
-            bad(f"{p}.size", f"at most {MAX_LAYER:,} neurons in a layer, got {size:,}")
+        elif size > limits.MAX_LAYER_SIZE:  # the loader's limits: what it builds, a file can hold
+            bad(f"{p}.size", f"at most {limits.MAX_LAYER_SIZE:,} neurons in a layer, got {size:,}")
             size = None
         sizes.append(size)
         if k == 0:
@@ -159,9 +160,9 @@ def spec_problems(spec: NetworkSpec, n_samples: int | None = None) -> list[SpecE
         if name is not None and names.count(name) > 1:
             bad(f"layers[{k}].name", f'another layer is named "{name}" too')
     if len(sizes) >= 2 and all(s is not None for s in sizes):
-        n_params = sum(a * b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
-        if n_params > MAX_PARAMETERS:
-            bad("layers", f"{n_params:,} weights is more than bpviz handles ({MAX_PARAMETERS:,})")
+        problem = limits.network_problem(sizes)
+        if problem is not None and not problem[0].startswith("layers["):  # (sizes said above)
+            bad(*problem)
 
     if spec.loss not in LOSS_NAMES:
         bad("loss", f"expected one of {', '.join(LOSS_NAMES)}, got {spec.loss!r}")
@@ -180,10 +181,16 @@ def spec_problems(spec: NetworkSpec, n_samples: int | None = None) -> list[SpecE
         m = None
     bs = spec.batch_size
     try:  # the one rule for mode and batch size (the Training dock uses it too)
-        check_mode(spec.mode, bs if bs is None or _is_int(bs) else -1, m if m is not None else MAX_LAYER)
+        check_mode(
+            spec.mode, bs if bs is None or _is_int(bs) else -1, m if m is not None else limits.MAX_SAMPLES
+        )
     except ValueError as e:
         msg = str(e) if bs is None or _is_int(bs) else f"expected a positive whole number, got {bs!r}"
         bad("mode" if spec.mode not in MODES else "batch_size", msg)
+    if m is not None and len(sizes) >= 2 and all(s is not None for s in sizes):
+        problem = limits.data_problem(m, sizes)
+        if problem is not None:
+            bad("n_samples", problem[1])
     if spec.mode != "minibatch" and bs is not None and (not _is_int(bs) or bs < 1):
         bad("batch_size", f"expected a positive whole number, got {bs!r}")
     ss = spec.shuffle_seed

@@ -59,10 +59,6 @@ __all__ = [
 
 FORMAT = "bpviz/1"
 MODES = ("online", "batch", "minibatch")
-# The network dialog's bounds (bpviz.core.build imports them), from before limits.py; a file is
-# held to the tighter limits.MAX_LAYER_SIZE, limits.MAX_WEIGHTS and the rest of bpviz.core.limits.
-MAX_LAYER = 100_000  # neurons in one layer
-MAX_PARAMETERS = 50_000_000  # weights in all
 KNOWN_KEYS = {
     "format",
     "title",

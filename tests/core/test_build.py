@@ -291,7 +291,7 @@ def _layer(k: int, **kw) -> NetworkSpec:
     [
         (_layer(1, size=0), "layers[1].size", "at least 1"),
         (_layer(1, size=-2), "layers[1].size", "at least 1"),
-        (_layer(0, size=100_001), "layers[0].size", "at most 100,000"),
+        (_layer(0, size=4_097), "layers[0].size", "at most 4,096"),
         (_layer(1, size=2.0), "layers[1].size", "whole number"),
         (_layer(1, size=True), "layers[1].size", "whole number"),
         (_layer(1, size=None), "layers[1].size", "missing"),
@@ -303,7 +303,7 @@ def _layer(k: int, **kw) -> NetworkSpec:
         (_layer(1, activation="linear", slope=math.inf), "layers[1].slope", "finite"),
         (_with(layers=[LayerSpec("i", 2)]), "layers", "at least 2 layers"),
         (
-            _with(layers=[LayerSpec("i", 100_000), LayerSpec("o", 1000, "relu")]),
+            _with(layers=[LayerSpec("i", 4_000), LayerSpec("o", 1000, "relu")]),
             "layers",
             "more than bpviz handles",
         ),
@@ -361,3 +361,18 @@ def test_an_origin_beyond_the_old_network_is_an_error():
     with pytest.raises(SpecError) as e:
         build_document(spec, old)
     assert e.value.field == "layers[1].origin"
+
+
+def test_the_dialog_builds_nothing_the_loader_would_refuse():
+    """The network dialog's model holds a network and its data to the loader's limits
+    (bpviz.core.limits), so File → New never makes a file that will not open again."""
+    from bpviz.core import build, limits
+
+    wide = build.NetworkSpec([build.LayerSpec("x", 4_000), build.LayerSpec("h", 300, "sigmoid")])
+    assert any("weights" in e.reason for e in build.spec_problems(wide))  # 1.2 M > 1 M weights
+    many = build.NetworkSpec(
+        [build.LayerSpec("x", 784), build.LayerSpec("y", 10, "sigmoid")], n_samples=limits.MAX_SAMPLES + 1
+    )
+    assert any(e.field == "n_samples" for e in build.spec_problems(many))
+    ok = build.NetworkSpec([build.LayerSpec("x", 784), build.LayerSpec("y", 10, "sigmoid")], n_samples=60_000)
+    assert build.spec_problems(ok) == []

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QWidget
 
+from bpviz.core import limits
 from bpviz.core.build import LayerSpec
 from bpviz.core.functions import ACTIVATION_NAMES, make_activation
 from bpviz.gui.dialogs.network_fields import FieldError, num_text, read_whole
@@ -55,7 +56,7 @@ class LayerRows:
         size.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         slope.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self._tips[name] = "The layer's name, used in labels (h → h1, h2, …)"
-        self._tips[size] = "Neurons in the layer: a whole number from 1 to 100,000"
+        self._tips[size] = f"Neurons in the layer: a whole number from 1 to {limits.MAX_LAYER_SIZE:,}"
         self._tips[slope] = "f(x) = slope·x: a finite number"
         act = None
         if i > 0 or self._rows:
