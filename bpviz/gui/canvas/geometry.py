@@ -139,21 +139,30 @@ def hit_test(
 
 def crossings(segs: np.ndarray, x: float, y: float, w: float, h: float) -> int:
     """How many segments (rows x0, y0, x1, y1) pass through the box (Liang–Barsky)."""
-    if not len(segs):
-        return 0
-    x0, y0 = segs[:, 0], segs[:, 1]
-    dx, dy = segs[:, 2] - x0, segs[:, 3] - y0
-    t0 = np.zeros(len(segs))
-    t1 = np.ones(len(segs))
-    ok = np.ones(len(segs), dtype=bool)
-    for p, q in ((-dx, x0 - x), (dx, x + w - x0), (-dy, y0 - y), (dy, y + h - y0)):
-        zero = p == 0
-        ok &= ~(zero & (q < 0))
-        with np.errstate(divide="ignore", invalid="ignore"):
+    return int(crossings_many(segs, np.array([x]), np.array([y]), w, h)[0])
+
+
+def crossings_many(segs: np.ndarray, xs: np.ndarray, ys: np.ndarray, w: float, h: float) -> np.ndarray:
+    """For each box (xs[i], ys[i], w, h): how many segments pass through it, in one numpy pass
+    (boxes × segments; a label's candidate places are sorted by it)."""
+    n = len(xs)
+    if not len(segs) or not n:
+        return np.zeros(n, dtype=int)
+    x0, y0 = segs[None, :, 0], segs[None, :, 1]
+    dx, dy = segs[None, :, 2] - x0, segs[None, :, 3] - y0
+    bx, by = np.asarray(xs, dtype=float)[:, None], np.asarray(ys, dtype=float)[:, None]
+    t0 = np.zeros((n, len(segs)))
+    t1 = np.ones((n, len(segs)))
+    ok = np.ones((n, len(segs)), dtype=bool)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for p, q in ((-dx, x0 - bx), (dx, bx + w - x0), (-dy, y0 - by), (dy, by + h - y0)):
+            p = np.broadcast_to(p, q.shape)
+            zero = p == 0
+            ok &= ~(zero & (q < 0))
             r = np.where(zero, 0.0, q / np.where(zero, 1.0, p))
-        t0 = np.where(~zero & (p < 0), np.maximum(t0, r), t0)
-        t1 = np.where(~zero & (p > 0), np.minimum(t1, r), t1)
-    return int(np.count_nonzero(ok & (t0 <= t1)))
+            t0 = np.where(~zero & (p < 0), np.maximum(t0, r), t0)
+            t1 = np.where(~zero & (p > 0), np.minimum(t1, r), t1)
+    return np.count_nonzero(ok & (t0 <= t1), axis=1)
 
 
 def arrow_triangle(

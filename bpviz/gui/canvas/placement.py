@@ -23,7 +23,7 @@ import numpy as np
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor, QPainterPath
 
-from bpviz.gui.canvas.geometry import DX, arrow_triangle, crossings
+from bpviz.gui.canvas.geometry import DX, arrow_triangle, crossings_many
 from bpviz.gui.canvas.label_layout import Box, Label, Obstacles, Placement, along, around, place
 from bpviz.gui.canvas.text_items import DOCUMENT_MARGIN
 from bpviz.gui.theme import THEMES, readable_on
@@ -357,7 +357,10 @@ class LabelPlacement:
                 # a label lying across another edge reads as that edge's: places that
                 # cross fewer other edges first (stable: nearer the preferred one first)
                 other = segs[1] != j * 10_000 + e
-                cands.sort(key=lambda c: crossings(segs[0][other], c[0], c[1], w, h))
+                if cands:
+                    xy = np.asarray(cands, dtype=float)
+                    n_cross = crossings_many(segs[0][other], xy[:, 0], xy[:, 1], w, h)
+                    cands = [cands[i] for i in np.argsort(n_cross, kind="stable")]
                 p.labels.append(Label(key, w, h, cands))
 
     def _note_labels(self, p: _Pass) -> None:

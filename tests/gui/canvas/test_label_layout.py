@@ -61,3 +61,25 @@ def test_around_puts_the_box_beside_the_circle():
     assert (x, y) == (85, 123)
     ((x, y),) = around(100, 100, 20, 30, 10, 3, "right")
     assert (x, y) == (123, 95)
+
+
+def test_crossings_of_many_boxes_equal_each_box_counted_alone():
+    import numpy as np
+
+    from bpviz.gui.canvas.geometry import crossings, crossings_many
+
+    rng = np.random.default_rng(4)
+    segs = rng.uniform(0, 100, (40, 4))
+    segs[3, 2] = segs[3, 0]  # a vertical and a horizontal segment (p = 0 in Liang–Barsky)
+    segs[5, 3] = segs[5, 1]
+    xs, ys = rng.uniform(0, 90, 30), rng.uniform(0, 90, 30)
+    many = crossings_many(segs, xs, ys, 12.0, 7.0)
+    for k in range(30):
+        x0, y0, x1, y1 = xs[k], ys[k], xs[k] + 12.0, ys[k] + 7.0
+        inside = 0
+        for sx0, sy0, sx1, sy1 in segs:  # sample each segment densely: does it enter the box?
+            t = np.linspace(0, 1, 4001)
+            px, py = sx0 + (sx1 - sx0) * t, sy0 + (sy1 - sy0) * t
+            inside += bool(np.any((px >= x0) & (px <= x1) & (py >= y0) & (py <= y1)))
+        assert many[k] == inside == crossings(segs, xs[k], ys[k], 12.0, 7.0)
+    assert crossings_many(segs[:0], xs, ys, 1.0, 1.0).tolist() == [0] * 30
