@@ -29,20 +29,30 @@ from bpviz.cli.args import (
     resolve_net,
     window_parser,
 )
-from bpviz.cli.core_commands import cmd_gradcheck, cmd_presets, cmd_trace, cmd_train
-from bpviz.cli.explain import cmd_explain
-from bpviz.cli.export import cmd_export
 from bpviz.cli.progress import INTERRUPTED
 
 __all__ = ["main", "UsageError", "COMMANDS", "open_window"]
 
+
+def _command(module: str, name: str):
+    """A sub-command, imported when it runs (the window's start-up loads none of them)."""
+
+    def run(args):
+        import importlib
+
+        return getattr(importlib.import_module(f"bpviz.cli.{module}"), name)(args)
+
+    run.__name__ = name
+    return run
+
+
 COMMANDS = {
-    "presets": cmd_presets,
-    "trace": cmd_trace,
-    "train": cmd_train,
-    "gradcheck": cmd_gradcheck,
-    "export": cmd_export,
-    "explain": cmd_explain,
+    "presets": _command("core_commands", "cmd_presets"),
+    "trace": _command("core_commands", "cmd_trace"),
+    "train": _command("core_commands", "cmd_train"),
+    "gradcheck": _command("core_commands", "cmd_gradcheck"),
+    "export": _command("export", "cmd_export"),
+    "explain": _command("explain", "cmd_explain"),
 }
 
 

@@ -21,28 +21,7 @@ import pyqtgraph as pg  # noqa: E402
 from PySide6.QtCore import QEvent, QObject, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
-__all__ = ["run", "make_app", "exit_after_first_paint", "limit_blas", "WINDOW_BLAS_THREADS"]
-
-# The window's process computes one iteration's trace at a time (a 64 × 784 minibatch at most):
-# one BLAS thread does that in a millisecond or two. With numpy's default, one thread per core,
-# its BLAS threads spin at a barrier while the training process holds the other core: a
-# 784-128-10 trace took 9–15 ms instead of ~2, and the GUI thread's longest gap while training
-# went from ~57 ms to ~120 ms (benchmarks/bench_stall.py, both ways).
-WINDOW_BLAS_THREADS = 1
-
-
-def limit_blas() -> None:
-    """The window's process uses WINDOW_BLAS_THREADS BLAS threads, unless the user's
-    environment sets a thread count (then it wins, as for the training process)."""
-    from bpviz.core.engine_process import BLAS_THREAD_VARIABLES
-
-    if any(os.environ.get(v, "").strip() for v in BLAS_THREAD_VARIABLES):
-        return
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - a dependency; without it numpy's default stays
-        return
-    threadpool_limits(WINDOW_BLAS_THREADS, user_api="blas")
+__all__ = ["run", "make_app", "exit_after_first_paint"]
 
 
 def make_app(argv: list[str] | None = None) -> QApplication:
@@ -51,7 +30,6 @@ def make_app(argv: list[str] | None = None) -> QApplication:
         app = QApplication(argv if argv is not None else sys.argv[:1])
     app.setOrganizationName("bpviz")
     app.setApplicationName("bpviz")
-    limit_blas()
     pg.setConfigOptions(antialias=True, background="w", foreground="k")
     return app
 

@@ -107,10 +107,11 @@ def test_a_big_layer_draws_fewer_edges_while_training_and_all_of_its_budget_afte
     assert "while training" not in v._notes[0].toPlainText()
 
 
-def test_the_window_process_uses_one_blas_thread_unless_the_user_says(monkeypatch):
+def test_the_window_process_uses_one_blas_thread_once_it_trains_unless_the_user_says(monkeypatch):
     from threadpoolctl import threadpool_info, threadpool_limits
 
-    from bpviz.gui.app import WINDOW_BLAS_THREADS, limit_blas
+    from bpviz.gui.training.worker import WINDOW_BLAS_THREADS
+    from bpviz.gui.training.worker import limit_window_blas as limit_blas
 
     def blas_threads():
         return {p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"}

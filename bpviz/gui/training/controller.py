@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from bpviz.core.engine import Configure, EditParameter, Load, Pause, Snapshot, Stop, Train
 from bpviz.core.training_settings import TrainingSettings
 from bpviz.gui.session import Session
-from bpviz.gui.training.worker import WorkerThread
+from bpviz.gui.training.worker import WorkerThread, limit_window_blas
 
 __all__ = ["TrainingController", "CANVAS_INTERVAL"]
 
@@ -61,6 +61,7 @@ class TrainingController(QObject):
     # -- the worker ------------------------------------------------------------------------
     def _send(self, cmd) -> None:
         if self.worker is None:
+            limit_window_blas()
             self.worker = WorkerThread(self.backend, self)
             self.worker.worker.snapshot.connect(self._on_snapshot)
             self.worker.failed.connect(self._on_failed)

@@ -37,7 +37,7 @@ from multiprocessing.connection import Connection
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from bpviz.core.engine import Command, Quit, Snapshot, continues, merged, serve
-from bpviz.core.engine_process import blas_environment
+from bpviz.core.engine_process import BLAS_THREAD_VARIABLES, blas_environment
 
 __all__ = ["TrainingWorker", "WorkerThread", "running_threads", "how_it_ended"]
 
@@ -58,6 +58,29 @@ def how_it_ended(returncode: int | None) -> str:
     if returncode == 0:
         return "the training process exited"
     return f"the training process exited with status {returncode}"
+
+
+# The window's process computes one iteration's trace at a time (a 64 × 784 minibatch at most):
+# one BLAS thread does that in a millisecond or two. With numpy's default, one thread per core,
+# its BLAS threads spin at a barrier while the training process holds the other core: a
+# 784-128-10 trace took 9–15 ms instead of ~2, and the GUI thread's longest gap while training
+# went from ~57 ms to ~120 ms (benchmarks/bench_stall.py, both ways).
+WINDOW_BLAS_THREADS = 1
+
+
+def limit_window_blas() -> None:
+    """The window's process uses WINDOW_BLAS_THREADS BLAS threads from its first Train on
+    (when the training process starts), unless the user's environment sets a thread count
+    (then it wins, as for the training process). Not at start-up: threadpoolctl's look at the
+    loaded libraries costs ~15 ms of the first paint, and a window that never trains has no
+    training process to compete with."""
+    if any(os.environ.get(v, "").strip() for v in BLAS_THREAD_VARIABLES):
+        return
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - a dependency; without it numpy's default stays
+        return
+    threadpool_limits(WINDOW_BLAS_THREADS, user_api="blas")
 
 
 class TrainingWorker(QObject):
