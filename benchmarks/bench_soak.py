@@ -48,29 +48,10 @@ def make_doc(name: str):
         from bpviz.core.presets import load_preset
 
         return load_preset("swap")
-    import numpy as np
 
-    from bpviz.core.build import LayerSpec, NetworkSpec, build_document
+    from bench_stall import make_doc as sized  # the stall benchmark's seeded two classes
 
-    sizes, n = [2, 16, 16, 1], 200
-    layers = [LayerSpec("i", 2), LayerSpec("h1", 16, "sigmoid"), LayerSpec("h2", 16, "sigmoid")]
-    layers.append(LayerSpec("o", 1, "sigmoid"))
-    spec = NetworkSpec(
-        layers,
-        learning_rate=0.5,
-        mode="online",
-        init_scheme="xavier",
-        init_scale=1.0,
-        n_samples=n,
-        title="-".join(map(str, sizes)),
-    )
-    doc, _ = build_document(spec)
-    rng = np.random.default_rng(12)
-    cls = rng.integers(0, 2, n)
-    centres = rng.normal(0, 1, (2, 2))
-    doc.inputs = centres[cls] + 0.5 * rng.normal(0, 1, (n, 2))
-    doc.targets = cls[:, None].astype(float)
-    return doc
+    return sized([2, 16, 16, 1], 200)
 
 
 def soak(name: str, minutes: float, interval: float) -> None:
