@@ -15,7 +15,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from bpviz.cli import cmd_explain, main
+from bpviz.cli import main
+from bpviz.cli.explain import cmd_explain
 from bpviz.core.expr import Sym
 from bpviz.core.fileformat import FormatError
 from bpviz.core.iteration.phases import trace_step
