@@ -490,8 +490,9 @@ def session_record(step: int, phase: int, error_history, stop_error: float | Non
     applied, ``phase`` shown), the errors of steps 1 … step and the training dock's stop
     threshold (None: no stop). ``error_history`` may run ahead of ``step`` (while training):
     only its first ``step`` values are kept, and a history with a gap (a value that is not
-    finite) keeps the part before it, never shifted."""
-    errs = np.asarray(error_history, dtype=np.float64)[: int(step)]
+    finite) keeps the part before it, never shifted; at most ``limits.MAX_HISTORY`` errors
+    are kept (steps 1 … 10,000,000: the loader's limit, so the file opens again)."""
+    errs = np.asarray(error_history[: min(int(step), limits.MAX_HISTORY)], dtype=np.float64)
     bad = np.flatnonzero(~np.isfinite(errs))
     if len(bad):
         errs = errs[: bad[0]]

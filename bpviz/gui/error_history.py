@@ -401,6 +401,14 @@ class History:
         out.history = self
         return out
 
+    def errors_to(self, end: int) -> np.ndarray:
+        """``errors[:end]`` without expanding the steps after ``end`` (a run of 10⁸ steps
+        expands to 800 MB): what Save writes."""
+        if self._plain():
+            return self.step_record.values[:end]
+        r = self.step_record
+        return np.asarray(r.expanded(min(end, r.contiguous_end(1))))
+
     def _plain(self) -> bool:
         """Is every step 1 … n held exactly (no bucket, no gap)?"""
         r = self.step_record

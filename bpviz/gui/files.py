@@ -20,7 +20,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
-from bpviz.core import atomic, fileformat
+from bpviz.core import atomic, fileformat, limits
 from bpviz.core.fileformat import Document, FormatError
 from bpviz.core.presets import PRESETS, load_preset
 from bpviz.gui.plain_text import MAX_NAME, ask, auto, displayable, menu_text, warn
@@ -44,7 +44,10 @@ def session_document(session) -> Document:
     doc = session.current_document()
     # the errors of steps 1 … step: while training the history may run ahead of the weights
     doc.session = fileformat.session_record(
-        session.step, session.phase_index, session.history.errors, session.stop_error
+        session.step,
+        session.phase_index,
+        session.history.errors_to(min(session.step, limits.MAX_HISTORY)),
+        session.stop_error,
     )
     doc.speed = fileformat.FULL_SPEED if session.speed is None else session.speed
     return doc

@@ -169,3 +169,31 @@ def test_record_refuses_steps_out_of_order():
     r.append([1, 2], [0.5, 0.4])
     with pytest.raises(ValueError, match="steps must increase"):
         r.append([2], [0.3])
+
+
+def test_save_writes_at_most_the_loaders_limit_and_the_file_opens_again(monkeypatch, tmp_path):
+    """A long run's Save keeps the errors of its first limits.MAX_HISTORY steps (the loader's
+    limit), expanding nothing past them; the file opens again with that curve."""
+    import numpy as np
+
+    from bpviz.core import fileformat, limits
+    from bpviz.core.presets import load_preset
+    from bpviz.gui.error_history import History
+    from bpviz.gui.files import session_document
+    from bpviz.gui.session import Session
+
+    monkeypatch.setattr(limits, "MAX_HISTORY", 1_000)
+    s = Session(load_preset("swap"), "swap")
+    h = History(exact=500, buckets=64)
+    errs = np.linspace(1.0, 0.01, 5_000)
+    h.extend(1, errs)
+    s.history = h
+    s.step = 5_000
+    doc = session_document(s)
+    saved = doc.session["error_history"]
+    assert len(saved) == 1_000 and doc.session["step"] == 5_000
+    assert np.allclose(saved, h.errors[:1_000])  # (the first steps: their buckets' means)
+    path = tmp_path / "long.bpviz.json"
+    fileformat.save(doc, str(path))
+    again = fileformat.load(str(path))
+    assert len(again.session["error_history"]) == 1_000
