@@ -182,7 +182,6 @@ class ExportCommands:
     def export_history_csv(self) -> None:
         """The error of every step so far (and of all the data where an epoch ended)."""
         from bpviz.core.atomic import write_atomic
-        from bpviz.core.history_csv import history_csv
 
         w, h = self.window, self.session.history
         start = self._export_dir() / f"{Path(self.session.source).stem or 'bpviz'}-errors.csv"
@@ -190,7 +189,7 @@ class ExportCommands:
         if not path:
             return
         try:
-            write_atomic(path, history_csv(h.errors, h.epoch_steps, h.epoch_errors))
+            write_atomic(path, h.csv())  # (a long run's record as it is held: nothing expanded)
         except OSError as e:
             warn(w, "Cannot export", f"{path}: {e.strerror or e}")
             return
