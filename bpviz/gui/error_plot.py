@@ -19,9 +19,12 @@ so a class sees the curve head for "learned"; its label says where a run stopped
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QGraphicsItem
 
 from bpviz.core.numbers import fmt
@@ -119,6 +122,8 @@ class ErrorPlot(pg.PlotWidget):
         self._yrange = None
         vb.sigRangeChangedManually.connect(self._manual_range)
         vb.sigXRangeChanged.connect(self._redraw)
+        vb.sigRangeChanged.connect(self._fit_y_ticks)  # (before the grid: it reads the ticks)
+        vb.sigResized.connect(self._fit_y_ticks)
         vb.sigRangeChanged.connect(self._update_grid)
         vb.sigResized.connect(self._place_legend)
         vb.sigResized.connect(self._fit_stop_label)
@@ -272,6 +277,27 @@ class ErrorPlot(pg.PlotWidget):
             return e
         with np.errstate(all="ignore"):
             return np.log10(e)
+
+    def _fit_y_ticks(self, *_a) -> None:
+        """On a log scale every decade gets a label; where decades are closer than a label's
+        height (a short dock, a large font zoom on a projector) only every second, third, …
+        decade does, so the labels never print over each other."""
+        ax = self.plotItem.getAxis("left")
+        vb = self.plotItem.vb
+        _, (y0, y1) = vb.viewRange()
+        step = 1
+        if self.log_scale and y1 > y0 and vb.height() > 1:
+            font = ax.style.get("tickFont") or ax.font()
+            need = 1.4 * QFontMetricsF(font).height()  # a label's height and some air
+            per_decade = vb.height() / (y1 - y0)
+            step = max(1, math.ceil(need / per_decade))
+        if step != getattr(self, "_y_tick_step", 1):
+            self._y_tick_step = step
+            if step > 1:
+                ax.setTickSpacing(levels=[(step, 0)])
+            else:
+                ax.setTickSpacing()  # pyqtgraph's own spacing again
+            self._update_grid()
 
     def _update_grid(self, *_a) -> None:
         vb = self.plotItem.vb

@@ -64,3 +64,39 @@ def test_the_readout_words():
     assert readout_text(7, Reading(7, 7, 1, 0.5, 0.5, 0.5), 4) == "step 7: E = 0.5"
     text = readout_text(1500, Reading(1025, 2048, 1024, 0.25, 0.75, 0.5), 4)
     assert text == "step 1,500: E ≈ 0.5, mean of steps 1,025–2,048 (range 0.25 to 0.75)"
+
+
+def test_log_axis_labels_never_print_over_each_other_in_a_short_plot(qtbot):
+    """A short dock at a large font zoom (a projector): the log axis labels every second,
+    third, … decade, so neighbouring labels keep a line's height apart; tall again, every
+    decade is labelled."""
+    from PySide6.QtGui import QFontMetricsF
+
+    from bpviz.core.presets import load_preset
+    from bpviz.gui.error_plot import ErrorPlot
+    from bpviz.gui.session import Session
+    from bpviz.gui.theme import zoom_plot_fonts
+
+    s = Session(load_preset("mazur"), "mazur")
+    p = ErrorPlot(s)
+    qtbot.addWidget(p)
+    p.resize(330, 200)
+    p.show()
+    qtbot.waitExposed(p)
+    zoom_plot_fonts(p, 2.0)
+    ax, vb = p.plotItem.getAxis("left"), p.plotItem.vb
+
+    def labels() -> tuple[float, float]:
+        """(decades between neighbouring labels, their distance in pixels)"""
+        qtbot.wait(20)
+        _, (y0, y1) = vb.viewRange()
+        major = ax.tickValues(y0, y1, vb.height())[0][1]
+        assert len(major) >= 2
+        return major[1] - major[0], (major[1] - major[0]) * vb.height() / (y1 - y0)
+
+    line = QFontMetricsF(ax.style.get("tickFont") or ax.font()).height()
+    decades, gap = labels()
+    assert decades > 1 and gap >= line
+    p.resize(330, 900)
+    qtbot.waitUntil(lambda: vb.height() > 600)
+    assert labels()[0] == 1  # every decade again (they have room)
