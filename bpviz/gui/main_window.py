@@ -29,7 +29,7 @@ from bpviz.gui.exports_menu import ExportCommands
 from bpviz.gui.files import FileCommands
 from bpviz.gui.inspector import Inspector
 from bpviz.gui.panels.data_editor import DataEditor
-from bpviz.gui.plain_text import MAX_NAME, displayable
+from bpviz.gui.plain_text import MAX_NAME, auto, displayable
 from bpviz.gui.presentation import STATE_VERSION, Presenter, Stage
 from bpviz.gui.results import ResultsTable
 from bpviz.gui.session import Session
@@ -49,6 +49,36 @@ def _scrolled(w: QWidget) -> QScrollArea:
     sa.setWidgetResizable(True)
     sa.setWidget(w)
     return sa
+
+
+class _ElidedLabel(QLabel):
+    """The status line: one line that ends in "…" where the window is too narrow (a projector
+    at 1024 px, a large font zoom), the whole of it in its tooltip; ``text()`` is the whole."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._whole = ""
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
+        self._whole = text
+        self.setToolTip(auto(text))
+        self._elide()
+
+    def text(self) -> str:
+        return self._whole
+
+    def resizeEvent(self, ev) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(ev)
+        self._elide()
+
+    def _elide(self) -> None:
+        shown = self.fontMetrics().elidedText(self._whole, Qt.TextElideMode.ElideRight, max(self.width(), 20))
+        super().setText(shown)
+
+    def minimumSizeHint(self):  # noqa: N802 - Qt's name: never widens the window
+        hint = super().minimumSizeHint()
+        hint.setWidth(20)
+        return hint
 
 
 class MainWindow(QMainWindow):
@@ -79,7 +109,7 @@ class MainWindow(QMainWindow):
         self.toolbar = PhaseToolbar(self)
         self.addToolBar(self.toolbar)
         self.delay, self.sample_box = self.toolbar.delay, self.toolbar.sample_box
-        self._status = QLabel()
+        self._status = _ElidedLabel()
         self._status.setTextFormat(Qt.TextFormat.PlainText)  # the file's title is text, never markup
         # a normal widget, not a permanent one: Qt hides it while a message shows (a
         # permanent label with stretch left the messages no room, so they never appeared)

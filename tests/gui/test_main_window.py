@@ -176,3 +176,23 @@ def test_significant_figures_are_a_remembered_view_setting(win, settings, qtbot)
     qtbot.addWidget(w2)
     assert w2.session.sig_digits == 6 and w2.sig_actions[6].isChecked()
     w2.close()
+
+
+def test_the_status_line_ends_in_an_ellipsis_where_the_window_is_narrow(win, qtbot):
+    """At 1024 px and a large font zoom the status line does not run off the window: it ends
+    in "…", and its tooltip (and ``text()``) keep the whole of it."""
+    from PySide6.QtWidgets import QApplication, QLabel
+
+    label = win._status
+    whole = label.text()
+    assert "phase 1/" in whole and "η = " in whole
+    win.resize(1400, 800)
+    QApplication.processEvents()
+    assert QLabel.text(label) == whole  # room for all of it
+    win.session.set_zoom(2.0)
+    win.resize(700, 600)
+    qtbot.waitUntil(lambda: QLabel.text(label) != whole)
+    shown = QLabel.text(label)
+    assert shown.endswith("…") and whole.startswith(shown[:-1])
+    assert label.fontMetrics().horizontalAdvance(shown) <= label.width()
+    assert label.text() == whole and whole in label.toolTip()
