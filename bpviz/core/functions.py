@@ -14,9 +14,11 @@ function whose outputs depend on every net of its layer fits without a rewrite;
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from bpviz.core.expr import Call, Cond, Diff, Frac, Half, Node, Num, Pow, Prod
+from bpviz.core.expr import Call, Cond, Diff, Frac, Half, Node, Num, Pow, Prod, Sum
 
 __all__ = [
     "Activation",
@@ -27,6 +29,8 @@ __all__ = [
     "LOSSES",
     "ACTIVATION_NAMES",
     "LOSS_NAMES",
+    "compatibility_problem",
+    "target_problem",
 ]
 
 
@@ -248,7 +252,64 @@ class Linear(Activation):
         return f"Linear({self.slope!r})"
 
 
-ACTIVATIONS: dict[str, type[Activation]] = {c.name: c for c in (Sigmoid, Tanh, ReLU, Identity, Linear)}
+class Softmax(Activation):
+    """out_i = e^{net_i} / Σ_j e^{net_j}: every out of the layer depends on every net of it, so
+    f′ is a matrix (the Jacobian ∂out_i/∂net_j = out_i·([i = j] − out_j)), not one number per
+    neuron. Only an output layer may use it (with cross-entropy, δ = out − target)."""
+
+    name, title = "softmax", "softmax"
+    per_neuron = False
+    prose = (
+        "Softmax turns the output layer's nets into probabilities: out_i = e^(net_i) / Σ_j e^(net_j), "
+        "positive and summing to 1. Each out depends on every net of the layer, so its derivative "
+        "is a matrix: ∂out_i/∂net_j = out_i·([i = j] − out_j)."
+    )
+
+    def forward_fn(self, net, out):
+        """Row by row (rows are samples), shifted by the row's largest net so e^x never overflows."""
+        np.subtract(net, net.max(axis=-1, keepdims=True), out=out)
+        np.exp(out, out=out)
+        out /= out.sum(axis=-1, keepdims=True)
+
+    def derivative_fn(self, net, out, res):
+        """The Jacobian's diagonal, out_i·(1 − out_i) (how out_i moves with its own net)."""
+        np.subtract(1.0, out, out=res)
+        res *= out
+
+    def backward(self, net, out, grad_out, delta=None, fprime=None):
+        """δ_i = Σ_j ∂E/∂out_j · ∂out_j/∂net_i = out_i·(∂E/∂out_i − Σ_j ∂E/∂out_j·out_j)."""
+        if fprime is not None:
+            self.derivative_fn(net, out, fprime)
+        if delta is None:
+            delta = np.empty_like(grad_out)
+        s = np.einsum("ij,ij->i", grad_out, out)[:, None]
+        np.subtract(grad_out, s, out=delta)
+        delta *= out
+        return delta
+
+    @staticmethod
+    def jacobian(out_row: np.ndarray) -> np.ndarray:
+        """∂out_i/∂net_j of one sample: diag(out) − out·outᵀ."""
+        o = np.asarray(out_row, dtype=np.float64).ravel()
+        return np.diag(o) - np.outer(o, o)
+
+    def scalar(self, x: float) -> float:  # a layer of one neuron: e^x / e^x
+        return 1.0
+
+    def derivative_expression(self, net, out):
+        """The diagonal term out_i·(1 − out_i)."""
+        return Prod((out, Diff(Num(1.0), out)))
+
+    def formula(self, x="x"):
+        return f"e^({x}_i) / Σ_j e^({x}_j)"
+
+    def derivative_formula(self, out="out", net="net"):
+        return f"{out}_i·([i = j] − {out}_j)"
+
+
+ACTIVATIONS: dict[str, type[Activation]] = {
+    c.name: c for c in (Sigmoid, Tanh, ReLU, Identity, Linear, Softmax)
+}
 ACTIVATION_NAMES = tuple(ACTIVATIONS)
 
 
@@ -265,6 +326,15 @@ class Loss:
     name = ""
     title = ""  # in words, for menus
     prose = ""
+    squared = True  # E is built from (t − o)²: ``finish`` and ``grad_scale`` apply
+    sums_samples = True  # E adds up over the samples of a step (mse averages)
+    requires_activation: str | None = None  # the output layer's activation this loss needs
+
+    def fused(self, activation: Activation) -> bool:
+        """Does δ of the output layer simplify to out − target with this output activation
+        (softmax + cross-entropy, sigmoid + binary cross-entropy)? ``Pass.run`` then computes
+        δ = out − target directly: exact, and no 0/0 where an out is 0 or 1."""
+        return False
 
     def value(self, out: np.ndarray, target: np.ndarray) -> float:
         with np.errstate(all="ignore"):
@@ -374,6 +444,7 @@ class SSE(Loss):
 
 class MSE(Loss):
     name, title = "mse", "mean squared error"
+    sums_samples = False
     prose = (
         "E = mean (target − out)²: the squared difference, averaged over every output "
         "of every sample of the step."
@@ -398,7 +469,117 @@ class MSE(Loss):
         return f"2({o} − {t}) / {count}"
 
 
-LOSSES: dict[str, type[Loss]] = {c.name: c for c in (HalfSSE, SSE, MSE)}
+def _xlogy(t: np.ndarray, o: np.ndarray) -> np.ndarray:
+    """t·ln o, with 0 where t is 0 (even where o is 0: 0·ln 0 counts as 0)."""
+    with np.errstate(all="ignore"):
+        r = t * np.log(o)
+    return np.where(t == 0, 0.0, r)
+
+
+class _LogLoss(Loss):
+    """A loss built from logarithms of the outputs, not from (t − o)²."""
+
+    squared = False
+
+    def finish(self, sum_sq, count):
+        raise TypeError(f"{self.name} is not a squared error")
+
+    def grad_scale(self, count):
+        raise TypeError(f"{self.name} is not a squared error")
+
+    def value(self, out, target):
+        return float(math.fsum(self.terms(out, target).ravel()))
+
+    def per_sample(self, out, target):
+        return self.terms(out, target).sum(axis=1)
+
+    def fused(self, activation):
+        return (
+            activation.name == self.requires_activation and type(activation) is ACTIVATIONS[activation.name]
+        )
+
+
+class CrossEntropy(_LogLoss):
+    name, title = "cross_entropy", "cross-entropy"
+    requires_activation = "softmax"
+    prose = (
+        "E = −Σ target·ln out: the cross-entropy of softmax outputs, summed over the samples of "
+        "the step. Only the class the target names counts (a one-hot target); with softmax "
+        "outputs its δ is simply out − target."
+    )
+
+    def terms(self, out, target):
+        with np.errstate(all="ignore"):
+            return -_xlogy(np.asarray(target, dtype=np.float64), np.asarray(out, dtype=np.float64))
+
+    def gradient(self, out, target):
+        """∂E/∂out = −target / out (0 where the target is 0)."""
+        with np.errstate(all="ignore"):
+            g = -np.asarray(target, dtype=np.float64) / out
+        return np.where(target == 0, 0.0, g)
+
+    def term_expression(self, t, o, count):
+        return Diff(Num(0.0), Prod((t, Call("ln", o, _ln))))
+
+    def gradient_expression(self, t, o, count):
+        return Diff(Num(0.0), Frac(t, o))
+
+    def formula(self):
+        return "E = −Σ target·ln(out)"
+
+    def term_formula(self, t, o, count):
+        return f"−{t}·ln({o})"
+
+    def gradient_formula(self, t, o, count):
+        return f"−{t} / {o}"
+
+
+class BinaryCrossEntropy(_LogLoss):
+    name, title = "binary_cross_entropy", "binary cross-entropy"
+    requires_activation = "sigmoid"
+    prose = (
+        "E = −Σ [target·ln out + (1 − target)·ln(1 − out)]: the binary cross-entropy of "
+        "sigmoid outputs in (0, 1), summed over the samples of the step; with sigmoid outputs "
+        "its δ is simply out − target."
+    )
+
+    def terms(self, out, target):
+        t = np.asarray(target, dtype=np.float64)
+        o = np.asarray(out, dtype=np.float64)
+        with np.errstate(all="ignore"):
+            return -(_xlogy(t, o) + _xlogy(1.0 - t, 1.0 - o))
+
+    def gradient(self, out, target):
+        """∂E/∂out = (out − target) / (out·(1 − out))."""
+        with np.errstate(all="ignore"):
+            return (out - target) / (out * (1.0 - out))
+
+    def term_expression(self, t, o, count):
+        return Diff(
+            Num(0.0),
+            Sum(
+                (Prod((t, Call("ln", o, _ln))), Prod((Diff(Num(1.0), t), Call("ln", Diff(Num(1.0), o), _ln))))
+            ),
+        )
+
+    def gradient_expression(self, t, o, count):
+        return Frac(Diff(o, t), Prod((o, Diff(Num(1.0), o))))
+
+    def formula(self):
+        return "E = −Σ [target·ln(out) + (1 − target)·ln(1 − out)]"
+
+    def term_formula(self, t, o, count):
+        return f"−[{t}·ln({o}) + (1 − {t})·ln(1 − {o})]"
+
+    def gradient_formula(self, t, o, count):
+        return f"({o} − {t}) / ({o}·(1 − {o}))"
+
+
+def _ln(x: float) -> float:
+    return math.log(x) if x > 0 else -math.inf
+
+
+LOSSES: dict[str, type[Loss]] = {c.name: c for c in (HalfSSE, SSE, MSE, CrossEntropy, BinaryCrossEntropy)}
 LOSS_NAMES = tuple(LOSSES)
 
 
@@ -406,6 +587,48 @@ def make_loss(name: str) -> Loss:
     if name not in LOSSES:
         raise ValueError(f"unknown loss {name!r}")
     return LOSSES[name]()
+
+
+def compatibility_problem(activation: str, loss: str | None, last_layer: bool, size: int = 2) -> str | None:
+    """Why a layer's activation cannot go with its place or the loss (None: it can): softmax
+    only on the output layer and over at least 2 neurons; cross-entropy needs softmax outputs,
+    binary cross-entropy sigmoid outputs."""
+    if activation == "softmax":
+        if not last_layer:
+            return "softmax can only be the output layer's activation"
+        if size < 2:
+            return "softmax needs an output layer of at least 2 neurons (with 1 it is always 1)"
+    if last_layer and loss in LOSSES:
+        need = LOSSES[loss].requires_activation
+        if need is not None and activation != need:
+            what = "softmax" if need == "softmax" else "sigmoid"
+            return (
+                f"the loss {loss} needs a {what} output layer (the output layer's activation is {activation})"
+            )
+    return None
+
+
+def target_problem(loss: str, targets: np.ndarray) -> str | None:
+    """Why these targets cannot go with the loss (None: they can): cross-entropy's rows are
+    probabilities (each ≥ 0, summing to 1: one-hot for a class), binary cross-entropy's are in
+    [0, 1]. The row is named 1-based, as everything a person reads counts from 1."""
+    t = np.asarray(targets, dtype=np.float64)
+    if t.size == 0:
+        return None
+    if loss == "cross_entropy":
+        bad = np.flatnonzero((t < 0).any(axis=1) | (np.abs(t.sum(axis=1) - 1.0) > 1e-9))
+        if len(bad):
+            r = int(bad[0])
+            return (
+                f"cross_entropy needs each target row to be probabilities (each ≥ 0, summing to 1, "
+                f"e.g. one-hot); row {r + 1} is {', '.join(f'{v:g}' for v in t[r][:8])}"
+            )
+    elif loss == "binary_cross_entropy":
+        bad = np.argwhere((t < 0) | (t > 1))
+        if len(bad):
+            r, c = (int(v) for v in bad[0])
+            return f"binary_cross_entropy needs targets from 0 to 1; row {r + 1} has {t[r, c]:g}"
+    return None
 
 
 def _num(x: float) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from bpviz.core import features as _features
 from bpviz.core.functions import Activation, Loss, make_loss
 
 __all__ = ["Labels", "Network", "Pass"]
@@ -69,13 +70,26 @@ class Network:
     train_biases: bool = True
     loss: Loss = field(default_factory=lambda: make_loss("half_sse"))
     labels: Labels | None = None
+    features: tuple[str, ...] = ()  # derived inputs after the raw ones (features.py)
 
     def __post_init__(self) -> None:
         self.weights = [np.array(w, dtype=np.float64, order="C") for w in self.weights]
         if self.biases is not None:
             self.biases = [np.array(b, dtype=np.float64) for b in self.biases]
+        self.features = tuple(self.features)
+        if len(self.features) >= self.sizes[0]:
+            raise ValueError(f"{len(self.features)} features leave no raw input of {self.sizes[0]}")
+        for f in self.features:
+            problem = _features.problem(f, self.n_raw)
+            if problem:
+                raise ValueError(problem)
         if self.labels is None:
             self.labels = Labels.default(self.names, self.sizes)
+            if self.features:
+                first = self.labels.neurons[0]
+                raw = first[: self.n_raw]
+                first[self.n_raw :] = [_features.label(f, raw) for f in self.features]
+                self.labels = Labels.from_neurons(self.labels.neurons, self.sizes)
         for j, w in enumerate(self.weights):
             if w.shape != (self.sizes[j + 1], self.sizes[j]):
                 raise ValueError(f"weights[{j}] has shape {w.shape}")
@@ -90,6 +104,20 @@ class Network:
     def has_biases(self) -> bool:
         return self.biases is not None
 
+    @property
+    def n_raw(self) -> int:
+        """The inputs a data row holds: the input layer without the derived features."""
+        return self.sizes[0] - len(self.features)
+
+    def expand(self, x: np.ndarray) -> np.ndarray:
+        """The input layer's values for raw rows ``x`` (``x`` itself without features)."""
+        if not self.features:
+            return x
+        x = np.atleast_2d(x)
+        if x.shape[-1] == self.sizes[0]:
+            return x
+        return _features.expand(self.features, x)
+
     def copy(self) -> Network:
         return Network(
             list(self.names),
@@ -100,6 +128,7 @@ class Network:
             self.train_biases,
             self.loss,
             self.labels.copy(),
+            self.features,
         )
 
     def parameters_finite(self) -> bool:
@@ -189,18 +218,26 @@ class Pass:
         self.grad_b = None if net.biases is None else [np.zeros(n) for n in sizes[1:]]
         self.diff = np.zeros((m, sizes[-1]))
         self.error = float("nan")
-        self._scale = net.loss.grad_scale(m * sizes[-1])
+        loss = net.loss
+        self._loss = loss
+        self._squared = loss.squared
+        self._fused = loss.fused(net.activations[-1])
+        self._scale = loss.grad_scale(m * sizes[-1]) if loss.squared else 0.0
         self._wt = [w.T for w in net.weights]  # views: stay valid while weights change in place
         self._L = L
         self._f = [None] + [a.forward_fn for a in net.activations]
         self._back = [None] + [a.backward for a in net.activations]
         self._diff_flat = self.diff.reshape(-1)  # a view
-        self._finish = net.loss.finish
+        self._finish = loss.finish
+        self._expand = net.expand if net.features else None
         if self._scale == 1.0:
             self.grad_out[L] = self.diff
 
     def forward(self, x: np.ndarray) -> None:
-        """Forward pass (the caller handles numpy's error state: see ``Network.forward``)."""
+        """Forward pass (the caller handles numpy's error state: see ``Network.forward``).
+        ``x`` holds raw rows or, with derived features, the full input rows."""
+        if self._expand is not None:
+            x = self._expand(x)
         self.out[0] = x
         out, net, wt, f, biases = self.out, self.net, self._wt, self._f, self.network.biases
         for k in range(1, self._L + 1):
@@ -211,6 +248,8 @@ class Pass:
 
     def evaluate(self, x: np.ndarray, t: np.ndarray) -> float:
         self.forward(x)
+        if not self._squared:
+            return self._loss.value(self.out[-1], t)
         np.subtract(self.out[-1], t, out=self.diff)
         d = self._diff_flat
         return self._finish(float(np.dot(d, d)), d.size)
@@ -222,16 +261,24 @@ class Pass:
         out, net = self.out, self.net
         fp, go, dl, back = self.fprime, self.grad_out, self.delta, self._back
         np.subtract(out[L], t, out=self.diff)
-        d = self._diff_flat
-        e = self._finish(float(np.dot(d, d)), d.size)
+        if self._squared:
+            d = self._diff_flat
+            e = self._finish(float(np.dot(d, d)), d.size)
+            if self._scale != 1.0:  # else grad_out[L] is diff itself
+                np.multiply(self.diff, self._scale, out=go[L])
+        else:
+            e = self._loss.value(out[L], t)
+            np.copyto(go[L], self._loss.gradient(out[L], t))
         self.error = e
-        if self._scale != 1.0:  # else grad_out[L] is diff itself
-            np.multiply(self.diff, self._scale, out=go[L])
         weights, gw, gb = self.network.weights, self.grad_w, self.grad_b
         for k in range(L, 0, -1):
             if k < L:
                 np.matmul(dl[k + 1], weights[k], out=go[k])
-            back[k](net[k], out[k], go[k], dl[k], fp[k])  # δ = ∂E/∂out ⊙ f′(net)
+            if k == L and self._fused:  # softmax + cross-entropy, sigmoid + binary CE
+                self.network.activations[-1].derivative_fn(net[k], out[k], fp[k])
+                np.copyto(dl[k], self.diff)  # δ = out − target
+            else:
+                back[k](net[k], out[k], go[k], dl[k], fp[k])  # δ = ∂E/∂out ⊙ f′(net)
             np.matmul(dl[k].T, out[k - 1], out=gw[k - 1])
             if gb is not None and bias_grads:
                 np.sum(dl[k], axis=0, out=gb[k - 1])

@@ -8,7 +8,14 @@ import numpy as np
 import pytest
 
 from bpviz.core.fileformat import Document
-from bpviz.core.functions import ACTIVATION_NAMES, LOSS_NAMES, make_activation, make_loss
+from bpviz.core.functions import (
+    ACTIVATION_NAMES,
+    LOSS_NAMES,
+    compatibility_problem,
+    make_activation,
+    make_loss,
+    target_problem,
+)
 from bpviz.core.gradcheck import gradcheck
 from bpviz.core.iteration.phases import phase_names, trace_step
 from bpviz.core.network import Network
@@ -27,9 +34,15 @@ def random_net(act: str, loss: str, biases: bool, seed: int) -> Network:
     return Network(["a", "b", "c", "d"], sizes, acts, ws, bs, True, make_loss(loss))
 
 
+SQUARED = ("half_sse", "sse", "mse")
+# the same activation in every layer: softmax only fits the last one, and the log losses need
+# their own output activation (tested below)
+UNIFORM = [a for a in ACTIVATION_NAMES if a != "softmax"]
+
+
 @pytest.mark.parametrize(
     "act,loss,mode,biases",
-    list(itertools.product(ACTIVATION_NAMES, LOSS_NAMES, MODES, (False, True))),
+    list(itertools.product(UNIFORM, SQUARED, MODES, (False, True))),
 )
 def test_backprop_matches_central_differences(act, loss, mode, biases):
     net = random_net(act, loss, biases, seed=hash((act, loss, mode, biases)) % 1000)
@@ -44,6 +57,121 @@ def test_backprop_matches_central_differences(act, loss, mode, biases):
         # central differences are accurate to O(ε²) plus rounding ≈ 1e-16·|E|/ε; relu's kink
         # is almost surely not within ε of a random net input.
         assert e["analytic"] == pytest.approx(e["numeric"], rel=1e-5, abs=1e-7), e
+
+
+def output_net(hidden: str, out: str, loss: str, biases: bool, seed: int) -> Network:
+    """3-4-3-k with ``hidden`` activations and an ``out`` output layer."""
+    rng = np.random.default_rng(seed)
+    sizes = [3, 4, 3, 3]
+    acts = [make_activation(hidden), make_activation(hidden), make_activation(out)]
+    ws = [rng.uniform(-1.5, 1.5, (sizes[j + 1], sizes[j])) for j in range(3)]
+    bs = [rng.uniform(-1, 1, n) for n in sizes[1:]] if biases else None
+    return Network(["a", "b", "c", "d"], sizes, acts, ws, bs, True, make_loss(loss))
+
+
+def classification_targets(loss: str, m: int, rng) -> np.ndarray:
+    if loss == "cross_entropy":  # one-hot rows and, for the last, a distribution
+        t = np.eye(3)[rng.integers(0, 3, m)]
+        t[-1] = rng.dirichlet(np.ones(3))
+        return t
+    if loss == "binary_cross_entropy":
+        return rng.uniform(0, 1, (m, 3)).round(1)
+    return rng.uniform(0, 1, (m, 3))
+
+
+OUTPUTS = [
+    ("softmax", "cross_entropy"),
+    ("sigmoid", "binary_cross_entropy"),
+    ("softmax", "half_sse"),
+    ("softmax", "mse"),
+]
+
+
+@pytest.mark.parametrize(
+    "hidden,out_loss,mode,biases",
+    list(itertools.product(("sigmoid", "tanh", "relu"), OUTPUTS, MODES, (False, True))),
+)
+def test_classification_backprop_matches_central_differences(hidden, out_loss, mode, biases):
+    out, loss = out_loss
+    net = output_net(hidden, out, loss, biases, seed=hash((hidden, out_loss, mode, biases)) % 1000)
+    rng = np.random.default_rng(11)
+    m = MODES[mode]
+    x = rng.uniform(-2, 2, (m, 3))
+    t = classification_targets(loss, m, rng)
+    assert target_problem(loss, t) is None
+    res = gradcheck(net, x, t, method="central", eps=1e-6)
+    assert len(res.weights) == 3 * 4 + 4 * 3 + 3 * 3
+    for e in res.weights + res.biases:
+        assert e["analytic"] == pytest.approx(e["numeric"], rel=1e-5, abs=1e-7), e
+
+
+@pytest.mark.parametrize("out,loss", OUTPUTS[:2])
+def test_fused_output_delta_is_out_minus_target(out, loss):
+    """The lecture beat: with softmax + cross-entropy (or sigmoid + binary cross-entropy)
+    δ of the output layer is out − target, and equals the chain rule ∂E/∂out · ∂out/∂net."""
+    net = output_net("tanh", out, loss, True, seed=5)
+    rng = np.random.default_rng(2)
+    x = rng.uniform(-2, 2, (4, 3))
+    t = classification_targets(loss, 4, rng)
+    p = net.run(x, t)
+    L = net.L
+    np.testing.assert_allclose(p.delta[L], p.out[L] - t, rtol=0, atol=1e-12)
+    # the long way round: ∂E/∂out through the activation's own backward (the Jacobian)
+    long = net.activations[-1].backward(p.net[L], p.out[L], p.grad_out[L].copy())
+    np.testing.assert_allclose(long, p.delta[L], rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(p.grad_out[L], make_loss(loss).gradient(p.out[L], t), rtol=0, atol=0)
+
+
+def test_softmax_rows_sum_to_one_and_survive_huge_nets():
+    s = make_activation("softmax")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        o = s(np.array([[1000.0, 0.0, -1000.0], [1.0, 2.0, 3.0]]))
+    assert o[0].tolist() == [1.0, 0.0, 0.0]
+    assert o[1].sum() == pytest.approx(1.0, abs=1e-15)
+    e = np.exp([1.0, 2.0, 3.0])
+    np.testing.assert_allclose(o[1], e / e.sum(), rtol=1e-15)
+
+
+def test_softmax_jacobian_matches_differences():
+    s = make_activation("softmax")
+    net = np.array([0.3, -1.2, 2.0, 0.1])
+    o = s(net[None, :])[0]
+    num = np.empty((4, 4))
+    for j in range(4):
+        h = np.zeros(4)
+        h[j] = 1e-6
+        num[:, j] = (s((net + h)[None, :])[0] - s((net - h)[None, :])[0]) / 2e-6
+    np.testing.assert_allclose(s.jacobian(o), num, atol=1e-9)
+    np.testing.assert_allclose(np.diag(s.jacobian(o)), s.derivative(net, o), rtol=1e-15)
+
+
+def test_log_losses_by_hand():
+    o = np.array([[0.7, 0.2, 0.1]])
+    t = np.array([[1.0, 0.0, 0.0]])
+    assert make_loss("cross_entropy").value(o, t) == pytest.approx(-np.log(0.7), rel=1e-15)
+    ob, tb = np.array([[0.9], [0.2]]), np.array([[1.0], [0.0]])
+    assert make_loss("binary_cross_entropy").value(ob, tb) == pytest.approx(
+        -np.log(0.9) - np.log(0.8), rel=1e-14
+    )
+    # 0·ln 0 counts as 0: a saturated, right output costs nothing
+    assert make_loss("cross_entropy").value(np.array([[1.0, 0.0]]), np.array([[1.0, 0.0]])) == 0.0
+    assert make_loss("binary_cross_entropy").value(np.array([[1.0]]), np.array([[1.0]])) == 0.0
+
+
+def test_compatibility_and_target_rules():
+    assert compatibility_problem("softmax", "cross_entropy", True, 3) is None
+    assert "output layer" in compatibility_problem("softmax", "half_sse", False, 3)
+    assert "at least 2" in compatibility_problem("softmax", "cross_entropy", True, 1)
+    assert "softmax output" in compatibility_problem("sigmoid", "cross_entropy", True, 3)
+    assert "sigmoid output" in compatibility_problem("tanh", "binary_cross_entropy", True, 1)
+    assert compatibility_problem("tanh", "binary_cross_entropy", False, 4) is None  # a hidden layer
+    assert compatibility_problem("sigmoid", "binary_cross_entropy", True, 1) is None
+    assert target_problem("cross_entropy", np.array([[0.0, 1.0], [0.5, 0.5]])) is None
+    assert "row 2" in target_problem("cross_entropy", np.array([[0.0, 1.0], [1.0, 1.0]]))
+    assert "row 1" in target_problem("cross_entropy", np.array([[-0.5, 1.5]]))
+    assert "row 2 has -1" in target_problem("binary_cross_entropy", np.array([[1.0], [-1.0]]))
+    assert target_problem("half_sse", np.array([[-7.0]])) is None
 
 
 def test_forward_differences_are_first_order():
@@ -63,7 +191,7 @@ def test_sigmoid_has_no_overflow_warning_and_right_limits():
     assert v.tolist() == [0.0, 0.0, 0.5, 1.0, 1.0]
 
 
-@pytest.mark.parametrize("name", ACTIVATION_NAMES)
+@pytest.mark.parametrize("name", UNIFORM)
 def test_activation_derivative_matches_difference(name):
     a = make_activation(name, slope=2.0)
     x = np.linspace(-3, 3, 13) + 0.01  # avoid relu's kink
@@ -85,9 +213,13 @@ def test_losses_as_format_md_defines_them():
     assert make_loss("half_sse").value(o, t) == pytest.approx(2.625)
     assert make_loss("sse").value(o, t) == pytest.approx(5.25)
     assert make_loss("mse").value(o, t) == pytest.approx(5.25 / 4)
-    for name in LOSS_NAMES:
+    for name in SQUARED:
         loss = make_loss(name)
         assert loss.terms(o, t).sum() == pytest.approx(loss.value(o, t))
+    p, q = np.array([[0.5, 0.25, 0.25]]), np.array([[0.0, 1.0, 0.0]])
+    for name in ("cross_entropy", "binary_cross_entropy"):
+        loss = make_loss(name)
+        assert loss.terms(p, q).sum() == pytest.approx(loss.value(p, q))
 
 
 def test_float64_throughout():
@@ -162,6 +294,48 @@ def test_minibatch_schedule():
 def test_per_sample_error_is_each_row_as_a_step_of_its_own(loss):
     rng = np.random.default_rng(3)
     out, t = rng.random((5, 3)), rng.random((5, 3))
+    if loss == "cross_entropy":
+        t /= t.sum(axis=1, keepdims=True)
     f = make_loss(loss)
     per = f.per_sample(out, t)
     assert per == pytest.approx([f.value(out[r : r + 1], t[r : r + 1]) for r in range(5)], rel=1e-12)
+
+
+def test_fused_delta_stays_finite_where_an_output_saturates():
+    """e^(−800) underflows to an out of exactly 0: −t/out is −inf, yet δ = out − target is exact."""
+    net = Network(
+        ["i", "o"],
+        [1, 2],
+        [make_activation("softmax")],
+        [[[400.0], [-400.0]]],
+        None,
+        True,
+        make_loss("cross_entropy"),
+    )
+    p = net.run(np.array([[1.0]]), np.array([[0.0, 1.0]]))
+    assert p.out[1].tolist() == [[1.0, 0.0]]
+    assert p.delta[1].tolist() == [[1.0, -1.0]]
+    assert p.error == np.inf  # −ln 0: said, not hidden
+
+
+def test_derived_features_expand_raw_rows():
+    net = Network(
+        ["x", "y"],
+        [5, 1],
+        [make_activation("identity")],
+        [[[1.0, 10.0, 100.0, 1000.0, 10000.0]]],
+        None,
+        True,
+        make_loss("half_sse"),
+        features=("x1^2", "x1*x2", "sin(x2)"),
+    )
+    assert net.n_raw == 2
+    assert net.labels.neurons[0] == ["x1", "x2", "x1²", "x1·x2", "sin x2"]
+    p = net.forward(np.array([[2.0, 3.0]]))
+    np.testing.assert_array_equal(p.out[0], [[2.0, 3.0, 4.0, 6.0, np.sin(3.0)]])
+    assert p.out[1][0, 0] == pytest.approx(2 + 30 + 400 + 6000 + 10000 * np.sin(3.0))
+    # rows already expanded pass through unchanged; a copy keeps the features
+    assert net.copy().features == net.features
+    np.testing.assert_array_equal(net.expand(p.out[0]), p.out[0])
+    with pytest.raises(ValueError, match="uses input 3"):
+        Network(["x", "y"], [3, 1], [make_activation("identity")], [[[1.0, 1.0, 1.0]]], features=("x3^2",))
