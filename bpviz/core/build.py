@@ -5,21 +5,36 @@ settings and how new weights are drawn. :func:`build_document` turns it into a
 :class:`~bpviz.core.fileformat.Document`. Without an old document the weights are drawn exactly
 as FORMAT.md's ``init`` draws them, so the result equals loading a file with that ``init``.
 With one, every weight and bias whose position still exists keeps its value, the rest come
-from the same seeded draw, and the data keeps its samples.
+from the same seeded draw, and the data keeps its samples (and its test rows, class names and
+generator while they still fit).
+
+The loss may be a cross-entropy and the output activation softmax (rules:
+``functions.compatibility_problem``); ``features`` lists derived input features
+(``bpviz.core.features``). As in the file, ``layers[0].size`` counts the raw inputs and the
+derived features; the data rows hold the raw inputs only (:func:`with_features` changes the
+features and the input layer's size together).
 """
 
 from __future__ import annotations
 
 import copy
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import numpy as np
 
-from bpviz.core import limits
+from bpviz.core import datasets, limits
+from bpviz.core import features as _features
 from bpviz.core.fileformat import MODES, Document
-from bpviz.core.functions import ACTIVATION_NAMES, LOSS_NAMES, make_activation, make_loss
+from bpviz.core.functions import (
+    ACTIVATION_NAMES,
+    LOSS_NAMES,
+    compatibility_problem,
+    make_activation,
+    make_loss,
+    target_problem,
+)
 from bpviz.core.network import Labels, Network
 from bpviz.core.training_settings import check_learning_rate, check_mode
 
@@ -34,6 +49,7 @@ __all__ = [
     "spec_from_document",
     "draw_parameters",
     "build_document",
+    "with_features",
 ]
 
 INIT_SCHEMES = ("uniform", "xavier")
@@ -79,14 +95,30 @@ class NetworkSpec:
     init_seed: int = 0
     title: str = ""
     n_samples: int = 1
+    features: list[str] = field(default_factory=list)  # derived inputs, counted in layers[0].size
 
     @property
     def sizes(self) -> list[int]:
         return [layer.size for layer in self.layers]
 
     @property
+    def n_raw(self) -> int:
+        """The raw inputs a data row holds: the input layer without the derived features."""
+        return self.layers[0].size - len(self.features)
+
+    @property
     def names(self) -> list[str]:
         return [layer.name for layer in self.layers]
+
+
+def with_features(spec: NetworkSpec, features) -> NetworkSpec:
+    """A copy of ``spec`` with these derived features and the input layer resized so that the
+    raw inputs stay as they were."""
+    new = copy.deepcopy(spec)
+    new.features = list(features)
+    new.layers = list(new.layers)
+    new.layers[0] = new.layers[0]._replace(size=spec.n_raw + len(new.features))
+    return new
 
 
 def default_spec() -> NetworkSpec:
@@ -164,8 +196,39 @@ def spec_problems(spec: NetworkSpec, n_samples: int | None = None) -> list[SpecE
         if problem is not None and not problem[0].startswith("layers["):  # (sizes said above)
             bad(*problem)
 
+    feats = spec.features
+    if not isinstance(feats, (list, tuple)):
+        bad("features", f"expected a list of feature names, got {feats!r}")
+    elif feats and sizes and sizes[0] is not None:
+        n_raw = sizes[0] - len(feats)
+        if n_raw < 1:
+            bad(
+                "features",
+                f"{len(feats)} derived features leave no raw input: the input layer's {sizes[0]} "
+                f"neurons count the raw inputs and the derived features",
+            )
+        else:
+            for i, f in enumerate(feats):
+                problem = _features.problem(f, n_raw) if isinstance(f, str) else f"expected a name, got {f!r}"
+                if problem is None and f in feats[:i]:
+                    problem = f"{f} is listed twice"
+                if problem:
+                    bad(f"features[{i}]", problem)
+
     if spec.loss not in LOSS_NAMES:
         bad("loss", f"expected one of {', '.join(LOSS_NAMES)}, got {spec.loss!r}")
+    L = len(layers) - 1
+    if L >= 1 and all(ly.activation in ACTIVATION_NAMES for ly in layers[1:]):
+        for k in range(1, L + 1):
+            size = sizes[k] if sizes[k] is not None else 2
+            problem = compatibility_problem(layers[k].activation, None, k == L, size)
+            if problem:
+                bad(f"layers[{k}].activation", problem)
+        if spec.loss in LOSS_NAMES:
+            size = sizes[L] if sizes[L] is not None else 2
+            problem = compatibility_problem(layers[L].activation, spec.loss, True, size)
+            if problem and not any(e.field == f"layers[{L}].activation" for e in out):
+                bad("loss", problem)
     lr = spec.learning_rate
     if lr is None:
         bad("learning_rate", "missing")
@@ -244,6 +307,7 @@ def spec_from_document(doc: Document) -> NetworkSpec:
         shuffle_seed=doc.shuffle_seed,
         title=doc.title,
         n_samples=doc.n_samples,
+        features=list(net.features),
     )
 
 
@@ -302,20 +366,32 @@ def build_document(spec: NetworkSpec, old: Document | None = None) -> tuple[Docu
     placeholder of ``spec.n_samples`` samples of zeros. With ``old``: the seeded draw, then
     every weight whose layers continue adjacent old layers (``LayerSpec.origin``) and whose
     (row, col) still exists keeps its old value, every bias likewise; the data keeps its
-    samples, columns padded with zeros or cut to the new input and output sizes; labels of
-    layers with the same name and size are kept. Raises SpecError for an invalid spec."""
+    samples, columns padded with zeros or cut to the new raw input and output sizes (its test
+    rows alike); labels of layers with the same name and size are kept. The class names are
+    kept while they fit the outputs, the generator while the data's shape and targets are still
+    what it makes; notes say what was dropped. Raises SpecError for an invalid spec, or
+    (field "loss") for targets the loss cannot take (functions.target_problem)."""
     m = old.n_samples if old is not None else spec.n_samples
     validate_spec(spec, m)
     names, sizes = spec.names, [int(s) for s in spec.sizes]
     L = len(sizes) - 1
+    feats = tuple(spec.features)
+    n_raw = sizes[0] - len(feats)
+    test_inputs = test_targets = None
+    classes: list[str] | None = None
+    generator: dict | None = None
     acts = [make_activation(ly.activation, float(ly.slope)) for ly in spec.layers[1:]]
     weights, biases = draw_parameters(
         sizes, spec.init_scheme, spec.init_scale, int(spec.init_seed), spec.biases
     )
     notes: list[str] = []
     if old is None:
-        labels = Labels.default(names, sizes)
-        inputs, targets = np.zeros((m, sizes[0])), np.zeros((m, sizes[-1]))
+        neurons = [Labels.neuron_names(names[k], n) for k, n in enumerate(sizes)]
+        neurons[0][n_raw:] = [_features.label(f, neurons[0][:n_raw]) for f in feats]
+        labels = Labels.from_neurons(neurons, sizes)
+        inputs, targets = np.zeros((m, n_raw)), np.zeros((m, sizes[-1]))
+        if spec.loss == "cross_entropy":  # its targets are probabilities: class 1, one-hot
+            targets[:, 0] = 1.0
         notes.append(f"The data is a placeholder: {_plural(m, 'sample')} of zeros.")
         description, extra = "", {}
     else:
@@ -365,10 +441,15 @@ def build_document(spec: NetworkSpec, old: Document | None = None) -> tuple[Docu
             o is not None and on.names[o] == names[k] and on.sizes[o] == sizes[k]
             for k, o in enumerate(origin)
         ]
+        same[0] = same[0] and origin[0] == 0 and tuple(on.features) == feats
         neurons = [
             list(ol.neurons[origin[k]]) if same[k] else Labels.neuron_names(names[k], sizes[k])
             for k in range(L + 1)
         ]
+        if not same[0]:  # raw inputs keep their labels; derived ones are named after them
+            kept = list(ol.neurons[0][: on.n_raw]) if origin[0] == 0 and on.names[0] == names[0] else []
+            raw = [kept[i] if i < len(kept) else neurons[0][i] for i in range(n_raw)]
+            neurons[0] = raw + [_features.label(f, raw) for f in feats]
         labels = Labels.from_neurons(neurons, sizes)
         for j in range(L):
             if same[j] and same[j + 1] and adjacent(j) is not None:
@@ -376,13 +457,47 @@ def build_document(spec: NetworkSpec, old: Document | None = None) -> tuple[Docu
             if same[j + 1] and origin[j + 1] >= 1:
                 labels.biases[j] = list(ol.biases[origin[j + 1] - 1])
 
-        inputs = _fit_columns(old.inputs, sizes[0], "inputs", notes)
+        inputs = _fit_columns(old.inputs, n_raw, "inputs", notes)
         targets = _fit_columns(old.targets, sizes[-1], "targets", notes)
+        if old.n_test:  # the test rows change as the data's rows do (the note above says how)
+            test_inputs = _fit_columns(old.test_inputs, n_raw, "test inputs", [])
+            test_targets = _fit_columns(old.test_targets, sizes[-1], "test targets", [])
+        reshaped = inputs.shape[1] != old.inputs.shape[1] or targets.shape[1] != old.targets.shape[1]
+        if old.classes is not None:
+            if len(old.classes) == (2 if sizes[-1] == 1 else sizes[-1]):
+                classes = list(old.classes)
+            else:
+                notes.append(
+                    f"The class names ({', '.join(old.classes)}) no longer fit "
+                    f"{_plural(sizes[-1], 'output')}: they are dropped."
+                )
+        if old.generator is not None:
+            low = -1.0 if acts[-1].name == "tanh" else 0.0
+            fits = datasets.fit_problem(old.generator, n_raw, sizes[-1]) is None
+            if not reshaped and fits and low == datasets.target_low(on):
+                generator = dict(old.generator)
+            else:
+                notes.append(
+                    f"The data no longer is what its generator ({old.generator.get('name')}) makes "
+                    "for this network: the generator is forgotten (the rows are kept)."
+                )
         description = old.description
         extra = copy.deepcopy(old.extra)
+    for where, t in (("data", targets), ("test data", test_targets)):
+        problem = None if t is None else target_problem(spec.loss, t)
+        if problem:
+            raise SpecError("loss", f"{problem} (in the {where}); change the targets first")
 
     net = Network(
-        list(names), sizes, acts, weights, biases, bool(spec.train_biases), make_loss(spec.loss), labels
+        list(names),
+        sizes,
+        acts,
+        weights,
+        biases,
+        bool(spec.train_biases),
+        make_loss(spec.loss),
+        labels,
+        feats,
     )
     doc = Document(
         net,
@@ -396,5 +511,9 @@ def build_document(spec: NetworkSpec, old: Document | None = None) -> tuple[Docu
         description,
         None,
         extra,
+        test_inputs,
+        test_targets,
+        classes,
+        generator,
     )
     return doc, notes

@@ -16,11 +16,14 @@ from typing import Any
 
 import numpy as np
 
-from bpviz.core import limits
+from bpviz.core import datasets, limits
+from bpviz.core import features as _features
 from bpviz.core.atomic import write_atomic
 from bpviz.core.functions import (
     LOSS_NAMES,
+    compatibility_problem,
     make_loss,
+    target_problem,
 )
 from bpviz.core.json_values import (
     FormatError,
@@ -36,6 +39,7 @@ from bpviz.core.json_values import (
     _number,
     _parse_float,  # noqa: F401
     _show,
+    _string,
     _text,
     _vector,
     decode,
@@ -64,6 +68,7 @@ KNOWN_KEYS = {
     "title",
     "description",
     "layers",
+    "features",
     "weights",
     "init",
     "biases",
@@ -78,6 +83,7 @@ KNOWN_KEYS = {
     "session",
 }
 FULL_SPEED = "full"  # the "speed" key's word for "as fast as the machine goes"
+DATA_KEYS = ("inputs", "targets", "classes", "test", "generator")
 
 
 @dataclass
@@ -95,6 +101,17 @@ class Document:
     description: str = ""
     session: dict | None = None
     extra: dict = field(default_factory=dict)  # unknown top-level keys, kept on save
+    # data.test: held-out rows, never trained on (shape (0, n_raw) / (0, n_out) when none)
+    test_inputs: np.ndarray | None = None
+    test_targets: np.ndarray | None = None
+    classes: list[str] | None = None  # data.classes: the class names, None when the file names none
+    generator: dict | None = None  # data.generator: the (normalised) spec the rows were made from
+
+    def __post_init__(self) -> None:
+        if self.test_inputs is None:
+            self.test_inputs = np.zeros((0, np.shape(self.inputs)[1]))
+        if self.test_targets is None:
+            self.test_targets = np.zeros((0, np.shape(self.targets)[1]))
 
     @property
     def speed(self) -> float | str | None:
@@ -121,6 +138,11 @@ class Document:
     def n_samples(self) -> int:
         return int(self.inputs.shape[0])
 
+    @property
+    def n_test(self) -> int:
+        """The held-out test rows (data.test), 0 when there are none."""
+        return int(self.test_inputs.shape[0])
+
     def copy(self) -> Document:
         return Document(
             self.network.copy(),
@@ -134,6 +156,10 @@ class Document:
             self.description,
             json.loads(json.dumps(self.session)) if self.session is not None else None,
             json.loads(json.dumps(self.extra)),
+            self.test_inputs.copy(),
+            self.test_targets.copy(),
+            None if self.classes is None else list(self.classes),
+            None if self.generator is None else dict(self.generator),
         )
 
 
@@ -226,11 +252,18 @@ def parse(obj: Any) -> Document:
 
     names, sizes, acts = _layers(obj)
     L = len(sizes) - 1
+    feats = _feature_names(obj.get("features"), sizes[0])
+    n_raw = sizes[0] - len(feats)
     data = obj.get("data")
     if isinstance(data, dict) and isinstance(data.get("inputs"), (list, Numbers)):
         problem = limits.data_problem(len(data["inputs"]), sizes)  # before anything is drawn
         if problem:
             raise FormatError(*problem)
+        test = data.get("test")
+        if isinstance(test, dict) and isinstance(test.get("inputs"), (list, Numbers)):
+            problem = limits.test_problem(len(test["inputs"]), sizes)
+            if problem:
+                raise FormatError(*problem)
 
     # init, weights, biases
     init = obj.get("init")
@@ -285,6 +318,7 @@ def parse(obj: Any) -> Document:
     loss_name = obj.get("loss", "half_sse")
     if not isinstance(loss_name, str) or loss_name not in LOSS_NAMES:
         raise FormatError("loss", f"expected one of {', '.join(LOSS_NAMES)}, got {_show(loss_name)}")
+    _check_compatible(acts, sizes, loss_name)
     lr = _number(obj.get("learning_rate", 0.5), "learning_rate")
     if lr <= 0:
         raise FormatError("learning_rate", f"expected a number > 0, got {_show(obj['learning_rate'])}")
@@ -295,20 +329,23 @@ def parse(obj: Any) -> Document:
     if not isinstance(data, dict):
         raise FormatError("data", f"expected an object, got {_show(data)}")
     for key in data:
-        if key not in ("inputs", "targets"):
+        if key not in DATA_KEYS:
             raise FormatError(f"data.{_key(key)}", "unknown key")
-    for key in ("inputs", "targets"):
-        if key not in data:
-            raise FormatError(f"data.{key}", "missing")
-    ins = _list(data["inputs"], "data.inputs")
-    if not len(ins):
-        raise FormatError("data.inputs", "expected at least one sample")
-    tgs = _list(data["targets"], "data.targets")
-    if len(tgs) != len(ins):
-        raise FormatError("data.targets", f"expected {len(ins)} rows (one per input), got {len(tgs)}")
-    M = len(ins)
-    inputs = _matrix(ins, "data.inputs", M, sizes[0])
-    targets = _matrix(tgs, "data.targets", M, sizes[-1])
+    inputs, targets = _rows(data, "data", n_raw, sizes[-1])
+    M = len(inputs)
+    _check_targets(loss_name, targets, "data")
+    test_inputs = test_targets = None
+    if "test" in data:
+        test = data["test"]
+        if not isinstance(test, dict):
+            raise FormatError("data.test", f"expected an object with inputs and targets, got {_show(test)}")
+        for key in test:
+            if key not in ("inputs", "targets"):
+                raise FormatError(f"data.test.{_key(key)}", "unknown key")
+        test_inputs, test_targets = _rows(test, "data.test", n_raw, sizes[-1])
+        _check_targets(loss_name, test_targets, "data.test")
+    classes = _classes(data["classes"], sizes[-1]) if "classes" in data else None
+    generator = _generator(data["generator"], n_raw, sizes[-1]) if "generator" in data else None
 
     mode = obj.get("mode", "online")
     if not isinstance(mode, str) or mode not in MODES:
@@ -325,22 +362,139 @@ def parse(obj: Any) -> Document:
         shuffle_seed = _int(obj["shuffle_seed"], "shuffle_seed", 0, "a non-negative integer")
 
     _speed(obj.get("speed"))  # kept in extra (Document.speed)
-    labels = _labels(obj.get("labels"), names, sizes)
+    labels = _labels(obj.get("labels"), names, sizes, feats)
 
     session = obj.get("session")
     if session is not None:
         shuffled = mode == "minibatch" and shuffle_seed is not None
         session = _session(session, M, -(-M // batch_size) if shuffled else None)
 
-    net = Network(names, sizes, acts, weights, biases, train_biases, make_loss(loss_name), labels)
+    net = Network(names, sizes, acts, weights, biases, train_biases, make_loss(loss_name), labels, feats)
     _check_first_pass(net, inputs, targets)
+    if test_inputs is not None:
+        _check_first_pass(net, test_inputs, test_targets, "data.test")
     extra = {k: plain(v) for k, v in obj.items() if k not in KNOWN_KEYS}
     return Document(
-        net, inputs, targets, lr, mode, batch_size, shuffle_seed, title, description, session, extra
+        net,
+        inputs,
+        targets,
+        lr,
+        mode,
+        batch_size,
+        shuffle_seed,
+        title,
+        description,
+        session,
+        extra,
+        test_inputs,
+        test_targets,
+        classes,
+        generator,
     )
 
 
-def _check_first_pass(net: Network, inputs: np.ndarray, targets: np.ndarray) -> None:
+def _feature_names(v: Any, n_inputs: int) -> tuple[str, ...]:
+    """The top-level "features": derived inputs after the raw ones (bpviz.core.features);
+    ``layers[0].size`` counts both, so at least one raw input must remain."""
+    if v is None:
+        return ()
+    items = _list(v, "features", None, 'a list of feature names such as ["x1^2", "x1*x2", "sin(x1)"]')
+    if len(items) >= n_inputs:
+        raise FormatError(
+            "features",
+            f"{len(items)} derived features leave no raw input: layers[0].size ({n_inputs}) counts the "
+            f"raw inputs and the derived features",
+        )
+    n_raw = n_inputs - len(items)
+    out: list[str] = []
+    for i, name in enumerate(items):
+        p = f"features[{i}]"
+        _string(name, p)
+        problem = _features.problem(name, n_raw)
+        if problem:
+            raise FormatError(
+                p, f"{problem} (layers[0].size {n_inputs} = {n_raw} raw + {len(items)} derived)"
+            )
+        if name in out:
+            raise FormatError(p, f"{_show(name)} is listed twice")
+        out.append(name)
+    return tuple(out)
+
+
+def _check_compatible(acts: list, sizes: list[int], loss_name: str) -> None:
+    """Softmax only as the output layer's activation (over ≥ 2 neurons); cross-entropy needs
+    softmax outputs, binary cross-entropy sigmoid outputs (functions.compatibility_problem)."""
+    L = len(sizes) - 1
+    for k in range(1, L + 1):
+        problem = compatibility_problem(acts[k - 1].name, None, k == L, sizes[k])
+        if problem:
+            raise FormatError(f"layers[{k}].activation", problem)
+    problem = compatibility_problem(acts[-1].name, loss_name, True, sizes[-1])
+    if problem:
+        raise FormatError("loss", problem)
+
+
+def _rows(obj: dict, where: str, n_in: int, n_out: int) -> tuple[np.ndarray, np.ndarray]:
+    """``obj["inputs"]`` and ``obj["targets"]``: equal numbers (≥ 1) of rows n_in and n_out wide."""
+    for key in ("inputs", "targets"):
+        if key not in obj:
+            raise FormatError(f"{where}.{key}", "missing")
+    ins = _list(obj["inputs"], f"{where}.inputs")
+    if not len(ins):
+        raise FormatError(f"{where}.inputs", "expected at least one sample")
+    tgs = _list(obj["targets"], f"{where}.targets")
+    if len(tgs) != len(ins):
+        raise FormatError(f"{where}.targets", f"expected {len(ins)} rows (one per input), got {len(tgs)}")
+    M = len(ins)
+    return _matrix(ins, f"{where}.inputs", M, n_in), _matrix(tgs, f"{where}.targets", M, n_out)
+
+
+def _check_targets(loss_name: str, targets: np.ndarray, where: str) -> None:
+    """Cross-entropy's targets are probabilities, binary cross-entropy's within [0, 1]."""
+    problem = target_problem(loss_name, targets)
+    if problem:
+        raise FormatError(f"{where}.targets", problem)
+
+
+def _classes(v: Any, n_out: int) -> list[str]:
+    """data.classes: unique non-empty names, one per output (two for one output: the low
+    target's class, then the high one's)."""
+    n = 2 if n_out == 1 else n_out
+    why = (
+        "two names (the class of the low target, then the high one's) for one output"
+        if n_out == 1
+        else (f"one name per output ({n_out})")
+    )
+    items = _list(v, "data.classes", None, f"a list of class names: {why}")
+    if len(items) != n:
+        raise FormatError("data.classes", f"expected {why}, got {len(items)}")
+    out: list[str] = []
+    for i, name in enumerate(items):
+        p = f"data.classes[{i}]"
+        name = _text(name, p, limits.MAX_CLASS_CHARS)
+        if not name.strip():
+            raise FormatError(p, "expected a non-empty name")
+        if name in out:
+            raise FormatError(p, f"{_show(name)} names another class too")
+        out.append(name)
+    return out
+
+
+def _generator(v: Any, n_raw: int, n_out: int) -> dict:
+    """data.generator: a spec ``datasets.generate_spec`` makes the rows from, checked and filled
+    in (every parameter), for a set that fits the network."""
+    try:
+        spec = datasets.normalise_spec(v)
+    except datasets.GeneratorError as e:
+        path = "data.generator" if e.param is None else f"data.generator.{_key(e.param)}"
+        raise FormatError(path, e.reason) from None
+    problem = datasets.fit_problem(spec, n_raw, n_out)
+    if problem:
+        raise FormatError("data.generator", problem)
+    return spec
+
+
+def _check_first_pass(net: Network, inputs: np.ndarray, targets: np.ndarray, where: str = "data") -> None:
     """The file's forward pass over all the data must be finite (every net and out), and every
     target small enough that its squared error is (|t| ≤ ``limits.MAX_TARGET``): else the file
     is bad input, for every command and the window alike. An error E that overflows because the
@@ -350,7 +504,7 @@ def _check_first_pass(net: Network, inputs: np.ndarray, targets: np.ndarray) -> 
     if big.any():
         i, j = (int(x) for x in np.argwhere(big)[0])
         raise FormatError(
-            f"data.targets[{i}][{j}]",
+            f"{where}.targets[{i}][{j}]",
             f"expected a target of at most {limits.MAX_TARGET:.0e} in size (so that its squared error "
             f"is finite), got {float(targets[i, j])!r}".replace("e+", "e"),
         )
@@ -367,7 +521,7 @@ def _check_first_pass(net: Network, inputs: np.ndarray, targets: np.ndarray) -> 
                         j = int(np.flatnonzero(~np.isfinite(arr[i]))[0])
                         label = net.labels.neurons[k][j]
                         raise FormatError(
-                            f"data.inputs[{a + i}]",
+                            f"{where}.inputs[{a + i}]",
                             f"the forward pass from the file's weights is not finite ({what}_{label} = "
                             f"{arr[i, j]}): the weights, biases or inputs are too large",
                         )
@@ -386,8 +540,13 @@ def _speed(v: Any) -> float | str | None:
     return f
 
 
-def _labels(v: Any, names: list[str], sizes: list[int]) -> Labels:
+def _labels(v: Any, names: list[str], sizes: list[int], feats: tuple[str, ...] = ()) -> Labels:
     lab = Labels.default(names, sizes)
+    if feats:  # derived input neurons: "x1²", "x1·x2", "sin x1" (features.label)
+        n_raw = sizes[0] - len(feats)
+        raw = lab.neurons[0][:n_raw]
+        lab.neurons[0][n_raw:] = [_features.label(f, raw) for f in feats]
+        lab = Labels.from_neurons(lab.neurons, sizes)
     if v is None:
         return lab
     if not isinstance(v, dict):
@@ -521,6 +680,8 @@ def _to_json(doc: Document, arrays: bool) -> dict:
             {"name": net.names[k], "size": net.sizes[k], "activation": net.activations[k - 1].to_json()}
         )
     obj["layers"] = layers
+    if net.features:
+        obj["features"] = list(net.features)
     obj["weights"] = [out(w) for w in net.weights]
     if net.biases is not None:
         obj["biases"] = [out(b) for b in net.biases]
@@ -532,7 +693,14 @@ def _to_json(doc: Document, arrays: bool) -> dict:
         obj["batch_size"] = doc.batch_size
     if doc.shuffle_seed is not None:
         obj["shuffle_seed"] = doc.shuffle_seed
-    obj["data"] = {"inputs": out(doc.inputs), "targets": out(doc.targets)}
+    data: dict[str, Any] = {"inputs": out(doc.inputs), "targets": out(doc.targets)}
+    if doc.classes is not None:
+        data["classes"] = list(doc.classes)
+    if doc.n_test:
+        data["test"] = {"inputs": out(doc.test_inputs), "targets": out(doc.test_targets)}
+    if doc.generator is not None:
+        data["generator"] = dict(doc.generator)
+    obj["data"] = data
     lab = net.labels
     obj["labels"] = {"neurons": lab.neurons, "weights": lab.weights, "biases": lab.biases}
     if doc.session is not None:

@@ -28,12 +28,14 @@ __all__ = [
     "MAX_PARAM_LABEL_CHARS",
     "MAX_TITLE_CHARS",
     "MAX_DESCRIPTION_CHARS",
+    "MAX_CLASS_CHARS",
     "MAX_SESSION_STEP",
     "MAX_HISTORY",
     "MAX_REPLAY_DRAWS",
     "REPLAY_DRAW_COST",
     "network_problem",
     "data_problem",
+    "test_problem",
     "replay_draws",
     "megabytes",
     "count",
@@ -64,6 +66,7 @@ MAX_LABEL_CHARS = 64  # a neuron's label
 MAX_PARAM_LABEL_CHARS = 2 * MAX_LABEL_CHARS + 8  # a weight's or bias's label: w(h1,i2) from two
 MAX_TITLE_CHARS = 200
 MAX_DESCRIPTION_CHARS = 10_000
+MAX_CLASS_CHARS = 32  # a class name (data.classes)
 
 # ---- the saved session
 MAX_SESSION_STEP = 1_000_000_000  # updates applied (~10 hours at the swap preset's full speed)
@@ -132,6 +135,17 @@ def data_problem(n_samples: int, sizes: list[int]) -> tuple[str, str] | None:
             f"{n_samples:,} samples × {past_input:,} neurons past the input is more than one pass "
             f"over the data may hold (at most {MAX_PASS_VALUES:,} values)",
         )
+    return None
+
+
+def test_problem(n_test: int, sizes: list[int]) -> tuple[str, str] | None:
+    """The first limit ``n_test`` held-out rows (data.test) exceed, as (JSON path, message), or
+    None: the test rows are a data set of their own within the limits above (one pass over
+    them is what the test error takes). Data and test rows together are bounded by the file's
+    ``MAX_FILE_NUMBERS`` (MNIST's 60,000 + 10,000 images fit)."""
+    problem = data_problem(n_test, sizes)
+    if problem is not None:
+        return "data.test.inputs", problem[1].replace("samples", "test samples", 1)
     return None
 
 

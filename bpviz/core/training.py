@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bpviz.core import fastpath
+from bpviz.core import classify, fastpath
 from bpviz.core.fileformat import Document
 from bpviz.core.network import Network, Pass
 
@@ -37,6 +37,10 @@ __all__ = [
     "MAX_RESULT_ROWS",
     "default_speed",
     "default_stop_error",
+    "rows_per_step",
+    "test_error",
+    "accuracy",
+    "test_accuracy",
 ]
 
 PATHS = ("numpy", "fast")  # how a trainer computes its steps (see the module's docstring)
@@ -72,6 +76,63 @@ def default_stop_error(doc: Document) -> float | None:
     p = 10.0 ** math.floor(math.log10(v))
     m = max(x for x in (1, 2, 5) if x * p <= v * (1 + 1e-12))
     return float(f"{m * p:.3g}")
+
+
+def rows_per_step(mode: str, batch_size: int | None, n_samples: int, sample: int | None = None) -> int:
+    """The rows one training step uses: 1 online (or one chosen sample), the batch size in
+    minibatch mode, every sample in batch mode."""
+    if sample is not None or mode == "online":
+        return 1
+    if mode == "minibatch" and batch_size is not None:
+        return min(int(batch_size), n_samples)
+    return n_samples
+
+
+def _scaled_test_error(net: Network, test_x: np.ndarray, test_t: np.ndarray, m: int) -> float | None:
+    """E over the test rows on a training step's scale (FORMAT.md, "data.test"): a loss that
+    sums over samples (half_sse, sse, the cross-entropies) is scaled by m / M_test, m the rows
+    one step uses; mse (a mean) is not."""
+    n = len(test_x)
+    if n == 0:
+        return None
+    with np.errstate(all="ignore"):
+        e = Pass(net, n).evaluate(test_x, test_t)
+    return e * (m / n) if net.loss.sums_samples else e
+
+
+def test_error(doc: Document, net: Network | None = None) -> float | None:
+    """E of ``doc``'s test rows (data.test) at ``net``'s weights (default: the document's),
+    scaled to a training step's size so the training and test curves share a scale: the loss
+    over the test rows × (m / M_test), m = the rows one step uses (online 1, minibatch b, batch
+    M); unscaled for mse. None without test rows."""
+    net = doc.network if net is None else net
+    m = rows_per_step(doc.mode, doc.batch_size, doc.n_samples)
+    return _scaled_test_error(net, doc.test_inputs, doc.test_targets, m)
+
+
+def _accuracy(doc: Document, net: Network | None, x: np.ndarray, t: np.ndarray) -> float | None:
+    net = doc.network if net is None else net
+    if len(x) == 0 or not classify.applies(net, doc.classes):
+        return None
+    with np.errstate(all="ignore"):
+        out = net.outputs(x)
+    return classify.accuracy(net if doc.classes is None else doc, out, t)
+
+
+def accuracy(doc: Document, net: Network | None = None) -> float | None:
+    """The fraction of the training rows ``net`` (default: the document's) classifies
+    correctly (bpviz.core.classify); None where accuracy does not apply."""
+    return _accuracy(doc, net, doc.inputs, doc.targets)
+
+
+def test_accuracy(doc: Document, net: Network | None = None) -> float | None:
+    """The fraction of the test rows classified correctly; None without test rows or where
+    accuracy does not apply."""
+    return _accuracy(doc, net, doc.test_inputs, doc.test_targets)
+
+
+# not pytest tests, though their names start with "test_" (a test module may import them)
+test_error.__test__ = test_accuracy.__test__ = False  # type: ignore[attr-defined]
 
 
 class Schedule:
@@ -175,8 +236,20 @@ class Trainer:
         if path is not None and path not in PATHS:
             raise ValueError(f"unknown path {path!r} (expected one of {PATHS})")
         self.network = network if network is not None else doc.network.copy()
-        self.inputs = np.ascontiguousarray(doc.inputs, dtype=np.float64)
+        # the input layer's rows: with derived features, expanded once here (never per step);
+        # the trainer trains on these only, never on the test rows
+        self.inputs = np.ascontiguousarray(self.network.expand(doc.inputs), dtype=np.float64)
         self.targets = np.ascontiguousarray(doc.targets, dtype=np.float64)
+        n_test = len(doc.test_inputs) if doc.test_inputs is not None else 0
+        self.test_inputs = np.ascontiguousarray(
+            self.network.expand(doc.test_inputs) if n_test else np.zeros((0, self.network.sizes[0])),
+            dtype=np.float64,
+        )
+        self.test_targets = np.ascontiguousarray(
+            doc.test_targets if n_test else np.zeros((0, self.network.sizes[-1])), dtype=np.float64
+        )
+        self.classes = None if doc.classes is None else list(doc.classes)
+        self._test_eval: Pass | None = None
         self.learning_rate = float(doc.learning_rate)
         self.mode = doc.mode
         self.batch_size = doc.batch_size
@@ -242,6 +315,38 @@ class Trainer:
             self._eval = Pass(self.network, len(self.inputs))
         with np.errstate(all="ignore"):
             return self._eval.evaluate(self.inputs, self.targets)
+
+    def test_error(self) -> float | None:
+        """E of the test rows at the current weights on a step's scale (module ``test_error``:
+        × m / M_test for a loss that sums over samples, m the rows a step uses now); None
+        without test rows."""
+        n = len(self.test_inputs)
+        if n == 0:
+            return None
+        if self._test_eval is None:
+            self._test_eval = Pass(self.network, n)
+        with np.errstate(all="ignore"):
+            e = self._test_eval.evaluate(self.test_inputs, self.test_targets)
+        sch = self.schedule
+        m = rows_per_step(sch.mode, sch.batch_size, sch.M, sch.sample)
+        return e * (m / n) if self.network.loss.sums_samples else e
+
+    def _rows_accuracy(self, x: np.ndarray, t: np.ndarray) -> float | None:
+        if len(x) == 0 or not classify.applies(self.network, self.classes):
+            return None
+        with np.errstate(all="ignore"):
+            out = self.network.forward(x).out[-1]
+        return classify.accuracy(self.network if self.classes is None else _Classed(self), out, t)
+
+    def accuracy(self) -> float | None:
+        """The fraction of the training rows classified correctly at the current weights
+        (bpviz.core.classify); None where accuracy does not apply."""
+        return self._rows_accuracy(self.inputs, self.targets)
+
+    def test_accuracy(self) -> float | None:
+        """The fraction of the test rows classified correctly; None without test rows or
+        where accuracy does not apply."""
+        return self._rows_accuracy(self.test_inputs, self.test_targets)
 
     def next_rows(self) -> np.ndarray:
         return self.schedule.rows(self.step)
@@ -482,3 +587,11 @@ class Trainer:
             if reason == "target":
                 return done + 1, "target"
         return n, None  # pragma: no cover - the fast run found a non-finite value in n steps
+
+
+class _Classed:
+    """A trainer's network with the data's class names: what ``classify`` reads of a document."""
+
+    def __init__(self, trainer: Trainer) -> None:
+        self.network = trainer.network
+        self.classes = trainer.classes

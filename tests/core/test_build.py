@@ -280,6 +280,14 @@ def _with(**kw) -> NetworkSpec:
     return spec
 
 
+def _inputs(n: int) -> list[LayerSpec]:
+    return [LayerSpec("i", n), LayerSpec("h", 2, "sigmoid"), LayerSpec("o", 1, "sigmoid")]
+
+
+def _tanh_out() -> list[LayerSpec]:
+    return [LayerSpec("i", 2), LayerSpec("h", 2, "sigmoid"), LayerSpec("o", 1, "tanh")]
+
+
 def _layer(k: int, **kw) -> NetworkSpec:
     spec = default_spec()
     spec.layers[k] = spec.layers[k]._replace(**kw)
@@ -299,7 +307,15 @@ def _layer(k: int, **kw) -> NetworkSpec:
         (_layer(2, name="  "), "layers[2].name", "needs a name"),
         (_layer(2, name="h"), "layers[1].name", 'another layer is named "h" too'),
         (_layer(0, activation="tanh"), "layers[0].activation", "no activation"),
-        (_layer(1, activation="softmax"), "layers[1].activation", "expected one of"),
+        (_layer(1, activation="softplus"), "layers[1].activation", "expected one of"),
+        (_layer(1, activation="softmax"), "layers[1].activation", "only be the output layer"),
+        (_layer(2, activation="softmax"), "layers[2].activation", "at least 2 neurons"),
+        (_with(loss="cross_entropy"), "loss", "needs a softmax output layer"),
+        (_with(loss="binary_cross_entropy", layers=_tanh_out()), "loss", "needs a sigmoid output layer"),
+        (_with(features=["x3^2"], layers=_inputs(3)), "features[0]", "uses input 3"),
+        (_with(features=["x1^2", "x1^2"], layers=_inputs(4)), "features[1]", "listed twice"),
+        (_with(features=["x2*x1"], layers=_inputs(3)), "features[0]", "smaller input first"),
+        (_with(features=["x1^2", "x2^2"]), "features", "leave no raw input"),
         (_layer(1, activation="linear", slope=math.inf), "layers[1].slope", "finite"),
         (_with(layers=[LayerSpec("i", 2)]), "layers", "at least 2 layers"),
         (
