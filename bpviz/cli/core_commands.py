@@ -78,17 +78,22 @@ def cmd_trace(args) -> int:
     return 0
 
 
-def _print_train_json(trainer, final: float, history, args_net: str) -> None:
+def _finite(v: float | None) -> float | None:
+    return v if v is not None and math.isfinite(v) else None
+
+
+def _print_train_json(trainer, final: float, history, args_net: str, held_out: dict) -> None:
     """train's JSON object, its error history written a slice at a time (a long history is
     never one huge list of Python floats and one huge string at once)."""
     net = trainer.network
     obj = {
         "steps": trainer.step,
         "error_history": "@HISTORY@",
-        "final_error": final if math.isfinite(final) else None,
+        "final_error": _finite(final),
         "weights": [w.tolist() for w in net.weights],
         "biases": None if net.biases is None else [b.tolist() for b in net.biases],
         "diverged_at": trainer.diverged_at,
+        **held_out,
     }
     try:
         text = json.dumps(obj, ensure_ascii=False, allow_nan=False)
@@ -121,25 +126,51 @@ def cmd_train(args) -> int:
     if args.out:
         check_writable(args.out)
     trainer = Trainer(doc)
+    # the test error every `every` steps (about 1,000 points) and at the last step, with --json
+    tested = args.json and len(doc.test_inputs) > 0
+    every = max(1, args.steps // 1000)
+    test_history: list[list] | None = [] if tested else None
     t0 = time.perf_counter()
     with Progress("train", args.steps, "step") as progress:
         while trainer.step < args.steps and trainer.diverged_at is None:
-            trainer.run(max_steps=args.steps - trainer.step, seconds=0.25)
+            n = args.steps - trainer.step
+            if tested:
+                n = min(n, every - trainer.step % every)
+            trainer.run(max_steps=n, seconds=0.25)
             if not args.json:  # only the final error is printed: keep no history (flat memory)
                 trainer.drain()
+            if tested and trainer.step % every == 0 and trainer.diverged_at is None:
+                test_history.append([trainer.step, _finite(trainer.test_error())])
             progress(trainer.step)
     dt = time.perf_counter() - t0
     final = trainer.data_error()
     net = trainer.network
+    test_error = trainer.test_error() if len(doc.test_inputs) else None
+    if tested and (not test_history or test_history[-1][0] != trainer.step) and trainer.step:
+        test_history.append([trainer.step, _finite(test_error)])
+    accuracy, test_accuracy = trainer.accuracy(), trainer.test_accuracy()
     if args.out:
         out = doc.copy()
         out.network = net.copy()
         out.session = None  # the input's saved progress does not describe these weights
         fileformat.save(out, args.out)
     if args.json:
-        _print_train_json(trainer, final, trainer.error_history, args.net)
+        held_out = {
+            "final_test_error": _finite(test_error),
+            "test_error_history": test_history,
+            "accuracy": accuracy,
+            "test_accuracy": test_accuracy,
+        }
+        _print_train_json(trainer, final, trainer.error_history, args.net, held_out)
     else:
-        print(f"{trainer.step} steps in {dt:.3f} s; final error {final:.9g}")
+        line = f"{trainer.step} steps in {dt:.3f} s; final error {final:.9g}"
+        if test_error is not None:
+            line += f"; test error {test_error:.9g}"
+        if accuracy is not None:
+            line += f"; accuracy {100 * accuracy:.1f} %"
+        if test_accuracy is not None:
+            line += f" (test {100 * test_accuracy:.1f} %)"
+        print(line)
     if trainer.diverged_at is not None:
         print(
             f"bpviz train: diverged at step {trainer.diverged_at} (a value was not finite); "
