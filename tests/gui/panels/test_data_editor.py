@@ -334,37 +334,35 @@ def test_generate_xor_on_xor(make):
     assert s.undo_stack.count() == 2 and "XOR" in ed.status.text()
     assert ed.generate_set("and")
     assert s.doc.targets.ravel().tolist() == [0, 0, 0, 1]
-    # the menu entry does the same
-    ed.gen_actions["or"].trigger()
-    assert s.doc.targets.ravel().tolist() == [0, 1, 1, 1]
 
 
 def test_generate_two_class(make):
     s, ed = make()
-    assert ed.generate_set("two-class", ask=False, n=10, seed=3)
+    assert ed.generate_set("two-class", n=10, seed=3)
     assert s.doc.n_samples == 10 and ed.model.rowCount() == 10
     X = s.doc.inputs.copy()
-    assert ed.generate_set("two-class", ask=False, n=10, seed=3)
+    assert ed.generate_set("two-class", n=10, seed=3)
     assert np.array_equal(s.doc.inputs, X)
     assert s.undo_stack.count() == 1  # the same data again is no new step
 
 
-def test_two_class_dialog(make, monkeypatch):
-    from bpviz.gui.panels.data_editor import TwoClassDialog
+def test_the_generate_action_opens_the_dialog(make, monkeypatch):
+    from bpviz.gui.panels.data_editor import generate
 
     s, ed = make()
 
-    def fake_exec(dlg):
-        dlg.n.setValue(12)
-        dlg.seed.setValue(4)
-        return TwoClassDialog.DialogCode.Accepted
+    def fake_run(dlg):
+        dlg.select("two-class")
+        dlg.set_param("samples", 12)
+        dlg.set_param("seed", 4)
+        return True
 
-    monkeypatch.setattr(TwoClassDialog, "exec", fake_exec)
-    ed.gen_actions["two-class"].trigger()
-    assert s.doc.n_samples == 12
-    monkeypatch.setattr(TwoClassDialog, "exec", lambda dlg: TwoClassDialog.DialogCode.Rejected)
-    assert not ed.generate_set("two-class")
-    assert s.doc.n_samples == 12
+    monkeypatch.setattr(generate, "_run", fake_run)
+    ed.act_generate.trigger()
+    assert s.doc.n_samples == 12 and s.doc.generator["seed"] == 4
+    monkeypatch.setattr(generate, "_run", lambda dlg: False)
+    assert not ed.generate_dialog("circle")
+    assert s.doc.n_samples == 12 and s.undo_stack.count() == 1
 
 
 def test_generate_refused_when_the_network_does_not_fit(make, warnings):
@@ -439,7 +437,7 @@ def test_tooltips_everywhere(make):
     ):
         assert a.toolTip() and a.toolTip() != a.text().replace("…", "")
     assert ed.gen_button.toolTip() and ed.table.toolTip() and ed.status.toolTip()
-    assert all(a.toolTip() for a in ed.gen_actions.values())
+    assert ed.act_generate.toolTip()
     m = ed.model
     assert m.headerData(0, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
     assert m.index(0, 0).data(Qt.ItemDataRole.ToolTipRole)
@@ -481,7 +479,7 @@ def test_revert_cancels_the_cell_being_typed(qtbot, make):
 def test_menu_actions(make):
     s, ed = make()
     acts = ed.menu_actions()
-    assert ed.act_import in acts and ed.gen_menu.menuAction() in acts and None in acts
+    assert ed.act_import in acts and ed.act_generate in acts and None in acts
 
 
 def test_nothing_is_applied_while_training(make, tmp_path):

@@ -5,11 +5,13 @@ they are typed and applied to the session as one undo step per edit.
 - ``model``: the table's content (:class:`DataModel`): numbers, and the text of cells to fix.
 - ``table``: the table view and its cell delegate (checking as typed, keys).
 - ``clipboard``: copy and paste of blocks; ``csv_files``: CSV import and export;
-  ``generate``: lecture examples (AND, OR, XOR, swap, two classes, :class:`TwoClassDialog`).
+  ``generate``: Data → Generate (:class:`GenerateDialog`: every generator, its parameters, a
+  preview and whether the set fits the network); ``generate_plan``: what a spec does to a
+  document (no Qt).
 """
 
 from bpviz.gui.panels.data_editor.editor import DataEditor
-from bpviz.gui.panels.data_editor.generate import TwoClassDialog
+from bpviz.gui.panels.data_editor.generate import GenerateDialog
 from bpviz.gui.panels.data_editor.model import DataModel
 
-__all__ = ["DataEditor", "DataModel", "TwoClassDialog"]
+__all__ = ["DataEditor", "DataModel", "GenerateDialog"]

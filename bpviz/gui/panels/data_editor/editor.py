@@ -14,8 +14,6 @@ table); the parts by concept are ``model`` (the table's content), ``table`` (typ
 
 from __future__ import annotations
 
-import inspect
-
 import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction
@@ -31,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bpviz.core.datasets import MAX_ROWS
+from bpviz.core.datasets import GENERATORS, MAX_ROWS
 from bpviz.gui.panels.data_editor.clipboard import Clipboard
 from bpviz.gui.panels.data_editor.csv_files import CsvFiles
 from bpviz.gui.panels.data_editor.generate import GeneratedSets
@@ -39,15 +37,9 @@ from bpviz.gui.panels.data_editor.model import BAD_TEXT, DataModel, plural
 from bpviz.gui.panels.data_editor.table import CellDelegate, DataTable
 from bpviz.gui.plain_text import warn
 from bpviz.gui.session import Session
+from bpviz.gui.session_commands import push_data
 
 __all__ = ["DataEditor"]
-
-
-def _set_data_takes_text(session: Session) -> bool:
-    try:
-        return "text" in inspect.signature(session.set_data).parameters
-    except (TypeError, ValueError):
-        return False
 
 
 class DataEditor(Clipboard, CsvFiles, GeneratedSets, QWidget):
@@ -64,8 +56,6 @@ class DataEditor(Clipboard, CsvFiles, GeneratedSets, QWidget):
         self._applying = False
         self._typing_reason: str | None = None
         self._typing_at = (-1, -1)
-        self._text_param = _set_data_takes_text(session)
-        self._two_class = {"n": 40, "seed": 0, "sigma": 0.6}
         self._dir = ""
 
         self.model = DataModel(self)
@@ -168,8 +158,11 @@ class DataEditor(Clipboard, CsvFiles, GeneratedSets, QWidget):
 
     # -- the session -------------------------------------------------------------------------
     def _labels(self) -> tuple[list[str], list[str]]:
+        """The raw inputs' labels (derived input features are computed, not data) and the
+        outputs' labels."""
         net = self.session.doc.network
-        return [str(x) for x in net.labels.neurons[0]], [str(x) for x in net.labels.neurons[-1]]
+        n_raw = int(getattr(net, "n_raw", net.sizes[0]))
+        return [str(x) for x in net.labels.neurons[0][:n_raw]], [str(x) for x in net.labels.neurons[-1]]
 
     def _columns(self) -> list[str]:
         ins, outs = self._labels()
@@ -178,11 +171,10 @@ class DataEditor(Clipboard, CsvFiles, GeneratedSets, QWidget):
     def _matches_session(self) -> bool:
         d = self.session.doc
         X, T = self.model.split()
-        return (
-            X.shape == d.inputs.shape
-            and T.shape == d.targets.shape
-            and np.array_equal(X, d.inputs)
-            and np.array_equal(T, d.targets)
+        Xt, Tt = self.model.split_test()
+        return all(
+            a.shape == b.shape and np.array_equal(a, b)
+            for a, b in ((X, d.inputs), (T, d.targets), (Xt, d.test_inputs), (Tt, d.test_targets))
         )
 
     def reload(self) -> None:
@@ -190,7 +182,7 @@ class DataEditor(Clipboard, CsvFiles, GeneratedSets, QWidget):
         cur = self.table.currentIndex()
         d = self.session.doc
         ins, outs = self._labels()
-        self.model.load(d.inputs, d.targets, ins, outs)
+        self.model.load(d.inputs, d.targets, ins, outs, d.test_inputs, d.test_targets)
         hh = self.table.horizontalHeader()
         hh.setSectionResizeMode(
             QHeaderView.ResizeMode.Stretch if self.model.width <= 6 else QHeaderView.ResizeMode.Interactive
@@ -251,12 +243,12 @@ class DataEditor(Clipboard, CsvFiles, GeneratedSets, QWidget):
             self._update_status()
             return True
         X, T = self.model.split()
+        generator = self.session.doc.generator
+        if generator is not None:
+            text += " (no longer generated)"
         self._applying = True
         try:
-            if self._text_param:
-                self.session.set_data(X, T, text=text)
-            else:
-                self.session.set_data(X, T)
+            push_data(self.session, X, T, text, test=self.model.split_test())
         except ValueError as e:  # the model guarantees shapes and finiteness; be safe anyway
             self.last_error = str(e)
             self._update_status()
@@ -264,6 +256,11 @@ class DataEditor(Clipboard, CsvFiles, GeneratedSets, QWidget):
         finally:
             self._applying = False
         self.note = ""
+        if generator is not None:
+            self.message = (
+                f"The rows no longer come from the {generator.get('name', '')} generator: a save "
+                "keeps them as rows, without data.generator (undo brings it back)."
+            )
         self._update_status()
         self.applied.emit()
         return True
@@ -275,11 +272,16 @@ class DataEditor(Clipboard, CsvFiles, GeneratedSets, QWidget):
     def _describe(self, text: str) -> str:
         """The undo text: the user's action, or a summary when earlier edits complete now."""
         d = self.session.doc
-        n = self.model.n_rows
-        if n > d.n_samples:
-            return f"Add {plural(n - d.n_samples, 'sample')}"
-        if n < d.n_samples and not text.startswith("Delete"):
-            return f"Delete {plural(d.n_samples - n, 'sample')}"
+        n, nt = self.model.n_train, self.model.n_test
+        if not text.startswith("Delete"):
+            if n > d.n_samples:
+                text = f"Add {plural(n - d.n_samples, 'sample')}"
+            elif nt > d.n_test:
+                text = f"Add {plural(nt - d.n_test, 'test row')}"
+            elif n < d.n_samples:
+                text = f"Delete {plural(d.n_samples - n, 'sample')}"
+            elif nt < d.n_test:
+                text = f"Delete {plural(d.n_test - nt, 'test row')}"
         return text
 
     # -- status ------------------------------------------------------------------------------
@@ -330,9 +332,12 @@ class DataEditor(Clipboard, CsvFiles, GeneratedSets, QWidget):
         elif not lines:
             d = self.session.doc
             ins, outs = self._labels()
+            test = f" + {plural(d.n_test, 'test row')} (never trained on)" if d.n_test else ""
+            g = GENERATORS.get(d.generator.get("name")) if d.generator else None
+            made = f" · generated: {g.title}" if g is not None else ""
             lines.append(
-                f"{plural(d.n_samples, 'sample')} · {plural(len(ins), 'input')}, "
-                f"{plural(len(outs), 'target')} · applied to the network"
+                f"{plural(d.n_samples, 'sample')}{test} · {plural(len(ins), 'input')}, "
+                f"{plural(len(outs), 'target')}{made} · applied to the network"
             )
         if self.note:
             lines.append(self.note)
@@ -361,7 +366,7 @@ class DataEditor(Clipboard, CsvFiles, GeneratedSets, QWidget):
             None,
             self.act_import,
             self.act_export,
-            self.gen_menu.menuAction(),
+            self.act_generate,
             None,
             self.act_revert,
         ]
@@ -405,8 +410,8 @@ class DataEditor(Clipboard, CsvFiles, GeneratedSets, QWidget):
         rows = self.selected_rows() if rows is None else sorted(set(rows))
         if not rows:
             return False
-        if len(rows) >= self.model.n_rows:
-            self.last_error = "A data set needs at least one sample: keep one row."
+        if sum(1 for r in rows if r < self.model.n_train) >= self.model.n_train:
+            self.last_error = "A data set needs at least one sample to train on: keep one row."
             self.message = self.last_error
             self._update_status()
             return False
@@ -415,13 +420,22 @@ class DataEditor(Clipboard, CsvFiles, GeneratedSets, QWidget):
         self.table.clearSelection()
         idx = self.model.index(min(first, self.model.n_rows - 1), 0)
         self.table.setCurrentIndex(idx)
-        self._apply(f"Delete {plural(len(rows), 'sample')}")
+        n_test = sum(1 for r in rows if self.model.is_test(r))
+        what = (
+            plural(n_test, "test row")
+            if n_test == len(rows)
+            else plural(len(rows), "sample")
+            if not n_test
+            else f"{plural(len(rows) - n_test, 'sample')} and {plural(n_test, 'test row')}"
+        )
+        self._apply(f"Delete {what}")
         return True
 
     def _replace(self, X: np.ndarray, T: np.ndarray, text: str, message: str) -> bool:
-        """The whole table from new data, applied as one step."""
+        """The training rows from new data (the test rows stay), applied as one step."""
         ins, outs = self._labels()
-        self.model.load(X, T, ins, outs)
+        d = self.session.doc
+        self.model.load(X, T, ins, outs, d.test_inputs, d.test_targets)
         self.note = ""
         self.message = message
         self.last_error = ""

@@ -19,6 +19,8 @@ from bpviz.gui.plain_text import auto
 EMPTY = "empty cell (type a number)"
 BAD_BG = {"light": "#F6C9C3", "dark": "#6E2A24"}  # not a finite number
 EMPTY_BG = {"light": "#FFF1BF", "dark": "#5A4B17"}  # still to fill in
+TEST_BG = {"light": "#E4ECF5", "dark": "#243447"}  # a test row (never trained on)
+TEST_TEXT = {"light": "#1F4E79", "dark": "#9CC3E8"}  # its row header
 BAD_TEXT = {"light": "#B42318", "dark": "#FF8A7A"}
 
 
@@ -29,7 +31,11 @@ def plural(n: int, word: str) -> str:
 
 class DataModel(QAbstractTableModel):
     """The table's content: the numbers (an (M, n_in + n_out) array) and, for each cell that
-    is not a finite number, the user's text and the reason. Views read it, never the session."""
+    is not a finite number, the user's text and the reason. Views read it, never the session.
+
+    The first ``n_train`` rows are the training samples; the rows after them are the test
+    rows (``data.test``: never trained on), tinted and headed "test 1", "test 2", …; rows
+    inserted among or right after the training rows train, rows added after a test row test."""
 
     edited = Signal(str)  # a change made by the user; the text describes it (for undo)
 
@@ -41,12 +47,27 @@ class DataModel(QAbstractTableModel):
         self.names: list[str] = []
         self.tips: list[str] = []
         self.n_in = 0
+        self.n_train = 0
         self.theme = "light"
 
     # -- content ---------------------------------------------------------------------------
-    def load(self, inputs: np.ndarray, targets: np.ndarray, input_names, output_names) -> None:
+    def load(
+        self,
+        inputs: np.ndarray,
+        targets: np.ndarray,
+        input_names,
+        output_names,
+        test_inputs: np.ndarray | None = None,
+        test_targets: np.ndarray | None = None,
+    ) -> None:
+        """The training rows, then the test rows (none when not given)."""
         self.beginResetModel()
-        self._values = np.hstack([np.asarray(inputs, float), np.asarray(targets, float)])
+        train = np.hstack([np.asarray(inputs, float), np.asarray(targets, float)])
+        self.n_train = int(train.shape[0])
+        if test_inputs is not None and len(test_inputs):
+            test = np.hstack([np.asarray(test_inputs, float), np.asarray(test_targets, float)])
+            train = np.vstack([train, test])
+        self._values = train
         self._bad.clear()
         self._bad_rows.clear()
         self.n_in = len(input_names)
@@ -67,8 +88,26 @@ class DataModel(QAbstractTableModel):
     def values(self) -> np.ndarray:
         return self._values.copy()
 
+    @property
+    def n_test(self) -> int:
+        return self.n_rows - self.n_train
+
+    def is_test(self, r: int) -> bool:
+        return r >= self.n_train
+
+    def row_name(self, r: int) -> str:
+        """ "Sample 3" or "Test row 2" (1-based, as the row headers count)."""
+        return f"Test row {r - self.n_train + 1}" if self.is_test(r) else f"Sample {r + 1}"
+
     def split(self) -> tuple[np.ndarray, np.ndarray]:
-        return self._values[:, : self.n_in].copy(), self._values[:, self.n_in :].copy()
+        """The training rows: (inputs, targets)."""
+        v = self._values[: self.n_train]
+        return v[:, : self.n_in].copy(), v[:, self.n_in :].copy()
+
+    def split_test(self) -> tuple[np.ndarray, np.ndarray]:
+        """The test rows: (inputs, targets), (0, n) arrays when there are none."""
+        v = self._values[self.n_train :]
+        return v[:, : self.n_in].copy(), v[:, self.n_in :].copy()
 
     @property
     def bad(self) -> dict[tuple[int, int], tuple[str, str]]:
@@ -147,6 +186,8 @@ class DataModel(QAbstractTableModel):
         if count <= 0:
             return
         at = max(0, min(at, self.n_rows))
+        if at <= self.n_train:
+            self.n_train += count
         self.beginInsertRows(QModelIndex(), at, at + count - 1)
         self._values = (
             np.insert(self._values, [at] * count, 0.0, axis=0)
@@ -173,6 +214,7 @@ class DataModel(QAbstractTableModel):
             else:
                 runs.append([r, r])
         for a, b in reversed(runs):
+            self.n_train -= max(0, min(b + 1, self.n_train) - a)
             self.beginRemoveRows(QModelIndex(), a, b)
             self._values = np.delete(self._values, np.s_[a : b + 1], axis=0)
             n = b - a + 1
@@ -209,14 +251,21 @@ class DataModel(QAbstractTableModel):
         if role == R.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         b = self._bad.get((r, c))
-        if role == R.BackgroundRole and b is not None:
-            return QColor((EMPTY_BG if b[1] == EMPTY else BAD_BG)[self.theme])
+        if role == R.BackgroundRole:
+            if b is not None:
+                return QColor((EMPTY_BG if b[1] == EMPTY else BAD_BG)[self.theme])
+            if r >= self.n_train:
+                return QColor(TEST_BG[self.theme])
+            return None
         if role == R.ToolTipRole:
             what = self.names[c] if c < self.n_in else self.names[c].replace("target ", "the target for ")
+            row = self.row_name(r)
+            if r >= self.n_train:
+                row += " (held out: never trained on)"
             # names from the file and text typed or imported are text, never markup
             if b is not None:
-                return auto(f"Sample {r + 1}, {what}: {b[1]}. Not applied until it is a number.")
-            return auto(f"Sample {r + 1}, {what}: {number_text(self._values[r, c])}")
+                return auto(f"{row}, {what}: {b[1]}. Not applied until it is a number.")
+            return auto(f"{row}, {what}: {number_text(self._values[r, c])}")
         return None
 
     def setData(self, index, value, role=Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
@@ -228,7 +277,7 @@ class DataModel(QAbstractTableModel):
         self._recount()
         self.dataChanged.emit(index, index)
         self.headerDataChanged.emit(Qt.Orientation.Vertical, r, r)
-        self.edited.emit(f"Edit {self.names[c]} of sample {r + 1}")
+        self.edited.emit(f"Edit {self.names[c]} of {self.row_name(r)[:1].lower()}{self.row_name(r)[1:]}")
         return True
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
@@ -244,12 +293,19 @@ class DataModel(QAbstractTableModel):
         if not 0 <= section < self.n_rows:
             return None
         n_bad = self._bad_rows.get(section, 0)
+        test = section >= self.n_train
         if role == R.DisplayRole:
-            return f"{section + 1} ✗" if n_bad else str(section + 1)
-        if role == R.ForegroundRole and n_bad:
-            return QColor(BAD_TEXT[self.theme])
-        if role == R.ToolTipRole:
+            text = f"test {section - self.n_train + 1}" if test else str(section + 1)
+            return f"{text} ✗" if n_bad else text
+        if role == R.ForegroundRole:
             if n_bad:
-                return f"Sample {section + 1}: {plural(n_bad, 'cell')} to fix"
-            return f"Sample {section + 1} (click to select the row)"
+                return QColor(BAD_TEXT[self.theme])
+            return QColor(TEST_TEXT[self.theme]) if test else None
+        if role == R.ToolTipRole:
+            name = self.row_name(section)
+            if n_bad:
+                return f"{name}: {plural(n_bad, 'cell')} to fix"
+            if test:
+                return f"{name}: held out, never trained on; the test error and accuracy use it"
+            return f"{name} (click to select the row)"
         return None
