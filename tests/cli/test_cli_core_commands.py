@@ -27,12 +27,12 @@ from bpviz.core.training import Trainer
 
 
 # ------------------------------------------------------------------------------ presets
-def test_presets_lists_the_five_presets(capsys):
+def test_presets_lists_every_preset(capsys):
     code, out, err = run_cli(capsys, "presets")
     assert code == 0
     assert err == ""
     lines = out.strip("\n").splitlines()
-    assert len(lines) == 5
+    assert len(lines) == len(PRESETS) == 9
     assert [ln.split()[0] for ln in lines] == list(PRESETS)
     for name, line in zip(PRESETS, lines, strict=True):
         title = preset_obj(name)["title"]
@@ -162,7 +162,18 @@ def test_trace_text_counts_from_1(capsys):
 
 
 # ------------------------------------------------------------------------------ train
-TRAIN_KEYS = {"steps", "error_history", "final_error", "weights", "biases", "diverged_at"}
+TRAIN_KEYS = {
+    "steps",
+    "error_history",
+    "final_error",
+    "weights",
+    "biases",
+    "diverged_at",
+    "accuracy",
+    "test_accuracy",
+    "final_test_error",
+    "test_error_history",
+}
 
 
 def test_train_json_keys_and_values(capsys):

@@ -22,6 +22,7 @@ from cli_test_helpers import (
 
 from bpviz.cli import COMMANDS, main
 from bpviz.cli.args import SUBCOMMANDS
+from bpviz.core.presets import PRESETS
 
 
 # ------------------------------------------------------------------------------ bad input
@@ -213,7 +214,7 @@ def test_the_console_script_is_main():
     code = f"import {module} as m, sys; sys.exit(m.{func}(['presets']))"
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
-    assert len(r.stdout.splitlines()) == 5
+    assert len(r.stdout.splitlines()) == len(PRESETS)
 
 
 def test_bpviz_alone_opens_the_window(monkeypatch):
