@@ -1,5 +1,12 @@
-"""The network dialog (File → New network…, Edit → Network…): layers, biases, loss, training
-settings and how new weights are drawn.
+"""The network dialog (File → New network…, Edit → Network…): layers, derived input features,
+biases, loss, training settings and how new weights are drawn.
+
+The input layer's Size is the raw inputs a data row holds; each ticked input feature (x1²,
+x1·x2, sin x1, …: ``core.features``) adds an input neuron computed from them, named after its
+formula. The loss and the output activation must go together (cross-entropy with softmax,
+binary cross-entropy with sigmoid: ``functions.compatibility_problem``), and the data's targets
+must suit the loss (``functions.target_problem``); a button offers the output activation the
+chosen loss needs.
 
 Every field is checked as it is typed: text that does not parse, and every problem
 :func:`bpviz.core.build.spec_problems` finds, marks its field with a red border and a tooltip
@@ -10,7 +17,8 @@ Reading the fields (numbers by core.numbers.read_number) is :mod:`network_fields
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+import numpy as np
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractScrollArea,
@@ -19,6 +27,8 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -26,12 +36,15 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QTableWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from bpviz.core import features as core_features
+from bpviz.core import limits
 from bpviz.core.build import (
     INIT_SCHEMES,
     NetworkSpec,
@@ -41,12 +54,14 @@ from bpviz.core.build import (
     spec_from_document,
     spec_problems,
 )
-from bpviz.core.fileformat import MODES
-from bpviz.core.functions import LOSS_NAMES, make_loss
+from bpviz.core.fileformat import MODES, Document
+from bpviz.core.functions import ACTIVATION_NAMES, LOSS_NAMES, LOSSES, make_loss, target_problem
+from bpviz.core.network import Labels
 from bpviz.gui.dialogs.layer_rows import LayerRow, LayerRows
 from bpviz.gui.dialogs.network_fields import (
     MODE_TEXT,
     SCHEME_TEXT,
+    FieldError,
     TypedFields,
     TypedLayer,
     field_order,
@@ -54,6 +69,7 @@ from bpviz.gui.dialogs.network_fields import (
     layer_field,
     num_text,
     read_spec,
+    read_whole,
     summary,
 )
 from bpviz.gui.plain_text import auto, warn
@@ -61,21 +77,43 @@ from bpviz.gui.plain_text import auto, warn
 __all__ = ["NetworkDialog", "edit_network"]
 
 INVALID_STYLE = """
-QLineEdit[invalid="true"], QSpinBox[invalid="true"], QTableWidget[invalid="true"] {
+QLineEdit[invalid="true"], QSpinBox[invalid="true"], QTableWidget[invalid="true"],
+QComboBox[invalid="true"], QGroupBox[invalid="true"] {
     border: 2px solid #D32F2F; border-radius: 2px;
 }
 """
+MAX_FEATURE_INPUTS = 4  # features are offered for up to 4 raw inputs (4 squares, 6 products, 4 sines)
+FEATURE_COLUMNS = 3
 INVALID_TEXT = "#D32F2F"
 COLUMNS = ("Name", "Size", "Activation", "Slope")
+
+
+def _narrow(combo: QComboBox) -> None:
+    """A combo box as narrow as a 1024-pixel screen at 2× font zoom needs (its list still
+    shows whole lines)."""
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(16)
+    view = combo.view()
+    view.setMinimumWidth(view.sizeHintForColumn(0) + 2 * view.frameWidth() + 24)
 
 
 class NetworkDialog(LayerRows, QDialog):
     """Edit a NetworkSpec. ``spec()`` is the edited spec, or None while anything is invalid."""
 
     def __init__(
-        self, spec: NetworkSpec, parent: QWidget | None = None, title: str = "Network", new: bool = False
+        self,
+        spec: NetworkSpec,
+        parent: QWidget | None = None,
+        title: str = "Network",
+        new: bool = False,
+        doc: Document | None = None,
     ) -> None:
+        """``doc``: the document the network replaces (its targets must suit the loss; its
+        input labels name the derived features); None for a new network."""
         super().__init__(parent)
+        self._doc = doc
+        self.feature_checks: dict[str, QCheckBox] = {}
+        self._feature_key: tuple = ()
         self.setWindowTitle(title)
         self.setStyleSheet(INVALID_STYLE)
         self._n_samples = max(1, int(spec.n_samples))
@@ -89,10 +127,44 @@ class NetworkDialog(LayerRows, QDialog):
         self._load(spec)
         self._building = False
         self._validate()
+        self._initial_size()
+        self._sized = False
+
+    def showEvent(self, ev) -> None:  # noqa: N802 - Qt's name
+        if not self._sized:  # again, now that the style has polished every field
+            self._sized = True
+            self._initial_size()
+        super().showEvent(ev)
+
+    def _initial_size(self) -> None:
+        """All of it when the screen has room, else as much as fits (the rest scrolls): a
+        1024 × 768 projector at 2× font zoom."""
+        body = self.body.sizeHint()
+        sb = self.style().pixelMetric(self.style().PixelMetric.PM_ScrollBarExtent)
+        m = self.layout().contentsMargins()
+        spacing = max(0, self.layout().spacing())
+        self.scroll.setMinimumWidth(self.body.minimumSizeHint().width() + sb)
+        h = self.fontMetrics().height()
+        body_h = max(body.height(), self.body.heightForWidth(body.width()))  # wrapped hints
+        want = QSize(
+            body.width() + sb + m.left() + m.right(),
+            body_h
+            + 2 * h  # the message (a line or two)
+            + self.button_box.sizeHint().height()
+            + 2 * spacing
+            + m.top()
+            + m.bottom(),
+        )
+        screen = self.screen().availableGeometry() if self.screen() is not None else None
+        if screen is not None:
+            want = want.boundedTo(QSize(screen.width() - 40, screen.height() - 60))
+        self.resize(want)
 
     # ------------------------------------------------------------------------ building
     def _build_ui(self, new: bool) -> None:
-        lay = QVBoxLayout(self)
+        self.body = QWidget()  # everything but the message and the buttons: scrolls when tall
+        lay = QVBoxLayout(self.body)
+        lay.setContentsMargins(0, 0, 0, 0)
         top = QFormLayout()
         self.title_edit = QLineEdit()
         self.title_edit.setPlaceholderText("shown in the window title")
@@ -109,7 +181,13 @@ class NetworkDialog(LayerRows, QDialog):
         self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         hh = self.table.horizontalHeader()
         hh.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for c, w in ((1, 80), (2, 110), (3, 70)):
+        fm = self.fontMetrics()  # widths follow the font (2× on a projector)
+        widest = max(fm.horizontalAdvance(a) for a in ACTIVATION_NAMES)
+        for c, w in (
+            (1, fm.horizontalAdvance("Size") + fm.horizontalAdvance("0000") + 16),
+            (2, max(widest + 3 * fm.height(), fm.horizontalAdvance("Activation") + 16)),
+            (3, fm.horizontalAdvance("Slope") + fm.horizontalAdvance("00") + 16),
+        ):
             hh.setSectionResizeMode(c, QHeaderView.ResizeMode.Fixed)
             self.table.setColumnWidth(c, w)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
@@ -138,10 +216,30 @@ class NetworkDialog(LayerRows, QDialog):
         bl.addLayout(buttons)
         lay.addWidget(box, 1)
 
+        self.features_box = QGroupBox("Input features")
+        self.features_box.setToolTip(
+            "Derived inputs, computed from the raw inputs of each sample (as in TensorFlow "
+            "Playground): each one ticked adds an input neuron named after its formula. The data "
+            "keeps the raw inputs only."
+        )
+        fl = QVBoxLayout(self.features_box)
+        self.features_grid = QGridLayout()
+        self.features_grid.setHorizontalSpacing(2 * self.fontMetrics().height())
+        fl.addLayout(self.features_grid)
+        self.features_note = QLabel()
+        self.features_note.setWordWrap(True)
+        self.features_note.setTextFormat(Qt.TextFormat.PlainText)  # neuron labels from a file
+        self.features_note.setEnabled(False)  # muted
+        fl.addWidget(self.features_note)
+        lay.addWidget(self.features_box)
+
         box = QGroupBox("Training")
         form = QFormLayout(box)
         self.biases_check = QCheckBox("one &bias per neuron")
-        self.train_biases_check = QCheckBox("tra&ined (else kept fixed; their gradients still show)")
+        self.train_biases_check = QCheckBox("tra&ined")
+        self.train_biases_check.setToolTip(
+            "Trained biases change with every update; untrained ones stay fixed (their gradients still show)"
+        )
         bias_row = QHBoxLayout()
         bias_row.addWidget(self.biases_check)
         bias_row.addWidget(self.train_biases_check)
@@ -151,14 +249,26 @@ class NetworkDialog(LayerRows, QDialog):
         for name in LOSS_NAMES:
             loss = make_loss(name)
             self.loss_combo.addItem(f"{loss.title}:  {loss.formula()}", name)
-            self.loss_combo.setItemData(self.loss_combo.count() - 1, loss.prose, Qt.ItemDataRole.ToolTipRole)
-        form.addRow("&Loss:", self.loss_combo)
+            self.loss_combo.setItemData(
+                self.loss_combo.count() - 1, f"{loss.formula()}\n{loss.prose}", Qt.ItemDataRole.ToolTipRole
+            )
+        _narrow(self.loss_combo)
+        self.output_button = QPushButton()  # "Use a softmax output", when the loss needs one
+        self.output_button.setVisible(False)
+        self.output_button.clicked.connect(self._use_required_output)
+        loss_row = QHBoxLayout()
+        loss_row.addWidget(self.loss_combo, 1)
+        loss_row.addWidget(self.output_button)
+        loss_label = QLabel("&Loss:")
+        loss_label.setBuddy(self.loss_combo)
+        form.addRow(loss_label, loss_row)
         self.lr_edit = QLineEdit()
         self._tips[self.lr_edit] = "η in w ← w − η·∂E/∂w: a finite number > 0"
         form.addRow("Lear&ning rate η:", self.lr_edit)
         self.mode_combo = QComboBox()
         for m in MODES:
             self.mode_combo.addItem(MODE_TEXT[m], m)
+        _narrow(self.mode_combo)
         form.addRow("&Mode:", self.mode_combo)
         mb = QHBoxLayout()
         self.batch_spin = QSpinBox()
@@ -184,6 +294,7 @@ class NetworkDialog(LayerRows, QDialog):
         self.init_combo = QComboBox()
         for s in INIT_SCHEMES:
             self.init_combo.addItem(SCHEME_TEXT[s], s)
+        _narrow(self.init_combo)
         form.addRow("S&cheme:", self.init_combo)
         row = QHBoxLayout()
         self.scale_edit = QLineEdit()
@@ -209,17 +320,25 @@ class NetworkDialog(LayerRows, QDialog):
         form.addRow(hint)
         lay.addWidget(box)
 
+        self.scroll = QScrollArea()
+        self.scroll.setWidget(self.body)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
+        outer = QVBoxLayout(self)
+        outer.addWidget(self.scroll, 1)
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setTextFormat(Qt.TextFormat.PlainText)
-        lay.addWidget(self.message)
+        outer.addWidget(self.message)
         self.button_box = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         self.ok_button = self.button_box.button(QDialogButtonBox.StandardButton.Ok)
         self.button_box.accepted.connect(self.accept)
         self.button_box.rejected.connect(self.reject)
-        lay.addWidget(self.button_box)
+        outer.addWidget(self.button_box)
 
         for w, tip in self._tips.items():
             w.setToolTip(tip)
@@ -242,6 +361,10 @@ class NetworkDialog(LayerRows, QDialog):
         self.title_edit.setText(spec.title or "")
         for ly in spec.layers:
             self._insert_row(len(self._rows), ly)
+        feats = list(getattr(spec, "features", []) or [])
+        if feats and self._rows and isinstance(spec.layers[0].size, int):
+            self._rows[0].size.setText(str(spec.layers[0].size - len(feats)))  # the raw inputs
+        self._initial_features = feats
         self.biases_check.setChecked(bool(spec.biases))
         self.train_biases_check.setChecked(bool(spec.train_biases))
         self._set_combo(self.loss_combo, spec.loss)
@@ -266,9 +389,11 @@ class NetworkDialog(LayerRows, QDialog):
         chain += [
             self.add_button,
             self.remove_button,
+            *self.feature_checks.values(),
             self.biases_check,
             self.train_biases_check,
             self.loss_combo,
+            self.output_button,
             self.lr_edit,
             self.mode_combo,
             self.batch_spin,
@@ -279,6 +404,121 @@ class NetworkDialog(LayerRows, QDialog):
         ]
         for a, b in zip(chain, chain[1:], strict=False):
             QWidget.setTabOrder(a, b)
+
+    # ------------------------------------------------------------------------ input features
+    def checked_features(self) -> list[str]:
+        """The ticked features, in the order offered."""
+        if not self.feature_checks:
+            return list(getattr(self, "_initial_features", []))
+        return [f for f, c in self.feature_checks.items() if c.isChecked()]
+
+    def _raw_count(self) -> int | None:
+        if not self._rows:
+            return None
+        try:
+            return read_whole(self._rows[0].size.text())
+        except FieldError:
+            return None
+
+    def _raw_labels(self, n: int) -> list[str]:
+        """The raw inputs' labels as the built network will have them: the old ones while the
+        input layer keeps its name, else the name numbered (x → x1, x2)."""
+        name = self._rows[0].name.text().strip() or "x"
+        fresh = Labels.neuron_names(name, n)
+        d = self._doc
+        if d is not None and d.network.names[0] == name:
+            net = d.network
+            old = [str(x) for x in net.labels.neurons[0][: net.sizes[0] - len(net.features)]]
+            return [old[i] if i < len(old) else fresh[i] for i in range(n)]
+        return fresh
+
+    def _sync_features(self) -> None:
+        """The feature check boxes for the raw inputs as typed (rebuilt when they change),
+        and the line saying what the input layer holds."""
+        n = self._raw_count()
+        checked = self.checked_features()
+        if n is None or n < 1 or n > limits.MAX_LAYER_SIZE:
+            return  # typing: keep the boxes as they are until the size reads
+        offered = core_features.choices(n) if n <= MAX_FEATURE_INPUTS else []
+        names = offered + [f for f in checked if f not in offered]
+        labels = self._raw_labels(n)
+        key = (tuple(names), tuple(labels))
+        if key != self._feature_key:
+            self._feature_key = key
+            for c in self.feature_checks.values():
+                self.features_grid.removeWidget(c)
+                c.deleteLater()
+            self.feature_checks = {}
+            for i, f in enumerate(names):
+                problem = core_features.problem(f, n)
+                c = QCheckBox(core_features.label(f, labels) if problem is None else f)
+                c.setChecked(f in checked)
+                c.setToolTip(
+                    f"{f}: {core_features.formula(f, labels)}; an input neuron computed from each sample"
+                    if problem is None
+                    else auto(f"{f}: {problem}")
+                )
+                c.setAccessibleName(f"input feature {f}")
+                c.toggled.connect(self._validate)
+                self.features_grid.addWidget(c, i // FEATURE_COLUMNS, i % FEATURE_COLUMNS)
+                self.feature_checks[f] = c
+            self.features_grid.setColumnStretch(FEATURE_COLUMNS, 1)
+            self._fix_tab_order()
+        checked = self.checked_features()
+        raw = f"{', '.join(labels[:6])}{', …' if n > 6 else ''}"
+        note = ""
+        if n > MAX_FEATURE_INPUTS:
+            note = (
+                f"Derived features are offered for up to {MAX_FEATURE_INPUTS} raw inputs; "
+                f"this network has {n}. "
+            )
+        if checked:
+            shown = [
+                core_features.label(f, labels) if core_features.problem(f, n) is None else f for f in checked
+            ]
+            note += (
+                f"Input layer: {n} raw ({raw}) + {len(checked)} computed ({', '.join(shown)}) = "
+                f"{n + len(checked)} neurons. The data keeps the raw inputs only."
+            )
+        elif not note:
+            note = f"None ticked: the input layer is the {n} raw input{'s' if n != 1 else ''} ({raw})."
+        self.features_note.setText(note)
+
+    # ------------------------------------------------------------------------ the loss
+    def _required_output(self) -> str | None:
+        """The output activation the chosen loss needs when the output layer has another."""
+        loss = self.loss_combo.currentData()
+        need = LOSSES[loss].requires_activation if loss in LOSSES else None
+        out = self._rows[-1].activation if self._rows else None
+        if need is None or out is None or out.currentData() == need:
+            return None
+        return need
+
+    def _use_required_output(self) -> None:
+        need = self._required_output()
+        if need is not None:
+            self._set_combo(self._rows[-1].activation, need)
+
+    def _targets_problem(self, spec: NetworkSpec) -> str | None:
+        """Why the data's targets (cut or padded to the outputs, as the build does) cannot go
+        with the loss; None without old data or when they can."""
+        d = self._doc
+        n_out = spec.layers[-1].size if spec.layers else None
+        if d is None or not isinstance(n_out, int) or n_out < 1 or spec.loss not in LOSSES:
+            return None
+        for t, where in ((d.targets, "data"), (d.test_targets, "test rows")):
+            if t is None or not len(t):
+                continue
+            fitted = np.zeros((len(t), n_out))
+            k = min(n_out, t.shape[1])
+            fitted[:, :k] = t[:, :k]
+            p = target_problem(spec.loss, fitted)
+            if p:
+                return (
+                    f"{p} (in the {where}): make targets that suit it first (Data → Generate "
+                    "makes one-hot classes), or choose another loss"
+                )
+        return None
 
     # ------------------------------------------------------------------------ validation
     def _read(self) -> tuple[NetworkSpec, dict[str, str]]:
@@ -311,6 +551,17 @@ class NetworkDialog(LayerRows, QDialog):
             )
         )
 
+    def _read_with_features(self) -> tuple[NetworkSpec, dict[str, str]]:
+        """The spec as typed with the ticked features: the input layer's size counts them, as
+        the file's does (the field shows the raw inputs)."""
+        spec, problems = self._read()
+        feats = self.checked_features()
+        spec.features = feats
+        first = spec.layers[0] if spec.layers else None
+        if feats and first is not None and isinstance(first.size, int) and first.size >= 1:
+            spec.layers[0] = first._replace(size=first.size + len(feats))
+        return spec, problems
+
     def _field_widget(self, f: str) -> QWidget | None:
         lf = layer_field(f)
         if lf:
@@ -321,8 +572,11 @@ class NetworkDialog(LayerRows, QDialog):
             return {"name": r.name, "size": r.size, "slope": r.slope, "activation": r.activation}.get(
                 part, self.table
             )
+        if f == "features" or f.startswith("features["):
+            return self.features_box
         return {
             "layers": self.table,
+            "loss": self.loss_combo,
             "learning_rate": self.lr_edit,
             "batch_size": self.batch_spin,
             "shuffle_seed": self.shuffle_edit,
@@ -332,6 +586,10 @@ class NetworkDialog(LayerRows, QDialog):
         }.get(f)
 
     def _field_text(self, f: str) -> str:
+        if f == "features" or f.startswith("features["):
+            return "Input features"
+        if f == "n_samples":
+            return "Data"
         lf = layer_field(f)
         item = self.table.verticalHeaderItem(lf[0]) if lf else None
         return field_text(f, item.text() if item is not None else None)
@@ -346,10 +604,26 @@ class NetworkDialog(LayerRows, QDialog):
         self.train_biases_check.setEnabled(self.biases_check.isChecked())
         for r in self._rows:
             r.slope.setEnabled(r.activation is not None and r.activation.currentData() == "linear")
+        self._sync_features()
+        loss = make_loss(self.loss_combo.currentData())
+        self._tips[self.loss_combo] = f"{loss.formula()}\n{loss.prose}"  # the reason while marked
+        if self.loss_combo not in self._marked:
+            self.loss_combo.setToolTip(self._tips[self.loss_combo])
+        need = self._required_output()
+        self.output_button.setVisible(need is not None)
+        if need is not None:
+            self.output_button.setText(f"Use a {need} &output")
+            self.output_button.setToolTip(
+                f"Set the output layer's activation to {need}: {self.loss_combo.currentData()} needs it"
+            )
 
-        spec, problems = self._read()
+        spec, problems = self._read_with_features()
         for p in spec_problems(spec):
             problems.setdefault(p.field, p.reason)
+        if "loss" not in problems:
+            tp = self._targets_problem(spec)
+            if tp:
+                problems["loss"] = tp
         problems = dict(sorted(problems.items(), key=lambda kv: field_order(kv[0])))
         self._problems = problems
         marks: dict[QWidget, list[str]] = {}
@@ -370,7 +644,13 @@ class NetworkDialog(LayerRows, QDialog):
             self.message.setText(f"{self._field_text(f)}: {reason}{extra}")
             self.message.setStyleSheet(f"color: {INVALID_TEXT};")
         else:
-            self.message.setText(summary(spec))
+            text = summary(spec)
+            if spec.features:
+                n = spec.layers[0].size - len(spec.features)
+                labels = self._raw_labels(n)
+                shown = ", ".join(core_features.label(f, labels) for f in spec.features)
+                text += f" The input layer computes {shown} from {n} raw input{'s' if n != 1 else ''}."
+            self.message.setText(text)
             self.message.setStyleSheet("")
 
     def _mark(self, w: QWidget, reason: str | None) -> None:
@@ -397,8 +677,8 @@ class NetworkDialog(LayerRows, QDialog):
     # ------------------------------------------------------------------------ result
     def spec(self) -> NetworkSpec | None:
         """The edited spec, or None while anything is invalid."""
-        spec, problems = self._read()
-        if problems or spec_problems(spec):
+        spec, problems = self._read_with_features()
+        if problems or spec_problems(spec) or self._targets_problem(spec):
             return None
         return spec
 
@@ -434,7 +714,7 @@ def edit_network(session, parent: QWidget | None = None, new: bool = False) -> b
     old = None if new else session.current_document()
     spec = default_spec() if old is None else spec_from_document(old)
     title = "New network" if new else "Network"
-    dialog = NetworkDialog(spec, parent, title=title, new=new)
+    dialog = NetworkDialog(spec, parent, title=title, new=new, doc=old)
     try:
         if not _run(dialog):
             return False
