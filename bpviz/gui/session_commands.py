@@ -76,7 +76,7 @@ def data_problem(network, inputs, targets, test_inputs=None, test_targets=None) 
     """Why these rows cannot be the network's data (None: they can): at least one training
     row, rows of the raw inputs (derived features are computed) and of the outputs, every
     value a finite number."""
-    n_raw = int(getattr(network, "n_raw", network.sizes[0]))
+    n_raw = int(network.n_raw)
     n_out = network.sizes[-1]
     sets = [(inputs, targets, "")]
     if test_inputs is not None:
@@ -97,7 +97,7 @@ def push_data(session: Session, inputs, targets, text: str, test=None) -> None:
     """Apply new rows as one undoable step (``test``: (test_inputs, test_targets), else the
     test rows stay). ValueError (with a sentence) for rows that do not fit the network."""
     net = session.network
-    n_raw = int(getattr(net, "n_raw", net.sizes[0]))
+    n_raw = int(net.n_raw)
     X, T = _rows(inputs, n_raw), _rows(targets, net.sizes[-1])
     Xt = Tt = None
     if test is not None:

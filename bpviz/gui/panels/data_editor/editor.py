@@ -103,6 +103,8 @@ class DataEditor(Clipboard, CsvFiles, GeneratedSets, QWidget):
             "Throw away the edits that are not applied and show the data the network uses"
         )
         self.act_revert.triggered.connect(lambda _=False: self.revert())
+        self._build_generate_menu()  # first: a narrow dock hides the last buttons
+        self.toolbar2.addSeparator()
         self.act_import = self._action(
             "Import CSV…",
             self.import_dialog,
@@ -112,8 +114,6 @@ class DataEditor(Clipboard, CsvFiles, GeneratedSets, QWidget):
         self.act_export = self._action(
             "Export CSV…", self.export_dialog, "Save the data as CSV with a header row", self.toolbar2
         )
-        self.toolbar2.addSeparator()
-        self._build_generate_menu()
 
         self.status = QLabel(self)
         self.status.setWordWrap(True)
@@ -161,7 +161,7 @@ class DataEditor(Clipboard, CsvFiles, GeneratedSets, QWidget):
         """The raw inputs' labels (derived input features are computed, not data) and the
         outputs' labels."""
         net = self.session.doc.network
-        n_raw = int(getattr(net, "n_raw", net.sizes[0]))
+        n_raw = int(net.n_raw)
         return [str(x) for x in net.labels.neurons[0][:n_raw]], [str(x) for x in net.labels.neurons[-1]]
 
     def _columns(self) -> list[str]:
@@ -330,15 +330,12 @@ class DataEditor(Clipboard, CsvFiles, GeneratedSets, QWidget):
                 f"Tab moves right). The table is applied when every cell is filled."
             )
         elif not lines:
+            # short: a small dock at 2× font zoom shows it whole (the tooltip says more)
             d = self.session.doc
-            ins, outs = self._labels()
-            test = f" + {plural(d.n_test, 'test row')} (never trained on)" if d.n_test else ""
+            test = f" + {plural(d.n_test, 'test row')}" if d.n_test else ""
             g = GENERATORS.get(d.generator.get("name")) if d.generator else None
             made = f" · generated: {g.title}" if g is not None else ""
-            lines.append(
-                f"{plural(d.n_samples, 'sample')}{test} · {plural(len(ins), 'input')}, "
-                f"{plural(len(outs), 'target')}{made} · applied to the network"
-            )
+            lines.append(f"{plural(d.n_samples, 'sample')}{test}{made} · applied")
         if self.note:
             lines.append(self.note)
         if self.message and not bad:
@@ -346,10 +343,27 @@ class DataEditor(Clipboard, CsvFiles, GeneratedSets, QWidget):
         if self.session.training:
             lines.append("Training is running: pause it to edit the data.")
         self.status.setText("\n".join(lines))
+        self.status.setToolTip(self._status_tip())
         self.status.setStyleSheet(f"color: {BAD_TEXT[theme]};" if bad or self.note else "")
         pending = not self.session.training and (not m.is_valid() or not self._matches_session())
         self.act_revert.setEnabled(pending)
         self.revert_button.setVisible(pending)
+
+    def _status_tip(self) -> str:
+        d = self.session.doc
+        ins, outs = self._labels()
+        tip = (
+            f"{plural(d.n_samples, 'sample')} to train on, {plural(len(ins), 'input')} and "
+            f"{plural(len(outs), 'target')} each"
+        )
+        if d.n_test:
+            tip += (
+                f"; {plural(d.n_test, 'test row')} (at the end, tinted): held out, never trained "
+                "on, they measure the test error"
+            )
+        if d.generator:
+            tip += "; made by a generator (Generate…): editing a row by hand keeps the rows and forgets it"
+        return tip + ". Whether the table is applied to the network, and what to fix if it is not."
 
     def _refuse(self, title: str, message: str) -> None:
         self.last_error = message

@@ -537,7 +537,10 @@ class GeneratedSets:
             self.session.replace_document(doc, f"Generate {title}")
         self.note = ""
         self.reload()
-        self.message = " ".join([f"Generated: {plan.generated.description}", *notes])
+        # the status line names the generator; say what else changed (the description is long)
+        self.message = " ".join(
+            [f"The network changed to fit: {plan.adapt_text}.", *notes] if plan.adapt else notes
+        )
         self._update_status()
         if not same:
             self.applied.emit()

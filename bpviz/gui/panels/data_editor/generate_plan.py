@@ -28,7 +28,7 @@ __all__ = ["GeneratePlan", "make_plan", "apply_plan", "n_raw_of", "initial_spec"
 
 def n_raw_of(network) -> int:
     """The inputs a data row holds (the input layer without derived features)."""
-    return int(getattr(network, "n_raw", network.sizes[0]))
+    return int(network.n_raw)
 
 
 def _count(n: int, word: str) -> str:
