@@ -249,3 +249,21 @@ def test_the_editor_shows_the_raw_inputs_only(make):
     assert s.doc.inputs.shape == (4, 2) and s.doc.inputs[0, 0] == 0.5
     assert ed.generate_set("circle", samples=20)
     assert s.doc.inputs.shape[1] == 2 and s.network.features == ("x1^2", "x1*x2")
+
+
+def test_the_dialog_starts_on_the_documents_generator_or_a_set_that_fits(qtbot):
+    doc = load_preset("xor")
+    dlg = GenerateDialog(doc)
+    qtbot.addWidget(dlg)
+    assert dlg.current_name() == "and" and dlg.ok_button.isEnabled()  # the first that fits 2-…-1
+    made = datasets.generate_spec({"name": "spiral", "seed": 4, "turns": 2.0}, 2, 1)
+    doc.inputs, doc.targets, doc.generator = made.inputs, made.targets, made.spec
+    dlg = GenerateDialog(doc)
+    qtbot.addWidget(dlg)
+    assert dlg.current_name() == "spiral" and dlg.spec() == made.spec
+    spec = spec_from_document(load_preset("xor"))
+    spec.layers[0] = spec.layers[0]._replace(size=1)  # a 1-input network: a regression set fits
+    one, _ = build_document(spec)
+    dlg = GenerateDialog(one)
+    qtbot.addWidget(dlg)
+    assert dlg.current_name() == "sine" and dlg.plan().fits

@@ -225,7 +225,7 @@ class DataEditor(Clipboard, CsvFiles, GeneratedSets, QWidget):
         )
         for a in (self.act_add, self.act_delete, self.act_paste, self.act_import, self.act_revert):
             a.setEnabled(not on)
-        self.gen_button.setEnabled(not on)
+        self.act_generate.setEnabled(not on)
         self._update_status()
 
     def _on_display(self) -> None:

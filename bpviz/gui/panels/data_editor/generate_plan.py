@@ -66,11 +66,18 @@ class GeneratePlan:
 
 
 def initial_spec(doc: Document, name: str | None = None, last: dict | None = None) -> dict:
-    """The spec the dialog starts from for generator ``name``: the last one used for it, the
+    """The spec the dialog starts from for generator ``name`` (None: the document's own
+    generator, else the first set that fits the network): the last one used for it, the
     document's own generator when it is this one, else the generator's defaults."""
-    gen = getattr(doc, "generator", None)
-    if name is None:
-        name = gen["name"] if gen else "xor"
+    gen = doc.generator
+    if name is None and gen:
+        name = gen["name"]
+    if name is None:  # the first set that fits the network as it is
+        net = doc.network
+        name = next(
+            (n for n, g in GENERATORS.items() if g.fits(n_raw_of(net), net.sizes[-1], g.defaults())),
+            "xor",
+        )
     if last and name in last:
         return dict(last[name])
     if gen and gen.get("name") == name:
