@@ -27,6 +27,7 @@ __all__ = [
     "Sum",
     "SumOver",
     "Diff",
+    "Neg",
     "Frac",
     "Pow",
     "Cond",
@@ -156,12 +157,32 @@ class Diff(Node):
 
 
 @dataclass(frozen=True, eq=False)
+class Neg(Node):
+    """−a: −target_o1·ln(out_o1), −[t·ln o + (1 − t)·ln(1 − o)]."""
+
+    a: Node
+
+    def value(self) -> float:
+        return -self.a.value()
+
+
+@dataclass(frozen=True, eq=False)
 class Frac(Node):
     a: Node
     b: Node
 
     def value(self) -> float:
-        return self.a.value() / self.b.value()
+        return _divide(self.a.value(), self.b.value())
+
+
+def _divide(a: float, b: float) -> float:
+    """a / b as numpy divides: ±inf or nan for a zero b (−1 / 0 where an output saturates),
+    never an exception."""
+    if b != 0.0:
+        return a / b
+    if a == 0.0 or math.isnan(a):
+        return math.nan
+    return math.copysign(math.inf, a) * math.copysign(1.0, b)
 
 
 @dataclass(frozen=True, eq=False)

@@ -15,10 +15,11 @@ function whose outputs depend on every net of its layer fits without a rewrite;
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
-from bpviz.core.expr import Call, Cond, Diff, Frac, Half, Node, Num, Pow, Prod, Sum
+from bpviz.core.expr import Call, Cond, Diff, Frac, Half, Neg, Node, Num, Pow, Prod, Sum, sum_of
 
 __all__ = [
     "Activation",
@@ -296,6 +297,29 @@ class Softmax(Activation):
     def scalar(self, x: float) -> float:  # a layer of one neuron: e^x / e^x
         return 1.0
 
+    def layer_expression(
+        self,
+        net: Callable[[int], Node],
+        n: int,
+        i: int,
+        rest: Callable[[int, int], float] | None = None,
+        shift: Node | None = None,
+    ) -> Node:
+        """out_i = e^(net_i) / (e^(net_1) + … + e^(net_n)) as a node, ``net(j)`` the node of
+        net_j; a long denominator keeps its first terms and the sum of the rest (``rest(a, b)``:
+        Σ e^(net_j) for j in a … b − 1). ``shift``: the largest net, taken from every exponent
+        (e^(net_i − m) / Σ_j e^(net_j − m), the same value) where e^net would overflow."""
+
+        def e(j: int) -> Node:
+            return Call("exp", net(j) if shift is None else Diff(net(j), shift), _exp)
+
+        return Frac(e(i), sum_of(e, n, rest or (lambda a, b: sum(e(j).value() for j in range(a, b)))))
+
+    @staticmethod
+    def jacobian_expression(out_i: Node, out_j: Node, same: bool) -> Node:
+        """∂out_i/∂net_j: out_i·(1 − out_i) on the diagonal, −out_i·out_j off it."""
+        return Prod((out_i, Diff(Num(1.0), out_i))) if same else Neg(Prod((out_i, out_j)))
+
     def derivative_expression(self, net, out):
         """The diagonal term out_i·(1 − out_i)."""
         return Prod((out, Diff(Num(1.0), out)))
@@ -305,6 +329,14 @@ class Softmax(Activation):
 
     def derivative_formula(self, out="out", net="net"):
         return f"{out}_i·([i = j] − {out}_j)"
+
+
+def _exp(x: float) -> float:
+    """e^x, inf (not an exception) where it overflows."""
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return math.inf
 
 
 ACTIVATIONS: dict[str, type[Activation]] = {
@@ -504,8 +536,15 @@ class CrossEntropy(_LogLoss):
     requires_activation = "softmax"
     prose = (
         "E = −Σ target·ln out: the cross-entropy of softmax outputs, summed over the samples of "
-        "the step. Only the class the target names counts (a one-hot target); with softmax "
-        "outputs its δ is simply out − target."
+        "the step. A term whose target is 0 is 0, so with a one-hot target only the class the "
+        "target names counts, with −ln out; with softmax outputs its δ is simply out − target."
+    )
+    zero_target_note = "target 0: no share of E"
+    fused_note = "the targets sum to 1"
+    delta_prose = (
+        "Why δ = out − target: softmax's derivative ∂out_j/∂net_i = out_j·([i = j] − out_i) "
+        "starts with out_j, which cancels the out_j under ∂E/∂out_j = −target_j/out_j, so the sum "
+        "over j leaves out_i·Σ_j target_j − target_i; the targets sum to 1, and δ_i = out_i − target_i."
     )
 
     def terms(self, out, target):
@@ -519,10 +558,10 @@ class CrossEntropy(_LogLoss):
         return np.where(target == 0, 0.0, g)
 
     def term_expression(self, t, o, count):
-        return Diff(Num(0.0), Prod((t, Call("ln", o, _ln))))
+        return Neg(Prod((t, Call("ln", o, _ln))))
 
     def gradient_expression(self, t, o, count):
-        return Diff(Num(0.0), Frac(t, o))
+        return Neg(Frac(t, o))
 
     def formula(self):
         return "E = −Σ target·ln(out)"
@@ -539,8 +578,15 @@ class BinaryCrossEntropy(_LogLoss):
     requires_activation = "sigmoid"
     prose = (
         "E = −Σ [target·ln out + (1 − target)·ln(1 − out)]: the binary cross-entropy of "
-        "sigmoid outputs in (0, 1), summed over the samples of the step; with sigmoid outputs "
-        "its δ is simply out − target."
+        "sigmoid outputs in (0, 1), summed over the samples of the step (for a target of 1 the "
+        "term is −ln out, for 0 it is −ln(1 − out)); with sigmoid outputs its δ is simply "
+        "out − target."
+    )
+    fused_note = "out·(1 − out) cancels"
+    delta_prose = (
+        "Why δ = out − target: the sigmoid's derivative out·(1 − out) is exactly the denominator "
+        "of ∂E/∂out = (out − target)/(out·(1 − out)), so the two cancel in the chain rule and the "
+        "error signal is simply how far the output is from its target."
     )
 
     def terms(self, out, target):
@@ -555,15 +601,16 @@ class BinaryCrossEntropy(_LogLoss):
             return (out - target) / (out * (1.0 - out))
 
     def term_expression(self, t, o, count):
-        return Diff(
-            Num(0.0),
-            Sum(
-                (Prod((t, Call("ln", o, _ln))), Prod((Diff(Num(1.0), t), Call("ln", Diff(Num(1.0), o), _ln))))
-            ),
-        )
+        one = Num(1.0)
+        return Neg(Sum((Prod((t, Call("ln", o, _ln))), Prod((Diff(one, t), Call("ln", Diff(one, o), _ln))))))
 
     def gradient_expression(self, t, o, count):
         return Frac(Diff(o, t), Prod((o, Diff(Num(1.0), o))))
+
+    def collapse_expression(self, t: Node, o: Node) -> Node:
+        """∂E/∂out · σ′ written over one fraction line, so out·(1 − out) is seen to cancel:
+        (out − target)·out·(1 − out) / (out·(1 − out))."""
+        return Frac(Prod((Diff(o, t), o, Diff(Num(1.0), o))), Prod((o, Diff(Num(1.0), o))))
 
     def formula(self):
         return "E = −Σ [target·ln(out) + (1 − target)·ln(1 − out)]"

@@ -11,23 +11,28 @@ steps per-sample symbols carry the sample as a superscript and gradients are Σ 
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from bpviz.core.expr import Diff, Eq, Num, Partial, Prod, SumOver, Sym, sum_of
+from bpviz.core import features as _features
+from bpviz.core.expr import Call, Diff, Eq, Neg, Node, Num, Partial, Prod, SumOver, Sym, sum_of
 
 if TYPE_CHECKING:
     from bpviz.core.iteration.phases import Trace
 
 __all__ = [
     "Chain",
+    "input_eq",
     "net_eq",
     "out_eq",
     "error_term_eq",
     "error_total_eq",
     "grad_out_eq",
     "fprime_eq",
+    "jacobian_eq",
+    "jacobian_row",
     "delta_eq",
     "grad_weight_eq",
     "weight_sample_eq",
@@ -51,6 +56,12 @@ class Chain:
         self.lab = self.net.labels
         self.m = len(tr.samples)
         self.L = self.net.L
+        # δ of the output layer is out − target (softmax + cross-entropy, sigmoid + binary CE)
+        self.fused = self.net.loss.fused(self.net.activations[-1])
+
+    def per_neuron(self, k: int) -> bool:
+        """Whether layer k's activation has one f′(net) per neuron (softmax has not)."""
+        return self.net.activations[k - 1].per_neuron
 
     # -- symbols ---------------------------------------------------------------------
     def smp(self, s) -> int | str | None:
@@ -125,6 +136,25 @@ class Chain:
 
 
 # ------------------------------------------------------------------------------ forward
+def input_eq(c: Chain, i: int, s: int) -> Eq | None:
+    """A derived input from the raw ones: x1² = x1·x1 = 2 × 2 = 4, x1·x2, sin x1 (None for a
+    raw input)."""
+    net = c.net
+    f = i - net.n_raw
+    if f < 0:
+        return None
+    kind, idx = _features.parse(net.features[f])
+    xs = [c.out(0, q, s) for q in idx]
+    nums = [c.x(0, q, s) for q in idx]
+    if kind == "square":
+        sym, numeric = Prod((xs[0], xs[0])), Prod((nums[0], nums[0]))
+    elif kind == "product":
+        sym, numeric = Prod(tuple(xs)), Prod(tuple(nums))
+    else:
+        sym, numeric = Call("sin", xs[0], math.sin), Call("sin", nums[0], math.sin)
+    return Eq(c.out(0, i, s), (sym,), (numeric,), float(c.tr.inputs[s, i]), ("input", 0))
+
+
 def net_eq(c: Chain, k: int, i: int, s: int) -> Eq:
     """net = Σ w·out (+ b): net_h1 = w1·i1 + w2·i2 + b1 = 0.15 × 0.05 + … = 0.3775."""
     j, net = k - 1, c.net
@@ -152,8 +182,11 @@ def net_eq(c: Chain, k: int, i: int, s: int) -> Eq:
 
 
 def out_eq(c: Chain, k: int, i: int, s: int) -> Eq:
-    """out = f(net): out_h1 = σ(net_h1) = σ(0.3775) = 0.593269992."""
+    """out = f(net): out_h1 = σ(net_h1) = σ(0.3775) = 0.593269992; softmax's out divides
+    e^(net) by the sum over the layer: out_o1 = e^(net_o1) / (e^(net_o1) + e^(net_o2))."""
     a = c.net.activations[k - 1]
+    if not a.per_neuron:
+        return _softmax_out_eq(c, k, i, s)
     sym = a.expression(c.net_(k, i, s))
     numeric = a.expression(Num(float(c.p.net[k][s, i]), ("net", k)))
     return Eq(
@@ -165,12 +198,57 @@ def out_eq(c: Chain, k: int, i: int, s: int) -> Eq:
     )
 
 
+def _softmax_out_eq(c: Chain, k: int, i: int, s: int) -> Eq:
+    """out_i = e^(net_i) / Σ_j e^(net_j) with the layer's nets; where e^net would overflow
+    (or every e^net underflow) each net less the largest, m, which gives the same value."""
+    a, n = c.net.activations[k - 1], c.net.sizes[k]
+    row = c.p.net[k][s]
+    m = float(row.max())
+    shifted = abs(m) > 500.0
+    base = m if shifted else 0.0
+
+    def rest(a_: int, b_: int) -> float:
+        with np.errstate(all="ignore"):
+            return float(np.exp(row[a_:b_] - base).sum())
+
+    shift_sym = Sym(None, "m", m) if shifted else None
+    sym = a.layer_expression(lambda j: c.net_(k, j, s), n, i, rest, shift_sym)
+    numeric = a.layer_expression(
+        lambda j: Num(float(row[j]), ("net", k)), n, i, rest, Num(m) if shifted else None
+    )
+    note = f"m = {_plain(m)}, the largest net, so no e^x overflows" if shifted else ""
+    return Eq(c.out(k, i, s), (sym,), (numeric,), float(c.p.out[k][s, i]), ("out", k), note)
+
+
+def _plain(v: float) -> str:
+    from bpviz.core.numbers import fmt
+
+    return fmt(v).replace("-", "−")
+
+
+def _defined(forms: tuple) -> tuple:
+    """The forms whose value is a number: a 0·ln 0 or 0/0 where an output saturates at 0 or 1
+    (the core counts it as 0) is left out rather than written as nan."""
+    out = []
+    for f in forms:
+        try:
+            v = f.value()
+        except (ValueError, OverflowError):
+            continue
+        if not math.isnan(v):
+            out.append(f)
+    return tuple(out)
+
+
 def error_term_eq(c: Chain, i: int, s: int) -> Eq:
-    """One output's share of E: E_o1 = ½(target_o1 − out_o1)² = ½(0.01 − 0.7514)² = 0.2748."""
+    """One output's share of E: E_o1 = ½(target_o1 − out_o1)² = ½(0.01 − 0.7514)² = 0.2748;
+    cross-entropy's E_o1 = −target_o1·ln(out_o1), 0 where the target is 0 (and said so)."""
     L, loss = c.L, c.net.loss
+    t = float(c.tr.targets[s, i])
     sym = loss.term_expression(c.target(i, s), c.out(L, i, s), c.count)
-    numeric = loss.term_expression(Num(float(c.tr.targets[s, i]), ("target", L)), c.x(L, i, s), c.count)
-    return Eq(c.e_term(i, s), (sym,), (numeric,), float(c.terms[s, i]), ("error", L))
+    numeric = loss.term_expression(Num(t, ("target", L)), c.x(L, i, s), c.count)
+    note = getattr(loss, "zero_target_note", "") if t == 0 and s != "s" else ""
+    return Eq(c.e_term(i, s), (sym,), _defined((numeric,)), float(c.terms[s, i]), ("error", L), note)
 
 
 def error_total_eq(c: Chain) -> Eq:
@@ -209,10 +287,10 @@ def grad_out_eq(c: Chain, k: int, i: int, s: int) -> Eq:
     if k == L:
         loss = net.loss
         sym = loss.gradient_expression(c.target(i, s), c.out(L, i, s), c.count)
-        numeric = loss.gradient_expression(
-            Num(float(c.tr.targets[s, i]), ("target", L)), c.x(L, i, s), c.count
-        )
-        return Eq(lhs, (sym,), (numeric,), res, ("grad_out", k))
+        t = float(c.tr.targets[s, i])
+        numeric = loss.gradient_expression(Num(t, ("target", L)), c.x(L, i, s), c.count)
+        note = "target 0" if t == 0 and getattr(loss, "zero_target_note", "") else ""
+        return Eq(lhs, (sym,), _defined((numeric,)), res, ("grad_out", k), note)
     W, d = net.weights[k], p.delta[k + 1]
     n = net.sizes[k + 1]
 
@@ -221,7 +299,7 @@ def grad_out_eq(c: Chain, k: int, i: int, s: int) -> Eq:
 
     def path(r):
         v = float(d[s, r] * W[r, i])
-        if k + 1 == L:  # seed 004: ∂E_o1/∂out_h1, one path per output
+        if k + 1 == L and c.per_neuron(L):  # seed 004: ∂E_o1/∂out_h1, one path per output
             return Partial(c.e_term(r, s), c.out(k, i, s), v)
         return Prod(
             (
@@ -261,8 +339,50 @@ def fprime_eq(c: Chain, k: int, i: int, s: int) -> Eq:
     )
 
 
+def jacobian_eq(c: Chain, k: int, i: int, j: int, s: int) -> Eq:
+    """One entry of softmax's Jacobian, how out_i moves with net_j: ∂out_o1/∂net_o1 =
+    out_o1·(1 − out_o1) on the diagonal, ∂out_o1/∂net_o2 = −out_o1·out_o2 off it."""
+    a = c.net.activations[k - 1]
+    v = _jacobian_value(c, k, i, j, s)
+    sym = a.jacobian_expression(c.out(k, i, s), c.out(k, j, s), i == j)
+    numeric = a.jacobian_expression(c.x(k, i, s), c.x(k, j, s), i == j)
+    return Eq(Partial(c.out(k, i, s), c.net_(k, j, s), v), (sym,), (numeric,), v, ("fprime", k))
+
+
+def jacobian_row(c: Chain, k: int, i: int, s: int) -> list[Eq]:
+    """Row i of softmax's Jacobian: how out_i moves with each net of its layer (softmax has no
+    f′(net) of one neuron: every out depends on every net)."""
+    return [jacobian_eq(c, k, i, j, s) for j in range(c.net.sizes[k])]
+
+
+def _jacobian_value(c: Chain, k: int, row: int, col: int, s: int) -> float:
+    """∂out_row/∂net_col of softmax layer k: the diagonal is the pass's f′ array."""
+    if row == col:
+        return float(c.p.fprime[k][s, row])
+    return -(float(c.p.out[k][s, row]) * float(c.p.out[k][s, col]))
+
+
+def _through_every_out(c: Chain, k: int, i: int, s: int) -> SumOver:
+    """Σ_j ∂E/∂out_j·∂out_j/∂net_i: the chain rule through every out of a softmax layer."""
+    smp = c.smp(s)
+    out_j, net_i = Sym("out", "j", sample=smp), c.net_(k, i, s)
+    body = Prod((Partial(E, out_j), Partial(out_j, net_i)))
+    terms = tuple(
+        Prod((c.d_out(k, j, s), Partial(c.out(k, j, s), net_i, _jacobian_value(c, k, j, i, s))))
+        for j in range(c.net.sizes[k])
+    )
+    return SumOver("j", body, terms)
+
+
 def delta_eq(c: Chain, k: int, i: int, s: int) -> Eq:
-    """δ = ∂E/∂out · f′(net): δ_o1 = ∂E/∂out_o1·∂out_o1/∂net_o1 = 0.7414 × 0.1868 = 0.1385."""
+    """δ = ∂E/∂out · f′(net): δ_o1 = ∂E/∂out_o1·∂out_o1/∂net_o1 = 0.7414 × 0.1868 = 0.1385.
+    At a softmax layer δ sums over every out of the layer (``_softmax_delta_eq``); where the
+    loss and the output activation fit (``Chain.fused``) the chain rule collapses to
+    δ = out − target (``_fused_delta_eq``)."""
+    if k == c.L and c.fused:
+        return _fused_delta_eq(c, i, s)
+    if not c.per_neuron(k):
+        return _softmax_delta_eq(c, k, i, s)
     p = c.p
     numeric = Prod(
         (Num(float(p.grad_out[k][s, i]), ("grad_out", k)), Num(float(p.fprime[k][s, i]), ("fprime", k)))
@@ -276,11 +396,104 @@ def delta_eq(c: Chain, k: int, i: int, s: int) -> Eq:
     )
 
 
+def _fused_delta_eq(c: Chain, i: int, s: int) -> Eq:
+    """The lecture beat: δ_o1 = ∂E/∂out_o1·∂out_o1/∂net_o1 = (out − target)/(out·(1 − out))
+    ·out·(1 − out) = out_o1 − target_o1 = 0.7 − 1 = −0.3 (sigmoid + binary cross-entropy), or
+    through softmax's every out: Σ_j … = −target_o1·(1 − out_o1) + target_o2·out_o1 + … =
+    out_o1 − target_o1 (softmax + cross-entropy, the targets summing to 1)."""
+    L, p, net = c.L, c.p, c.net
+    loss, a = net.loss, net.activations[-1]
+    o, t = c.out(L, i, s), c.target(i, s)
+    if a.per_neuron:
+        chain: Node = Prod((c.d_out(L, i, s), c.d_net(L, i, s)))
+        if hasattr(loss, "collapse_expression"):
+            middle: Node = loss.collapse_expression(t, o)
+        else:
+            middle = Prod(
+                (loss.gradient_expression(t, o, c.count), a.derivative_expression(c.net_(L, i, s), o))
+            )
+    else:
+        chain = _through_every_out(c, L, i, s)
+        tg, oi = c.tr.targets[s], float(p.out[L][s, i])
+
+        def term(j: int) -> Node:
+            if j == i:
+                return Neg(Prod((t, Diff(Num(1.0), o))))
+            return Prod((c.target(j, s), o))
+
+        def value(j: int) -> float:
+            return -(float(tg[i]) * (1.0 - oi)) if j == i else float(tg[j]) * oi
+
+        order = [i] + [j for j in range(net.sizes[L]) if j != i]  # its own term first
+        middle = sum_of(
+            lambda q: term(order[q]),
+            len(order),
+            lambda a_, b_: math.fsum(value(order[q]) for q in range(a_, b_)),
+        )
+    numeric = Diff(c.x(L, i, s), Num(float(c.tr.targets[s, i]), ("target", L)))
+    return Eq(
+        c.delta(L, i, s),
+        (chain, middle, Diff(o, t)),
+        (numeric,),
+        float(p.delta[L][s, i]),
+        ("delta", L),
+        loss.fused_note if hasattr(loss, "fused_note") else "",
+    )
+
+
+def _softmax_delta_eq(c: Chain, k: int, i: int, s: int) -> Eq:
+    """δ of a softmax neuron with any other loss: every out of the layer depends on net_i, so
+    δ_i = Σ_j ∂E/∂out_j·∂out_j/∂net_i = out_i·(∂E/∂out_i − Σ_j ∂E/∂out_j·out_j)."""
+    p, n = c.p, c.net.sizes[k]
+    g, o = p.grad_out[k][s], p.out[k][s]
+    smp = c.smp(s)
+    out_j = Sym("out", "j", sample=smp)
+    weighted = SumOver(
+        "j",
+        Prod((Partial(E, out_j), out_j)),
+        tuple(Prod((c.d_out(k, j, s), c.out(k, j, s))) for j in range(n)),
+    )
+    second = Prod((c.out(k, i, s), Diff(c.d_out(k, i, s), weighted)))
+
+    def gn(j: int) -> Num:
+        return Num(float(g[j]), ("grad_out", k))
+
+    by_jacobian = sum_of(
+        lambda j: Prod((gn(j), Num(_jacobian_value(c, k, j, i, s), ("fprime", k)))),
+        n,
+        lambda a_, b_: math.fsum(float(g[j]) * _jacobian_value(c, k, j, i, s) for j in range(a_, b_)),
+    )
+    inner = sum_of(
+        lambda j: Prod((gn(j), c.x(k, j, s))),
+        n,
+        lambda a_, b_: math.fsum(float(g[j] * o[j]) for j in range(a_, b_)),
+    )
+    by_outs = Prod((c.x(k, i, s), Diff(gn(i), inner)))
+    return Eq(
+        c.delta(k, i, s),
+        (_through_every_out(c, k, i, s), second),
+        (by_jacobian, by_outs),
+        float(p.delta[k][s, i]),
+        ("delta", k),
+    )
+
+
 def weight_sample_eq(c: Chain, j: int, r: int, col: int, s: int) -> Eq:
     """One sample's share of ∂E/∂w, by the chain rule: ∂E/∂out · f′(net) · out
     (online it is the whole gradient, ``grad_weight_eq``)."""
     k, p = j + 1, c.p
     v = float(p.delta[k][s, r] * c.p.out[j][s, col])
+    lhs = Prod((c.delta(k, r, s), c.out(j, col, s)))
+    if not c.per_neuron(k):  # softmax: δ is no product of two factors; ∂E/∂net·∂net/∂w
+        net_r = c.net_(k, r, s)
+        chain2 = Prod(
+            (
+                Partial(E, net_r, float(p.delta[k][s, r])),
+                Partial(net_r, c.w(j, r, col), float(p.out[j][s, col])),
+            )
+        )
+        numeric2 = Prod((Num(float(p.delta[k][s, r]), ("delta", k)), c.x(j, col, s)))
+        return Eq(lhs, (chain2,), (numeric2,), v, ("grad_w", k))
     chain = Prod(
         (
             c.d_out(k, r, s),
@@ -295,7 +508,6 @@ def weight_sample_eq(c: Chain, j: int, r: int, col: int, s: int) -> Eq:
             c.x(j, col, s),
         )
     )
-    lhs = Prod((c.delta(k, r, s), c.out(j, col, s)))
     return Eq(lhs, (chain,), (numeric,), v, ("grad_w", k))
 
 
@@ -307,7 +519,8 @@ def grad_weight_eq(c: Chain, j: int, r: int, col: int) -> Eq:
     if c.m == 1:
         one = weight_sample_eq(c, j, r, col, 0)
         short = Prod((Num(float(p.delta[k][0, r]), ("delta", k)), c.x(j, col, 0)))
-        return Eq(lhs, (one.symbolic[0], one.lhs), (one.numeric[0], short), res, ("grad_w", k))
+        numeric = (one.numeric[0], short) if c.per_neuron(k) else (short,)
+        return Eq(lhs, (one.symbolic[0], one.lhs), numeric, res, ("grad_w", k))
     d, o = p.delta[k][:, r], p.out[j][:, col]
 
     def rest(a, b):
@@ -366,7 +579,7 @@ def weight_paths(c: Chain, j: int, r: int, col: int, s: int) -> list[Eq]:
     """For a weight into the last hidden layer, its share of ∂E/∂w through each output
     (seed 001: ∂e1/∂w11 = −3.84, ∂e2/∂w11 = −0.96): δ_o·w_(o,h)·f′(net_h)·out."""
     k, L, p, net = j + 1, c.L, c.p, c.net
-    if k != L - 1:
+    if k != L - 1 or not c.per_neuron(L):  # through softmax every E_o depends on every net
         return []
     out: list[Eq] = []
     for q in range(net.sizes[L]):

@@ -49,6 +49,9 @@ def formula(ph: Phase) -> list:
     if kind == "input":
         items.append("inputs " + name_list([S.n(0, i) for i in range(sizes[0])]))
         items.append("targets " + name_list([f"target_{S.n(L, i)}" for i in range(sizes[L])]))
+        derived = range(net.n_raw, sizes[0])
+        items += [sym(C.input_eq(c, i, 0)) for i in derived[:3]]
+        more(len(derived))
     elif kind == "net":
         items += [sym(C.net_eq(c, k, i, 0)) for i in _first(sizes[k])]
         more(sizes[k])
@@ -67,14 +70,23 @@ def formula(ph: Phase) -> list:
             items.append(sym(C.error_total_eq(c)))
         items += [sym(C.error_term_eq(c, i, 0)) for i in _first(sizes[L], 2)]
         more(sizes[L], 2)
+        if getattr(net.loss, "zero_target_note", ""):
+            items.append("a term whose target is 0 is 0: only the target's class counts")
     elif kind == "grad_out":
         items += [sym(C.grad_out_eq(c, k, i, 0), 1) for i in _first(sizes[k])]
         more(sizes[k])
     elif kind == "delta":
         items += [sym(C.delta_eq(c, k, i, 0)) for i in _first(sizes[k], 2)]
-        if not _constant_fprime(net, k):
-            items.append(sym(C.fprime_eq(c, k, 0, 0)))
-        more(sizes[k], 2)
+        act = net.activations[k - 1]
+        if not act.per_neuron:
+            more(sizes[k], 2)
+            items.append(f"{act.name}: ∂out_i/∂net_j = {act.derivative_formula()}")
+        else:
+            if not _constant_fprime(net, k):
+                items.append(sym(C.fprime_eq(c, k, 0, 0)))
+            more(sizes[k], 2)
+        if k == L and c.fused:
+            items.append(net.loss.delta_prose)
     elif kind == "grad":
         j = k - 1
         shown = [(r, col) for r in _first(sizes[k], 2) for col in _first(sizes[j], 2)][:3]
@@ -124,6 +136,7 @@ def computations(ph: Phase) -> list:
             ts = ", ".join(f"target_{S.n(L, i)} = {fmt(tr.targets[s, i])}" for i in range(sizes[L]))
             tag = f"sample {tr.samples[s] + 1}: " if m > 1 else ""
             items.append(_minus(f"{tag}{xs}; {ts}"))
+            items += [C.input_eq(c, i, s) for i in range(net.n_raw, sizes[0])]
     elif kind == "net":
         per_neuron(C.net_eq, k, sizes[k])
     elif kind == "out":
@@ -135,6 +148,12 @@ def computations(ph: Phase) -> list:
         items.append(C.error_total_eq(c))
     elif kind == "grad_out":
         per_neuron(lambda c_, k_, i, s: _last_form(C.grad_out_eq(c_, k_, i, s)), k, sizes[k])
+    elif kind == "delta" and not c.per_neuron(k):  # softmax: δ, then each row of the Jacobian
+        n = sizes[k]
+        for s in shown:
+            items += [C.delta_eq(c, k, i, s) for i in range(n) if len(items) < budget]
+            for i in range(n):
+                items += [C.jacobian_eq(c, k, i, j, s) for j in range(n) if len(items) < budget]
     elif kind == "delta":
         const = _constant_fprime(net, k)
         for s in shown:
@@ -182,12 +201,16 @@ def _line_count(ph: Phase, m: int) -> int:
     shown = min(m, MAX_SAMPLES)
     bias = net.biases is not None
     return {
-        "input": lambda: shown,
+        "input": lambda: shown * (1 + len(net.features)),
         "net": lambda: shown * sizes[k],
         "out": lambda: shown * sizes[k],
         "error": lambda: shown * sizes[L] + 1,
         "grad_out": lambda: shown * sizes[k],
-        "delta": lambda: shown * sizes[k] * (1 if _constant_fprime(net, k) else 2),
+        "delta": lambda: (
+            shown * sizes[k] * (1 if _constant_fprime(net, k) else 2)
+            if net.activations[k - 1].per_neuron
+            else shown * sizes[k] * (1 + sizes[k])
+        ),
         "grad": lambda: sizes[k] * sizes[k - 1] + (sizes[k] if bias else 0),
         "update": lambda: sum(sizes[j + 1] * (sizes[j] + bias) for j in range(L)),
     }[ph.kind]()

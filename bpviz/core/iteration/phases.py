@@ -33,7 +33,7 @@ class Trace:
 
     network: Network  # a copy, holding the parameters before the update
     samples: list[int]  # 0-based data rows the step used
-    inputs: np.ndarray  # (m, n_in)
+    inputs: np.ndarray  # (m, n_in): the input layer's values, derived features included
     targets: np.ndarray  # (m, n_out)
     learning_rate: float
     p: Pass
@@ -62,7 +62,8 @@ def trace_step(
         p = Pass(net, len(rows))
         p.run(x, t)
         w_after, b_after = net.updated(p.grad_w, p.grad_b, lr)
-    return Trace(net, rows, x, t, lr, p, w_after, b_after)
+    # the data rows hold the raw inputs; the input layer also has the derived features
+    return Trace(net, rows, p.out[0] if net.features else x, t, lr, p, w_after, b_after)
 
 
 def phase_names(net: Network) -> list[str]:
@@ -193,6 +194,7 @@ def _build(tr: Trace) -> list[Phase]:
             (k,),
         )
     add("error", "error", L, None, f"Error: {net.loss.formula()}", (L,))
+    fused = net.loss.fused(net.activations[-1])
     for k in range(L, 0, -1):
         if k == L:
             add(
@@ -213,14 +215,13 @@ def _build(tr: Trace) -> list[Phase]:
                 (k, k + 1),
                 (k,),
             )
-        add(
-            f"delta:{nm[k]}",
-            "delta",
-            k,
-            "backward",
-            f"Backward: δ = ∂E/∂net of layer {nm[k]} (∂E/∂out times f′(net))",
-            (k,),
-        )
+        if k == L and fused:
+            how = "out − target: the chain rule collapses"
+        elif not net.activations[k - 1].per_neuron:
+            how = f"∂E/∂out through {net.activations[k - 1].name}'s Jacobian"
+        else:
+            how = "∂E/∂out times f′(net)"
+        add(f"delta:{nm[k]}", "delta", k, "backward", f"Backward: δ = ∂E/∂net of layer {nm[k]} ({how})", (k,))
         add(
             f"grad:{nm[k]}",
             "grad",
@@ -237,6 +238,13 @@ def _build(tr: Trace) -> list[Phase]:
 # ------------------------------------------------------------------------------ values
 def _per(arr: np.ndarray, i: int) -> list[float]:
     return [float(v) for v in arr[:, i]]
+
+
+def _deltas(S: Names, p: Pass, k: int, n: int) -> list[dict]:
+    return [
+        {"symbol": f"δ_{S.n(k, i)}", "quantity": "delta", "neuron": [k, i], "value": _per(p.delta[k], i)}
+        for i in range(n)
+    ]
 
 
 def _values(ph: Phase) -> list[dict]:
@@ -286,6 +294,22 @@ def _values(ph: Phase) -> list[dict]:
             }
             for i in range(net.sizes[k])
         ]
+    elif kind == "delta" and not net.activations[k - 1].per_neuron:
+        # softmax: no f′ of one neuron but the Jacobian ∂out_i/∂net_j of every sample
+        o = p.out[k]
+        for i in range(net.sizes[k]):
+            for j in range(net.sizes[k]):
+                jac = p.fprime[k][:, i] if i == j else -(o[:, i] * o[:, j])
+                v.append(
+                    {
+                        "symbol": f"∂{S.out(k, i)}/∂{S.net_(k, j)}",
+                        "quantity": "jacobian",
+                        "neuron": [k, i],
+                        "with": [k, j],
+                        "value": [float(x) for x in jac],
+                    }
+                )
+        v += _deltas(S, p, k, net.sizes[k])
     elif kind == "delta":
         for i in range(net.sizes[k]):
             v.append(
@@ -296,15 +320,7 @@ def _values(ph: Phase) -> list[dict]:
                     "value": _per(p.fprime[k], i),
                 }
             )
-        for i in range(net.sizes[k]):
-            v.append(
-                {
-                    "symbol": f"δ_{S.n(k, i)}",
-                    "quantity": "delta",
-                    "neuron": [k, i],
-                    "value": _per(p.delta[k], i),
-                }
-            )
+        v += _deltas(S, p, k, net.sizes[k])
     elif kind == "grad":
         j = k - 1
         g = p.grad_w[j]

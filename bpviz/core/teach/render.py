@@ -17,14 +17,31 @@ import html as _html
 import unicodedata
 from collections.abc import Callable, Sequence
 
-from bpviz.core.expr import Call, Cond, Diff, Eq, Frac, Half, Node, Num, Partial, Pow, Prod, Sum, SumOver, Sym
+from bpviz.core.expr import (
+    Call,
+    Cond,
+    Diff,
+    Eq,
+    Frac,
+    Half,
+    Neg,
+    Node,
+    Num,
+    Partial,
+    Pow,
+    Prod,
+    Sum,
+    SumOver,
+    Sym,
+)
 from bpviz.core.iteration.symbols import parse
 from bpviz.core.numbers import fmt
 
 __all__ = ["text", "html", "tex", "Renderer", "minus"]
 
 _SUP = str.maketrans("0123456789s()+-−n", "⁰¹²³⁴⁵⁶⁷⁸⁹ˢ⁽⁾⁺⁻⁻ⁿ")
-_FN_TEXT = {"sigmoid": "σ", "tanh": "tanh", "relu": "relu", "exp": "exp"}
+_SUB = str.maketrans("sjio", "ₛⱼᵢₒ")
+_FN_TEXT = {"sigmoid": "σ", "tanh": "tanh", "relu": "relu", "ln": "ln", "sin": "sin"}
 
 
 def minus(s: str) -> str:
@@ -76,10 +93,20 @@ class Renderer:
         p = "′" if prime else ""
         if name == "relu" and not prime:
             return f"max(0, {arg})"
+        if name == "exp" and not prime:
+            return self.exp(arg)
         return f"{_FN_TEXT.get(name, name)}{p}({arg})"
 
+    def exp(self, arg: str) -> str:
+        """e to the power of arg: e^(net_o1)."""
+        return f"e^({arg})"
+
+    def negate(self, body: str, bracket: bool) -> str:
+        """−a; a sum inside in square brackets: −[t·ln o + (1 − t)·ln(1 − o)]."""
+        return f"−[{body}]" if bracket else f"−{body}"
+
     def sum_over(self, index: str, body: str) -> str:
-        return f"Σ{index.translate(str.maketrans('s', 'ₛ'))} {body}"
+        return f"Σ{index.translate(_SUB)} {body}"
 
     def frac(self, a: str, b: str) -> str:
         return f"{a} / {b}"
@@ -104,6 +131,8 @@ class Renderer:
             return _ATOM if n.v >= 0 or self.number(n.v)[0] not in "-−" else _SUM
         if isinstance(n, Pow):
             return _POW
+        if isinstance(n, Neg):
+            return _SUM
         if isinstance(n, (Prod, Frac)):
             return _PROD
         if isinstance(n, (Sum, Diff, SumOver)):
@@ -140,6 +169,10 @@ class Renderer:
             return self.sum_over(n.index, self.wrap(n.body, _SUM))
         if isinstance(n, Diff):
             return self.wrap(n.a, _COND) + self.minus_op + self.wrap(n.b, _SUM)
+        if isinstance(n, Neg):
+            if isinstance(n.a, (Sum, Diff, SumOver)):
+                return self.negate(self.node(n.a), True)
+            return self.negate(self.wrap(n.a, _SUM), False)
         if isinstance(n, Frac):
             return self.frac(self.wrap(n.a, _SUM), self.wrap(n.b, _PROD))
         if isinstance(n, Pow):
@@ -201,10 +234,20 @@ class Html(Renderer):
     def label(self, label: str) -> str:
         parts = parse(label)
         if parts is None:
-            return _html.escape(label)
+            c = compound(label)
+            if c is None:
+                return _html.escape(label)
+            kind, args = c
+            a = [self.label(x) for x in args]
+            return {"square": lambda: f"{a[0]}<sup>2</sup>", "product": lambda: f"{a[0]}·{a[1]}"}.get(
+                kind, lambda: f"sin {a[0]}"
+            )()
         base, sub = parts
         b = f"<i>{_html.escape(base)}</i>"
         return b if sub is None else f"{b}<sub>{_html.escape(sub)}</sub>"
+
+    def exp(self, arg: str) -> str:
+        return f"<i>e</i><sup>{arg}</sup>"
 
     def symbol(self, s: Sym) -> str:
         if s.head is None:
@@ -292,11 +335,18 @@ class Tex(Renderer):
         p = "'" if prime else ""
         if name == "relu" and not prime:
             return rf"\max\left(0, {arg}\right)"
-        head = {"sigmoid": r"\sigma", "tanh": r"\tanh", "exp": r"\exp"}.get(name, rf"\operatorname{{{name}}}")
+        if name == "exp" and not prime:
+            return f"e^{{{arg}}}"
+        head = {"sigmoid": r"\sigma", "tanh": r"\tanh", "ln": r"\ln", "sin": r"\sin"}.get(
+            name, rf"\operatorname{{{name}}}"
+        )
         return rf"{head}{p}\left({arg}\right)"
 
     def sum_over(self, index: str, body: str) -> str:
         return rf"\sum_{{{index}}} {body}"
+
+    def negate(self, body: str, bracket: bool) -> str:
+        return rf"-\left[{body}\right]" if bracket else f"-{body}"
 
     def frac(self, a: str, b: str) -> str:
         return rf"\frac{{{_strip(a)}}}{{{_strip(b)}}}"
@@ -308,7 +358,10 @@ class Tex(Renderer):
         return rf"\begin{{cases}} {then} & {test} > 0 \\ {other} & \text{{otherwise}} \end{{cases}}"
 
     def note(self, s: str) -> str:
-        s = "".join(_TEX_TEXT.get(ch, ch) for ch in s)
+        if self.ascii_only:  # pdflatex: the few signs a note uses as maths, any other letter "?"
+            s = "".join(_TEX_TEXT.get(ch) or _TEX_NOTE.get(ch) or (ch if ch.isascii() else "?") for ch in s)
+        else:
+            s = "".join(_TEX_TEXT.get(ch, ch) for ch in s)
         return rf"\quad\text{{({s})}}"
 
 
@@ -324,6 +377,8 @@ def _has_symbol(n: Node) -> bool:
         return any(_has_symbol(t) for t in n.terms)
     if isinstance(n, (Diff, Frac)):
         return _has_symbol(n.a) or _has_symbol(n.b)
+    if isinstance(n, Neg):
+        return _has_symbol(n.a)
     if isinstance(n, Pow):
         return _has_symbol(n.a)
     if isinstance(n, Call):
@@ -332,8 +387,22 @@ def _has_symbol(n: Node) -> bool:
 
 
 def _strip(s: str) -> str:
-    if s.startswith(r"\left(") and s.endswith(r"\right)"):
-        return s[6:-7]
+    r"""``s`` without the parentheses around all of it (a fraction's line groups it); only
+    where the first \left( closes at the very end, not in "\left(a\right) \cdot \left(b\right)"."""
+    if not (s.startswith(r"\left(") and s.endswith(r"\right)")):
+        return s
+    depth, i = 0, 0
+    while i < len(s):
+        if s.startswith(r"\left", i):
+            depth += 1
+            i += 5
+        elif s.startswith(r"\right", i):
+            depth -= 1
+            if depth == 0:
+                return s[6:-7] if i == len(s) - 7 else s
+            i += 6
+        else:
+            i += 1
     return s
 
 
@@ -403,6 +472,17 @@ _TEX_TEXT = {
     "^": r"\^{}",
     "~": r"\~{}",
 }
+_TEX_NOTE = {
+    "−": "-",
+    "·": r"$\cdot$",
+    "×": r"$\times$",
+    "²": "$^2$",
+    "∂": r"$\partial$",
+    "Σ": r"$\Sigma$",
+    "δ": r"$\delta$",
+    "→": r"$\to$",
+    "…": r"\ldots{}",
+}
 _TEX_ESC = {
     "\\": r"\backslash ",
     "{": r"\{",
@@ -419,6 +499,21 @@ _TEX_ESC = {
     '"': "''",
     "`": "'",
 }
+
+
+def compound(label: str) -> tuple[str, tuple[str, ...]] | None:
+    """A derived input's label (``features.label``) read back as an expression of symbols:
+    "x1²" → ("square", ("x1",)), "x1·x2" → ("product", ("x1", "x2")), "sin x1" →
+    ("sin", ("x1",)); None where a part is no symbol, or the label is none of these."""
+    if label.endswith("²"):
+        kind, args = "square", (label[:-1],)
+    elif label.count("·") == 1:
+        kind, args = "product", tuple(label.split("·"))
+    elif label.startswith("sin "):
+        kind, args = "sin", (label[4:],)
+    else:
+        return None
+    return (kind, args) if all(a and parse(a) is not None for a in args) else None
 
 
 def _graphemes(s: str) -> list[str]:
@@ -455,9 +550,17 @@ def _tex_sub(s: str, ascii_only: bool = True) -> str:
 
 def _tex_label(label: str, ascii_only: bool = True) -> str:
     r"""A network label as a symbol: w5 → w_{5}, w(h1,i2) → w_{h1,i2}, ŵ1 → {\hat{w}}_{1},
-    η → {\eta}; a label that is no symbol upright (\mathrm{2nd})."""
+    η → {\eta}, a derived input x1² → {x_{1}}^{2}; a label that is no symbol upright
+    (\mathrm{2nd})."""
     parts = parse(label)
     if parts is None:
+        c = compound(label)
+        if c is not None:
+            kind, args = c
+            a = [_tex_label(x, ascii_only) for x in args]
+            if kind == "square":
+                return f"{{{a[0]}}}^{{2}}"
+            return rf"{a[0]} \cdot {a[1]}" if kind == "product" else rf"\sin {a[0]}"
         return rf"\mathrm{{{_tex_sub(label, ascii_only)}}}"
     base, sub = parts
     letters = _graphemes(base)
