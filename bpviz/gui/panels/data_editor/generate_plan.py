@@ -174,10 +174,11 @@ def _targets_text(g, made: Generated, n_out: int, low: float) -> str:
     if not g.classification or not made.classes:
         return ""
     lo_name, hi_name = made.classes[0], made.classes[-1]
+    lo = f"{low:g}".replace("-", "−")  # a true minus, as the app writes numbers for people
     tanh = " (a tanh output: −1, not 0)" if low < 0 else ""
     if n_out == 1:
-        return f"Targets: {low:g} for {lo_name}, 1 for {hi_name}{tanh}."
-    return f"Targets: one-hot, one output per class (1 for the class, {low:g} elsewhere){tanh}."
+        return f"Targets: {lo} for {lo_name}, 1 for {hi_name}{tanh}."
+    return f"Targets: one-hot, one output per class (1 for the class, {lo} elsewhere){tanh}."
 
 
 def _shape(net) -> str:
