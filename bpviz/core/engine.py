@@ -12,10 +12,18 @@ which load it belongs to (``gen``), so the window can ignore a replaced run's la
 Memory: each snapshot carries the errors of the steps since the one before and the trainer
 then forgets them (``Trainer.drain``), so a run of any length holds only the steps between two
 snapshots here; the window keeps the bounded record (``bpviz.gui.error_history``).
+
+Held-out rows (data.test) and classes: a snapshot carries the test error at the current step
+(``Trainer.test_error``: the one definition, on a training step's scale) at most every
+``TEST_INTERVAL``, and full snapshots carry the accuracy and the confusion matrix of the
+training and the test rows (``bpviz.core.classify``) and the test rows' outputs. None of it is
+computed per step. Each of these looks is spaced so that it takes at most ``MAX_SHARE`` of the
+training process's time (a large test set is measured less often, never slows the run more).
 """
 
 from __future__ import annotations
 
+import copy
 import math
 import time
 from dataclasses import dataclass, replace
@@ -23,6 +31,7 @@ from typing import Protocol
 
 import numpy as np
 
+from bpviz.core import classify
 from bpviz.core.fileformat import Document
 from bpviz.core.training import MAX_RESULT_ROWS, Trainer
 from bpviz.core.training_settings import TrainingSettings
@@ -43,6 +52,8 @@ __all__ = [
     "merged",
     "SNAPSHOT_INTERVAL",
     "FULL_INTERVAL",
+    "TEST_INTERVAL",
+    "MAX_SHARE",
     "CHUNK_SECONDS",
     "MAX_RESULT_ROWS",
 ]
@@ -50,6 +61,8 @@ __all__ = [
 SNAPSHOT_INTERVAL = 1 / 30  # at most ~30 snapshots a second (the parameters, the errors)
 FULL_INTERVAL = 1 / 4  # every sample's outputs and E of all data: at most 4 times a second
 CHUNK_SECONDS = 0.004  # one chunk of steps between looks at the command queue
+TEST_INTERVAL = 1 / 15  # the test error (a pass over the test rows): at most 15 times a second
+MAX_SHARE = 0.05  # the looks at all data and at the test rows take at most this share of the time
 
 
 # -- commands ------------------------------------------------------------------------------
@@ -126,6 +139,15 @@ class Snapshot:
     stop_armed: bool = True  # False: E was below stop_error when the run began, so it runs on
     serial: int = 0
     gen: int = 0  # the Load this snapshot's run came from
+    # held-out rows and classes (data.test, data.classes); see the module's docstring
+    test_errors: tuple = ()  # (step, E of the test rows at the weights after that step) since the last
+    test_error: float | None = None  # the latest of them (None: no test rows)
+    test_outputs: np.ndarray | None = None  # the first MAX_RESULT_ROWS test rows' outputs (full only)
+    scored: bool = False  # a full snapshot: the four below are at this step's weights
+    accuracy: float | None = None  # fraction of the training rows classified right (None: n/a)
+    test_accuracy: float | None = None  # of the test rows (None: none, or n/a)
+    confusion: np.ndarray | None = None  # (k, k) counts on the training rows: true × predicted
+    test_confusion: np.ndarray | None = None  # on the test rows
 
 
 def continues(a: Snapshot, b: Snapshot) -> bool:
@@ -138,12 +160,20 @@ def continues(a: Snapshot, b: Snapshot) -> bool:
 
 def merged(a: Snapshot, b: Snapshot) -> Snapshot:
     """Two snapshots (``continues(a, b)``) as one: b's state with a's errors before its own."""
+    scores = {}
+    if a.scored and not b.scored:  # b is a light one: a's scores are the latest
+        scores = {
+            k: getattr(a, k)
+            for k in ("scored", "accuracy", "test_accuracy", "confusion", "test_confusion", "test_outputs")
+        }
     return replace(
         b,
         outputs=a.outputs if b.outputs is None else b.outputs,
         errors=np.concatenate([a.errors, b.errors]),
         first_error_step=a.first_error_step,
         epoch_errors=a.epoch_errors + b.epoch_errors,
+        test_errors=a.test_errors + b.test_errors,
+        **scores,
     )
 
 
@@ -167,6 +197,11 @@ class TrainingEngine:
         self._serial = 0
         self._data_error = float("nan")  # E of all data at the last full snapshot
         self.gen = 0  # which load the snapshots belong to
+        self._scored_doc: Document | None = None  # the document with the trainer's network
+        self._test_step: int | None = None  # the step of the last test error
+        self._test_error: float | None = None
+        self._test_due = 0.0  # perf_counter time of the next test error while running
+        self.full_interval = FULL_INTERVAL  # stretched when a full snapshot costs much
 
     def command(self, cmd: Command) -> None:
         match cmd:
@@ -217,6 +252,11 @@ class TrainingEngine:
         # the epoch curve is for online runs over several samples; with one sample every step
         # would cost a second forward pass for nothing
         self.trainer = Trainer(doc, doc.network.copy(), track_epoch_error=doc.n_samples > 1, start_step=start)
+        # what classify reads (classes, loss, targets) with the weights being trained
+        self._scored_doc = copy.copy(doc)
+        self._scored_doc.network = self.trainer.network
+        self._test_step = self._test_error = None
+        self._test_due = 0.0
         if self.settings is not None:
             self.trainer.learning_rate = self.settings.learning_rate
             self.trainer.set_mode(*self.settings.schedule)
@@ -272,9 +312,11 @@ class TrainingEngine:
         return r.steps
 
     def snapshot(self, full: bool = True) -> Snapshot:
-        """The state after the steps so far. ``full`` adds every sample's outputs and E of
-        all data (a forward pass over the whole data: sent at a lower rate while running);
-        otherwise ``outputs`` is None and ``data_error`` is the last full snapshot's."""
+        """The state after the steps so far. ``full`` adds every sample's outputs, E of all
+        data, and the accuracy and confusion matrix of the training and test rows (passes
+        over the whole data: sent at a lower rate while running); otherwise ``outputs`` is
+        None and ``data_error`` is the last full snapshot's. The test error comes at most
+        every ``TEST_INTERVAL`` (and in every full snapshot) when the step moved on."""
         t = self.trainer
         net = t.network
         now = time.perf_counter()
@@ -287,13 +329,13 @@ class TrainingEngine:
         # the record (bounded, bpviz.gui.error_history), so this process's memory stays flat
         first, errors, epochs = t.drain()
         epochs = tuple(epochs)
+        test_points = self._test_point(now, full)
         outputs = None
+        scores: dict = {}
         if full:
-            X = t.inputs[:MAX_RESULT_ROWS]
-            with np.errstate(all="ignore"):
-                outputs = net.forward(X).out[-1].copy()
-            e = t.data_error()
-            self._data_error = e if math.isfinite(e) else float("nan")
+            t0 = time.perf_counter()
+            outputs, scores = self._full()
+            self.full_interval = max(FULL_INTERVAL, (time.perf_counter() - t0) / MAX_SHARE)
         data_error = self._data_error
         self._serial += 1
         return Snapshot(
@@ -314,7 +356,52 @@ class TrainingEngine:
             stop_armed=self._stop_armed,
             serial=self._serial,
             gen=self.gen,
+            test_errors=test_points,
+            test_error=self._test_error,
+            **scores,
         )
+
+    def _test_point(self, now: float, full: bool) -> tuple:
+        """((step, E of the test rows),) when one is due: the step moved on since the last,
+        and it is a full snapshot or ``TEST_INTERVAL`` (stretched so the passes take at most
+        ``MAX_SHARE`` of the time) has passed. A value that is not finite is not sent."""
+        t = self.trainer
+        if not len(t.test_inputs) or t.step == self._test_step or not (full or now >= self._test_due):
+            return ()
+        t0 = time.perf_counter()
+        e = t.test_error()
+        cost = time.perf_counter() - t0
+        self._test_due = now + max(TEST_INTERVAL, cost / MAX_SHARE)
+        self._test_step = t.step
+        if e is None or not math.isfinite(e):
+            self._test_error = None
+            return ()
+        self._test_error = e
+        return ((t.step, e),)
+
+    def _full(self) -> tuple[np.ndarray, dict]:
+        """The outputs of the first rows, E of all data, and the scores of a full snapshot."""
+        t = self.trainer
+        net = t.network
+        doc = self._scored_doc
+        classed = classify.applies(doc)
+        with np.errstate(all="ignore"):
+            # one pass over the training rows serves the table and the accuracy
+            out = net.outputs(t.inputs if classed else t.inputs[:MAX_RESULT_ROWS])
+            outputs = out[:MAX_RESULT_ROWS].copy()
+            e = t.data_error()
+            test_out = net.outputs(t.test_inputs) if len(t.test_inputs) else None
+        self._data_error = e if math.isfinite(e) else float("nan")
+        scores: dict = {"scored": True}
+        if test_out is not None:
+            scores["test_outputs"] = test_out[:MAX_RESULT_ROWS].copy()
+        if classed:
+            scores["accuracy"] = classify.accuracy(doc, out, t.targets)
+            scores["confusion"] = classify.confusion(doc, out, t.targets)
+            if test_out is not None:
+                scores["test_accuracy"] = classify.accuracy(doc, test_out, t.test_targets)
+                scores["test_confusion"] = classify.confusion(doc, test_out, t.test_targets)
+        return outputs, scores
 
 
 # -- the serve loop ------------------------------------------------------------------------
@@ -339,7 +426,8 @@ def serve(
     steps, and send a snapshot after commands, when the state changes, and at most every
     ``SNAPSHOT_INTERVAL`` while running. A snapshot is full (outputs, E of all data) after
     commands and state changes and at most every ``FULL_INTERVAL`` while running; the others
-    carry the parameters and errors only. Returns on ``Quit``. While nothing runs it waits up
+    carry the parameters and errors only (a full snapshot that costs much comes less often:
+    ``engine.full_interval``). Returns on ``Quit``. While nothing runs it waits up
     to ``idle_wait`` seconds for a command."""
     engine = engine or TrainingEngine()
     last = last_full = 0.0
@@ -363,7 +451,7 @@ def serve(
         now = time.perf_counter()
         changed = dirty or engine.state != was
         if changed or (engine.running and now - last >= SNAPSHOT_INTERVAL):
-            full = changed or now - last_full >= FULL_INTERVAL
+            full = changed or now - last_full >= engine.full_interval
             channel.send(engine.snapshot(full))
             last = now
             if full:

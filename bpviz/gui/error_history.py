@@ -12,9 +12,10 @@ checkpoint), how many values it holds, their min, max and mean (the plot draws t
 envelope, so a spike stays visible however old). When the buckets run out, neighbours merge in
 pairs and each covers twice as many steps. Values arrive in blocks; the exact part folds a
 quarter of its length at a time, so it never holds more than 1.25 × ``EXACT_STEPS``. A record
-of any length is at most 2.6 MB (``max_nbytes``; a history of two, 5.1 MB), so the window's
-memory stays flat through an hour of training at full speed. With the defaults a run of up to
-125,000 steps is kept exactly, as before, and of a longer one at least the newest 100,000.
+of any length is at most 2.6 MB (``max_nbytes``; a history, with its steps, epochs and smaller
+test curve, 5.6 MB), so the window's memory stays flat through an hour of training at full
+speed. With the defaults a run of up to 125,000 steps is kept exactly, as before, and of a
+longer one at least the newest 100,000.
 
 Step numbers are explicit, so a gap costs nothing (a saved session at step 10⁹ with no history
 then trained: the record starts at step 10⁹ + 1).
@@ -28,6 +29,11 @@ What readers get
   record as it is (a column says which rows are exact and which are bucket means).
 - ``value_at(step)`` for the hover readout; ``step_record`` and ``epoch_record`` (``steps``,
   ``values``, ``buckets()``) for the plot; ``csv()``; ``copy()`` (bounded too) for an undo step.
+- ``test_record``: the test error (E of the held-out rows, data.test, on a step's scale) at the
+  weights after step n, at step n (0: the file's weights); a point every few steps (the
+  training process sends one at most ~15 times a second, the stepper one per update). Bounded
+  like the others (its newest ``TEST_EXACT`` points exact, 0.4 MB at most); not saved with the
+  file (the training curve is, as ``session.error_history``).
 """
 
 from __future__ import annotations
@@ -40,6 +46,9 @@ __all__ = ["History", "Record", "ErrorArray", "EXACT_STEPS", "MAX_BUCKETS", "Rea
 
 EXACT_STEPS = 100_000  # the newest values a record keeps exactly
 MAX_BUCKETS = 10_000  # buckets of older values (min, max, mean, first and last step)
+# the test curve has a point every few steps (at most ~15 a second): a smaller record (0.4 MB)
+TEST_EXACT = 10_000
+TEST_BUCKETS = 4_000
 
 _I = np.int64
 _F = np.float64
@@ -157,7 +166,8 @@ class Record:
 
     # -- changes -----------------------------------------------------------------------------
     def append(self, steps, values) -> None:
-        """Add entries after the last one (``steps`` increasing, all after ``last_step``)."""
+        """Add entries after the last one (``steps`` increasing, all after ``last_step``; an
+        empty record takes step 0 too: the test error at the file's weights)."""
         steps = np.asarray(steps, dtype=_I).ravel()
         values = np.asarray(values, dtype=_F).ravel()
         m = len(values)
@@ -165,7 +175,11 @@ class Record:
             raise ValueError("one step number per value")
         if not m:
             return
-        if steps[0] <= self.last_step or (m > 1 and not (np.diff(steps) > 0).all()):
+        if (
+            steps[0] < 0
+            or (len(self) and steps[0] <= self.last_step)
+            or (m > 1 and not (np.diff(steps) > 0).all())
+        ):
             raise ValueError("steps must increase and follow the record's last step")
         if m > self.exact:  # the head goes straight to the buckets, after the exact part
             self._fold(self._n)
@@ -366,6 +380,7 @@ class History:
     def __init__(self, exact: int = EXACT_STEPS, buckets: int = MAX_BUCKETS) -> None:
         self.step_record = Record(exact, buckets)
         self.epoch_record = Record(exact, buckets)
+        self.test_record = Record(min(exact, TEST_EXACT), min(buckets, TEST_BUCKETS))
         self._n = 0
         self.changed_from = 0  # the first step index (0-based) changed since the plot looked
         self.epochs_changed_from = 0
@@ -383,11 +398,11 @@ class History:
 
     @property
     def nbytes(self) -> int:
-        return self.step_record.nbytes + self.epoch_record.nbytes
+        return self.step_record.nbytes + self.epoch_record.nbytes + self.test_record.nbytes
 
     @property
     def max_nbytes(self) -> int:
-        return self.step_record.max_nbytes + self.epoch_record.max_nbytes
+        return self.step_record.max_nbytes + self.epoch_record.max_nbytes + self.test_record.max_nbytes
 
     # -- the flat views (what Save and the older readers take) -------------------------------
     @property
@@ -441,6 +456,7 @@ class History:
     # -- changes -----------------------------------------------------------------------------
     def set_length(self, n: int) -> None:
         """Forget the steps after step n."""
+        self.test_record.truncate(max(0, int(n)))  # (it may reach past the steps' record)
         n = min(self._n, max(0, int(n)))
         self.step_record.truncate(n)
         self.epoch_record.truncate(n)
@@ -478,6 +494,30 @@ class History:
         self._sync()
         self.revision += 1
 
+    def add_test(self, pairs) -> None:
+        """(step, E of the test rows at the weights after that step), replacing any at or
+        after the first of these steps."""
+        if pairs is None or not len(pairs):
+            return
+        arr = np.asarray(pairs, dtype=_F).reshape(-1, 2)
+        steps = arr[:, 0].astype(_I)
+        r = self.test_record
+        if len(r) and steps[0] <= r.last_step:
+            r.truncate(int(steps[0]) - 1)
+        r.append(steps, arr[:, 1])
+        self.revision += 1
+
+    @property
+    def test_steps(self) -> np.ndarray:
+        """The steps of the test errors: exact ones, and the last step of each older bucket."""
+        r = self.test_record
+        return np.concatenate([r.buckets()["last"], r.steps])
+
+    @property
+    def test_errors(self) -> np.ndarray:
+        r = self.test_record
+        return np.concatenate([r.buckets()["mean"], r.values])
+
     def _sync(self) -> None:
         """Epoch errors of steps the step record no longer holds exactly go into buckets too,
         so a step's epoch error is exact where its error is (the CSV's rows rely on it)."""
@@ -489,6 +529,7 @@ class History:
     def clear(self) -> None:
         self.step_record.clear()
         self.epoch_record.clear()
+        self.test_record.clear()
         self._n = 0
         self.changed_from = 0
         self.epochs_changed_from = 0
@@ -499,6 +540,7 @@ class History:
         h = History.__new__(History)
         h.step_record = self.step_record.copy()
         h.epoch_record = self.epoch_record.copy()
+        h.test_record = self.test_record.copy()
         h._n = self._n
         h.changed_from = 0
         h.epochs_changed_from = 0

@@ -6,16 +6,27 @@ Changes worth saving go through setters that push an undo command (session_comma
 weight, the data, the network, and the training settings η, mode and batch size
 (``set_learning_rate``, ``set_mode``: undoable, they mark the document modified and emit
 ``settingsChanged``). Speed and stop threshold are settings of the window, saved with the
-session but not undoable edits (``set_speed``, ``set_stop_error``)."""
+session but not undoable edits (``set_speed``, ``set_stop_error``).
+
+``scores``: E of all training rows, the accuracy and confusion matrix of the training and
+test rows, and the test error, at the weights on screen (:class:`Scores`). While training
+they are the training process's (``set_scores`` from each full snapshot, ``scoresChanged``);
+otherwise the core computes them when a view first asks after the weights changed, if the
+data is small enough to do so on the GUI thread (``GUI_PASS_BUDGET``), else they are None.
+The stepper adds a point to the test curve after each update (``history.test_record``)."""
 
 from __future__ import annotations
 
+import copy
+import math
 from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
+from bpviz.core import classify
+from bpviz.core import training as core_training
 from bpviz.core.fileformat import Document
 from bpviz.core.iteration.phases import Phase, Trace, phase_names, trace_step
 from bpviz.core.iteration.reveal import Revealed, reveal_index
@@ -32,10 +43,30 @@ from bpviz.core.training_settings import (
 from bpviz.gui.error_history import History
 from bpviz.gui.session_commands import EditParameter, ReplaceDocument, SetData, SetSettings
 
-__all__ = ["Session", "Selection", "History", "EDGE_MODES", "SIG_DIGITS"]
+__all__ = ["Session", "Selection", "History", "Scores", "EDGE_MODES", "SIG_DIGITS", "GUI_PASS_BUDGET"]
 
 EDGE_MODES = ("weight", "grad", "delta_w")  # what edges show: w, ∂E/∂w, Δw = −η·∂E/∂w
 SIG_DIGITS = (3, 4, 5, 6)  # the canvas's choices of significant figures (View menu)
+# rows × weights the GUI thread may pass through the network for the scores and a test point
+# after a hand step (~10 ms); larger data is scored by the training process only
+GUI_PASS_BUDGET = 20_000_000
+
+
+@dataclass(frozen=True)
+class Scores:
+    """How the network does at one step's weights: E of all training rows, and where
+    accuracy applies (bpviz.core.classify) the fraction classified right and the confusion
+    matrix (rows: true class, columns: predicted) of the training and of the test rows; the
+    test error on a step's scale (core ``training.test_error``). None: does not apply / no
+    test rows."""
+
+    step: int
+    error: float | None = None
+    accuracy: float | None = None
+    test_accuracy: float | None = None
+    test_error: float | None = None
+    confusion: np.ndarray | None = None
+    test_confusion: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -58,6 +89,7 @@ class Session(QObject):
     parameterEdited = Signal(str, tuple, float)  # kind, index, value: for a running trainer
     settingsChanged = Signal()  # η, mode, batch size, speed or stop threshold
     stepRefused = Signal(str)  # why next() did not apply an update
+    scoresChanged = Signal()  # the training process sent new scores (see ``scores``)
 
     def __init__(self, doc: Document, source: str = "", parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -73,6 +105,8 @@ class Session(QObject):
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self._trained = False  # weights changed by training since the last save or load
         self.generation = 0  # counts up with each new network or new data (not settings)
+        self._scores: Scores | None = None
+        self._scores_key: tuple | None = None  # the weights they are of (None: a live run's)
         self._set_doc(doc, source)
         self._training_defaults(doc)
 
@@ -100,6 +134,7 @@ class Session(QObject):
         self.phase_index = max(0, min(int(sess.get("phase", 0)), len(self.names) - 1))
         self.trace_serial = 0
         self.trace = self._make_trace()
+        self._add_test_point()
 
     def load(self, doc: Document, source: str = "") -> None:
         self._set_doc(doc, source)
@@ -176,11 +211,11 @@ class Session(QObject):
         if (
             inputs.shape[0] < 1
             or inputs.shape[0] != targets.shape[0]
-            or inputs.shape[1] != net.sizes[0]
+            or inputs.shape[1] != net.n_raw
             or targets.shape[1] != net.sizes[-1]
         ):
             raise ValueError(
-                f"expected rows of {net.sizes[0]} inputs and {net.sizes[-1]} targets, one row per sample"
+                f"expected rows of {net.n_raw} inputs and {net.sizes[-1]} targets, one row per sample"
             )
         if not (np.isfinite(inputs).all() and np.isfinite(targets).all()):
             raise ValueError("every input and target must be a finite number")
@@ -394,6 +429,7 @@ class Session(QObject):
         self.history.extend(self.step + 1, [tr.error])
         self.network.set_parameters(tr.weights_after, tr.biases_after)
         self.step += 1
+        self._add_test_point()
         self.trace = self._make_trace()
         self.phase_index = 0
         self.traceChanged.emit()
@@ -454,6 +490,8 @@ class Session(QObject):
         self._steps_back.clear()
         if forget_after:
             self.history.set_length(step)
+            if not self.training:  # (a run's test points come from the training process)
+                self._add_test_point()
         self.trace = None  # built when a view reads it (see ``trace``)
         self.phase_index = self.phase_index if keep_phase else 0
         self.traceChanged.emit()
@@ -464,6 +502,72 @@ class Session(QObject):
         self.history.clear()
         self.adopt_parameters(self.doc.network.weights, self.doc.network.biases, 0)
         self.historyChanged.emit()
+
+    # -- scores: accuracy, confusion, test error -------------------------------------------------
+    def _cheap(self, rows: int) -> bool:
+        """May the GUI thread pass ``rows`` rows through the network (GUI_PASS_BUDGET)?"""
+        return rows * sum(w.size for w in self.network.weights) <= GUI_PASS_BUDGET
+
+    def _scored_document(self) -> Document:
+        """The document with the weights on screen: what core classify and training read."""
+        doc = copy.copy(self.doc)
+        doc.network = self.network
+        return doc
+
+    def _add_test_point(self) -> None:
+        """The test error at the weights on screen, at this step, on the test curve (when
+        the data has test rows and they are few enough for the GUI thread)."""
+        d = self.doc
+        if not d.n_test or not self._cheap(d.n_test):
+            return
+        e = core_training.test_error(self._scored_document(), self.network)
+        if e is not None and math.isfinite(e):
+            self.history.add_test([(self.step, e)])
+
+    @property
+    def scores(self) -> Scores | None:
+        """The scores of the weights on screen (see the module's docstring); while training,
+        the latest the training process sent."""
+        if self.training:
+            return self._scores
+        key = (self.generation, self.trace_serial)
+        if self._scores_key != key:
+            self._scores_key = key
+            d = self.doc
+            self._scores = self._measure() if self._cheap(d.n_samples + d.n_test) else None
+        return self._scores
+
+    def _measure(self) -> Scores:
+        doc = self._scored_document()
+        net = self.network
+        acc = test_acc = conf = test_conf = None
+        with np.errstate(all="ignore"):
+            error = float(net.error(doc.inputs, doc.targets))
+            test_error = core_training.test_error(doc, net) if doc.n_test else None
+            if classify.applies(doc):
+                out = net.outputs(doc.inputs)
+                acc = classify.accuracy(doc, out, doc.targets)
+                conf = classify.confusion(doc, out, doc.targets)
+                if doc.n_test:
+                    test_out = net.outputs(doc.test_inputs)
+                    test_acc = classify.accuracy(doc, test_out, doc.test_targets)
+                    test_conf = classify.confusion(doc, test_out, doc.test_targets)
+        return Scores(
+            self.step,
+            error if math.isfinite(error) else None,
+            acc,
+            test_acc,
+            test_error if test_error is not None and math.isfinite(test_error) else None,
+            conf,
+            test_conf,
+        )
+
+    def set_scores(self, scores: Scores, current: bool = False) -> None:
+        """Scores the training process computed: of the run (``current`` False: while it
+        runs) or of the weights on screen now (the end of a run, adopted)."""
+        self._scores = scores
+        self._scores_key = (self.generation, self.trace_serial) if current else None
+        self.scoresChanged.emit()
 
     def set_training(self, on: bool) -> None:
         if on != self.training:

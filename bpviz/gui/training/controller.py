@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from bpviz.core.engine import Configure, EditParameter, Load, Pause, Snapshot, Stop, Train
 from bpviz.core.training_settings import TrainingSettings
-from bpviz.gui.session import Session
+from bpviz.gui.session import Scores, Session
 from bpviz.gui.training.worker import WorkerThread, limit_window_blas
 
 __all__ = ["TrainingController", "CANVAS_INTERVAL"]
@@ -272,21 +272,27 @@ class TrainingController(QObject):
         if len(snap.errors):
             s.history.extend(snap.first_error_step, snap.errors)
         s.history.add_epochs(snap.epoch_errors)
+        s.history.add_test(snap.test_errors)
         if len(snap.errors):
             s.mark_trained()
         s.historyChanged.emit()
         now = time.perf_counter()
+        scores = _scores(snap)
         if snap.state != "running":
             # a pause or the end puts the stepper on these weights so the lecturer can step
             # through the next iteration from there
             if not repeat:
                 self._adopt(snap)
+                if scores is not None:  # of the weights just adopted: no need to measure again
+                    s.set_scores(scores, current=True)
         elif now - self._canvas_t >= CANVAS_INTERVAL:
             # while running the canvas shows the latest weights, in an event-loop turn of its
             # own so no single turn keeps the GUI thread long
             self._canvas_t = now
             self._pending = snap
             QTimer.singleShot(0, self._adopt_pending)
+        if snap.state == "running" and scores is not None:
+            s.set_scores(scores)
         self._set_state(snap.state)
         self.snapshotApplied.emit(snap)
         if snap.state == "diverged" and snap.diverged_at is not None and snap.serial != self._serial_seen:
@@ -298,3 +304,19 @@ class TrainingController(QObject):
                 f"{snap.diverged_at - 1:,}, the last finite ones.\n\nTry a smaller learning "
                 f"rate than {s.learning_rate:g}.",
             )
+
+
+def _scores(snap: Snapshot) -> Scores | None:
+    """A full snapshot's scores, as the session keeps them (None: a light snapshot)."""
+    if not snap.scored:
+        return None
+    e = snap.data_error
+    return Scores(
+        snap.step,
+        e if e == e else None,
+        snap.accuracy,
+        snap.test_accuracy,
+        snap.test_error,
+        snap.confusion,
+        snap.test_confusion,
+    )
