@@ -542,7 +542,7 @@ class CrossEntropy(_LogLoss):
     zero_target_note = "target 0: no share of E"
     fused_note = "the targets sum to 1"
     delta_prose = (
-        "Why δ = out − target: softmax's derivative ∂out_j/∂net_i = out_j·([i = j] − out_i) "
+        "Softmax's derivative ∂out_j/∂net_i = out_j·([i = j] − out_i) "
         "starts with out_j, which cancels the out_j under ∂E/∂out_j = −target_j/out_j, so the sum "
         "over j leaves out_i·Σ_j target_j − target_i; the targets sum to 1, and δ_i = out_i − target_i."
     )
@@ -584,7 +584,7 @@ class BinaryCrossEntropy(_LogLoss):
     )
     fused_note = "out·(1 − out) cancels"
     delta_prose = (
-        "Why δ = out − target: the sigmoid's derivative out·(1 − out) is exactly the denominator "
+        "The sigmoid's derivative out·(1 − out) is exactly the denominator "
         "of ∂E/∂out = (out − target)/(out·(1 − out)), so the two cancel in the chain rule and the "
         "error signal is simply how far the output is from its target."
     )

@@ -86,7 +86,7 @@ def formula(ph: Phase) -> list:
                 items.append(sym(C.fprime_eq(c, k, 0, 0)))
             more(sizes[k], 2)
         if k == L and c.fused:
-            items.append(net.loss.delta_prose)
+            items.append("Why is δ = out − target? " + net.loss.delta_prose)
     elif kind == "grad":
         j = k - 1
         shown = [(r, col) for r in _first(sizes[k], 2) for col in _first(sizes[j], 2)][:3]

@@ -484,6 +484,8 @@ _TEX_NOTE = {
     "…": r"\ldots{}",
 }
 _TEX_ESC = {
+    "²": "^{2}",  # the labels of derived inputs (x1², x1·x2) inside a subscript
+    "·": r"\cdot ",
     "\\": r"\backslash ",
     "{": r"\{",
     "}": r"\}",

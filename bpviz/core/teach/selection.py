@@ -23,6 +23,7 @@ from bpviz.core.teach import render
 __all__ = ["Explainer", "CAP"]
 
 CAP = 30  # samples of a batch listed in a contributions table
+JACOBIAN_ROW = 12  # entries of a softmax neuron's Jacobian row written out
 
 
 class _Watching(render.Html):
@@ -123,6 +124,9 @@ class Explainer:
             self.sample_note(),
         )
         if k == 0:
+            derived = C.input_eq(c, i, s)
+            if derived is not None:  # a derived feature: x1² = x1·x1 = 2 × 2 = 4
+                return h + self.label("Derived from the raw inputs", "f") + self.eq(derived)
             x = self.tr.inputs[s, i]
             return h + f"<p class='s'>{self.r(c.out(0, i, s))} = <b>{self.number(x)}</b></p>"
         h += self.label("Forward", "f") + self.eq(C.net_eq(c, k, i, s)) + self.eq(C.out_eq(c, k, i, s))
@@ -130,8 +134,31 @@ class Explainer:
             h += f"<p class='s'>{self.r(c.target(i, s))} = <b>{self.number(self.tr.targets[s, i])}</b></p>"
             h += self.eq(C.error_term_eq(c, i, s))
         h += self.label("Backward") + self.eq(C.grad_out_eq(c, k, i, s))
-        h += self.eq(C.fprime_eq(c, k, i, s)) + self.eq(C.delta_eq(c, k, i, s))
-        return h + self.footer()
+        h += self.derivative(k, i) + self.eq(C.delta_eq(c, k, i, s))
+        return h + self.beat(k) + self.footer()
+
+    def derivative(self, k: int, i: int) -> str:
+        """f′(net) of the neuron; for softmax, whose out depends on every net of its layer,
+        its row of the Jacobian ∂out_i/∂net_j = out_i·([i = j] − out_j) instead."""
+        c, s = self.c, self.s
+        if self.net.activations[k - 1].per_neuron:
+            return self.eq(C.fprime_eq(c, k, i, s))
+        n = self.net.sizes[k]
+        h = self.label(
+            f"How {self.name(k, i)} moves with each net of layer {html.escape(self.net.names[k])} "
+            "(softmax has no f′ of one neuron: its row of the Jacobian)",
+            "m",
+        )
+        h += "".join(self.eq(e) for e in C.jacobian_row(c, k, i, s)[:JACOBIAN_ROW])
+        if n > JACOBIAN_ROW:
+            h += f"<p class='m'>… and {n - JACOBIAN_ROW:,} more of the row.</p>"
+        return h
+
+    def beat(self, k: int) -> str:
+        """Why δ of the output layer is out − target, where the loss and the output fit."""
+        if k != self.net.L or not self.c.fused:
+            return ""
+        return f"<p class='m'>Why is δ = out − target? {html.escape(self.net.loss.delta_prose)}</p>"
 
     def _act_words(self, k: int) -> str:
         if k == 0:
@@ -157,13 +184,13 @@ class Explainer:
             h += self.label("Through each output (their sum is the sample's term)")
             h += "".join(self.eq(e) for e in paths)
         h += self.label("The factors")
-        h += self.eq(C.grad_out_eq(c, k, r, s)) + self.eq(C.fprime_eq(c, k, r, s))
+        h += self.eq(C.grad_out_eq(c, k, r, s)) + self.derivative(k, r)
         x = c.out(j, col, s)
         h += (
             f"<p class='s'>{self.r(Partial(c.net_(k, r, s), c.w(j, r, col)))} = {self.r(x)}"
             f"</p><p class='n'>= <b>{self.num(x.value(), ('out', j) if j else None)}</b></p>"
         )
-        h += self.eq(C.delta_eq(c, k, r, s))
+        h += self.eq(C.delta_eq(c, k, r, s)) + self.beat(k)
         h += self.label(f"Update (η = {self.number(tr.learning_rate)})", "m")
         return h + self.eq(C.update_eq(c, j, r, col)) + self.footer()
 

@@ -136,7 +136,15 @@ def errors(tr, g, terms) -> Table:
 
 
 def signals(tr, g, k: int, r: int) -> Table:
-    """∂E/∂out, ∂out/∂net and δ of neuron r of layer k, per sample."""
+    """∂E/∂out, ∂out/∂net and δ of neuron r of layer k, per sample (out and target for the
+    δ = out − target of a fused output layer; no ∂out/∂net for softmax)."""
     p, o, E = tr.p, g.out(k, r, 0), Sym(None, "E")
+    if k == g.L and g.fused:  # δ = out − target
+        head = [(Math(Partial(E, o)),), (Math(o),), (Math(g.target(r, 0)),), (Math(g.delta(k, r, 0)),)]
+        cols = (p.grad_out[k], p.out[k], tr.targets, p.delta[k])
+        return per_sample(tr, head, lambda s: [cell(a[s, r]) for a in cols])
+    if not g.per_neuron(k):  # softmax has no f′ of one neuron
+        head = [(Math(Partial(E, o)),), (Math(g.delta(k, r, 0)),)]
+        return per_sample(tr, head, lambda s: [cell(a[k][s, r]) for a in (p.grad_out, p.delta)])
     head = [(Math(Partial(E, o)),), (Math(Partial(o, g.net_(k, r, 0))),), (Math(g.delta(k, r, 0)),)]
     return per_sample(tr, head, lambda s: [cell(a[k][s, r]) for a in (p.grad_out, p.fprime, p.delta)])

@@ -101,7 +101,10 @@ class Backward:
                     f"{names[k + 1]}."
                 )
             if self.m > 1:
-                each = Prod((g.d_out(k, 0, "s"), g.d_net(k, 0, "s"), Partial(g.net_(k, 0, "s"), w0)))
+                if g.per_neuron(k):
+                    each = Prod((g.d_out(k, 0, "s"), g.d_net(k, 0, "s"), Partial(g.net_(k, 0, "s"), w0)))
+                else:  # softmax: ∂E/∂net·∂net/∂w
+                    each = Prod((Partial(E, g.net_(k, 0, "s")), Partial(g.net_(k, 0, "s"), w0)))
                 self.para(
                     "With several samples the total error is a sum over them, so every "
                     "gradient is the sum of the chain rules of the samples (",
@@ -149,16 +152,17 @@ class Backward:
                 out.append(Gap())
                 continue
             d, w = float(p.delta[k + 1][0, q]), float(self.net.weights[k][q, r])
-            e_q, net_q, o = c.e_term(q, 0), c.net_(k + 1, q, 0), c.out(k, r, 0)
+            net_q, o = c.net_(k + 1, q, 0), c.out(k, r, 0)
+            via = (c.delta(k + 1, q, 0), c.w(k, q, r))
+            numbers = (Prod((Num(d, ("delta", k + 1)), Num(w))),)
+            if not c.per_neuron(k + 1):  # softmax: each E_o depends on every net, so a path is
+                # the one through net_o, not through E_o alone
+                lhs = Prod((Partial(E, net_q, d), Partial(net_q, o, w)))
+                out.append(Eq(lhs, (Prod(via),), numbers, d * w))
+                continue
+            e_q = c.e_term(q, 0)
             chain = Prod((Partial(e_q, net_q, d), Partial(net_q, o, w)))
-            out.append(
-                Eq(
-                    Partial(e_q, o, d * w),
-                    (chain, Prod((c.delta(k + 1, q, 0), c.w(k, q, r)))),
-                    (Prod((Num(d, ("delta", k + 1)), Num(w))),),
-                    d * w,
-                )
-            )
+            out.append(Eq(Partial(e_q, o, d * w), (chain, Prod(via)), numbers, d * w))
         return out
 
     def neuron_backward(self, k: int, r: int, first: bool) -> None:
@@ -199,20 +203,7 @@ class Backward:
                 "through each of them:",
             )
             self.show(*(self.paths(k, r) if k == L - 1 else []), grad_out)
-        self.para(
-            f"Next, how much does the output of {name} change with respect to its total "
-            "net input? " + self.net.activations[j].prose
-        )
-        self.show(C.fprime_eq(c, k, r, 0))
-        self.para(
-            "The product of these two factors, ",
-            Math(Partial(E, net_)),
-            ", is the error signal ",
-            Math(c.delta(k, r, 0)),
-            f" of {name}",
-            " (the next layer back will use it):" if k > 1 else ":",
-        )
-        self.show(C.delta_eq(c, k, r, 0))
+        self.signal(k, r, first)
         cols = self.shown_inputs(k)
         self.para(
             "Finally, how much does ",
@@ -236,13 +227,76 @@ class Backward:
         self.para("Putting it all together:")
         self.show(*[C.grad_weight_eq(c, j, r, col) for col in cols])
 
+    def signal(self, k: int, r: int, first: bool) -> None:
+        """From ∂E/∂out to δ = ∂E/∂net of one neuron (one sample): times f′(net); through a
+        softmax layer's Jacobian; or, where the loss fits the output activation, the chain
+        rule collapsing to out − target (the lecture beat)."""
+        c, j, name, net_ = self.c, k - 1, self.N(k, r), self.c.net_(k, r, 0)
+        act = self.net.activations[j]
+        back = " (the next layer back will use it)" if k > 1 else ""
+        if act.per_neuron:
+            self.para(
+                f"Next, how much does the output of {name} change with respect to its total "
+                "net input? " + act.prose
+            )
+            self.show(C.fprime_eq(c, k, r, 0))
+        else:
+            layer = self.names[k]
+            self.para(
+                f"Next, how does the output of {name} change with the net inputs? With "
+                f"{act.name}, {name}'s output depends on the net input of every neuron of layer "
+                + (
+                    f"{layer}. {act.prose} The row of {name} in this matrix:"
+                    if first
+                    else f"{layer}; its row:"
+                )
+            )
+            self.show(*self.jacobian_rows(k, r))
+        if k == self.L and c.fused:
+            self.para(
+                "Multiplying out the chain rule for the error signal ",
+                Math(c.delta(k, r, 0)),
+                f" of {name}, everything but its output and its target cancels. " + self.net.loss.delta_prose
+                if first
+                else f" of {name}, the chain rule collapses to out − target as it did above:",
+            )
+        elif act.per_neuron:
+            self.para(
+                "The product of these two factors, ",
+                Math(Partial(E, net_)),
+                ", is the error signal ",
+                Math(c.delta(k, r, 0)),
+                f" of {name}{back}:",
+            )
+        else:
+            self.para(
+                "The error signal ",
+                Math(c.delta(k, r, 0)),
+                f" of {name} collects the paths through every output of the layer{back}:",
+            )
+        self.show(C.delta_eq(c, k, r, 0))
+
+    def jacobian_rows(self, k: int, r: int, chain=None) -> list:
+        """The row of neuron r of softmax layer k in the Jacobian, long rows cut short."""
+        chain = chain or self.c
+        return [
+            Gap() if j is None else C.jacobian_eq(chain, k, r, j, 0) for j in pick(self.sizes[k], SHOW_TERMS)
+        ]
+
     def neuron_backward_batch(self, k: int, r: int) -> None:
         c, g, j, name = self.c, self.g, k - 1, self.N(k, r)
-        steps = (C.grad_out_eq, C.fprime_eq, C.delta_eq)
         self.para(f"For each sample, the error signal of {name}:")
-        self.show(*[_symbolic(f(g, k, r, 0)) for f in steps])
-        self.para(f"For sample {self.sl(0)}, with its numbers:")
-        self.show(*[f(c, k, r, 0) for f in steps])
+        if self.net.activations[j].per_neuron:
+            self.show(*[_symbolic(f(g, k, r, 0)) for f in (C.grad_out_eq, C.fprime_eq, C.delta_eq)])
+            self.para(f"For sample {self.sl(0)}, with its numbers:")
+            self.show(*[f(c, k, r, 0) for f in (C.grad_out_eq, C.fprime_eq, C.delta_eq)])
+        else:
+            rows = [e if isinstance(e, Gap) else _symbolic(e) for e in self.jacobian_rows(k, r, g)]
+            self.show(_symbolic(C.grad_out_eq(g, k, r, 0)), *rows, _symbolic(C.delta_eq(g, k, r, 0)))
+            self.para(f"For sample {self.sl(0)}, with its numbers:")
+            self.show(C.grad_out_eq(c, k, r, 0), *self.jacobian_rows(k, r), C.delta_eq(c, k, r, 0))
+        if k == self.L and c.fused:
+            self.para("Why is δ = out − target? " + self.net.loss.delta_prose)
         net_ = g.net_(k, r, 0)
         self.para("Every sample:")
         self.blocks.append(tables.signals(self.tr, g, k, r))

@@ -200,11 +200,31 @@ class _Narrative(Backward):
             " changes a little.",
         )
         self.data_table()
+        self.derived_inputs()
         self.weight_tables(after=False)
 
     def data_table(self) -> None:
         self.para(f"The inputs and targets of the {'sample' if self.m == 1 else 'samples'} in this step:")
         self.blocks.append(tables.data(self.tr, self.g))
+
+    def derived_inputs(self) -> None:
+        """The inputs computed from the raw ones (x1², x1·x2, sin x1), with the first sample's
+        numbers."""
+        net = self.net
+        if not net.features:
+            return
+        n_raw = net.n_raw
+        derived = ", ".join(self.N(0, i) for i in range(n_raw, self.sizes[0]))
+        raw = ", ".join(self.N(0, i) for i in range(n_raw))
+        self.para(
+            f"The inputs {derived} are not in the data: the network derives them from the raw "
+            f"inputs {raw} of each sample"
+            + (f" (here for sample {self.sl(0)})" if self.m > 1 else "")
+            + ", and they enter layer "
+            f"{self.names[1]} like any other input:"
+        )
+        eqs = [C.input_eq(self.c, i, 0) for i in range(n_raw, self.sizes[0])]
+        self.show(*eqs[:SHOW_OUTPUTS])
 
     def weight_tables(self, after: bool) -> None:
         net, lab = self.net, self.net.labels
@@ -251,6 +271,19 @@ class _Narrative(Backward):
             src = "the inputs" if k == 1 else f"the outputs of layer {self.names[k - 1]}"
             shown, c = self.shown(k), self.c
             rest = self.sizes[k] - len(shown)
+            act = self.net.activations[k - 1]
+            if not act.per_neuron and self.m == 1:  # softmax needs every net before any out
+                self.para(
+                    f"The net input of each neuron of layer {self.names[k]} weighs {src}"
+                    + (" and adds the bias:" if bias else ":")
+                )
+                self.show(*[C.net_eq(c, k, i, 0) for i in shown])
+                self.para(self.softmax_words(k) + ":")
+                self.show(*[C.out_eq(c, k, i, 0) for i in shown])
+                if rest:
+                    self.para(f"The other {_count(rest, 'neuron')} of layer {self.names[k]}:")
+                    self.blocks.append(tables.neuron_values(self.net, self.p, k))
+                continue
             if self.m == 1:
                 for n_i, i in enumerate(shown):
                     self.para(
@@ -271,7 +304,8 @@ class _Narrative(Backward):
             self.para(
                 f"For every sample, each neuron weighs {src}"
                 + (" and adds its bias" if bias else "")
-                + ", then applies the activation function:"
+                + ", then applies the activation function"
+                + (":" if act.per_neuron else f" ({self.softmax_words(k)}):")
             )
             self.show(*[_symbolic(f(self.g, k, i, 0)) for i in shown for f in (C.net_eq, C.out_eq)])
             self.para(f"For example, for sample {self.sl(0)}:")
@@ -288,6 +322,13 @@ class _Narrative(Backward):
             for c0 in range(0, len(shown), TABLE_NEURONS):
                 self.blocks.append(tables.forward(self.tr, self.g, k, shown[c0 : c0 + TABLE_NEURONS]))
 
+    def softmax_words(self, k: int) -> str:
+        return (
+            f"Layer {self.names[k]} uses softmax: each output is e to the power of its net "
+            "input, divided by the sum of the same over the layer, so the outputs are positive "
+            "and add up to 1 (the network's probabilities of the classes)"
+        )
+
     # -- the error -----------------------------------------------------------------------
     def error(self) -> None:
         c, g, p, L, tr, loss = self.c, self.g, self.p, self.L, self.tr, self.net.loss
@@ -299,6 +340,12 @@ class _Narrative(Backward):
         )
         term = loss.term_expression(Sym(None, "target"), Sym(None, "out"), c.count)
         self.show(Eq(c.e_total(), (SumOver("o" if self.m == 1 else "s,o", term, ()),)))
+        if getattr(loss, "zero_target_note", ""):
+            self.para(
+                "A share whose target is 0 is 0 (0 times a "
+                "logarithm), so with one-hot targets only the target class's output counts: "
+                "its share is −ln out, small when out is near 1 and large when out is near 0."
+            )
         if self.m == 1:
             self.para(
                 f"For {self.N(L, 0)}, the target is ",
