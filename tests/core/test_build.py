@@ -18,6 +18,7 @@ from bpviz.core.build import (
     spec_from_document,
     spec_problems,
     validate_spec,
+    with_features,
 )
 from bpviz.core.fileformat import Document, parse, to_json
 from bpviz.core.presets import PRESETS, load_preset
@@ -392,3 +393,90 @@ def test_the_dialog_builds_nothing_the_loader_would_refuse():
     assert any(e.field == "n_samples" for e in build.spec_problems(many))
     ok = build.NetworkSpec([build.LayerSpec("x", 784), build.LayerSpec("y", 10, "sigmoid")], n_samples=60_000)
     assert build.spec_problems(ok) == []
+
+
+# -------------------------------------------------------------------- issue 14: classes, test rows, features
+def test_rebuilding_keeps_test_rows_classes_and_generator():
+    old = load_preset("circle")
+    spec = spec_from_document(old)
+    spec.layers[1] = spec.layers[1]._replace(size=6)  # a wider hidden layer: the data is the same
+    doc, notes = build_document(spec, old)
+    assert np.array_equal(doc.test_inputs, old.test_inputs) and np.array_equal(
+        doc.test_targets, old.test_targets
+    )
+    assert doc.classes == old.classes and doc.generator == old.generator
+    assert doc.generator is not old.generator and doc.classes is not old.classes
+    assert not any("generator" in n or "class" in n for n in notes)
+    again = parse(to_json(doc))  # and it saves into a file that loads
+    assert again.n_test == old.n_test and again.generator == old.generator
+
+
+def test_rebuilding_with_other_outputs_drops_what_no_longer_fits():
+    old = load_preset("circle")
+    spec = spec_from_document(old)
+    spec.layers[-1] = spec.layers[-1]._replace(size=3)
+    doc, notes = build_document(spec, old)
+    assert doc.classes is None and doc.generator is None
+    assert doc.test_targets.shape == (60, 3) and doc.targets.shape == (140, 3)
+    assert any("class names (inside, outside)" in n for n in notes)
+    assert any("generator (circle) makes" in n for n in notes)
+    parse(to_json(doc))  # still a file bpviz opens
+
+
+def test_a_tanh_output_forgets_the_generator_of_0_1_targets():
+    old = load_preset("moons")
+    spec = spec_from_document(old)
+    spec.layers[-1] = spec.layers[-1]._replace(activation="tanh")
+    spec.loss = "half_sse"
+    doc, notes = build_document(spec, old)
+    assert doc.generator is None and doc.classes == old.classes and len(notes) == 1
+
+
+def test_softmax_and_cross_entropy_build_with_one_hot_placeholder_targets():
+    spec = default_spec()
+    spec.layers[-1] = spec.layers[-1]._replace(size=3, activation="softmax")
+    spec.loss = "cross_entropy"
+    spec.n_samples = 4
+    doc, _ = build_document(spec)
+    assert doc.network.activations[-1].name == "softmax" and doc.network.loss.name == "cross_entropy"
+    assert doc.targets.tolist() == [[1.0, 0.0, 0.0]] * 4
+    parse(to_json(doc))
+    assert spec_from_document(doc).loss == "cross_entropy"
+
+
+def test_targets_the_new_loss_cannot_take_are_refused_on_the_loss():
+    old = load_preset("xor")  # one output of 0/1: binary cross-entropy takes it, not 1.5
+    spec = spec_from_document(old)
+    spec.loss = "binary_cross_entropy"
+    doc, _ = build_document(spec, old)
+    assert doc.network.loss.name == "binary_cross_entropy"
+    old.targets[0, 0] = 1.5
+    with pytest.raises(SpecError) as e:
+        build_document(spec, old)
+    assert e.value.field == "loss" and "from 0 to 1" in e.value.reason
+
+
+def test_features_build_like_a_file_that_lists_them():
+    spec = with_features(default_spec(), ["x1^2", "x1*x2"])
+    assert spec.layers[0].size == 4 and spec.n_raw == 2
+    doc, _ = build_document(spec)
+    net = doc.network
+    assert net.features == ("x1^2", "x1*x2") and net.sizes[0] == 4 and doc.inputs.shape == (1, 2)
+    assert net.labels.neurons[0] == ["i1", "i2", "i1²", "i1·i2"]
+    assert to_json(doc)["features"] == ["x1^2", "x1*x2"]
+    same_document(parse(to_json(doc)), doc)
+    assert spec_from_document(doc).features == ["x1^2", "x1*x2"]
+
+
+def test_changing_features_keeps_the_raw_data_and_labels():
+    old, _ = build_document(with_features(default_spec(), ["x1^2"]))
+    old.inputs = np.array([[0.5, -2.0]])
+    old.network.labels.neurons[0][:2] = ["a", "b"]
+    spec = with_features(spec_from_document(old), ["x1*x2", "sin(x2)"])
+    doc, notes = build_document(spec, old)
+    assert doc.inputs.tolist() == [[0.5, -2.0]] and not any("inputs" in n for n in notes)
+    assert doc.network.labels.neurons[0] == ["a", "b", "a·b", "sin b"]
+    assert doc.network.weights[0].shape == (2, 4)
+    spec = with_features(spec_from_document(doc), [])
+    plain, _ = build_document(spec, doc)
+    assert plain.network.features == () and plain.network.labels.neurons[0] == ["a", "b"]
