@@ -34,6 +34,7 @@ __all__ = [
     "jacobian_eq",
     "jacobian_row",
     "delta_eq",
+    "delta_rule",
     "grad_weight_eq",
     "weight_sample_eq",
     "grad_bias_eq",
@@ -372,6 +373,17 @@ def _through_every_out(c: Chain, k: int, i: int, s: int) -> SumOver:
         for j in range(c.net.sizes[k])
     )
     return SumOver("j", body, terms)
+
+
+def delta_rule(net, k: int) -> str:
+    """How δ of layer k comes from ∂E/∂out, for views that write it in a few cells:
+    ``"out − target"`` (the output layer where the loss fits its activation: softmax +
+    cross-entropy, sigmoid + binary cross-entropy), ``"jacobian"`` (softmax with another loss:
+    δ_i = out_i·(∂E/∂out_i − Σ_j ∂E/∂out_j·out_j), no f′ of one neuron) or ``"f′"``
+    (δ = ∂E/∂out ⊙ f′(net))."""
+    if k == net.L and net.loss.fused(net.activations[-1]):
+        return "out − target"
+    return "f′" if net.activations[k - 1].per_neuron else "jacobian"
 
 
 def delta_eq(c: Chain, k: int, i: int, s: int) -> Eq:

@@ -20,7 +20,7 @@ from bpviz.core.teach.document import (
     inline_with,
     laid_out,
 )
-from bpviz.core.teach.render import Html
+from bpviz.core.teach.render import Html, compound
 
 __all__ = ["write"]
 
@@ -71,13 +71,34 @@ def table(t: Table) -> str:
 
 
 def svg_label(label: str) -> str:
-    """A label in SVG text, which has no <sub>: the subscript as a lowered, smaller tspan."""
+    """A label in SVG text, which has no <sub>: the subscript as a lowered, smaller tspan; a
+    derived input (x1², x1·x2, sin x1) with its digits as subscript characters, so nothing
+    after them stays lowered."""
     parts = parse(label)
     if parts is None:
-        return esc(label)
+        c = compound(label)
+        if c is None:
+            return esc(label)
+        kind, args = c
+        a = [_svg_inline(x) for x in args]
+        return {"square": lambda: a[0] + "²", "product": lambda: "·".join(a)}.get(
+            kind, lambda: "sin " + a[0]
+        )()
     base, sub = parts
     b = f'<tspan font-style="italic">{esc(base)}</tspan>'
     return b if sub is None else b + f'<tspan dy="4" font-size="75%">{esc(sub)}</tspan>'
+
+
+def _svg_inline(label: str) -> str:
+    """A symbol on the baseline: its digit subscript as subscript characters (x₁)."""
+    base, sub = parse(label)
+    b = f'<tspan font-style="italic">{esc(base)}</tspan>'
+    if sub is None:
+        return b
+    return b + (sub.translate(_SUB_DIGITS) if sub.isdigit() else esc(sub))
+
+
+_SUB_DIGITS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
 def figure(fig: Figure) -> str:

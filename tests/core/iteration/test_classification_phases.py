@@ -411,3 +411,16 @@ def test_a_softmax_output_has_no_per_output_error_paths():
     tr2 = trace_step(document("sigmoid", "binary_cross_entropy", ()), [0])
     assert render.text(C.grad_out_eq(C.Chain(tr2), 1, 0, 0)).startswith("∂E/∂out_h1 = ∂E_o1/∂out_h1 + ")
     assert len(C.weight_paths(C.Chain(tr2), 0, 0, 0, 0)) == 3
+
+
+def test_delta_rule_tells_views_how_delta_is_made():
+    rule = {case: C.delta_rule(document(*CASES[case], ()).network, 2) for case in CASES}
+    assert rule == {
+        "softmax+ce": "out − target",
+        "sigmoid+bce": "out − target",
+        "softmax+mse": "jacobian",
+        "softmax+half_sse": "jacobian",
+    }
+    assert C.delta_rule(document("softmax", "cross_entropy", ()).network, 1) == "f′"
+    sig = document("sigmoid", "half_sse", ()).network
+    assert C.delta_rule(sig, 2) == "f′"

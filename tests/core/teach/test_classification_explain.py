@@ -178,3 +178,14 @@ def test_trace_text_of_the_fused_delta_phase():
 def test_latex_compiles(case, tmp_path):
     doc = document(*CASES[case])
     compile_tex(explain(doc, trace_step(doc, [0, 1, 2]), "tex"), tmp_path)
+
+
+def test_derived_inputs_in_the_html_figure():
+    """SVG text has no <sub>: a derived input's label keeps its digits as subscript characters
+    on the baseline, so the rest of the figure's text is not lowered."""
+    html = explain(
+        document("softmax", "cross_entropy"), trace_step(document("softmax", "cross_entropy"), [0]), "html"
+    )
+    assert '<tspan font-style="italic">x</tspan>₁²</text>' in html
+    assert '<tspan font-style="italic">x</tspan>₁·<tspan font-style="italic">x</tspan>₂</text>' in html
+    CHECK["html"](html)
