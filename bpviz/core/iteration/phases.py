@@ -24,7 +24,9 @@ from bpviz.core.iteration import phase_equations
 from bpviz.core.iteration.symbols import Names
 from bpviz.core.network import Network, Pass
 
-__all__ = ["Trace", "Phase", "trace_step", "phase_names"]
+__all__ = ["Trace", "Phase", "trace_step", "phase_names", "JACOBIAN_FULL"]
+
+JACOBIAN_FULL = 16  # a softmax layer up to this size gives its whole Jacobian in ``values``
 
 
 @dataclass
@@ -295,10 +297,11 @@ def _values(ph: Phase) -> list[dict]:
             for i in range(net.sizes[k])
         ]
     elif kind == "delta" and not net.activations[k - 1].per_neuron:
-        # softmax: no f′ of one neuron but the Jacobian ∂out_i/∂net_j of every sample
-        o = p.out[k]
-        for i in range(net.sizes[k]):
-            for j in range(net.sizes[k]):
+        # softmax: no f′ of one neuron but the Jacobian ∂out_i/∂net_j of every sample (of a
+        # layer of more than JACOBIAN_FULL neurons only its diagonal: n² entries per sample)
+        o, n = p.out[k], net.sizes[k]
+        for i in range(n):
+            for j in range(n) if n <= JACOBIAN_FULL else (i,):
                 jac = p.fprime[k][:, i] if i == j else -(o[:, i] * o[:, j])
                 v.append(
                     {

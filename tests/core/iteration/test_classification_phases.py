@@ -424,3 +424,24 @@ def test_delta_rule_tells_views_how_delta_is_made():
     assert C.delta_rule(document("softmax", "cross_entropy", ()).network, 1) == "f′"
     sig = document("sigmoid", "half_sse", ()).network
     assert C.delta_rule(sig, 2) == "f′"
+
+
+def test_a_wide_softmax_layer_gives_only_the_jacobians_diagonal():
+    """n² values per sample would swamp trace --json: past JACOBIAN_FULL only ∂out_i/∂net_i."""
+    from bpviz.core.iteration.phases import JACOBIAN_FULL
+
+    n = JACOBIAN_FULL + 1
+    rng = np.random.default_rng(0)
+    net = Network(
+        ["i", "o"],
+        [2, n],
+        [make_activation("softmax")],
+        [rng.normal(size=(n, 2))],
+        None,
+        True,
+        make_loss("cross_entropy"),
+    )
+    tr = trace_step(Document(net, np.ones((1, 2)), np.eye(n)[:1]), [0])
+    jac = [e for e in tr.phases[-3].values if e["quantity"] == "jacobian"]
+    assert [e["neuron"][1] for e in jac] == [e["with"][1] for e in jac] == list(range(n))
+    assert [e["value"][0] for e in jac] == tr.p.fprime[1][0].tolist()
