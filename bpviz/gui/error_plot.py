@@ -15,6 +15,13 @@ in view (the y range follows the data and the dot, also when the dot drops below
 of the history, as it does after each step of `linear`). The legend is one row above the data
 area, never over the curve. A dashed line marks the stop threshold (the session's stop_error),
 so a class sees the curve head for "learned"; its label says where a run stopped.
+
+Held-out rows (data.test): a second curve, the test error (E of the test rows on a step's
+scale, the training process's or the stepper's points, ``History.test_record``), in Okabe–Ito
+orange and dashed (told apart by colour and by dash), bounded and decimated like the training
+curve; the legend then says "training" and "test". Where accuracy applies the legend's last
+entry is the latest accuracy, "accuracy 93 % · test 90 %" (``Session.scores``). Without test
+rows and classes the plot is as before.
 """
 
 from __future__ import annotations
@@ -45,9 +52,42 @@ class _StepAxis(pg.AxisItem):
 
 LEGEND_NAMES = {
     "step": "E of each step",
+    "training": "training",  # the step curve's name when a test curve is beside it
+    "test": "test",
     "epoch": "E of all samples (epoch ends)",
     "current": "this iteration",
 }
+TEST = "#E69F00"  # Okabe–Ito orange: the test curve (dashed, so it differs by more than colour)
+
+
+def percent(fraction: float) -> str:
+    """An accuracy as a whole percentage, rounded down: "93 %" ("100 %" only when every row
+    is right)."""
+    return f"{math.floor(100 * fraction + 1e-9)} %"
+
+
+def accuracy_text(scores) -> str:
+    """ "accuracy 93 % · test 90 %" from ``Session.scores`` ("" where accuracy does not
+    apply): the status line's words."""
+    if scores is None or scores.accuracy is None:
+        return ""
+    text = f"accuracy {percent(scores.accuracy)}"
+    if scores.test_accuracy is not None:
+        text += f" · test {percent(scores.test_accuracy)}"
+    return text
+
+
+def curve_names(tested: bool, scores) -> tuple[str, str]:
+    """The legend's names of the step curve and the test curve: "E of each step", or
+    "training" and "test" beside a test curve, each with its latest accuracy where accuracy
+    applies ("training · accuracy 93 %")."""
+    step = LEGEND_NAMES["training" if tested else "step"]
+    test = LEGEND_NAMES["test"]
+    if scores is not None and scores.accuracy is not None:
+        step += f" · accuracy {percent(scores.accuracy)}"
+        if scores.test_accuracy is not None:
+            test += f" · accuracy {percent(scores.test_accuracy)}"
+    return step, test
 
 
 class ErrorPlot(pg.PlotWidget):
@@ -84,6 +124,14 @@ class ErrorPlot(pg.PlotWidget):
             [], [], pen=pg.mkPen(NEGATIVE, width=2), antialias=False, name=LEGEND_NAMES["epoch"]
         )
         self.epoch_curve.setSkipFiniteCheck(True)
+        self.test_curve = pi.plot(
+            [],
+            [],
+            pen=pg.mkPen(TEST, width=2, style=Qt.PenStyle.DashLine),
+            antialias=False,
+            name=LEGEND_NAMES["test"],
+        )
+        self.test_curve.setSkipFiniteCheck(True)
         self.current = pi.plot(
             [],
             [],
@@ -112,9 +160,12 @@ class ErrorPlot(pg.PlotWidget):
         self.setToolTip(
             "Total error E against step. E of each step: the error of the samples that step "
             "used, before its update. E of all samples at each epoch's end (online mode): "
-            "the curve a class expects. This iteration: the error of the next step, where "
-            "the stepper is. Hover to read off a value; drag or wheel to look closer, "
-            "double-click to follow the run again."
+            "the curve a class expects. Test (dashed, with held-out rows): E of the test rows, "
+            "never trained on, scaled to a step's rows so both curves share a scale; when it "
+            "rises while the training curve falls, the network is overfitting. This iteration: "
+            "the error of the next step, where the stepper is. Accuracy: the share of rows "
+            "whose predicted class is right. Hover to read off a value; drag or wheel to look "
+            "closer, double-click to follow the run again."
         )
         self.scene().sigMouseMoved.connect(self._hover)
         vb = pi.vb
@@ -138,10 +189,15 @@ class ErrorPlot(pg.PlotWidget):
         session.documentChanged.connect(self.refresh)
         session.documentChanged.connect(lambda: self.update_stop())
         session.displayChanged.connect(self._theme)
+        session.scoresChanged.connect(self._show_scores)
+        session.traceChanged.connect(self._show_scores)
+        session.trainingChanged.connect(self._show_scores)
+        session.documentChanged.connect(self._show_scores)  # (after refresh: the entries)
         self._theme()
         self._axis_mode()
         self.update_stop()
         self.refresh()
+        self._show_scores()
 
     # -- display ------------------------------------------------------------------------------
     def set_log_scale(self, on: bool) -> None:
@@ -191,7 +247,7 @@ class ErrorPlot(pg.PlotWidget):
         # clipped or covering ones (the training dock says it too)
         below, above = [(0, -0.35)] * 2, [(0, 1)] * 2
         box = vb.sceneBoundingRect()
-        pts = [c.getData() for c in (self.curve, self.epoch_curve, self.current)]
+        pts = [c.getData() for c in (self.curve, self.epoch_curve, self.test_curve, self.current)]
         pts = [(x, y) for x, y in pts if x is not None and len(x)]
         for anchors in [below, above] if self.log_scale else [above]:
             label.anchors = anchors
@@ -325,7 +381,36 @@ class ErrorPlot(pg.PlotWidget):
             self.legend.removeItem(item)
         item._in_legend = show
         if show != listed:
+            self._relayout_legend()
             self._place_legend()
+
+    def _relayout_legend(self) -> None:
+        """The entries in a fixed order (training, test, epochs, this iteration), filling the
+        rows from the left: pyqtgraph leaves a hole where an entry was removed and puts a new
+        one in the first hole."""
+        lg = self.legend
+        order = [self.curve, self.test_curve, self.epoch_curve, self.current]
+        lg.items.sort(key=lambda e: order.index(e[0].item) if e[0].item in order else len(order))
+        for i in range(lg.layout.count() - 1, -1, -1):
+            lg.layout.removeAt(i)
+        lg.rowCount = max(1, math.ceil(len(lg.items) / lg.columnCount))
+        for sample, label in lg.items:
+            lg._addItemToLayout(sample, label)
+        lg.updateSize()
+
+    def _rename(self, item, name: str) -> None:
+        """A listed curve's legend text."""
+        for sample, label in self.legend.items:
+            if sample.item is item:
+                if label.text != name:
+                    label.setText(name)
+                return
+
+    def _show_scores(self, *_a) -> None:
+        """The curves' legend names, with the latest training and test accuracy."""
+        step, test = curve_names(self.session.doc.n_test > 0, self.session.scores)
+        self._rename(self.curve, step)
+        self._rename(self.test_curve, test)
 
     def _manual_range(self, *_a) -> None:
         self._follow = False
@@ -398,6 +483,15 @@ class ErrorPlot(pg.PlotWidget):
             ys = np.concatenate([ys, ey])
         else:
             self.epoch_curve.setData([], [])
+        tested = self.session.doc.n_test > 0
+        self._legend_entry(self.test_curve, tested)
+        if tested and len(h.test_record):
+            tx, ty = _points(h.test_record, x0, x1, width)
+            ty = self._y(ty)
+            self.test_curve.setData(tx, ty)
+            ys = np.concatenate([ys, ty])
+        else:
+            self.test_curve.setData([], [])
         self._ys = ys
         if self._follow:
             self._follow_y(np.concatenate([ys, self._dot_y(), self._stop_y()]))
@@ -440,7 +534,11 @@ class ErrorPlot(pg.PlotWidget):
             self.cursor.hide()
             return
         th = THEMES[self.session.theme]
-        self.readout.setText(readout_text(step, r, self.session.decimals), color=th.text)
+        text = readout_text(step, r, self.session.decimals)
+        t = _latest_test(h.test_record, step)
+        if t is not None:
+            text += f"; test E = {fmt(t[1], self.session.decimals)} (step {t[0]:,})"
+        self.readout.setText(text, color=th.text)
         r = vb.viewRect()
         self.readout.setPos(r.left(), r.bottom())
         self.cursor.setPos(step)
@@ -457,6 +555,13 @@ def readout_text(step: int, r, decimals: int) -> str:
         f"step {step:,}: E ≈ {fmt(r.mean, decimals)}, mean of steps {r.first:,}–{r.last:,} "
         f"(range {fmt(r.lo, decimals)} to {fmt(r.hi, decimals)})"
     )
+
+
+def _latest_test(record, step: int) -> tuple[int, float] | None:
+    """The test curve's exact point at or before ``step`` (None: none there)."""
+    s = record.steps
+    i = int(np.searchsorted(s, step, side="right")) - 1
+    return None if i < 0 else (int(s[i]), float(record.values[i]))
 
 
 def _points(record, x0: float, x1: float, width: int) -> tuple[np.ndarray, np.ndarray]:

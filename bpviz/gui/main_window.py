@@ -24,14 +24,14 @@ from PySide6.QtWidgets import (
 from bpviz.core.fileformat import Document
 from bpviz.gui import actions, preferences
 from bpviz.gui.canvas import NetworkView
-from bpviz.gui.error_plot import ErrorPlot
+from bpviz.gui.error_plot import ErrorPlot, accuracy_text
 from bpviz.gui.exports_menu import ExportCommands
 from bpviz.gui.files import FileCommands
 from bpviz.gui.inspector import Inspector
 from bpviz.gui.panels.data_editor import DataEditor
 from bpviz.gui.plain_text import MAX_NAME, auto, displayable
 from bpviz.gui.presentation import STATE_VERSION, Presenter, Stage
-from bpviz.gui.results import ResultsTable
+from bpviz.gui.results import ResultsPanel, ResultsTable
 from bpviz.gui.session import Session
 from bpviz.gui.stepping import PhaseKeys, PhasePlayer
 from bpviz.gui.theme import apply_font_zoom, apply_palette, zoom_plot_fonts, zoom_window_chrome
@@ -79,6 +79,24 @@ class _ElidedLabel(QLabel):
         hint = super().minimumSizeHint()
         hint.setWidth(20)
         return hint
+
+
+def score_words(scores) -> str:
+    """The status line's scores after "  ·  ": E of all training rows, then the accuracy of the
+    training and test rows ("E = 0.0123 · accuracy 93 % · test 90 %"), or the test error where
+    there are test rows but accuracy does not apply; "" when the session has none (data too
+    large to score on the GUI thread between runs)."""
+    if scores is None:
+        return ""
+    words = []
+    if scores.error is not None:
+        words.append(f"E = {scores.error:.4g}")
+    acc = accuracy_text(scores)
+    if acc:
+        words.append(acc)
+    elif scores.test_error is not None:
+        words.append(f"test E = {scores.test_error:.4g}")
+    return "".join(f"  ·  {w}" for w in words)
 
 
 class MainWindow(QMainWindow):
@@ -139,7 +157,8 @@ class MainWindow(QMainWindow):
             "Training", _scrolled(self.training_panel), right, tab_with=self.plot_dock
         )
         self.results = ResultsTable(s, self.training, self)
-        self.results_dock = self._dock("Results", self.results, right, tab_with=self.plot_dock)
+        self.results_panel = ResultsPanel(s, self.results, self)  # the table and the confusion matrix
+        self.results_dock = self._dock("Results", self.results_panel, right, tab_with=self.plot_dock)
         self.data_editor = DataEditor(s, self)
         self.data_dock = self._dock("Data", self.data_editor, right, tab_with=self.plot_dock)
         self.plot_dock.raise_()
@@ -160,6 +179,7 @@ class MainWindow(QMainWindow):
         s.trainingChanged.connect(self._on_training)
         s.phaseChanged.connect(self._update_status)
         s.traceChanged.connect(self._update_status)
+        s.scoresChanged.connect(self._update_status)
         s.documentChanged.connect(self._on_document)
         s.modifiedChanged.connect(self.files.update_title)
         s.stepRefused.connect(lambda m: self.statusBar().showMessage(m, 8000))
@@ -296,7 +316,8 @@ class MainWindow(QMainWindow):
             f"{displayable(s.phase.title, MAX_NAME)}"
         )
         name = displayable(s.doc.title or s.source, MAX_NAME).replace("\n", " ")
-        self._status.setText(f"{name}  ·  {where}  ·  η = {s.learning_rate:g}  ·  {s.doc.mode}")
+        scores = score_words(s.scores)
+        self._status.setText(f"{name}  ·  {where}{scores}  ·  η = {s.learning_rate:g}  ·  {s.doc.mode}")
 
     def _on_zoom(self) -> None:
         """The font zoom applies to the whole window: the application font (docks, menus,
