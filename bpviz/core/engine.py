@@ -316,7 +316,7 @@ class TrainingEngine:
         data, and the accuracy and confusion matrix of the training and test rows (passes
         over the whole data: sent at a lower rate while running); otherwise ``outputs`` is
         None and ``data_error`` is the last full snapshot's. The test error comes at most
-        every ``TEST_INTERVAL`` (and in every full snapshot) when the step moved on."""
+        every ``TEST_INTERVAL`` while running (see ``_test_point``)."""
         t = self.trainer
         net = t.network
         now = time.perf_counter()
@@ -329,7 +329,7 @@ class TrainingEngine:
         # the record (bounded, bpviz.gui.error_history), so this process's memory stays flat
         first, errors, epochs = t.drain()
         epochs = tuple(epochs)
-        test_points = self._test_point(now, full)
+        test_points = self._test_point(now)
         outputs = None
         scores: dict = {}
         if full:
@@ -361,12 +361,15 @@ class TrainingEngine:
             **scores,
         )
 
-    def _test_point(self, now: float, full: bool) -> tuple:
+    def _test_point(self, now: float) -> tuple:
         """((step, E of the test rows),) when one is due: the step moved on since the last,
-        and it is a full snapshot or ``TEST_INTERVAL`` (stretched so the passes take at most
-        ``MAX_SHARE`` of the time) has passed. A value that is not finite is not sent."""
+        and the run is not running (a pause, the end: the weights the stepper takes) or
+        ``TEST_INTERVAL`` has passed, stretched so the passes take at most ``MAX_SHARE`` of
+        the time. A value that is not finite is not sent."""
         t = self.trainer
-        if not len(t.test_inputs) or t.step == self._test_step or not (full or now >= self._test_due):
+        if not len(t.test_inputs) or t.step == self._test_step:
+            return ()
+        if self.state == "running" and now < self._test_due:
             return ()
         t0 = time.perf_counter()
         e = t.test_error()
