@@ -14,7 +14,10 @@ Targets (issue 12): longest gap < 100 ms in every case; p99 lateness ≤ 20 ms f
 quiet machine; throughput ≥ 0.8 of headless in every case.
 
 Cases: the swap preset; 2-8-1 × 1,000 samples; 2-16-16-2 × 1,000 samples; 784-128-10,
-minibatch 64, × 1,280 samples; 40-40-40 × 200 samples. Data: numpy, seeded.
+minibatch 64, × 1,280 samples; 40-40-40 × 200 samples; and softmax networks with
+cross-entropy, class names and held-out test rows (issue 14: the training process then also
+sends the test error, the accuracy and the confusion matrices): the spiral preset, and
+2-16-16-2 softmax × 1,000 samples + 250 test rows. Data: numpy, seeded.
 """
 
 from __future__ import annotations
@@ -67,6 +70,40 @@ def make_doc(sizes: list[int], n: int, mode: str = "online", batch: int | None =
     return doc
 
 
+def make_softmax_doc(sizes: list[int], n: int, n_test: int, mode: str = "online", batch: int | None = None):
+    """A tanh network with a softmax output layer and cross-entropy, ``n`` seeded training
+    rows and ``n_test`` test rows of ``sizes[-1]`` noisy classes, with class names."""
+    from bpviz.core.build import LayerSpec, NetworkSpec, build_document
+
+    k = sizes[-1]
+    layers = [LayerSpec("i", sizes[0])]
+    layers += [LayerSpec(f"h{j}", s, "tanh") for j, s in enumerate(sizes[1:-1], 1)]
+    layers.append(LayerSpec("o", k, "softmax"))
+    spec = NetworkSpec(
+        layers,
+        loss="cross_entropy",
+        learning_rate=0.05,
+        mode=mode,
+        batch_size=batch,
+        init_scheme="xavier",
+        init_scale=1.0,
+        n_samples=n,
+        title="-".join(map(str, sizes)) + " softmax",
+    )
+    doc, _ = build_document(spec)
+    rng = np.random.default_rng(14)
+    centres = rng.normal(0, 1, (k, sizes[0]))
+
+    def rows(m):
+        cls = rng.integers(0, k, m)
+        return centres[cls] + 0.5 * rng.normal(0, 1, (m, sizes[0])), np.eye(k)[cls]
+
+    doc.inputs, doc.targets = rows(n)
+    doc.test_inputs, doc.test_targets = rows(n_test)
+    doc.classes = [f"class {j + 1}" for j in range(k)]
+    return doc
+
+
 def cases():
     from bpviz.core.presets import load_preset
 
@@ -76,6 +113,8 @@ def cases():
         ("2-16-16-2 x 1,000", lambda: make_doc([2, 16, 16, 2], 1000)),
         ("784-128-10 mb64 x 1,280", lambda: make_doc([784, 128, 10], 1280, "minibatch", 64, 0.1)),
         ("40-40-40 x 200", lambda: make_doc([40, 40, 40], 200)),
+        ("spiral (softmax, test)", lambda: load_preset("spiral")),
+        ("2-16-16-2 sm x 1,000+250", lambda: make_softmax_doc([2, 16, 16, 2], 1000, 250)),
     ]
 
 
