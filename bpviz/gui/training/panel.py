@@ -284,9 +284,10 @@ class TrainingPanel(QWidget):
                 if s.speed is not None
                 else f"full speed ({snap.steps_per_second:,.0f} steps/s)"
             )
+            test = "" if snap.test_error is None else f" · test E {fmt(snap.test_error, 6)}"
             self.status.setText(
                 f"training · step {snap.step:,} · epoch {snap.epoch:,} · E (all samples) "
-                f"{fmt(snap.data_error, 6)}\n{pace} · {stop}"
+                f"{fmt(snap.data_error, 6)}{test}\n{pace} · {stop}"
             )
         elif snap.state == "finished" and snap.reason == "target":
             text = self.stopped_text()
