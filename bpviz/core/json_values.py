@@ -188,7 +188,7 @@ class Numbers:
 
     def __getitem__(self, i):
         v = self.array[i]
-        return _RowView(v) if isinstance(v, np.ndarray) else float(v)
+        return _RowView(v, self, i) if isinstance(v, np.ndarray) else float(v)
 
     def __iter__(self):
         return (self[i] for i in range(len(self)))
@@ -205,15 +205,24 @@ class Numbers:
 class _RowView(Numbers):
     """One row of a 2-D Numbers."""
 
-    __slots__ = ()
+    __slots__ = ("_parent", "_index")
 
-    def __init__(self, array: np.ndarray) -> None:
+    def __init__(self, array: np.ndarray, parent: Numbers | None = None, index: int = 0) -> None:
         self.array = array
+        self._parent, self._index = parent, index
 
     def plain(self):
         return self.array.tolist()
 
     def preview(self) -> str:
+        """The row as the plain JSON reader shows it ("[1]" where the file has 1, not "[1.0]")."""
+        p = self._parent
+        if p is not None and getattr(p, "_text", None) is not None:
+            s, e = p._span
+            i = self._index if self._index >= 0 else self._index + len(p)
+            for n, m in enumerate(re.finditer(r"\[[^\[\]]*\]", p._text[s + 1 : e])):
+                if n == i:
+                    return _preview(json.loads(m.group(0)), 48)
         return json.dumps(self.array[:8].tolist())
 
 

@@ -112,11 +112,15 @@ def test_error(doc: Document, net: Network | None = None) -> float | None:
 
 def _accuracy(doc: Document, net: Network | None, x: np.ndarray, t: np.ndarray) -> float | None:
     net = doc.network if net is None else net
-    if len(x) == 0 or not classify.applies(net, doc.classes):
+    if len(x) == 0 or not classify.applies(net, doc.classes, _all_targets(doc.targets, doc.test_targets)):
         return None
     with np.errstate(all="ignore"):
         out = net.outputs(x)
-    return classify.accuracy(net if doc.classes is None else doc, out, t)
+    return float(np.mean(classify.correct(net, out, t)))
+
+
+def _all_targets(t: np.ndarray, test_t: np.ndarray) -> np.ndarray:
+    return np.concatenate([t, test_t]) if len(test_t) else t
 
 
 def accuracy(doc: Document, net: Network | None = None) -> float | None:
@@ -249,6 +253,7 @@ class Trainer:
             doc.test_targets if n_test else np.zeros((0, self.network.sizes[-1])), dtype=np.float64
         )
         self.classes = None if doc.classes is None else list(doc.classes)
+        self._classed: bool | None = None  # does accuracy apply (decided once)
         self._test_eval: Pass | None = None
         self.learning_rate = float(doc.learning_rate)
         self.mode = doc.mode
@@ -332,11 +337,14 @@ class Trainer:
         return e * (m / n) if self.network.loss.sums_samples else e
 
     def _rows_accuracy(self, x: np.ndarray, t: np.ndarray) -> float | None:
-        if len(x) == 0 or not classify.applies(self.network, self.classes):
+        if self._classed is None:
+            both = _all_targets(self.targets, self.test_targets)
+            self._classed = classify.applies(self.network, self.classes, both)
+        if len(x) == 0 or not self._classed:
             return None
         with np.errstate(all="ignore"):
             out = self.network.forward(x).out[-1]
-        return classify.accuracy(self.network if self.classes is None else _Classed(self), out, t)
+        return float(np.mean(classify.correct(self.network, out, t)))
 
     def accuracy(self) -> float | None:
         """The fraction of the training rows classified correctly at the current weights
@@ -587,11 +595,3 @@ class Trainer:
             if reason == "target":
                 return done + 1, "target"
         return n, None  # pragma: no cover - the fast run found a non-finite value in n steps
-
-
-class _Classed:
-    """A trainer's network with the data's class names: what ``classify`` reads of a document."""
-
-    def __init__(self, trainer: Trainer) -> None:
-        self.network = trainer.network
-        self.classes = trainer.classes

@@ -13,7 +13,9 @@ from bpviz.core.functions import make_activation, make_loss
 from bpviz.core.network import Network
 
 
-def doc_of(n_out: int, out_act: str = "sigmoid", loss: str = "half_sse", classes=None) -> Document:
+def doc_of(
+    n_out: int, out_act: str = "sigmoid", loss: str = "half_sse", classes=None, target: float = 0.0
+) -> Document:
     net = Network(
         ["i", "o"],
         [2, n_out],
@@ -23,11 +25,15 @@ def doc_of(n_out: int, out_act: str = "sigmoid", loss: str = "half_sse", classes
         True,
         make_loss(loss),
     )
-    return Document(net, np.zeros((1, 2)), np.zeros((1, n_out)), classes=classes)
+    return Document(net, np.zeros((1, 2)), np.full((1, n_out), target), classes=classes)
 
 
 def test_when_accuracy_applies():
-    assert not classify.applies(doc_of(1))
+    assert not classify.applies(doc_of(1, target=0.01))  # mazur's targets: a regression
+    assert not classify.applies(doc_of(1, "tanh"))
+    assert classify.applies(doc_of(1))  # a sigmoid output with targets 0 and 1 (CLI.md)
+    assert classify.applies(doc_of(2, target=1.0))
+    assert classify.applies(doc_of(1, "tanh", classes=["no", "yes"]))
     assert classify.applies(doc_of(1, classes=["no", "yes"]))
     assert classify.applies(doc_of(1, loss="binary_cross_entropy"))
     assert classify.applies(doc_of(3, "softmax", "cross_entropy"))
@@ -62,7 +68,7 @@ def test_one_output_splits_at_a_half_and_at_zero_for_tanh():
 
 
 def test_no_accuracy_where_it_does_not_apply_or_without_rows():
-    d = doc_of(1)
+    d = doc_of(1, "identity")
     assert classify.accuracy(d, np.array([[0.9]]), np.array([[1.0]])) is None
     c = doc_of(1, classes=["a", "b"])
     assert classify.accuracy(c, np.zeros((0, 1)), np.zeros((0, 1))) is None
@@ -78,9 +84,22 @@ def test_class_names():
 @pytest.mark.parametrize("n_out", [1, 4])
 def test_accuracy_counts_each_row_once(n_out):
     rng = np.random.default_rng(1)
-    d = doc_of(n_out, classes=[f"c{i}" for i in range(max(2, n_out))])
+    d = doc_of(n_out, "softmax" if n_out > 1 else "sigmoid", classes=[f"c{i}" for i in range(max(2, n_out))])
     out = rng.random((50, n_out))
     t = rng.random((50, n_out))
     m = classify.confusion(d, out, t)
     assert m.sum() == 50
     assert classify.accuracy(d, out, t) == pytest.approx(np.trace(m) / 50, abs=0)
+
+
+def test_several_sigmoid_outputs_count_a_row_when_every_output_agrees():
+    """The swap table: targets may name two classes at once; each output is its own yes/no."""
+    d = doc_of(2, target=1.0)
+    out = np.array([[0.9, 0.8], [0.2, 0.7], [0.6, 0.1], [0.4, 0.4]])
+    t = np.array([[1, 1], [0, 1], [1, 1], [0, 0]], dtype=float)
+    assert classify.correct(d, out, t).tolist() == [True, True, False, True]
+    assert classify.accuracy(d, out, t) == 0.75
+    assert not classify.exclusive(d, t)  # [1, 1] is two classes: no confusion matrix
+    assert classify.exclusive(d, np.array([[1.0, 0.0], [0.0, 1.0]]))
+    assert classify.exclusive(doc_of(3, "softmax", "cross_entropy"))
+    assert classify.exclusive(doc_of(1))

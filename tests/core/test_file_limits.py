@@ -391,3 +391,25 @@ def test_a_save_writes_each_row_on_one_line_and_reads_back():
     assert '"error_history": [0.5, 0.25]' in lines
     again = loads(text)
     assert dumps(again) == text
+
+
+def _xor_text(key: str, value: str) -> str:
+    obj = json.loads(preset_path("xor").read_text(encoding="utf-8"))
+    obj[key] = "@V@"
+    return json.dumps(obj).replace('"@V@"', value)
+
+
+@pytest.mark.parametrize(
+    "row", ["[1]", "[1.0, 2e3, -0]", "[ 0.5 ,1 ]", "[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]"]
+)
+def test_a_row_where_a_number_belongs_is_shown_as_the_plain_reader_shows_it(fast, row):
+    """The numpy path once wrote the row [1] as [1.0] in its message."""
+    text = _xor_text("biases", f"[[{row}, {row}], [0]]")
+    with pytest.raises(FormatError) as got:
+        loads(text)
+    want = _slow(text)
+    assert isinstance(want, FormatError)
+    assert str(got.value) == str(want)
+    assert str(got.value).startswith("biases[0][0]: expected a number, got [")
+    if row == "[1]":
+        assert str(got.value).endswith("got [1]")

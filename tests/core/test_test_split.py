@@ -119,8 +119,8 @@ def test_accuracy_on_train_and_test_rows():
     assert t.test_accuracy() == np.mean(pt == d.test_targets[:, 0])
     assert training.accuracy(d, t.network) == t.accuracy()
     assert training.test_accuracy(d, t.network) == t.test_accuracy()
-    # half_sse without class names: accuracy does not apply
-    plain = doc_with("batch")
+    # an identity output without class names: accuracy does not apply
+    plain = doc_with("batch", out_act="identity")
     assert Trainer(plain).accuracy() is None and training.accuracy(plain) is None
     plain.classes = ["other", "same"]
     assert Trainer(plain).accuracy() is not None and training.test_accuracy(plain) is not None
