@@ -80,3 +80,11 @@ def test_train_json_softmax_test_rows(tmp_path, capsys):
     assert [s for s, _ in d["test_error_history"]] == [1, 2, 3]
     assert all(math.isfinite(e) for _, e in d["test_error_history"])
     assert d["test_accuracy"] in (0.0, 0.5, 1.0)
+
+
+def test_xor_has_an_accuracy_sigmoid_with_zero_one_targets(capsys):
+    """CLI.md: a sigmoid output whose targets are all 0 or 1 is a classification network."""
+    code, out, _ = run_cli(capsys, "train", "xor", "--steps", "20000", "--json")
+    d = strict_json(out)
+    assert d["accuracy"] == 1.0
+    assert d["test_accuracy"] is None and d["test_error_history"] is None
