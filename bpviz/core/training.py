@@ -89,9 +89,9 @@ def rows_per_step(mode: str, batch_size: int | None, n_samples: int, sample: int
 
 
 def _scaled_test_error(net: Network, test_x: np.ndarray, test_t: np.ndarray, m: int) -> float | None:
-    """E over the test rows on a training step's scale (FORMAT.md, "data.test"): a loss that
-    sums over samples (half_sse, sse, the cross-entropies) is scaled by m / M_test, m the rows
-    one step uses; mse (a mean) is not."""
+    """E over the test rows on the training set's scale (FORMAT.md, "data.test"): a loss that
+    sums over samples (half_sse, sse, the cross-entropies) is scaled by M / M_test, M the
+    training rows; mse (a mean) is not."""
     n = len(test_x)
     if n == 0:
         return None
@@ -102,12 +102,12 @@ def _scaled_test_error(net: Network, test_x: np.ndarray, test_t: np.ndarray, m: 
 
 def test_error(doc: Document, net: Network | None = None) -> float | None:
     """E of ``doc``'s test rows (data.test) at ``net``'s weights (default: the document's),
-    scaled to a training step's size so the training and test curves share a scale: the loss
-    over the test rows × (m / M_test), m = the rows one step uses (online 1, minibatch b, batch
-    M); unscaled for mse. None without test rows."""
+    scaled to the training set's size so that it compares with E of all training rows (the
+    error plot's curve, ``bpviz train``'s final_error): the loss over the test rows × M / M_test,
+    M the training rows, M_test the test rows; unscaled for mse (a mean). None without test
+    rows."""
     net = doc.network if net is None else net
-    m = rows_per_step(doc.mode, doc.batch_size, doc.n_samples)
-    return _scaled_test_error(net, doc.test_inputs, doc.test_targets, m)
+    return _scaled_test_error(net, doc.test_inputs, doc.test_targets, doc.n_samples)
 
 
 def _accuracy(doc: Document, net: Network | None, x: np.ndarray, t: np.ndarray) -> float | None:
@@ -322,9 +322,9 @@ class Trainer:
             return self._eval.evaluate(self.inputs, self.targets)
 
     def test_error(self) -> float | None:
-        """E of the test rows at the current weights on a step's scale (module ``test_error``:
-        × m / M_test for a loss that sums over samples, m the rows a step uses now); None
-        without test rows."""
+        """E of the test rows at the current weights on the training set's scale (module
+        ``test_error``: × M / M_test for a loss that sums over samples); None without test
+        rows."""
         n = len(self.test_inputs)
         if n == 0:
             return None
@@ -332,9 +332,7 @@ class Trainer:
             self._test_eval = Pass(self.network, n)
         with np.errstate(all="ignore"):
             e = self._test_eval.evaluate(self.test_inputs, self.test_targets)
-        sch = self.schedule
-        m = rows_per_step(sch.mode, sch.batch_size, sch.M, sch.sample)
-        return e * (m / n) if self.network.loss.sums_samples else e
+        return e * (len(self.inputs) / n) if self.network.loss.sums_samples else e
 
     def _rows_accuracy(self, x: np.ndarray, t: np.ndarray) -> float | None:
         if self._classed is None:

@@ -1,5 +1,5 @@
-"""Held-out test rows (data.test): never trained on, their error on a training step's scale
-(× m / M_test for a loss that sums over samples, unscaled for mse), accuracy on the train and
+"""Held-out test rows (data.test): never trained on, their error on the training set's scale
+(× M / M_test for a loss that sums over samples, unscaled for mse), accuracy on the train and
 test rows; and derived features expanded once by the trainer."""
 
 from __future__ import annotations
@@ -72,12 +72,12 @@ def test_training_on_the_test_rows_would_show():
     assert a.error_history.tobytes() != b.error_history.tobytes()
 
 
-@pytest.mark.parametrize(
-    "mode, bs, m",
-    [("online", None, 1), ("minibatch", 3, 3), ("batch", None, 8)],
-)
+@pytest.mark.parametrize("mode, bs", [("online", None), ("minibatch", 3), ("batch", None)])
 @pytest.mark.parametrize("loss", ["half_sse", "sse", "mse", "binary_cross_entropy"])
-def test_the_test_error_is_on_a_steps_scale(mode, bs, m, loss):
+def test_the_test_error_is_on_the_training_sets_scale(mode, bs, loss):
+    """E_test × M / M_test in every mode: it compares with E of all training rows, the curve
+    the error plot draws and train's final_error."""
+    m = 8  # training rows
     d = doc_with(mode, loss=loss, batch_size=bs)
     net = d.network
     out = net.outputs(d.test_inputs)
@@ -93,14 +93,16 @@ def test_the_test_error_is_on_a_steps_scale(mode, bs, m, loss):
     assert training.test_error(d, t.network) == pytest.approx(t.test_error(), rel=1e-14)
 
 
-def test_a_trainer_switched_to_another_mode_scales_by_its_new_step():
-    d = doc_with("online")
-    t = Trainer(d)
-    online = t.test_error()
-    t.set_mode("batch")
-    assert t.test_error() == pytest.approx(online * 8, rel=1e-14)
-    t.set_mode("minibatch", 4)
-    assert t.test_error() == pytest.approx(online * 4, rel=1e-14)
+def test_a_perfect_fit_of_train_and_test_alike_gives_equal_errors():
+    """Test rows that are copies of the training rows give exactly E of all training rows,
+    whatever the mode and however many copies: the two curves share a scale."""
+    for mode, bs in (("online", None), ("minibatch", 4), ("batch", None)):
+        d = doc_with(mode, batch_size=bs)
+        d.test_inputs = np.vstack([d.inputs, d.inputs, d.inputs])
+        d.test_targets = np.vstack([d.targets, d.targets, d.targets])
+        t = Trainer(d)
+        assert t.test_error() == pytest.approx(t.data_error(), rel=1e-13)
+        assert training.test_error(d) == pytest.approx(d.network.error(d.inputs, d.targets), rel=1e-13)
 
 
 def test_no_test_rows_no_test_error():
