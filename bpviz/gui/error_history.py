@@ -558,6 +558,9 @@ class History:
         exact, else one row an entry with a column saying exact or bucket mean."""
         from bpviz.core.history_csv import history_csv, record_csv
 
+        tested = len(self.test_record) > 0
         if self._plain():
-            return history_csv(self.errors, self.epoch_steps, self.epoch_errors)
-        return record_csv(self.step_record.columns(), self.epoch_record.columns())
+            test = (self.test_steps, self.test_errors) if tested else None
+            return history_csv(self.errors, self.epoch_steps, self.epoch_errors, test)
+        test_columns = self.test_record.columns() if tested else None
+        return record_csv(self.step_record.columns(), self.epoch_record.columns(), test_columns)

@@ -197,3 +197,41 @@ def test_save_writes_at_most_the_loaders_limit_and_the_file_opens_again(monkeypa
     fileformat.save(doc, str(path))
     again = fileformat.load(str(path))
     assert len(again.session["error_history"]) == 1_000
+
+
+def test_the_csv_keeps_the_test_curve():
+    """File → Export error history loses nothing: the test errors (data.test) are a last
+    column, at the steps they were measured, step 0 (the file's weights) a row of its own."""
+    h = History()
+    h.extend(1, [0.5, 0.4, 0.3, 0.2])
+    h.add_test([(0, 0.9), (2, 0.45), (4, 0.35)])
+    rows = list(csv.reader(io.StringIO(h.csv())))
+    assert rows[0] == [*HEADER, "test_error"]
+    assert rows[1] == ["0", "", "", "0.9"]
+    assert [r[3] for r in rows[2:]] == ["", "0.45", "", "0.35"]
+    # no test rows: the CSV is as it always was
+    plain = History()
+    plain.extend(1, [0.5])
+    assert next(csv.reader(io.StringIO(plain.csv()))) == list(HEADER)
+
+
+def test_the_csv_of_a_bounded_history_averages_the_test_errors_of_a_bucket():
+    h = History(exact=10, buckets=4)
+    h.extend(1, np.linspace(1.0, 0.1, 100))
+    h.add_test([(s, 1.0 / s) for s in range(5, 101, 5)])
+    rows = list(csv.DictReader(io.StringIO(h.csv())))
+    assert list(rows[0]) == [*RECORD_HEADER, "test_error"]
+    # the test record folds on its own: each of its entries counts in the row holding its last
+    # step, weighted by the values it holds, so every measured value counts exactly once
+    first, last, count, _lo, _hi, mean = h.test_record.columns()
+    total = 0.0
+    for r in rows:
+        a, b = int(r["step"]), int(r["last_step"])
+        inside = (last >= a) & (last <= b)
+        if not inside.any():
+            assert r["test_error"] == ""
+            continue
+        want = np.sum(mean[inside] * count[inside]) / np.sum(count[inside])
+        assert float(r["test_error"]) == pytest.approx(want, rel=1e-12)
+        total += float(r["test_error"]) * np.sum(count[inside])
+    assert total == pytest.approx(sum(1.0 / s for s in range(5, 101, 5)), rel=1e-12)
