@@ -2,15 +2,21 @@
 phase's formula (or, while training, the step), wrapped to the canvas's width.
 
 ``banner_parts`` writes its pieces from the session; ``Banner.fit`` sets them, shortening a
-formula that would take more than a third of the canvas to its first whole terms and "…".
+formula that would make the banner taller than a third of the canvas to its first whole terms
+and "…" (to "…" alone where even its first term would not fit: a large font zoom in a small
+window). Long explanations in words ("Why is δ = out − target? …") stay out of the banner:
+the Inspector writes them, and the banner's tooltip gives the whole formula.
 """
 
 from __future__ import annotations
 
+import html as _html
+
 import pyqtgraph as pg
 
 from bpviz.core.numbers import fmt
-from bpviz.core.teach.trace import formula_terms_html, formula_text
+from bpviz.core.teach import render
+from bpviz.core.teach.trace import formula_text
 from bpviz.gui.canvas.texts import html_escape, keep_together
 from bpviz.gui.session import Session
 from bpviz.gui.theme import ERROR_SIGNAL, FORWARD
@@ -74,28 +80,48 @@ def _write(
     if formula is None:
         label.setText(head)
         return ""
-    span, terms, text = formula
+    span, terms, text, whole = formula
     width -= 16
     cap = max(60.0, height / 3)
     if width > 40:
         label.item.setTextWidth(width)
 
     def html(n: int) -> str:
-        body = "; ".join(terms[:n]) + ("; …" if n < len(terms) else "")
+        body = "; ".join(terms[:n]) + (("; …" if n else "…") if n < len(terms) else "")
         return f"{head}<br>{span}{body}{extra if n == len(terms) else ''}</span>"
 
     n = len(terms)
     label.setText(html(n))
-    while n > 1 and width > 40 and label.item.boundingRect().height() > cap:
-        n = max(1, n // 2) if n > 8 else n - 1
+    while n > 0 and width > 40 and label.item.boundingRect().height() > cap:
+        n = n // 2 if n > 8 else n - 1
         label.setText(html(n))
-    return text if n < len(terms) else ""
+    return text if n < len(terms) or not whole else ""
+
+
+PROSE = 120  # a word item of the formula longer than this is an explanation: the Inspector's
+
+
+def _terms(ph) -> tuple[list[str], bool]:
+    """The formula's items as Qt rich text, one per equation (a banner may end after any),
+    without long explanations in words; and whether nothing was left out."""
+    r = render.Html()
+    out: list[str] = []
+    whole = True
+    for x in ph.equations:
+        if x == "…" and out:
+            out[-1] += " …"
+        elif isinstance(x, str) and len(x) > PROSE:
+            whole = False
+        else:
+            out.append(_html.escape(x) if isinstance(x, str) else r(x))
+    return out, whole
 
 
 def banner_parts(s: Session, th, ph=None) -> tuple:
     """(head, formula, extra) of phase ``ph`` (default: the current one): the head line in
-    Qt rich text; the formula as (its opening span, its terms in rich text, its plain text)
-    or None while training; and what follows the last term (E_total at the error phase)."""
+    Qt rich text; the formula as (its opening span, its terms in rich text, its plain text,
+    whether the terms hold every item) or None while training; and what follows the last
+    term (E_total at the error phase)."""
     tr, z = s.trace, s.zoom
     ph = s.phase if ph is None else ph
     sm = s.display_sample
@@ -121,14 +147,16 @@ def banner_parts(s: Session, th, ph=None) -> tuple:
             None,
             "",
         )
+    terms, whole = _terms(ph)
     return (
         f"<span style='color:{color}; font-size:{13 * z:.1f}pt; font-weight:600'>"
         f"{ph.index + 1}/{len(s.names)} · {keep_together(html_escape(ph.title))}</span>"
         f"<span style='color:{th.muted}; font-size:{10 * z:.1f}pt'> &nbsp; {step_txt}</span>",
         (
             f"<span style='color:{th.text}; font-size:{11 * z:.1f}pt'>",
-            formula_terms_html(ph),
+            terms,
             formula_text(ph),
+            whole,
         ),
         extra,
     )

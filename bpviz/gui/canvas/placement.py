@@ -54,6 +54,8 @@ class _Pass:
     first: set = field(default_factory=set)  # the phase's own layers' values
     arrows: list = field(default_factory=list)  # (x0, y0, x1, y1) of each arrowhead's edge
     measured: dict = field(default_factory=dict)  # key → size of its shorter form
+    alt: dict = field(default_factory=dict)  # key → the shorter form it is tried in: (text, html)
+    stage: dict = field(default_factory=dict)  # key → 0: its shorter form, 1: its last resort
 
     @property
     def air(self) -> float:
@@ -224,8 +226,10 @@ class LabelPlacement:
                         w, h = _size_of(t)
                         key = ("value", n)
                         p.items[key] = t
+                        # above a hidden layer's first neuron is its caption's place
+                        first = order.replace("above ", "") + " above" if i == 0 and 0 < k < L else order
 
-                        def spots(w, h, x=cx[i], y=cy[i], r=p.px[k] / 2, order=order):
+                        def spots(w, h, x=cx[i], y=cy[i], r=p.px[k] / 2, order=first):
                             cands = around(x, y, r, w, h, gap, order)
                             # below, a little to either side, before above (where the
                             # layer's caption is): net, out and the backward values are tall
@@ -270,7 +274,7 @@ class LabelPlacement:
             )
 
     def _title_labels(self, p: _Pass) -> None:
-        """Layer captions above each layer."""
+        """Layer captions above each layer (higher where a value label took the place)."""
         for k, t in enumerate(self._layer_titles):
             w, h = _size_of(t)
             cx, cy = p.to_px(self._pos[k][0, 0], self._pos[k][0, 1])
@@ -288,6 +292,9 @@ class LabelPlacement:
                         (cx - w * 0.8, y),
                         (cx - w * 0.2, y),
                         (cx - w / 2, y - 2 * h),
+                        # over a value label placed above the layer's first neuron
+                        (cx - w / 2, y - 3 * h),
+                        (cx - w / 2, y - 4 * h),
                     ],
                 )
             )
@@ -430,8 +437,13 @@ class LabelPlacement:
     def _solve(self, p: _Pass, labs: list[Label], priority, spaced: Obstacles) -> Placement:
         """Place the labels; what the phase reveals and found no room is tried again in
         its shorter form if it has one (the phase's own values alone), then in a smaller
-        font (three quarters, then three fifths), centred where it would have gone."""
+        font (three quarters, then three fifths), centred where it would have gone; what
+        still finds none, in its last resort if it has one (the phase's result alone, "δ
+        0.1385", without its factors) in the same three sizes."""
         self._unshrink()
+        p.alt.clear()
+        p.measured.clear()
+        p.stage.clear()
         # what the phase reveals first, with its retries, then the rest around it (place
         # is greedy in this order, so where nothing needs a retry this is one pass)
         high = [lab for lab in labs if priority(lab) <= 3]
@@ -446,8 +458,11 @@ class LabelPlacement:
         placed = dict(res.placed)
         # while training the values change several times a second: no retries (they cost a
         # text layout each), what has no room waits for the pause
-        for factor in () if self.session.training else (1.0, 0.75, 0.6):
-            smaller = [lab2 for lab in retry if (lab2 := self._retry_label(p, lab, factor)) is not None]
+        stages = [(0, f) for f in (1.0, 0.75, 0.6)] + [(1, f) for f in (1.0, 0.75, 0.6)]
+        for stage, factor in () if self.session.training else stages:
+            smaller = [
+                lab2 for lab in retry if (lab2 := self._retry_label(p, lab, factor, stage)) is not None
+            ]
             res2 = place(smaller, taken, p.bounds, tol=0.0)
             now = {}
             for lab in smaller:
@@ -463,17 +478,22 @@ class LabelPlacement:
         placed.update(res3.placed)
         return Placement(placed, [k for k in res.dropped if k not in placed] + res3.dropped)
 
-    def _retry_label(self, p: _Pass, lab: Label, factor: float) -> Label | None:
+    def _retry_label(self, p: _Pass, lab: Label, factor: float, stage: int = 0) -> Label | None:
         """A dropped label again, in its shorter form (at factor 1.0 only the labels that have
-        one) and at ``factor`` of its own font, with candidates for its new size. At 1.0 the
-        item takes its shorter form and is measured; smaller, its size is foreseen (text
-        scales with its font, the document's margin does not) and only a label that then
-        finds room is set in that size (``_shrink_to``): most of a crowded network's retries
-        find none, and each text set costs a layout of its rich text."""
+        one; stage 1: in its last resort, only the labels that have one) and at ``factor`` of
+        its own font, with candidates for its new size. At 1.0 the item takes its shorter
+        form and is measured; smaller, its size is foreseen (text scales with its font, the
+        document's margin does not) and only a label that then finds room is set in that size
+        (``_shrink_to``): most of a crowded network's retries find none, and each text set
+        costs a layout of its rich text."""
         t = p.items[lab.key]
+        if stage == 1 and factor != 1.0 and p.stage.get(lab.key) != 1:
+            return None  # without a last resort it was tried in these sizes already
         if factor == 1.0:
-            if self._compact.get(id(t)) is None:
+            alt = (self._compact if stage == 0 else self._minimal).get(id(t))
+            if alt is None:
                 return None  # first only the labels that have a shorter form
+            p.alt[lab.key], p.stage[lab.key] = alt, stage
             self._shrink(p, lab.key, 1.0)
             w2, h2 = _size_of(t)
             p.measured[lab.key] = (w2, h2)
@@ -489,9 +509,10 @@ class LabelPlacement:
         return Label(lab.key, w2, h2, cands, lab.ignore)
 
     def _shrink(self, p: _Pass, key, factor: float) -> None:
-        """Set a label in its shorter form, if it has one, at ``factor`` of its own font."""
+        """Set a label in the shorter form it is tried in, if any, at ``factor`` of its own
+        font."""
         t = p.items[key]
-        alt = self._compact.get(id(t))
+        alt = p.alt.get(key)
         base = self._shrunk[id(t)][1] if id(t) in self._shrunk else self._cache.get(id(t))
         text, color, ptz, bold, fill, html = base
         if alt is not None:  # the phase's own values alone

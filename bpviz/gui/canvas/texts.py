@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from bpviz.core.expr import Eq, Num, Prod
-from bpviz.core.iteration.chain import Chain, grad_weight_eq
+from bpviz.core.iteration.chain import Chain, delta_rule, grad_weight_eq
 from bpviz.core.numbers import fmt, sig
 from bpviz.core.teach import render
 from bpviz.gui.session import Selection, Session
@@ -32,8 +32,17 @@ def html_escape(s: str) -> str:
 
 
 def keep_together(html: str) -> str:
-    """A title's formula in parentheses, "(∂E/∂W = δ·outᵀ)", wraps as a whole."""
-    return re.sub(r"\(([^()]*)\)", lambda m: "(" + m.group(1).replace(" ", "&nbsp;") + ")", html)
+    """A title's formula in parentheses, "(∂E/∂W = δ·outᵀ)", wraps as a whole; words in
+    parentheses ("(out − target: the chain rule collapses)") wrap as words (kept whole,
+    a long one would be broken inside a word at a large font zoom)."""
+
+    def whole(m: re.Match) -> str:
+        inner = m.group(1)
+        if "=" not in inner or len(inner) > 24:
+            return m.group(0)
+        return "(" + inner.replace(" ", "&nbsp;") + ")"
+
+    return re.sub(r"\(([^()]*)\)", whole, html)
 
 
 def factor(text: str) -> str:
@@ -56,10 +65,13 @@ def display_name(net, k: int, i: int) -> str:
 def value_rows(s: Session, k: int, i: int, own: bool = False) -> list:
     """What the canvas writes under neuron (k, i), as the stepper has revealed it: net and
     out from the forward pass on, on one line (they stay through the backward pass), then
-    ∂E/∂out, and
-    at the phase that reveals δ its factors, "∂E/∂out × f′(net) = δ" over their numbers
-    (a tuple of cells: a row of the label's table); after it, δ. ``own``: only what the
-    current phase reveals (the label's shorter form, where room is short)."""
+    ∂E/∂out, and at the phase that reveals δ how δ comes about, by the core's rule
+    (``delta_rule``), over its numbers (a tuple of cells: a row of the label's table):
+    "∂E/∂out × f′(net) = δ" (an activation of one neuron), "out − target = δ" (the output
+    layer where the loss fits its activation: the chain rule collapses, the lecture's beat)
+    or δ alone (a softmax with another loss: δ sums over the layer's Jacobian, which the
+    tooltip gives); after it, δ. ``own``: only what the current phase reveals (the label's
+    shorter form, where room is short)."""
     p, sm = s.trace.p, s.display_sample
     rv = s.revealed
 
@@ -79,23 +91,52 @@ def value_rows(s: Session, k: int, i: int, own: bool = False) -> list:
         fwd.append(f"out {n(p.out[k][sm, i])}")
     if fwd:
         rows.append(" → ".join(fwd))
-    if (
-        rv.known("delta", k)
-        and rv.at("delta", k) == rv.index
-        and rv.known("grad_out", k)
-        and rv.known("fprime", k)
-    ):
-        g, f, d = (factor(n(p.grad_out[k][sm, i])), factor(n(p.fprime[k][sm, i])), n(p.delta[k][sm, i]))
-        if own:  # one line where room is short
-            rows.append(f"δ = {g} × {f} = {d}")
+    rule = delta_rule(s.network, k)
+    d = n(p.delta[k][sm, i])
+    if rv.known("delta", k) and rv.at("delta", k) == rv.index and rule != "jacobian":
+        if rule == "out − target":
+            a, b, top = n(p.out[k][sm, i]), factor(n(s.trace.targets[sm, i])), ("out", "−", "target")
+            short = f"δ = {a} − {b} = {d}"
         else:
-            rows.append(("∂E/∂out", "×", "f′(net)", "=", "δ"))
-            rows.append((g, "×", f, "=", d))
+            a, b = factor(n(p.grad_out[k][sm, i])), factor(n(p.fprime[k][sm, i]))
+            top, short = ("∂E/∂out", "×", "f′(net)"), f"δ = {a} × {b} = {d}"
+        if own:  # one line where room is short
+            rows.append(short)
+        else:
+            rows.append((*top, "=", "δ"))
+            rows.append((a, top[1], b, "=", d))
     elif show("delta"):
-        rows.append(f"δ {n(p.delta[k][sm, i])}")
+        rows.append(f"δ {d}")
     elif show("grad_out"):
         rows.append(f"∂E/∂out {n(p.grad_out[k][sm, i])}")
     return rows
+
+
+def value_minimal(s: Session, k: int, i: int) -> list | None:
+    """The last resort of neuron (k, i)'s label where even its shorter form finds no room:
+    the one number of it the phase works with, without its factors (they stay in the
+    tooltip and the Inspector): δ at the phase that reveals it by its factors ("δ 0.1385"),
+    δ of layer k + 1 when the error signal reaches layer k (Wᵀ·δ), δ and the out it
+    multiplies at the gradient phase (δ·outᵀ), out at the error phase; None elsewhere
+    (the label is one number already)."""
+    ph, p, sm = s.phase, s.trace.p, s.display_sample
+    kind, at = ph.kind, ph.layer_index
+    if k == 0:
+        return None
+
+    def d() -> list:
+        return [f"δ {num(s, p.delta[k][sm, i])}"]
+
+    def o() -> list:
+        return [f"out {num(s, p.out[k][sm, i])}"]
+
+    if kind == "delta" and k == at and delta_rule(s.network, k) != "jacobian":
+        return d()
+    if (kind == "grad_out" and k == at + 1) or (kind == "grad" and k == at):
+        return d()
+    if (kind == "grad" and k == at - 1) or kind == "error":
+        return o()
+    return None
 
 
 def rows_plain(rows: list) -> str:
@@ -287,6 +328,22 @@ def legend_html(th, zoom: float) -> str:
     return f"<div style='color:{th.text}; font-size:{8.5 * zoom:.1f}pt'>" + "<br>".join(rows) + "</div>"
 
 
+def jacobian_rows(s: Session, k: int, i: int) -> list[str]:
+    """Neuron i's row of softmax layer k's Jacobian, ∂out_i/∂net_j for each j of the layer,
+    as the phase that reveals δ gives it (only the diagonal for a layer too wide for the
+    whole), or "?" before it."""
+    rv = s.revealed
+    if not rv.known("delta", k):
+        return ["∂out/∂net (the Jacobian's row) = ?"]
+    ph = s.phases[rv.at("delta", k)]
+    sm = s.display_sample
+    return [
+        f"{e['symbol']} = {fmt(e['value'][sm], s.decimals)}"
+        for e in ph.values
+        if e["quantity"] == "jacobian" and e["neuron"] == [k, i]
+    ]
+
+
 def tooltip(s: Session, sel: Selection) -> str:
     """Every current value of a neuron, edge or bias (what the stepper has revealed)."""
     net, tr = s.network, s.trace
@@ -310,8 +367,13 @@ def tooltip(s: Session, sel: Selection) -> str:
             if k == net.L:
                 show("target", ("target", k), tr.targets[sm, i])
             show("∂E/∂out", ("grad_out", k), p.grad_out[k][sm, i])
-            show("f′(net)", ("fprime", k), p.fprime[k][sm, i])
-            show("δ = ∂E/∂net", ("delta", k), p.delta[k][sm, i])
+            if net.activations[k - 1].per_neuron:
+                show("f′(net)", ("fprime", k), p.fprime[k][sm, i])
+            else:  # softmax: a row of the Jacobian, not one neuron's derivative
+                rows.extend(jacobian_rows(s, k, i))
+            rule = delta_rule(net, k)
+            how = " = out − target" if rule == "out − target" else ""
+            show(f"δ = ∂E/∂net{how}", ("delta", k), p.delta[k][sm, i])
     elif sel.kind == "edge":
         j, r, c = sel.index
         head = f"{lab.weights[j][r][c]} ({lab.neurons[j][c]} → {lab.neurons[j + 1][r]})"

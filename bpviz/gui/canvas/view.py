@@ -117,6 +117,7 @@ class NetworkView(TextItems, EdgeDrawing, LabelPlacement, WeightEditing, pg.Grap
         self._cache: dict = {}
         self._docs: dict = {}  # id → {text key: its QTextDocument} (see _set_text)
         self._compact: dict = {}  # id → (text, html): a label's shorter form, where room is short
+        self._minimal: dict = {}  # id → (text, html): its last resort, the phase's result alone
         self._shrunk: dict = {}  # id → (item, its own text key, its shrunk text key)
         self._add_curves(n_edges)
         self._add_texts(n_neurons)
@@ -347,6 +348,11 @@ class NetworkView(TextItems, EdgeDrawing, LabelPlacement, WeightEditing, pg.Grap
                         self._compact[id(t)] = texts.rows_text(own, th)
                     else:
                         self._compact.pop(id(t), None)
+                    least = texts.value_minimal(s, kk, i) if kk in active else None
+                    if least:
+                        self._minimal[id(t)] = texts.rows_text(least, th)
+                    else:
+                        self._minimal.pop(id(t), None)
                     n += 1
         for kk, t in enumerate(self._layer_titles):
             self._set_text(t, texts.layer_title(net, kk), th.muted, 9, fill=bg)

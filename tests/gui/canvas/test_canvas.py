@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from bpviz.core.iteration.chain import delta_rule
 from bpviz.core.numbers import sig
 from bpviz.core.presets import PRESETS, load_preset
 from bpviz.gui.canvas import NetworkView
@@ -61,15 +62,23 @@ def check_revealed(s, v):
             txt = v.value_text(k, i)
             assert (f"out {canvas_fmt(p.out[k][sm, i])}" in txt) == s.reached(f"out:{nm}")
             assert (f"net {canvas_fmt(p.net[k][sm, i])}" in txt) == s.reached(f"net:{nm}")
-            assert (canvas_fmt(p.delta[k][sm, i]) in txt) == s.reached(f"delta:{nm}")
+            shown = [canvas_fmt(a[k][sm, i]) for a in (p.out, p.net, p.grad_out)]
+            if canvas_fmt(p.delta[k][sm, i]) not in shown:  # (δ = out − 0 = out: softmax + CE)
+                assert (canvas_fmt(p.delta[k][sm, i]) in txt) == s.reached(f"delta:{nm}")
             assert (f"δ {canvas_fmt(p.delta[k][sm, i])}" in txt) == (
                 s.reached(f"delta:{nm}") and not at_delta
             )
-            assert ("f′(net)" in txt) == at_delta
-            if at_delta:
+            rule = delta_rule(net, k)
+            assert ("f′(net)" in txt) == (at_delta and rule == "f′")
+            assert ("out − target = δ" in txt) == (at_delta and rule == "out − target")
+            if at_delta and rule == "f′":
                 g, f, d = (canvas_fmt(a[k][sm, i]) for a in (p.grad_out, p.fprime, p.delta))
                 paren = [f"({x})" if x.startswith("−") else x for x in (g, f)]
                 assert f"∂E/∂out × f′(net) = δ\n{paren[0]} × {paren[1]} = {d}" in txt
+            elif at_delta and rule == "out − target":  # the chain rule collapsed: the beat
+                o, t, d = (canvas_fmt(a[sm, i]) for a in (p.out[k], s.doc.targets[rows], p.delta[k]))
+                assert f"out − target = δ\n{o} − {t} = {d}" in txt
+                assert p.delta[k][sm, i] == p.out[k][sm, i] - s.doc.targets[rows][sm, i]
             elif s.reached(f"grad_out:{nm}") and not s.reached(f"delta:{nm}"):
                 assert f"∂E/∂out {canvas_fmt(p.grad_out[k][sm, i])}" in txt
 
