@@ -207,7 +207,9 @@ def _layers(obj: dict) -> tuple[list[str], list[int], list]:
         if not isinstance(layer, dict):
             raise FormatError(p, f"expected an object, got {_show(layer)}")
         for key in layer:
-            if key not in ("name", "size", "activation"):
+            if key == "shape" and k > 0:
+                raise FormatError(f"{p}.shape", "only the input layer (layers[0]) has a shape")
+            if key not in ("name", "size", "activation", "shape"):
                 raise FormatError(f"{p}.{_key(key)}", "unknown key")
         name = _text(layer.get("name", f"L{k}"), f"{p}.name", limits.MAX_NAME_CHARS)
         if not name:
@@ -254,6 +256,7 @@ def parse(obj: Any) -> Document:
     L = len(sizes) - 1
     feats = _feature_names(obj.get("features"), sizes[0])
     n_raw = sizes[0] - len(feats)
+    input_shape = _input_shape(obj["layers"][0], n_raw, len(feats))
     data = obj.get("data")
     if isinstance(data, dict) and isinstance(data.get("inputs"), (list, Numbers)):
         problem = limits.data_problem(len(data["inputs"]), sizes)  # before anything is drawn
@@ -369,7 +372,9 @@ def parse(obj: Any) -> Document:
         shuffled = mode == "minibatch" and shuffle_seed is not None
         session = _session(session, M, -(-M // batch_size) if shuffled else None)
 
-    net = Network(names, sizes, acts, weights, biases, train_biases, make_loss(loss_name), labels, feats)
+    net = Network(
+        names, sizes, acts, weights, biases, train_biases, make_loss(loss_name), labels, feats, input_shape
+    )
     _check_first_pass(net, inputs, targets)
     if test_inputs is not None:
         _check_first_pass(net, test_inputs, test_targets, "data.test")
@@ -419,6 +424,34 @@ def _feature_names(v: Any, n_inputs: int) -> tuple[str, ...]:
             raise FormatError(p, f"{_show(name)} is listed twice")
         out.append(name)
     return tuple(out)
+
+
+def _input_shape(layer: dict, n_raw: int, n_features: int) -> tuple[int, int] | None:
+    """``layers[0].shape``: [rows, columns], the raw inputs read as an image, row by row
+    (rows × columns = the raw inputs; derived features are not part of the image)."""
+    v = layer.get("shape")
+    if v is None:  # absent or null: the inputs are no image
+        return None
+    v = v.plain() if isinstance(v, Numbers) else v
+    what = "a list of 2 positive integers [rows, columns]"
+    items = _list(v, "layers[0].shape", None, what)
+    if len(items) != 2:
+        raise FormatError("layers[0].shape", f"expected {what}, got {_show(v)}")
+    rows, cols = (_int(x, f"layers[0].shape[{i}]", 1, "a positive integer") for i, x in enumerate(items))
+    if rows * cols != n_raw:
+        raw = f"{n_raw} raw inputs" if n_raw != 1 else "1 raw input"
+        why = (
+            f"layers[0].size {n_raw + n_features} = {raw} + {n_features} derived features, "
+            "which are not part of the image"
+            if n_features
+            else f"layers[0].size is {n_raw}"
+        )
+        raise FormatError(
+            "layers[0].shape",
+            f"{rows} × {cols} = {rows * cols:,} pixels, but the input layer has {raw} ({why}): "
+            "rows × columns must equal the raw inputs",
+        )
+    return (rows, cols)
 
 
 def _check_compatible(acts: list, sizes: list[int], loss_name: str) -> None:
@@ -675,6 +708,8 @@ def _to_json(doc: Document, arrays: bool) -> dict:
     if doc.description:
         obj["description"] = doc.description
     layers: list[dict[str, Any]] = [{"name": net.names[0], "size": net.sizes[0]}]
+    if net.input_shape is not None:
+        layers[0]["shape"] = [int(n) for n in net.input_shape]
     for k in range(1, len(net.sizes)):
         layers.append(
             {"name": net.names[k], "size": net.sizes[k], "activation": net.activations[k - 1].to_json()}

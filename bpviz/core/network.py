@@ -71,6 +71,7 @@ class Network:
     loss: Loss = field(default_factory=lambda: make_loss("half_sse"))
     labels: Labels | None = None
     features: tuple[str, ...] = ()  # derived inputs after the raw ones (features.py)
+    input_shape: tuple[int, int] | None = None  # layers[0].shape: the raw inputs as rows × cols
 
     def __post_init__(self) -> None:
         self.weights = [np.array(w, dtype=np.float64, order="C") for w in self.weights]
@@ -129,6 +130,7 @@ class Network:
             self.loss,
             self.labels.copy(),
             self.features,
+            self.input_shape,
         )
 
     def parameters_finite(self) -> bool:
