@@ -19,6 +19,12 @@ Held-out rows (data.test) and classes: a snapshot carries the test error at the 
 training and the test rows (``bpviz.core.classify``) and the test rows' outputs. None of it is
 computed per step. Each of these looks is spaced so that it takes at most ``MAX_SHARE`` of the
 training process's time (a large test set is measured less often, never slows the run more).
+
+The data plane (``bpviz.core.plane``): while the window shows it, the window asks for it
+(``SetPlane``: which inputs span the plane, None: no plane) and snapshots carry the network's
+output over the grid (``Snapshot.plane``) at most every ``PLANE_INTERVAL`` while running (a
+pause and the end always send one), spaced by its cost like the test error; the grid's frame
+(ranges, held inputs) is made once per load and spec.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from typing import Protocol
 import numpy as np
 
 from bpviz.core import classify
+from bpviz.core import plane as _plane
 from bpviz.core.fileformat import Document
 from bpviz.core.training import MAX_RESULT_ROWS, Trainer
 from bpviz.core.training_settings import TrainingSettings
@@ -44,6 +51,7 @@ __all__ = [
     "Pause",
     "Stop",
     "Quit",
+    "SetPlane",
     "Command",
     "Snapshot",
     "TrainingEngine",
@@ -53,6 +61,7 @@ __all__ = [
     "SNAPSHOT_INTERVAL",
     "FULL_INTERVAL",
     "TEST_INTERVAL",
+    "PLANE_INTERVAL",
     "MAX_SHARE",
     "CHUNK_SECONDS",
     "MAX_RESULT_ROWS",
@@ -63,6 +72,7 @@ FULL_INTERVAL = 1 / 4  # every sample's outputs and E of all data: at most 4 tim
 CHUNK_SECONDS = 0.004  # one chunk of steps between looks at the command queue
 TEST_INTERVAL = 1 / 15  # the test error (a pass over the test rows): at most 15 times a second
 MAX_SHARE = 0.05  # the looks at all data and at the test rows take at most this share of the time
+PLANE_INTERVAL = 1 / 15  # the data plane: at most 15 times a second (each at most MAX_SHARE)
 
 
 # -- commands ------------------------------------------------------------------------------
@@ -114,7 +124,15 @@ class Quit:
     """End the serve loop."""
 
 
-Command = Load | Train | Configure | EditParameter | Pause | Stop | Quit
+@dataclass(frozen=True)
+class SetPlane:
+    """Send the data plane over these inputs with the snapshots (None: no plane); it stays
+    asked for across loads."""
+
+    spec: _plane.PlaneSpec | None
+
+
+Command = Load | Train | Configure | EditParameter | Pause | Stop | Quit | SetPlane
 
 
 # -- snapshots -----------------------------------------------------------------------------
@@ -148,6 +166,7 @@ class Snapshot:
     test_accuracy: float | None = None  # of the test rows (None: none, or n/a)
     confusion: np.ndarray | None = None  # (k, k) counts on the training rows: true × predicted
     test_confusion: np.ndarray | None = None  # on the test rows
+    plane: _plane.Plane | None = None  # the data plane at this step's weights (None: none new)
 
 
 def continues(a: Snapshot, b: Snapshot) -> bool:
@@ -173,6 +192,7 @@ def merged(a: Snapshot, b: Snapshot) -> Snapshot:
         first_error_step=a.first_error_step,
         epoch_errors=a.epoch_errors + b.epoch_errors,
         test_errors=a.test_errors + b.test_errors,
+        plane=a.plane if b.plane is None else b.plane,
         **scores,
     )
 
@@ -202,6 +222,12 @@ class TrainingEngine:
         self._test_error: float | None = None
         self._test_due = 0.0  # perf_counter time of the next test error while running
         self.full_interval = FULL_INTERVAL  # stretched when a full snapshot costs much
+        self.plane_spec: _plane.PlaneSpec | None = None  # the data plane asked for (SetPlane)
+        self._frame: _plane.Frame | None = None  # its grid for this load (made when first due)
+        self._plane_step: int | None = None  # the step of the last plane sent
+        self._plane_due = 0.0
+        self.plane_cost = 0.0  # seconds the last plane took (benchmarks)
+        self.plane_seconds = 0.0  # seconds all planes took since the load (benchmarks)
 
     def command(self, cmd: Command) -> None:
         match cmd:
@@ -237,6 +263,12 @@ class TrainingEngine:
                 if self.state in ("running", "paused"):
                     self.state = "idle"
                     self._reason = "stopped"
+            case SetPlane(spec):
+                if spec != self.plane_spec:
+                    self.plane_spec = spec
+                    self._frame = None
+                    self._plane_step = None
+                    self._plane_due = 0.0
             case Quit():
                 pass  # the serve loop's business
             case _:
@@ -257,6 +289,10 @@ class TrainingEngine:
         self._scored_doc.network = self.trainer.network
         self._test_step = self._test_error = None
         self._test_due = 0.0
+        self._frame = None
+        self._plane_step = None
+        self._plane_due = 0.0
+        self.plane_seconds = 0.0
         if self.settings is not None:
             self.trainer.learning_rate = self.settings.learning_rate
             self.trainer.set_mode(*self.settings.schedule)
@@ -330,6 +366,7 @@ class TrainingEngine:
         first, errors, epochs = t.drain()
         epochs = tuple(epochs)
         test_points = self._test_point(now)
+        plane = self._plane_point(now)
         outputs = None
         scores: dict = {}
         if full:
@@ -358,6 +395,7 @@ class TrainingEngine:
             gen=self.gen,
             test_errors=test_points,
             test_error=self._test_error,
+            plane=plane,
             **scores,
         )
 
@@ -381,6 +419,28 @@ class TrainingEngine:
             return ()
         self._test_error = e
         return ((t.step, e),)
+
+    def _plane_point(self, now: float) -> _plane.Plane | None:
+        """The data plane at the current weights when one is asked for and due: the step
+        moved on since the last (or the spec changed), and the run is not running or
+        ``PLANE_INTERVAL`` has passed, stretched so planes take at most ``MAX_SHARE`` of the
+        time."""
+        spec = self.plane_spec
+        t = self.trainer
+        if spec is None or t.step == self._plane_step:
+            return None
+        if self.state == "running" and now < self._plane_due:
+            return None
+        t0 = time.perf_counter()
+        if self._frame is None:
+            self._frame = _plane.frame(self.doc, spec, net=t.network)
+        plane = _plane.evaluate(t.network, self._frame, t.step)
+        cost = time.perf_counter() - t0
+        self.plane_cost = cost
+        self.plane_seconds += cost
+        self._plane_due = now + max(PLANE_INTERVAL, cost / MAX_SHARE)
+        self._plane_step = t.step
+        return plane
 
     def _full(self) -> tuple[np.ndarray, dict]:
         """The outputs of the first rows, E of all data, and the scores of a full snapshot."""
