@@ -72,7 +72,8 @@ class Inspector(QWidget):
                 self._holders[0],
                 "Matrix",
                 "The current phase in matrix form: W·out + b = net, "
-                "f(net) = out, Wᵀ·δ, ∂E/∂out ⊙ f′(net) = δ, δ·outᵀ = ∂E/∂W, the update",
+                "f(net) = out, Wᵀ·δ, ∂E/∂out ⊙ f′(net) = δ (out − target = δ where the loss fits "
+                "the output, a softmax's Jacobian per sample), δ·outᵀ = ∂E/∂W, the update",
             ),
             (
                 self._holders[1],

@@ -2,10 +2,12 @@
 
 Each phase is a product or an element-wise step on whole layers, and the tab writes that one:
 W·out + b = net and f(net) = out going forward, the error terms, ∂E/∂out from the loss or
-Wᵀ·δ (the error signal reaching a layer), ∂E/∂out ⊙ f′(net) = δ, δ·outᵀ = ∂E/∂W, and the update
-W − η·∂E/∂W. It reads the session's trace and its phase list; it computes nothing. What the
-stepper has not revealed yet is "?"; the selection's row, column or cell is lit; large matrices
-show CAP rows and columns around the selection.
+Wᵀ·δ (the error signal reaching a layer), δ by the core's rule (``delta_rule``): ∂E/∂out ⊙
+f′(net) = δ, out − target = δ where the loss fits the output activation (softmax +
+cross-entropy, sigmoid + binary cross-entropy), or a softmax's Jacobian times ∂E/∂out per
+sample; δ·outᵀ = ∂E/∂W, and the update W − η·∂E/∂W. It reads the session's trace and its
+phase list; it computes nothing. What the stepper has not revealed yet is "?"; the selection's
+row, column or cell is lit; large matrices show CAP rows and columns around the selection.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bpviz.core.iteration.chain import delta_rule
 from bpviz.core.numbers import fmt
 from bpviz.gui.theme import SELECT
 
@@ -248,6 +251,40 @@ class MatrixTab(QWidget):
                     "=",
                 )
             )
+        elif kind == "delta" and delta_rule(net, k) == "out − target":
+            eq = (
+                f"δ{_s(names[k])} = out{_s(names[k])} − target{_s(names[k])}, entry by entry: "
+                f"{html.escape(net.activations[k - 1].name)} and {html.escape(net.loss.title)} "
+                "fit, so ∂E/∂out and the activation's derivative cancel in the chain rule"
+            )
+            b.append(out_block(k))
+            b.append(
+                _Block(
+                    "target", f"target{_s(names[k])}{per}", tr.targets.T, ax(k), samples, ("target", k), "−"
+                )
+            )
+            b.append(
+                _Block(
+                    "delta",
+                    f"δ{_s(names[k])} = ∂E/∂net{_s(names[k])}{per}",
+                    p.delta[k].T,
+                    ax(k),
+                    samples,
+                    ("delta", k),
+                    "=",
+                )
+            )
+        elif kind == "delta" and delta_rule(net, k) == "jacobian":
+            b += self._jacobian_blocks(ph, k, ax, samples, slab)
+            eq = (
+                f"δ{_s(names[k])} = J<sup>T</sup> · ∂E/∂out{_s(names[k])} for each sample: "
+                f"{html.escape(net.activations[k - 1].name)}'s every out depends on every net, "
+                "J<sub>ij</sub> = ∂out<sub>i</sub>/∂net<sub>j</sub> = "
+                "out<sub>i</sub>·([i = j] − out<sub>j</sub>)"
+                + (f" ({html.escape(slab[s.display_sample])} shown)" if m > 1 else "")
+            )
+            if len(b) == 3 and b[0].key == "jacobian_diagonal":
+                eq += "; the layer is too wide for its whole Jacobian: its diagonal"
         elif kind == "delta":
             eq = f"δ{_s(names[k])} = ∂E/∂out{_s(names[k])} ⊙ f′(net{_s(names[k])}), entry by entry"
             b.append(
@@ -349,6 +386,60 @@ class MatrixTab(QWidget):
                 )
             )
         return eq, b
+
+    def _jacobian_blocks(self, ph, k: int, ax, samples: _Axis, slab: list[str]) -> list[_Block]:
+        """A softmax layer's δ with a loss that does not fit it: the shown sample's Jacobian
+        (the phase's values: every ∂out_i/∂net_j, or only the diagonal of a layer too wide
+        for the whole) times its ∂E/∂out is its δ; then δ of every sample."""
+        s = self.session
+        p, names, n = s.trace.p, s.network.names, s.network.sizes[k]
+        sm, m = s.display_sample, len(s.trace.samples)
+        one = _Axis([slab[sm]], None, None)
+        jac = np.full((n, n), np.nan)
+        for e in ph.values:
+            if e["quantity"] == "jacobian":
+                jac[e["neuron"][1], e["with"][1]] = e["value"][sm]
+        g = p.grad_out[k][sm][:, None]
+        d = p.delta[k][sm][:, None]
+        name = _s(names[k])
+        if np.isnan(jac).any():  # only the diagonal: n² entries would swamp the tab
+            return [
+                _Block(
+                    "jacobian_diagonal",
+                    f"∂out<sub>i</sub>/∂net<sub>i</sub>: the Jacobian's diagonal, {slab[sm]}",
+                    np.diagonal(jac)[:, None].copy(),
+                    ax(k),
+                    one,
+                    ("delta", k),
+                ),
+                _Block("grad_out", f"∂E/∂out{name} of {slab[sm]}", g, ax(k), one, ("grad_out", k), "and"),
+                _Block("delta", f"δ{name} of {slab[sm]}", d, ax(k), one, ("delta", k), "→"),
+            ]
+        out = [
+            _Block(
+                "jacobian",
+                f"J<sup>T</sup>: ∂out{name}/∂net{name} of {slab[sm]} (a row per net, a column per out)",
+                jac.T,
+                ax(k),
+                ax(k),
+                ("delta", k),
+            ),
+            _Block("grad_out", f"∂E/∂out{name} of {slab[sm]}", g, ax(k), one, ("grad_out", k), "·"),
+            _Block("delta", f"δ{name} = ∂E/∂net{name} of {slab[sm]}", d, ax(k), one, ("delta", k), "="),
+        ]
+        if m > 1:
+            out.append(
+                _Block(
+                    "delta_all",
+                    f"δ{name} (a column per sample)",
+                    p.delta[k].T,
+                    ax(k),
+                    samples,
+                    ("delta", k),
+                    "and",
+                )
+            )
+        return out
 
     # -- drawing -------------------------------------------------------------------------------
     def refresh(self) -> None:
