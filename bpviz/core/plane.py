@@ -52,6 +52,8 @@ __all__ = [
     "contour",
     "borders",
     "value_at",
+    "value_range",
+    "BOUNDED",
 ]
 
 RESOLUTION = 64  # grid points a side
@@ -273,6 +275,35 @@ def classes(plane: Plane) -> np.ndarray:
         raise ValueError("one output: compare it with level() instead")
     with np.errstate(invalid="ignore"):
         return np.argmax(np.nan_to_num(o, nan=-np.inf), axis=-1)
+
+
+BOUNDED = {"sigmoid": (0.0, 1.0), "softmax": (0.0, 1.0), "tanh": (-1.0, 1.0)}  # outputs' ranges
+
+
+def value_range(doc_or_net, *arrays) -> tuple[float, float]:
+    """The range a colour scale of one output spans: the output activation's own range
+    (sigmoid and softmax 0 … 1, tanh −1 … 1); else the finite values of ``arrays`` (the
+    plane's outputs, the targets): symmetric about ``level`` where the outputs are read as
+    classes (``classify.applies``), so the boundary sits at the scale's middle, else from
+    their least to their largest."""
+    net = _network(doc_or_net)
+    bounded = BOUNDED.get(net.activations[-1].name)
+    if bounded is not None:
+        return bounded
+    vals = [np.asarray(a, dtype=np.float64).ravel() for a in arrays]
+    v = np.concatenate(vals) if vals else np.zeros(0)
+    v = v[np.isfinite(v)]
+    if classify.applies(doc_or_net):
+        cut = level(net)
+        r = float(np.abs(v - cut).max()) if v.size else 0.0
+        r = r if r > 0 else 1.0
+        return cut - r, cut + r
+    if not v.size:
+        return -1.0, 1.0
+    lo, hi = float(v.min()), float(v.max())
+    if hi - lo <= 1e-12 * max(1.0, abs(lo), abs(hi)):
+        return lo - 0.5, hi + 0.5
+    return lo, hi
 
 
 def value_at(plane: Plane, x: float, y: float | None = None) -> tuple[np.ndarray, tuple[int, ...]] | None:

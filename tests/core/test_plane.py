@@ -222,3 +222,15 @@ def test_value_at_reads_the_nearest_grid_point():
     c = P.evaluate(sine.network, P.frame(sine))
     v, (i,) = P.value_at(c, c.frame.xs[100])
     assert i == 100
+
+
+def test_a_colour_scale_spans_the_outputs_range_with_the_level_in_the_middle():
+    assert P.value_range(load_preset("circle")) == (0.0, 1.0)
+    assert P.value_range(load_preset("spiral")) == (0.0, 1.0)
+    tanh = doc_of([2, 3, 1], ["tanh", "tanh"])
+    assert P.value_range(tanh) == (-1.0, 1.0)
+    sine = load_preset("sine")  # identity output, regression: from the values
+    assert P.value_range(sine, np.array([-2.0, 0.5, np.nan]), np.array([1.0])) == (-2.0, 1.0)
+    assert P.value_range(sine, np.array([0.5])) == (0.0, 1.0)
+    sine.classes = ["low", "high"]  # read as classes: symmetric about the level 0.5
+    assert P.value_range(sine, np.array([-2.0, 0.5]), np.array([1.0])) == (-2.0, 3.0)
