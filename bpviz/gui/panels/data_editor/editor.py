@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QToolBar,
     QToolButton,
     QVBoxLayout,
@@ -34,6 +33,7 @@ from bpviz.gui.panels.data_editor.clipboard import Clipboard
 from bpviz.gui.panels.data_editor.csv_files import CsvFiles
 from bpviz.gui.panels.data_editor.generate import GeneratedSets
 from bpviz.gui.panels.data_editor.model import BAD_TEXT, DataModel, plural
+from bpviz.gui.panels.data_editor.status_label import StatusLabel
 from bpviz.gui.panels.data_editor.table import CellDelegate, DataTable
 from bpviz.gui.plain_text import warn
 from bpviz.gui.session import Session
@@ -115,9 +115,9 @@ class DataEditor(Clipboard, CsvFiles, GeneratedSets, QWidget):
             "Export CSV…", self.export_dialog, "Save the data as CSV with a header row", self.toolbar2
         )
 
-        self.status = QLabel(self)
-        self.status.setWordWrap(True)
-        self.status.setTextFormat(Qt.TextFormat.PlainText)
+        # as many wrapped lines as the dock gives it (the rest in its tooltip): a short dock
+        # at 2× font zoom keeps the table's rows above it
+        self.status = StatusLabel(self)
         self.status.setToolTip("Whether the table is applied to the network, and what to fix if it is not")
         self.status.setContentsMargins(4, 2, 4, 2)
         self.revert_button = QToolButton(self)
