@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from bpviz.core import classify
+from bpviz.core.build import draw_parameters
 from bpviz.core.fileformat import dumps, loads
 from bpviz.core.presets import PRESETS, load_preset, preset_path, preset_titles
 from bpviz.core.training import Trainer, default_speed, default_stop_error
@@ -101,3 +102,10 @@ def test_a_short_run_lowers_the_error_and_lifts_the_accuracy(doc):
     assert t.data_error() < e0 / 2
     assert t.test_accuracy() > 0.8
     assert 60 / default_speed(doc) <= 30  # lecture seconds
+
+
+def test_the_weights_are_a_seeded_draw(doc):
+    """xavier uniform from seed 0 (FORMAT.md's init) rounded to 3 decimals, as the lecture presets'."""
+    w, b = draw_parameters([64, 16, 10], "xavier", 0.5, 0, True)
+    for got, want in zip(doc.network.weights + doc.network.biases, w + b, strict=True):
+        assert np.array_equal(got, np.round(want, 3))
