@@ -434,7 +434,7 @@ class TrainingEngine:
         t0 = time.perf_counter()
         if self._frame is None:
             self._frame = _plane.frame(self.doc, spec, net=t.network)
-        plane = _plane.evaluate(t.network, self._frame, t.step)
+        plane = _plane.compute(t.network, self._frame, t.step)
         cost = time.perf_counter() - t0
         self.plane_cost = cost
         self.plane_seconds += cost

@@ -44,7 +44,7 @@ __all__ = [
     "fit_spec",
     "resolution_for",
     "frame",
-    "evaluate",
+    "compute",
     "neuron_grids",
     "level",
     "regions",
@@ -234,7 +234,7 @@ def _neurons(p, fr: Frame) -> tuple[np.ndarray, ...]:
     )
 
 
-def evaluate(net, fr: Frame, step: int = 0, neurons: bool | None = None) -> Plane:
+def compute(net, fr: Frame, step: int = 0, neurons: bool | None = None) -> Plane:
     """The plane of ``net`` over ``fr``: one batched forward pass over the grid's rows;
     ``neurons`` (default: the spec's) adds every neuron's out from the same pass."""
     p = _pass(net, fr)

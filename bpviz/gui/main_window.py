@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from bpviz.core.fileformat import Document
 from bpviz.gui import actions, preferences
 from bpviz.gui.canvas import NetworkView
+from bpviz.gui.data_plane import DataPlane
 from bpviz.gui.error_plot import ErrorPlot, accuracy_text
 from bpviz.gui.exports_menu import ExportCommands
 from bpviz.gui.files import FileCommands
@@ -124,6 +125,7 @@ class MainWindow(QMainWindow):
         self.player = PhasePlayer(self)
         self.presenter = Presenter(self)
         actions.install(self)  # the act_* actions and the menu bar
+        self._add_dock_toggles()
         self.toolbar = PhaseToolbar(self)
         self.addToolBar(self.toolbar)
         self.delay, self.sample_box = self.toolbar.delay, self.toolbar.sample_box
@@ -150,6 +152,10 @@ class MainWindow(QMainWindow):
         self.plot = ErrorPlot(s, self)
         self.plot_dock = self._dock("Error", self.plot, right)
         self.splitDockWidget(self.inspector_dock, self.plot_dock, Qt.Orientation.Vertical)
+        # the data plane: behind the error plot, so the canvas keeps its space (and nothing
+        # computes a plane until someone looks: the dock tells the session when it shows)
+        self.data_plane = DataPlane(s, self)
+        self.plane_dock = self._dock("Data plane", self.data_plane, right, tab_with=self.plot_dock)
         self.training = TrainingController(s, backend, self)
         self.training.message.connect(self._show_message)
         self.training_panel = TrainingPanel(self.training, self.plot, self)
@@ -172,6 +178,16 @@ class MainWindow(QMainWindow):
         if tab_with is not None:
             self.tabifyDockWidget(tab_with, d)
         return d
+
+    def _add_dock_toggles(self) -> None:
+        """View menu: the data plane's toggle after the other docks' (the menu table lists
+        those)."""
+        for a in self.menuBar().actions():
+            if a.menu() is not None and a.text().replace("&", "") == "View":
+                toggle = self.plane_dock.toggleViewAction()
+                toggle.setToolTip("The data plane: the samples and the network's output over two inputs")
+                a.menu().addAction(toggle)
+                return
 
     def _wire(self) -> None:
         s = self.session

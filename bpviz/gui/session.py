@@ -13,19 +13,28 @@ test rows, and the test error, at the weights on screen (:class:`Scores`). While
 they are the training process's (``set_scores`` from each full snapshot, ``scoresChanged``);
 otherwise the core computes them when a view first asks after the weights changed, if the
 data is small enough to do so on the GUI thread (``GUI_PASS_BUDGET``), else they are None.
-The stepper adds a point to the test curve after each update (``history.test_record``)."""
+The stepper adds a point to the test curve after each update (``history.test_record``).
+
+``plane``: the data plane (``bpviz.core.plane``), the network's output over the plane of two
+inputs (``plane_axes``) at the weights on screen. Views that draw it say so
+(``set_plane_use``); the session then asks the training process for it (``plane_request``,
+``planeRequestChanged``: the controller forwards it), and while training ``plane`` is the
+latest the training process sent (``set_live_plane``, ``planeChanged``). Otherwise the session
+computes it when a view first asks after the weights changed; at the update phase
+``plane_after`` is the plane at the weights after this iteration's update."""
 
 from __future__ import annotations
 
 import copy
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from bpviz.core import classify
+from bpviz.core import plane as core_plane
 from bpviz.core import training as core_training
 from bpviz.core.fileformat import Document
 from bpviz.core.iteration.phases import Phase, Trace, phase_names, trace_step
@@ -90,6 +99,8 @@ class Session(QObject):
     settingsChanged = Signal()  # η, mode, batch size, speed or stop threshold
     stepRefused = Signal(str)  # why next() did not apply an update
     scoresChanged = Signal()  # the training process sent new scores (see ``scores``)
+    planeChanged = Signal()  # a new data plane to draw: the run's, or new axes (see ``plane``)
+    planeRequestChanged = Signal()  # what the training process should send (``plane_request``)
 
     def __init__(self, doc: Document, source: str = "", parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -107,6 +118,12 @@ class Session(QObject):
         self.generation = 0  # counts up with each new network or new data (not settings)
         self._scores: Scores | None = None
         self._scores_key: tuple | None = None  # the weights they are of (None: a live run's)
+        self.plane_axes: core_plane.PlaneSpec | None = None  # set per document in _set_doc
+        self._plane_users: set[str] = set()  # the views that draw planes now
+        self._live_plane: core_plane.Plane | None = None  # the training process's latest
+        self._planes: dict = {}  # computed planes by the weights and spec they are of
+        self._frame_key: tuple | None = None
+        self._frame: core_plane.Frame | None = None
         self._set_doc(doc, source)
         self._training_defaults(doc)
 
@@ -135,6 +152,8 @@ class Session(QObject):
         self.trace_serial = 0
         self.trace = self._make_trace()
         self._add_test_point()
+        self.plane_axes = core_plane.fit_spec(self.plane_axes, self.network)
+        self._live_plane = None
 
     def load(self, doc: Document, source: str = "") -> None:
         self._set_doc(doc, source)
@@ -572,7 +591,89 @@ class Session(QObject):
     def set_training(self, on: bool) -> None:
         if on != self.training:
             self.training = on
+            if on:
+                self._live_plane = None  # the run's planes come from the training process
             self.trainingChanged.emit(on)
+
+    # -- the data plane ----------------------------------------------------------------------
+    @property
+    def plane_request(self) -> core_plane.PlaneSpec | None:
+        """The plane the training process should send with its snapshots: the axes, with
+        every neuron's grid when a view draws those ("neurons"); None when no view draws a
+        plane (then nothing is computed for it)."""
+        if not self._plane_users:
+            return None
+        return replace(self.plane_axes, neurons="neurons" in self._plane_users)
+
+    def set_plane_use(self, who: str, on: bool) -> None:
+        """A view starts (``on``) or stops drawing planes: "plane" (the data plane) or
+        "neurons" (per-neuron heatmaps, which need every neuron's grid)."""
+        before = self.plane_request
+        (self._plane_users.add if on else self._plane_users.discard)(who)
+        if self.plane_request != before:
+            self.planeRequestChanged.emit()
+
+    def set_plane_axes(self, x: int, y: int | None) -> None:
+        """The raw inputs (0-based) across and up the plane; ``y`` None: the function curve
+        of ``x``. A pair that does not fit the data gives the default."""
+        spec = core_plane.fit_spec(core_plane.PlaneSpec(x, y, self.plane_axes.resolution), self.network)
+        if spec != self.plane_axes:
+            self.plane_axes = spec
+            self._live_plane = None
+            self.planeRequestChanged.emit()
+            self.planeChanged.emit()
+
+    def set_live_plane(self, plane: core_plane.Plane) -> None:
+        """A plane the training process computed while it runs (the controller's)."""
+        self._live_plane = plane
+        self.planeChanged.emit()
+
+    @property
+    def plane_frame(self) -> core_plane.Frame:
+        """The grid of the current axes over the document's data (made once per data and
+        axes)."""
+        spec = self.plane_request or self.plane_axes
+        key = (self.generation, spec)
+        if self._frame_key != key or self._frame is None:
+            self._frame = core_plane.frame(self.doc, spec, net=self.network)
+            self._frame_key = key
+            self._planes.clear()
+        return self._frame
+
+    def _plane_at(self, tag: str, network, step: int) -> core_plane.Plane:
+        """The plane of ``network()`` (called only when not yet computed for these weights)."""
+        fr = self.plane_frame
+        key = (tag, self.generation, self.trace_serial, fr.spec)
+        pl = self._planes.get(key)
+        if pl is None:
+            if len(self._planes) > 8:
+                self._planes.clear()
+            pl = self._planes[key] = core_plane.compute(network(), fr, step)
+        return pl
+
+    @property
+    def plane(self) -> core_plane.Plane | None:
+        """The data plane at the weights on screen: the stepper's (before this iteration's
+        update), computed by the core when first asked after the weights changed; while
+        training the latest plane the training process sent (None until one came)."""
+        if self.training:
+            return self._live_plane
+        return self._plane_at("now", lambda: self.network, self.step)
+
+    @property
+    def plane_after(self) -> core_plane.Plane | None:
+        """At the update phase, the plane at the weights after this iteration's update (the
+        view draws the boundary before it dashed); None at other phases and while training."""
+        if self.training or self.phase_index != self.last_index:
+            return None
+
+        def after() -> Network:
+            tr = self.trace
+            net = self.network.copy()
+            net.set_parameters(tr.weights_after, tr.biases_after)
+            return net
+
+        return self._plane_at("after", after, self.step + 1)
 
     def current_document(self) -> Document:
         """The document as it stands: current weights, settings and data."""

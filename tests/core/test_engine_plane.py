@@ -1,5 +1,5 @@
 """The data plane in the training engine (issue 15, item 1): asked for with ``SetPlane``, a
-snapshot carries the plane at its own step's weights (the core's ``plane.evaluate``), at most
+snapshot carries the plane at its own step's weights (the core's ``plane.compute``), at most
 every PLANE_INTERVAL while running and spaced by its cost, always at a pause and at the end;
 nothing is computed while no plane is asked for."""
 
@@ -50,7 +50,7 @@ def test_a_snapshots_plane_is_the_cores_at_its_weights():
     snap = e.snapshot()
     pl = snap.plane
     assert pl is not None and pl.step == snap.step > 5
-    ref = P.evaluate(at_weights(doc, snap), P.frame(doc))
+    ref = P.compute(at_weights(doc, snap), P.frame(doc))
     assert np.array_equal(pl.outputs, ref.outputs)
     assert np.array_equal(pl.frame.xs, ref.frame.xs) and pl.neurons is None
     # the same step again: nothing new to send
@@ -64,7 +64,7 @@ def test_a_snapshots_plane_is_the_cores_at_its_weights():
 
 def test_without_a_plane_asked_for_none_is_computed(monkeypatch):
     calls = []
-    monkeypatch.setattr(P, "evaluate", lambda *a, **k: calls.append(1))
+    monkeypatch.setattr(P, "compute", lambda *a, **k: calls.append(1))
     doc = load_preset("circle")
     e = TrainingEngine()
     e.command(Load(doc, 0, 1))
@@ -95,13 +95,13 @@ def test_a_costly_plane_comes_less_often(monkeypatch):
     """A plane that takes 10 ms comes at most every 10 ms / MAX_SHARE."""
     clock = Clock()
     monkeypatch.setattr(engine_mod, "time", clock.module())
-    real = P.evaluate
+    real = P.compute
 
     def slow(*a, **k):
         clock.advance(0.01)
         return real(*a, **k)
 
-    monkeypatch.setattr(P, "evaluate", slow)
+    monkeypatch.setattr(P, "compute", slow)
     doc = load_preset("circle")
     ch = Channel([SetPlane(P.PlaneSpec()), Load(doc, 0, 1), Train(fast(doc, max_steps=5_000))], clock)
     serve(ch, chunk_seconds=0.0005)

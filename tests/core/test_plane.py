@@ -39,7 +39,7 @@ def doc_of(sizes, acts, n=20, features=(), loss="half_sse", seed=4, test=0):
 def test_the_planes_values_are_the_cores_forward_pass_at_the_grid_points(name):
     doc = load_preset(name)
     fr = P.frame(doc)
-    pl = P.evaluate(doc.network, fr, step=7)
+    pl = P.compute(doc.network, fr, step=7)
     ref = doc.network.outputs(fr.rows())
     assert pl.step == 7
     assert pl.outputs.shape == (*fr.shape, doc.network.sizes[-1])
@@ -59,7 +59,7 @@ def test_derived_features_are_expanded_as_for_the_data():
     doc = doc_of([5, 6, 1], ["tanh", "sigmoid"], features=("x1^2", "x1*x2", "sin(x2)"))
     assert doc.network.n_raw == 2
     fr = P.frame(doc)
-    pl = P.evaluate(doc.network, fr)
+    pl = P.compute(doc.network, fr)
     x = fr.rows()
     assert x.shape[1] == 2
     full = np.column_stack([x, x[:, 0] ** 2, x[:, 0] * x[:, 1], np.sin(x[:, 1])])
@@ -93,7 +93,7 @@ def test_other_inputs_are_held_at_their_training_mean():
     rows = fr.rows()
     assert (rows[:, 1] == means[1]).all() and (rows[:, 3] == means[3]).all()
     assert rows[:, 2].min() == fr.xs[0] and rows[:, 0].max() == fr.ys[-1]
-    pl = P.evaluate(doc.network, fr)
+    pl = P.compute(doc.network, fr)
     assert np.array_equal(pl.outputs.reshape(-1, 2), doc.network.outputs(rows))
 
 
@@ -105,7 +105,7 @@ def test_one_input_gives_the_function_curve():
     assert fr.xs[0] == lo and fr.xs[-1] == hi
     allx = np.concatenate([doc.inputs[:, 0], doc.test_inputs[:, 0]])
     assert lo < allx.min() and hi > allx.max()
-    pl = P.evaluate(doc.network, fr)
+    pl = P.compute(doc.network, fr)
     assert pl.output(0).shape == (P.CURVE_POINTS,)
     assert np.array_equal(pl.output(0), doc.network.outputs(fr.xs[:, None])[:, 0])
     # a curve of one chosen input of several: the others held
@@ -123,11 +123,11 @@ def test_neuron_grids_are_every_layers_out_from_the_same_pass():
     for k, g in enumerate(grids, 1):
         assert g.dtype == np.float32
         assert np.allclose(g.reshape(g.shape[0], -1).T, p.out[k], atol=1e-6)
-    pl = P.evaluate(doc.network, fr, neurons=True)
+    pl = P.compute(doc.network, fr, neurons=True)
     assert np.array_equal(pl.neurons[1], grids[1])
-    assert P.evaluate(doc.network, fr).neurons is None
+    assert P.compute(doc.network, fr).neurons is None
     # the spec can ask for them
-    assert P.evaluate(doc.network, P.frame(doc, P.PlaneSpec(neurons=True))).neurons is not None
+    assert P.compute(doc.network, P.frame(doc, P.PlaneSpec(neurons=True))).neurons is not None
 
 
 def test_a_wide_network_gets_a_coarser_grid():
@@ -214,12 +214,12 @@ def test_region_borders_lie_where_two_classes_tie():
 def test_value_at_reads_the_nearest_grid_point():
     doc = load_preset("circle")
     fr = P.frame(doc)
-    pl = P.evaluate(doc.network, fr)
+    pl = P.compute(doc.network, fr)
     v, (iy, ix) = P.value_at(pl, fr.xs[10] + 1e-9, fr.ys[40] - 1e-9)
     assert (iy, ix) == (40, 10) and v[0] == pl.outputs[40, 10, 0]
     assert P.value_at(pl, fr.x_range[1] + 1, 0.0) is None
     sine = load_preset("sine")
-    c = P.evaluate(sine.network, P.frame(sine))
+    c = P.compute(sine.network, P.frame(sine))
     v, (i,) = P.value_at(c, c.frame.xs[100])
     assert i == 100
 

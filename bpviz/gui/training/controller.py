@@ -5,7 +5,12 @@ typed ``TrainingSettings`` (``Configure``), and adopts the engine's snapshots in
 session. The settings themselves live in the session (η, mode, batch size: undoable; speed
 and stop threshold: saved, not undoable); the controller keeps only a run's limits
 (``max_steps``, ``target_error``). The worker thread, and with the default backend the
-training process, start on the first Train: a window that never trains starts neither."""
+training process, start on the first Train: a window that never trains starts neither.
+
+The data plane: the controller forwards the session's ``plane_request`` (``SetPlane``: after
+each Load and whenever it changes) and hands the planes of a running run's snapshots to the
+session (``set_live_plane``); paused or stopped, the session computes the plane of the weights
+on screen itself."""
 
 from __future__ import annotations
 
@@ -14,7 +19,7 @@ import time
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from bpviz.core.engine import Configure, EditParameter, Load, Pause, Snapshot, Stop, Train
+from bpviz.core.engine import Configure, EditParameter, Load, Pause, SetPlane, Snapshot, Stop, Train
 from bpviz.core.training_settings import TrainingSettings
 from bpviz.gui.session import Scores, Session
 from bpviz.gui.training.worker import WorkerThread, limit_window_blas
@@ -52,6 +57,7 @@ class TrainingController(QObject):
         session.settingsChanged.connect(self._on_settings)
         session.parameterEdited.connect(self._on_edit)
         session.traceChanged.connect(self._on_stepper)
+        session.planeRequestChanged.connect(self._on_plane_request)
 
     @property
     def settings(self) -> TrainingSettings:
@@ -127,6 +133,7 @@ class TrainingController(QObject):
         s = self.session
         self._gen += 1
         self._send(Load(s.current_document(), s.step, self._gen))
+        self._send(SetPlane(s.plane_request))
         self._loaded = True
 
     def train(self) -> None:
@@ -188,6 +195,12 @@ class TrainingController(QObject):
         if self.session.step != snap.step:
             self._end_run()
             self._set_state("idle")
+
+    def _on_plane_request(self) -> None:
+        """A view began or stopped drawing the plane, or chose other axes: a loaded engine
+        sends that plane (or none) from its next snapshot."""
+        if self.worker is not None and self._loaded:
+            self._send(SetPlane(self.session.plane_request))
 
     def _on_edit(self, kind: str, index: tuple, value: float) -> None:
         """An edited weight reaches a running or paused trainer at its next step boundary."""
@@ -293,6 +306,8 @@ class TrainingController(QObject):
             QTimer.singleShot(0, self._adopt_pending)
         if snap.state == "running" and scores is not None:
             s.set_scores(scores)
+        if snap.state == "running" and snap.plane is not None:
+            s.set_live_plane(snap.plane)
         self._set_state(snap.state)
         self.snapshotApplied.emit(snap)
         if snap.state == "diverged" and snap.diverged_at is not None and snap.serial != self._serial_seen:
