@@ -28,7 +28,7 @@ from bpviz.gui.canvas.label_layout import Box, Label, Obstacles, Placement, alon
 from bpviz.gui.canvas.text_items import DOCUMENT_MARGIN
 from bpviz.gui.theme import THEMES, readable_on
 
-NAME, ARROW, TARGET, TITLE, BIAS, LEGEND, NOTE = 0, 1, 3, 5, 6, 7, 9  # who gets room first
+NAME, ARROW, TARGET, TITLE, BIAS, LEGEND, NOTE = 0, 2.5, 3, 5, 6, 7, 9  # who gets room first
 
 
 def _size_of(item) -> tuple[float, float]:
