@@ -561,8 +561,8 @@ class DataPlane(QWidget):
             "update is dashed. Hover to read off a sample or the output."
         )
         self._filling = False
-        self.x_box.currentIndexChanged.connect(self._axes_chosen)
-        self.y_box.currentIndexChanged.connect(self._axes_chosen)
+        self.x_box.currentIndexChanged.connect(lambda _i: self._axes_chosen(self.x_box))
+        self.y_box.currentIndexChanged.connect(lambda _i: self._axes_chosen(self.y_box))
         self.out_box.currentIndexChanged.connect(self._output_chosen)
         s = session
         s.planeChanged.connect(self._on_plane)
@@ -573,24 +573,52 @@ class DataPlane(QWidget):
         s.displayChanged.connect(self._on_display)
         self._display = (s.theme, s.zoom)
         self._stale = True
+        self._shown = False
+        self._in_dock = False
+        self._dock_shown = True
         self._fill()
 
     # -- visibility: the plane costs nothing while nobody looks --------------------------
+    def follow_dock(self, dock) -> None:
+        """In a dock: shown only while the dock is (a dock tabbed behind another stays
+        "visible" to Qt, moved off the window; its ``visibilityChanged`` says)."""
+        self._in_dock = True
+        self._dock_shown = False
+        dock.visibilityChanged.connect(self._dock_visibility)
+
+    def _dock_visibility(self, on: bool) -> None:
+        self._dock_shown = bool(on)
+        self._update_shown()
+
     def showEvent(self, ev) -> None:  # noqa: N802 - Qt's name
         super().showEvent(ev)
-        self.session.set_plane_use("plane", True)
+        self._update_shown()
+
+    def hideEvent(self, ev) -> None:  # noqa: N802 - Qt's name
+        super().hideEvent(ev)
+        self._update_shown()
+
+    @property
+    def shown(self) -> bool:
+        """Is the plane on screen (so worth computing and drawing)?"""
+        return self._shown
+
+    def _update_shown(self) -> None:
+        on = self.isVisible() and (self._dock_shown if self._in_dock else True)
+        if on == self._shown:
+            return
+        self._shown = on
+        self.session.set_plane_use("plane", on)
+        if not on:
+            return
         if self._stale:
             self._stale = False
             self.view.rebuild()
         else:
             self.view.refresh()
 
-    def hideEvent(self, ev) -> None:  # noqa: N802 - Qt's name
-        super().hideEvent(ev)
-        self.session.set_plane_use("plane", False)
-
     def _live(self) -> bool:
-        if self.isVisible():
+        if self._shown:
             return True
         self._stale = True
         return False
@@ -627,15 +655,15 @@ class DataPlane(QWidget):
         self.out_box.setVisible(has_choice)
         self.controls.setVisible(many_inputs or has_choice)
 
-    def _axes_chosen(self) -> None:
+    def _axes_chosen(self, box: QComboBox) -> None:
         if self._filling:
             return
         x, y = self.x_box.currentIndex(), self.y_box.currentIndex()
         if x == y:  # swap rather than refuse: the other box takes the old choice
             old = self.session.plane_axes
-            other = old.x if self.sender() is self.y_box else old.y
+            other_box, other = (self.x_box, old.y) if box is self.y_box else (self.y_box, old.x)
             self._filling = True
-            (self.x_box if self.sender() is self.y_box else self.y_box).setCurrentIndex(other)
+            other_box.setCurrentIndex(other)
             self._filling = False
             x, y = self.x_box.currentIndex(), self.y_box.currentIndex()
         self.session.set_plane_axes(x, y)

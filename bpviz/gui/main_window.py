@@ -156,6 +156,7 @@ class MainWindow(QMainWindow):
         # computes a plane until someone looks: the dock tells the session when it shows)
         self.data_plane = DataPlane(s, self)
         self.plane_dock = self._dock("Data plane", self.data_plane, right, tab_with=self.plot_dock)
+        self.data_plane.follow_dock(self.plane_dock)
         self.training = TrainingController(s, backend, self)
         self.training.message.connect(self._show_message)
         self.training_panel = TrainingPanel(self.training, self.plot, self)
