@@ -112,8 +112,8 @@ def _add_gradcheck(sub) -> None:
 def _add_export(sub) -> None:
     e = sub.add_parser(
         "export",
-        help="render the canvas, plot or window to PNG or SVG (offscreen)",
-        description="Render the canvas, the error plot or the "
+        help="render the canvas, plot, data plane or window to PNG or SVG (offscreen)",
+        description="Render the canvas, the error plot, the data plane or the "
         "whole window offscreen and write PNG or SVG (plain SVG 1.1, text "
         "stays text).",
     )
@@ -127,14 +127,16 @@ def _add_export(sub) -> None:
     )
     e.add_argument(
         "--what",
-        choices=("canvas", "plot", "window"),
+        choices=("canvas", "plot", "window", "data"),
         default="canvas",
-        help="the network canvas, the error plot or the whole window (default: canvas)",
+        help="the network canvas, the error plot, the whole window, or the data plane "
+        "(the samples and the network's output over two inputs) (default: canvas)",
     )
     e.add_argument(
         "--phase",
         metavar="N|NAME",
-        help="phase N (1 = the first, as the window counts) or a phase name; default: the last",
+        help="phase N (1 = the first, as the window counts) or a phase name; default: the "
+        "last (--what data: the first, the plane at the weights after --steps)",
     )
     e.add_argument(
         "--steps",
@@ -161,7 +163,7 @@ def _add_export(sub) -> None:
     e.add_argument(
         "--size",
         metavar="WxH",
-        help="in pixels; default: canvas 1920x1080 (16:9), plot 900x400, window 1400x860",
+        help="in pixels; default: canvas 1920x1080 (16:9), plot 900x400, window 1400x860, data 900x900",
     )
     e.add_argument("--theme", choices=("light", "dark"), default="light", help="the colours (default: light)")
 

@@ -40,10 +40,11 @@ def parse_size(text: str | None, what: str, headless) -> tuple[int, int]:
     return w, h
 
 
-def phase_index(text: str | None, names: list[str]) -> int:
-    """The 0-based phase of ``--phase N|NAME`` (N counts from 1; default: the last)."""
+def phase_index(text: str | None, names: list[str], default: int | None = None) -> int:
+    """The 0-based phase of ``--phase N|NAME`` (N counts from 1; default: ``default``, else
+    the last)."""
     if text is None:
-        return len(names) - 1
+        return len(names) - 1 if default is None else default
     t = text.strip()
     if re.fullmatch(r"[+-]?\d+", t):
         n = int(t)  # counted as the window counts: 1 is the first phase
@@ -159,7 +160,10 @@ def cmd_export(args) -> int:
     from bpviz.core.iteration.phases import phase_names
 
     names = phase_names(doc.network)
-    phase = None if args.all_phases else phase_index(args.phase, names)
+    # the data plane opens on the first phase: the plane at the weights after --steps (at the
+    # update phase it draws the next update's boundary before and after)
+    first = 0 if args.what == "data" else None
+    phase = None if args.all_phases else phase_index(args.phase, names, first)
     if args.all_phases:
         _check_frames(out, fmt, names)
     rows = sample_rows(doc, args.sample)  # --sample K counts from 1

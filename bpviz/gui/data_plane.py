@@ -528,9 +528,10 @@ class PlaneView(pg.PlotWidget):
 class DataPlane(QWidget):
     """The dock's widget: the axes and output choices (where there is a choice) over the plot."""
 
-    def __init__(self, session: Session, parent=None) -> None:
+    def __init__(self, session: Session, parent=None, controls: bool = True) -> None:
         super().__init__(parent)
         self.setObjectName("data-plane")
+        self.show_controls = controls  # False: the picture alone (exports)
         self.session = session
         self.view = PlaneView(session, self)
         self.x_box = QComboBox()
@@ -653,7 +654,7 @@ class DataPlane(QWidget):
         has_choice = self.out_box.count() > 1
         self._out_label.setVisible(has_choice)
         self.out_box.setVisible(has_choice)
-        self.controls.setVisible(many_inputs or has_choice)
+        self.controls.setVisible(self.show_controls and (many_inputs or has_choice))
 
     def _axes_chosen(self, box: QComboBox) -> None:
         if self._filling:

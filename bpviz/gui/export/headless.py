@@ -1,5 +1,6 @@
-"""Offscreen export: build the canvas, the error plot or the whole window for a document, set
-its phase, sample, legend and theme, and write PNG or SVG files without showing anything.
+"""Offscreen export: build the canvas, the error plot, the data plane or the whole window for a
+document, set its phase, sample, legend and theme, and write PNG or SVG files without showing
+anything.
 
 This is the renderer behind ``bpviz export``. It takes plain values (an
 :class:`OffscreenExport`) and knows nothing of the command line: what cannot be drawn raises
@@ -40,9 +41,10 @@ __all__ = [
     "export_offscreen",
 ]
 
-WHATS = ("canvas", "plot", "window")
-# the canvas is slide-shaped (16:9, network centred); the plot and the window keep theirs
-DEFAULT_SIZES = {"window": (1400, 860), "canvas": (1920, 1080), "plot": (900, 400)}
+WHATS = ("canvas", "plot", "window", "data")
+# the canvas is slide-shaped (16:9, network centred); the plot and the window keep theirs; the
+# data plane is square-ish (its plot, the key and the colour bar below)
+DEFAULT_SIZES = {"window": (1400, 860), "canvas": (1920, 1080), "plot": (900, 400), "data": (900, 900)}
 MIN_SIZE = 100  # pixels a side, before scaling
 
 
@@ -154,6 +156,10 @@ def _build(job: OffscreenExport, settings: QSettings):
         from bpviz.gui.canvas import NetworkView
 
         widget = NetworkView(session)
+    elif job.what == "data":
+        from bpviz.gui.data_plane import DataPlane
+
+        widget = DataPlane(session, controls=False)  # the picture alone, not the choices
     else:
         from bpviz.gui.error_plot import ErrorPlot
 
