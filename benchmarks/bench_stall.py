@@ -18,6 +18,13 @@ minibatch 64, × 1,280 samples; 40-40-40 × 200 samples; and softmax networks wi
 cross-entropy, class names and held-out test rows (issue 14: the training process then also
 sends the test error, the accuracy and the confusion matrices): the spiral preset, and
 2-16-16-2 softmax × 1,000 samples + 250 test rows. Data: numpy, seeded.
+
+With the data plane on (issue 15; cases marked "plane": the Data plane dock is raised, so the
+training process sends the network's output over a 64 × 64 grid with its snapshots and the
+window draws it): the circle and spiral presets and 2-8-8-1 × 1,000 samples. For these the
+last columns give one plane's cost in the training process (ms) and the share of the training
+process's time the planes took in a headless run of the engine's own serve loop (target: a
+plane of 2-8-8-1 at 64 × 64 < 2 ms; the window ≥ 0.8 of headless).
 """
 
 from __future__ import annotations
@@ -115,6 +122,9 @@ def cases():
         ("40-40-40 x 200", lambda: make_doc([40, 40, 40], 200)),
         ("spiral (softmax, test)", lambda: load_preset("spiral")),
         ("2-16-16-2 sm x 1,000+250", lambda: make_softmax_doc([2, 16, 16, 2], 1000, 250)),
+        ("circle (plane)", lambda: load_preset("circle")),
+        ("spiral (plane)", lambda: load_preset("spiral")),
+        ("2-8-8-1 x 1,000 (plane)", lambda: make_doc([2, 8, 8, 1], 1000)),
     ]
 
 
@@ -160,6 +170,43 @@ def snapshot_costs(doc, reps: int = 30) -> tuple[float, float | None]:
     return one(full=False), one(**full_kw)
 
 
+def plane_costs(doc, seconds: float = 1.0) -> tuple[float, float]:
+    """(ms of one plane, share of the time the planes took) in the engine's own serve loop in
+    this process, at full speed with the default plane asked for."""
+    from bpviz.core import engine as E
+    from bpviz.core import plane as P
+    from bpviz.core.training_settings import TrainingSettings
+
+    eng = E.TrainingEngine()
+    t_end = [None]
+
+    class Chan:
+        todo = [
+            E.SetPlane(P.default_spec(doc)),
+            E.Load(doc),
+            E.Train(TrainingSettings.of(doc, speed=None, stop_error=None)),
+        ]
+        planes = 0
+
+        def poll(self, timeout):
+            if t_end[0] is not None and time.perf_counter() >= t_end[0] and not self.todo:
+                self.todo.append(E.Quit())
+            return bool(self.todo)
+
+        def recv(self):
+            return self.todo.pop(0)
+
+        def send(self, snap):
+            if t_end[0] is None:
+                t_end[0] = time.perf_counter() + seconds
+            Chan.planes += snap.plane is not None
+
+    t0 = time.perf_counter()
+    E.serve(Chan(), engine=eng)
+    elapsed = time.perf_counter() - t0
+    return eng.plane_seconds / max(1, Chan.planes) * 1e3, eng.plane_seconds / elapsed
+
+
 def pump(app, cond, timeout):
     t0 = time.perf_counter()
     while not cond() and time.perf_counter() - t0 < timeout:
@@ -167,7 +214,7 @@ def pump(app, cond, timeout):
         time.sleep(0.001)
 
 
-def window_run(app, name: str, doc, seconds: float):
+def window_run(app, name: str, doc, seconds: float, plane: bool = False):
     """(steps/s, longest gap ms, p99 lateness ms, ticks) training ``doc`` from the window."""
     from bpviz.gui.main_window import MainWindow
 
@@ -177,7 +224,11 @@ def window_run(app, name: str, doc, seconds: float):
     w.show()
     w.training_panel.set_full_speed(True)
     w.training.update_settings(speed=None, stop_error=None)
+    if plane:
+        w.plane_dock.raise_()  # the data plane on screen: planes computed and drawn
     pump(app, lambda: False, 0.5)
+    if plane:
+        assert w.data_plane.shown and w.session.plane_request is not None
     gaps: list[float] = []
     clock = QElapsedTimer()
     timer = QTimer()
@@ -204,6 +255,8 @@ def window_run(app, name: str, doc, seconds: float):
     # a tick that is due but not yet run counts as a gap too
     tail = clock.nsecsElapsed() / 1e6 - (last[0] or 0.0)
     rate = (w.session.history.n - n0) / (time.perf_counter() - t0)
+    if plane:
+        assert w.session._live_plane is not None, "no plane arrived"
     timer.stop()
     w.training.stop()
     w.session.mark_saved(w.session.source)  # no "save changes?" box on close
@@ -240,6 +293,7 @@ def main() -> None:
     print(
         f"{'case':24s} {'gap max':>9s} {'late p99':>9s} {'ticks':>6s} {'steps/s':>9s} "
         f"{'headless':>9s} {'ratio':>6s} {'default':>9s} {'ratio':>6s} {'snap ms':>8s} {'full ms':>8s}"
+        f" {'plane ms':>8s} {'plane %':>7s}"
     )
     for name, make in cases():
         if args.only and args.only not in name:
@@ -277,14 +331,22 @@ def time_limit(seconds: float):
 
 def one_case(app, name, make, seconds, train_threads, default_threads) -> str:
     """One row: the window's run between two headless ones (interleaved: the VM drifts)."""
+    plane = "(plane)" in name
     head = headless_rate(make(), seconds / 2, train_threads)
-    rate, gap, p99, n = window_run(app, name, make(), seconds)
+    rate, gap, p99, n = window_run(app, name, make(), seconds, plane)
     dflt = headless_rate(make(), seconds / 2, default_threads)
     snap, full = snapshot_costs(make())
     full_s = "-" if full is None else f"{full:.2f}"
+    plane_s = ""
+    if plane:
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(train_threads, user_api="blas"):
+            ms, share = plane_costs(make(), min(2.0, seconds / 2))
+        plane_s = f" {ms:8.2f} {100 * share:6.1f}%"
     return (
         f"{name:24s} {gap:7.0f} ms {p99:6.1f} ms {n:6d} {rate:9,.0f} {head:9,.0f} "
-        f"{rate / head:6.2f} {dflt:9,.0f} {rate / dflt:6.2f} {snap:8.2f} {full_s:>8s}"
+        f"{rate / head:6.2f} {dflt:9,.0f} {rate / dflt:6.2f} {snap:8.2f} {full_s:>8s}{plane_s}"
     )
 
 

@@ -169,6 +169,7 @@ class PlaneView(pg.PlotWidget):
         net = s.network
         self._labels = list(net.labels.neurons[0][: net.n_raw])
         self._drawn = None
+        self._axes_for = None  # labels and ranges again
         n_out = net.sizes[-1]
         if self.output is not None and self.output >= n_out:
             self.output = None
@@ -348,7 +349,9 @@ class PlaneView(pg.PlotWidget):
         """Labels and ranges (again only when the frame changes)."""
         pi = self.plotItem
         labels = self._labels
-        if fr is getattr(self, "_axes_for", None) and y is None:
+        # (the run's planes arrive as new objects: the same frame is the same spec and ranges)
+        same = (fr.spec, fr.x_range, fr.y_range) == getattr(self, "_axes_for", None)
+        if same and y is None:
             return
         bottom = labels[fr.spec.x] if fr.spec.x < len(labels) else "x"
         pi.setLabel("bottom", _html(bottom), **self.plotItem.getAxis("bottom").labelStyle)
@@ -366,12 +369,12 @@ class PlaneView(pg.PlotWidget):
         else:
             left = labels[fr.spec.y] if fr.spec.y < len(labels) else "y"
             pi.setLabel("left", _html(left), **self.plotItem.getAxis("left").labelStyle)
-            if fr is not getattr(self, "_axes_for", None):
+            if not same:
                 wx = fr.x_range[1] - fr.x_range[0]
                 wy = fr.y_range[1] - fr.y_range[0]
                 pi.vb.setAspectLocked(1 / 3 <= wx / wy <= 3, ratio=1)
                 pi.vb.setRange(xRange=fr.x_range, yRange=fr.y_range, padding=0)
-        self._axes_for = fr
+        self._axes_for = (fr.spec, fr.x_range, fr.y_range)
 
     def _show_bar(self, on: bool, lo: float = 0.0, hi: float = 1.0) -> None:
         pi = self.plotItem
