@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QFont, QPainter
+from PySide6.QtGui import QFont, QPainter, QTextOption
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QToolTip, QVBoxLayout, QWidget
 
 from bpviz.core import classify
@@ -140,6 +140,9 @@ class PlaneView(pg.PlotWidget):
         )
         self._bar_shown = False
         pi.vb.setMouseEnabled(False, False)
+        for ax in ("left", "bottom"):
+            pi.getAxis(ax).enableAutoSIPrefix(False)  # the inputs' own numbers, never "× 0.001"
+        pi.titleLabel.item.document().setDefaultTextOption(QTextOption(Qt.AlignmentFlag.AlignHCenter))
         self.scene().sigMouseMoved.connect(self._hover)
         self._points: dict = {}
         self._theme()
@@ -442,7 +445,10 @@ class PlaneView(pg.PlotWidget):
         parts = []
 
         def sym(colour, glyph, words):
-            parts.append(f"<span style='color:{colour}'>{glyph}</span>&nbsp;{_html(words)}")
+            parts.append(
+                f"<span style='white-space:nowrap'><span style='color:{colour}'>{glyph}</span>"
+                f"&nbsp;{_html(words)}</span>"
+            )
 
         if not fr.curve and (self.regions or classify.applies(doc)):
             names = classify.class_names(doc)
@@ -468,7 +474,27 @@ class PlaneView(pg.PlotWidget):
                 sym(th.text, "╍", "before the update")
         if len(self.marks.data):
             sym(SELECT, "◯", "this step's samples")
-        self.key.setText("&nbsp;&nbsp; ".join(parts), color=th.text, size=f"{self._pt:.1f}pt")
+        # the entries break between each other, never inside one
+        self.key.setText(" &nbsp; ".join(parts), color=th.text, size=f"{self._pt:.1f}pt")
+        self._fit_texts()
+
+    def _fit_texts(self) -> None:
+        """The title and the key wrap to the plot's width, so a long title (held inputs) or
+        many classes never widen the dock beyond the window."""
+        pi = self.plotItem
+        room = max(60.0, self.width() - pi.getAxis("left").width() - 12)
+        for label in (pi.titleLabel, self.key):
+            item = label.item
+            item.setTextWidth(-1)
+            if item.boundingRect().width() > room:
+                item.setTextWidth(room)
+            label.updateMin()
+            label.resizeEvent(None)
+
+    def resizeEvent(self, ev) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(ev)
+        if hasattr(self, "th"):
+            self._fit_texts()
 
     # -- hover ---------------------------------------------------------------------------
     def _hover(self, pos) -> None:
