@@ -23,6 +23,11 @@ def run(*argv) -> int:
     return main(["export", *map(str, argv)])
 
 
+def svg_words(path) -> str:
+    """The SVG's text, non-breaking spaces (the key's entries never break) read as spaces."""
+    return " ".join(t.strip() for t in ET.parse(path).getroot().itertext()).replace("\xa0", " ")
+
+
 def image(path) -> QImage:
     img = QImage(str(path))
     assert not img.isNull(), path
@@ -55,13 +60,13 @@ def test_svg_keeps_the_heatmap_as_an_image_and_the_words_as_text(tmp_path):
     root = ET.parse(out).getroot()
     ns = "{http://www.w3.org/2000/svg}"
     assert len(list(root.iter(f"{ns}image"))) >= 1  # the heatmap
-    words = " ".join(t.strip() for t in root.itertext())
+    words = svg_words(out)
     assert "spiral 1" in words and "spiral 2" in words and "largest output" in words
 
 
 def test_sine_draws_its_function_curve(tmp_path):
     assert run("sine", "--what", "data", *SMALL, "--steps", "500", "-o", tmp_path / "s.svg") == 0
-    words = " ".join(t.strip() for t in ET.parse(tmp_path / "s.svg").getroot().itertext())
+    words = svg_words(tmp_path / "s.svg")
     assert "against x1" in words and "network" in words
 
 
@@ -78,6 +83,6 @@ def test_more_than_two_inputs_say_what_is_held(tmp_path):
     path = tmp_path / "three.bpviz.json"
     fileformat.save(doc, path)
     assert run(path, "--what", "data", *SMALL, "-o", tmp_path / "t.svg") == 0
-    words = " ".join(t.strip() for t in ET.parse(tmp_path / "t.svg").getroot().itertext())
+    words = svg_words(tmp_path / "t.svg")
     assert "x3 = " in words and "held at its training mean" in words
     assert f"x3 = {sig(doc.inputs[:, 2].mean(), 3)}" in words
