@@ -498,6 +498,7 @@ def build_document(spec: NetworkSpec, old: Document | None = None) -> tuple[Docu
         make_loss(spec.loss),
         labels,
         feats,
+        _kept_shape(old, sizes[0] - len(feats)),
     )
     doc = Document(
         net,
@@ -517,3 +518,12 @@ def build_document(spec: NetworkSpec, old: Document | None = None) -> tuple[Docu
         generator,
     )
     return doc, notes
+
+
+def _kept_shape(old: Document | None, n_raw: int) -> tuple[int, int] | None:
+    """The image shape of the old input layer (layers[0].shape), while the raw inputs still
+    fill it."""
+    if old is None:
+        return None
+    shape = getattr(old.network, "input_shape", None)
+    return shape if shape is not None and old.network.n_raw == n_raw else None
