@@ -248,8 +248,8 @@ def test_every_selection_of_every_preset_renders(make, name):
     ]
     if net.biases is not None:
         sels += [Selection("bias", (j, i)) for j, b in enumerate(net.biases) for i in range(len(b))]
-    if len(sels) > 40:  # digits: 1,301 selections; every kind and layer, evenly spread
-        sels = [None] + sels[1 :: -(-len(sels) // 160)] + [sels[-1]]
+    if len(sels) > 60:  # spiral 135, digits 1,301 selections: every kind and layer, evenly spread
+        sels = [None] + sels[1 :: -(-len(sels) // 60)] + [sels[-1]]
         assert {x.kind for x in sels if x is not None} >= {"neuron", "edge"}
     for phase in (0, s.last_index):
         s.set_phase(phase)
