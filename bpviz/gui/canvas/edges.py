@@ -254,7 +254,11 @@ class EdgeDrawing:
         s = self.session
         L, sizes, z = s.network.L, s.network.sizes, s.zoom
         title_h = max([t.boundingRect().height() for t in self._layer_titles] + [10 * z])
-        top_px = to_px(0, self._top)[1] - neuron_px.max() / 2 - 2 * z - 6 - title_h - 6 - bias_size / 2
+        first = to_px(0, self._top)[1] - neuron_px.max() / 2  # the top neurons' upper edge
+        top_px = first - 2 * z - 6 - title_h - 6 - bias_size / 2
+        # inside the canvas, where a large font zoom left no room above the captions (a node
+        # cut in half by the banner): then the captions find another place or give way
+        top_px = max(min(top_px, first - bias_size), self.vb.sceneBoundingRect().y() + bias_size / 2 + 2)
         self._bias_pos[:, 1] = to_view(0, top_px)[1]
         bx, by, gx, gy = [], [], [], []
         for j in range(L):

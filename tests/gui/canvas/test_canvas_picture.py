@@ -130,8 +130,8 @@ def own_values(w) -> set:
 
 
 def check_no_collisions(w, where: str, own_shown: bool = False) -> None:
-    """No label overlaps another, a neuron or a bias node, none is clipped, and hidden ones
-    are noted; ``own_shown``: the phase's own values are not hidden either."""
+    """No label overlaps another, a neuron or a bias node, no label or node is clipped, and
+    hidden labels are noted; ``own_shown``: the phase's own values are not hidden either."""
     v = w.canvas
     if own_shown:
         hidden = [k for k in v.dropped if k in own_values(w)]
@@ -144,6 +144,13 @@ def check_no_collisions(w, where: str, own_shown: bool = False) -> None:
         assert ("note", len(v._notes)) in labels or "hidden" in v.banner.item.toPlainText(), (
             f"{where}: labels hidden without the note"
         )
+    for nk, nb in neurons.items():  # no neuron or bias node cut by the canvas's edge
+        assert (
+            nb.x >= r.x() - 1
+            and nb.y >= r.y() - 1
+            and nb.right <= r.right() + 1
+            and nb.bottom <= r.bottom() + 1
+        ), f"{where}: node {nk} is clipped"
     for a_i, a in enumerate(keys):
         box = labels[a]
         assert (
