@@ -276,6 +276,9 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=1, help="repeats of each case")
     ap.add_argument("--only", default="", help="cases whose name contains this")
     ap.add_argument("--timeout", type=float, default=120.0, help="seconds a case may take (then: skipped)")
+    ap.add_argument(
+        "--plane-off", action="store_true", help="run the (plane) cases with the data plane hidden (A/B)"
+    )
     args = ap.parse_args()
     from threadpoolctl import threadpool_info
 
@@ -301,7 +304,9 @@ def main() -> None:
         for _ in range(args.rounds):
             try:
                 with time_limit(args.timeout):
-                    row = one_case(app, name, make, args.seconds, train_threads, default_threads)
+                    row = one_case(
+                        app, name, make, args.seconds, train_threads, default_threads, not args.plane_off
+                    )
             except CaseTimeout:
                 print(f"{name:24s} took over {args.timeout:g} s: skipped", flush=True)
                 continue
@@ -329,9 +334,9 @@ def time_limit(seconds: float):
         signal.signal(signal.SIGALRM, old)
 
 
-def one_case(app, name, make, seconds, train_threads, default_threads) -> str:
+def one_case(app, name, make, seconds, train_threads, default_threads, planes=True) -> str:
     """One row: the window's run between two headless ones (interleaved: the VM drifts)."""
-    plane = "(plane)" in name
+    plane = planes and "(plane)" in name
     head = headless_rate(make(), seconds / 2, train_threads)
     rate, gap, p99, n = window_run(app, name, make(), seconds, plane)
     dflt = headless_rate(make(), seconds / 2, default_threads)

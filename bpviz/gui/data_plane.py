@@ -173,6 +173,7 @@ class PlaneView(pg.PlotWidget):
         self._labels = list(net.labels.neurons[0][: net.n_raw])
         self._drawn = None
         self._axes_for = None  # labels and ranges again
+        self._title = self._key = None
         n_out = net.sizes[-1]
         if self.output is not None and self.output >= n_out:
             self.output = None
@@ -426,7 +427,9 @@ class PlaneView(pg.PlotWidget):
             what = f"class (the largest output) over {names[0]} and {names[1]}"
         else:
             what = f"{_html(outs[self.shown_output()])} over {names[0]} and {names[1]}"
-        when = f"after step {plane.step:,}" if plane.step else "before training"
+        # while training the title stays put (the step is in the status line and the plot): a
+        # new title every frame would lay the plot out again every frame
+        when = "training" if s.training else f"after step {plane.step:,}" if plane.step else "before training"
         if before is not None:
             when = f"after the update of step {plane.step:,}"
         lines = [f"{what}  ·  {when}"]
@@ -435,10 +438,16 @@ class PlaneView(pg.PlotWidget):
             word = "its" if len(fr.held) == 1 else "their"
             lines.append(f"{held} held at {word} training mean{'s' if len(fr.held) > 1 else ''}")
         col = self.th.text
-        self.plotItem.setTitle("<br>".join(lines), color=col, size=f"{self._pt:.1f}pt")
-        self._write_key(plane, before)
+        title = ("<br>".join(lines), col, self._pt)
+        new = title != getattr(self, "_title", None)  # (a new text lays the plot out again)
+        if new:
+            self._title = title
+            self.plotItem.setTitle(title[0], color=col, size=f"{self._pt:.1f}pt")
+        if self._write_key(plane, before) or new:
+            self._fit_texts()
 
-    def _write_key(self, plane, before) -> None:
+    def _write_key(self, plane, before) -> bool:
+        """The key below the plot; True when its text changed."""
         doc = self.doc
         th = self.th
         fr = plane.frame
@@ -475,8 +484,12 @@ class PlaneView(pg.PlotWidget):
         if len(self.marks.data):
             sym(SELECT, "◯", "this step's samples")
         # the entries break between each other, never inside one
-        self.key.setText(" &nbsp; ".join(parts), color=th.text, size=f"{self._pt:.1f}pt")
-        self._fit_texts()
+        key = (" &nbsp; ".join(parts), th.text, self._pt)
+        if key == getattr(self, "_key", None):
+            return False
+        self._key = key
+        self.key.setText(key[0], color=th.text, size=f"{self._pt:.1f}pt")
+        return True
 
     def _fit_texts(self) -> None:
         """The title and the key wrap to the plot's width, so a long title (held inputs) or
