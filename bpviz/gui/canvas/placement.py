@@ -29,6 +29,7 @@ from bpviz.gui.canvas.text_items import DOCUMENT_MARGIN
 from bpviz.gui.theme import THEMES, readable_on
 
 NAME, ARROW, TARGET, TITLE, BIAS, LEGEND, NOTE = 0, 2.5, 3, 5, 6, 7, 9  # who gets room first
+MIN_POINTS = 6.5  # a label shrunk for room keeps at least this size (9 pt × zoom × factor)
 
 
 def _size_of(item) -> tuple[float, float]:
@@ -437,7 +438,8 @@ class LabelPlacement:
     def _solve(self, p: _Pass, labs: list[Label], priority, spaced: Obstacles) -> Placement:
         """Place the labels; what the phase reveals and found no room is tried again in
         its shorter form if it has one (the phase's own values alone), then in a smaller
-        font (three quarters, then three fifths), centred where it would have gone; what
+        font (three quarters, then three fifths, never below MIN_POINTS: at zoom 1 three fifths
+        of 9 pt cannot be read), centred where it would have gone; what
         still finds none, in its last resort if it has one (the phase's result alone, "δ
         0.1385", without its factors) in the same three sizes."""
         self._unshrink()
@@ -458,7 +460,8 @@ class LabelPlacement:
         placed = dict(res.placed)
         # while training the values change several times a second: no retries (they cost a
         # text layout each), what has no room waits for the pause
-        stages = [(0, f) for f in (1.0, 0.75, 0.6)] + [(1, f) for f in (1.0, 0.75, 0.6)]
+        sizes = [f for f in (1.0, 0.75, 0.6) if 9 * p.z * f >= MIN_POINTS]  # readable only
+        stages = [(0, f) for f in sizes] + [(1, f) for f in sizes]
         for stage, factor in () if self.session.training else stages:
             smaller = [
                 lab2 for lab in retry if (lab2 := self._retry_label(p, lab, factor, stage)) is not None

@@ -17,6 +17,7 @@ from bpviz.core import build
 from bpviz.core.iteration.phases import phase_names
 from bpviz.core.presets import PRESETS, load_preset
 from bpviz.gui.canvas.label_layout import overlaps
+from bpviz.gui.canvas.placement import MIN_POINTS
 from bpviz.gui.main_window import MainWindow
 
 SIZES = [(1024, 768), (1280, 720), (1600, 1000), (1920, 1080)]
@@ -136,6 +137,10 @@ def check_no_collisions(w, where: str, own_shown: bool = False) -> None:
     if own_shown:
         hidden = [k for k in v.dropped if k in own_values(w)]
         assert not hidden, f"{where}: the phase's values {hidden} are hidden"
+    # a label shrunk for room stays readable (three fifths of 9 pt at zoom 1 could not be read)
+    shown = [t for t in v._vals + [t for labs in v._edge_labels.values() for t in labs] if t.isVisible()]
+    small = [v._cache[id(t)][0] for t in shown if v._cache[id(t)][2] < MIN_POINTS - 0.01]
+    assert not small, f"{where}: labels too small to read: {small}"
     labels = v.label_boxes()
     neurons = v.neuron_boxes()
     r = v.vb.sceneBoundingRect()
