@@ -364,6 +364,8 @@ def tooltip(s: Session, sel: Selection) -> str:
         else:
             show("net", ("net", k), p.net[k][sm, i])
             show("out", ("out", k), p.out[k][sm, i])
+            if not net.activations[k - 1].per_neuron:  # the arrow net → out is the layer's
+                rows.append(f"({act}: out = e^net / Σ e^net over layer {net.names[k]})")
             if k == net.L:
                 show("target", ("target", k), tr.targets[sm, i])
             show("∂E/∂out", ("grad_out", k), p.grad_out[k][sm, i])

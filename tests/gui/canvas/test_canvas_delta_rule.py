@@ -66,6 +66,8 @@ def test_the_fused_pair_reads_out_minus_target(view_on, name):
         assert "f′" not in txt and "∂E/∂out ×" not in txt
         tip = v.tooltip(Selection("neuron", (L, i)))
         assert "δ = ∂E/∂net = out − target" in tip
+        # a softmax's out is the whole layer's: its tooltip says so
+        assert ("out = e^net / Σ e^net over layer y" in tip) == (name == "spiral")
     at(s, f"grad_out:{y}")  # the phase before: ∂E/∂out from the loss, −t/o or the BCE form
     for i in range(s.network.sizes[L]):
         g = p.grad_out[L][sm, i]
