@@ -37,11 +37,24 @@ from bpviz.core.numbers import sig
 from bpviz.gui.session import Session
 from bpviz.gui.theme import ERROR_SIGNAL, FORWARD, NEGATIVE, POSITIVE, SELECT, THEMES, base_point_size
 
-__all__ = ["DataPlane", "PlaneView", "CLASS_COLOURS", "value_colours"]
+__all__ = ["DataPlane", "PlaneView", "CLASS_COLOURS", "value_colours", "held_words"]
 
 # Okabe–Ito: class 1 vermillion and class 2 blue, as the sign colours of the canvas (one
-# output's low and high side), then the rest of the set
-CLASS_COLOURS = (NEGATIVE, POSITIVE, FORWARD, ERROR_SIGNAL, SELECT, "#56B4E9", "#F0E442", "#999999")
+# output's low and high side), then the rest of the set; then Paul Tol's wine and teal, so ten
+# classes (digits) each have their own colour
+CLASS_COLOURS = (
+    NEGATIVE,
+    POSITIVE,
+    FORWARD,
+    ERROR_SIGNAL,
+    SELECT,
+    "#56B4E9",
+    "#F0E442",
+    "#999999",
+    "#882255",
+    "#44AA99",
+)
+HELD_LISTED = 4  # held inputs named in the title; more are counted
 HEAT = 0.62  # how much of its colour the heatmap's strongest value takes (points take all)
 REGION_LOW, REGION_HIGH = 0.18, 0.62  # a class region's colour where the network is unsure … sure
 CURVE = FORWARD  # the function curve: the network's output, the forward pass's colour
@@ -77,6 +90,17 @@ def _scaled(values: np.ndarray, lo: float, hi: float, n: int = LUT_SIZE) -> np.n
 
 def _html(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def held_words(held, labels) -> str:
+    """ "x3 = 0.12, x4 = −0.5 held at their training means"; past HELD_LISTED inputs the
+    first few and how many more ("… and 779 more inputs held at their training means")."""
+    n = len(held)
+    shown = held if n <= HELD_LISTED else held[: HELD_LISTED - 1]
+    words = ", ".join(f"{_html(labels[i])} = {sig(v, 3)}" for i, v in shown)
+    if n > len(shown):
+        words += f" and {n - len(shown):,} more inputs"
+    return f"{words} held at {'its' if n == 1 else 'their'} training mean{'s' if n > 1 else ''}"
 
 
 class _SmoothImage(pg.ImageItem):
@@ -434,9 +458,7 @@ class PlaneView(pg.PlotWidget):
             when = f"after the update of step {plane.step:,}"
         lines = [f"{what}  ·  {when}"]
         if fr.held:
-            held = ", ".join(f"{_html(labels[i])} = {sig(v, 3)}" for i, v in fr.held)
-            word = "its" if len(fr.held) == 1 else "their"
-            lines.append(f"{held} held at {word} training mean{'s' if len(fr.held) > 1 else ''}")
+            lines.append(held_words(fr.held, labels))
         col = self.th.text
         title = ("<br>".join(lines), col, self._pt)
         new = title != getattr(self, "_title", None)  # (a new text lays the plot out again)
@@ -503,6 +525,10 @@ class PlaneView(pg.PlotWidget):
                 item.setTextWidth(room)
             label.updateMin()
             label.resizeEvent(None)
+        # pyqtgraph gives the title row a fixed 30 px: as tall as the (wrapped) title instead
+        h = pi.titleLabel.item.boundingRect().height() + 4
+        pi.titleLabel.setMaximumHeight(h)
+        pi.layout.setRowFixedHeight(0, h)
 
     def resizeEvent(self, ev) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(ev)
@@ -575,7 +601,7 @@ class DataPlane(QWidget):
         self.setObjectName("data-plane")
         self.show_controls = controls  # False: the picture alone (exports)
         self.session = session
-        self.view = PlaneView(session, self)
+        self._view: PlaneView | None = None  # made when first shown (~20 ms of start-up)
         self.x_box = QComboBox()
         self.y_box = QComboBox()
         self.out_box = QComboBox()
@@ -596,7 +622,7 @@ class DataPlane(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(0)
         lay.addWidget(self.controls)
-        lay.addWidget(self.view, 1)
+        self._layout = lay
         self.setToolTip(
             "The data plane: the samples (training filled, test hollow) over two inputs, and "
             "the network's output at every point of the plane as a heatmap with its class "
@@ -619,7 +645,15 @@ class DataPlane(QWidget):
         self._shown = False
         self._in_dock = False
         self._dock_shown = True
-        self._fill()
+        self.controls.hide()  # filled when first shown (a 784-input network's boxes cost ~80 ms)
+
+    @property
+    def view(self) -> PlaneView:
+        """The plot (made on first use)."""
+        if self._view is None:
+            self._view = PlaneView(self.session, self)
+            self._layout.addWidget(self._view, 1)
+        return self._view
 
     # -- visibility: the plane costs nothing while nobody looks --------------------------
     def follow_dock(self, dock) -> None:
@@ -656,6 +690,7 @@ class DataPlane(QWidget):
             return
         if self._stale:
             self._stale = False
+            self._fill()
             self.view.rebuild()
         else:
             self.view.refresh()
@@ -738,8 +773,8 @@ class DataPlane(QWidget):
             self.view.refresh()
 
     def _on_document(self) -> None:
-        self._fill()
         if self._live():
+            self._fill()
             self.view.rebuild()
 
     def _on_display(self) -> None:
@@ -749,5 +784,5 @@ class DataPlane(QWidget):
         self._display = (s.theme, s.zoom)
         if self._live():
             self.view.on_display()
-        else:
-            self.view._theme()
+        elif self._view is not None:
+            self._view._theme()

@@ -184,3 +184,14 @@ def test_a_hidden_dock_asks_for_no_plane_and_the_window_has_the_dock(win, qtbot)
     win.plot_dock.raise_()
     qtbot.waitUntil(lambda: not win.data_plane.shown)
     assert s.plane_request is None
+
+
+def test_many_held_inputs_are_counted_not_listed():
+    from bpviz.gui.data_plane import HELD_LISTED, held_words
+
+    labels = [f"i{k + 1}" for k in range(784)]
+    held = tuple((k, 0.5) for k in range(2, 784))
+    words = held_words(held, labels)
+    assert words.count(" = ") == HELD_LISTED - 1
+    assert words.endswith("and 779 more inputs held at their training means")
+    assert held_words(((2, -0.25),), labels) == "i3 = \u22120.25 held at its training mean"
