@@ -94,9 +94,20 @@ def _network(doc_or_net):
 
 
 def default_spec(doc_or_net, neurons: bool = False) -> PlaneSpec:
-    """The first two raw inputs; the function curve of a network with one raw input."""
+    """The first two raw inputs (given a document with more than two, the first two that
+    vary over its training rows: an image's corner pixels are constant); the function curve
+    of a network with one raw input."""
     n_raw = _network(doc_or_net).n_raw
-    return PlaneSpec(0, None if n_raw < 2 else 1, RESOLUTION, neurons)
+    if n_raw < 2:
+        return PlaneSpec(0, None, RESOLUTION, neurons)
+    x = getattr(doc_or_net, "inputs", None)
+    if n_raw > 2 and x is not None and np.size(x):
+        x = np.asarray(x, dtype=np.float64).reshape(-1, n_raw)
+        with np.errstate(all="ignore"):
+            varying = np.flatnonzero(np.ptp(x, axis=0) > 0)
+        if len(varying) >= 2:
+            return PlaneSpec(int(varying[0]), int(varying[1]), RESOLUTION, neurons)
+    return PlaneSpec(0, 1, RESOLUTION, neurons)
 
 
 def fit_spec(spec: PlaneSpec | None, doc_or_net) -> PlaneSpec:
@@ -104,10 +115,10 @@ def fit_spec(spec: PlaneSpec | None, doc_or_net) -> PlaneSpec:
     ``neurons`` and ``resolution``)."""
     net = _network(doc_or_net)
     if spec is None:
-        return default_spec(net)
+        return default_spec(doc_or_net)
     if spec.problem(net.n_raw) is None:
         return spec
-    d = default_spec(net, spec.neurons)
+    d = default_spec(doc_or_net, spec.neurons)
     return replace(d, resolution=max(2, spec.resolution))
 
 

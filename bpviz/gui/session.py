@@ -152,7 +152,7 @@ class Session(QObject):
         self.trace_serial = 0
         self.trace = self._make_trace()
         self._add_test_point()
-        self.plane_axes = core_plane.fit_spec(self.plane_axes, self.network)
+        self.plane_axes = core_plane.default_spec(doc)  # (another network: its own default)
         self._live_plane = None
 
     def load(self, doc: Document, source: str = "") -> None:

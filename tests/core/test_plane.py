@@ -234,3 +234,16 @@ def test_a_colour_scale_spans_the_outputs_range_with_the_level_in_the_middle():
     assert P.value_range(sine, np.array([0.5])) == (0.0, 1.0)
     sine.classes = ["low", "high"]  # read as classes: symmetric about the level 0.5
     assert P.value_range(sine, np.array([-2.0, 0.5]), np.array([1.0])) == (-2.0, 3.0)
+
+
+def test_the_default_axes_skip_inputs_that_never_vary():
+    doc = doc_of([5, 3, 1], ["tanh", "sigmoid"])
+    assert P.default_spec(doc) == P.PlaneSpec(0, 1)
+    doc.inputs[:, 0] = 0.0  # a corner pixel: always 0
+    doc.inputs[:, 2] = 0.25
+    assert P.default_spec(doc) == P.PlaneSpec(1, 3)
+    assert P.fit_spec(None, doc) == P.PlaneSpec(1, 3)
+    assert P.default_spec(doc.network) == P.PlaneSpec(0, 1)  # no data: the first two
+    two = doc_of([2, 3, 1], ["tanh", "sigmoid"])
+    two.inputs[:, 0] = 1.0  # two inputs: both axes whatever they hold
+    assert P.default_spec(two) == P.PlaneSpec(0, 1)
