@@ -193,7 +193,7 @@ def test_export_help_describes_every_option(capsys):
     out = " ".join(help_text(capsys, "export").split())
     for words in (
         "the file to write",
-        "the network canvas, the error plot or the whole window",
+        "the network canvas, the error plot, the whole window, or the data plane",
         "the image format",
         "the colours",
         "train K steps first",
