@@ -1,4 +1,4 @@
-"""File → Export…: what to export (canvas, error plot, window), PNG at 1×–4× with an optional
+"""File → Export…: what to export (canvas, error plot, window, data plane), PNG at 1×–4× with an optional
 transparent background, or SVG with text kept as text."""
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ class ExportDialog(QDialog):
             ("canvas", "The network canvas"),
             ("plot", "The error plot"),
             ("window", "The whole window"),
+            ("data", "The data plane (samples and the network's output)"),
         ):
             self.what.addItem(text, key)
         self.what.setCurrentIndex(max(0, self.what.findData(what)))

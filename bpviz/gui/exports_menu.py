@@ -79,7 +79,11 @@ class ExportCommands:
         if not path.lower().endswith("." + c["fmt"]):
             path += "." + c["fmt"]
         st.setValue("files/export_dir", str(Path(path).parent))
-        target = {"canvas": w.canvas, "plot": w.plot, "window": w}[c["what"]]
+        if c["what"] == "data":  # drawn only once shown: bring its dock to the front first
+            w.plane_dock.setVisible(True)
+            w.plane_dock.raise_()
+            QApplication.processEvents()
+        target = {"canvas": w.canvas, "plot": w.plot, "window": w, "data": w.data_plane}[c["what"]]
         try:
             export_widget(target, path, c["fmt"], c["scale"] if c["fmt"] == "png" else 1.0, c["transparent"])
         except (OSError, ValueError) as e:

@@ -68,3 +68,34 @@ def test_control_characters_and_slashes_never_reach_a_file_name():
 
     assert safe_name("h\x00\x1f\x7f/x") == "h-x"
     assert phase_file_name(3, "grad:h\x00/1", "png") == "04-grad-h-1.png"
+
+
+def test_file_export_offers_the_data_plane_and_draws_it(qtbot, settings, tmp_path, monkeypatch):
+    """File → Export… → "The data plane" writes the plane even while its dock is behind the
+    error plot (it is drawn only once shown): the file has the heatmap's many colours."""
+    from PySide6.QtGui import QImage
+    from PySide6.QtWidgets import QFileDialog
+
+    from bpviz.core.presets import load_preset
+    from bpviz.gui.export_dialog import ExportDialog
+    from bpviz.gui.main_window import MainWindow
+
+    w = MainWindow(load_preset("circle"), "circle", settings=settings)
+    qtbot.addWidget(w)
+    w.resize(1200, 800)
+    w.show()
+    qtbot.waitExposed(w)
+    assert ExportDialog().what.findData("data") >= 0
+    w.settings.setValue("files/export_dir", str(tmp_path))
+    monkeypatch.setattr(ExportDialog, "exec", lambda self: True)
+    monkeypatch.setattr(
+        ExportDialog, "choice", lambda self: {"what": "data", "fmt": "png", "scale": 1, "transparent": False}
+    )
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda parent, title, start, flt: (start, flt))
+    w.export_dialog()
+    files = list(tmp_path.glob("circle-data-*.png"))
+    assert len(files) == 1
+    img = QImage(str(files[0]))
+    assert img.width() > 200 and img.height() > 200
+    colours = {img.pixel(x, y) for x in range(0, img.width(), 7) for y in range(0, img.height(), 7)}
+    assert len(colours) > 50  # a heatmap, not an empty widget
