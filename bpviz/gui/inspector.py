@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QFont
+import numpy as np
+from PySide6.QtCore import QRectF, Qt, QTimer, QUrl
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import (
     QLabel,
     QTableWidget,
@@ -20,14 +22,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bpviz.core import plane as core_plane
+from bpviz.core.teach.pictures import Picture
 from bpviz.core.teach.selection import Explainer
+from bpviz.gui import colormaps
 from bpviz.gui.theme import ERROR_SIGNAL, FORWARD, SELECT, THEMES
 
 if TYPE_CHECKING:
     from bpviz.gui.gradcheck_tab import GradCheckTab
     from bpviz.gui.matrix_tab import MatrixTab
 
-__all__ = ["Inspector"]
+__all__ = ["Inspector", "PictureBrowser", "render_picture"]
+
+MAX_CELL = 12  # px (× font zoom) a value of an image takes at most
+PLANE_SIDE = 150  # px (× font zoom) of a neuron's plane heatmap at most
+MIN_SIDE = 48  # px an image shrinks to at least to fit the panel's width
+PICTURE_ROOM = 100  # px (× font zoom) a picture with its caption needs beside another
 
 
 def __getattr__(name: str):
@@ -44,6 +54,143 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+def _luts(theme) -> dict[str, object]:
+    return {
+        "sign": colormaps.diverging(theme),
+        "ink": colormaps.ink(theme),
+        "plane": colormaps.diverging(theme, colormaps.HEAT),
+    }
+
+
+def pictures_across(width: float, zoom: float) -> int:
+    """How many pictures fit side by side in ``width`` px (their captions readable)."""
+    return max(1, int(width // (PICTURE_ROOM * zoom)))
+
+
+def picture_size(p: Picture, width: float, zoom: float, across: int = 4) -> tuple[int, int]:
+    """The picture's size in px: its share of ``width`` (``p.across`` side by side, at most
+    ``across``), no larger than MAX_CELL px a value (PLANE_SIDE for a plane), no smaller
+    than MIN_SIDE."""
+    share = max(MIN_SIDE, width / max(1, min(p.across, across)) - 10 * zoom)
+    rows, cols = p.shape
+    if p.curve:
+        w = int(min(share, 1.5 * PLANE_SIDE * zoom))
+        return w, int(w * 0.6)
+    if p.scale == "plane":
+        side = int(min(share, PLANE_SIDE * zoom))
+        return side, max(1, round(side * rows / cols))
+    cell = max(1, min(int(share // cols), round(MAX_CELL * min(zoom, 1.5))))
+    return cell * cols, cell * rows
+
+
+def render_picture(p: Picture, theme, size: tuple[int, int], zoom: float = 1.0) -> QImage:
+    """The picture as an image of ``size``: its values on its scale (``colormaps``), the
+    marked cell ringed in the selection's colour; a "?" box while it is not revealed; a
+    curve drawn as a line."""
+    w, h = size
+    if not p.known:
+        img = QImage(w, h, QImage.Format.Format_RGB32)
+        img.fill(QColor(theme.banner_bg))
+        qp = QPainter(img)
+        qp.setPen(QColor(SELECT))
+        f = QFont()
+        f.setPixelSize(max(10, h // 2))
+        f.setBold(True)
+        qp.setFont(f)
+        qp.drawText(img.rect(), Qt.AlignmentFlag.AlignCenter, "?")
+        qp.setPen(QColor(theme.neutral_edge))
+        qp.drawRect(0, 0, w - 1, h - 1)
+        qp.end()
+        return img
+    if p.curve:
+        return _curve(p, theme, size, zoom)
+    lut = _luts(theme)[p.scale]
+    values = np.asarray(p.values, dtype=np.float64)
+    rgb = lut[colormaps.indices(values, p.lo, p.hi, len(lut))]
+    img = colormaps.scaled_image(rgb, w, h, smooth=p.scale == "plane").convertToFormat(
+        QImage.Format.Format_RGB32
+    )
+    qp = QPainter(img)
+    qp.setRenderHint(QPainter.RenderHint.Antialiasing)
+    qp.setPen(QPen(QColor(theme.neutral_edge), 1))
+    qp.drawRect(0, 0, w - 1, h - 1)
+    if p.mark is not None:
+        rows, cols = p.shape
+        cw, ch = w / cols, h / rows
+        r, c = p.mark
+        pen = QPen(QColor(SELECT), max(2.0, 2 * zoom))
+        qp.setPen(pen)
+        if p.scale == "plane":  # a point of the plane: a ring around it
+            rad = max(5.0, 5 * zoom)
+            qp.drawEllipse(QRectF((c + 0.5) * cw - rad, (r + 0.5) * ch - rad, 2 * rad, 2 * rad))
+        else:  # a pixel: its square, drawn just outside it
+            qp.drawRect(QRectF(c * cw - 1, r * ch - 1, cw + 2, ch + 2))
+    qp.end()
+    return img
+
+
+def _curve(p: Picture, theme, size: tuple[int, int], zoom: float) -> QImage:
+    """A function of one input: the line of its values over lo … hi, in the forward colour."""
+    w, h = size
+    img = QImage(w, h, QImage.Format.Format_RGB32)
+    img.fill(QColor(theme.background))
+    qp = QPainter(img)
+    qp.setRenderHint(QPainter.RenderHint.Antialiasing)
+    qp.setPen(QPen(QColor(theme.neutral_edge), 1))
+    qp.drawRect(0, 0, w - 1, h - 1)
+    v = np.asarray(p.values, dtype=np.float64)
+    pad = 4 * zoom
+    t = (np.nan_to_num(v, nan=p.lo) - p.lo) / ((p.hi - p.lo) or 1.0)
+    ys = h - pad - np.clip(t, 0, 1) * (h - 2 * pad)
+    xs = np.linspace(pad, w - pad, len(v))
+    if p.lo < 0 < p.hi:  # the zero line
+        y0 = h - pad - (-p.lo) / (p.hi - p.lo) * (h - 2 * pad)
+        qp.setPen(QPen(QColor(theme.muted), 1, Qt.PenStyle.DashLine))
+        qp.drawLine(int(pad), int(y0), int(w - pad), int(y0))
+    path = QPainterPath()
+    path.moveTo(xs[0], ys[0])
+    for x, y in zip(xs[1:], ys[1:], strict=True):
+        path.lineTo(x, y)
+    qp.setPen(QPen(QColor(FORWARD), max(2.0, 2 * zoom)))
+    qp.drawPath(path)
+    qp.end()
+    return img
+
+
+def render_bar(p: Picture, theme, width: int, zoom: float = 1.0) -> QImage:
+    """The picture's colour scale, lo at the left to hi at the right."""
+    lut = _luts(theme)[p.scale]
+    h = max(6, round(8 * zoom))
+    row = lut[np.linspace(0, len(lut) - 1, max(2, width)).round().astype(int)][None, :, :]
+    img = colormaps.scaled_image(np.repeat(row, 2, axis=0), width, h).convertToFormat(
+        QImage.Format.Format_RGB32
+    )
+    qp = QPainter(img)
+    qp.setPen(QPen(QColor(theme.neutral_edge), 1))
+    qp.drawRect(0, 0, width - 1, h - 1)
+    if p.scale == "sign":
+        qp.setPen(QPen(QColor(theme.muted), 1))
+        qp.drawLine(width // 2, 0, width // 2, h)
+    qp.end()
+    return img
+
+
+class PictureBrowser(QTextBrowser):
+    """The Selection tab's text browser: serves the text's pictures (``pic:KEY`` and
+    ``pic:KEY:bar``) from the images it was given."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.images: dict[str, QImage] = {}
+
+    def loadResource(self, kind: int, url: QUrl):  # noqa: N802 (Qt's name)
+        if url.scheme() == "pic":
+            img = self.images.get(url.toString())
+            if img is not None:
+                return img
+        return super().loadResource(kind, url)
+
+
 class Inspector(QWidget):
     """Tabs: the selection's chain rule, the phase in matrix form (matrix_tab), a gradient
     check (gradcheck_tab)."""
@@ -54,8 +201,15 @@ class Inspector(QWidget):
         self.tabs = QTabWidget(self)
         QVBoxLayout(self).addWidget(self.tabs)
         self.layout().setContentsMargins(0, 0, 0, 0)
-        self.text = QTextBrowser()
+        self.text = PictureBrowser()
         self.text.setOpenLinks(False)
+        self.pictures: dict[str, Picture] = {}  # the Selection tab's pictures, by key
+        self._body = ""  # its rich text (drawn again when the width changes the pictures' sizes)
+        self._sizes: dict[str, tuple[int, int]] = {}
+        self._grids: tuple | None = None  # (key, (frame, grids)): neuron grids of the plane
+        self._across = 4  # pictures side by side
+        self._refit_pending = False
+        self.text.viewport().installEventFilter(self)
         self._matrix: MatrixTab | None = None
         self._check: GradCheckTab | None = None
         self._holders = (QWidget(), QWidget())  # the tabs' pages; each gets its tab when made
@@ -185,6 +339,7 @@ class Inspector(QWidget):
             f"p.lm, p.m {{ color: {th.muted}; }} p.m {{ font-size: {10.5 * z:.1f}pt; }}"
             f".q {{ color: {SELECT}; font-weight: bold; }} th {{ color: {th.muted}; }}"
             f"table {{ margin-left: {ind}; border-color: {th.neutral_edge}; }}"
+            f".pc {{ color: {th.muted}; font-size: {10 * z:.1f}pt; }}"
         )
         css = (
             f"QWidget#page {{ background: {th.background}; }}"
@@ -203,9 +358,32 @@ class Inspector(QWidget):
                 page.setStyleSheet(css)
 
     # -- the selection tab -------------------------------------------------------------------
+    def _neuron_plane(self) -> tuple | None:
+        """(frame, every neuron's out over it) at the trace's weights, for a neuron's plane
+        heatmap: only where the plane is the whole input (one or two raw inputs) and there
+        are data to span it (two rows at least). The core computes it (one batched pass),
+        once per iteration and axes."""
+        s = self.session
+        net = s.trace.network
+        if net.n_raw > 2 or len(s.doc.inputs) < 2:
+            return None
+        fr = s.plane_frame
+        key = (id(s.trace), id(fr), s.generation)
+        if self._grids is None or self._grids[0] != key:
+            self._grids = (key, (fr, core_plane.neuron_grids(net, fr)))
+        return self._grids[1]
+
     def _show_selection(self) -> None:
         s = self.session
-        w, sel = Explainer(s.trace, s.revealed, s.display_sample, s.decimals), s.selection
+        sel = s.selection
+        plane = None
+        if sel is not None and sel.kind == "neuron" and sel.index[0] > 0:
+            try:
+                plane = self._neuron_plane()
+            except (ValueError, IndexError):
+                plane = None
+        self._across = pictures_across(self._picture_width(), s.zoom)
+        w = Explainer(s.trace, s.revealed, s.display_sample, s.decimals, plane, self._across)
         try:
             body = (
                 w.phase(s.phase, len(s.names))
@@ -218,7 +396,63 @@ class Inspector(QWidget):
             )
         except IndexError:  # a selection from another network
             body = w.phase(s.phase, len(s.names))
+        self.pictures, self._body = w.pictures, body
+        self._sizes = {}
+        self._draw_pictures()
         self.text.setHtml(body)
+
+    def _refit(self) -> None:
+        self._refit_pending = False
+        if not self.pictures or self.session.training:
+            return
+        if pictures_across(self._picture_width(), self.session.zoom) != self._across:
+            self._show_selection()  # another number of pictures a row: the text again
+        elif self._draw_pictures():
+            bar = self.text.verticalScrollBar()
+            at = bar.value()
+            self.text.setHtml(self._body)
+            bar.setValue(at)
+
+    def _picture_width(self) -> float:
+        """The width the pictures' row may take: the text's, less margins, the indent and
+        a scroll bar (shown or not: its coming and going must not resize the pictures)."""
+        z, t = self.session.zoom, self.text
+        inner = t.width() - 2 * t.frameWidth() - t.verticalScrollBar().sizeHint().width()
+        return max(100.0, inner - 2 * 10 * z - 28 * z - 8)
+
+    def _draw_pictures(self) -> bool:
+        """The pictures as images at the sizes the panel's width gives them; True when a
+        size changed (the text must be laid out again)."""
+        s = self.session
+        th, z = THEMES[s.theme], s.zoom
+        width = self._picture_width()
+        sizes = {k: picture_size(p, width, z, self._across) for k, p in self.pictures.items()}
+        if sizes == self._sizes:
+            return False
+        self._sizes = sizes
+        images: dict[str, QImage] = {}
+        for k, p in self.pictures.items():
+            images[f"pic:{k}"] = render_picture(p, th, sizes[k], z)
+            images[f"pic:{k}:bar"] = render_bar(p, th, sizes[k][0], z)
+        self.text.images = images
+        return True
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt's name)
+        """A new width: the pictures sized again to fit it (after this event: a scroll bar
+        appearing while the text is laid out resizes the viewport within setHtml)."""
+        resized = obj is self.text.viewport() and event.type() == event.Type.Resize
+        if resized and self.pictures and not self._refit_pending:
+            self._refit_pending = True
+            QTimer.singleShot(0, self._refit)
+        return super().eventFilter(obj, event)
+        if pictures_across(self._picture_width(), self.session.zoom) != self._across:
+            self._show_selection()  # another number of pictures a row: the text again
+        elif self._draw_pictures():
+            bar = self.text.verticalScrollBar()
+            at = bar.value()
+            self.text.setHtml(self._body)
+            bar.setValue(at)
+        return super().eventFilter(obj, event)
 
     def selection_text(self) -> str:
         """The Selection tab as plain text (sub- and superscripts flattened)."""

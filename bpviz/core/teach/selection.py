@@ -12,18 +12,30 @@ numbers on the next, section titles in words. CSS classes: ``s`` symbols, ``n`` 
 from __future__ import annotations
 
 import html
+import re
+
+import numpy as np
 
 from bpviz.core.expr import Eq, Partial, Sym
 from bpviz.core.iteration import chain as C
+from bpviz.core.iteration.phase_equations import MAX_SAMPLES
 from bpviz.core.iteration.phases import Phase, Trace
 from bpviz.core.iteration.reveal import Revealed
 from bpviz.core.numbers import fmt
+from bpviz.core.plane import BOUNDED
 from bpviz.core.teach import render
+from bpviz.core.teach.pictures import Picture, cell_of, figures, ink_range, sign_range
 
-__all__ = ["Explainer", "CAP"]
+__all__ = ["Explainer", "CAP", "PATHS", "PHASE_LINES", "INPUTS_LISTED", "SAMPLE_PICTURES"]
 
-CAP = 30  # samples of a batch listed in a contributions table
-JACOBIAN_ROW = 12  # entries of a softmax neuron's Jacobian row written out
+CAP = 8  # samples of a batch listed in a contributions table
+JACOBIAN_ROW = 6  # entries of a softmax neuron's Jacobian row written out
+PATHS = 4  # outputs whose path to a weight is written out (the rest counted)
+PHASE_LINES = 24  # computations written for a phase with nothing selected (the rest counted)
+INPUTS_LISTED = 6  # inputs of a sample listed by value where there are many (the rest counted)
+TARGETS_LISTED = 10  # targets listed likewise
+SAMPLE_PICTURES = 8  # samples of a step drawn as images at the input phase
+STRONGEST = 3  # a unit's largest weights written out under its pictures
 
 
 class _Watching(render.Html):
@@ -44,8 +56,22 @@ class Explainer:
     """Rich text for one selection of one trace at phase ``revealed.index``; sample ``s`` is
     the one the canvas shows (0-based in the step)."""
 
-    def __init__(self, tr: Trace, revealed: Revealed, s: int = 0, decimals: int = 9) -> None:
+    def __init__(
+        self,
+        tr: Trace,
+        revealed: Revealed,
+        s: int = 0,
+        decimals: int = 9,
+        plane: tuple | None = None,
+        across: int = 4,
+    ) -> None:
+        """``plane``: (frame, grids) of ``bpviz.core.plane`` (grids from ``neuron_grids`` at
+        the trace's weights) to draw a selected neuron's out over the input plane; it is drawn
+        only when the plane spans every raw input (one or two: nothing held at a mean).
+        ``across``: pictures side by side at most (the view's width decides)."""
         self.tr, self.rv = tr, revealed
+        self.plane, self.across = plane, max(1, across)
+        self.pictures: dict[str, Picture] = {}  # what the text's <img src='pic:KEY'> show
         self.net, self.p = tr.network, tr.p
         self.m = len(tr.samples)
         self.s = max(0, min(s, self.m - 1))
@@ -114,6 +140,148 @@ class Explainer:
             f"on (it is revealed at phase {first + 1}: <i>{html.escape(title)}</i>).</p>"
         )
 
+    # -- pictures ----------------------------------------------------------------------------
+    def _picture(self, p: Picture) -> Picture:
+        self.pictures[p.key] = p
+        return p
+
+    def _sample_picture(
+        self, key: str, s: int, caption: str, mark: tuple[int, int] | None = None, across: int = 1
+    ) -> Picture:
+        """Sample s's raw inputs as the input layer's image (ink where they are never
+        negative, else the sign scale)."""
+        shape = self.net.input_shape
+        x = np.asarray(self.tr.inputs[s, : shape[0] * shape[1]], dtype=np.float64).reshape(shape)
+        step = self.tr.inputs[:, : shape[0] * shape[1]]  # one scale for the step's samples
+        rng = ink_range(step)
+        scale, (lo, hi) = ("ink", rng) if rng is not None else ("sign", sign_range(step))
+        return self._picture(Picture(key, x, lo, hi, scale, caption, mark, across=across))
+
+    def input_picture(self, i: int) -> str:
+        """An input neuron of an image: the sample's image, its pixel ringed."""
+        shape = self.net.input_shape
+        if shape is None or i >= shape[0] * shape[1]:
+            return ""
+        r, col = cell_of(i, shape)
+        n = self.tr.samples[self.s] + 1
+        p = self._sample_picture("x", self.s, f"sample {n}", (r, col))
+        return self.label(
+            f"{self.name(0, i)} is the ringed pixel, row {r + 1}, column {col + 1} of the "
+            f"{shape[0]} × {shape[1]} image",
+            "m",
+        ) + figures([p])
+
+    def unit_pictures(self, k: int, i: int, col: int | None = None) -> str:
+        """A neuron fed by an image (layer 1 of an input with a shape): its incoming weights,
+        their ∂E/∂w and their update drawn as images of the input's shape, beside the sample
+        it sees — what the unit looks for. ``col``: the selected weight's pixel, ringed."""
+        shape, net = self.net.input_shape, self.net
+        if shape is None or k != 1:
+            return ""
+        n_px = shape[0] * shape[1]
+        tr, p, name = self.tr, self.p, self.name(k, i)
+        mark = cell_of(col, shape) if col is not None and col < n_px else None
+        w = net.weights[0][i, :n_px]
+        g = p.grad_w[0][i, :n_px]
+        d = tr.weights_after[0][i, :n_px] - w
+        g_known, d_known = self.known(("grad_w", 1)), self.known(("after", None))
+        for q, known in ((("grad_w", 1), g_known), (("after", None), d_known)):
+            if not known:
+                self.r.hidden_qs.add(q)
+        summed = f", Σ over {self.m} samples" if self.m > 1 else ""
+        n = tr.samples[self.s] + 1
+        pics = [
+            self._sample_picture("x", self.s, f"input, sample {n}", mark, 4),
+            self._picture(
+                Picture(
+                    "w",
+                    w.reshape(shape),
+                    *sign_range(w),
+                    "sign",
+                    f"weights into {name}",
+                    mark,
+                    True,
+                    False,
+                    4,
+                )
+            ),
+            self._picture(
+                Picture(
+                    "g", g.reshape(shape), *sign_range(g), "sign", f"∂E/∂w{summed}", mark, g_known, False, 4
+                )
+            ),
+            self._picture(
+                Picture(
+                    "d", d.reshape(shape), *sign_range(d), "sign", "update −η·∂E/∂w", mark, d_known, False, 4
+                )
+            ),
+        ]
+        h = self.label(
+            f"What {name} looks for: its {n_px:,} incoming weights as the input's "
+            f"{shape[0]} × {shape[1]} image",
+            "m",
+        )
+        note = (
+            "Blue: positive (an input there raises "
+            f"net<sub>{name}</sub>), vermillion: negative, pale: near 0; each picture has its own "
+            "scale, written under it."
+        )
+        if mark is not None:
+            note += f" Ringed: {self.name(0, col)}, row {mark[0] + 1}, column {mark[1] + 1}."
+        h += figures(pics, note, self.across)
+        top = np.argsort(-np.abs(w), kind="stable")[:STRONGEST]
+        strongest = ", ".join(
+            f"{self.r(self.c.w(0, i, int(c)))} = {self.number(float(w[c]))} "
+            f"(row {cell_of(int(c), shape)[0] + 1}, column {cell_of(int(c), shape)[1] + 1})"
+            for c in top
+        )
+        extra = net.sizes[0] - n_px
+        if extra > 0:
+            strongest += f"; and {extra} derived inputs, not drawn"
+        return h + f"<p class='m'>Strongest: {strongest}.</p>"
+
+    def plane_picture(self, k: int, i: int) -> str:
+        """The neuron's out over the input plane (the data plane's colours): how the unit
+        divides the inputs, at the weights of this iteration (before its update). Only
+        when the plane is the whole input: one or two raw inputs, none held at a mean."""
+        if self.plane is None or k < 1:
+            return ""
+        fr, grids = self.plane
+        if fr.held or fr.n_raw != self.net.n_raw:
+            return ""
+        g = np.asarray(grids[k - 1][i], dtype=np.float64)
+        act = self.net.activations[k - 1].name
+        rng = BOUNDED.get(act)
+        if rng is None:
+            v = g[np.isfinite(g)]
+            lo, hi = (float(v.min()), float(v.max())) if v.size else (0.0, 1.0)
+            rng = (lo - 0.5, hi + 0.5) if hi - lo <= 1e-12 * max(1.0, abs(lo)) else (lo, hi)
+        labels = self.net.labels.neurons[0]
+        x0, x1 = (self.number(v) for v in fr.x_range)
+        name, out = self.name(k, i), f"out<sub>{self.name(k, i)}</sub>"
+        sx = float(self.tr.inputs[self.s, fr.spec.x])
+        if fr.curve:
+            cap = f"{out} along {html.escape(labels[fr.spec.x])}"
+            pic = Picture("plane", g, *rng, "plane", cap, curve=True)
+            where = f"{html.escape(labels[fr.spec.x])} from {x0} to {x1} across"
+        else:
+            y0, y1 = (self.number(v) for v in fr.y_range)
+            sy = float(self.tr.inputs[self.s, fr.spec.y])
+            ny, nx = g.shape
+            cx = int((sx - fr.x_range[0]) / (fr.x_range[1] - fr.x_range[0]) * nx)
+            cy = int((sy - fr.y_range[0]) / (fr.y_range[1] - fr.y_range[0]) * ny)
+            mark = (ny - 1 - cy, cx) if 0 <= cx < nx and 0 <= cy < ny else None
+            pic = Picture("plane", g[::-1], *rng, "plane", f"{out} over the input plane", mark)
+            where = (
+                f"{html.escape(labels[fr.spec.x])} from {x0} to {x1} across, "
+                f"{html.escape(labels[fr.spec.y])} from {y0} to {y1} up"
+                + (f"; ringed: sample {self.tr.samples[self.s] + 1}" if mark is not None else "")
+            )
+        self._picture(pic)
+        return self.label(f"What {name} computes: its out at every point of the input plane", "m") + figures(
+            [pic], where + "."
+        )
+
     # -- selections --------------------------------------------------------------------------
     def neuron(self, k: int, i: int) -> str:
         c, s, L, net = self.c, self.s, self.net.L, self.net
@@ -128,7 +296,9 @@ class Explainer:
             if derived is not None:  # a derived feature: x1² = x1·x1 = 2 × 2 = 4
                 return h + self.label("Derived from the raw inputs", "f") + self.eq(derived)
             x = self.tr.inputs[s, i]
-            return h + f"<p class='s'>{self.r(c.out(0, i, s))} = <b>{self.number(x)}</b></p>"
+            h += f"<p class='s'>{self.r(c.out(0, i, s))} = <b>{self.number(x)}</b></p>"
+            return h + self.input_picture(i)
+        h += self.plane_picture(k, i) + self.unit_pictures(k, i)
         h += self.label("Forward", "f") + self.eq(C.net_eq(c, k, i, s)) + self.eq(C.out_eq(c, k, i, s))
         if k == L:
             h += f"<p class='s'>{self.r(c.target(i, s))} = <b>{self.number(self.tr.targets[s, i])}</b></p>"
@@ -149,9 +319,12 @@ class Explainer:
             "(softmax has no f′ of one neuron: its row of the Jacobian)",
             "m",
         )
-        h += "".join(self.eq(e) for e in C.jacobian_row(c, k, i, s)[:JACOBIAN_ROW])
-        if n > JACOBIAN_ROW:
-            h += f"<p class='m'>… and {n - JACOBIAN_ROW:,} more of the row.</p>"
+        row = C.jacobian_row(c, k, i, s)
+        # a long row: its first entries, its own (the diagonal) and the last
+        shown = range(n) if n <= JACOBIAN_ROW else sorted({*range(JACOBIAN_ROW - 2), i, n - 1})
+        h += "".join(self.eq(row[j]) for j in shown)
+        if n > len(shown):
+            h += f"<p class='m'>… and {n - len(shown):,} more of the row.</p>"
         return h
 
     def beat(self, k: int) -> str:
@@ -170,6 +343,7 @@ class Explainer:
         c, s, k, tr = self.c, self.s, j + 1, self.tr
         w = self.r(c.w(j, r, col))
         h = self.head(f"Weight {w}: {self.name(j, col)} → {self.name(k, r)}", self.sample_note())
+        h += self.unit_pictures(k, r, col)
         g = C.grad_weight_eq(c, j, r, col)
         if self.m == 1:
             h += self.label("Chain rule") + self.eq(g)
@@ -182,7 +356,9 @@ class Explainer:
         paths = C.weight_paths(c, j, r, col, s)
         if len(paths) > 1:
             h += self.label("Through each output (their sum is the sample's term)")
-            h += "".join(self.eq(e) for e in paths)
+            h += "".join(self.eq(e) for e in paths[:PATHS])
+            if len(paths) > PATHS:
+                h += f"<p class='m'>… and {len(paths) - PATHS:,} more outputs.</p>"
         h += self.label("The factors")
         h += self.eq(C.grad_out_eq(c, k, r, s)) + self.derivative(k, r)
         x = c.out(j, col, s)
@@ -262,6 +438,58 @@ class Explainer:
             for x in ph.equations
             if x != "…"
         )
-        return h + "".join(
-            f"<p class='n'>{html.escape(x) if isinstance(x, str) else r(x)}</p>" for x in ph.computations
-        )
+        comps = list(ph.computations)
+        if ph.kind == "input":
+            h += self.input_samples()
+            comps = [x for x in comps if not isinstance(x, str)]  # the rows: input_samples's
+        more = 0
+        if comps and isinstance(comps[-1], str):
+            found = re.fullmatch(r"… and ([\d,]+) more", comps[-1])
+            if found:
+                more = int(found.group(1).replace(",", ""))
+                comps = comps[:-1]
+        if len(comps) > PHASE_LINES:
+            more += len(comps) - PHASE_LINES
+            comps = comps[:PHASE_LINES]
+        h += "".join(f"<p class='n'>{html.escape(x) if isinstance(x, str) else r(x)}</p>" for x in comps)
+        if more:
+            h += (
+                f"<p class='m'>… and {more:,} more: select a neuron or a weight to see its own "
+                "(the Matrix tab has the whole layer).</p>"
+            )
+        return h
+
+    def input_samples(self) -> str:
+        """The input phase's rows: each sample's inputs and targets, a long row's first few
+        by value and the rest counted; an image-shaped input's samples drawn as images."""
+        tr, net = self.tr, self.net
+        L, m = net.L, self.m
+        lab = net.labels.neurons
+        n_in = net.sizes[0]
+        h = ""
+        shape = net.input_shape
+        if shape is not None:
+            pics = [
+                self._sample_picture(f"x{s}", s, f"sample {tr.samples[s] + 1}", None, min(m, SAMPLE_PICTURES))
+                for s in range(min(m, SAMPLE_PICTURES))
+            ]
+            note = "one scale for all (under the first)"
+            if m > SAMPLE_PICTURES:
+                note = f"{SAMPLE_PICTURES} of the step's {m} samples drawn; " + note
+            h += self.label(f"The input{'s' if m > 1 else ''} as {shape[0]} × {shape[1]} images", "m")
+            h += figures(pics, note, self.across, shared=True)
+
+        def listed(names, values, cap, what) -> str:
+            n = len(values)
+            shown = range(n) if n <= cap + 1 else range(cap)
+            txt = ", ".join(f"{html.escape(names[i])} = {self.number(float(values[i]))}" for i in shown)
+            return txt + (f", … ({n - len(shown):,} more {what})" if n > len(shown) else "")
+
+        for s in range(min(m, MAX_SAMPLES)):
+            tag = f"sample {tr.samples[s] + 1}: " if m > 1 else ""
+            xs = listed(lab[0][:n_in], tr.inputs[s], INPUTS_LISTED if n_in > 16 else n_in, "inputs")
+            ts = listed([f"target_{x}" for x in lab[L]], tr.targets[s], TARGETS_LISTED, "targets")
+            h += f"<p class='n'>{tag}{xs}; {ts}</p>"
+        if m > MAX_SAMPLES:
+            h += f"<p class='m'>… and {m - MAX_SAMPLES:,} more samples.</p>"
+        return h
