@@ -299,6 +299,78 @@ def test_big_network_stays_fast_and_capped(make):
     ]
     assert lit == [("h101", "x701")]  # the window follows the selection
     assert time.perf_counter() - t0 < 10
+    # the Selection tab writes a few dozen lines, never one a term (784 inputs, 128 hidden)
+    ins.tabs.setCurrentIndex(0)
+    for phase in (0, s.last_index):
+        s.set_phase(phase)
+        for sel in (
+            None,
+            Selection("neuron", (0, 5)),
+            Selection("neuron", (1, 100)),
+            Selection("neuron", (2, 3)),
+        ):
+            s.select(sel)
+            assert visual_lines(ins) <= LINE_CAP, (phase, sel)
+
+
+LINE_CAP = 120  # lines the Selection tab may take, as laid out 560 px wide (measured: ≤ 100)
+
+
+def visual_lines(ins) -> int:
+    """Lines of the Selection tab as laid out at its width (wrapped lines counted)."""
+    doc = ins.text.document()
+    doc.setTextWidth(ins.text.viewport().width())
+    n, b = 0, doc.begin()
+    while b.isValid():
+        n += b.layout().lineCount()
+        b = b.next()
+    return n
+
+
+def image_network():
+    """784-128-10 with the input an image of 28 × 28, four samples."""
+    rng = np.random.default_rng(1)
+    net = Network(
+        ["x", "h", "y"],
+        [784, 128, 10],
+        [make_activation("sigmoid")] * 2,
+        [rng.normal(size=(128, 784)), rng.normal(size=(10, 128))],
+        None,
+        True,
+        make_loss("half_sse"),
+        input_shape=(28, 28),
+    )
+    return Document(net, rng.uniform(size=(4, 784)), rng.uniform(size=(4, 10)))
+
+
+@pytest.mark.parametrize("name", ["digits", "image"])
+def test_a_big_or_image_network_is_pictures_and_few_lines(make, name):
+    """Digits (64-16-10, a batch of 32) and 784-128-10 on a 28 × 28 image: every kind of
+    selection at the first and the last phase is at most LINE_CAP lines; a hidden unit's
+    weights are an image, not 64 or 784 lines (before: 175 lines for a digits weight, 364
+    for the 784-input phase)."""
+    s, ins = make(name, image_network() if name == "image" else None)
+    ins.show()
+    net = s.network
+    sels = [
+        None,
+        Selection("neuron", (0, 20)),
+        Selection("neuron", (1, 3)),
+        Selection("neuron", (2, 1)),
+        Selection("edge", (0, 3, 20)),
+        Selection("edge", (1, 1, 3)),
+    ]
+    worst = 0
+    for phase in (0, s.last_index):
+        s.set_phase(phase)
+        for sel in sels:
+            s.select(sel)
+            worst = max(worst, visual_lines(ins))
+    assert worst <= LINE_CAP
+    s.select(Selection("neuron", (1, 3)))
+    assert set(ins.pictures) == {"x", "w", "g", "d"}
+    assert ins.pictures["w"].values.shape == net.input_shape
+    assert ins.selection_text().count("\n") < 60
 
 
 def test_the_gradient_check_is_cores_not_the_guis(make, monkeypatch):
