@@ -111,15 +111,19 @@ class EdgeDrawing:
         vmax = 0.0
         vals = []
         self._note_on = [False] * L
+        matrices = getattr(self, "_matrix_layers", set())
         for j in range(L):
             v = s.edge_values(j).ravel()
             known = s.edge_mode == "weight" or rv.known("grad_w", j + 1)
             vals.append((v, known))
-            if known and v.size:
+            if known and v.size and j not in matrices:
                 vmax = max(vmax, float(np.abs(v).max()))
         for j in range(L):
             a, b, rr, cc = self._seg[j]
             v, known = vals[j]
+            if j in matrices:  # drawn as its weight matrix (pictures)
+                self._shown[j] = np.zeros(0, dtype=int)
+                continue
             budget = EDGE_BUDGET_TRAINING if s.training else EDGE_BUDGET
             idx = strongest(v, budget)
             if v.size > budget:

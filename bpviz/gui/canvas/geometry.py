@@ -9,12 +9,13 @@ the distance from the cursor to every drawn segment at once, so hover and click 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 DX = 3.0  # distance between layers (view units)
 WIDTH_BINS = (0.8, 1.5, 2.4, 3.4, 4.6)  # pen widths by |value| (× zoom)
+IMAGE_HALF = 0.9  # an image-shaped input layer spans x = −IMAGE_HALF … IMAGE_HALF at most
 
 
 @dataclass
@@ -27,13 +28,29 @@ class Geometry:
     bottom: float
     bias_pos: np.ndarray | None  # (L, 2): one node per weight layer, or None without biases
     seg: list[tuple]  # per weight layer j: (a, b, rows, cols), a in layer j, b in layer j + 1
+    # an image-shaped input layer (rows, cols): its neurons are the cells of an image, whose
+    # rectangle (x0, y0, x1, y1) the label layout sets (square cells in pixels)
+    image: tuple[int, int] | None = None
+    image_rect: tuple[float, float, float, float] | None = None
+    # what else the layout placed, for hit-testing (view rectangles x0, y0, x1, y1): each
+    # neuron's heatmap by (k, i), each weight matrix by weight layer j
+    heat_rects: dict = field(default_factory=dict)
+    matrix_rects: dict = field(default_factory=dict)
 
 
-def layout_network(sizes: list[int], has_bias: bool) -> Geometry:
+def image_fits(sizes: list[int], image: tuple[int, int] | None) -> bool:
+    """Whether the input layer can be drawn as an image of this shape (its cells fill it)."""
+    return image is not None and len(image) == 2 and image[0] * image[1] == sizes[0] and min(image) >= 1
+
+
+def layout_network(sizes: list[int], has_bias: bool, image: tuple[int, int] | None = None) -> Geometry:
     """Neuron centres, layer by layer, centred on y = 0; bias nodes above the layer they feed
-    from (their height is set in pixels by the label layout); every edge as a segment."""
+    from (their height is set in pixels by the label layout); every edge as a segment. With
+    ``image`` (rows, cols) the input layer is an image: its cells stand in a grid at most
+    IMAGE_HALF either side of x = 0 (the layout squares them in pixels, ``place_image``)."""
     L = len(sizes) - 1
-    tallest = max(sizes)
+    image = tuple(image) if image_fits(sizes, image) else None
+    tallest = max(sizes[1:] if image is not None and L else sizes)
     height = min(max(tallest - 1, 1), 12.0)
     pos, spacing = [], []
     for k, n in enumerate(sizes):
@@ -42,8 +59,16 @@ def layout_network(sizes: list[int], has_bias: bool) -> Geometry:
         ys = (np.arange(n)[::-1] - (n - 1) / 2) * sp
         pos.append(np.column_stack([np.full(n, k * DX), ys]))
         spacing.append(sp if n > 1 else math.inf)
+    image_rect = None
+    if image is not None:
+        half = max(height / 2, 2.0)  # room for the image however short the other layers
+        image_rect = (-IMAGE_HALF, -half, IMAGE_HALF, half)
+        pos[0] = image_cells(image, image_rect)
+        spacing[0] = 2 * half / image[0]
     top = max(p[:, 1].max() for p in pos)
     bottom = min(p[:, 1].min() for p in pos)
+    if image_rect is not None:
+        top, bottom = max(top, image_rect[3]), min(bottom, image_rect[1])
     bias_pos = None
     if has_bias:
         bias_pos = np.array([[j * DX + DX * 0.45, top + 0.9] for j in range(L)])
@@ -52,7 +77,60 @@ def layout_network(sizes: list[int], has_bias: bool) -> Geometry:
         a, b = pos[j], pos[j + 1]
         rr, cc = np.meshgrid(np.arange(sizes[j + 1]), np.arange(sizes[j]), indexing="ij")
         seg.append((a[cc.ravel()], b[rr.ravel()], rr.ravel(), cc.ravel()))
-    return Geometry(pos, spacing, top, bottom, bias_pos, seg)
+    return Geometry(pos, spacing, top, bottom, bias_pos, seg, image, image_rect)
+
+
+def image_cells(image: tuple[int, int], rect) -> np.ndarray:
+    """The centres of an image's cells (row-major from the top-left) in the rectangle
+    (x0, y0, x1, y1), y up."""
+    rows, cols = image
+    x0, y0, x1, y1 = rect
+    cx = x0 + (np.arange(cols) + 0.5) * (x1 - x0) / cols
+    cy = y1 - (np.arange(rows) + 0.5) * (y1 - y0) / rows
+    gx, gy = np.meshgrid(cx, cy)
+    return np.column_stack([gx.ravel(), gy.ravel()])
+
+
+def place_image(g: Geometry, rect) -> bool:
+    """Put the image layer in the view rectangle ``rect`` (its cells and the edges from
+    them); whether anything moved."""
+    rect = tuple(float(v) for v in rect)
+    if g.image is None or rect == g.image_rect:
+        return False
+    g.image_rect = rect
+    g.pos[0] = image_cells(g.image, rect)
+    g.spacing[0] = (rect[3] - rect[1]) / g.image[0]
+    if g.seg:
+        a, b, rr, cc = g.seg[0]
+        g.seg[0] = (g.pos[0][cc], b, rr, cc)
+    return True
+
+
+def _in(rect, x: float, y: float) -> bool:
+    return rect[0] <= x <= rect[2] and rect[1] <= y <= rect[3]
+
+
+def picture_hit(g: Geometry, x: float, y: float, shapes: dict):
+    """What picture lies under view point (x, y): an image cell ("neuron", (0, i)), a
+    neuron's heatmap ("neuron", (k, i)), a weight matrix's cell ("edge", (j, r, c));
+    ``shapes``: each matrix's (rows, cols) by j. None elsewhere."""
+    if g.image is not None and g.image_rect is not None and _in(g.image_rect, x, y):
+        rows, cols = g.image
+        x0, y0, x1, y1 = g.image_rect
+        c = min(int((x - x0) / (x1 - x0) * cols), cols - 1)
+        r = min(int((y1 - y) / (y1 - y0) * rows), rows - 1)
+        return ("neuron", (0, r * cols + c))
+    for key, rect in g.heat_rects.items():
+        if _in(rect, x, y):
+            return ("neuron", key)
+    for j, rect in g.matrix_rects.items():
+        if _in(rect, x, y) and j in shapes:
+            rows, cols = shapes[j]
+            x0, y0, x1, y1 = rect
+            c = min(int((x - x0) / (x1 - x0) * cols), cols - 1)
+            r = min(int((y1 - y) / (y1 - y0) * rows), rows - 1)
+            return ("edge", (j, r, c))
+    return None
 
 
 def base_sizes_px(sizes: list[int], zoom: float) -> np.ndarray:
@@ -100,6 +178,8 @@ def hit_test(
     bias's dashed edge within 4 px."""
     best = None
     for k, p in enumerate(g.pos):
+        if k == 0 and g.image is not None:
+            continue  # the image's cells: picture_hit
         d = np.hypot((p[:, 0] - x) * sx, (p[:, 1] - y) * sy)
         i = int(np.argmin(d))
         if d[i] <= px[k] / 2 + 3 and (best is None or d[i] < best[0]):

@@ -97,6 +97,7 @@ class LabelPlacement:
         p = _Pass(
             to_px, to_view, self._size_neurons(), s.zoom, Box(rect.x(), rect.y(), rect.width(), rect.height())
         )
+        self._place_image(p)  # an image-shaped input layer: its cells are its neurons
         for k in range(s.network.L + 1):
             cx, cy = to_px(self._pos[k][:, 0], self._pos[k][:, 1])
             r = p.px[k] / 2
@@ -112,6 +113,7 @@ class LabelPlacement:
                 )
         else:
             self._bias_curve.setData(np.zeros(0), np.zeros(0))
+        self._place_pictures(p)  # heatmaps and weight matrices: obstacles for every label
 
         self._name_labels(p)
         self._arrow_labels(p)
@@ -135,18 +137,22 @@ class LabelPlacement:
         px = np.array([min(base[k], 0.62 * self._spacing[k] * syu, 0.4 * DX * sxu) for k in range(net.L + 1)])
         px = np.maximum(px, 4.0)
         self._px = px
-        pos = np.concatenate(self._pos)
-        size = np.concatenate([np.full(n, px[k]) for k, n in enumerate(net.sizes)])
+        # an image-shaped input layer is drawn as its image (pictures), not as circles
+        first = net.sizes[0] if self._geometry.image is not None else 0
+        pos = np.concatenate(self._pos)[first:]
+        size = np.concatenate([np.full(n, px[k]) for k, n in enumerate(net.sizes)])[first:]
+        fill, pens = self._neuron_fill[first:], self._neuron_pens[first:]
         key = (
             # fills and rims come from fixed sets of shared objects (theme.neuron_brush,
             # edges._rim): the same object is the same colour
-            tuple(map(id, self._neuron_fill)),
-            tuple(map(id, self._neuron_pens)),
+            tuple(map(id, fill)),
+            tuple(map(id, pens)),
             tuple(np.round(size, 2)),
+            first,
         )
         if self._cache.get(id(self._neurons)) != key:  # re-rendering symbols costs ~3 ms
             self._cache[id(self._neurons)] = key
-            self._neurons.setData(pos=pos, brush=self._neuron_fill, pen=self._neuron_pens, size=size)
+            self._neurons.setData(pos=pos, brush=fill, pen=pens, size=size)
         return px
 
     # ------------------------------------------------------------------------ candidates
@@ -158,8 +164,11 @@ class LabelPlacement:
         n = 0
         for k in range(net.L + 1):
             cx, cy = p.to_px(self._pos[k][:, 0], self._pos[k][:, 1])
+            pictured = k == 0 and self._geometry.image is not None  # the image's cells
             for i in range(net.sizes[k]):
-                if self._label_neurons:
+                if self._label_neurons and pictured:
+                    self._names[n].setVisible(False)
+                elif self._label_neurons:
                     t = self._names[n]
                     fillc = self._neuron_fill[n].color()
                     pt = 10 if base[k] >= 40 * z else 8
@@ -220,10 +229,13 @@ class LabelPlacement:
                 if k == L
                 else "below above right left below-right above-right below-left above-left"
             )
+            pictured = k == 0 and self._geometry.image is not None  # hover a cell to read it
             for i in range(sizes[k]):
                 if self._label_neurons:
                     t = self._vals[n]
-                    if t.toPlainText():
+                    if pictured:
+                        t.setVisible(False)
+                    elif t.toPlainText():
                         w, h = _size_of(t)
                         key = ("value", n)
                         p.items[key] = t
@@ -280,6 +292,9 @@ class LabelPlacement:
             w, h = _size_of(t)
             cx, cy = p.to_px(self._pos[k][0, 0], self._pos[k][0, 1])
             y = cy - p.px[k] / 2 - p.air - 6 - h
+            image = self._pic_boxes.get("image") if k == 0 else None
+            if image is not None:  # over the middle of the input image
+                cx, y = image.x + image.w / 2, image.y - p.air - 6 - h
             key = ("title", k)
             p.items[key] = t
             p.labels.append(
@@ -421,6 +436,7 @@ class LabelPlacement:
             "bias": BIAS,
             "legend": LEGEND,
             "note": NOTE,
+            "matrixcap": TITLE,
         }
 
         def priority(lab: Label) -> float:
@@ -665,6 +681,7 @@ class LabelPlacement:
         }
         for j, labs in self._edge_labels.items():
             groups[f"edge{j}"] = labs
+        groups["matrixcap"] = list(self._matrix_caps.values())
         for g, labs in groups.items():
             for i, t in enumerate(labs):
                 if t.isVisible() and t.toPlainText().strip():
@@ -687,4 +704,6 @@ class LabelPlacement:
             r = 8 * self.session.zoom
             for j in range(len(cx)):
                 out[("b", j)] = Box(float(cx[j] - r), float(cy[j] - r), 2 * r, 2 * r)
+        for key, b in self.picture_boxes().items():  # heatmaps, the input image, matrices
+            out[("picture", key)] = b
         return out

@@ -312,19 +312,39 @@ def grad_html(s: Session, j: int, r: int, c: int, th) -> str:
 
 
 # ---------------------------------------------------------------------------- key and tooltips
-def legend_html(th, zoom: float) -> str:
-    """The colour key: what the colours and widths mean."""
+def legend_html(th, zoom: float, pictures: dict | None = None) -> str:
+    """The colour key: what the colours and widths mean; ``pictures`` (the canvas's
+    ``picture_legend``) adds the heatmaps beside the neurons, the weight matrices and the
+    input image where they are shown."""
 
     def sw(col: str, glyph: str = "━━") -> str:
         return f"<span style='color:{col}; font-weight:900'>{glyph}</span>"
 
+    def muted(text: str) -> str:
+        return f"<span style='color:{th.muted}'>{text}</span>"
+
     rows = [
-        f"{sw(POSITIVE)} positive &nbsp; {sw(NEGATIVE)} negative "
-        f"<span style='color:{th.muted}'>(thicker = larger)</span>",
+        f"{sw(POSITIVE)} positive &nbsp; {sw(NEGATIVE)} negative {muted('(thicker = larger)')}",
         f"{sw(FORWARD)} forward pass &nbsp; {sw(ERROR_SIGNAL)} error signal (backward)",
         f"{sw(POSITIVE, '●')}{sw(NEGATIVE, '●')} neuron fill: sign of δ or ∂E/∂out",
-        f"{sw(SELECT, '◯')} selection &nbsp; <span style='color:{th.muted}'>┄┄</span> bias",
+        f"{sw(SELECT, '◯')} selection &nbsp; {muted('┄┄')} bias",
     ]
+    pictures = pictures or {}
+    if "heatmaps" in pictures:
+        rows.append(
+            f"{sw(NEGATIVE, '■')}{sw(POSITIVE, '■')} beside a neuron: its out over the inputs "
+            f"({html_escape(pictures['heatmaps'])}), low to high "
+            + muted("(sigmoid 0…1, tanh −1…1, else ±its layer's largest)")
+        )
+    if "matrices" in pictures:
+        rows.append(
+            f"{sw(NEGATIVE, '■')}{sw(POSITIVE, '■')} weight matrix: a row per neuron it feeds, "
+            "a column per input, − to + " + muted("(±its largest |value|)")
+        )
+    if "image" in pictures:
+        rows.append(
+            f"{sw(th.text, '■')} input image: the sample's values, one cell per input (darker = larger)"
+        )
     return f"<div style='color:{th.text}; font-size:{8.5 * zoom:.1f}pt'>" + "<br>".join(rows) + "</div>"
 
 

@@ -27,7 +27,8 @@ from bpviz.gui.canvas import texts
 from bpviz.gui.canvas.banner import Banner, banner_parts
 from bpviz.gui.canvas.edge_layer import EdgeLayer
 from bpviz.gui.canvas.edges import EDGE_BUDGET, EdgeDrawing
-from bpviz.gui.canvas.geometry import DX, base_sizes_px, hit_test, layout_network
+from bpviz.gui.canvas.geometry import DX, IMAGE_HALF, base_sizes_px, hit_test, layout_network, picture_hit
+from bpviz.gui.canvas.pictures import Pictures, image_width_px
 from bpviz.gui.canvas.placement import LabelPlacement
 from bpviz.gui.canvas.text_items import TextItems, new_text_item
 from bpviz.gui.canvas.weight_editor import WeightEditing
@@ -47,7 +48,7 @@ MAX_ARROWS = 400  # arrowheads are drawn while the lit edges are at most this ma
 TRAINING_SHARE = 0.25
 
 
-class NetworkView(TextItems, EdgeDrawing, LabelPlacement, WeightEditing, pg.GraphicsLayoutWidget):
+class NetworkView(TextItems, EdgeDrawing, LabelPlacement, Pictures, WeightEditing, pg.GraphicsLayoutWidget):
     hovered = Signal(object)  # Selection or None
 
     def __init__(self, session: Session, parent=None) -> None:
@@ -92,6 +93,7 @@ class NetworkView(TextItems, EdgeDrawing, LabelPlacement, WeightEditing, pg.Grap
         session.selectionChanged.connect(self._refresh_overlay)
         session.selectionChanged.connect(self._on_selection)
         session.displayChanged.connect(self._on_display)
+        session.planeChanged.connect(self._refresh)  # the heatmaps' plane (new axes, or the run's)
         self._rebuild()
 
     # ------------------------------------------------------------------------ building
@@ -105,13 +107,18 @@ class NetworkView(TextItems, EdgeDrawing, LabelPlacement, WeightEditing, pg.Grap
         net = self.session.network
         sizes = net.sizes
         self._has_bias = net.biases is not None
-        g = self._geometry = layout_network(sizes, self._has_bias)
+        self._matrix_layers = self.matrix_layers(sizes)
+        g = self._geometry = layout_network(sizes, self._has_bias, net.input_shape)
         self._pos, self._spacing, self._seg = g.pos, g.spacing, g.seg
         self._top, self._bottom = g.top, g.bottom
         if self._has_bias:
             self._bias_pos = g.bias_pos
         n_neurons = sum(sizes)
-        n_edges = sum(a * b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
+        n_edges = sum(
+            a * b
+            for j, (a, b) in enumerate(zip(sizes[:-1], sizes[1:], strict=True))
+            if j not in self._matrix_layers
+        )
         self._label_neurons = n_neurons <= MAX_LABELLED_NEURONS
         self._px = self._base_sizes_px()
         self._cache: dict = {}
@@ -121,6 +128,7 @@ class NetworkView(TextItems, EdgeDrawing, LabelPlacement, WeightEditing, pg.Grap
         self._shrunk: dict = {}  # id → (item, its own text key, its shrunk text key)
         self._add_curves(n_edges)
         self._add_texts(n_neurons)
+        self._add_pictures()
         self._shown: list[np.ndarray] = [np.arange(len(s[2])) for s in self._seg]
         self._refresh_key = None
         self._refresh()
@@ -178,7 +186,7 @@ class NetworkView(TextItems, EdgeDrawing, LabelPlacement, WeightEditing, pg.Grap
         self._layer_titles = [add(new_text_item(), 20) for _ in sizes]
         self._edge_labels = {}
         for j in range(L):
-            if sizes[j] * sizes[j + 1] <= MAX_LABELLED_EDGES_PER_LAYER:
+            if sizes[j] * sizes[j + 1] <= MAX_LABELLED_EDGES_PER_LAYER and j not in self._matrix_layers:
                 self._edge_labels[j] = [add(new_text_item(), 15) for _ in range(sizes[j] * sizes[j + 1])]
         self._bias_labels = []
         if self._has_bias and self._label_neurons:
@@ -249,18 +257,30 @@ class NetworkView(TextItems, EdgeDrawing, LabelPlacement, WeightEditing, pg.Grap
             f = 0.4 * H / (mtop + mbottom)
             mtop, mbottom = mtop * f, mbottom * f
         self._zoom_fitted = self.session.zoom
+        # an image-shaped input layer reaches IMAGE_HALF left of its centre (view units)
+        image = self._geometry.image
+        extra = IMAGE_HALF if image is not None else 0.0
+        if extra:
+            mleft = 8 * self.session.zoom
         if W <= 1 or H <= 1:
             top = self._top + (1.3 if self._has_bias else 0.6)
-            self.vb.setRange(xRange=(-0.9, L * DX + 1.6), yRange=(self._bottom - 0.7, top), padding=0.02)
+            self.vb.setRange(
+                xRange=(-0.9 - extra, L * DX + 1.6), yRange=(self._bottom - 0.7, top), padding=0.02
+            )
             return
-        sx = max(W - mleft - mright, 40) / (L * DX)
+        sx = max(W - mleft - mright, 40) / (L * DX + extra)
+        if image is not None:  # its cells at their largest: the rest of the network gets the room
+            half_px = image_width_px(image, self.session.zoom) / 2
+            sx_capped = max(W - mleft - mright - half_px, 40) / (L * DX)
+            if half_px <= IMAGE_HALF * sx_capped:
+                sx, extra = sx_capped, half_px / sx_capped
         span = self._top - self._bottom
         sy = max(H - mtop - mbottom, 40) / span if span > 0 else math.inf
         sy = min(sy, 1.0 * DX * sx)  # neighbours no farther apart than the layers
         free = H - mtop - mbottom - span * sy  # centre a short network vertically
         y0 = self._bottom - (mbottom + max(free, 0) / 2) / sy
         y1 = self._top + (mtop + max(free, 0) / 2) / sy
-        self.vb.setRange(xRange=(-mleft / sx, L * DX + mright / sx), yRange=(y0, y1), padding=0)
+        self.vb.setRange(xRange=(-extra - mleft / sx, L * DX + mright / sx), yRange=(y0, y1), padding=0)
 
     def resizeEvent(self, ev) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(ev)
@@ -293,7 +313,8 @@ class NetworkView(TextItems, EdgeDrawing, LabelPlacement, WeightEditing, pg.Grap
     def _refresh(self, *_args) -> None:
         """The phase, trace or display changed: every item's data, then the layout."""
         s = self.session
-        key = (s.trace_serial, s.phase_index, s.training, s.step)  # (not building the trace)
+        # (not building the trace; the pictures: the plane the heatmaps show)
+        key = (s.trace_serial, s.phase_index, s.training, s.step, self._picture_key())
         if key == self._refresh_key:  # traceChanged and phaseChanged often come together
             return
         now = time.perf_counter()
@@ -315,6 +336,7 @@ class NetworkView(TextItems, EdgeDrawing, LabelPlacement, WeightEditing, pg.Grap
         self._write_bias_labels(th)
         self._draw_highlights()
         self._colour_neurons(th)
+        self._draw_pictures(th)
         self._write_texts(th)
         self._layout()
         self._refresh_overlay()
@@ -360,7 +382,12 @@ class NetworkView(TextItems, EdgeDrawing, LabelPlacement, WeightEditing, pg.Grap
         for i, t in enumerate(self._targets):
             self._set_text(t, texts.target_text(s, i, terms), th.text, 9, fill=bg)
         self._set_text(
-            self._legend, texts.legend_html(th, s.zoom), th.text, 8.5, fill=QColor(th.background), html=True
+            self._legend,
+            texts.legend_html(th, s.zoom, self.picture_legend()),
+            th.text,
+            8.5,
+            fill=QColor(th.background),
+            html=True,
         )
         self._legend.border = pg.mkPen(th.neutral_edge)
         self._edge_text(th)
@@ -423,7 +450,13 @@ class NetworkView(TextItems, EdgeDrawing, LabelPlacement, WeightEditing, pg.Grap
         for sel in (s.selection, self._hover):
             if sel is None:
                 continue
-            if sel.kind == "edge":
+            if sel.kind == "edge" and sel.index[0] in self._matrix_layers:
+                cell = self.matrix_cell_rect(*sel.index)  # its cell of the matrix, outlined
+                if cell is not None:
+                    x0, y0, x1, y1 = cell
+                    xs += [x0, x1, x1, x1, x1, x0, x0, x0]
+                    ys += [y0, y0, y0, y1, y1, y1, y1, y0]
+            elif sel.kind == "edge":
                 j, r, c = sel.index
                 xs += [self._pos[j][c][0], self._pos[j + 1][r][0]]
                 ys += [self._pos[j][c][1], self._pos[j + 1][r][1]]
@@ -455,6 +488,9 @@ class NetworkView(TextItems, EdgeDrawing, LabelPlacement, WeightEditing, pg.Grap
 
     def hit(self, x: float, y: float) -> Selection | None:
         """The neuron, bias or edge under view point (x, y), within a few pixels."""
+        found = picture_hit(self._geometry, x, y, {j: self._matrix_shape(j) for j in self._matrix_layers})
+        if found is not None:
+            return Selection(*found)
         sx, sy = self._scale()
         found = hit_test(self._geometry, self._shown, x, y, sx, sy, self._sizes_px(), 12 * self.session.zoom)
         return None if found is None else Selection(*found)
@@ -504,7 +540,8 @@ class NetworkView(TextItems, EdgeDrawing, LabelPlacement, WeightEditing, pg.Grap
         edges = [
             [j, int(self._seg[j][2][e]), int(self._seg[j][3][e])]
             for j in sorted(self._lit_edges)
-            for e in self._shown[j]
+            # a layer drawn as its matrix lights all of it (its frame)
+            for e in (range(len(self._seg[j][2])) if j in self._matrix_layers else self._shown[j])
         ]
         return {
             "neurons": neurons,

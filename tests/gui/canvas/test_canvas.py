@@ -165,6 +165,9 @@ def test_large_network_draws_a_budget_and_hit_tests(qtbot):
     assert 0 < v.vb.width() <= v.width()
     (x0, x1), _ = v.vb.viewRange()
     assert x0 < v._pos[0][0, 0] and v._pos[2][0, 0] < x1
+    # Automatic: both layers (100,352 and 1,280 edges) are drawn as their weight matrices
+    assert v.matrix_layers() == {0, 1} and len(v._shown[0]) == 0
+    v.set_dense_style("edges")
     assert len(v._shown[0]) == EDGE_BUDGET
     assert v._notes[0].isVisible() and "100,352" in v._notes[0].toPlainText()
     assert v.hit(*v._pos[2][3]) == Selection("neuron", (2, 3))

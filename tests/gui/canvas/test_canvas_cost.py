@@ -29,6 +29,7 @@ def view_on(qtbot):
     def make(doc, name="net"):
         s = Session(doc, name)
         v = NetworkView(s)
+        v.set_dense_style("edges")  # what edges cost (Automatic draws big layers as matrices)
         qtbot.addWidget(v)
         v.resize(1200, 700)
         v.show()
