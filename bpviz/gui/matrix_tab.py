@@ -8,6 +8,11 @@ cross-entropy, sigmoid + binary cross-entropy), or a softmax's Jacobian times �
 sample; δ·outᵀ = ∂E/∂W, and the update W − η·∂E/∂W. It reads the session's trace and its
 phase list; it computes nothing. What the stepper has not revealed yet is "?"; the selection's
 row, column or cell is lit; large matrices show CAP rows and columns around the selection.
+
+Where the inputs are an image (``layers[0].shape``), a matrix with a row or a column per input
+is drawn as images of that shape instead of a 64- or 784-column table: W of the first layer
+(and its ∂E/∂W and W after the update) a small image per neuron on one sign scale, the inputs
+an image per sample (``ImageGrid``, at most IMAGE_CAP around the selection).
 """
 
 from __future__ import annotations
@@ -17,9 +22,10 @@ from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QGridLayout,
     QLabel,
     QScrollArea,
     QTableWidget,
@@ -30,11 +36,15 @@ from PySide6.QtWidgets import (
 
 from bpviz.core.iteration.chain import delta_rule
 from bpviz.core.numbers import fmt
-from bpviz.gui.theme import SELECT
+from bpviz.core.teach.pictures import Picture, cell_of, ink_range, sign_range
+from bpviz.gui.pictures import render_bar, render_picture
+from bpviz.gui.theme import SELECT, THEMES
 
-__all__ = ["MatrixTab", "CAP"]
+__all__ = ["MatrixTab", "CAP", "IMAGE_CAP", "ImageGrid"]
 
 CAP = 30  # rows / columns of a matrix and samples of a batch written out
+IMAGE_CAP = 32  # images of a matrix drawn (neurons or samples, around the selection)
+IMAGE_SIDE = 56  # px (× font zoom) of each image
 
 
 @dataclass
@@ -60,12 +70,12 @@ class _Block:
 _OPS = {"·": "· (matrix product)", "⊙": "⊙ (entry by entry)", "+": "+ (to each column)"}
 
 
-def _window(n: int, focus: int | None) -> range:
-    """At most CAP indices of range(n), around ``focus``."""
-    if n <= CAP:
+def _window(n: int, focus: int | None, cap: int = CAP) -> range:
+    """At most ``cap`` indices of range(n), around ``focus``."""
+    if n <= cap:
         return range(n)
-    start = 0 if focus is None else max(0, min(n - CAP, focus - CAP // 2))
-    return range(start, start + CAP)
+    start = 0 if focus is None else max(0, min(n - cap, focus - cap // 2))
+    return range(start, start + cap)
 
 
 def _table() -> QTableWidget:
@@ -78,6 +88,52 @@ def _table() -> QTableWidget:
 
 def _s(name: str) -> str:
     return f"<sub>{html.escape(name)}</sub>"
+
+
+class ImageGrid(QWidget):
+    """A matrix whose rows (or columns) are images of the input's shape: one small image per
+    neuron or sample, captioned by its label, on one colour scale (its bar under them); the
+    selection's image framed and its pixel ringed. ``pictures``: what is drawn, in order;
+    ``items``: the neuron or sample index of each."""
+
+    def __init__(
+        self, pictures: list[Picture], items: list[int], lit: set[int], theme, zoom: float, per_row: int
+    ):
+        super().__init__()
+        self.pictures, self.items, self.lit = pictures, items, lit
+        self.labels: list[QLabel] = []
+        grid = QGridLayout(self)
+        grid.setSizeConstraint(QGridLayout.SizeConstraint.SetFixedSize)  # never squeezed: scrolled
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setHorizontalSpacing(round(8 * zoom))
+        grid.setVerticalSpacing(round(2 * zoom))
+        rows, cols = pictures[0].shape if pictures else (1, 1)
+        cell = max(1, round(IMAGE_SIDE * zoom / max(rows, cols)))
+        size = (cell * cols, cell * rows)
+        pw = max(2, round(2 * zoom))
+        for n, (p, item) in enumerate(zip(pictures, items, strict=True)):
+            r, c = divmod(n, max(1, per_row))
+            img = QLabel()
+            img.setPixmap(QPixmap.fromImage(render_picture(p, theme, size, zoom)))
+            border = SELECT if item in lit else theme.background
+            img.setStyleSheet(f"QLabel {{ border: {pw}px solid {border}; background: {theme.background}; }}")
+            img.setFixedSize(size[0] + 2 * pw, size[1] + 2 * pw)
+            img.setToolTip(p.caption)
+            cap = QLabel(p.caption)
+            cap.setTextFormat(Qt.TextFormat.PlainText)
+            cap.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+            self.labels.append(img)
+            grid.addWidget(img, 2 * r, c, Qt.AlignmentFlag.AlignHCenter)
+            grid.addWidget(cap, 2 * r + 1, c, Qt.AlignmentFlag.AlignHCenter)
+        if pictures and pictures[0].known:
+            width = min(max(size[0], 160), max(1, per_row) * (size[0] + 2 * pw))
+            bar = QLabel()
+            bar.setPixmap(QPixmap.fromImage(render_bar(pictures[0], theme, width, zoom)))
+            words = QLabel(f"{pictures[0].scale_words()}: one scale for every image")
+            words.setTextFormat(Qt.TextFormat.PlainText)
+            at = 2 * ((len(pictures) - 1) // max(1, per_row) + 1)
+            grid.addWidget(bar, at, 0, 1, max(1, per_row), Qt.AlignmentFlag.AlignLeft)
+            grid.addWidget(words, at + 1, 0, 1, max(1, per_row), Qt.AlignmentFlag.AlignLeft)
 
 
 class MatrixTab(QWidget):
@@ -101,6 +157,7 @@ class MatrixTab(QWidget):
         lay.addWidget(self.note)
         lay.addWidget(scroll, 1)
         self.tables: dict[str, QTableWidget] = {}
+        self.images: dict[str, ImageGrid] = {}  # matrices drawn as images (an image input)
         self.titles: dict[str, QLabel] = {}
         self.ops: list[QLabel] = []
         self.blocks: list[_Block] = []
@@ -451,7 +508,7 @@ class MatrixTab(QWidget):
             it = self._box.takeAt(0)
             if it.widget() is not None:
                 it.widget().deleteLater()
-        self.tables, self.titles, self.ops = {}, {}, []
+        self.tables, self.images, self.titles, self.ops = {}, {}, {}, []
         capped: list[str] = []
         for blk in blocks:
             if blk.op:
@@ -459,11 +516,21 @@ class MatrixTab(QWidget):
                 op.setObjectName("op")
                 self.ops.append(op)
                 self._box.addWidget(op)
-            title, tab = QLabel(blk.title), _table()
+            drawn = self._image_grid(blk)
+            title = QLabel(blk.title + (drawn[1] if drawn is not None else ""))
             title.setTextFormat(Qt.TextFormat.RichText)
-            self.titles[blk.key], self.tables[blk.key] = title, tab
+            title.setWordWrap(True)
+            self.titles[blk.key] = title
             self._box.addSpacing(4)
             self._box.addWidget(title)
+            if drawn is not None:
+                grid, _words, more = drawn
+                self.images[blk.key] = grid
+                self._box.addWidget(grid, 0, Qt.AlignmentFlag.AlignLeft)
+                capped += more
+                continue
+            tab = _table()
+            self.tables[blk.key] = tab
             self._box.addWidget(tab, 0, Qt.AlignmentFlag.AlignLeft)
             capped += self._fill(tab, blk)
         self._box.addStretch(1)
@@ -475,6 +542,55 @@ class MatrixTab(QWidget):
         if seen:
             head += "<br>Showing " + ", ".join(seen) + "."
         self.note.setText(head)
+
+    def _image_grid(self, blk: _Block) -> tuple[ImageGrid, str, list[str]] | None:
+        """The block as images of the input's shape, where one of its axes is the inputs of
+        an image (layer 0 with ``input_shape``): an image per row (W, ∂E/∂W: a neuron's
+        incoming weights; the inputs transposed: a sample) or per column (the inputs: a
+        sample). None: a table."""
+        s = self.session
+        net = s.trace.network
+        shape = net.input_shape
+        if shape is None:
+            return None
+        n_px = shape[0] * shape[1]
+        if blk.cols.layer == 0 and blk.arr.shape[1] >= n_px:
+            vectors, axis = blk.arr[:, :n_px], blk.rows
+        elif blk.rows.layer == 0 and blk.arr.shape[0] >= n_px:
+            vectors, axis = blk.arr[:n_px, :].T, blk.cols
+        else:
+            return None
+        inputs = blk.known is not None and blk.known[0] == "input"
+        rng = ink_range(vectors) if inputs else None
+        scale, (lo, hi) = ("ink", rng) if rng is not None else ("sign", sign_range(vectors))
+        known = blk.known is None or s.revealed.known(*blk.known)
+        f = self._focus
+        pixel = cell_of(f[0], shape) if 0 in f and f[0] < n_px else None
+        item_focus = f.get(axis.layer) if axis.layer is not None else axis.focus
+        shown = _window(len(vectors), item_focus, IMAGE_CAP)
+        lit = {item_focus} if axis.layer is not None and item_focus is not None else set()
+        pictures, items = [], []
+        for i in shown:
+            # an edge rings its pixel in its own neuron's image; an input neuron in every image
+            mark = pixel if pixel is not None and (not self._edge_sel or i in lit) else None
+            label = axis.labels[i]
+            pictures.append(
+                Picture(f"{blk.key}{i}", vectors[i].reshape(shape), lo, hi, scale, label, mark, known)
+            )
+            items.append(i)
+        per = max(1, (self.width() - 40) // round((IMAGE_SIDE + 14) * s.zoom))
+        grid = ImageGrid(pictures, items, lit, THEMES[s.theme], s.zoom, min(per, 8))
+        per_what = "sample" if axis.layer is None else "neuron"
+        words = f" — an image of {shape[0]} × {shape[1]} inputs per {per_what}"
+        if not known:
+            words += f" <span style='color: {SELECT}'><b>?</b> not revealed yet</span>"
+        more = []
+        if len(vectors) > len(shown):
+            whose = (
+                "samples" if axis.layer is None else f"neurons of layer {html.escape(net.names[axis.layer])}"
+            )
+            more.append(f"{whose} {shown.start + 1}–{shown.stop} of {len(vectors):,} as images")
+        return grid, words, more
 
     def _fill(self, tab: QTableWidget, blk: _Block) -> list[str]:
         """The block's table: arr[rows, cols], "?" until revealed, the selection lit."""
