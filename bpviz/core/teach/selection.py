@@ -242,14 +242,18 @@ class Explainer:
 
     def plane_picture(self, k: int, i: int) -> str:
         """The neuron's out over the input plane (the data plane's colours): how the unit
-        divides the inputs, at the weights of this iteration (before its update). Only
-        when the plane is the whole input: one or two raw inputs, none held at a mean."""
+        divides the inputs, at the weights of this iteration (before its update); "?" until
+        the stepper reveals the layer's out. Only when the plane is the whole input: one or
+        two raw inputs, none held at a mean."""
         if self.plane is None or k < 1:
             return ""
         fr, grids = self.plane
         if fr.held or fr.n_raw != self.net.n_raw:
             return ""
         g = np.asarray(grids[k - 1][i], dtype=np.float64)
+        known = self.known(("out", k))  # its out over the plane gives its out at the sample away
+        if not known:
+            self.r.hidden_qs.add(("out", k))
         act = self.net.activations[k - 1].name
         rng = BOUNDED.get(act)
         if rng is None:
@@ -262,7 +266,7 @@ class Explainer:
         sx = float(self.tr.inputs[self.s, fr.spec.x])
         if fr.curve:
             cap = f"{out} along {html.escape(labels[fr.spec.x])}"
-            pic = Picture("plane", g, *rng, "plane", cap, curve=True)
+            pic = Picture("plane", g, *rng, "plane", cap, known=known, curve=True)
             where = f"{html.escape(labels[fr.spec.x])} from {x0} to {x1} across"
         else:
             y0, y1 = (self.number(v) for v in fr.y_range)
@@ -271,7 +275,7 @@ class Explainer:
             cx = int((sx - fr.x_range[0]) / (fr.x_range[1] - fr.x_range[0]) * nx)
             cy = int((sy - fr.y_range[0]) / (fr.y_range[1] - fr.y_range[0]) * ny)
             mark = (ny - 1 - cy, cx) if 0 <= cx < nx and 0 <= cy < ny else None
-            pic = Picture("plane", g[::-1], *rng, "plane", f"{out} over the input plane", mark)
+            pic = Picture("plane", g[::-1], *rng, "plane", f"{out} over the input plane", mark, known)
             where = (
                 f"{html.escape(labels[fr.spec.x])} from {x0} to {x1} across, "
                 f"{html.escape(labels[fr.spec.y])} from {y0} to {y1} up"

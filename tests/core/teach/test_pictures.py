@@ -115,6 +115,13 @@ def test_a_neuron_of_circle_shows_its_out_over_the_input_plane():
     ex = explain(tr, plane=(fr, grids))
     ex.neuron(2, 0)
     np.testing.assert_array_equal(ex.pictures["plane"].values, grids[1][0][::-1])
+    # before the stepper reveals the layer's out, its picture is "?" (it would give it away)
+    at = [ph.name for ph in tr.phases].index("out:h")
+    ex = explain(tr, at - 1, plane=(fr, grids))
+    assert "not revealed yet" in ex.neuron(1, 2) and not ex.pictures["plane"].known
+    ex = explain(tr, at, plane=(fr, grids))
+    ex.neuron(1, 2)
+    assert ex.pictures["plane"].known
 
 
 def test_one_input_is_a_curve_and_three_inputs_have_no_plane_picture():

@@ -129,6 +129,8 @@ def three_input_document():
 def test_the_plane_heatmap_is_there_for_circle_and_not_for_three_inputs(make):
     s, ins = make("circle")
     s.select(Selection("neuron", (1, 2)))
+    assert "pic:plane" in ins.text.toHtml() and not ins.pictures["plane"].known  # "?" at phase 1
+    s.last()
     assert "pic:plane" in ins.text.toHtml() and "pic:plane" in ins.text.images
     img = ins.text.images["pic:plane"]
     grid = s.plane_frame.shape
