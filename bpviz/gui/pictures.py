@@ -143,6 +143,11 @@ def _curve(p: Picture, theme, size: tuple[int, int], zoom: float) -> QImage:
         path.lineTo(x, y)
     qp.setPen(QPen(QColor(FORWARD), max(2.0, 2 * zoom)))
     qp.drawPath(path)
+    if p.mark is not None and 0 <= p.mark[1] < len(v):  # the sample: a ring on the curve
+        rad = max(5.0, 5 * zoom)
+        qp.setPen(QPen(QColor(SELECT), max(2.0, 2 * zoom)))
+        qp.setBrush(Qt.BrushStyle.NoBrush)
+        qp.drawEllipse(QRectF(xs[p.mark[1]] - rad, ys[p.mark[1]] - rad, 2 * rad, 2 * rad))
     qp.end()
     return img
 

@@ -266,8 +266,15 @@ class Explainer:
         sx = float(self.tr.inputs[self.s, fr.spec.x])
         if fr.curve:
             cap = f"{out} along {html.escape(labels[fr.spec.x])}"
-            pic = Picture("plane", g, *rng, "plane", cap, known=known, curve=True)
-            where = f"{html.escape(labels[fr.spec.x])} from {x0} to {x1} across"
+            n = len(g)
+            ix = round((sx - fr.x_range[0]) / (fr.x_range[1] - fr.x_range[0]) * (n - 1))
+            mark = (0, ix) if 0 <= ix < n else None
+            pic = Picture("plane", g, *rng, "plane", cap, mark, known, curve=True)
+            lo, hi = (self.number(v) for v in rng)
+            where = (
+                f"{html.escape(labels[fr.spec.x])} from {x0} to {x1} across, {out} from {lo} to {hi} up"
+                + (f"; ringed: sample {self.tr.samples[self.s] + 1}" if mark is not None else "")
+            )
         else:
             y0, y1 = (self.number(v) for v in fr.y_range)
             sy = float(self.tr.inputs[self.s, fr.spec.y])

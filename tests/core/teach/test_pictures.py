@@ -128,8 +128,11 @@ def test_one_input_is_a_curve_and_three_inputs_have_no_plane_picture():
     doc = load_preset("sine")
     tr = trace_step(doc, [0])
     ex = explain(tr, plane=plane_of(doc, tr))
-    ex.neuron(1, 0)
-    assert ex.pictures["plane"].curve and ex.pictures["plane"].values.ndim == 1
+    assert "ringed: sample 1" in plain(ex.neuron(1, 0))
+    p = ex.pictures["plane"]
+    assert p.curve and p.values.ndim == 1 and p.known
+    fr = plane_of(doc, tr)[0]
+    assert fr.xs[p.mark[1]] == pytest.approx(tr.inputs[0, 0], abs=(fr.xs[1] - fr.xs[0]) / 2 + 1e-12)
     rng = np.random.default_rng(0)
     net = Network(
         ["x", "h", "y"],
