@@ -67,9 +67,14 @@ def _remove_leading_blocks(doc: QTextDocument, n: int) -> None:
     cur.setBlockFormat(fmt)
 
 
+_IMG = re.compile(r"<img\b[^>]*>", re.I)
+
+
 def _fill(doc: QTextDocument, html: str, scale: float, drops) -> None:
-    """doc ← html with its sizes scaled and the sections drops left out."""
-    html = scaled_html(html, scale)
+    """doc ← html with its sizes scaled and the sections drops left out. The inspector's
+    pictures (weight images, the neuron's heatmap: resources of its own document) are left out:
+    the caption is the chain rule in large type."""
+    html = scaled_html(_IMG.sub("", html), scale)
     body = _BODY_PT.search(html)
     if body:  # headings are sized relative to the default font
         f = QFont(doc.defaultFont())

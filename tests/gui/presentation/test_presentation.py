@@ -306,3 +306,20 @@ def test_escape_leaves_full_screen_from_an_idle_table_but_not_from_a_cell_editor
     assert win.isFullScreen() and table.state() != table.State.EditingState
     qtbot.keyClick(table, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not win.isFullScreen())
+
+
+def test_the_caption_leaves_out_the_inspectors_pictures(qtbot):
+    """The inspector's weight images and heatmaps are resources of its own document: the
+    caption (which copies its HTML) leaves them out instead of showing broken images."""
+    from bpviz.gui.presentation.caption import Caption
+
+    c = Caption(None)
+    qtbot.addWidget(c)
+    html = '<p style="font-size:10pt">δ = out − target</p><p><img src="pic:weights-1" width="80"></p>'
+    c.fit(html, "one", 600, 400)
+    from PySide6.QtWidgets import QTextBrowser
+
+    for b in c.findChildren(QTextBrowser):
+        text = b.document().toPlainText()
+        assert "\ufffc" not in text  # no object replacement character: no image
+    assert "δ = out − target" in c.text()
