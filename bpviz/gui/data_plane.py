@@ -88,6 +88,11 @@ def _scaled(values: np.ndarray, lo: float, hi: float, n: int = LUT_SIZE) -> np.n
     return np.clip(np.round(t * (n - 1)), 0, n - 1).astype(np.intp)
 
 
+def _same(a, b) -> bool:
+    """The same object (a plane), or an equal selection (a neuron's (layer, index))."""
+    return a is b or (isinstance(a, tuple) and a == b)
+
+
 def _html(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
@@ -288,17 +293,74 @@ class PlaneView(pg.PlotWidget):
         after = None if s.training else s.plane_after
         if plane is None:
             return  # while a run has sent none yet: keep what is drawn
-        key = (plane, after, self.output)
-        if self._drawn is not None and all(a is b for a, b in zip(self._drawn, key, strict=True)):
+        neuron = self.selected_neuron()
+        key = (plane, after, self.output, neuron)
+        if self._drawn is not None and all(_same(a, b) for a, b in zip(self._drawn, key, strict=True)):
             return
         self._drawn = key
         shown, before = (after, plane) if after is not None else (plane, None)
+        if neuron is not None:
+            self._draw_neuron(plane, neuron)
+            self._draw_marks(plane.frame)
+            self._write_title(plane, None, neuron)
+            return
         if shown.frame.curve:
             self._draw_curve(shown, before)
         else:
             self._draw_plane(shown, before)
         self._draw_marks(shown.frame)
         self._write_title(shown, before)
+
+    def selected_neuron(self) -> tuple[int, int] | None:
+        """The hidden neuron the inspector shows, (layer, index), while stepping (not while
+        training): the plane then shows what that neuron computes over the inputs, large."""
+        s = self.session
+        sel = s.selection
+        if s.training or sel is None or sel.kind != "neuron":
+            return None
+        k, i = sel.index
+        return (k, i) if 0 < k < s.network.L else None
+
+    def _neuron_values(self, plane, neuron) -> np.ndarray:
+        """The neuron's out over the frame, at the weights the plane was computed at (the
+        core's batched pass, once per plane and frame)."""
+        key = (id(plane), id(plane.frame))
+        if getattr(self, "_grids_key", None) != key:
+            net = self.session.trace.network
+            self._grids = core_plane.neuron_grids(net, plane.frame)
+            self._grids_key = key
+        k, i = neuron
+        return np.asarray(self._grids[k - 1][i], dtype=np.float64)
+
+    def _draw_neuron(self, plane, neuron) -> None:
+        fr = plane.frame
+        v = self._neuron_values(plane, neuron)
+        self.boundary.hide()
+        self.before.hide()
+        self.level_line.hide()
+        self.curve_before.hide()
+        act = self.session.network.activations[neuron[0] - 1].name
+        bounded = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}
+        with np.errstate(all="ignore"):
+            lo, hi = bounded.get(act, (float(np.nanmin(v)), float(np.nanmax(v))))
+        if not hi > lo:
+            hi = lo + 1.0
+        if fr.curve:
+            self.image.hide()
+            self._show_bar(False)
+            self.curve.setPen(pg.mkPen(CURVE, width=2.5 * self._z))
+            self.curve.setData(fr.xs, np.nan_to_num(v, nan=0.0, posinf=0.0, neginf=0.0))
+            self.curve.show()
+            self._axes(fr, v)
+            return
+        self.curve.hide()
+        self.image.show()
+        rgb = self._lut[_scaled(v, lo, hi)]
+        self.image.setImage(np.ascontiguousarray(rgb), autoLevels=False, levels=None)
+        (x0, x1), (y0, y1) = fr.x_range, fr.y_range
+        self.image.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
+        self._show_bar(True, lo, hi)
+        self._axes(fr)
 
     def _draw_plane(self, plane, before) -> None:
         fr = plane.frame
@@ -438,14 +500,18 @@ class PlaneView(pg.PlotWidget):
             symbol="o",
         )
 
-    def _write_title(self, plane, before) -> None:
+    def _write_title(self, plane, before, neuron=None) -> None:
         s = self.session
         net = s.network
         fr = plane.frame
         labels = self._labels
         outs = net.labels.neurons[-1]
         names = [_html(labels[i]) for i in (fr.spec.x, fr.spec.y) if i is not None]
-        if fr.curve:
+        if neuron is not None:
+            who = _html(net.labels.neurons[neuron[0]][neuron[1]])
+            over = f"against {names[0]}" if fr.curve else f"over {names[0]} and {names[1]}"
+            what = f"out of {who} (selected) {over}"
+        elif fr.curve:
             what = f"{_html(outs[self.shown_output()])} against {names[0]}"
         elif self.regions:
             what = f"class (the largest output) over {names[0]} and {names[1]}"
@@ -640,6 +706,7 @@ class DataPlane(QWidget):
         s.trainingChanged.connect(self._on_training)
         s.documentChanged.connect(self._on_document)
         s.displayChanged.connect(self._on_display)
+        s.selectionChanged.connect(self._on_selection)
         self._display = (s.theme, s.zoom)
         self._stale = True
         self._shown = False
@@ -765,6 +832,10 @@ class DataPlane(QWidget):
             self.view.refresh()
 
     def _on_phase(self, _i: int) -> None:
+        if not self.session.training and self._live():
+            self.view.refresh()
+
+    def _on_selection(self) -> None:
         if not self.session.training and self._live():
             self.view.refresh()
 

@@ -195,3 +195,27 @@ def test_many_held_inputs_are_counted_not_listed():
     assert words.count(" = ") == HELD_LISTED - 1
     assert words.endswith("and 779 more inputs held at their training means")
     assert held_words(((2, -0.25),), labels) == "i3 = \u22120.25 held at its training mean"
+
+
+def test_a_selected_hidden_neuron_fills_the_plane_with_what_it_computes(qtbot):
+    """Issue 15: select a hidden neuron and the plane shows its out over the inputs, large —
+    the core's batched pass at the grid points — and goes back to the network's output when
+    the selection goes."""
+    from bpviz.gui.session import Selection
+
+    s = trained("circle", 300)
+    w = shown(qtbot, s)
+    v = w.view
+    network_image = v.image.image.copy()
+    s.select(Selection("neuron", (1, 2)))  # h3
+    fr = s.plane_frame
+    net = s.trace.network
+    out = net.forward(fr.rows()).out[1][:, 2].reshape(fr.shape)  # h3's out, row by row
+    assert np.array_equal(v.image.image, v._lut[_scaled(out, -1.0, 1.0)])  # tanh: −1 … 1
+    assert not np.array_equal(v.image.image, network_image)
+    assert "h3" in v.plotItem.titleLabel.text and "selected" in v.plotItem.titleLabel.text
+    assert not v.boundary.isVisible()
+    s.select(Selection("neuron", (2, 0)))  # the output neuron: the plane as before
+    assert np.array_equal(v.image.image, network_image)
+    s.select(None)
+    assert np.array_equal(v.image.image, network_image)
