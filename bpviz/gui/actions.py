@@ -382,6 +382,49 @@ def _sig_figs(w, m: QMenu) -> None:
     sub.setToolTipsVisible(True)
 
 
+def _pictures(w, m: QMenu) -> None:
+    """Neuron heatmaps (a toggle) and how dense layers are drawn (a choice), both the canvas's,
+    remembered in the window's settings (``view/neuron_heatmaps``, ``view/dense_layers``)."""
+    from bpviz.gui.canvas.pictures import AUTO_MATRIX_EDGES, DENSE_STYLES
+
+    c, st = w.canvas, w.settings
+    c.set_neuron_heatmaps(str(st.value("view/neuron_heatmaps", "false")).lower() == "true")
+    style = st.value("view/dense_layers", "auto")
+    c.set_dense_style(style if style in DENSE_STYLES else "auto")
+
+    def heatmaps(on: bool) -> None:
+        c.set_neuron_heatmaps(on)
+        st.setValue("view/neuron_heatmaps", "true" if on else "false")
+
+    def dense(style: str) -> None:
+        c.set_dense_style(style)
+        st.setValue("view/dense_layers", style)
+
+    a = QAction("Neuron &heatmaps", w, checkable=True)
+    a.setChecked(c.neuron_heatmaps)
+    tip = (
+        "Beside each hidden and output neuron, its output over the input plane "
+        "(networks with one or two inputs)"
+    )
+    a.setToolTip(tip)
+    a.setStatusTip(tip)
+    a.toggled.connect(heatmaps)
+    m.addAction(a)
+    w.act_heatmaps = a
+    w.dense_actions = _choices(
+        w,
+        m,
+        "Dense layers &as",
+        (
+            ("auto", f"Automatic (matrix past {AUTO_MATRIX_EDGES} edges)"),
+            ("edges", "Edges"),
+            ("matrix", "Weight matrices"),
+        ),
+        c.dense_style,
+        dense,
+    )
+
+
 def _docks(w, m: QMenu) -> None:
     for d in (w.inspector_dock, w.training_dock, w.plot_dock, w.results_dock, w.data_dock):
         m.addAction(d.toggleViewAction())
@@ -436,6 +479,7 @@ MENUS: tuple[tuple[str, tuple], ...] = (
             _edges,
             "labels",
             "legend",
+            _pictures,
             _decimals,
             _sig_figs,
             None,

@@ -33,7 +33,8 @@ class Geometry:
     image: tuple[int, int] | None = None
     image_rect: tuple[float, float, float, float] | None = None
     # what else the layout placed, for hit-testing (view rectangles x0, y0, x1, y1): each
-    # neuron's heatmap by (k, i), each weight matrix by weight layer j
+    # neuron's heatmap by (k, i), each weight matrix by weight layer j (its parts: one block,
+    # or a strip per row, as [(rect, first row, end row)])
     heat_rects: dict = field(default_factory=dict)
     matrix_rects: dict = field(default_factory=dict)
 
@@ -123,13 +124,14 @@ def picture_hit(g: Geometry, x: float, y: float, shapes: dict):
     for key, rect in g.heat_rects.items():
         if _in(rect, x, y):
             return ("neuron", key)
-    for j, rect in g.matrix_rects.items():
-        if _in(rect, x, y) and j in shapes:
-            rows, cols = shapes[j]
-            x0, y0, x1, y1 = rect
-            c = min(int((x - x0) / (x1 - x0) * cols), cols - 1)
-            r = min(int((y1 - y) / (y1 - y0) * rows), rows - 1)
-            return ("edge", (j, r, c))
+    for j, parts in g.matrix_rects.items():
+        for rect, r0, r1 in parts:
+            if _in(rect, x, y) and j in shapes:
+                _, cols = shapes[j]
+                x0, y0, x1, y1 = rect
+                c = min(int((x - x0) / (x1 - x0) * cols), cols - 1)
+                r = r0 + min(int((y1 - y) / (y1 - y0) * (r1 - r0)), r1 - r0 - 1)
+                return ("edge", (j, r, c))
     return None
 
 

@@ -27,7 +27,7 @@ __all__ = [
 LUT_SIZE = 256
 # the ranges of the bounded activations' outs: a neuron's heatmap spans its activation's range
 BOUNDED = {"sigmoid": (0.0, 1.0), "softmax": (0.0, 1.0), "tanh": (-1.0, 1.0)}
-CURVE_ROWS, CURVE_COLS = 40, 64  # a curve's picture: pixels, before it is scaled on screen
+CURVE_ROWS, CURVE_COLS = 32, 32  # a curve's picture: pixels, about its size on screen
 CURVE_HEAT = 0.45  # how much of its colour the strip under a curve takes
 
 
@@ -102,12 +102,10 @@ def curve_rgb(
     span = hi - lo if hi > lo else 1.0
     y = np.clip(np.round((1 - (col - lo) / span) * (rows - 1)), 0, rows - 1).astype(int)
     ink = _rgb(line).astype(np.uint8)
-    for c in range(cols):  # each column's stretch from its neighbour's height to its own
-        a = y[c - 1] if c else y[c]
+    for c in range(cols):  # each column's stretch from its neighbour's height to its own,
+        a = y[c - 1] if c else y[c]  # two pixels thick
         lo_r, hi_r = min(a, y[c]), max(a, y[c])
-        img[lo_r : hi_r + 1, c] = ink
-        if c + 1 < cols:
-            img[y[c], c + 1] = ink  # two pixels thick where it is flat
+        img[max(lo_r - 1, 0) : hi_r + 1, c] = ink
     return img
 
 

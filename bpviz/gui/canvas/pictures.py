@@ -43,6 +43,7 @@ HEAT_PX = 40  # a neuron heatmap's side at font zoom 1 (pixels), where its layer
 HEAT_MIN_PX = 14  # smaller than this, a layer's heatmaps are left out
 HEAT_ROOM = 0.86  # of the spacing between a layer's neurons a heatmap may take
 IMAGE_CELL_PX = 16  # an input image's cells are at most this many pixels a side (× zoom)
+MATRIX_ROW_PX = 40  # a matrix's rows in one block up to ~1.5× this tall (× zoom), else strips
 
 
 def image_width_px(image: tuple[int, int], zoom: float) -> float:
@@ -109,6 +110,7 @@ class Pictures:
         self._heat_ranges: dict = {}  # layer k → (lo, hi) of its heatmaps' colour scale
         self._pic_boxes: dict = {}  # key → Box in scene pixels (the last layout's)
         self._last_plane = None
+        self._heat_last: dict = {}  # the heatmaps last made (kept until a new plane comes)
         self._sync_plane_use()
 
     def _picture_key(self):
@@ -222,9 +224,7 @@ class Pictures:
         plane = s.plane
         grids = None if plane is None else plane.neurons
         if grids is None:  # none yet (training just began): the last ones stay
-            for key, (_made_of, img) in self._pic_cache.items():
-                if isinstance(key, tuple) and key[0] == "heat":
-                    self._pic_images[key] = (img, True)
+            self._pic_images.update(self._heat_last)
             return
         acts = s.network.activations
         curve = plane.frame.curve
@@ -244,8 +244,9 @@ class Pictures:
                     img = self._cached(
                         ("heat", k, i), made_of, lambda v=g[i], lo=lo, hi=hi: images.heat_rgb(v, lo, hi, lut)
                     )
-                self._pic_images[("heat", k, i)] = (img, True)
+                self._pic_images[("heat", k, i)] = (img, not curve)  # a curve stays crisp
         self._pic_cache["plane"] = (None, plane)  # keeps the plane (and its id) alive
+        self._heat_last = {k: v for k, v in self._pic_images.items() if k[0] == "heat"}
 
     # ------------------------------------------------------------------------ layout
     def _place_image(self, p) -> None:
@@ -303,6 +304,7 @@ class Pictures:
         boxes: dict = {k: v for k, v in self._pic_boxes.items() if k == "image"}
         g.heat_rects = {}
         g.matrix_rects = {}
+        self._matrix_strips: dict = {}  # j → [(first row, end row, picture key)]
         heat_left: dict = {}  # layer k → the leftmost pixel its heatmaps take
         gap = 4 * z
         if self.heatmaps_shown:
@@ -333,16 +335,32 @@ class Pictures:
             if j > 0 or "image" not in boxes:
                 left += 0.12 * max(right - left, 0)  # air for the labels beside layer j
             row_h = abs(float(by[0] - by[-1])) / (rows - 1) if rows > 1 else p.px[j + 1]
-            top, bottom = float(by.min()) - row_h / 2, float(by.max()) + row_h / 2
             if right - left < 4:
                 continue
-            boxes[("matrix", j)] = Box(round(left), round(top), round(right - left), round(bottom - top))
+            # rows as tall as their neurons' spacing, in one block; where that is far taller
+            # than a neuron (or would reach the bias node), a strip per row, level with it
+            strip = max(p.px[j + 1], MATRIX_ROW_PX * z)
+            bias = p.obstacles.get(("bias", j))
+            top = float(by.min()) - row_h / 2
+            if row_h <= 1.5 * strip and (bias is None or top >= bias.bottom + 4 * z):
+                bottom = float(by.max()) + row_h / 2
+                boxes[("matrix", j)] = Box(round(left), round(top), round(right - left), round(bottom - top))
+                self._matrix_strips[j] = [(0, rows, ("matrix", j))]
+                continue
+            h = min(strip, 0.9 * row_h)
+            self._matrix_strips[j] = []
+            for r in range(rows):
+                key = ("matrix", j, r)
+                boxes[key] = Box(round(left), round(float(by[r]) - h / 2), round(right - left), round(h))
+                self._matrix_strips[j].append((r, r + 1, key))
         pad = {}
         for key, b in boxes.items():
-            img = self._pic_images.get(key)
+            img = self._pic_images.get(key[:2] if key[0] == "matrix" else key)
             if img is None:
                 continue
-            colour, width = self._pic_frames.get(key, (None, 1.0))
+            if key[0] == "matrix" and len(key) == 3:  # one row's strip
+                img = (self._row_image(img[0], key[2]), img[1])
+            colour, width = self._pic_frames.get(key[:2] if key[0] == "matrix" else key, (None, 1.0))
             if key[0] == "heat":
                 colour, width = self._heat_frame(key)
             vx0, vy1 = p.to_view(b.x, b.y)
@@ -352,10 +370,13 @@ class Pictures:
             if key[0] == "heat":
                 g.heat_rects[key[1:]] = rect
             elif key[0] == "matrix":
-                g.matrix_rects[key[1]] = rect
-            pad[key] = width * z / 2
+                r0 = key[2] if len(key) == 3 else 0
+                r1 = r0 + 1 if len(key) == 3 else self._matrix_shape(key[1])[0]
+                g.matrix_rects.setdefault(key[1], []).append((rect, r0, r1))
+            pad[key] = width * z
         self._tiles.set_tiles(tiles)
-        # obstacles, with the frames' outer half
+        self._pic_inner = {k: b for k, b in boxes.items() if k in tiles}
+        # obstacles, with their frames (drawn outside the image)
         self._pic_boxes = {
             k: Box(b.x - pad.get(k, 0), b.y - pad.get(k, 0), b.w + 2 * pad.get(k, 0), b.h + 2 * pad.get(k, 0))
             for k, b in boxes.items()
@@ -364,10 +385,14 @@ class Pictures:
         for k, b in self._pic_boxes.items():
             p.obstacles[("picture", k)] = b
         for j, t in self._matrix_caps.items():
-            b = self._pic_boxes.get(("matrix", j))
-            if b is None or not t.toPlainText():
+            parts = [
+                self._pic_boxes[key] for *_, key in self._matrix_strips.get(j, ()) if key in self._pic_boxes
+            ]
+            if not parts or not t.toPlainText():
                 t.setVisible(False)
                 continue
+            x0, y0 = min(b.x for b in parts), min(b.y for b in parts)
+            b = Box(x0, y0, max(b.right for b in parts) - x0, max(b.bottom for b in parts) - y0)
             w, h = t.boundingRect().width(), t.boundingRect().height()
             key = ("matrixcap", j)
             p.items[key] = t
@@ -379,6 +404,14 @@ class Pictures:
                 (b.x + (b.w - w) / 2, b.bottom + 2),
             ]
             p.labels.append(Label(key, w, h, cands))
+
+    def _row_image(self, img, r: int):
+        """Row r of a matrix's image (kept while the image is the same)."""
+        key = ("row", id(img), r)
+        got = self._pic_cache.get(key)
+        if got is None or got[0] is not img:
+            got = self._pic_cache[key] = (img, img.copy(0, r, img.width(), 1))
+        return got[1]
 
     def _heat_frame(self, key) -> tuple[str, float]:
         """A heatmap's frame: the neuron's rim colour where the phase lights its layer."""
@@ -393,10 +426,11 @@ class Pictures:
         return th.neutral_edge, 1.0
 
     # ------------------------------------------------------------------------ reading it
-    def picture_boxes(self) -> dict:
+    def picture_boxes(self, frames: bool = True) -> dict:
         """Every picture drawn (heatmaps, the input image, matrices) as a Box in scene
-        pixels, frames included (for tests and the collision check)."""
-        return {k: v for k, v in self._pic_boxes.items() if k in self._tiles.tiles}
+        pixels, with its frame (for tests and the collision check) or the image alone."""
+        boxes = self._pic_boxes if frames else getattr(self, "_pic_inner", {})
+        return {k: v for k, v in boxes.items() if k in self._tiles.tiles}
 
     def picture_legend(self) -> dict:
         """What the legend says about the pictures shown: heatmaps (with their axes), the
@@ -418,13 +452,12 @@ class Pictures:
 
     def matrix_cell_rect(self, j: int, r: int, c: int):
         """The view rectangle of cell (r, c) of weight layer j's matrix, or None."""
-        rect = self._geometry.matrix_rects.get(j)
-        if rect is None:
-            return None
-        rows, cols = self._matrix_shape(j)
-        x0, y0, x1, y1 = rect
-        cw, ch = (x1 - x0) / cols, (y1 - y0) / rows
-        return (x0 + c * cw, y1 - (r + 1) * ch, x0 + (c + 1) * cw, y1 - r * ch)
+        _, cols = self._matrix_shape(j)
+        for (x0, y0, x1, y1), r0, r1 in self._geometry.matrix_rects.get(j, ()):
+            if r0 <= r < r1:
+                cw, ch = (x1 - x0) / cols, (y1 - y0) / (r1 - r0)
+                return (x0 + c * cw, y1 - (r - r0 + 1) * ch, x0 + (c + 1) * cw, y1 - (r - r0) * ch)
+        return None
 
 
 def _grey(th) -> np.ndarray:

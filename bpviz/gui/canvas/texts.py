@@ -332,19 +332,17 @@ def legend_html(th, zoom: float, pictures: dict | None = None) -> str:
     pictures = pictures or {}
     if "heatmaps" in pictures:
         rows.append(
-            f"{sw(NEGATIVE, '■')}{sw(POSITIVE, '■')} beside a neuron: its out over the inputs "
-            f"({html_escape(pictures['heatmaps'])}), low to high "
-            + muted("(sigmoid 0…1, tanh −1…1, else ±its layer's largest)")
+            f"{sw(NEGATIVE, '■')}{sw(POSITIVE, '■')} by a neuron: its out over "
+            f"{html_escape(pictures['heatmaps'])}, low … high"
         )
+        rows.append(muted("&nbsp;&nbsp;&nbsp;&nbsp;(sigmoid 0…1, tanh −1…1, else ±its layer's largest)"))
     if "matrices" in pictures:
         rows.append(
-            f"{sw(NEGATIVE, '■')}{sw(POSITIVE, '■')} weight matrix: a row per neuron it feeds, "
-            "a column per input, − to + " + muted("(±its largest |value|)")
+            f"{sw(NEGATIVE, '■')}{sw(POSITIVE, '■')} weight matrix: row = neuron fed, "
+            "column = input, − … + " + muted("(±its largest)")
         )
     if "image" in pictures:
-        rows.append(
-            f"{sw(th.text, '■')} input image: the sample's values, one cell per input (darker = larger)"
-        )
+        rows.append(f"{sw(th.text, '■')} input image: the sample, a cell per input, darker = larger")
     return f"<div style='color:{th.text}; font-size:{8.5 * zoom:.1f}pt'>" + "<br>".join(rows) + "</div>"
 
 

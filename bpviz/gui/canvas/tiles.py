@@ -107,9 +107,13 @@ class TileLayer(pg.GraphicsObject):
             p.drawImage(QPointF(0, 0), t.image)
             p.restore()
             if t.frame is not None:
+                # around the image, not over its edge cells: half the pen's width out
+                m = p.transform()
+                ux = t.width / 2 / max(abs(m.m11()) + abs(m.m21()), 1e-12)
+                uy = t.width / 2 / max(abs(m.m22()) + abs(m.m12()), 1e-12)
                 pen = QPen(QColor(t.frame), t.width)
                 pen.setCosmetic(True)
                 pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
                 p.setPen(pen)
                 p.setBrush(Qt.BrushStyle.NoBrush)
-                p.drawRect(QRectF(QPointF(x0, y0), QPointF(x1, y1)))
+                p.drawRect(QRectF(QPointF(x0 - ux, y0 - uy), QPointF(x1 + ux, y1 + uy)))

@@ -256,6 +256,30 @@ def test_nothing_is_dropped_at_normal_size(window, qtbot, name):
     w.close()
 
 
+@pytest.mark.parametrize("name", [n for n in PRESETS if load_preset(n).network.n_raw <= 2])
+def test_no_label_overlaps_a_neuron_heatmap(window, qtbot, name):
+    """View → Neuron heatmaps: the heatmaps are obstacles of the label layout (neuron_boxes
+    gives them to check_no_collisions), at every phase, at two sizes and zooms; no heatmap
+    overlaps a neuron or another picture."""
+    names = phase_names(load_preset(name).network)
+    for si, (size, zoom) in enumerate((((1280, 720), 1.0), ((1600, 1000), 2.0))):
+        w = window(load_preset(name), name, size=size, zoom=zoom, fitted=True)
+        w.canvas.set_neuron_heatmaps(True)
+        s = w.session
+        for i in range(si % 2, len(names), 2):
+            s.set_phase(i)
+            settle(qtbot)
+            where = f"{name} with heatmaps at {size}, zoom {zoom}, phase {i + 1}"
+            check_no_collisions(w, where)
+            pics = w.canvas.picture_boxes()
+            assert len(pics) == sum(s.network.sizes[1:]), where  # every hidden and output neuron's
+            for a, box in pics.items():
+                for nk, nb in w.canvas.neuron_boxes().items():
+                    if nk[0] != "picture":
+                        assert not overlaps(box, nb), f"{where}: {a} overlaps {nk}"
+        w.close()
+
+
 def test_arrowheads_are_longer_than_wide_and_point_back_towards_the_earlier_layer(window, qtbot):
     w = window(load_preset("mazur"), "mazur")
     s = w.session
