@@ -1,6 +1,6 @@
 """Key to painted pixels with the whole window, and the PNG export of a mid-size network.
 
-    QT_QPA_PLATFORM=offscreen python benchmarks/bench_keys.py [--runs N] [names…]
+    QT_QPA_PLATFORM=offscreen python benchmarks/bench_keys.py [--runs N] [--heatmaps] [--phases] [names…]
 
 For every preset and the networks 2-64-64-64-2, 784-128-10, 20-40-5 and 40-40-40, a whole
 ``MainWindow`` (1440×900) gets the Right key from ``QTest`` at every phase of two iterations;
@@ -12,6 +12,9 @@ the export dialog's default).
 
 Targets (issue 12): presets worst < 33 ms; 2-64-64-64-2 worst < 60 ms; 784-128-10 median
 < 60 ms and worst < 150 ms; 20-40-5 and 40-40-40 worst < 60 ms; export of 20-40-5 < 300 ms.
+Issue 15: every phase of digits (its input image, its first layer a weight matrix) < 100 ms;
+``--phases`` prints each phase's median and worst; ``--heatmaps`` turns View → Neuron heatmaps
+on (networks with one or two inputs draw them).
 Run it on the code before and after a change, interleaved, with ``PYTHONPATH`` set to each
 tree: this 2-core machine drifts ±35 %.
 """
@@ -34,6 +37,7 @@ TARGETS = {
     "784-128-10": (60.0, 150.0),
     "20-40-5": (None, 60.0),
     "40-40-40": (None, 60.0),
+    "digits": (None, 100.0),
 }
 PRESET_TARGET = (None, 33.0)
 EXPORT_TARGET = 300.0
@@ -84,8 +88,9 @@ def open_window(doc, name, tmp):
     return w
 
 
-def key_steps(w) -> list[float]:
-    """Times (ms) of Right at every phase of two iterations."""
+def key_steps(w, by_phase: dict | None = None) -> list[float]:
+    """Times (ms) of Right at every phase of two iterations (``by_phase``: each step's time
+    added under the name of the phase it stepped to)."""
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
@@ -102,6 +107,8 @@ def key_steps(w) -> list[float]:
         vp.repaint()
         app.processEvents()
         ts.append((time.perf_counter() - t0) * 1e3)
+        if by_phase is not None:
+            by_phase.setdefault(s.names[s.phase_index], []).append(ts[-1])
         if (s.step, s.phase_index) == before:
             raise RuntimeError("the Right key did not step (is the window active?)")
     return ts
@@ -132,14 +139,21 @@ def main() -> None:
     runs = 1
     if args[:1] == ["--runs"]:
         runs, args = int(args[1]), args[2:]
+    heatmaps = "--heatmaps" in args
+    phases = "--phases" in args
+    args = [a for a in args if a not in ("--heatmaps", "--phases")]
     names = args or [*PRESETS, "2-64-64-64-2", "784-128-10", "20-40-5", "40-40-40", "export"]
     app = make_app(sys.argv[:1])
     with tempfile.TemporaryDirectory() as tmp:
         for name, doc in documents([n for n in names if n != "export"]):
             ts = []
+            by_phase: dict = {}
             for _ in range(runs):
                 w = open_window(doc, name, tmp)
-                ts += key_steps(w)
+                if heatmaps:
+                    w.canvas.set_neuron_heatmaps(True)
+                    app.processEvents()
+                ts += key_steps(w, by_phase)
                 w.close()
                 w.deleteLater()
                 app.processEvents()
@@ -150,6 +164,9 @@ def main() -> None:
                 f" worst {worst:6.1f} ms {verdict(worst, worst_t)}  ({len(ts)} steps)",
                 flush=True,
             )
+            if phases:
+                for ph, pts in by_phase.items():
+                    print(f"    {ph:16s} median {statistics.median(pts):6.1f} ms  worst {max(pts):6.1f} ms")
         if "export" in names:
             w = open_window(sized_doc([20, 40, 5]), "20-40-5", tmp)
             for scale in (1.0, 2.0):

@@ -16,6 +16,7 @@ import numpy as np
 DX = 3.0  # distance between layers (view units)
 WIDTH_BINS = (0.8, 1.5, 2.4, 3.4, 4.6)  # pen widths by |value| (× zoom)
 IMAGE_HALF = 0.9  # an image-shaped input layer spans x = −IMAGE_HALF … IMAGE_HALF at most
+IMAGE_MATRIX_DX = 2.0  # from an input image to the next layer where a weight matrix joins them
 
 
 @dataclass
@@ -37,6 +38,16 @@ class Geometry:
     # or a strip per row, as [(rect, first row, end row)])
     heat_rects: dict = field(default_factory=dict)
     matrix_rects: dict = field(default_factory=dict)
+    xs: list = field(default_factory=list)  # each layer's x (DX apart, but see IMAGE_MATRIX_DX)
+
+    @property
+    def width(self) -> float:
+        """From the input layer's x to the output layer's."""
+        return float(self.xs[-1]) if self.xs else 0.0
+
+    def between(self, j: int, f: float) -> float:
+        """The x a fraction ``f`` of the way from layer j to layer j + 1."""
+        return float(self.xs[j] + f * (self.xs[j + 1] - self.xs[j]))
 
 
 def image_fits(sizes: list[int], image: tuple[int, int] | None) -> bool:
@@ -44,13 +55,19 @@ def image_fits(sizes: list[int], image: tuple[int, int] | None) -> bool:
     return image is not None and len(image) == 2 and image[0] * image[1] == sizes[0] and min(image) >= 1
 
 
-def layout_network(sizes: list[int], has_bias: bool, image: tuple[int, int] | None = None) -> Geometry:
+def layout_network(
+    sizes: list[int], has_bias: bool, image: tuple[int, int] | None = None, matrices: frozenset = frozenset()
+) -> Geometry:
     """Neuron centres, layer by layer, centred on y = 0; bias nodes above the layer they feed
     from (their height is set in pixels by the label layout); every edge as a segment. With
     ``image`` (rows, cols) the input layer is an image: its cells stand in a grid at most
-    IMAGE_HALF either side of x = 0 (the layout squares them in pixels, ``place_image``)."""
+    IMAGE_HALF either side of x = 0 (the layout squares them in pixels, ``place_image``), and
+    when the first weight layer is drawn as its matrix (``matrices``: weight layers drawn so)
+    the next layer stands IMAGE_MATRIX_DX from it: the image takes the rest of the room."""
     L = len(sizes) - 1
     image = tuple(image) if image_fits(sizes, image) else None
+    gaps = [IMAGE_MATRIX_DX if j == 0 and image is not None and 0 in matrices else DX for j in range(L)]
+    xs = [0.0, *np.cumsum(gaps).tolist()]
     tallest = max(sizes[1:] if image is not None and L else sizes)
     height = min(max(tallest - 1, 1), 12.0)
     pos, spacing = [], []
@@ -58,7 +75,7 @@ def layout_network(sizes: list[int], has_bias: bool, image: tuple[int, int] | No
         # a big layer spans the full height; a small one keeps unit spacing
         sp = height / max(n - 1, 1) if n > 13 else 1.0
         ys = (np.arange(n)[::-1] - (n - 1) / 2) * sp
-        pos.append(np.column_stack([np.full(n, k * DX), ys]))
+        pos.append(np.column_stack([np.full(n, xs[k]), ys]))
         spacing.append(sp if n > 1 else math.inf)
     image_rect = None
     if image is not None:
@@ -72,13 +89,13 @@ def layout_network(sizes: list[int], has_bias: bool, image: tuple[int, int] | No
         top, bottom = max(top, image_rect[3]), min(bottom, image_rect[1])
     bias_pos = None
     if has_bias:
-        bias_pos = np.array([[j * DX + DX * 0.45, top + 0.9] for j in range(L)])
+        bias_pos = np.array([[xs[j] + gaps[j] * 0.45, top + 0.9] for j in range(L)])
     seg = []
     for j in range(L):
         a, b = pos[j], pos[j + 1]
         rr, cc = np.meshgrid(np.arange(sizes[j + 1]), np.arange(sizes[j]), indexing="ij")
         seg.append((a[cc.ravel()], b[rr.ravel()], rr.ravel(), cc.ravel()))
-    return Geometry(pos, spacing, top, bottom, bias_pos, seg, image, image_rect)
+    return Geometry(pos, spacing, top, bottom, bias_pos, seg, image, image_rect, xs=xs)
 
 
 def image_cells(image: tuple[int, int], rect) -> np.ndarray:

@@ -393,7 +393,7 @@ class LabelPlacement:
                 t.setVisible(False)
             else:
                 w, h = _size_of(t)
-                cx, _ = p.to_px(j * DX + DX / 2, 0)
+                cx, _ = p.to_px(self._geometry.between(j, 0.5), 0)
                 key = ("note", j)
                 p.items[key] = t
                 p.labels.append(

@@ -108,7 +108,9 @@ class NetworkView(TextItems, EdgeDrawing, LabelPlacement, Pictures, WeightEditin
         sizes = net.sizes
         self._has_bias = net.biases is not None
         self._matrix_layers = self.matrix_layers(sizes)
-        g = self._geometry = layout_network(sizes, self._has_bias, net.input_shape)
+        g = self._geometry = layout_network(
+            sizes, self._has_bias, net.input_shape, frozenset(self._matrix_layers)
+        )
         self._pos, self._spacing, self._seg = g.pos, g.spacing, g.seg
         self._top, self._bottom = g.top, g.bottom
         if self._has_bias:
@@ -245,7 +247,6 @@ class NetworkView(TextItems, EdgeDrawing, LabelPlacement, Pictures, WeightEditin
 
     def fit(self) -> None:
         """Show the whole network with room for its labels, at the widget's size."""
-        L = self.session.network.L
         W, H = self.vb.width(), self.vb.height()
         mleft, mtop, mright, mbottom = self._margins()
         # the network keeps at least 60 % of a small canvas; labels that then lack room are
@@ -265,13 +266,15 @@ class NetworkView(TextItems, EdgeDrawing, LabelPlacement, Pictures, WeightEditin
         if W <= 1 or H <= 1:
             top = self._top + (1.3 if self._has_bias else 0.6)
             self.vb.setRange(
-                xRange=(-0.9 - extra, L * DX + 1.6), yRange=(self._bottom - 0.7, top), padding=0.02
+                xRange=(-0.9 - extra, self._geometry.width + 1.6),
+                yRange=(self._bottom - 0.7, top),
+                padding=0.02,
             )
             return
-        sx = max(W - mleft - mright, 40) / (L * DX + extra)
+        sx = max(W - mleft - mright, 40) / (self._geometry.width + extra)
         if image is not None:  # its cells at their largest: the rest of the network gets the room
             half_px = image_width_px(image, self.session.zoom) / 2
-            sx_capped = max(W - mleft - mright - half_px, 40) / (L * DX)
+            sx_capped = max(W - mleft - mright - half_px, 40) / self._geometry.width
             if half_px <= IMAGE_HALF * sx_capped:
                 sx, extra = sx_capped, half_px / sx_capped
         span = self._top - self._bottom
@@ -280,7 +283,9 @@ class NetworkView(TextItems, EdgeDrawing, LabelPlacement, Pictures, WeightEditin
         free = H - mtop - mbottom - span * sy  # centre a short network vertically
         y0 = self._bottom - (mbottom + max(free, 0) / 2) / sy
         y1 = self._top + (mtop + max(free, 0) / 2) / sy
-        self.vb.setRange(xRange=(-extra - mleft / sx, L * DX + mright / sx), yRange=(y0, y1), padding=0)
+        self.vb.setRange(
+            xRange=(-extra - mleft / sx, self._geometry.width + mright / sx), yRange=(y0, y1), padding=0
+        )
 
     def resizeEvent(self, ev) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(ev)
