@@ -97,6 +97,7 @@ def test_a_big_layer_draws_fewer_edges_while_training_and_all_of_its_budget_afte
     doc.inputs = rng.uniform(size=(4, 784))
     w = window(doc)
     s, v = w.session, w.canvas
+    v.set_dense_style("edges")  # (automatic draws a layer this wide as its weight matrix)
     assert len(v._shown[0]) == EDGE_BUDGET
     s.set_training(True)  # (the canvas may wait for its turn)
     qtbot.waitUntil(lambda: len(v._shown[0]) == EDGE_BUDGET_TRAINING < EDGE_BUDGET, timeout=5000)
