@@ -15,7 +15,7 @@ import numpy as np
 
 DX = 3.0  # distance between layers (view units)
 WIDTH_BINS = (0.8, 1.5, 2.4, 3.4, 4.6)  # pen widths by |value| (× zoom)
-IMAGE_HALF = 0.9  # an image-shaped input layer spans x = −IMAGE_HALF … IMAGE_HALF at most
+IMAGE_HALF = 0.6  # an image-shaped input layer spans x = −IMAGE_HALF … IMAGE_HALF at most
 IMAGE_MATRIX_DX = 2.0  # from an input image to the next layer where a weight matrix joins them
 
 

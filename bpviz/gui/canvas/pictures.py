@@ -360,6 +360,8 @@ class Pictures:
                 continue
             if key[0] == "matrix" and len(key) == 3:  # one row's strip
                 img = (self._row_image(img[0], key[2]), img[1])
+            if key[0] == "matrix" and (b.w < img[0].width() or b.h < img[0].height()):
+                img = (img[0], True)  # more cells than pixels: averaged, not every other one
             colour, width = self._pic_frames.get(key[:2] if key[0] == "matrix" else key, (None, 1.0))
             if key[0] == "heat":
                 colour, width = self._heat_frame(key)

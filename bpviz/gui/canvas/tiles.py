@@ -61,7 +61,11 @@ class TileLayer(pg.GraphicsObject):
     def set_tiles(self, tiles: dict) -> None:
         """New tiles (key → Tile); repaints only when something changed."""
         same = tiles.keys() == self._tiles.keys() and all(
-            a.image is b.image and a.rect == b.rect and a.frame == b.frame and a.width == b.width
+            a.image is b.image
+            and a.rect == b.rect
+            and a.frame == b.frame
+            and a.width == b.width
+            and a.smooth == b.smooth
             for a, b in ((tiles[k], self._tiles[k]) for k in tiles)
         )
         if same:
