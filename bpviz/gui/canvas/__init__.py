@@ -9,6 +9,9 @@ of the current phase (:class:`NetworkView`).
 - ``placement``: the label layout pass (where each label goes, what is shortened or hidden).
 - ``label_layout``: the greedy placement of boxes among obstacles it uses (no Qt).
 - ``weight_editor``: editing a weight or bias on the canvas.
+- ``pictures``: each neuron's heatmap over the input plane, an image-shaped input layer as its
+  sample's image, dense layers as weight-matrix heatmaps (View → Neuron heatmaps, View → Dense
+  layers as); ``images`` makes their pixels (no Qt), ``tiles`` draws them.
 """
 
 from bpviz.gui.canvas.view import EDGE_BUDGET, NetworkView
