@@ -85,6 +85,10 @@ def open_window(doc, name, tmp):
         app.processEvents()
     w.canvas.setFocus()
     app.processEvents()
+    if os.environ.get("BENCH_NO_SETTLE") != "1":  # as bpviz.gui.app.run does (A/B: BENCH_NO_SETTLE=1)
+        from bpviz.gui.app import settle_memory
+
+        settle_memory()
     return w
 
 

@@ -60,6 +60,17 @@ def exit_after_first_paint(widget: QWidget) -> None:
     _FirstPaint(widget)
 
 
+def settle_memory() -> None:
+    """Once the window stands: move every object made so far (modules, classes, the window's
+    widgets and caches, the loaded network) out of the garbage collector's sight with
+    ``gc.freeze()``. They live as long as the window, yet each full collection would walk
+    them all: on digits that made the odd phase step take 150–180 ms instead of ~55 ms
+    (benchmarks/bench_keys.py). Objects made later are collected as before."""
+    import gc
+
+    gc.freeze()
+
+
 def run(net: str | None = None) -> int:
     """Open the window on NET (a preset or a file; default: the mazur preset). Returns the
     exit status: 0, or 128 + the signal that closed the window (130 for Ctrl+C)."""
@@ -81,6 +92,7 @@ def run(net: str | None = None) -> int:
     if os.environ.get("BPVIZ_EXIT_AFTER_FIRST_PAINT") == "1":
         exit_after_first_paint(win.canvas.viewport())
     closer = SignalCloser(win).install()
+    settle_memory()
     try:
         win.show_on_screen()  # maximised on a small screen, the first time
         code = app.exec()
