@@ -34,6 +34,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QToolTip, QVBoxLay
 from bpviz.core import classify
 from bpviz.core import plane as core_plane
 from bpviz.core.numbers import sig
+from bpviz.gui import colormaps
 from bpviz.gui.session import Session
 from bpviz.gui.theme import ERROR_SIGNAL, FORWARD, NEGATIVE, POSITIVE, SELECT, THEMES, base_point_size
 
@@ -68,12 +69,9 @@ def _rgb(colour: str) -> np.ndarray:
 
 def value_colours(theme, strength: float = HEAT, n: int = LUT_SIZE) -> np.ndarray:
     """(n, 3) uint8: vermillion (low) through the theme's background (the middle, where the
-    boundary lies) to blue (high), each end ``strength`` of the way from the background."""
-    bg, lo, hi = _rgb(theme.background), _rgb(NEGATIVE), _rgb(POSITIVE)
-    t = np.linspace(0.0, 1.0, n)[:, None]
-    a = np.abs(2 * t - 1) * strength
-    end = np.where(t < 0.5, lo, hi)
-    return np.round(bg + (end - bg) * a).astype(np.uint8)
+    boundary lies) to blue (high), each end ``strength`` of the way from the background: the
+    shared scale of ``bpviz.gui.colormaps`` (the inspector's pictures use it too)."""
+    return colormaps.diverging(theme, strength, n)
 
 
 def class_colour(i: int) -> str:
