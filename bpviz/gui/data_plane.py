@@ -699,12 +699,12 @@ class DataPlane(QWidget):
         self.out_box.currentIndexChanged.connect(self._output_chosen)
         s = session
         s.planeChanged.connect(self._on_plane)
-        s.traceChanged.connect(self._on_weights)
-        s.phaseChanged.connect(self._on_phase)
+        s.traceChanged.connect(self._on_stepping)
+        s.phaseChanged.connect(self._on_stepping)
         s.trainingChanged.connect(self._on_training)
         s.documentChanged.connect(self._on_document)
         s.displayChanged.connect(self._on_display)
-        s.selectionChanged.connect(self._on_selection)
+        s.selectionChanged.connect(self._on_stepping)
         self._display = (s.theme, s.zoom)
         self._stale = True
         self._shown = False
@@ -825,15 +825,9 @@ class DataPlane(QWidget):
         if self._live():
             self.view.refresh()
 
-    def _on_weights(self) -> None:
-        if not self.session.training and self._live():
-            self.view.refresh()
-
-    def _on_phase(self, _i: int) -> None:
-        if not self.session.training and self._live():
-            self.view.refresh()
-
-    def _on_selection(self) -> None:
+    def _on_stepping(self, *_a) -> None:
+        """New weights, phase or selection while stepping by hand (while training the run's
+        planes arrive on their own)."""
         if not self.session.training and self._live():
             self.view.refresh()
 
