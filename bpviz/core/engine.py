@@ -38,6 +38,7 @@ from typing import Protocol
 import numpy as np
 
 from bpviz.core import classify
+from bpviz.core import momentum as _momentum
 from bpviz.core import plane as _plane
 from bpviz.core.fileformat import Document
 from bpviz.core.training import MAX_RESULT_ROWS, Trainer
@@ -167,6 +168,7 @@ class Snapshot:
     confusion: np.ndarray | None = None  # (k, k) counts on the training rows: true × predicted
     test_confusion: np.ndarray | None = None  # on the test rows
     plane: _plane.Plane | None = None  # the data plane at this step's weights (None: none new)
+    velocity: _momentum.Velocity | None = None  # v of momentum after this step (None: α = 0 / zeros)
 
 
 def continues(a: Snapshot, b: Snapshot) -> bool:
@@ -296,6 +298,7 @@ class TrainingEngine:
         if self.settings is not None:
             self.trainer.learning_rate = self.settings.learning_rate
             self.trainer.set_mode(*self.settings.schedule)
+            self.trainer.momentum = self.settings.momentum
 
     def _configure(self, settings: TrainingSettings) -> None:
         """New settings take effect at the next step boundary (between chunks); the order of
@@ -303,6 +306,8 @@ class TrainingEngine:
         t = self._loaded().trainer
         self.settings = settings
         t.learning_rate = settings.learning_rate
+        if settings.momentum != t.momentum:  # (α = 0 drops the velocity: Trainer.momentum)
+            t.momentum = settings.momentum
         if settings.schedule != (t.mode, t.batch_size, t.shuffle_seed):
             t.set_mode(*settings.schedule)
 
@@ -396,6 +401,7 @@ class TrainingEngine:
             test_errors=test_points,
             test_error=self._test_error,
             plane=plane,
+            velocity=_momentum.copy(t.velocity),
             **scores,
         )
 

@@ -18,8 +18,9 @@ arguments, so a step agrees to ~1e-16 of the parameters' size (more where a satu
 neuron's f′ = 1 − out² cancels digits) and whole stable runs to ~1e-13 (tests/core/
 test_fastpath.py); a run keeps to one path (``Trainer.path``) so replaying it is bit for bit.
 
-What the generated code cannot do (another activation or loss) stays on the numpy path:
-``supports`` says which. ``choose`` picks the path by a measured crossover (``FAST_WORK_PER_LAYER``).
+What the generated code cannot do (another activation or loss, momentum: α > 0 keeps a
+velocity per parameter, ``bpviz.core.momentum``) stays on the numpy path: ``supports`` says
+which. ``choose`` picks the path by a measured crossover (``FAST_WORK_PER_LAYER``).
 """
 
 from __future__ import annotations
@@ -46,9 +47,12 @@ LOSSES = ("half_sse", "sse", "mse")
 FAST_WORK_PER_LAYER = 100
 
 
-def supports(net) -> bool:
+def supports(net, momentum: float = 0.0) -> bool:
     """Can the generated code train this network (its activations and loss, by class: a
-    subclass may compute something else)?"""
+    subclass may compute something else) at this momentum α? It writes plain gradient
+    descent only: α > 0 is the numpy path's."""
+    if momentum:
+        return False
     acts = all(a.name in ACTIVATIONS and type(a) is _ACTIVATION_CLASSES[a.name] for a in net.activations)
     return acts and net.loss.name in LOSSES and type(net.loss) is _LOSS_CLASSES[net.loss.name]
 
@@ -62,9 +66,11 @@ def work_per_step(net, n_samples: int, rows_per_step: int, steps_per_epoch: int,
     return w
 
 
-def choose(net, n_samples: int, rows_per_step: int, steps_per_epoch: int, track: bool) -> str:
-    """ "fast" when the generated code supports the network and is faster, else "numpy"."""
-    if not supports(net):
+def choose(
+    net, n_samples: int, rows_per_step: int, steps_per_epoch: int, track: bool, momentum: float = 0.0
+) -> str:
+    """ "fast" when the generated code supports the network (and α) and is faster, else "numpy"."""
+    if not supports(net, momentum):
         return "numpy"
     w = work_per_step(net, n_samples, rows_per_step, steps_per_epoch, track)
     return "fast" if w <= FAST_WORK_PER_LAYER * (len(net.sizes) - 1) else "numpy"

@@ -18,6 +18,7 @@ import numpy as np
 
 from bpviz.core import datasets, limits
 from bpviz.core import features as _features
+from bpviz.core import momentum as _momentum
 from bpviz.core.atomic import write_atomic
 from bpviz.core.functions import (
     LOSS_NAMES,
@@ -46,6 +47,7 @@ from bpviz.core.json_values import (
     plain,
     read_text,
 )
+from bpviz.core.momentum import Velocity
 from bpviz.core.network import Labels, Network
 
 __all__ = [
@@ -75,6 +77,7 @@ KNOWN_KEYS = {
     "train_biases",
     "loss",
     "learning_rate",
+    "momentum",
     "mode",
     "batch_size",
     "shuffle_seed",
@@ -106,6 +109,11 @@ class Document:
     test_targets: np.ndarray | None = None
     classes: list[str] | None = None  # data.classes: the class names, None when the file names none
     generator: dict | None = None  # data.generator: the (normalised) spec the rows were made from
+    momentum: float = 0.0  # α of gradient descent with momentum (bpviz.core.momentum); 0: plain
+    velocity: Velocity | None = None  # session.velocity: v with the weights (None: zeros)
+    # the file's "init" ({"scheme", "scale", "seed"}, normalised) when it has one: Training →
+    # Re-initialise draws with its scheme and a new seed; never written (Save writes weights)
+    init: dict | None = None
 
     def __post_init__(self) -> None:
         if self.test_inputs is None:
@@ -160,6 +168,9 @@ class Document:
             self.test_targets.copy(),
             None if self.classes is None else list(self.classes),
             None if self.generator is None else dict(self.generator),
+            self.momentum,
+            _momentum.copy(self.velocity),
+            None if self.init is None else dict(self.init),
         )
 
 
@@ -291,6 +302,7 @@ def parse(obj: Any) -> Document:
                 )
         seed = _int(init.get("seed", 0), "init.seed", 0, "a non-negative integer")
         rng = np.random.default_rng(seed)
+        init = {"scheme": scheme, "scale": float(scale), "seed": int(seed)}
 
     def draw(n_out: int, n_in: int, shape) -> np.ndarray:
         a = scale if scheme == "uniform" else math.sqrt(6.0 / (n_in + n_out))
@@ -325,6 +337,7 @@ def parse(obj: Any) -> Document:
     lr = _number(obj.get("learning_rate", 0.5), "learning_rate")
     if lr <= 0:
         raise FormatError("learning_rate", f"expected a number > 0, got {_show(obj['learning_rate'])}")
+    alpha = _momentum_value(obj.get("momentum", 0))
 
     # data
     if "data" not in obj:
@@ -379,6 +392,10 @@ def parse(obj: Any) -> Document:
     if test_inputs is not None:
         _check_first_pass(net, test_inputs, test_targets, "data.test")
     extra = {k: plain(v) for k, v in obj.items() if k not in KNOWN_KEYS}
+    velocity = None
+    if session is not None and "velocity" in session:
+        velocity = _velocity(obj["session"]["velocity"], net)
+        del session["velocity"]  # kept as Document.velocity (arrays), written back on save
     return Document(
         net,
         inputs,
@@ -395,7 +412,47 @@ def parse(obj: Any) -> Document:
         test_targets,
         classes,
         generator,
+        alpha,
+        velocity,
+        init,
     )
+
+
+def _momentum_value(v: Any) -> float:
+    """The top-level "momentum": α, a finite number with 0 ≤ α < 1 (bpviz.core.momentum)."""
+    if not _is_number(v):
+        raise FormatError("momentum", f"expected a number from 0 up to (not including) 1, got {_show(v)}")
+    problem = _momentum.momentum_problem(_number(v, "momentum"))
+    if problem:
+        raise FormatError("momentum", problem)
+    return _momentum.check_momentum(_number(v, "momentum"))
+
+
+def _velocity(v: Any, net: Network) -> Velocity | None:
+    """session.velocity: {"weights": [...], "biases": [...]}, shaped like the network's weights
+    and biases (biases only when the network has them); null: none (zeros)."""
+    if v is None:
+        return None
+    p = "session.velocity"
+    if not isinstance(v, dict):
+        raise FormatError(p, f'expected an object {{"weights": [...], "biases": [...]}}, got {_show(v)}')
+    for key in v:
+        if key not in ("weights", "biases"):
+            raise FormatError(f"{p}.{_key(key)}", "unknown key")
+    L, sizes = net.L, net.sizes
+    if "weights" not in v:
+        raise FormatError(f"{p}.weights", "missing")
+    wv = _list(v["weights"], f"{p}.weights", L, f"a list of {L} matrices shaped like the weights")
+    weights = tuple(_matrix(wv[j], f"{p}.weights[{j}]", sizes[j + 1], sizes[j]) for j in range(L))
+    biases = None
+    if net.biases is not None:
+        if v.get("biases") is None:
+            raise FormatError(f"{p}.biases", "missing (the network has biases)")
+        bv = _list(v["biases"], f"{p}.biases", L, f"a list of {L} vectors shaped like the biases")
+        biases = tuple(_vector(bv[j], f"{p}.biases[{j}]", sizes[j + 1]) for j in range(L))
+    elif v.get("biases") is not None:
+        raise FormatError(f"{p}.biases", "the network has no biases")
+    return Velocity(weights, biases)
 
 
 def _feature_names(v: Any, n_inputs: int) -> tuple[str, ...]:
@@ -723,6 +780,8 @@ def _to_json(doc: Document, arrays: bool) -> dict:
     obj["train_biases"] = net.train_biases
     obj["loss"] = net.loss.name
     obj["learning_rate"] = doc.learning_rate
+    if doc.momentum:  # written only when used, so a file without momentum saves as before
+        obj["momentum"] = doc.momentum
     obj["mode"] = doc.mode
     if doc.batch_size is not None:
         obj["batch_size"] = doc.batch_size
@@ -740,6 +799,13 @@ def _to_json(doc: Document, arrays: bool) -> dict:
     obj["labels"] = {"neurons": lab.neurons, "weights": lab.weights, "biases": lab.biases}
     if doc.session is not None:
         obj["session"] = doc.session
+    if doc.velocity is not None:
+        vel = doc.velocity
+        obj["session"] = dict(doc.session or {})
+        obj["session"]["velocity"] = {
+            "weights": [out(a) for a in vel.weights],
+            **({} if vel.biases is None else {"biases": [out(a) for a in vel.biases]}),
+        }
     for k, v in doc.extra.items():
         if k not in obj:
             obj[k] = v

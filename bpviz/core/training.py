@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bpviz.core import classify, fastpath
+from bpviz.core import momentum as _momentum
 from bpviz.core.fileformat import Document
 from bpviz.core.network import Network, Pass
 
@@ -137,6 +138,13 @@ def test_accuracy(doc: Document, net: Network | None = None) -> float | None:
 
 # not pytest tests, though their names start with "test_" (a test module may import them)
 test_error.__test__ = test_accuracy.__test__ = False  # type: ignore[attr-defined]
+
+
+def _velocity_finite(v) -> bool:
+    """Is every value of the velocity (None: none) finite?"""
+    if v is None:
+        return True
+    return all(np.isfinite(a).all() for a in (*v.weights, *(v.biases or ())))
 
 
 class Schedule:
@@ -256,6 +264,15 @@ class Trainer:
         self._classed: bool | None = None  # does accuracy apply (decided once)
         self._test_eval: Pass | None = None
         self.learning_rate = float(doc.learning_rate)
+        # gradient descent with momentum (bpviz.core.momentum): α, and v, which the steps update
+        # in place; None while α = 0 (plain: no velocity) or until a step with α > 0 made zeros
+        self._momentum = _momentum.check_momentum(doc.momentum)
+        self.velocity: _momentum.Velocity | None = None
+        if self._momentum and doc.velocity is not None:
+            problem = _momentum.shape_problem(doc.velocity, self.network)
+            if problem:
+                raise ValueError(f"the velocity does not fit the network: {problem}")
+            self.velocity = _momentum.copy(doc.velocity)
         self.mode = doc.mode
         self.batch_size = doc.batch_size
         self.shuffle_seed = doc.shuffle_seed
@@ -272,21 +289,45 @@ class Trainer:
         self._eval: Pass | None = None
         self._auto = path is None
         self._runner: fastpath.FastRunner | None = None
-        if path == "fast" and not fastpath.supports(self.network):
-            raise ValueError("the fast path does not support this network's activations or loss")
+        if path == "fast" and not fastpath.supports(self.network, self._momentum):
+            raise ValueError(
+                "the fast path does not support momentum (α > 0): use the numpy path"
+                if fastpath.supports(self.network)
+                else "the fast path does not support this network's activations or loss"
+            )
         self.path = path or self._choose()
 
     def _choose(self) -> str:
         sch = self.schedule
         spe = sch.steps_per_epoch
         per_step = 1 if sch.sample is not None or sch.mode == "online" else -(-sch.M // spe)
-        return fastpath.choose(self.network, sch.M, per_step, spe, self.track_epoch_error)
+        return fastpath.choose(self.network, sch.M, per_step, spe, self.track_epoch_error, self._momentum)
 
     # -- settings (take effect at the next step boundary) ------------------------------
     def set_mode(self, mode: str, batch_size: int | None = None, shuffle_seed: int | None = None) -> None:
         self.mode, self.batch_size, self.shuffle_seed = mode, batch_size, shuffle_seed
         self.schedule = Schedule(len(self.inputs), mode, batch_size, shuffle_seed)
         self._runner = None
+        if self._auto:
+            self.path = self._choose()
+
+    @property
+    def momentum(self) -> float:
+        """α of the update v ← α·v + ∂E/∂w, w ← w − η·v (0: plain gradient descent)."""
+        return self._momentum
+
+    @momentum.setter
+    def momentum(self, alpha: float) -> None:
+        """A new α from the next step (between chunks); the velocity goes on from where it is.
+        α = 0 drops it (plain gradient descent keeps none; a later α > 0 starts v from 0). A
+        trainer that chooses its path takes the numpy path while α > 0 (the generated code
+        does no momentum); one given the fast path refuses α > 0 (ValueError)."""
+        a = _momentum.check_momentum(alpha)
+        if a and not self._auto and self.path == "fast":
+            raise ValueError("the fast path does not support momentum (α > 0): use the numpy path")
+        self._momentum = a
+        if not a:
+            self.velocity = None
         if self._auto:
             self.path = self._choose()
 
@@ -402,15 +443,17 @@ class Trainer:
             self.step,
             self.schedule.state(),
             len(self.epoch_errors),
+            _momentum.copy(self.velocity),
         )
         self.stopped_at = None
         gen = self.path == "fast"
         with np.errstate(all="ignore"):
             chunk = self._generated if gen else self._fast
             done, reason, bad = chunk(max_steps, seconds, target_error, stop_error)
-            if bad or not net.parameters_finite():
-                w, b, step, sched, n_ep = saved
+            if bad or not net.parameters_finite() or not _velocity_finite(self.velocity):
+                w, b, step, sched, n_ep, vel = saved
                 net.set_parameters(w, b)
+                self.velocity = vel
                 self.step = step
                 self.schedule.restore(sched)
                 del self.epoch_errors[n_ep:]
@@ -463,6 +506,11 @@ class Trainer:
         isfinite = math.isfinite
         perf = time.perf_counter
         done = 0
+        alpha = self._momentum  # α > 0: v ← α·v + ∂E/∂w, w ← w − η·v (bpviz.core.momentum)
+        if alpha and self.velocity is None:
+            self.velocity = _momentum.zeros(net)
+        vel = self.velocity
+        momentum_step = _momentum.step_in_place
         while done < limit:
             s = self.step
             if online:
@@ -485,16 +533,21 @@ class Trainer:
             if not isfinite(e):
                 return done, None, True
             gw = p.grad_w
-            for j in range(len(weights)):
-                g = gw[j]
-                g *= lr
-                weights[j] -= g
-            if train_b:
-                gb = p.grad_b
-                for j in range(len(biases)):
-                    g = gb[j]
+            if alpha:
+                momentum_step(weights, gw, vel.weights, lr, alpha)
+                if train_b:
+                    momentum_step(biases, p.grad_b, vel.biases, lr, alpha)
+            else:  # plain gradient descent: w ← w − η·∂E/∂w
+                for j in range(len(weights)):
+                    g = gw[j]
                     g *= lr
-                    biases[j] -= g
+                    weights[j] -= g
+                if train_b:
+                    gb = p.grad_b
+                    for j in range(len(biases)):
+                        g = gb[j]
+                        g *= lr
+                        biases[j] -= g
             if s - self.first_step >= len(self._hist):
                 self._push(e)
             else:
@@ -521,12 +574,22 @@ class Trainer:
             p = self._pass(len(rows))
             e = p.run(X[rows], T[rows], True)
             grads = list(p.grad_w) + (list(p.grad_b) if p.grad_b is not None else [])
-            new_w, new_b = net.updated(p.grad_w, p.grad_b, self.learning_rate)
+            alpha = self._momentum
+            if alpha:  # the same operations as _fast's, on new arrays (bpviz.core.momentum)
+                new_w, new_b, new_v = _momentum.updated(
+                    net, p.grad_w, p.grad_b, self.learning_rate, alpha, self.velocity
+                )
+            else:
+                new_w, new_b = net.updated(p.grad_w, p.grad_b, self.learning_rate)
             vals = grads + new_w + (new_b or [])
+            if alpha:
+                vals += list(new_v.weights) + list(new_v.biases or ())
             if not math.isfinite(e) or not all(np.isfinite(v).all() for v in vals):
                 self.diverged_at = self.step + 1
                 return done, "diverged"
             net.set_parameters(new_w, new_b)
+            if alpha:
+                self._keep_velocity(new_v)
             self._push(e)
             self.step += 1
             ee = None
@@ -536,6 +599,16 @@ class Trainer:
             if self._stopped(e, target_error, stop_error, self.schedule.whole_data, ee):
                 return done + 1, "target"
         return n, None  # pragma: no cover - the fast run found a non-finite value in n steps
+
+    def _keep_velocity(self, v: _momentum.Velocity) -> None:
+        """Take ``v`` as the velocity, into the arrays already held (views of them stay valid)."""
+        if self.velocity is None:
+            self.velocity = _momentum.copy(v)
+            return
+        for a, b in zip(self.velocity.weights, v.weights, strict=True):
+            np.copyto(a, b)
+        for a, b in zip(self.velocity.biases or (), v.biases or (), strict=True):
+            np.copyto(a, b)
 
     # -- the fast path (bpviz.core.fastpath) ---------------------------------------------
     def _gen_run(self, limit, deadline, target_error, stop_error, check):

@@ -2,11 +2,12 @@
 valid.
 
 ``TrainingSettings`` is what travels from the window to the training engine: the document's
-settings (learning rate η, mode, batch size, shuffle seed), the window's (speed, stop
+settings (learning rate η, momentum α, mode, batch size, shuffle seed), the window's (speed, stop
 threshold: saved with a session, never undoable edits) and a run's limits (a step count, a
 target error). It is frozen: a change is a new value (``dataclasses.replace``).
 
-``check_learning_rate`` / ``read_learning_rate``, ``check_mode`` and the checks in
+``check_learning_rate`` / ``read_learning_rate``, ``check_momentum`` / ``read_momentum``,
+``check_mode`` and the checks in
 ``TrainingSettings`` are the one place these rules live: the session's setters, the Training
 dock and the network dialog ask here, so a value one accepts the others accept too."""
 
@@ -16,6 +17,7 @@ import math
 from dataclasses import dataclass
 
 from bpviz.core.fileformat import MODES, Document
+from bpviz.core.momentum import check_momentum
 from bpviz.core.numbers import read_number
 
 __all__ = [
@@ -23,6 +25,8 @@ __all__ = [
     "MODES",
     "check_learning_rate",
     "read_learning_rate",
+    "check_momentum",
+    "read_momentum",
     "check_mode",
     "check_speed",
     "check_stop_error",
@@ -46,6 +50,12 @@ def read_learning_rate(text: str, decimal_comma: bool = False) -> float:
     """η as someone typed it (``core.numbers.read_number``'s rule), checked: a finite number
     greater than 0, else ValueError with the reason."""
     return check_learning_rate(read_number(text, decimal_comma))
+
+
+def read_momentum(text: str, decimal_comma: bool = False) -> float:
+    """α as someone typed it (``core.numbers.read_number``'s rule), checked: a finite number
+    with 0 ≤ α < 1, else ValueError with the reason (``bpviz.core.momentum.check_momentum``)."""
+    return check_momentum(read_number(text, decimal_comma))
 
 
 def check_mode(mode: str, batch_size: int | None, n_samples: int) -> tuple[str, int | None]:
@@ -96,10 +106,15 @@ class TrainingSettings:
     stop_error: float | None = None  # stop once E of all samples is below it (None: never)
     max_steps: int | None = None  # the step count a run stops at (None: no limit)
     target_error: float | None = None  # stop after a step whose own error is ≤ it
+    momentum: float = 0.0  # α: v ← α·v + ∂E/∂w, w ← w − η·v (bpviz.core.momentum); 0: plain
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__  # frozen: normalise once, here
         set_(self, "learning_rate", check_learning_rate(self.learning_rate))
+        try:
+            set_(self, "momentum", check_momentum(self.momentum))
+        except ValueError as e:
+            raise ValueError(f"momentum: {e}") from None
         if self.mode not in MODES:
             raise ValueError(f"mode: expected one of {', '.join(MODES)}, got {self.mode!r}")
         if self.mode == "minibatch" and (self.batch_size is None or self.batch_size < 1):
@@ -111,8 +126,9 @@ class TrainingSettings:
 
     @classmethod
     def of(cls, doc: Document, **window) -> TrainingSettings:
-        """The document's settings, with the window's and the run's (speed, stop_error,
-        max_steps, target_error) as keywords."""
+        """The document's settings (η, α, mode, batch size, seed), with the window's and the
+        run's (speed, stop_error, max_steps, target_error) as keywords."""
+        window.setdefault("momentum", doc.momentum)
         return cls(doc.learning_rate, doc.mode, doc.batch_size, doc.shuffle_seed, **window)
 
     @property
