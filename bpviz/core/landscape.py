@@ -1,0 +1,321 @@
+"""The loss landscape: E over a grid of two parameters around their current values.
+
+A class asks "why does a big η blow up?": the answer is a picture of E as a surface over two
+weights, the others held where they are, with the step the update takes drawn on it. This
+module computes that surface, numpy only, so the window computes it in a background thread
+(and the same function serves tests and scripts).
+
+* Two parameters (:class:`Param`: a weight ``("edge", (j, row, col))`` or a bias ``("bias",
+  (j, i))``, the GUI's selection kinds) vary over ``n`` × ``n`` grid points (``grid_offsets``:
+  odd ``n`` puts the current values exactly at the centre); every other parameter stays.
+* E is the loss of the given rows (the iteration's samples: the E whose gradient the step
+  uses), computed for every grid point by the same layers as ``Network.forward`` (the
+  activations' ``forward_fn``, the loss's ``finish`` / ``terms`` from core.functions), so the
+  value at the centre is ``Network.error`` of those rows (to rounding, 1e-15 relative).
+* Vectorised: the layers before the lower of the two parameters are the same for every grid
+  point and are computed once; each parameter enters as a rank-1 change of its layer's
+  pre-activation (a weight w[r, c] adds Δw·out_prev[:, c] to net[:, r], a bias Δb to
+  net[:, r]), and the later layers run batched over the grid points, ``CHUNK_FLOATS`` floats at
+  a time (memory stays bounded whatever the batch; the matrix products release the GIL).
+* ``default_span``: how far each axis reaches on either side, max(1, 3·|update|, |value|), so
+  the update arrow and an overshoot fit in the picture.
+
+No backprop here: the gradient and the update the picture draws are the trace's (the
+iteration's), read by the caller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from bpviz.core.network import Network
+
+__all__ = [
+    "GRID",
+    "MAX_GRID",
+    "CHUNK_FLOATS",
+    "Param",
+    "Landscape",
+    "Cancelled",
+    "grid_offsets",
+    "default_span",
+    "compute",
+    "errors_at",
+    "largest_gradients",
+]
+
+GRID = 41  # grid points a side (odd: the current values are a grid point)
+MAX_GRID = 201
+CHUNK_FLOATS = 1 << 20  # floats of one layer's values for one chunk of grid points (8 MB)
+
+
+class Cancelled(Exception):
+    """The caller's ``cancelled()`` said stop (a newer request replaced this one)."""
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter: a weight ``("edge", (j, row, col))`` of weight layer j (0-based, the
+    matrix into layer j + 1) or a bias ``("bias", (j, i))``."""
+
+    kind: str
+    index: tuple[int, ...]
+
+    @property
+    def layer(self) -> int:
+        return int(self.index[0])
+
+    @property
+    def row(self) -> int:
+        return int(self.index[1])
+
+    @property
+    def col(self) -> int | None:
+        return int(self.index[2]) if self.kind == "edge" else None
+
+    def problem(self, net: Network) -> str | None:
+        """Why this is not a parameter of ``net`` (None: it is)."""
+        if self.kind not in ("edge", "bias"):
+            return f"{self.kind} is not a weight or a bias"
+        j = self.layer
+        if not 0 <= j < net.L:
+            return f"weight layer {j + 1} does not exist"
+        if self.kind == "bias":
+            if net.biases is None:
+                return "the network has no biases"
+            if len(self.index) != 2 or not 0 <= self.row < net.sizes[j + 1]:
+                return f"bias {self.index} does not exist"
+            return None
+        rows, cols = net.weights[j].shape
+        if len(self.index) != 3 or not (0 <= self.row < rows and 0 <= int(self.index[2]) < cols):
+            return f"weight {self.index} does not exist"
+        return None
+
+    def value(self, net: Network) -> float:
+        if self.kind == "bias":
+            return float(net.biases[self.layer][self.row])
+        return float(net.weights[self.layer][self.row, self.col])
+
+    def set(self, net: Network, v: float) -> None:
+        """Write ``v`` into ``net`` (tests' brute force, scripts)."""
+        if self.kind == "bias":
+            net.biases[self.layer][self.row] = v
+        else:
+            net.weights[self.layer][self.row, self.col] = v
+
+    def label(self, net: Network) -> str:
+        """The display label: w5, w(h1,i2), b(o1)."""
+        lab = net.labels
+        if self.kind == "bias":
+            return lab.biases[self.layer][self.row]
+        return lab.weights[self.layer][self.row][self.col]
+
+    def of(self, grad_w, grad_b) -> float:
+        """This parameter's entry of per-layer arrays shaped like the weights and biases
+        (a gradient, an update)."""
+        if self.kind == "bias":
+            return float(grad_b[self.layer][self.row]) if grad_b is not None else 0.0
+        return float(grad_w[self.layer][self.row, self.col])
+
+
+@dataclass(frozen=True, eq=False)
+class Landscape:
+    """E over the grid: ``errors[iy, ix]`` at a = ``xs[ix]``, b = ``ys[iy]`` (rows go up the
+    y axis); ``centre`` the current values (the grid point ``(n // 2, n // 2)``)."""
+
+    a: Param
+    b: Param
+    xs: np.ndarray
+    ys: np.ndarray
+    errors: np.ndarray
+    centre: tuple[float, float]
+
+    @property
+    def centre_error(self) -> float:
+        n_y, n_x = self.errors.shape
+        return float(self.errors[n_y // 2, n_x // 2])
+
+    def nearest(self, x: float, y: float) -> tuple[int, int] | None:
+        """The grid point nearest (x, y) as (iy, ix); None outside the grid (half a cell
+        beyond its edge)."""
+        ix = _nearest(self.xs, x)
+        iy = _nearest(self.ys, y)
+        return None if ix is None or iy is None else (iy, ix)
+
+
+def _nearest(vals: np.ndarray, v: float) -> int | None:
+    if len(vals) < 2:
+        return 0 if len(vals) else None
+    step = (vals[-1] - vals[0]) / (len(vals) - 1)
+    if not step > 0:
+        return None
+    i = int(round((v - vals[0]) / step))
+    return i if 0 <= i < len(vals) else None
+
+
+def grid_offsets(n: int, span: float) -> np.ndarray:
+    """``n`` offsets from −span to +span, evenly spaced, exactly 0 at the middle (n odd)."""
+    n = int(n)
+    if n < 2:
+        return np.zeros(1)
+    half = (n - 1) / 2
+    return span * ((np.arange(n) - half) / half)
+
+
+def default_span(value: float, update: float) -> float:
+    """How far an axis reaches each side of the current value: max(1, 3·|update|, |value|),
+    so the update arrow (the step along this axis) and an overshoot past the valley fit."""
+    vals = [1.0, 3.0 * abs(update), abs(value)]
+    return float(max(v for v in vals if np.isfinite(v)))
+
+
+def largest_gradients(net: Network, grad_w, count: int = 2, layer: int | None = None) -> list[Param]:
+    """The ``count`` weights of weight layer ``layer`` (default: the last) with the largest
+    |∂E/∂w| (ties: the first), as Params; from every layer when that one has too few."""
+    j = net.L - 1 if layer is None else layer
+    g = np.abs(np.asarray(grad_w[j], dtype=np.float64))
+    if g.size >= count:
+        order = np.argsort(-np.nan_to_num(g.ravel(), nan=-1.0), kind="stable")[:count]
+        return [Param("edge", (j, *(int(v) for v in np.unravel_index(i, g.shape)))) for i in order]
+    flat = [(jj, i) for jj in range(net.L) for i in range(net.weights[jj].size)]
+    vals = np.array([abs(float(np.asarray(grad_w[jj]).ravel()[i])) for jj, i in flat])
+    order = np.argsort(-np.nan_to_num(vals, nan=-1.0), kind="stable")[:count]
+    out = []
+    for k in order:
+        jj, i = flat[int(k)]
+        out.append(Param("edge", (jj, *(int(v) for v in np.unravel_index(i, net.weights[jj].shape)))))
+    return out
+
+
+def _source(out_prev: np.ndarray, p: Param) -> np.ndarray | None:
+    """What a change of p multiplies in its layer's pre-activation: out_prev[..., col] for a
+    weight, None (1) for a bias."""
+    return None if p.kind == "bias" else out_prev[..., p.col]
+
+
+def _loss_per_point(net: Network, out: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """E of each grid point from its outputs ``out`` (P, m, n_out) and the targets (m, n_out),
+    as ``Pass.evaluate`` computes it: Σ(o − t)² finished by the loss, or the sum of its terms."""
+    loss = net.loss
+    if loss.squared:
+        d = out - t
+        s = np.einsum("pmn,pmn->p", d, d)
+        return np.asarray(loss.finish(s, t.size), dtype=np.float64)
+    return loss.terms(out, t).sum(axis=(1, 2))
+
+
+def errors_at(
+    net: Network,
+    x: np.ndarray,
+    t: np.ndarray,
+    a: Param,
+    b: Param,
+    da: np.ndarray,
+    db: np.ndarray,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    chunk_floats: int = CHUNK_FLOATS,
+) -> np.ndarray:
+    """E of the rows ``x`` (targets ``t``) at every pair of changes (da[i], db[i]) of a and b
+    from their values in ``net`` (``net`` itself is not changed): an array like ``da``.
+    ``progress(done, total)`` after each chunk; ``cancelled()`` True raises Cancelled."""
+    for p in (a, b):
+        problem = p.problem(net)
+        if problem:
+            raise ValueError(problem)
+    if a == b:
+        raise ValueError("the two parameters must differ")
+    x = np.ascontiguousarray(net.expand(np.atleast_2d(np.asarray(x, dtype=np.float64))))
+    t = np.ascontiguousarray(np.atleast_2d(np.asarray(t, dtype=np.float64)))
+    da = np.asarray(da, dtype=np.float64).ravel()
+    db = np.asarray(db, dtype=np.float64).ravel()
+    if da.shape != db.shape:
+        raise ValueError("da and db must have the same length")
+    m = x.shape[0]
+    W, B, f = net.weights, net.biases, [act.forward_fn for act in net.activations]
+    lo = min(a.layer, b.layer)
+    total = len(da)
+    res = np.empty(total)
+    with np.errstate(all="ignore"):
+        # the layers before the lower parameter's: the same for every grid point
+        out = x
+        for j in range(lo):
+            net_j = out @ W[j].T
+            if B is not None:
+                net_j += B[j]
+            nxt = np.empty_like(net_j)
+            f[j](net_j, nxt)
+            out = nxt
+        widest = max(net.sizes[lo:])
+        per_chunk = max(1, int(chunk_floats) // max(1, m * widest))
+        done = 0
+        while done < total:
+            if cancelled is not None and cancelled():
+                raise Cancelled
+            sl = slice(done, min(total, done + per_chunk))
+            res[sl] = _chunk(net, out, t, a, b, da[sl], db[sl], lo, f)
+            done = sl.stop
+            if progress is not None:
+                progress(done, total)
+    return res
+
+
+def _chunk(net, out_lo, t, a, b, da, db, lo, f) -> np.ndarray:
+    """E at P grid points: from the lower layer's input ``out_lo`` (m, n) on, batched as
+    (P·m, n) rows."""
+    W, B = net.weights, net.biases
+    P, m = len(da), out_lo.shape[0]
+    out = None  # (P, m, n) once the grid points differ
+    for j in range(lo, net.L):
+        if out is None:  # the lower parameter's layer: one pre-activation, then rank-1 changes
+            base = out_lo @ W[j].T
+            if B is not None:
+                base += B[j]
+            pre = np.repeat(base[None], P, axis=0)
+            src = out_lo
+        else:
+            n_in = out.shape[-1]
+            pre = (out.reshape(P * m, n_in) @ W[j].T).reshape(P, m, -1)
+            if B is not None:
+                pre += B[j]
+            src = out
+        for p, d in ((a, da), (b, db)):
+            if p.layer != j:
+                continue
+            s = _source(src, p)
+            if s is None:
+                pre[:, :, p.row] += d[:, None]
+            elif s.ndim == 1:
+                pre[:, :, p.row] += d[:, None] * s[None, :]
+            else:
+                pre[:, :, p.row] += d[:, None] * s
+        nxt = np.empty_like(pre)
+        f[j](pre.reshape(P * m, -1), nxt.reshape(P * m, -1))
+        out = nxt
+    return _loss_per_point(net, out, t)
+
+
+def compute(
+    net: Network,
+    x: np.ndarray,
+    t: np.ndarray,
+    a: Param,
+    b: Param,
+    spans: tuple[float, float],
+    n: int = GRID,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    chunk_floats: int = CHUNK_FLOATS,
+) -> Landscape:
+    """E of the rows ``x`` over ``n`` × ``n`` values of a (across) and b (up), each from its
+    current value − span to + span (``spans`` = (span of a, span of b)); the others fixed."""
+    n = int(min(max(int(n), 3), MAX_GRID))
+    n += 1 - n % 2  # odd: the centre is a grid point
+    oa, ob = grid_offsets(n, float(spans[0])), grid_offsets(n, float(spans[1]))
+    ga, gb = np.meshgrid(oa, ob)  # (n_y, n_x): rows go up b
+    errs = errors_at(net, x, t, a, b, ga.ravel(), gb.ravel(), progress, cancelled, chunk_floats)
+    va, vb = a.value(net), b.value(net)
+    return Landscape(a, b, va + oa, vb + ob, errs.reshape(n, n), (va, vb))
