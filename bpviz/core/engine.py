@@ -25,6 +25,13 @@ The data plane (``bpviz.core.plane``): while the window shows it, the window ask
 output over the grid (``Snapshot.plane``) at most every ``PLANE_INTERVAL`` while running (a
 pause and the end always send one), spaced by its cost like the test error; the grid's frame
 (ranges, held inputs) is made once per load and spec.
+
+The run's past (issue 16, scrubbing the error curve): the engine keeps checkpoints of its runs
+(``bpviz.core.checkpoints``): one pinned at each Load, each change of the settings that compute
+the steps (η, α, mode, batch size, path) and each edited weight, and more at chunk ends within
+a byte budget. ``Seek(step)`` replays a fresh trainer from the nearest one and answers with a
+snapshot whose ``seek`` is the step shown (``SeekProgress`` first when the replay is long); the
+run goes on as it was.
 """
 
 from __future__ import annotations
@@ -40,6 +47,7 @@ import numpy as np
 from bpviz.core import classify
 from bpviz.core import momentum as _momentum
 from bpviz.core import plane as _plane
+from bpviz.core.checkpoints import Checkpoints, Setup
 from bpviz.core.fileformat import Document
 from bpviz.core.training import MAX_RESULT_ROWS, Trainer
 from bpviz.core.training_settings import TrainingSettings
@@ -53,6 +61,8 @@ __all__ = [
     "Stop",
     "Quit",
     "SetPlane",
+    "Seek",
+    "SeekProgress",
     "Command",
     "Snapshot",
     "TrainingEngine",
@@ -133,7 +143,28 @@ class SetPlane:
     spec: _plane.PlaneSpec | None
 
 
-Command = Load | Train | Configure | EditParameter | Pause | Stop | Quit | SetPlane
+@dataclass(frozen=True)
+class Seek:
+    """Send the network at past step ``step`` (scrubbing the error curve): replayed from the
+    nearest checkpoint (``bpviz.core.checkpoints``), answered with a snapshot whose ``seek``
+    is the step it shows; the run itself is not touched."""
+
+    step: int
+
+
+@dataclass(frozen=True)
+class SeekProgress:
+    """A long replay's progress (sent between its pieces): ``done`` of ``total`` steps on
+    the way to ``step``; ``problem``: why there is no answer (nothing to replay from)."""
+
+    step: int
+    done: int
+    total: int
+    gen: int = 0
+    problem: str | None = None
+
+
+Command = Load | Train | Configure | EditParameter | Pause | Stop | Quit | SetPlane | Seek
 
 
 # -- snapshots -----------------------------------------------------------------------------
@@ -169,11 +200,18 @@ class Snapshot:
     test_confusion: np.ndarray | None = None  # on the test rows
     plane: _plane.Plane | None = None  # the data plane at this step's weights (None: none new)
     velocity: _momentum.Velocity | None = None  # v of momentum after this step (None: α = 0 / zeros)
+    # the answer to a Seek: the past step these weights are of (None: the run's own state),
+    # and the settings in force there (η, α, mode, …: what the steps from it used)
+    seek: int | None = None
+    seek_setup: Setup | None = None
 
 
 def continues(a: Snapshot, b: Snapshot) -> bool:
     """Do b's errors continue a's, in the same run? A snapshot of a run that was replaced
-    (another load) must not lend its step numbers to the new run's errors."""
+    (another load) must not lend its step numbers to the new run's errors. The answer to a
+    Seek (and its progress) continues nothing: it is not the run's state."""
+    if not (isinstance(a, Snapshot) and isinstance(b, Snapshot)) or a.seek is not None or b.seek is not None:
+        return False
     if a.gen != b.gen:
         return False
     return a.first_error_step + len(a.errors) == b.first_error_step or not len(b.errors)
@@ -230,6 +268,11 @@ class TrainingEngine:
         self._plane_due = 0.0
         self.plane_cost = 0.0  # seconds the last plane took (benchmarks)
         self.plane_seconds = 0.0  # seconds all planes took since the load (benchmarks)
+        # the run's past, for Seek (bpviz.core.checkpoints); keep_checkpoints False: none
+        # taken after chunks (benchmarks compare), the pinned ones still are
+        self.checkpoints = Checkpoints()
+        self.keep_checkpoints = True
+        self.seek_answer: Snapshot | SeekProgress | None = None  # the last Seek's
 
     def command(self, cmd: Command) -> None:
         match cmd:
@@ -258,6 +301,7 @@ class TrainingEngine:
                 net = self._loaded().trainer.network
                 arr = net.weights[index[0]] if kind == "edge" else net.biases[index[0]]
                 arr[tuple(index[1:])] = float(value)
+                self.checkpoints.pin(self.trainer)  # the steps from here start from the edit
             case Pause():
                 if self.state == "running":
                     self.state = "paused"
@@ -271,6 +315,8 @@ class TrainingEngine:
                     self._frame = None
                     self._plane_step = None
                     self._plane_due = 0.0
+            case Seek(step):
+                self.seek_answer = self.seek(step)
             case Quit():
                 pass  # the serve loop's business
             case _:
@@ -299,17 +345,22 @@ class TrainingEngine:
             self.trainer.learning_rate = self.settings.learning_rate
             self.trainer.set_mode(*self.settings.schedule)
             self.trainer.momentum = self.settings.momentum
+        # the history goes on for the same network and data (up to this step), else anew
+        self.checkpoints.start(self.trainer, doc)
 
     def _configure(self, settings: TrainingSettings) -> None:
         """New settings take effect at the next step boundary (between chunks); the order of
         the samples is drawn again only when mode, batch size or seed change."""
         t = self._loaded().trainer
+        before = Setup.of(t)
         self.settings = settings
         t.learning_rate = settings.learning_rate
         if settings.momentum != t.momentum:  # (α = 0 drops the velocity: Trainer.momentum)
             t.momentum = settings.momentum
         if settings.schedule != (t.mode, t.batch_size, t.shuffle_seed):
             t.set_mode(*settings.schedule)
+        if Setup.of(t) != before:  # the steps from here are computed otherwise: a replay
+            self.checkpoints.pin(t)  # must start here (the history repeats the change)
 
     def _arm(self) -> None:
         """The stop threshold applies to a run unless E is already below it when the run
@@ -343,6 +394,8 @@ class TrainingEngine:
             target_error=s.target_error,
             stop_error=s.stop_error if self._stop_armed else None,
         )
+        if self.keep_checkpoints and r.steps:
+            self.checkpoints.after_chunk(t)
         if r.reason == "diverged":
             self.state, self._reason = "diverged", "diverged"
         elif r.reason == "target":
@@ -405,6 +458,42 @@ class TrainingEngine:
             **scores,
         )
 
+    def seek(self, step: int, progress=None) -> Snapshot | SeekProgress:
+        """The network at past step ``step`` (or the nearest step the checkpoints reach: the
+        snapshot's ``seek`` says which), replayed without touching the run; with its outputs
+        and scores on the run's rows. ``progress(SeekProgress)`` hears of a long replay.
+        A SeekProgress with a ``problem`` when there is nothing to replay from."""
+        ck = self.checkpoints
+        if self.trainer is None or not len(ck):
+            return SeekProgress(step, 0, 0, self.gen, "no run to replay from")
+
+        def told(done: int, total: int) -> None:
+            if progress is not None:
+                progress(SeekProgress(step, done, total, self.gen))
+
+        c, _ = ck.locate(step)
+        t = ck.replay(step, told)
+        net = t.network
+        outputs, scores = self._full(net)
+        return Snapshot(
+            state=self.state,
+            step=t.step,
+            epoch=t.epoch,
+            weights=tuple(w.copy() for w in net.weights),
+            biases=None if net.biases is None else tuple(b.copy() for b in net.biases),
+            errors=np.empty(0),
+            first_error_step=t.step + 1,
+            epoch_errors=(),
+            outputs=outputs,
+            steps_per_second=0.0,
+            serial=self._serial,
+            gen=self.gen,
+            velocity=_momentum.copy(t.velocity),
+            seek=t.step,
+            seek_setup=c.setup,
+            **scores,
+        )
+
     def _test_point(self, now: float) -> tuple:
         """((step, E of the test rows),) when one is due: the step moved on since the last,
         and the run is not running (a pause, the end: the weights the stepper takes) or
@@ -448,20 +537,27 @@ class TrainingEngine:
         self._plane_step = t.step
         return plane
 
-    def _full(self) -> tuple[np.ndarray, dict]:
-        """The outputs of the first rows, E of all data, and the scores of a full snapshot."""
+    def _full(self, other=None) -> tuple[np.ndarray, dict]:
+        """The outputs of the first rows, E of all data, and the scores of a full snapshot;
+        ``other``: of another network on the run's rows (a Seek's past weights)."""
         t = self.trainer
-        net = t.network
+        net = t.network if other is None else other
         doc = self._scored_doc
+        if other is not None:
+            doc = copy.copy(doc)
+            doc.network = other
         classed = classify.applies(doc)
         with np.errstate(all="ignore"):
             # one pass over the training rows serves the table and the accuracy
             out = net.outputs(t.inputs if classed else t.inputs[:MAX_RESULT_ROWS])
             outputs = out[:MAX_RESULT_ROWS].copy()
-            e = t.data_error()
+            e = t.data_error() if other is None else float(net.error(t.inputs, t.targets))
             test_out = net.outputs(t.test_inputs) if len(t.test_inputs) else None
-        self._data_error = e if math.isfinite(e) else float("nan")
         scores: dict = {"scored": True}
+        if other is None:
+            self._data_error = e if math.isfinite(e) else float("nan")
+        else:  # (the run's own E of all data stays the last full snapshot's)
+            scores["data_error"] = e if math.isfinite(e) else float("nan")
         if test_out is not None:
             scores["test_outputs"] = test_out[:MAX_RESULT_ROWS].copy()
         if classed:
@@ -497,7 +593,8 @@ def serve(
     commands and state changes and at most every ``FULL_INTERVAL`` while running; the others
     carry the parameters and errors only (a full snapshot that costs much comes less often:
     ``engine.full_interval``). Returns on ``Quit``. While nothing runs it waits up
-    to ``idle_wait`` seconds for a command."""
+    to ``idle_wait`` seconds for a command. A ``Seek`` is answered at once (its progress
+    first, when the replay is long), after a snapshot of the commands before it."""
     engine = engine or TrainingEngine()
     last = last_full = 0.0
     while True:
@@ -507,6 +604,14 @@ def serve(
             cmd = channel.recv()
             if isinstance(cmd, Quit):
                 return
+            if isinstance(cmd, Seek):  # answered at once, after the commands before it
+                if dirty and engine.trainer is not None:
+                    channel.send(engine.snapshot(True))
+                    last = last_full = time.perf_counter()
+                    dirty = False
+                channel.send(engine.seek(cmd.step, channel.send))
+                timeout = 0.0
+                continue
             engine.command(cmd)
             dirty = True
             timeout = 0.0
