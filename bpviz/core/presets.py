@@ -12,7 +12,20 @@ from bpviz.resources import resource_dir
 __all__ = ["PRESETS", "preset_path", "load_preset", "preset_titles", "resolve"]
 
 # In the order the app lists them.
-PRESETS = ("mazur", "swap", "linear", "xor", "xor-deep", "circle", "spiral", "moons", "sine", "digits")
+PRESETS = (
+    "mazur",
+    "swap",
+    "linear",
+    "xor",
+    "xor-deep",
+    "deep-sigmoid",
+    "deep-tanh",
+    "circle",
+    "spiral",
+    "moons",
+    "sine",
+    "digits",
+)
 
 
 def preset_path(name: str) -> Path:

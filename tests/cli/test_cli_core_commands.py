@@ -32,7 +32,7 @@ def test_presets_lists_every_preset(capsys):
     assert code == 0
     assert err == ""
     lines = out.strip("\n").splitlines()
-    assert len(lines) == len(PRESETS) == 10
+    assert len(lines) == len(PRESETS) == 12
     assert [ln.split()[0] for ln in lines] == list(PRESETS)
     for name, line in zip(PRESETS, lines, strict=True):
         title = preset_obj(name)["title"]

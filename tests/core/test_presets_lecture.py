@@ -14,6 +14,7 @@ from bpviz.core.presets import PRESETS, load_preset, preset_titles
 from bpviz.core.training import Trainer, default_speed, default_stop_error
 
 LECTURE = ("circle", "spiral", "moons", "sine")
+DEEP = ("deep-sigmoid", "deep-tanh")  # issue 16: vanishing gradients (tests/core/test_gradient_health.py)
 # name: (test accuracy to reach, the step the description names, its loss, its output)
 TARGETS = {
     "circle": (0.95, 115, "binary_cross_entropy", "sigmoid"),
@@ -23,7 +24,7 @@ TARGETS = {
 
 
 def test_the_lecture_presets_follow_the_old_ones():
-    assert ("mazur", "swap", "linear", "xor", "xor-deep", *LECTURE, "digits") == PRESETS
+    assert ("mazur", "swap", "linear", "xor", "xor-deep", *DEEP, *LECTURE, "digits") == PRESETS
     titles = dict(preset_titles())
     assert all(titles[name] for name in LECTURE)
 
