@@ -34,6 +34,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from bpviz.core import classify
+from bpviz.core import momentum as core_momentum
 from bpviz.core import plane as core_plane
 from bpviz.core import training as core_training
 from bpviz.core.fileformat import Document
@@ -46,13 +47,26 @@ from bpviz.core.training_settings import (
     TrainingSettings,
     check_learning_rate,
     check_mode,
+    check_momentum,
     check_speed,
     check_stop_error,
 )
 from bpviz.gui.error_history import History
-from bpviz.gui.session_commands import EditParameter, ReplaceDocument, SetData, SetSettings
+from bpviz.gui.runs import RunList, reinitialised, run_facts
+from bpviz.gui.session_commands import EditParameter, ReplaceDocument, SetData, SetMomentum, SetSettings
 
-__all__ = ["Session", "Selection", "History", "Scores", "EDGE_MODES", "SIG_DIGITS", "GUI_PASS_BUDGET"]
+__all__ = [
+    "Session",
+    "Selection",
+    "History",
+    "Scores",
+    "EDGE_MODES",
+    "SIG_DIGITS",
+    "GUI_PASS_BUDGET",
+    "KEEP_VELOCITY",
+]
+
+KEEP_VELOCITY = object()  # adopt_parameters: the session's velocity stays as it is
 
 EDGE_MODES = ("weight", "grad", "delta_w")  # what edges show: w, ∂E/∂w, Δw = −η·∂E/∂w
 SIG_DIGITS = (3, 4, 5, 6)  # the canvas's choices of significant figures (View menu)
@@ -101,6 +115,7 @@ class Session(QObject):
     scoresChanged = Signal()  # the training process sent new scores (see ``scores``)
     planeChanged = Signal()  # a new data plane to draw: the run's, or new axes (see ``plane``)
     planeRequestChanged = Signal()  # what the training process should send (``plane_request``)
+    secondSelectionChanged = Signal()  # the loss landscape's second parameter (Ctrl+click)
 
     def __init__(self, doc: Document, source: str = "", parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -124,8 +139,13 @@ class Session(QObject):
         self._planes: dict = {}  # computed planes by the weights and spec they are of
         self._frame_key: tuple | None = None
         self._frame: core_plane.Frame | None = None
+        # earlier runs of this network, to compare (runs.py): kept on Reset, new weights or a
+        # new network; opening another file starts a new list
+        self.runs = RunList(self)
         self._set_doc(doc, source)
         self._training_defaults(doc)
+        self.settingsChanged.connect(self._note_run)
+        self._note_run()
 
     # -- document --------------------------------------------------------------------------
     def _set_doc(self, doc: Document, source: str) -> None:
@@ -137,8 +157,14 @@ class Session(QObject):
         self.sample_choice: int | None = None  # None: the mode's own next sample
         self.display_sample = 0  # which row of the step the canvas shows (batch mode)
         # the way back through past iterations: parameters within a memory budget, older
-        # ones replayed from checkpoints (bit for bit); each step keeps its rows and η
-        self._steps_back = StepHistory(self._advance)
+        # ones replayed from checkpoints (bit for bit); each step keeps its rows, η and α, and
+        # with momentum the velocity before it
+        self._steps_back = StepHistory(self._advance, velocity=True)
+        # v of gradient descent with momentum with the weights on screen (the stepper's, a
+        # run's adopted); None while α = 0 or before the first step (zeros)
+        self.velocity: core_momentum.Velocity | None = (
+            core_momentum.copy(doc.velocity) if doc.momentum else None
+        )
         self.history = History()
         self.training = False
         sess = doc.session or {}
@@ -147,6 +173,7 @@ class Session(QObject):
         self.step = int(sess.get("step", 0))  # a saved session resumes where it was
         self._schedule = Schedule(doc.n_samples, doc.mode, doc.batch_size, doc.shuffle_seed)
         self.selection = None
+        self.second_selection: Selection | None = None  # the loss landscape's second parameter
         self.names = phase_names(self.network)
         self.phase_index = max(0, min(int(sess.get("phase", 0)), len(self.names) - 1))
         self.trace_serial = 0
@@ -156,6 +183,7 @@ class Session(QObject):
         self._live_plane = None
 
     def load(self, doc: Document, source: str = "") -> None:
+        self.runs.clear()  # another network: a new list of runs
         self._set_doc(doc, source)
         self._training_defaults(doc)
         self.undo_stack.clear()
@@ -268,16 +296,21 @@ class Session(QObject):
             self.step,
             self.phase_index,
             h.copy(),  # the bounded record itself (old steps' envelopes kept, ~5 MB at most)
+            core_momentum.copy(self.velocity),
         )
 
     def _apply_document(self, state: tuple) -> None:
         source = self.source
+        if len(state) == 1:  # a new document: the run so far stays on the plot, faint
+            self.runs.archive(self.history, run_facts(self.doc), "network")
         self._set_doc(state[0].copy(), source)
         if len(state) > 1:  # the state an undo brings back
-            doc, net, step, phase, history = state
+            doc, net, step, phase, history, velocity = state
             self.network.set_parameters(net.weights, net.biases)
+            self.velocity = core_momentum.copy(velocity)
             self.step = step
             self.history = history.copy()
+            self.runs.restored(self.history)  # (its run is the live one again)
             self.trace = self._make_trace()
             self.phase_index = phase
         self.documentChanged.emit()
@@ -306,6 +339,35 @@ class Session(QObject):
                     f"Set η to {v:g}",
                 )
             )
+
+    @property
+    def momentum(self) -> float:
+        """α of the update v ← α·v + ∂E/∂w, w ← w − η·v (0: plain gradient descent)."""
+        return self.doc.momentum
+
+    def set_momentum(self, value: float) -> None:
+        """α for the stepper's update and for training (undoable; ValueError when it is not
+        a finite number with 0 ≤ α < 1). The velocity goes on from where it is; α = 0 drops
+        it (undo brings it back)."""
+        a = check_momentum(value)
+        d = self.doc
+        if a != d.momentum:
+            old = (d.momentum, core_momentum.copy(self.velocity))
+            new = (a, core_momentum.copy(self.velocity) if a else None)
+            self.undo_stack.push(SetMomentum(self, old, new, f"Set momentum α to {a:g}"))
+
+    def _apply_momentum(self, alpha: float, velocity) -> None:
+        self.doc.momentum = alpha
+        # the iteration is taken again (a running trainer takes α at its next step)
+        self.adopt_parameters(
+            self.network.weights,
+            self.network.biases,
+            self.step,
+            forget_after=not self.training,
+            keep_phase=True,
+            velocity=velocity,
+        )
+        self.settingsChanged.emit()
 
     def set_mode(self, mode: str, batch_size: int | None = None) -> None:
         """How steps pick their samples: online, batch, or minibatch with a batch size
@@ -366,14 +428,16 @@ class Session(QObject):
         """Steps in one pass over the data, in the document's mode."""
         return self._schedule.steps_per_epoch
 
-    def _advance(self, step: int, weights, biases, context) -> tuple:
-        """One straight step from the parameters before step ``step``'s update (what ``next``
-        did), for the step-back store to replay a state it did not keep."""
-        rows, lr = context
+    def _advance(self, step: int, weights, biases, context, velocity=None) -> tuple:
+        """One straight step from the parameters (and velocity) before step ``step``'s update
+        (what ``next`` did), for the step-back store to replay a state it did not keep."""
+        rows, lr, alpha = context
         net = self.network.copy()
         net.set_parameters(weights, biases)
-        tr = trace_step(self.doc, list(rows), network=net, learning_rate=lr)
-        return tr.weights_after, tr.biases_after
+        tr = trace_step(
+            self.doc, list(rows), network=net, learning_rate=lr, momentum=alpha, velocity=velocity
+        )
+        return tr.weights_after, tr.biases_after, tr.velocity_after
 
     def rows_for_step(self, step: int) -> list[int]:
         if self.sample_choice is not None and self.doc.mode == "online":
@@ -382,7 +446,14 @@ class Session(QObject):
 
     def _make_trace(self) -> Trace:
         rows = self.rows_for_step(self.step)
-        tr = trace_step(self.doc, rows, network=self.network, learning_rate=self.learning_rate)
+        tr = trace_step(
+            self.doc,
+            rows,
+            network=self.network,
+            learning_rate=self.learning_rate,
+            momentum=self.momentum,
+            velocity=self.velocity,
+        )
         self.display_sample = min(self.display_sample, len(rows) - 1)
         return tr
 
@@ -443,10 +514,15 @@ class Session(QObject):
             )
             return
         self._steps_back.push(
-            self.step, self.network.weights, self.network.biases, (tuple(tr.samples), tr.learning_rate)
+            self.step,
+            self.network.weights,
+            self.network.biases,
+            (tuple(tr.samples), tr.learning_rate, tr.momentum),
+            self.velocity,
         )
         self.history.extend(self.step + 1, [tr.error])
         self.network.set_parameters(tr.weights_after, tr.biases_after)
+        self.velocity = core_momentum.copy(tr.velocity_after)  # (None: α = 0)
         self.step += 1
         self._add_test_point()
         self.trace = self._make_trace()
@@ -464,11 +540,19 @@ class Session(QObject):
         st = self._steps_back.pop()
         if st is None:
             return
-        rows, lr = st.context
+        rows, lr, alpha = st.context
         self.history.set_length(st.step)
         self.network.set_parameters(st.weights, st.biases)
+        self.velocity = core_momentum.copy(st.velocity)  # the velocity before that step
         self.step = st.step
-        self.trace = trace_step(self.doc, list(rows), network=self.network, learning_rate=lr)
+        self.trace = trace_step(
+            self.doc,
+            list(rows),
+            network=self.network,
+            learning_rate=lr,
+            momentum=alpha,
+            velocity=self.velocity,
+        )
         self.display_sample = min(self.display_sample, len(rows) - 1)
         self.phase_index = self.last_index
         self.traceChanged.emit()
@@ -498,13 +582,22 @@ class Session(QObject):
             self.displayChanged.emit()
 
     def adopt_parameters(
-        self, weights, biases, step: int, forget_after: bool = True, keep_phase: bool = False
+        self,
+        weights,
+        biases,
+        step: int,
+        forget_after: bool = True,
+        keep_phase: bool = False,
+        velocity=KEEP_VELOCITY,
     ) -> None:
         """Take new parameters (from training or an edit) and start the iteration there (at
         its first phase, or at the same phase for an edit); the error history after ``step``
         is forgotten unless training is still adding to it. The iteration's trace is built
-        only when a view reads it."""
+        only when a view reads it. ``velocity``: momentum's v that goes with the weights (a
+        run's snapshot; None: zeros); by default the session's stays (an edit, new settings)."""
         self.network.set_parameters(weights, biases)
+        if velocity is not KEEP_VELOCITY:
+            self.velocity = core_momentum.copy(velocity) if self.momentum else None
         self.step = step
         self._steps_back.clear()
         if forget_after:
@@ -517,10 +610,29 @@ class Session(QObject):
         self.phaseChanged.emit(self.phase_index)
 
     def reset(self) -> None:
-        """Back to the file's weights; the error history is cleared."""
+        """Back to the file's weights; the error history is cleared, its curve kept in
+        ``runs`` to compare with the next run."""
+        self.runs.archive(self.history, run_facts(self.doc))
         self.history.clear()
-        self.adopt_parameters(self.doc.network.weights, self.doc.network.biases, 0)
+        self.adopt_parameters(
+            self.doc.network.weights, self.doc.network.biases, 0, velocity=self.doc.velocity
+        )  # (the file's velocity goes with the file's weights)
+        self._note_run()
         self.historyChanged.emit()
+
+    def _note_run(self) -> None:
+        """Tell the run list the settings now (the start of the run before its first step)."""
+        self.runs.note(run_facts(self.doc), self.history.n)
+
+    def reinitialise(
+        self, seed: int | None = None, scheme: str | None = None, scale: float | None = None
+    ) -> str:
+        """New start weights from ``seed`` (None: a new one) with the file's init scheme, or
+        uniform ±0.5 (``runs.reinitialised``), as one undoable step; Reset goes back to them.
+        Returns the sentence for the status bar. ValueError for a bad seed, scheme or scale."""
+        doc, text = reinitialised(self.doc, seed, scheme, scale)
+        self.replace_document(doc, f"Re-initialise weights (seed {doc.init['seed']})")
+        return text
 
     # -- scores: accuracy, confusion, test error -------------------------------------------------
     def _cheap(self, rows: int) -> bool:
@@ -679,6 +791,7 @@ class Session(QObject):
         """The document as it stands: current weights, settings and data."""
         doc = self.doc.copy()
         doc.network = self.network.copy()
+        doc.velocity = core_momentum.copy(self.velocity)  # momentum's v goes with the weights
         doc.session = None  # the caller says what progress goes with it (see save_to)
         return doc
 
@@ -687,6 +800,15 @@ class Session(QObject):
         if sel != self.selection:
             self.selection = sel
             self.selectionChanged.emit()
+
+    def set_second_selection(self, sel: Selection | None) -> None:
+        """The loss landscape's second parameter (Ctrl+click on an edge or a bias on the
+        canvas); anything else than an edge or a bias clears it."""
+        if sel is not None and sel.kind not in ("edge", "bias"):
+            sel = None
+        if sel != self.second_selection:
+            self.second_selection = sel
+            self.secondSelectionChanged.emit()
 
     def selected_weight_layer(self) -> int:
         """The weight layer j the selection belongs to (a neuron's incoming one, the first

@@ -1,7 +1,7 @@
 """The session's undoable edits, as QUndoCommands on ``Session.undo_stack``: a weight or bias,
 the data, the whole document (the network dialog, Data → Generate) and the training settings
-(η, mode, batch size). Each keeps the old and the new value and asks the session to apply one
-of them.
+(η, mode, batch size; the momentum α with the velocity it leaves). Each keeps the old and the
+new value and asks the session to apply one of them.
 
 :func:`push_data` is how the data editor applies a table: the training rows and the test rows
 (``data.test``) as one step. The class names stay; the generator spec (``data.generator``) is
@@ -18,7 +18,15 @@ from PySide6.QtGui import QUndoCommand
 if TYPE_CHECKING:
     from bpviz.gui.session import Session
 
-__all__ = ["EditParameter", "SetData", "ReplaceDocument", "SetSettings", "push_data", "data_problem"]
+__all__ = [
+    "EditParameter",
+    "SetData",
+    "ReplaceDocument",
+    "SetSettings",
+    "SetMomentum",
+    "push_data",
+    "data_problem",
+]
 
 
 class EditParameter(QUndoCommand):
@@ -135,3 +143,18 @@ class SetSettings(QUndoCommand):
 
     def undo(self) -> None:
         self.s._apply_settings(*self.old)
+
+
+class SetMomentum(QUndoCommand):
+    """The momentum α as one undoable setting: old and new are (α, velocity). α = 0 keeps no
+    velocity (bpviz.core.momentum), so setting it drops v; undo brings v back with the old α."""
+
+    def __init__(self, session: Session, old: tuple, new: tuple, text: str):
+        super().__init__(text)
+        self.s, self.old, self.new = session, old, new
+
+    def redo(self) -> None:
+        self.s._apply_momentum(*self.new)
+
+    def undo(self) -> None:
+        self.s._apply_momentum(*self.old)

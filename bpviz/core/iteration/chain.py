@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from bpviz.core import features as _features
-from bpviz.core.expr import Call, Diff, Eq, Neg, Node, Num, Partial, Prod, SumOver, Sym, sum_of
+from bpviz.core.expr import Call, Diff, Eq, Neg, Node, Num, Partial, Prod, Sum, SumOver, Sym, sum_of
 
 if TYPE_CHECKING:
     from bpviz.core.iteration.phases import Trace
@@ -40,6 +40,8 @@ __all__ = [
     "grad_bias_eq",
     "update_eq",
     "bias_update_eq",
+    "velocity_eq",
+    "bias_velocity_eq",
     "weight_paths",
 ]
 
@@ -118,6 +120,26 @@ class Chain:
 
     def eta(self) -> Sym:
         return Sym(None, "η", float(self.tr.learning_rate))
+
+    @property
+    def momentum(self) -> float:
+        """α of the update (0: plain gradient descent, no velocity)."""
+        return float(self.tr.momentum)
+
+    def alpha(self) -> Sym:
+        return Sym(None, "α", self.momentum)
+
+    def v(self, j: int, r: int, c: int, after: bool = False) -> Sym:
+        """The velocity of weight w: v_w5 before the update, v_w5⁺ after it (momentum)."""
+        vel = self.tr.velocity_after if after else self.tr.velocity
+        return Sym("v", self.lab.weights[j][r][c], float(vel.weights[j][r, c]), mark="⁺" if after else "")
+
+    def vb(self, j: int, i: int, after: bool = False) -> Sym:
+        """The velocity of a bias (a shared label followed by its neuron, as ``b``)."""
+        vel = self.tr.velocity_after if after else self.tr.velocity
+        row = self.lab.biases[j]
+        of = f"({self.n(j + 1, i)})" if row.count(row[i]) > 1 else ""
+        return Sym("v", row[i], float(vel.biases[j][i]), mark=("⁺" if after else "") + of)
 
     # -- numbers with what they belong to ---------------------------------------------
     def x(self, k: int, i: int, s: int) -> Num:
@@ -563,7 +585,22 @@ def grad_bias_eq(c: Chain, j: int, i: int) -> Eq:
 
 # ------------------------------------------------------------------------------ update
 def update_eq(c: Chain, j: int, r: int, col: int) -> Eq:
-    """w⁺ = w − η·∂E/∂w: w5⁺ = w5 − η·∂E/∂w5 = 0.4 − 0.5 × 0.082167041 = 0.35891648."""
+    """w⁺ = w − η·∂E/∂w: w5⁺ = w5 − η·∂E/∂w5 = 0.4 − 0.5 × 0.082167041 = 0.35891648; with
+    momentum w⁺ = w − η·v⁺ (``velocity_eq`` gives v⁺)."""
+    if c.momentum:
+        va = float(c.tr.velocity_after.weights[j][r, col])
+        sym = Diff(c.w(j, r, col), Prod((c.eta(), c.v(j, r, col, after=True))))
+        numeric = Diff(
+            Num(float(c.net.weights[j][r, col])),
+            Prod((Num(float(c.tr.learning_rate)), Num(va, ("after", None)))),
+        )
+        return Eq(
+            c.w(j, r, col, after=True),
+            (sym,),
+            (numeric,),
+            float(c.tr.weights_after[j][r, col]),
+            ("after", None),
+        )
     g = float(c.p.grad_w[j][r, col])
     sym = Diff(c.w(j, r, col), Prod((c.eta(), Partial(E, c.w(j, r, col), g))))
     numeric = Diff(
@@ -576,15 +613,46 @@ def update_eq(c: Chain, j: int, r: int, col: int) -> Eq:
 
 
 def bias_update_eq(c: Chain, j: int, i: int) -> Eq:
-    """b⁺ = b − η·∂E/∂b, or "b stays" where the biases are fixed."""
+    """b⁺ = b − η·∂E/∂b (with momentum b⁺ = b − η·v⁺), or "b stays" where the biases are
+    fixed."""
     if not c.net.train_biases:
         return Eq(c.b(j, i), (), (), float(c.net.biases[j][i]), None, "fixed")
+    if c.momentum:
+        va = float(c.tr.velocity_after.biases[j][i])
+        sym = Diff(c.b(j, i), Prod((c.eta(), c.vb(j, i, after=True))))
+        numeric = Diff(
+            Num(float(c.net.biases[j][i])), Prod((Num(float(c.tr.learning_rate)), Num(va, ("after", None))))
+        )
+        return Eq(c.b(j, i, after=True), (sym,), (numeric,), float(c.tr.biases_after[j][i]), ("after", None))
     g = float(c.p.grad_b[j][i])
     sym = Diff(c.b(j, i), Prod((c.eta(), Partial(E, c.b(j, i), g))))
     numeric = Diff(
         Num(float(c.net.biases[j][i])), Prod((Num(float(c.tr.learning_rate)), Num(g, ("grad_b", j + 1))))
     )
     return Eq(c.b(j, i, after=True), (sym,), (numeric,), float(c.tr.biases_after[j][i]), ("after", None))
+
+
+def velocity_eq(c: Chain, j: int, r: int, col: int) -> Eq:
+    """Momentum's v⁺ = α·v + ∂E/∂w: v_w5⁺ = α·v_w5 + ∂E/∂w5 = 0.9 × 0.01 + 0.082167041 =
+    0.091167041 (v: the step before's, 0 at a run's first step)."""
+    g = float(c.p.grad_w[j][r, col])
+    v0 = float(c.tr.velocity.weights[j][r, col])
+    sym = Sum((Prod((c.alpha(), c.v(j, r, col))), Partial(E, c.w(j, r, col), g)))
+    numeric = Sum((Prod((Num(c.momentum), Num(v0))), Num(g, ("grad_w", j + 1))))
+    va = float(c.tr.velocity_after.weights[j][r, col])
+    return Eq(c.v(j, r, col, after=True), (sym,), (numeric,), va, ("after", None))
+
+
+def bias_velocity_eq(c: Chain, j: int, i: int) -> Eq:
+    """v⁺ = α·v + ∂E/∂b of a trained bias; a fixed bias's velocity stays (0)."""
+    if not c.net.train_biases:
+        return Eq(c.vb(j, i), (), (), float(c.tr.velocity.biases[j][i]), None, "fixed")
+    g = float(c.p.grad_b[j][i])
+    v0 = float(c.tr.velocity.biases[j][i])
+    sym = Sum((Prod((c.alpha(), c.vb(j, i))), Partial(E, c.b(j, i), g)))
+    numeric = Sum((Prod((Num(c.momentum), Num(v0))), Num(g, ("grad_b", j + 1))))
+    va = float(c.tr.velocity_after.biases[j][i])
+    return Eq(c.vb(j, i, after=True), (sym,), (numeric,), va, ("after", None))
 
 
 def weight_paths(c: Chain, j: int, r: int, col: int, s: int) -> list[Eq]:

@@ -96,8 +96,15 @@ def formula(ph: Phase) -> list:
         if net.biases is not None:
             items.append(sym(C.grad_bias_eq(c, j, 0), 1))
     elif kind == "update":
+        if c.momentum:  # v⁺ = α·v + ∂E/∂w, then w⁺ = w − η·v⁺
+            items.append(sym(C.velocity_eq(c, 0, 0, 0)))
         items.append(sym(C.update_eq(c, 0, 0, 0)))
         words = f"for every weight, η = {fmt(tr.learning_rate)}"
+        if c.momentum:
+            words = (
+                f"for every weight, α = {fmt(c.momentum)}, η = {fmt(tr.learning_rate)}; "
+                "v is its velocity, v⁺ the new one (v starts at 0)"
+            )
         if net.biases is not None:
             words += "; biases likewise" if net.train_biases else "; biases fixed"
         items.append(words)
@@ -176,17 +183,22 @@ def computations(ph: Phase) -> list:
                     break
                 items.append(_last_form(C.grad_bias_eq(c, j, i)))
     elif kind == "update":
+        moving = c.momentum > 0  # each parameter's v⁺ = α·v + ∂E/∂w before its update
         for j in range(L):
             for r in range(sizes[j + 1]):
                 for col in range(sizes[j]):
                     if len(items) >= budget:
                         break
+                    if moving:
+                        items.append(_numeric(C.velocity_eq(c, j, r, col)))
                     items.append(_numeric(C.update_eq(c, j, r, col)))
         if net.biases is not None:
             for j in range(L):
                 for i in range(sizes[j + 1]):
                     if len(items) >= budget:
                         break
+                    if moving and net.train_biases:
+                        items.append(_numeric(C.bias_velocity_eq(c, j, i)))
                     items.append(_numeric(C.bias_update_eq(c, j, i)))
     total = _line_count(ph, m)
     if total > MAX_LINES:
@@ -212,8 +224,19 @@ def _line_count(ph: Phase, m: int) -> int:
             else shown * sizes[k] * (1 + sizes[k])
         ),
         "grad": lambda: sizes[k] * sizes[k - 1] + (sizes[k] if bias else 0),
-        "update": lambda: sum(sizes[j + 1] * (sizes[j] + bias) for j in range(L)),
+        "update": lambda: _update_lines(net, ph.trace.momentum),
     }[ph.kind]()
+
+
+def _update_lines(net: Network, momentum: float) -> int:
+    """The update's lines: one per parameter, and with momentum one more per parameter that
+    moves (its velocity; fixed biases have none)."""
+    sizes, L = net.sizes, net.L
+    weights = sum(sizes[j + 1] * sizes[j] for j in range(L))
+    biases = sum(sizes[1:]) if net.biases is not None else 0
+    if not momentum:
+        return weights + biases
+    return 2 * weights + (2 * biases if net.train_biases else biases)
 
 
 def _constant_fprime(net: Network, k: int) -> bool:

@@ -19,6 +19,7 @@ from functools import cached_property
 
 import numpy as np
 
+from bpviz.core import momentum as _momentum
 from bpviz.core.fileformat import Document
 from bpviz.core.iteration import phase_equations
 from bpviz.core.iteration.symbols import Names
@@ -41,6 +42,11 @@ class Trace:
     p: Pass
     weights_after: list[np.ndarray]
     biases_after: list[np.ndarray] | None
+    # gradient descent with momentum (bpviz.core.momentum): α, v before this step's update
+    # (zeros at a run's first step) and after it; both None when α = 0 (plain: no velocity)
+    momentum: float = 0.0
+    velocity: _momentum.Velocity | None = None
+    velocity_after: _momentum.Velocity | None = None
 
     @property
     def error(self) -> float:
@@ -52,20 +58,35 @@ class Trace:
 
 
 def trace_step(
-    doc: Document, rows, network: Network | None = None, learning_rate: float | None = None
+    doc: Document,
+    rows,
+    network: Network | None = None,
+    learning_rate: float | None = None,
+    momentum: float | None = None,
+    velocity: _momentum.Velocity | None = None,
 ) -> Trace:
-    """One step on the data ``rows`` (0-based) from ``network`` (default: the document's)."""
+    """One step on the data ``rows`` (0-based) from ``network`` (default: the document's).
+    ``momentum`` α (default: the document's) and ``velocity``, v before the step (None: zeros,
+    a run's first step; the document's saved one is ``doc.velocity``): with α > 0 the update
+    is v ← α·v + ∂E/∂w, w ← w − η·v, the trainer's numbers bit for bit; α = 0 is plain."""
     net = (network or doc.network).copy()
     rows = [int(r) for r in np.atleast_1d(rows)]
     x = np.ascontiguousarray(doc.inputs[rows], dtype=np.float64)
     t = np.ascontiguousarray(doc.targets[rows], dtype=np.float64)
     lr = doc.learning_rate if learning_rate is None else float(learning_rate)
+    alpha = _momentum.check_momentum(doc.momentum if momentum is None else momentum)
+    v_before = v_after = None
     with np.errstate(all="ignore"):
         p = Pass(net, len(rows))
         p.run(x, t)
-        w_after, b_after = net.updated(p.grad_w, p.grad_b, lr)
+        if alpha:
+            v_before = _momentum.zeros(net) if velocity is None else _momentum.copy(velocity)
+            w_after, b_after, v_after = _momentum.updated(net, p.grad_w, p.grad_b, lr, alpha, v_before)
+        else:
+            w_after, b_after = net.updated(p.grad_w, p.grad_b, lr)
     # the data rows hold the raw inputs; the input layer also has the derived features
-    return Trace(net, rows, p.out[0] if net.features else x, t, lr, p, w_after, b_after)
+    inputs = p.out[0] if net.features else x
+    return Trace(net, rows, inputs, t, lr, p, w_after, b_after, alpha, v_before, v_after)
 
 
 def phase_names(net: Network) -> list[str]:
@@ -233,7 +254,10 @@ def _build(tr: Trace) -> list[Phase]:
             (k, k - 1),
             (k - 1,),
         )
-    add("update", "update", None, None, "Update: gradient descent on every weight", (), tuple(range(L)))
+    title = "Update: gradient descent on every weight"
+    if tr.momentum:
+        title = f"Update: gradient descent with momentum on every weight (α = {tr.momentum:g})"
+    add("update", "update", None, None, title, (), tuple(range(L)))
     return out
 
 
@@ -374,4 +398,40 @@ def _values(ph: Phase) -> list[dict]:
                             "trained": net.train_biases,
                         }
                     )
+        if tr.momentum:
+            v += _velocity_values(tr, S)
+    return v
+
+
+def _velocity_values(tr: Trace, S: Names) -> list[dict]:
+    """With momentum, each parameter's velocity before (``old``) and after the update:
+    quantity "velocity" (``edge``) and "bias_velocity" (``bias``, fixed biases keep theirs)."""
+    net, before, after = tr.network, tr.velocity, tr.velocity_after
+    v: list[dict] = []
+    for j in range(net.L):
+        a, b = before.weights[j], after.weights[j]
+        for r in range(a.shape[0]):
+            for c in range(a.shape[1]):
+                v.append(
+                    {
+                        "symbol": f"v_{S.w(j, r, c)}",
+                        "quantity": "velocity",
+                        "edge": [j, r, c],
+                        "old": float(a[r, c]),
+                        "value": float(b[r, c]),
+                    }
+                )
+    if net.biases is not None:
+        for j in range(net.L):
+            for i in range(net.sizes[j + 1]):
+                v.append(
+                    {
+                        "symbol": f"v_{S.b_unique(j, i)}",
+                        "quantity": "bias_velocity",
+                        "bias": [j, i],
+                        "old": float(before.biases[j][i]),
+                        "value": float(after.biases[j][i]),
+                        "trained": net.train_biases,
+                    }
+                )
     return v

@@ -23,6 +23,13 @@ How it fits the session's stepper (``next`` / ``previous`` / ``adopt_parameters`
 and, for scrubbing the error curve to a past step (issue 16), ``state_at(step)`` reaches any
 step from ``first_step`` to ``last_step`` and ``truncate(step)`` forgets the steps after it.
 
+Momentum (``bpviz.core.momentum``): a store made with ``velocity=True`` keeps each state's
+velocity v too (``push(…, velocity=v)``, ``State.velocity``; None: no velocity, α = 0 or
+zeros before a run's first step) and calls ``advance(step, weights, biases, context,
+velocity)``, which returns the velocity after the step as a third value. v changes every step,
+so it is part of the state (copied and counted in ``nbytes`` like the parameters), never of
+the context, which holds one value per run of steps.
+
 Guarantees
 ----------
 * **Exact.** Every state returned (``pop``, ``state_at``) has weights and biases bit-for-bit
@@ -34,7 +41,9 @@ Guarantees
   ``depth=None`` every state since the first push (or ``clear``) stays reachable.
 * **Bounded.** ``nbytes`` (the arrays the store holds) never exceeds ``budget``, except that
   two states are always kept even when they do not fit (a single state over half the budget:
-  a network of more than 4 million parameters at the default 64 MiB).
+  a network of more than 4 million parameters at the default 64 MiB). A state with a velocity
+  is twice the size; once one is pushed, ``state_nbytes`` (what ``capacity`` divides the
+  budget by) counts every state at that size, so fewer states fit and the bound still holds.
 * **Cheap to go back.** Checkpoints are the states whose step is a multiple of ``interval``
   (a power of two) plus the oldest one; the interval doubles, and the checkpoints thin out,
   whenever they would leave no room for one replayed stretch (``interval`` − 1 states) and
@@ -61,6 +70,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from bpviz.core.momentum import Velocity
+
 __all__ = ["StepHistory", "State", "Advance", "DEFAULT_BUDGET", "DEFAULT_DEPTH"]
 
 DEFAULT_BUDGET = 64 * 2**20  # bytes of parameter arrays the store may hold (see the docstring)
@@ -73,12 +84,24 @@ Advance = Callable[
 
 
 class State(NamedTuple):
-    """The network's parameters before step ``step``'s update (read-only arrays)."""
+    """The network's parameters (and with momentum its velocity) before step ``step``'s
+    update (read-only arrays)."""
 
     step: int
     weights: Arrays
     biases: Arrays | None
     context: Any
+    velocity: Velocity | None = None
+
+
+def _frozen_velocity(v) -> Velocity | None:
+    if v is None:
+        return None
+    return Velocity(_frozen(v[0]), _frozen(v[1]))
+
+
+def _nbytes(v: Velocity | None) -> int:
+    return 0 if v is None else sum(a.nbytes for a in (*v.weights, *(v.biases or ())))
 
 
 def _frozen(arrays: Sequence[np.ndarray] | None) -> Arrays | None:
@@ -107,13 +130,20 @@ class StepHistory:
     """Past states of the stepper within ``budget`` bytes; see the module docstring."""
 
     def __init__(
-        self, advance: Advance, budget: int = DEFAULT_BUDGET, depth: int | None = DEFAULT_DEPTH
+        self,
+        advance: Advance,
+        budget: int = DEFAULT_BUDGET,
+        depth: int | None = DEFAULT_DEPTH,
+        velocity: bool = False,
     ) -> None:
+        """``velocity``: states carry a velocity (momentum) and ``advance`` takes and returns
+        it (see the module docstring)."""
         if depth is not None and depth < 1:
             raise ValueError(f"depth must be at least 1 (or None), got {depth}")
         if budget < 0:
             raise ValueError(f"budget must be ≥ 0 bytes, got {budget}")
         self._advance = advance
+        self._with_velocity = bool(velocity)
         self.budget = int(budget)
         self.depth = depth
         self.replays = 0  # calls of advance so far (tests and benchmarks read it)
@@ -122,7 +152,7 @@ class StepHistory:
     # -- the stack ---------------------------------------------------------------------------
     def clear(self) -> None:
         """Forget every state (after an edit, new data or settings, training, a new file)."""
-        self._states: dict[int, tuple[Arrays, Arrays | None]] = {}
+        self._states: dict[int, tuple[Arrays, Arrays | None, Velocity | None]] = {}
         self._held: list[int] = []  # the keys of _states, in order
         self._checkpoints: set[int] = set()
         self._recent: OrderedDict[int, None] = OrderedDict()  # held non-checkpoints, LRU first
@@ -130,7 +160,8 @@ class StepHistory:
         self._first: int | None = None  # the oldest reachable step
         self._last: int | None = None  # the newest one (what pop returns next)
         self._shapes: tuple | None = None
-        self._state_nbytes = 0
+        self._param_nbytes = 0  # one state's parameters
+        self._state_nbytes = 0  # and its velocity, once one was pushed (see "Bounded")
         self.interval = 1
         self.nbytes = 0
 
@@ -140,10 +171,14 @@ class StepHistory:
         weights: Sequence[np.ndarray],
         biases: Sequence[np.ndarray] | None,
         context: Any = None,
+        velocity: Velocity | None = None,
     ) -> None:
         """Record the state before step ``step``'s update (copied). ``step`` follows the last
         state (``last_step + 1``), or anything after ``clear`` or once the store is empty;
-        ``context`` is handed back to ``advance`` when step ``step`` is replayed."""
+        ``context`` is handed back to ``advance`` when step ``step`` is replayed; ``velocity``
+        (a store made with ``velocity=True``) is the velocity before the step."""
+        if velocity is not None and not self._with_velocity:
+            raise ValueError("this store keeps no velocity (make it with velocity=True)")
         step = int(step)
         shapes = (
             tuple(np.shape(w) for w in weights),
@@ -159,14 +194,14 @@ class StepHistory:
         else:
             self.clear()
             self._first, self._shapes = step, shapes
-            self._state_nbytes = 8 * (
+            self._state_nbytes = self._param_nbytes = 8 * (
                 sum(int(np.prod(s)) for s in shapes[0]) + sum(int(np.prod(s)) for s in shapes[1] or ())
             )
         self._last = step
         if not self._contexts or not _same(self._contexts[-1][1], context):
             self._contexts.append((step, context))
         checkpoint = not self._checkpoints or step % self.interval == 0
-        self._hold(step, (_frozen(weights), _frozen(biases)), checkpoint)
+        self._hold(step, (_frozen(weights), _frozen(biases), _frozen_velocity(velocity)), checkpoint)
         if self.depth is not None and step - self._first + 1 > self.depth:
             self._forget_before(step - self.depth + 1)
         self._thin()
@@ -222,7 +257,8 @@ class StepHistory:
             held = self._replay_to(step)
         elif step in self._recent:
             self._recent.move_to_end(step)
-        return State(step, *held, self._context(step))
+        w, b, v = held
+        return State(step, w, b, self._context(step), v)
 
     def truncate(self, step: int) -> None:
         """Forget the states after ``step`` (pushing ``step + 1`` comes next)."""
@@ -241,21 +277,28 @@ class StepHistory:
     def _context(self, step: int) -> Any:
         return self._contexts[bisect_right(self._contexts, step, key=lambda r: r[0]) - 1][1]
 
-    def _hold(self, step: int, state: tuple[Arrays, Arrays | None], checkpoint: bool) -> None:
+    def _hold(self, step: int, state: tuple, checkpoint: bool) -> None:
         if step in self._states:
             return
+        if state[2] is not None:  # from now on every state counts at this size
+            self._state_nbytes = max(self._state_nbytes, self._size(state))
         self._states[step] = state
         insort(self._held, step)
-        self.nbytes += self._state_nbytes
+        self.nbytes += self._size(state)
         if checkpoint:
             self._checkpoints.add(step)
         else:
             self._recent[step] = None
 
+    def _size(self, state: tuple) -> int:
+        """Bytes of one held state (its velocity counts when it has one)."""
+        return self._param_nbytes + _nbytes(state[2])
+
     def _drop(self, step: int) -> None:
-        if self._states.pop(step, None) is not None:
+        state = self._states.pop(step, None)
+        if state is not None:
             del self._held[bisect_left(self._held, step)]
-            self.nbytes -= self._state_nbytes
+            self.nbytes -= self._size(state)
         self._checkpoints.discard(step)
         self._recent.pop(step, None)
 
@@ -288,11 +331,16 @@ class StepHistory:
         """Replay from the nearest held state below ``step``; the states on the way are held
         as recently used (the newest survive), ``step``'s too when it fits in the budget."""
         start = self._held[bisect_left(self._held, step) - 1]
-        w, b = self._states[start]
+        w, b, v = self._states[start]
         for s in range(start, step):
-            w_new, b_new = self._advance(s, w, b, self._context(s))
+            if self._with_velocity:
+                w_new, b_new, v_new = self._advance(s, w, b, self._context(s), v)
+                v = _frozen_velocity(v_new)
+            else:
+                w_new, b_new = self._advance(s, w, b, self._context(s))
             self.replays += 1
             w, b = _frozen(w_new), _frozen(b_new)
-            self._hold(s + 1, (w, b), checkpoint=False)
+            self._hold(s + 1, (w, b, v), checkpoint=False)
+            self._thin()  # (a first velocity makes every state bigger)
             self._fit()
-        return w, b
+        return w, b, v

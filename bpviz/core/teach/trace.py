@@ -93,7 +93,7 @@ def trace_json(tr: Trace) -> dict:
                 "delta": p.delta[k].tolist(),
             }
         )
-    return {
+    obj = {
         "samples": list(tr.samples),
         "error": tr.error,
         "layers": layers,
@@ -101,5 +101,18 @@ def trace_json(tr: Trace) -> dict:
         "weights_after": [w.tolist() for w in tr.weights_after],
         "grad_biases": None if p.grad_b is None else [g.tolist() for g in p.grad_b],
         "biases_after": None if tr.biases_after is None else [b.tolist() for b in tr.biases_after],
-        "phases": [phase_json(ph) for ph in tr.phases],
+    }
+    if tr.momentum:  # gradient descent with momentum: α and v before and after the update
+        obj["momentum"] = tr.momentum
+        obj["velocity"] = _velocity_json(tr.velocity)
+        obj["velocity_after"] = _velocity_json(tr.velocity_after)
+    obj["phases"] = [phase_json(ph) for ph in tr.phases]
+    return obj
+
+
+def _velocity_json(v) -> dict:
+    """A velocity as the file's session.velocity writes it."""
+    return {
+        "weights": [a.tolist() for a in v.weights],
+        "biases": None if v.biases is None else [a.tolist() for a in v.biases],
     }

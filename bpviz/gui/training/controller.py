@@ -170,7 +170,8 @@ class TrainingController(QObject):
         self._set_state("idle")
 
     def reset(self) -> None:
-        """Back to the file's weights; the plot clears."""
+        """Back to the start weights; the run's curve stays on the plot, faint, among the
+        session's earlier runs (``session.runs``)."""
         self.stop()
         self._loaded = False
         self.session.reset()
@@ -220,7 +221,7 @@ class TrainingController(QObject):
 
     def update_settings(self, **changes) -> None:
         """Change settings by their names in ``TrainingSettings`` (for scripts and tests):
-        η, mode and batch size through the session's undoable setters, speed and stop
+        η, α, mode and batch size through the session's undoable setters, speed and stop
         threshold as the session's window settings, the limits here."""
         old = self.settings
         new = dataclasses.replace(old, **changes)  # an unknown name is a TypeError
@@ -229,6 +230,8 @@ class TrainingController(QObject):
             raise ValueError("the shuffle seed is the network's (Edit → Network…)")
         if new.learning_rate != old.learning_rate:
             s.set_learning_rate(new.learning_rate)
+        if new.momentum != old.momentum:
+            s.set_momentum(new.momentum)
         if (new.mode, new.batch_size) != (old.mode, old.batch_size):
             s.set_mode(new.mode, new.batch_size)
         s.set_speed(new.speed)
@@ -245,6 +248,7 @@ class TrainingController(QObject):
                 None if snap.biases is None else list(snap.biases),
                 snap.step,
                 forget_after,
+                velocity=snap.velocity,  # momentum's v goes with the run's weights
             )
         finally:
             self._adopting = False
