@@ -16,7 +16,7 @@ training of several samples, whose per-step curve zig-zags between the samples' 
 else E of each step (batch and minibatch; a curve stepped by hand). The curve is cut down with
 the plot's own peak decimation (``decimate.envelope``) to at most ``POINTS`` pixels' min and
 max over the whole run, so the curve keeps its shape, spikes and all, however long the run,
-and a run costs at most ~130 kB (``MAX_RUNS`` runs: ~1 MB). A short run (up to ``2 × POINTS``
+and a run costs at most 64 kB (``MAX_RUNS`` runs: 0.5 MB). A short run (up to ``2 × POINTS``
 entries) keeps every point exactly.
 
 Labels
