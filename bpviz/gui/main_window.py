@@ -29,10 +29,12 @@ from bpviz.gui.error_plot import ErrorPlot, accuracy_text
 from bpviz.gui.exports_menu import ExportCommands
 from bpviz.gui.files import FileCommands
 from bpviz.gui.inspector import Inspector
+from bpviz.gui.landscape_view import LossLandscape
 from bpviz.gui.panels.data_editor import DataEditor
 from bpviz.gui.plain_text import MAX_NAME, auto, displayable
 from bpviz.gui.presentation import STATE_VERSION, Presenter, Stage
 from bpviz.gui.results import ResultsPanel, ResultsTable
+from bpviz.gui.run_list import RunListWidget, plot_with_runs
 from bpviz.gui.session import Session
 from bpviz.gui.stepping import PhaseKeys, PhasePlayer
 from bpviz.gui.theme import apply_font_zoom, apply_palette, zoom_plot_fonts, zoom_window_chrome
@@ -150,13 +152,18 @@ class MainWindow(QMainWindow):
         self.inspector = Inspector(s, self)
         self.inspector_dock = self._dock("Inspector", self.inspector, right)
         self.plot = ErrorPlot(s, self)
-        self.plot_dock = self._dock("Error", self.plot, right)
+        self.run_list = RunListWidget(s, self)  # earlier runs, under the plot
+        self.plot_dock = self._dock("Error", plot_with_runs(self.plot, self.run_list), right)
         self.splitDockWidget(self.inspector_dock, self.plot_dock, Qt.Orientation.Vertical)
         # the data plane: behind the error plot, so the canvas keeps its space (and nothing
         # computes a plane until someone looks: the dock tells the session when it shows)
         self.data_plane = DataPlane(s, self)
         self.plane_dock = self._dock("Data plane", self.data_plane, right, tab_with=self.plot_dock)
         self.data_plane.follow_dock(self.plane_dock)
+        # the loss landscape beside it: records the path from the start, computes only shown
+        self.landscape = LossLandscape(s, self)
+        self.landscape_dock = self._dock("Loss landscape", self.landscape, right, tab_with=self.plot_dock)
+        self.landscape.follow_dock(self.landscape_dock)
         self.training = TrainingController(s, backend, self)
         self.training.message.connect(self._show_message)
         self.training_panel = TrainingPanel(self.training, self.plot, self)
@@ -187,6 +194,12 @@ class MainWindow(QMainWindow):
             if a.menu() is not None and a.text().replace("&", "") == "View":
                 toggle = self.plane_dock.toggleViewAction()
                 toggle.setToolTip("The data plane: the samples and the network's output over two inputs")
+                a.menu().addAction(toggle)
+                toggle = self.landscape_dock.toggleViewAction()
+                toggle.setToolTip(
+                    "The loss landscape: E over two weights around their current values, with "
+                    "the path and the iteration's gradient and update"
+                )
                 a.menu().addAction(toggle)
                 return
 
@@ -266,6 +279,7 @@ class MainWindow(QMainWindow):
         changed = edit_network(self.session, self, new=new)
         if changed and new:
             self.session.source = ""  # untitled: Save asks for a file name
+            self.session.runs.clear()  # a new network: a new list of runs
             self._on_document()
         return changed
 

@@ -525,6 +525,9 @@ class NetworkView(TextItems, EdgeDrawing, LabelPlacement, Pictures, WeightEditin
         if vp is None:
             return
         hit = self.hit(*vp)
+        if ev.modifiers() & Qt.KeyboardModifier.ControlModifier and hit is not None and hit.kind != "neuron":
+            self.session.set_second_selection(hit)  # the loss landscape's second parameter
+            return
         self.session.select(hit)
         if ev.double() and hit is not None and hit.kind in ("edge", "bias"):
             self.begin_edit(hit)

@@ -1,0 +1,173 @@
+"""The loss landscape dock (issue 16, item 4): its centre is the trace's E, it draws filled
+contours, level lines, the path and, at their phases, the gradient's direction and the
+update at its true length −η·∂E/∂w (a new η draws a new update); Ctrl+click on a canvas edge
+sets the second weight; the path is recorded from the start even while the dock is hidden."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QImage
+
+from bpviz.core.landscape import Param
+from bpviz.core.numbers import sig
+from bpviz.core.presets import load_preset
+from bpviz.gui.canvas import NetworkView
+from bpviz.gui.landscape_view import GRADIENT_COLOUR, LossLandscape
+from bpviz.gui.session import Selection, Session
+
+
+def shown(qtbot, session, size=(520, 560)):
+    w = LossLandscape(session)
+    qtbot.addWidget(w)
+    w.resize(*size)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
+
+
+def settled(qtbot, w):
+    """Wait for the background thread's landscape of the latest request."""
+    qtbot.waitUntil(lambda: not w.computing and not w._timer.isActive() and w._view is not None, timeout=5000)
+    qtbot.waitUntil(lambda: w.view.result is not None and w.view.job.serial == w.serial, timeout=5000)
+    return w.view
+
+
+def pixels(widget) -> np.ndarray:
+    img = widget.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+    a = np.frombuffer(img.constBits(), np.uint8).reshape(img.height(), img.bytesPerLine() // 4, 4)
+    return a[:, : img.width(), 2::-1].copy()  # BGRA → RGB
+
+
+def near(px: np.ndarray, colour: str, tol: int = 12) -> int:
+    c = np.array([int(colour[i : i + 2], 16) for i in (1, 3, 5)])
+    return int((np.abs(px.astype(int) - c).max(axis=-1) <= tol).sum())
+
+
+def at_update(s: Session, steps: int = 0) -> None:
+    for _ in range(steps):
+        s.set_phase(s.last_index)
+        s.next()
+    s.set_phase(s.last_index)
+
+
+def test_the_centre_is_the_iterations_error_and_the_arrows_are_its_gradient_and_update(qtbot):
+    s = Session(load_preset("xor"), "xor")
+    s.select(Selection("edge", (1, 0, 0)))
+    s.set_second_selection(Selection("edge", (0, 1, 1)))
+    at_update(s, 3)
+    w = shown(qtbot, s)
+    v = settled(qtbot, w)
+    tr = s.trace
+    res = v.result
+    assert abs(res.centre_error - tr.error) <= 1e-12
+    assert (res.a, res.b) == (Param("edge", (1, 0, 0)), Param("edge", (0, 1, 1)))
+    # the update arrow: from the current point, −η·∂E/∂w at its true length (data units)
+    ga, gb = tr.p.grad_w[1][0, 0], tr.p.grad_w[0][1, 1]
+    halo, line, label, _c = v.arrows["update"]
+    x, y = line.getData()
+    assert (x[0], y[0]) == res.centre
+    dx, dy = x[1] - x[0], y[1] - y[0]
+    assert dx == pytest.approx(-s.learning_rate * ga, abs=1e-12)
+    assert dy == pytest.approx(-s.learning_rate * gb, abs=1e-12)
+    assert np.hypot(dx, dy) == pytest.approx(s.learning_rate * np.hypot(ga, gb), rel=1e-12)
+    assert label.toPlainText() == "−η∇E" and line.isVisible()
+    # the gradient arrow points along +∇E
+    x, y = v.arrows["gradient"][1].getData()
+    gx, gy = x[1] - x[0], y[1] - y[0]
+    assert gx * gb == pytest.approx(gy * ga, abs=1e-12) and gx * ga > 0
+    # filled contours and level lines are drawn, with the colour bar
+    assert v.image.isVisible() and v.image.image.shape[:2] == res.errors.shape
+    assert len(v.levels.getData()[0]) > 20 and v._bar_shown
+    assert near(pixels(v), GRADIENT_COLOUR) > 30  # the arrow is on screen
+    assert "E of all 4 samples" in v.plotItem.titleLabel.text
+
+
+def test_a_larger_learning_rate_draws_a_longer_update(qtbot):
+    s = Session(load_preset("xor"), "xor")
+    at_update(s, 2)
+    w = shown(qtbot, s)
+    v = settled(qtbot, w)
+    small = np.array(v.arrow_vectors()["update"])
+    s.set_learning_rate(20.0)
+    s.set_phase(s.last_index)
+    v = settled(qtbot, w)
+    big = np.array(v.arrow_vectors()["update"])
+    np.testing.assert_allclose(big, small * 10.0, rtol=1e-12)  # η 2 → 20
+    # the grid widens to keep the overshoot in view: 3·|Δ| on each axis at least
+    assert (v.result.xs[-1] - v.result.xs[0]) / 2 >= 3 * abs(big[0]) - 1e-12
+
+
+def test_arrows_wait_for_their_phases(qtbot):
+    s = Session(load_preset("mazur"), "mazur")
+    w = shown(qtbot, s)
+    v = settled(qtbot, w)
+    assert s.phase_index == 0 and v.arrow_vectors() == {"gradient": None, "update": None}
+    assert not v.arrows["update"][1].isVisible()
+    s.set_phase(w.view.job.grad_phase - 1)
+    assert v.arrow_vectors()["gradient"] is not None and v.arrow_vectors()["update"] is None
+    s.set_phase(s.last_index)
+    assert v.arrow_vectors()["update"] is not None and v.arrows["update"][1].isVisible()
+
+
+def test_the_default_pair_is_the_last_layers_largest_gradients(qtbot):
+    s = Session(load_preset("mazur"), "mazur")
+    w = shown(qtbot, s)
+    v = settled(qtbot, w)
+    g = np.abs(s.trace.p.grad_w[-1])
+    a, b = v.result.a, v.result.b
+    assert a.layer == b.layer == 1 and g[a.row, a.col] == g.max()
+    assert "largest |∂E/∂w|" in v.key.text
+    assert v.plotItem.getAxis("bottom").labelText == s.network.labels.weights[1][a.row][a.col]
+
+
+def test_ctrl_click_on_an_edge_sets_the_second_weight(qtbot):
+    s = Session(load_preset("mazur"), "mazur")
+    c = NetworkView(s)
+    qtbot.addWidget(c)
+    c.resize(900, 600)
+    c.show()
+    qtbot.waitExposed(c)
+    pos = c._pos
+
+    def click(view_xy, mods):
+        scene = c.vb.mapViewToScene(QPointF(*view_xy))
+        qtbot.mouseClick(c.viewport(), Qt.MouseButton.LeftButton, mods, c.mapFromScene(scene))
+
+    click((pos[1][0] + pos[2][0]) / 2, Qt.KeyboardModifier.NoModifier)  # w5
+    assert s.selection == Selection("edge", (1, 0, 0)) and s.second_selection is None
+    seen = []
+    s.secondSelectionChanged.connect(lambda: seen.append(s.second_selection))
+    click((pos[1][1] + pos[2][1]) / 2, Qt.KeyboardModifier.ControlModifier)  # w8
+    assert s.second_selection == Selection("edge", (1, 1, 1)) and seen == [s.second_selection]
+    assert s.selection == Selection("edge", (1, 0, 0))  # the first stays
+
+
+def test_the_path_is_recorded_from_the_start_while_the_dock_is_hidden(qtbot):
+    s = Session(load_preset("xor"), "xor")
+    w = LossLandscape(s)  # never shown: computes nothing, records the path
+    qtbot.addWidget(w)
+    at_update(s, 5)
+    assert w.trail.steps.tolist() == [0, 1, 2, 3, 4, 5] and w._view is None
+    w.show()
+    qtbot.waitExposed(w)
+    v = settled(qtbot, w)
+    steps, pts = v.path
+    assert steps.tolist() == [0, 1, 2, 3, 4, 5]
+    assert tuple(pts[-1]) == v.result.centre
+    assert v.path_line.isVisible()
+    s.load(load_preset("mazur"), "mazur")  # a new document: a new path
+    assert w.trail.steps.tolist() == [0]
+
+
+def test_hover_reads_off_E_at_the_nearest_grid_point(qtbot):
+    s = Session(load_preset("xor"), "xor")
+    w = shown(qtbot, s)
+    v = settled(qtbot, w)
+    res = v.result
+    la, lb = v.job.labels
+    dx = res.xs[1] - res.xs[0]
+    words = v.describe(res.xs[3] + 0.3 * dx, res.ys[7])
+    assert words == f"{la} = {sig(res.xs[3], 4)}, {lb} = {sig(res.ys[7], 4)}: E = {sig(res.errors[7, 3], 6)}"
+    assert v.describe(*res.centre).startswith("step 0 of the path")  # the path's point wins
