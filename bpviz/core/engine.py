@@ -32,6 +32,10 @@ the steps (η, α, mode, batch size, path) and each edited weight, and more at c
 a byte budget. ``Seek(step)`` replays a fresh trainer from the nearest one and answers with a
 snapshot whose ``seek`` is the step shown (``SeekProgress`` first when the replay is long); the
 run goes on as it was.
+
+Gradient health (issue 16, ``bpviz.core.gradient_health``): snapshots carry each layer's mean
+|δ| and ‖∂E/∂W‖ of the next step at the current weights (``Snapshot.gradients``), at most every
+``GRADIENT_INTERVAL`` while running and spaced by their cost like the test error.
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ from typing import Protocol
 import numpy as np
 
 from bpviz.core import classify
+from bpviz.core import gradient_health as _health
 from bpviz.core import momentum as _momentum
 from bpviz.core import plane as _plane
 from bpviz.core.checkpoints import Checkpoints, Setup
@@ -73,6 +78,7 @@ __all__ = [
     "FULL_INTERVAL",
     "TEST_INTERVAL",
     "PLANE_INTERVAL",
+    "GRADIENT_INTERVAL",
     "MAX_SHARE",
     "CHUNK_SECONDS",
     "MAX_RESULT_ROWS",
@@ -84,6 +90,7 @@ CHUNK_SECONDS = 0.004  # one chunk of steps between looks at the command queue
 TEST_INTERVAL = 1 / 15  # the test error (a pass over the test rows): at most 15 times a second
 MAX_SHARE = 0.05  # the looks at all data and at the test rows take at most this share of the time
 PLANE_INTERVAL = 1 / 15  # the data plane: at most 15 times a second (each at most MAX_SHARE)
+GRADIENT_INTERVAL = 1 / 30  # gradient health (one step's pass): at most 30 times a second
 
 
 # -- commands ------------------------------------------------------------------------------
@@ -200,6 +207,9 @@ class Snapshot:
     test_confusion: np.ndarray | None = None  # on the test rows
     plane: _plane.Plane | None = None  # the data plane at this step's weights (None: none new)
     velocity: _momentum.Velocity | None = None  # v of momentum after this step (None: α = 0 / zeros)
+    # gradient health since the last snapshot: (step n, gradient_health.Health of step n: its
+    # rows at the weights after step n − 1), at most every GRADIENT_INTERVAL (see _gradient_point)
+    gradients: tuple = ()
     # the answer to a Seek: the past step these weights are of (None: the run's own state),
     # and the settings in force there (η, α, mode, …: what the steps from it used)
     seek: int | None = None
@@ -232,6 +242,7 @@ def merged(a: Snapshot, b: Snapshot) -> Snapshot:
         first_error_step=a.first_error_step,
         epoch_errors=a.epoch_errors + b.epoch_errors,
         test_errors=a.test_errors + b.test_errors,
+        gradients=a.gradients + b.gradients,
         plane=a.plane if b.plane is None else b.plane,
         **scores,
     )
@@ -268,6 +279,9 @@ class TrainingEngine:
         self._plane_due = 0.0
         self.plane_cost = 0.0  # seconds the last plane took (benchmarks)
         self.plane_seconds = 0.0  # seconds all planes took since the load (benchmarks)
+        self._meter: _health.Meter | None = None  # gradient health of the trainer's network
+        self._grad_step: int | None = None  # the trainer's step at the last gradient point
+        self._grad_due = 0.0
         # the run's past, for Seek (bpviz.core.checkpoints); keep_checkpoints False: none
         # taken after chunks (benchmarks compare), the pinned ones still are
         self.checkpoints = Checkpoints()
@@ -341,6 +355,9 @@ class TrainingEngine:
         self._plane_step = None
         self._plane_due = 0.0
         self.plane_seconds = 0.0
+        self._meter = _health.Meter(self.trainer.network)
+        self._grad_step = None
+        self._grad_due = 0.0
         if self.settings is not None:
             self.trainer.learning_rate = self.settings.learning_rate
             self.trainer.set_mode(*self.settings.schedule)
@@ -425,6 +442,7 @@ class TrainingEngine:
         epochs = tuple(epochs)
         test_points = self._test_point(now)
         plane = self._plane_point(now)
+        gradients = self._gradient_point(now)
         outputs = None
         scores: dict = {}
         if full:
@@ -455,6 +473,7 @@ class TrainingEngine:
             test_error=self._test_error,
             plane=plane,
             velocity=_momentum.copy(t.velocity),
+            gradients=gradients,
             **scores,
         )
 
@@ -514,6 +533,27 @@ class TrainingEngine:
             return ()
         self._test_error = e
         return ((t.step, e),)
+
+    def _gradient_point(self, now: float) -> tuple:
+        """((step n, gradient health of step n),) when one is due: the trainer's step moved
+        on since the last (n = that step + 1: the next step's rows at the current weights, the
+        pass that step will make), and the run is not running or ``GRADIENT_INTERVAL`` has
+        passed, stretched so the passes take at most ``MAX_SHARE`` of the time. Numbers that
+        are not finite (the step that diverged) are not sent."""
+        t = self.trainer
+        if self._meter is None or t.step == self._grad_step:
+            return ()
+        if self.state == "running" and now < self._grad_due:
+            return ()
+        t0 = time.perf_counter()
+        rows = t.next_rows()  # (the schedule draws as the trainer will: same rows, same order)
+        h = self._meter(t.inputs[rows], t.targets[rows])
+        cost = time.perf_counter() - t0
+        self._grad_due = now + max(GRADIENT_INTERVAL, cost / MAX_SHARE)
+        self._grad_step = t.step
+        if not (np.isfinite(h.delta).all() and np.isfinite(h.grad).all()):
+            return ()
+        return ((t.step + 1, h),)
 
     def _plane_point(self, now: float) -> _plane.Plane | None:
         """The data plane at the current weights when one is asked for and due: the step
