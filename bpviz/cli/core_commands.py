@@ -42,7 +42,8 @@ def cmd_trace(args) -> int:
     from bpviz.core.teach.trace import formula_text, lines_text, trace_json
 
     doc = resolve_net(args.net)
-    tr = trace_step(doc, first_rows(doc, args.sample))
+    # with momentum, the step starts from the file's saved velocity (session.velocity; 0 without)
+    tr = trace_step(doc, first_rows(doc, args.sample), velocity=doc.velocity)
     finite = math.isfinite(tr.error) and all(
         np.isfinite(a).all() for a in [*tr.weights_after, *tr.p.grad_w, *tr.p.delta[1:]]
     )
@@ -64,9 +65,10 @@ def cmd_trace(args) -> int:
         if nums == list(range(nums[0], nums[-1] + 1))
         else "samples " + ", ".join(map(str, nums))
     )
+    momentum = f", momentum {doc.momentum:g}" if doc.momentum else ""
     print(
         f"{doc.title or args.net} — one step on {which} of {doc.n_samples}, "
-        f"learning rate {doc.learning_rate:g}"
+        f"learning rate {doc.learning_rate:g}{momentum}"
     )
     width = len(str(len(tr.phases)))
     for ph in tr.phases:
@@ -95,6 +97,17 @@ def _print_train_json(trainer, final: float, history, args_net: str, held_out: d
         "diverged_at": trainer.diverged_at,
         **held_out,
     }
+    if trainer.momentum:  # gradient descent with momentum: α and the velocity it ends with
+        v = trainer.velocity
+        obj["momentum"] = trainer.momentum
+        obj["velocity"] = (
+            None
+            if v is None
+            else {
+                "weights": [a.tolist() for a in v.weights],
+                "biases": None if v.biases is None else [a.tolist() for a in v.biases],
+            }
+        )
     try:
         text = json.dumps(obj, ensure_ascii=False, allow_nan=False)
     except ValueError:
@@ -153,6 +166,7 @@ def cmd_train(args) -> int:
         out = doc.copy()
         out.network = net.copy()
         out.session = None  # the input's saved progress does not describe these weights
+        out.velocity = trainer.velocity  # (momentum's v goes with them: session.velocity)
         fileformat.save(out, args.out)
     if args.json:
         held_out = {
@@ -175,7 +189,8 @@ def cmd_train(args) -> int:
         print(
             f"bpviz train: diverged at step {trainer.diverged_at} (a value was not finite); "
             f"kept the weights after step {trainer.diverged_at - 1}. "
-            f"Try a smaller learning rate than {doc.learning_rate:g}.",
+            f"Try a smaller learning rate than {doc.learning_rate:g}"
+            + (f" or a smaller momentum than {doc.momentum:g}." if doc.momentum else "."),
             file=sys.stderr,
         )
         return 3

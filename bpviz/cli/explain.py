@@ -19,7 +19,7 @@ def cmd_explain(args) -> int:
     if args.out:
         check_writable(args.out)
     doc = resolve_net(args.net)
-    tr = trace_step(doc, first_rows(doc, args.sample))
+    tr = trace_step(doc, first_rows(doc, args.sample), velocity=doc.velocity)  # (momentum's saved v)
     try:
         text = explain(doc, tr, args.format, name=args.net, explicit=args.sample is not None)
     except ExplainError as e:

@@ -122,7 +122,9 @@ def test_momentum_equals_the_reference_loop_over_1000_steps(mode, biases):
         for a, b in zip(tr.velocity.biases, VB, strict=True):
             assert close(a, b)
         if biases == "fixed":  # fixed biases keep their value and their (zero) velocity
-            assert all(np.array_equal(a, b) for a, b in zip(tr.network.biases, doc.network.biases, strict=True))
+            assert all(
+                np.array_equal(a, b) for a, b in zip(tr.network.biases, doc.network.biases, strict=True)
+            )
             assert not any(v.any() for v in tr.velocity.biases)
     # momentum did something: plain descent ends elsewhere
     plain = reference(document(mode, biases, alpha=0.0), STEPS)[0]
@@ -210,8 +212,12 @@ def test_the_trainer_starts_from_the_documents_velocity():
     second = Trainer(resumed)
     second.run(max_steps=50)
     first.run(max_steps=50)
-    assert all(np.array_equal(x, y) for x, y in zip(first.network.weights, second.network.weights, strict=True))
-    assert all(np.array_equal(x, y) for x, y in zip(first.velocity.weights, second.velocity.weights, strict=True))
+    assert all(
+        np.array_equal(x, y) for x, y in zip(first.network.weights, second.network.weights, strict=True)
+    )
+    assert all(
+        np.array_equal(x, y) for x, y in zip(first.velocity.weights, second.velocity.weights, strict=True)
+    )
     bad = resumed.copy()
     bad.velocity = momentum.Velocity(bad.velocity.weights[:1], bad.velocity.biases)
     with pytest.raises(ValueError, match="does not fit"):

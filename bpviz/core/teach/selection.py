@@ -378,8 +378,17 @@ class Explainer:
             f"</p><p class='n'>= <b>{self.num(x.value(), ('out', j) if j else None)}</b></p>"
         )
         h += self.eq(C.delta_eq(c, k, r, s)) + self.beat(k)
-        h += self.label(f"Update (η = {self.number(tr.learning_rate)})", "m")
+        h += self.label(self.update_label(), "m")
+        if c.momentum:  # its velocity first: v⁺ = α·v + ∂E/∂w
+            h += self.eq(C.velocity_eq(c, j, r, col))
         return h + self.eq(C.update_eq(c, j, r, col)) + self.footer()
+
+    def update_label(self) -> str:
+        """Update (η = 0.5), with momentum Update with momentum (α = 0.9, η = 0.5)."""
+        eta = self.number(self.tr.learning_rate)
+        if self.c.momentum:
+            return f"Update with momentum (α = {self.number(self.c.momentum)}, η = {eta})"
+        return f"Update (η = {eta})"
 
     def bias(self, j: int, i: int) -> str:
         c, k, net = self.c, j + 1, self.net
@@ -394,10 +403,12 @@ class Explainer:
         if self.m > 1:
             h += self.contributions(k, i, j, None)
         h += self.eq(C.delta_eq(c, k, i, self.s))
-        h += self.label(f"Update (η = {self.number(self.tr.learning_rate)})", "m")
+        h += self.label(self.update_label(), "m")
         if not net.train_biases:
             h += f"<p class='s'>biases fixed: {self.r(b)} stays {self.number(net.biases[j][i])}</p>"
         else:
+            if c.momentum:
+                h += self.eq(C.bias_velocity_eq(c, j, i))
             h += self.eq(C.bias_update_eq(c, j, i))
         return h + self.footer()
 

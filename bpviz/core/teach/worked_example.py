@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bpviz.core.expr import Diff, Eq, Num, Partial, Prod, SumOver, Sym
+from bpviz.core.expr import Diff, Eq, Num, Partial, Prod, Sum, SumOver, Sym
 from bpviz.core.iteration import chain as C
 from bpviz.core.iteration.chain import Chain
 from bpviz.core.teach import document as D
@@ -152,7 +152,10 @@ class _Narrative(Backward):
                 "(they are not updated). "
             )
         desc += f"The error is {net.loss.title}, {net.loss.prose} The learning rate is "
-        items: list = [desc, Math(_is(self.c.eta(), self.tr.learning_rate)), ". "]
+        items: list = [desc, Math(_is(self.c.eta(), self.tr.learning_rate))]
+        if self.c.momentum:
+            items += [", with momentum ", Math(_is(self.c.alpha(), self.c.momentum))]
+        items.append(". ")
         n, mode, m = doc.n_samples, doc.mode, self.m
         if mode == "online" or (m == 1 and self.explicit):
             items.append(
@@ -372,26 +375,41 @@ class _Narrative(Backward):
         c, net, lab = self.c, self.net, self.net.labels
         eta = Sym(None, "η")
         self.h(2, "The update")
-        self.para(
-            "To decrease the error, we subtract each gradient, multiplied by the learning rate ",
-            Math(_is(c.eta(), self.tr.learning_rate)),
-            ", from its "
-            "weight. The updates are made only now, after every gradient has been "
-            "computed with the old weights:",
-        )
-        self.show(Eq(Sym(None, "w", mark="⁺"), (Diff(W, Prod((eta, Partial(E, W)))),)))
+        if c.momentum:
+            self.momentum_rule()
+        else:
+            self.para(
+                "To decrease the error, we subtract each gradient, multiplied by the learning rate ",
+                Math(_is(c.eta(), self.tr.learning_rate)),
+                ", from its "
+                "weight. The updates are made only now, after every gradient has been "
+                "computed with the old weights:",
+            )
+            self.show(Eq(Sym(None, "w", mark="⁺"), (Diff(W, Prod((eta, Partial(E, W)))),)))
         for j in range(self.L):
             k = j + 1
             self.para(Strong(f"Weights into layer {self.names[k]}"), ":")
-            eqs = [C.update_eq(c, j, r, col) for r in self.shown(k) for col in self.shown_inputs(k)]
+            shown = [(r, col) for r in self.shown(k) for col in self.shown_inputs(k)]
+            eqs = []
+            for r, col in shown:
+                if c.momentum:
+                    eqs.append(C.velocity_eq(c, j, r, col))
+                eqs.append(C.update_eq(c, j, r, col))
             self.show(*eqs)
             n_all = self.sizes[k] * self.sizes[j]
-            if len(eqs) < n_all:
+            if len(shown) < n_all:
                 self.para(
-                    f"The other {n_all - len(eqs):,} weights into layer {self.names[k]} "
+                    f"The other {n_all - len(shown):,} weights into layer {self.names[k]} "
                     "are updated the same way."
                 )
-        if net.biases is not None and net.train_biases:
+        if net.biases is not None and net.train_biases and c.momentum:
+            self.para(Strong("Biases"), ": they are trained too, each with a velocity of its own:")
+            eqs = []
+            for j in range(self.L):
+                for i in self.shown(j + 1):
+                    eqs += [C.bias_velocity_eq(c, j, i), C.bias_update_eq(c, j, i)]
+            self.show(*eqs)
+        elif net.biases is not None and net.train_biases:
             rule = Eq(Sym(None, "b", mark="⁺"), (Diff(B, Prod((eta, Partial(E, B)))),))
             self.para(Strong("Biases"), ": they are trained too, ", Math(rule), ":")
             self.show(*[C.bias_update_eq(c, j, i) for j in range(self.L) for i in self.shown(j + 1)])
@@ -408,6 +426,27 @@ class _Narrative(Backward):
             self.para(*items, ".")
         self.para("The new weights", " and biases" if net.biases is not None else "", " after this step:")
         self.weight_tables(after=True)
+
+    def momentum_rule(self) -> None:
+        """Gradient descent with momentum (bpviz.core.momentum): the velocity, then the step."""
+        c = self.c
+        eta, alpha = Sym(None, "η"), Sym(None, "α")
+        v, v_new = Sym("v", "w"), Sym("v", "w", mark="⁺")
+        self.para(
+            "This network learns with momentum ",
+            Math(_is(c.alpha(), c.momentum)),
+            ": each weight keeps a velocity v, a running sum of its past gradients that "
+            "shrinks by the factor α at every step (it was 0 before the first step of the "
+            "run, so that step is plain gradient descent). First the velocity takes the "
+            "new gradient, then the weight moves by the learning rate ",
+            Math(_is(c.eta(), self.tr.learning_rate)),
+            " times the velocity. The updates are made only now, after every gradient has "
+            "been computed with the old weights:",
+        )
+        self.show(
+            Eq(v_new, (Sum((Prod((alpha, v)), Partial(E, W))),)),
+            Eq(Sym(None, "w", mark="⁺"), (Diff(W, Prod((eta, v_new))),)),
+        )
 
     def closing(self) -> None:
         e_total = Sym("E", "total")

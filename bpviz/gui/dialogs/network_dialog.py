@@ -60,6 +60,7 @@ from bpviz.core.network import Labels
 from bpviz.gui.dialogs.layer_rows import LayerRow, LayerRows
 from bpviz.gui.dialogs.network_fields import (
     MODE_TEXT,
+    MOMENTUM_TIP,
     SCHEME_TEXT,
     FieldError,
     TypedFields,
@@ -68,9 +69,11 @@ from bpviz.gui.dialogs.network_fields import (
     field_text,
     layer_field,
     num_text,
+    read_momentum_field,
     read_spec,
     read_whole,
     summary,
+    with_momentum,
 )
 from bpviz.gui.plain_text import auto, warn
 
@@ -265,6 +268,12 @@ class NetworkDialog(LayerRows, QDialog):
         self.lr_edit = QLineEdit()
         self._tips[self.lr_edit] = "η in w ← w − η·∂E/∂w: a finite number > 0"
         form.addRow("Lear&ning rate η:", self.lr_edit)
+        self.momentum_edit = QLineEdit()
+        self._tips[self.momentum_edit] = MOMENTUM_TIP
+        momentum_label = QLabel("Moment&um α:")
+        momentum_label.setBuddy(self.momentum_edit)
+        momentum_label.setToolTip(MOMENTUM_TIP)
+        form.addRow(momentum_label, self.momentum_edit)
         self.mode_combo = QComboBox()
         for m in MODES:
             self.mode_combo.addItem(MODE_TEXT[m], m)
@@ -345,6 +354,7 @@ class NetworkDialog(LayerRows, QDialog):
         for sig in (
             self.title_edit.textChanged,
             self.lr_edit.textChanged,
+            self.momentum_edit.textChanged,
             self.shuffle_edit.textChanged,
             self.scale_edit.textChanged,
             self.seed_edit.textChanged,
@@ -369,6 +379,7 @@ class NetworkDialog(LayerRows, QDialog):
         self.train_biases_check.setChecked(bool(spec.train_biases))
         self._set_combo(self.loss_combo, spec.loss)
         self.lr_edit.setText(num_text(spec.learning_rate))
+        self.momentum_edit.setText(f"{self._doc.momentum:g}" if self._doc is not None else "0")
         self._set_combo(self.mode_combo, spec.mode)
         bs = spec.batch_size if spec.batch_size is not None else max(1, self._n_samples // 2)
         self.batch_spin.setValue(min(max(1, int(bs)), self._n_samples))
@@ -395,6 +406,7 @@ class NetworkDialog(LayerRows, QDialog):
             self.loss_combo,
             self.output_button,
             self.lr_edit,
+            self.momentum_edit,
             self.mode_combo,
             self.batch_spin,
             self.shuffle_edit,
@@ -551,10 +563,21 @@ class NetworkDialog(LayerRows, QDialog):
             )
         )
 
+    def momentum(self) -> float | None:
+        """The momentum α as typed (None: not a momentum; ``problems`` says why)."""
+        try:
+            return read_momentum_field(self.momentum_edit.text())
+        except FieldError:
+            return None
+
     def _read_with_features(self) -> tuple[NetworkSpec, dict[str, str]]:
         """The spec as typed with the ticked features: the input layer's size counts them, as
         the file's does (the field shows the raw inputs)."""
         spec, problems = self._read()
+        try:  # α is the document's, not the spec's (bpviz.core.build has none)
+            read_momentum_field(self.momentum_edit.text())
+        except FieldError as e:
+            problems["momentum"] = str(e)
         feats = self.checked_features()
         spec.features = feats
         first = spec.layers[0] if spec.layers else None
@@ -578,6 +601,7 @@ class NetworkDialog(LayerRows, QDialog):
             "layers": self.table,
             "loss": self.loss_combo,
             "learning_rate": self.lr_edit,
+            "momentum": self.momentum_edit,
             "batch_size": self.batch_spin,
             "shuffle_seed": self.shuffle_edit,
             "init.scale": self.scale_edit,
@@ -726,6 +750,7 @@ def edit_network(session, parent: QWidget | None = None, new: bool = False) -> b
         except SpecError as e:  # the dialog checked everything: not expected
             warn(parent, title, str(e))
             return False
+        with_momentum(doc, dialog.momentum(), old)
     finally:
         dialog.deleteLater()
     session.replace_document(doc, "New network" if new else "Change the network")

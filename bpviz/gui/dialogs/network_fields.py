@@ -13,7 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bpviz.core import momentum as core_momentum
 from bpviz.core.build import LayerSpec, NetworkSpec
+from bpviz.core.fileformat import Document
 from bpviz.core.numbers import read_number
 
 MODE_TEXT = {
@@ -28,6 +30,7 @@ FIELD_ORDER = (
     "layers",
     "loss",
     "learning_rate",
+    "momentum",
     "mode",
     "batch_size",
     "shuffle_seed",
@@ -38,6 +41,7 @@ FIELD_ORDER = (
 FIELD_TEXT = {
     "layers": "Layers",
     "learning_rate": "Learning rate",
+    "momentum": "Momentum α",
     "batch_size": "Batch size",
     "shuffle_seed": "Shuffle seed",
     "init.scale": "Scale",
@@ -46,6 +50,11 @@ FIELD_TEXT = {
     "loss": "Loss",
     "mode": "Mode",
 }
+
+MOMENTUM_TIP = (
+    "Momentum α in v ← α·v + ∂E/∂w, w ← w − η·v (each weight keeps a velocity v): "
+    "0 = plain gradient descent; 0.9 is common. A number from 0 up to (not including) 1"
+)
 
 _INT = re.compile(r"\+?\d+")
 _LAYER_FIELD = re.compile(r"layers\[(\d+)\]\.(\w+)")
@@ -76,6 +85,29 @@ def read_real(text: str) -> float:
         return read_number(text)
     except ValueError as e:
         raise FieldError(str(e)) from None
+
+
+def read_momentum_field(text: str) -> float:
+    """The momentum α as typed: empty is 0 (plain gradient descent), else a number with
+    0 ≤ α < 1 (``bpviz.core.momentum``'s rule; its reason is the message)."""
+    if not text.strip():
+        return 0.0
+    a = read_real(text)
+    problem = core_momentum.momentum_problem(a)
+    if problem:
+        raise FieldError(problem)
+    return core_momentum.check_momentum(a)
+
+
+def with_momentum(doc: Document, alpha: float | None, old: Document | None) -> Document:
+    """The dialog's document with its momentum α (the spec has none). The velocity of the
+    old document's weights stays with them while α > 0 and it still fits the network (the
+    dialog keeps the weights that still fit); otherwise the new document starts from v = 0."""
+    doc.momentum = float(alpha or 0.0)
+    v = None if old is None else old.velocity
+    fits = v is not None and core_momentum.shape_problem(v, doc.network) is None
+    doc.velocity = core_momentum.copy(v) if doc.momentum and fits else None
+    return doc
 
 
 def num_text(v: float) -> str:

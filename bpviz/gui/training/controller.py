@@ -14,12 +14,25 @@ on screen itself."""
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import time
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from bpviz.core.engine import Configure, EditParameter, Load, Pause, SetPlane, Snapshot, Stop, Train
+from bpviz.core.checkpoints import Setup
+from bpviz.core.engine import (
+    Configure,
+    EditParameter,
+    Load,
+    Pause,
+    Seek,
+    SeekProgress,
+    SetPlane,
+    Snapshot,
+    Stop,
+    Train,
+)
 from bpviz.core.training_settings import TrainingSettings
 from bpviz.gui.session import Scores, Session
 from bpviz.gui.training.worker import WorkerThread, limit_window_blas
@@ -35,6 +48,8 @@ class TrainingController(QObject):
     stateChanged = Signal(str)  # idle, running, paused, finished, diverged
     snapshotApplied = Signal(object)
     message = Signal(str, str)  # title, text: one clear message (e.g. divergence)
+    notice = Signal(str)  # a sentence for the status bar (a past step that is not kept)
+    seekProgress = Signal(int, int)  # done, total steps of a long replay (0, 0: over)
 
     def __init__(self, session: Session, backend: str = "process", parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -53,6 +68,12 @@ class TrainingController(QObject):
         self._serial_seen = 0
         self._adopting = False
         self._asked = ""  # the last run command sent: "train" or "pause" (see _current_state)
+        # scrubbing: the Seeks sent and not answered yet, in order ([step, phase, gen, the
+        # session's live_serial, cancelled]), and the next one wanted (step, phase)
+        self._seeks: collections.deque = collections.deque()
+        self._seek_want: tuple[int, int | None, int] | None = None  # (+ live_serial)
+        self._engine_generation: int | None = None  # the network and data the engine last loaded
+        session.viewRequested.connect(self.seek)
         session.documentChanged.connect(self._on_document)
         session.settingsChanged.connect(self._on_settings)
         session.parameterEdited.connect(self._on_edit)
@@ -79,6 +100,10 @@ class TrainingController(QObject):
         the next Train starts a fresh process from there; one sentence says what happened."""
         if worker is not self.worker:
             return  # an old worker's, already replaced
+        self._seeks.clear()  # (no answer will come)
+        self._seek_want = None
+        self.seekProgress.emit(0, 0)
+        self._engine_generation = None
         self.worker = None
         worker.shutdown()
         worker.deleteLater()
@@ -135,11 +160,14 @@ class TrainingController(QObject):
         self._send(Load(s.current_document(), s.step, self._gen))
         self._send(SetPlane(s.plane_request))
         self._loaded = True
+        self._engine_generation = s.generation  # (its checkpoints go on for this network)
 
     def train(self) -> None:
-        """Train (or resume) from the weights the stepper shows."""
+        """Train (or resume) from the weights the stepper shows (the live network's: a past
+        step on screen gives way to it; "Train from here" goes on from a past step)."""
         if self.state == "running":
             return
+        self.back_to_live()
         if self.state != "paused" or not self._loaded:
             self._load()
         self._send(Train(self.settings))
@@ -193,7 +221,7 @@ class TrainingController(QObject):
         snap = self.last
         if self._adopting or self.state != "paused" or snap is None:
             return
-        if self.session.step != snap.step:
+        if self.session.viewing is None and self.session.step != snap.step:
             self._end_run()
             self._set_state("idle")
 
@@ -238,6 +266,105 @@ class TrainingController(QObject):
         s.set_stop_error(new.stop_error)
         self.set_limits(new.max_steps, new.target_error)
 
+    # -- a past step on screen (scrubbing the error curve) -------------------------------------
+    def seek(self, step: int, phase: int | None = None) -> None:
+        """Show the network at past step ``step`` (the error plot, its slider, Shift+←/→, ←
+        from a past step's first phase): a running run pauses first; steps taken by hand
+        come from the stepper's own store, a run's from the training process (a replay from
+        its checkpoints, bit for bit); the live step or later is the live network again.
+        ``phase``: the phase to show (None: the same one). While a replay is on its way only
+        the latest step asked for waits (a drag asks for many)."""
+        s = self.session
+        step = max(0, int(step))
+        phase = None if phase is None or phase < 0 else phase
+        if self.state == "running":
+            self.pause()  # (the run is ahead of the weights on screen: the engine says where)
+        elif step >= s.live_step:
+            self.back_to_live()
+            return
+        st = s.past_state(step)
+        if st is not None:  # taken by hand since the last run: the stepper's own
+            self._cancel_seeks()
+            rows, lr, alpha = st.context[:3]
+            d = s.doc
+            setup = Setup(lr, d.mode, d.batch_size, d.shuffle_seed, alpha, "numpy")
+            s.view(st.step, st.weights, st.biases, setup, st.velocity, phase, rows)
+            return
+        if self.worker is None or self._engine_generation != s.generation:
+            self.notice.emit(
+                f"Step {step:,} is not kept: the window can show the steps of this network's "
+                "runs since it was opened, and the last steps taken by hand."
+            )
+            return
+        self._seek_want = (step, phase, s.live_serial)
+        if all(r[4] for r in self._seeks):  # none on its way (or only forgotten ones)
+            self._send_seek()
+
+    def back_to_live(self) -> None:
+        """The live network again (Esc); a replay on its way is forgotten."""
+        self._cancel_seeks()
+        self.session.back_to_live()
+
+    def train_from_here(self) -> None:
+        """Go on training from the past step on screen with the settings in the Training
+        dock: the run's steps after it, and their error curve, are discarded."""
+        s = self.session
+        if s.viewing is None:
+            return
+        self._cancel_seeks()
+        self._end_run()
+        self._set_state("idle")
+        s.commit_view()
+        self.train()
+
+    def _cancel_seeks(self) -> None:
+        self._seek_want = None
+        for r in self._seeks:
+            r[4] = True
+        self.seekProgress.emit(0, 0)
+
+    def _send_seek(self) -> None:
+        step, phase, live = self._seek_want
+        self._seek_want = None
+        if live != self.session.live_serial:  # back to live since it was asked for
+            return
+        self._seeks.append([step, phase, self._gen, live, False])
+        self._send(Seek(step))
+
+    def _on_seek_answer(self, ans) -> None:
+        """A replay's progress, or its answer: the past step goes on screen unless it was
+        asked for by a run since replaced, or the user went back to live (or on training)."""
+        if not self._seeks:
+            return
+        if isinstance(ans, SeekProgress) and ans.problem is None:
+            if not self._seeks[0][4]:
+                self.seekProgress.emit(ans.done, ans.total)
+            return
+        step, phase, gen, live, cancelled = self._seeks.popleft()
+        s = self.session
+        if not self._seeks:
+            self.seekProgress.emit(0, 0)
+        current = not cancelled and ans.gen == gen == self._gen and live == s.live_serial
+        if current and self.state != "running":
+            if isinstance(ans, SeekProgress):
+                self.notice.emit(f"Step {step:,} cannot be shown: {ans.problem}.")
+            elif ans.seek >= s.live_step:  # (a run paused at or before it: the live network)
+                s.back_to_live()
+            else:
+                weights = list(ans.weights)
+                biases = None if ans.biases is None else list(ans.biases)
+                s.view(ans.seek, weights, biases, ans.seek_setup, ans.velocity, phase)
+                scores = _scores(ans)
+                if scores is not None:  # of the weights on screen now
+                    s.set_scores(scores, current=True)
+                if ans.seek != step:
+                    self.notice.emit(
+                        f"Step {step:,} is not kept (steps taken by hand are not; a run's are): "
+                        f"showing step {ans.seek:,}, the nearest the run can replay."
+                    )
+        if self._seek_want is not None and self.worker is not None and all(r[4] for r in self._seeks):
+            self._send_seek()
+
     # -- snapshots -------------------------------------------------------------------------
     def _adopt(self, snap: Snapshot, forget_after: bool = True) -> None:
         self._pending = None
@@ -275,6 +402,9 @@ class TrainingController(QObject):
         return snap.state
 
     def _on_snapshot(self, snap: Snapshot) -> None:
+        if isinstance(snap, SeekProgress) or snap.seek is not None:
+            self._on_seek_answer(snap)
+            return
         if not self._loaded or snap.gen != self._gen:
             return  # from a run that was already replaced
         state = self._current_state(snap)
@@ -290,6 +420,7 @@ class TrainingController(QObject):
             s.history.extend(snap.first_error_step, snap.errors)
         s.history.add_epochs(snap.epoch_errors)
         s.history.add_test(snap.test_errors)
+        s.gradients.add(snap.gradients)  # each layer's gradient health (the Gradients plot)
         if len(snap.errors):
             s.mark_trained()
         s.historyChanged.emit()
@@ -321,7 +452,8 @@ class TrainingController(QObject):
                 f"At step {snap.diverged_at:,} a value became infinite or not a number, so "
                 f"training stopped. The network is back at the weights after step "
                 f"{snap.diverged_at - 1:,}, the last finite ones.\n\nTry a smaller learning "
-                f"rate than {s.learning_rate:g}.",
+                f"rate than {s.learning_rate:g}"
+                + (f" or a smaller momentum than {s.momentum:g}." if s.momentum else "."),
             )
 
 

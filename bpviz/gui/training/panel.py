@@ -1,6 +1,6 @@
 """The Training dock: the buttons, the settings of a run, its status line and progress bar.
 
-It only sets and listens: η, mode and batch size go through the session's undoable setters,
+It only sets and listens: η, momentum α, mode and batch size go through the session's undoable setters,
 speed and stop threshold through its window settings, the step limit to the controller; the
 fields follow the session's ``settingsChanged``. Typed numbers are read with
 ``core.numbers.read_number`` and checked by ``core.training_settings``.
@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from bpviz.core.numbers import fmt, read_number
 from bpviz.core.training_settings import MODES, check_stop_error, read_learning_rate
 from bpviz.gui.plain_text import auto, escaped
+from bpviz.gui.runs import weights_origin
 from bpviz.gui.training.controller import TrainingController
 
 __all__ = ["TrainingPanel"]
@@ -66,6 +67,25 @@ class _SpeedBox(QDoubleSpinBox):
         return t
 
 
+MOMENTUM_TIP = (
+    "Momentum α in v ← α·v + ∂E/∂w, w ← w − η·v (each weight keeps a velocity v): "
+    "0 = plain gradient descent; 0.9 is common"
+)
+
+
+class _AlphaBox(_SpeedBox):
+    """The momentum α, 0 ≤ α < 1, written without trailing zeros ("0.9", "0")."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setDecimals(4)
+        self.setRange(0.0, 0.9999)
+        self.setSingleStep(0.1)
+        self.setStepType(QDoubleSpinBox.StepType.DefaultStepType)
+        self.setGroupSeparatorShown(False)
+        self.setSuffix("")
+
+
 class TrainingPanel(QWidget):
     """The training dock: controls, stop conditions, speed, status line, progress bar."""
 
@@ -81,12 +101,20 @@ class TrainingPanel(QWidget):
         self.btn_stop = QPushButton("Stop")
         self.btn_stop.setToolTip("End the run; the stepper takes the current weights")
         self.btn_reset = QPushButton("Reset")
-        self.btn_reset.setToolTip("Back to the file's weights; clears the error plot")
+        self.btn_reset.setToolTip(
+            "Back to the start weights (the file's, or the last Re-initialise's); the run's "
+            "curve stays on the error plot, faint, to compare with the next run"
+        )
+        self.btn_reinit = QPushButton("New weights…")
         self.btn_step = QPushButton("One step")
         self.btn_step.setToolTip(
             "Run exactly one step (one weight update) and show the next iteration in the stepper"
         )
-        for b in (self.btn_train, self.btn_stop, self.btn_step, self.btn_reset):
+        for b in (self.btn_train, self.btn_stop, self.btn_step):
+            row.addWidget(b)
+        lay.addLayout(row)
+        row = QHBoxLayout()  # the start weights: back to them, or new ones (a row of its own:
+        for b in (self.btn_reset, self.btn_reinit):  # five buttons overflow a narrow dock)
             row.addWidget(b)
         lay.addLayout(row)
         form = QGridLayout()
@@ -99,7 +127,16 @@ class TrainingPanel(QWidget):
         self.lr_note = QLabel()
         self.lr_note.setWordWrap(True)
         form.addWidget(QLabel("Learning rate η"), 0, 0)
-        form.addWidget(self.lr, 0, 1)
+        lrow = QHBoxLayout()
+        lrow.addWidget(self.lr, 1)
+        alpha_label = QLabel("Momentum α")
+        alpha_label.setToolTip(MOMENTUM_TIP)
+        self.alpha = _AlphaBox()
+        self.alpha.setToolTip(MOMENTUM_TIP)
+        alpha_label.setBuddy(self.alpha)
+        lrow.addWidget(alpha_label)
+        lrow.addWidget(self.alpha)
+        form.addLayout(lrow, 0, 1)
         mrow = QHBoxLayout()
         self.mode = QComboBox()
         for m in MODES:
@@ -161,6 +198,7 @@ class TrainingPanel(QWidget):
         self.btn_train.clicked.connect(controller.toggle)
         self.btn_stop.clicked.connect(controller.stop)
         self.btn_reset.clicked.connect(controller.reset)
+        self.btn_reinit.clicked.connect(self._reinitialise)
         self.btn_step.clicked.connect(controller.one_step)
         self.mode.activated.connect(self._mode_edited)
         self.batch.valueChanged.connect(self._mode_edited)
@@ -168,6 +206,7 @@ class TrainingPanel(QWidget):
         self.stop_error.editingFinished.connect(self._stops_edited)
         self.full_speed.toggled.connect(self._speed_edited)
         self.rate.valueChanged.connect(self._rate_edited)
+        self.alpha.valueChanged.connect(self._alpha_edited)
         controller.stateChanged.connect(self._on_state)
         controller.snapshotApplied.connect(self._on_snapshot)
         s.documentChanged.connect(self._from_session)
@@ -182,6 +221,9 @@ class TrainingPanel(QWidget):
         d = s.doc
         self.lr.setText(f"{d.learning_rate:g}")
         self.lr_note.setText("")
+        self.alpha.blockSignals(True)
+        self.alpha.setValue(d.momentum)
+        self.alpha.blockSignals(False)
         for w in (self.mode, self.batch):
             w.blockSignals(True)
         self.mode.setCurrentIndex(self.mode.findData(d.mode))
@@ -192,6 +234,10 @@ class TrainingPanel(QWidget):
             w.blockSignals(False)
         self._show_speed()
         self._on_state(self.c.state)
+        self.btn_reinit.setToolTip(
+            f"Re-initialise: draw new start weights from a new seed (now: {weights_origin(d)}); "
+            "the run so far stays on the error plot, faint; Undo brings the old weights back"
+        )
 
     def _show_speed(self) -> None:
         """The session's speed and stop threshold in the dock's fields."""
@@ -218,6 +264,12 @@ class TrainingPanel(QWidget):
             self.plot.update_stop()
         else:
             self._idle_status()
+
+    def _reinitialise(self) -> None:
+        """Training → Re-initialise weights… (a dialog: the scheme and a new seed)."""
+        from bpviz.gui.run_list import reinitialise_weights
+
+        reinitialise_weights(self.c.session, self.c, self)
 
     def speed_text(self) -> str:
         """ "at 20 steps/s, stops when E < 0.01": how the next run goes."""
@@ -320,6 +372,13 @@ class TrainingPanel(QWidget):
             )
         self.c.session.set_learning_rate(v)  # undoable; the fields follow settingsChanged
         self.lr_note.setText(note)
+
+    def _alpha_edited(self, v: float) -> None:
+        """A new momentum α: undoable, like η; a running trainer takes it at its next step."""
+        try:
+            self.c.session.set_momentum(round(v, self.alpha.decimals()))
+        except ValueError as e:  # (the box's range keeps α within 0 ≤ α < 1)
+            self.lr_note.setText(f"<span style='color:{WARN}'>Not a momentum: {escaped(e, 200)}.</span>")
 
     def _mode_edited(self, *_a) -> None:
         mode = self.mode.currentData()
