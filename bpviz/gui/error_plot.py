@@ -22,6 +22,13 @@ orange and dashed (told apart by colour and by dash), bounded and decimated like
 curve; the legend then says "training" and "test". Where accuracy applies the legend's last
 entry is the latest accuracy, "accuracy 93 % · test 90 %" (``Session.scores``). Without test
 rows and classes the plot is as before.
+
+Earlier runs of the network (``session.runs``: kept on Reset, new weights or a network change)
+are faint labelled curves under the live ones, decimated and scaled the same way
+(``run_list.RunCurves``); while following, the x range reaches the longest visible one.
+
+Scrubbing (``scrub_bar.ScrubMarker``): a click on a step shows the network there, a marker
+stands at the step on screen (drag it to scrub), double-click goes back to the live run.
 """
 
 from __future__ import annotations
@@ -36,6 +43,8 @@ from PySide6.QtWidgets import QGraphicsItem
 
 from bpviz.core.numbers import fmt
 from bpviz.gui.decimate import envelope
+from bpviz.gui.scrub_bar import ScrubMarker
+from bpviz.gui.run_list import RunCurves
 from bpviz.gui.session import Session
 from bpviz.gui.theme import FORWARD, NEGATIVE, POSITIVE, THEMES
 
@@ -165,7 +174,9 @@ class ErrorPlot(pg.PlotWidget):
             "rises while the training curve falls, the network is overfitting. This iteration: "
             "the error of the next step, where the stepper is. Accuracy: the share of rows "
             "whose predicted class is right. Hover to read off a value; drag or wheel to look "
-            "closer, double-click to follow the run again."
+            "closer, double-click to follow the run again. Click a step to see the network "
+            "there (the exact weights of that step; drag its marker to scrub, Esc for the "
+            "live run)."
         )
         self.scene().sigMouseMoved.connect(self._hover)
         vb = pi.vb
@@ -181,8 +192,10 @@ class ErrorPlot(pg.PlotWidget):
         vb.sigRangeChanged.connect(self._fit_stop_label)  # the plot follows the curve after a stop
         pi.geometryChanged.connect(self._place_legend)
         self.legend.geometryChanged.connect(self._place_legend)  # font zoom, entries
+        self.run_curves = RunCurves(self)  # earlier runs, faint, under the live curves
         self._ys = np.empty(0)  # the visible curve points' y values (for following)
         self.scene().sigMouseClicked.connect(self._clicked)
+        self.scrub = ScrubMarker(self)  # a click shows that step's network (scrub_bar.py)
         session.historyChanged.connect(self.refresh)
         session.traceChanged.connect(self._refresh_current)
         session.trainingChanged.connect(self._refresh_current)  # the dot is back after a run
@@ -409,6 +422,8 @@ class ErrorPlot(pg.PlotWidget):
     def _show_scores(self, *_a) -> None:
         """The curves' legend names, with the latest training and test accuracy."""
         step, test = curve_names(self.session.doc.n_test > 0, self.session.scores)
+        live = self.run_curves.live_label()  # beside earlier runs: "η = 5: E of each step"
+        step = f"{live}: {step}" if live else step
         self._rename(self.curve, step)
         self._rename(self.test_curve, test)
 
@@ -458,7 +473,7 @@ class ErrorPlot(pg.PlotWidget):
         if not self._follow:
             return False
         h = self.session.history
-        last = max(h.n, self.session.step + 1)
+        last = max(h.n, self.session.step + 1, self.run_curves.last_step())
         target = _nice(max(10, last * 1.02))
         if target == self._xmax:
             return False
@@ -492,10 +507,11 @@ class ErrorPlot(pg.PlotWidget):
             ys = np.concatenate([ys, ty])
         else:
             self.test_curve.setData([], [])
+        ys = np.concatenate([ys, self.run_curves.redraw(x0, x1, width)])
         self._ys = ys
         if self._follow:
             self._follow_y(np.concatenate([ys, self._dot_y(), self._stop_y()]))
-        self.legend.setVisible(h.n > 0)
+        self.legend.setVisible(h.n > 0 or self.run_curves.legend_needed)
 
     def _dot_y(self) -> np.ndarray:
         """The y of the "this iteration" dot (empty when it is not drawn)."""

@@ -18,12 +18,15 @@ blue line drawn over them, the test curve Okabe–Ito orange and dashed.
 from __future__ import annotations
 
 import html
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QIcon, QKeySequence, QPainter, QPen, QPixmap, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -74,50 +77,74 @@ def run_colour(run: Run, alpha: float = RUN_ALPHA) -> QColor:
 
 class RunCurves:
     """The visible runs of the plot's session as faint curves on ``plot`` (an ErrorPlot:
-    ``session``, ``plotItem``, ``legend``, ``_y``, ``_redraw``), with legend entries."""
+    ``session``, ``plotItem``, ``legend``, ``_y``, ``refresh``). In the window the run list
+    under the plot is their legend (the plot's own legend keeps its one row for the live
+    curves); an export of the plot (:meth:`for_export`) lists each visible run in the legend
+    and names the live curve as the runs are named ("η = 5: E of each step")."""
 
     def __init__(self, plot) -> None:
         self.plot = plot
         self.runs = plot.session.runs
         self.items: dict[int, pg.PlotDataItem] = {}  # by run number
+        self.in_legend = False  # (while exporting)
         self.runs.changed.connect(self.sync)
         self.sync(redraw=False)
 
+    @property
+    def legend_needed(self) -> bool:
+        """Does the legend list runs now (an export with runs shown)?"""
+        return self.in_legend and bool(self.items)
+
     def sync(self, redraw: bool = True) -> None:
-        """Items and legend entries for the visible runs (added, removed, renamed)."""
-        pi, lg = self.plot.plotItem, self.plot.legend
+        """An item for each visible run (added, removed, recoloured), then the plot again."""
+        pi = self.plot.plotItem
         want = {r.number: r for r in self.runs.visible_runs}
-        moved = False
         for n in [n for n in self.items if n not in want]:
-            item = self.items.pop(n)
-            lg.removeItem(item)
-            pi.removeItem(item)
-            moved = True
+            pi.removeItem(self.items.pop(n))
         for n, r in want.items():
-            name = html.escape(r.label)
-            item = self.items.get(n)
-            if item is None:
+            if n not in self.items:
                 item = pg.PlotDataItem([], [], pen=pg.mkPen(run_colour(r), width=RUN_WIDTH), antialias=False)
                 item.setSkipFiniteCheck(True)
                 item.setZValue(-2)  # under the live curves, over the grid and the stop line
                 pi.addItem(item)
-                lg.addItem(item, name)
                 self.items[n] = item
-                moved = True
-            else:
-                for sample, label in lg.items:
-                    if sample.item is item and label.text != name:
-                        label.setText(name)
-        if moved:
-            self.plot._relayout_legend()
-            self.plot._place_legend()
         if redraw:
-            self.plot._show_scores()  # (the live curve's name says what differs too)
             self.plot.refresh()
 
+    @contextmanager
+    def for_export(self) -> Iterator[None]:
+        """While exporting: a legend entry for each visible run, after the live ones, and the
+        live curve named by what differs; the legend as it was afterwards."""
+        if not self.items:
+            yield
+            return
+        p, lg = self.plot, self.plot.legend
+        self.in_legend = True
+        for r in self.runs.visible_runs:
+            lg.addItem(self.items[r.number], html.escape(r.label))
+        self._relayout()
+        try:
+            yield
+        finally:
+            for item in self.items.values():
+                lg.removeItem(item)
+            self.in_legend = False
+            self._relayout()
+            p._redraw()
+
+    def _relayout(self) -> None:
+        p = self.plot
+        p._show_scores()
+        p._relayout_legend()
+        p._place_legend()
+        p.legend.setVisible(p.session.history.n > 0 or self.legend_needed)
+        p.plotItem.layout.activate()  # (the legend's rows now, not at the next event)
+        QApplication.sendPostedEvents()
+
     def live_label(self) -> str:
-        """The live run named as the runs beside it are ("η = 5"; "" without visible runs)."""
-        return html.escape(self.runs.live_label) if self.items else ""
+        """The live run named as the runs beside it are, for the legend of an export ("η =
+        5"; "" in the window, where the run list says it)."""
+        return html.escape(self.runs.live_label) if self.legend_needed else ""
 
     def last_step(self) -> int:
         """The last step of the longest visible run (0: none), for the plot's x range."""
@@ -164,6 +191,7 @@ class RunListWidget(QWidget):
         lay.setSpacing(2)
         head = QHBoxLayout()
         self.title = QLabel("Earlier runs")
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
         self.title.setToolTip(LIST_TIP)
         head.addWidget(self.title)
         head.addStretch(1)
@@ -215,7 +243,11 @@ class RunListWidget(QWidget):
             if self.runs.dropped
             else ""
         )
-        self.title.setText(f"Earlier runs{dropped}")
+        live = self.runs.live_label
+        self.title.setText(f"Earlier runs{dropped}" + (f"  ·  this run: {live}" if live else ""))
+        self.title.setToolTip(
+            LIST_TIP + (f"\nThe run under way (the full-strength curve) has {live}." if live else "")
+        )
         self.setVisible(bool(runs))
         self._fit_height(len(runs))
 

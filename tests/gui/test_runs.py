@@ -250,10 +250,13 @@ def test_the_export_of_the_plot_has_the_runs_and_their_legend(qtbot, tmp_path):
     steps(s, 30)
     p = _plot(qtbot, s)
     r = s.runs.runs[0]
+    entries = [label.text for _sample, label in p.legend.items]
+    assert "η = 0.5" not in entries  # in the window the run list names the runs
     png = export_widget(p, tmp_path / "plot.png", scale=1.0)
     assert _faint_pixels(QImage(str(png)), r.colour) > 50
     svg = export_widget(p, tmp_path / "plot.svg").read_text(encoding="utf-8")
     assert r.colour.lower() in svg.lower() and "η = 0.5" in svg and "η = 5: E of each step" in svg
+    assert [label.text for _sample, label in p.legend.items] == entries  # as it was
 
 
 def test_the_run_list_shows_hides_and_removes(qtbot):

@@ -10,6 +10,9 @@
   text stays text).
 * :func:`render_image` — the same pixels as a ``QImage`` (the clipboard, tests).
 
+An image of the error plot alone lists its earlier runs (the faint curves) in its legend;
+in the window, and in an image of the whole window, the run list under the plot says them.
+
 Every SVG is rewritten by :func:`~bpviz.gui.export.portable_svg.portable_svg` so that slide
 programs draw it as browsers do. Files are written with :func:`bpviz.core.atomic.write_atomic`:
 never half-written.
@@ -107,6 +110,18 @@ def _uncached(scene) -> Iterator[None]:
             it.setCacheMode(mode)
 
 
+@contextmanager
+def _view_extras(view: pg.GraphicsView) -> Iterator[None]:
+    """What a view adds to an image of itself alone: the error plot lists its earlier runs in
+    its legend (in the window the run list under it does; ``run_list.RunCurves``)."""
+    runs = getattr(view, "run_curves", None)
+    if runs is None:
+        yield
+        return
+    with runs.for_export():
+        yield
+
+
 def _scenes_in(widget: QWidget) -> list:
     views = [widget] if isinstance(widget, pg.GraphicsView) else []
     views += widget.findChildren(pg.GraphicsView)
@@ -197,7 +212,7 @@ def render_image(widget: QWidget, scale: float = 1.0, transparent: bool = False)
             f"(at most {MAX_PIXELS} pixels a side)"
         )
     if isinstance(widget, pg.GraphicsView):
-        with _uncached(widget.scene()):
+        with _uncached(widget.scene()), _view_extras(widget):
             return _image_exporter(widget, scale, transparent).export(toBytes=True)
     size = widget.size()
     img = QImage(
@@ -237,7 +252,9 @@ def export_scene(
     if fmt == "png":
         _write(path, _png_bytes(render_image(graphics_view, scale, transparent), path))
     else:
-        _write(path, portable_svg(_scene_svg(graphics_view, transparent), transparent, scale))
+        with _view_extras(graphics_view):
+            svg = _scene_svg(graphics_view, transparent)
+        _write(path, portable_svg(svg, transparent, scale))
     return path
 
 
