@@ -394,7 +394,8 @@ def parse(obj: Any) -> Document:
     extra = {k: plain(v) for k, v in obj.items() if k not in KNOWN_KEYS}
     velocity = None
     if session is not None and "velocity" in session:
-        velocity = _velocity(obj["session"]["velocity"], net)
+        velocity = _velocity(obj["session"]["velocity"], net)  # checked even where unused:
+        velocity = velocity if alpha else None  # α = 0 keeps no velocity (bpviz.core.momentum)
         del session["velocity"]  # kept as Document.velocity (arrays), written back on save
     return Document(
         net,
