@@ -42,6 +42,9 @@ PAIRS = {
     "reversed layers": (Param("edge", (2, 0, 1)), Param("edge", (0, 3, 2))),
     "bias and weight": (Param("bias", (0, 2)), Param("edge", (1, 1, 1))),
     "first and last": (Param("edge", (0, 0, 0)), Param("bias", (2, 0))),
+    "output layer": (Param("edge", (2, 0, 1)), Param("edge", (2, 1, 2))),  # softmax's whole layer
+    "chained": (Param("edge", (0, 2, 1)), Param("edge", (1, 0, 2))),  # b reads the neuron a moves
+    "two neurons": (Param("edge", (0, 1, 2)), Param("bias", (0, 3))),
 }
 
 
@@ -58,7 +61,9 @@ def test_the_centre_is_the_cores_error(loss, pair):
 
 
 @pytest.mark.parametrize("loss", ["half_sse", "mse", "cross_entropy"])
-@pytest.mark.parametrize("pair", ["same layer", "different layers", "bias and weight"])
+@pytest.mark.parametrize(
+    "pair", ["same layer", "different layers", "bias and weight", "output layer", "chained"]
+)
 def test_every_grid_point_is_network_error_there(loss, pair):
     """A brute-force loop: set the two parameters, ask Network.error; the grid agrees to
     1e-12 everywhere, so the minimum along a line is the same grid point."""
