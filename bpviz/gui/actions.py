@@ -428,6 +428,9 @@ def _pictures(w, m: QMenu) -> None:
 def _docks(w, m: QMenu) -> None:
     for d in (w.inspector_dock, w.training_dock, w.plot_dock, w.results_dock, w.data_dock):
         m.addAction(d.toggleViewAction())
+    toggle = w.gradient_dock.toggleViewAction()  # (issue 16)
+    toggle.setToolTip("Each layer's mean |δ| and ‖∂E/∂W‖ against step, on a log scale: vanishing gradients")
+    m.addAction(toggle)
 
 
 def _data_editor(w, m: QMenu) -> None:

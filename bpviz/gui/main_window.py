@@ -28,6 +28,7 @@ from bpviz.gui.data_plane import DataPlane
 from bpviz.gui.error_plot import ErrorPlot, accuracy_text
 from bpviz.gui.exports_menu import ExportCommands
 from bpviz.gui.files import FileCommands
+from bpviz.gui.gradient_plot import GradientPlot
 from bpviz.gui.inspector import Inspector
 from bpviz.gui.landscape_view import LossLandscape
 from bpviz.gui.panels.data_editor import DataEditor
@@ -164,6 +165,9 @@ class MainWindow(QMainWindow):
         self.landscape = LossLandscape(s, self)
         self.landscape_dock = self._dock("Loss landscape", self.landscape, right, tab_with=self.plot_dock)
         self.landscape.follow_dock(self.landscape_dock)
+        # each layer's gradient health (issue 16): vanishing gradients, a curve a layer
+        self.gradient_plot = GradientPlot(s, self)
+        self.gradient_dock = self._dock("Gradients", self.gradient_plot, right, tab_with=self.plot_dock)
         self.training = TrainingController(s, backend, self)
         self.training.message.connect(self._show_message)
         self.training_panel = TrainingPanel(self.training, self.plot, self)

@@ -52,6 +52,7 @@ from bpviz.core.training_settings import (
     check_stop_error,
 )
 from bpviz.gui.error_history import History
+from bpviz.gui.gradient_series import GradientSeries
 from bpviz.gui.runs import RunList, reinitialised, run_facts
 from bpviz.gui.session_commands import EditParameter, ReplaceDocument, SetData, SetMomentum, SetSettings
 
@@ -144,6 +145,7 @@ class Session(QObject):
         self.runs = RunList(self)
         self._set_doc(doc, source)
         self._training_defaults(doc)
+        self.gradients = GradientSeries(self)  # each layer's gradient health (gradient_series.py)
         self.settingsChanged.connect(self._note_run)
         self._note_run()
 
@@ -521,6 +523,7 @@ class Session(QObject):
             self.velocity,
         )
         self.history.extend(self.step + 1, [tr.error])
+        self.gradients.add_trace(self.step + 1, tr)
         self.network.set_parameters(tr.weights_after, tr.biases_after)
         self.velocity = core_momentum.copy(tr.velocity_after)  # (None: α = 0)
         self.step += 1
