@@ -173,3 +173,24 @@ def test_step_history_keeps_and_replays_the_velocity_within_its_budget():
     assert store.replays > 0  # some were replayed, velocity and all
     with pytest.raises(ValueError, match="velocity=True"):
         StepHistory(advance).push(0, net.weights, net.biases, None, vel)
+
+
+def test_the_inspector_writes_the_velocity_before_the_update_and_hides_it_until_then():
+    from bpviz.core.iteration.reveal import Revealed
+    from bpviz.core.teach.selection import Explainer
+    from tests.core.iteration.test_classification_phases import plain
+
+    doc = load_preset("xor")
+    v = velocity_of(doc)
+    tr = trace_step(doc, [0, 1, 2, 3], momentum=ALPHA, velocity=v)
+    last = len(tr.phases) - 1
+    edge = plain(Explainer(tr, Revealed(tr.phases, last)).edge(1, 0, 0))
+    va = tr.velocity_after.weights[1][0, 0]
+    assert "Update with momentum (α = 0.9, η = 2)" in edge
+    assert f"= {fmt(v.weights[1][0, 0])}" in edge or fmt(v.weights[1][0, 0]).replace("-", "−") in edge
+    assert fmt(va).replace("-", "−") in edge
+    assert edge.index("α·v") < edge.index("η·v")  # the velocity first, then the weight
+    early = plain(Explainer(tr, Revealed(tr.phases, 1)).edge(1, 0, 0))
+    assert fmt(va).replace("-", "−") not in early and "?" in early
+    bias = plain(Explainer(tr, Revealed(tr.phases, last)).bias(0, 1))
+    assert fmt(tr.velocity_after.biases[0][1]).replace("-", "−") in bias and "α·v" in bias
