@@ -78,6 +78,7 @@ TRAINING_INTERVAL = 0.3  # seconds between recomputations while training
 SHOW_PROGRESS_AFTER = 0.15  # seconds before "computing …" appears (quick ones never show it)
 CHOICES_LISTED = 5000  # parameters the dialog lists; a larger network's are typed
 ZOOM_LIMITS = (1 / 64, 64.0)
+MIN_PLOT = 150  # pixels the plot keeps before the key below it gives way
 
 
 # ------------------------------------------------------------------------------ the trail
@@ -331,7 +332,7 @@ class LandscapeView(pg.PlotWidget):
             values=(0, N_BANDS),
             colorMap=pg.ColorMap(None, [(0, 0, 0), (1, 1, 1)]),
             interactive=False,
-            orientation="horizontal",
+            orientation="vertical",
             width=12,
         )
         self._bar_shown = False
@@ -370,6 +371,9 @@ class LandscapeView(pg.PlotWidget):
         self.bar.axis.setPen(th.muted)
         for _halo, _line, label, _c in self.arrows.values():
             label.setFont(font)
+            paper = pg.mkColor(th.background)
+            paper.setAlpha(210)  # readable over any band
+            label.fill = pg.mkBrush(paper)
         self.message.setFont(font)
         self.message.setColor(th.text)
 
@@ -453,8 +457,7 @@ class LandscapeView(pg.PlotWidget):
     def _show_bar(self, on: bool) -> None:
         pi = self.plotItem
         if on and not self._bar_shown:
-            pi.layout.addItem(self.bar, 5, 1)
-            pi.layout.setRowFixedHeight(5, 14 + 2.5 * self._pt)  # the bar and its numbers
+            pi.layout.addItem(self.bar, 2, 3)  # beside the plot: a short dock keeps its height
             self.bar.show()
         elif not on and self._bar_shown:
             pi.layout.removeItem(self.bar)
@@ -570,7 +573,12 @@ class LandscapeView(pg.PlotWidget):
         pi.setLabel("left", lb, **pi.getAxis("left").labelStyle)
         s = self.session
         when = "while training" if s.training else f"iteration {job.step + 1:,}"
-        title = f"E of {_html(job.rows)} over {la} and {lb}, the others fixed  ·  {when}"
+        title = f"E of {_html(job.rows)}  ·  {when}"
+        why = [f"{_html(lab)}: {w}" for lab, w in zip(job.labels, job.why, strict=True) if w]
+        if job.why[0] and job.why[0] == job.why[1]:
+            why = [f"{la} and {lb}: {job.why[0]}"]
+        if why:  # how the axes were chosen, where the user did not choose (says how to)
+            title += "<br>" + " · ".join(why)
         if title != getattr(self, "_title", None):
             self._title = title
             pi.setTitle(title, color=self.th.text, size=f"{self._pt:.1f}pt")
@@ -588,14 +596,14 @@ class LandscapeView(pg.PlotWidget):
                 f"&nbsp;{words}</span>"
             )
 
-        sym(th.text, "◯", f"now: E = {sig(job.error, 4)}")
+        sym(th.text, "◯", f"now E = {sig(job.error, 4)}")
         steps = self.path[0]
         if len(steps) > 1:
             sym(th.text, "━", f"path, steps {int(steps[0]):,}–{int(steps[-1]):,}")
         vecs = self.arrow_vectors()
         eta = sig(job.learning_rate, 3)
         if vecs["gradient"] is not None:
-            sym(GRADIENT_COLOUR, "➔", "∇E, direction (scaled)")
+            sym(GRADIENT_COLOUR, "➔", "∇E (direction)")
         elif job.grad_phase is not None:
             sym(GRADIENT_COLOUR, "➔", f"∇E at phase {job.grad_phase}")
         ua, ub = job.update
@@ -605,13 +613,8 @@ class LandscapeView(pg.PlotWidget):
             sym(UPDATE_COLOUR, "➔", f"{what} = {upd}, η = {eta}")
         elif job.update_phase is not None and (ua or ub):
             sym(UPDATE_COLOUR, "➔", f"{what} at phase {job.update_phase}")
+        parts.append(f"<span style='color:{th.muted}'>other weights fixed</span>")
         text = " &nbsp; ".join(parts)
-        la, lb = (_html(t) for t in job.labels)
-        if job.why[0] == job.why[1] and job.why[0]:
-            text += f"<br>{la} and {lb}: {job.why[0]}"
-        else:
-            why = [f"{_html(lab)}: {w}" for lab, w in zip(job.labels, job.why, strict=True) if w]
-            text += "<br>" + " · ".join(why) if why else ""
         key = (text, th.text, self._pt)
         if key != getattr(self, "_key", None):
             self._key = key
@@ -619,7 +622,8 @@ class LandscapeView(pg.PlotWidget):
 
     def _fit_texts(self) -> None:
         pi = self.plotItem
-        room = max(60.0, self.width() - pi.getAxis("left").width() - 12)
+        bar = self.bar.width() + 8 if self._bar_shown else 0
+        room = max(60.0, self.width() - pi.getAxis("left").width() - bar - 12)
         for label in (pi.titleLabel, self.key):
             item = label.item
             item.setTextWidth(-1)
@@ -631,8 +635,16 @@ class LandscapeView(pg.PlotWidget):
         pi.titleLabel.setMaximumHeight(h)
         pi.layout.setRowFixedHeight(0, h)
         k = self.key.item.boundingRect().height() + 4  # the key's row: as tall as its text
+        axis = pi.getAxis("bottom").height()
+        # a short dock (1280 × 720) keeps the picture: the key goes (hover and the arrows'
+        # labels still say it) where the plot would be left less than MIN_PLOT pixels
+        self.key_shown = self.height() - h - axis - k >= MIN_PLOT * self._z
+        self.key.setVisible(self.key_shown)
+        k = k if self.key_shown else 0
         self.key.setMaximumHeight(k)
         pi.layout.setRowFixedHeight(4, k)
+        if self.centralWidget is not None:  # a taller text grew the plot past the view: fit
+            self.centralWidget.setGeometry(self.range)
 
     def resizeEvent(self, ev) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(ev)
@@ -900,13 +912,12 @@ class LossLandscape(QWidget):
             return "The landscape needs two parameters; this network has one."
         a = _param_of(s.selection, net)
         b = _param_of(s.second_selection, net)
-        why_a = "the selection" if a is not None else ""
-        why_b = "Ctrl+clicked" if b is not None else ""
+        why_a = why_b = ""  # chosen: the axes say which
         if a is not None and b == a:
             b, why_b = None, ""
         if a is None and b is None:
             a, b = core_landscape.largest_gradients(net, tr.p.grad_w, 2)
-            why_a = why_b = "the last layer's largest |∂E/∂w| (click a weight, Ctrl+click another to choose)"
+            why_a = why_b = "the last layer's largest |∂E/∂w| (click a weight, Ctrl+click another)"
             return a, b, why_a, why_b
         if a is None:
             a, b, why_a, why_b = b, None, why_b, ""
@@ -915,7 +926,7 @@ class LossLandscape(QWidget):
             cands = core_landscape.largest_gradients(net, tr.p.grad_w, 3, layer)
             b = next(p for p in cands if p != a)
             whose = "its" if b.layer == a.layer else "the"
-            why_b = f"largest |∂E/∂w| of {whose} layer (Ctrl+click an edge to choose)"
+            why_b = f"largest |∂E/∂w| of {whose} layer (Ctrl+click another weight)"
         return a, b, why_a, why_b
 
     def choose(self) -> None:

@@ -118,7 +118,7 @@ def test_the_default_pair_is_the_last_layers_largest_gradients(qtbot):
     g = np.abs(s.trace.p.grad_w[-1])
     a, b = v.result.a, v.result.b
     assert a.layer == b.layer == 1 and g[a.row, a.col] == g.max()
-    assert "largest |∂E/∂w|" in v.key.text
+    assert "largest |∂E/∂w|" in v.plotItem.titleLabel.text
     assert v.plotItem.getAxis("bottom").labelText == s.network.labels.weights[1][a.row][a.col]
 
 
