@@ -248,6 +248,10 @@ SHORTCUTS_HTML = """
 <tr><td><b>Home</b> / <b>End</b></td><td>first / last phase of the iteration</td></tr>
 <tr><td><b>P</b></td><td>play / pause the phases</td></tr>
 <tr><td><b>Space</b></td><td>train / pause training</td></tr>
+<tr><td>click the error plot</td><td>the network at that step (drag its marker, or the slider
+under the plot, to scrub)</td></tr>
+<tr><td><b>Shift+←</b> / <b>Shift+→</b></td><td>the network one step earlier / later in the run</td></tr>
+<tr><td><b>Esc</b></td><td>from a past step: back to the live network</td></tr>
 <tr><td><b>Ctrl+N</b> / <b>Ctrl+Shift+N</b></td><td>new network / change this network</td></tr>
 <tr><td><b>Ctrl+O</b></td><td>open a network file</td></tr>
 <tr><td><b>Ctrl+S</b></td><td>save (the network, its data, settings and progress)</td></tr>
@@ -349,7 +353,11 @@ def _edges(w, m: QMenu) -> None:
         w,
         m,
         "&Edges show",
-        (("weight", "Weight w"), ("grad", "Gradient ∂E/∂w"), ("delta_w", "Update Δw = −η·∂E/∂w")),
+        (
+            ("weight", "Weight w"),
+            ("grad", "Gradient ∂E/∂w"),
+            ("delta_w", "Update Δw = w⁺ − w (−η·∂E/∂w; with momentum −η·v⁺)"),
+        ),
         s.edge_mode,
         s.set_edge_mode,
     )
@@ -425,6 +433,29 @@ def _pictures(w, m: QMenu) -> None:
     )
 
 
+def _fprime(w, m: QMenu) -> None:
+    """View → Shade neurons by f′(net): each hidden and output neuron's f′ as a gauge beside
+    it (the canvas's), remembered in the window's settings (``view/fprime_shading``)."""
+    c, st = w.canvas, w.settings
+    c.set_fprime_shading(str(st.value("view/fprime_shading", "false")).lower() == "true")
+
+    def shade(on: bool) -> None:
+        c.set_fprime_shading(on)
+        st.setValue("view/fprime_shading", "true" if on else "false")
+
+    a = QAction("Shade neurons by f′(&net)", w, checkable=True)
+    a.setChecked(c.fprime_shading)
+    tip = (
+        "Beside each hidden and output neuron, a bar filled to its f′(net) on 0 … 1 (sigmoid's "
+        "f′ is at most 0.25, tanh's and ReLU's 1): f′ near 0: saturated, the gradient barely passes"
+    )
+    a.setToolTip(tip)
+    a.setStatusTip(tip)
+    a.toggled.connect(shade)
+    m.addAction(a)
+    w.act_fprime = a
+
+
 def _docks(w, m: QMenu) -> None:
     for d in (w.inspector_dock, w.training_dock, w.plot_dock, w.results_dock, w.data_dock):
         m.addAction(d.toggleViewAction())
@@ -438,11 +469,50 @@ def _data_editor(w, m: QMenu) -> None:
         m.addSeparator() if a is None else m.addAction(a)
 
 
+def _scrub(w, m: QMenu) -> None:
+    """Training → Train from here and Back to live: for a past step of the run on screen (a
+    click on the error plot), enabled while one is."""
+    from bpviz.gui.scrub_bar import BACK_TIP, TRAIN_FROM_HERE_TIP
+
+    t, s = w.training, w.session
+    w.act_train_here = QAction("Train from &here", w, triggered=lambda: t.train_from_here())
+    w.act_live = QAction("&Back to live", w, triggered=lambda: t.back_to_live())
+    for a, tip in ((w.act_train_here, TRAIN_FROM_HERE_TIP), (w.act_live, BACK_TIP)):
+        a.setToolTip(tip)
+        a.setStatusTip(tip)
+        a.setEnabled(False)
+        m.addAction(a)
+
+    def follow() -> None:
+        for a in (w.act_train_here, w.act_live):
+            a.setEnabled(s.viewing is not None)
+
+    s.viewingChanged.connect(follow)
+    s.documentChanged.connect(follow)
+
+
 def _training(w, m: QMenu) -> None:
     t = w.training
     m.addAction(QAction("&Stop", w, triggered=lambda: t.stop()))
     m.addAction(QAction("&One step", w, triggered=lambda: t.one_step()))
     m.addAction(QAction("&Reset to the file's weights", w, triggered=lambda: t.reset()))
+    w.act_reinit = _reinit_action(w)
+    m.addAction(w.act_reinit)
+
+
+def _reinit_action(w) -> QAction:
+    """Training → Re-initialise weights…: new start weights from a new seed (run_list)."""
+    from bpviz.gui.run_list import reinitialise_weights
+
+    a = QAction("Re-&initialise weights…", w)
+    tip = (
+        "Draw new start weights from a new seed (the file's init scheme, or uniform ±0.5); "
+        "the run so far stays on the error plot, faint; Undo brings the old weights back"
+    )
+    a.setToolTip(tip)
+    a.setStatusTip(tip)
+    a.triggered.connect(lambda: reinitialise_weights(w.session, w.training, w))
+    return a
 
 
 MENUS: tuple[tuple[str, tuple], ...] = (
@@ -483,6 +553,7 @@ MENUS: tuple[tuple[str, tuple], ...] = (
             "labels",
             "legend",
             _pictures,
+            _fprime,
             _decimals,
             _sig_figs,
             None,
@@ -490,7 +561,7 @@ MENUS: tuple[tuple[str, tuple], ...] = (
         ),
     ),
     ("&Data", (_data_editor,)),
-    ("&Training", ("train", _training)),
+    ("&Training", ("train", _scrub, None, _training)),
     ("&Help", ("shortcuts", "about")),
 )
 

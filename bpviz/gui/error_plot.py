@@ -43,8 +43,8 @@ from PySide6.QtWidgets import QGraphicsItem
 
 from bpviz.core.numbers import fmt
 from bpviz.gui.decimate import envelope
-from bpviz.gui.scrub_bar import ScrubMarker
 from bpviz.gui.run_list import RunCurves
+from bpviz.gui.scrub_bar import ScrubMarker
 from bpviz.gui.session import Session
 from bpviz.gui.theme import FORWARD, NEGATIVE, POSITIVE, THEMES
 

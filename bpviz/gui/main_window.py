@@ -36,6 +36,7 @@ from bpviz.gui.plain_text import MAX_NAME, auto, displayable
 from bpviz.gui.presentation import STATE_VERSION, Presenter, Stage
 from bpviz.gui.results import ResultsPanel, ResultsTable
 from bpviz.gui.run_list import RunListWidget, plot_with_runs
+from bpviz.gui.scrub_bar import ScrubBar
 from bpviz.gui.session import Session
 from bpviz.gui.stepping import PhaseKeys, PhasePlayer
 from bpviz.gui.theme import apply_font_zoom, apply_palette, zoom_plot_fonts, zoom_window_chrome
@@ -170,6 +171,10 @@ class MainWindow(QMainWindow):
         self.gradient_dock = self._dock("Gradients", self.gradient_plot, right, tab_with=self.plot_dock)
         self.training = TrainingController(s, backend, self)
         self.training.message.connect(self._show_message)
+        self.training.notice.connect(lambda m: self.statusBar().showMessage(m, 8000))
+        # scrubbing (issue 16): a slider over the run's steps and its buttons, under the plot
+        self.scrub_bar = ScrubBar(s, self.training, self)
+        self.plot_dock.widget().layout().insertWidget(1, self.scrub_bar)
         self.training_panel = TrainingPanel(self.training, self.plot, self)
         self.training_dock = self._dock(
             "Training", _scrolled(self.training_panel), right, tab_with=self.plot_dock
@@ -352,7 +357,10 @@ class MainWindow(QMainWindow):
         )
         name = displayable(s.doc.title or s.source, MAX_NAME).replace("\n", " ")
         scores = score_words(s.scores)
-        self._status.setText(f"{name}  ·  {where}{scores}  ·  η = {s.learning_rate:g}  ·  {s.doc.mode}")
+        alpha = f"  ·  α = {s.momentum:g}" if s.momentum else ""  # momentum (0: plain descent)
+        self._status.setText(
+            f"{name}  ·  {where}{scores}  ·  η = {s.learning_rate:g}{alpha}  ·  {s.doc.mode}"
+        )
 
     def _on_zoom(self) -> None:
         """The font zoom applies to the whole window: the application font (docks, menus,

@@ -8,6 +8,12 @@ weight, the data, the network, and the training settings η, mode and batch size
 ``settingsChanged``). Speed and stop threshold are settings of the window, saved with the
 session but not undoable edits (``set_speed``, ``set_stop_error``).
 
+Momentum (``bpviz.core.momentum``): ``set_momentum`` sets α like η (undoable; α = 0 drops the
+velocity, undo brings it back). ``velocity`` is v with the weights on screen: ``next`` applies
+the step's velocity update, ``previous`` brings back the velocity before that step (the
+step-back store keeps it with each state), a run's snapshot brings its own
+(``adopt_parameters(velocity=…)``), Reset the file's, and Save writes it (``current_document``).
+
 ``scores``: E of all training rows, the accuracy and confusion matrix of the training and
 test rows, and the test error, at the weights on screen (:class:`Scores`). While training
 they are the training process's (``set_scores`` from each full snapshot, ``scoresChanged``);
@@ -101,6 +107,22 @@ class Selection:
     index: tuple[int, ...]
 
 
+@dataclass
+class _Live:
+    """The live network behind a past step on screen (``Session.view``)."""
+
+    weights: list
+    biases: list | None
+    velocity: object
+    step: int
+    phase: int
+    trace: object
+    steps_back: StepHistory
+    sample_choice: int | None
+    display_sample: int
+    new_schedule: bool = False  # the document's mode changed meanwhile (views rebuild)
+
+
 class Session(QObject):
     documentChanged = Signal()  # a new network structure: views rebuild
     traceChanged = Signal()  # a new iteration (new values): views refresh
@@ -116,6 +138,8 @@ class Session(QObject):
     scoresChanged = Signal()  # the training process sent new scores (see ``scores``)
     planeChanged = Signal()  # a new data plane to draw: the run's, or new axes (see ``plane``)
     planeRequestChanged = Signal()  # what the training process should send (``plane_request``)
+    viewingChanged = Signal()  # a past step on screen, another one, or the live network again
+    viewRequested = Signal(int, int)  # step, phase: the stepper went back past what it holds
     secondSelectionChanged = Signal()  # the loss landscape's second parameter (Ctrl+click)
 
     def __init__(self, doc: Document, source: str = "", parent: QObject | None = None) -> None:
@@ -158,6 +182,11 @@ class Session(QObject):
         self.step = 0  # updates applied since the file's weights
         self.sample_choice: int | None = None  # None: the mode's own next sample
         self.display_sample = 0  # which row of the step the canvas shows (batch mode)
+        # a past step of the run on screen (scrubbing: ``view``); None: the live network
+        self.viewing: int | None = None
+        self._live: _Live | None = None  # the live network behind it
+        self._view_setup = None  # the settings in force at the step viewed (None: the document's)
+        self.live_serial = getattr(self, "live_serial", 0) + 1  # counts returns to live
         # the way back through past iterations: parameters within a memory budget, older
         # ones replayed from checkpoints (bit for bit); each step keeps its rows, η and α, and
         # with momentum the velocity before it
@@ -229,6 +258,12 @@ class Session(QObject):
         value = float(value)
         if not np.isfinite(value):
             raise ValueError("a weight must be a finite number")
+        if self.viewing is not None:  # (a weight of the past is not the run's to change)
+            self.stepRefused.emit(
+                f"Step {self.viewing:,} of the run is on screen: Esc goes back to the live "
+                "network, Train from here goes on from this step; then edit the weight."
+            )
+            return
         arr = self._param_array(kind, index)
         old = float(arr[index[1:]])
         if old != value:
@@ -242,6 +277,7 @@ class Session(QObject):
         raise ValueError(f"no {kind} at {index}")
 
     def _set_parameter(self, kind: str, index: tuple, value: float) -> None:
+        self._leave_view()  # (an undo or redo while a past step is on screen)
         self._param_array(kind, index)[index[1:]] = value
         self.parameterEdited.emit(kind, tuple(index), value)
         self.adopt_parameters(
@@ -273,6 +309,7 @@ class Session(QObject):
         )
 
     def _apply_data(self, inputs, targets) -> None:
+        self._leave_view()
         d = self.doc
         d.inputs, d.targets = inputs.copy(), targets.copy()
         self.generation += 1
@@ -288,6 +325,7 @@ class Session(QObject):
     def replace_document(self, doc: Document, text: str = "Change the network") -> None:
         """A new network or new settings for this one (undoable), from the network dialog.
         Undo brings back the old network with its file weights, progress and history."""
+        self._leave_view()  # (the live network is the one undo brings back)
         self.undo_stack.push(ReplaceDocument(self, self._state(), (doc.copy(),), text))
 
     def _state(self) -> tuple:
@@ -302,6 +340,7 @@ class Session(QObject):
         )
 
     def _apply_document(self, state: tuple) -> None:
+        self._leave_view()
         source = self.source
         if len(state) == 1:  # a new document: the run so far stays on the plot, faint
             self.runs.archive(self.history, run_facts(self.doc), "network")
@@ -325,7 +364,10 @@ class Session(QObject):
     # -- training settings -----------------------------------------------------------------
     @property
     def learning_rate(self) -> float:
-        return self.doc.learning_rate
+        """η of the iteration on screen: the document's, or at a past step on screen the η
+        in force there."""
+        v = self._view_setup
+        return self.doc.learning_rate if v is None else v.learning_rate
 
     def set_learning_rate(self, value: float) -> None:
         """η for the stepper's update and for training (undoable; ValueError when it is not
@@ -344,8 +386,10 @@ class Session(QObject):
 
     @property
     def momentum(self) -> float:
-        """α of the update v ← α·v + ∂E/∂w, w ← w − η·v (0: plain gradient descent)."""
-        return self.doc.momentum
+        """α of the update v ← α·v + ∂E/∂w, w ← w − η·v (0: plain gradient descent); at a
+        past step on screen the α in force there."""
+        v = self._view_setup
+        return self.doc.momentum if v is None else v.momentum
 
     def set_momentum(self, value: float) -> None:
         """α for the stepper's update and for training (undoable; ValueError when it is not
@@ -359,6 +403,12 @@ class Session(QObject):
             self.undo_stack.push(SetMomentum(self, old, new, f"Set momentum α to {a:g}"))
 
     def _apply_momentum(self, alpha: float, velocity) -> None:
+        if self._live is not None:  # a past step on screen: α is the live run's (and Train
+            self.doc.momentum = alpha  # from here's); the step viewed keeps its own
+            self._live.velocity = core_momentum.copy(velocity) if alpha else None
+            self._live.trace = None  # (its iteration is taken again on the way back)
+            self.settingsChanged.emit()
+            return
         self.doc.momentum = alpha
         # the iteration is taken again (a running trainer takes α at its next step)
         self.adopt_parameters(
@@ -389,6 +439,13 @@ class Session(QObject):
         d = self.doc
         new_schedule = (mode, batch_size) != (d.mode, d.batch_size)
         d.learning_rate, d.mode, d.batch_size = learning_rate, mode, batch_size
+        if self._live is not None:  # a past step on screen: the settings are the live run's
+            live = self._live  # (and Train from here's); the step viewed keeps its own
+            live.trace = None  # (its iteration is taken again on the way back)
+            if new_schedule:
+                live.new_schedule, live.sample_choice, live.phase = True, None, 0
+            self.settingsChanged.emit()
+            return
         if new_schedule:
             self._schedule = Schedule(d.n_samples, mode, batch_size, d.shuffle_seed)
             self.sample_choice = None
@@ -522,17 +579,23 @@ class Session(QObject):
             (tuple(tr.samples), tr.learning_rate, tr.momentum),
             self.velocity,
         )
-        self.history.extend(self.step + 1, [tr.error])
-        self.gradients.add_trace(self.step + 1, tr)
+        if self.viewing is None:  # (a past step on screen: the run's record stays as it is)
+            self.history.extend(self.step + 1, [tr.error])
+            self.gradients.add_trace(self.step + 1, tr)
         self.network.set_parameters(tr.weights_after, tr.biases_after)
         self.velocity = core_momentum.copy(tr.velocity_after)  # (None: α = 0)
         self.step += 1
-        self._add_test_point()
+        if self.viewing is None:
+            self._add_test_point()
+        else:
+            self.viewing = self.step
         self.trace = self._make_trace()
         self.phase_index = 0
         self.traceChanged.emit()
         self.phaseChanged.emit(0)
         self.historyChanged.emit()
+        if self.viewing is not None:
+            self.viewingChanged.emit()
 
     def previous(self) -> None:
         """Previous phase; from the first phase, back to the last phase of the iteration before
@@ -540,14 +603,21 @@ class Session(QObject):
         if self.phase_index > 0:
             self.set_phase(self.phase_index - 1)
             return
+        if self.viewing is not None and not self._steps_back:
+            if self.step > 0:  # (the controller fetches it: a replay or the live stepper's)
+                self.viewRequested.emit(self.step - 1, self.last_index)
+            return
         st = self._steps_back.pop()
         if st is None:
             return
         rows, lr, alpha = st.context
-        self.history.set_length(st.step)
+        if self.viewing is None:
+            self.history.set_length(st.step)
         self.network.set_parameters(st.weights, st.biases)
         self.velocity = core_momentum.copy(st.velocity)  # the velocity before that step
         self.step = st.step
+        if self.viewing is not None:
+            self.viewing = st.step
         self.trace = trace_step(
             self.doc,
             list(rows),
@@ -561,9 +631,11 @@ class Session(QObject):
         self.traceChanged.emit()
         self.phaseChanged.emit(self.phase_index)
         self.historyChanged.emit()
+        if self.viewing is not None:
+            self.viewingChanged.emit()
 
     def can_go_back(self) -> bool:
-        return self.phase_index > 0 or bool(self._steps_back)
+        return self.phase_index > 0 or bool(self._steps_back) or bool(self.viewing)
 
     def first(self) -> None:
         self.set_phase(0)
@@ -597,7 +669,9 @@ class Session(QObject):
         its first phase, or at the same phase for an edit); the error history after ``step``
         is forgotten unless training is still adding to it. The iteration's trace is built
         only when a view reads it. ``velocity``: momentum's v that goes with the weights (a
-        run's snapshot; None: zeros); by default the session's stays (an edit, new settings)."""
+        run's snapshot; None: zeros); by default the session's stays (an edit, new settings).
+        They are the live network's: a past step on screen gives way first."""
+        self._leave_view()
         self.network.set_parameters(weights, biases)
         if velocity is not KEEP_VELOCITY:
             self.velocity = core_momentum.copy(velocity) if self.momentum else None
@@ -615,6 +689,7 @@ class Session(QObject):
     def reset(self) -> None:
         """Back to the file's weights; the error history is cleared, its curve kept in
         ``runs`` to compare with the next run."""
+        self._leave_view()
         self.runs.archive(self.history, run_facts(self.doc))
         self.history.clear()
         self.adopt_parameters(
@@ -636,6 +711,127 @@ class Session(QObject):
         doc, text = reinitialised(self.doc, seed, scheme, scale)
         self.replace_document(doc, f"Re-initialise weights (seed {doc.init['seed']})")
         return text
+
+    # -- a past step on screen (scrubbing the error curve) ----------------------------------------
+    @property
+    def live_step(self) -> int:
+        """The step of the live network: the one on screen, or behind a past step viewed."""
+        return self.step if self._live is None else self._live.step
+
+    def past_state(self, step: int):
+        """The live stepper's own state before step ``step`` + 1 (steps taken by hand since
+        the last run: the step-back store's; ``State``), or None when it does not hold it."""
+        sb = self._steps_back if self._live is None else self._live.steps_back
+        if sb.last_step is None or not sb.first_step <= step <= sb.last_step:
+            return None
+        return sb.state_at(step)
+
+    def view(self, step: int, weights, biases, setup=None, velocity=None, phase=None, rows=None) -> None:
+        """Show past step ``step`` of the run: its weights (and momentum's v) with the
+        settings in force there (``setup``, a ``core.checkpoints.Setup``; None: the
+        document's), at phase ``phase`` (None: the same phase); ``rows``: the rows its
+        iteration used (a step taken by hand). The live network waits behind it
+        (``back_to_live``); the error history is untouched, and stepping works from here
+        with a way back of its own."""
+        if self._live is None:
+            self._live = _Live(
+                [w.copy() for w in self.network.weights],
+                None if self.network.biases is None else [b.copy() for b in self.network.biases],
+                core_momentum.copy(self.velocity),
+                self.step,
+                self.phase_index,
+                self._trace,
+                self._steps_back,
+                self.sample_choice,
+                self.display_sample,
+            )
+            self._steps_back = StepHistory(self._advance, velocity=True)
+        else:
+            self._steps_back.clear()
+        self._view_setup = setup
+        d = self.doc
+        if setup is None:
+            sched = (d.mode, d.batch_size, d.shuffle_seed)
+        else:
+            sched = (setup.mode, setup.batch_size, setup.shuffle_seed)
+        self._schedule = Schedule(d.n_samples, *sched)
+        self.network.set_parameters(weights, biases)
+        self.velocity = core_momentum.copy(velocity) if self.momentum else None
+        self.step = self.viewing = int(step)
+        one = rows is not None and len(rows) == 1 and sched[0] == "online"
+        self.sample_choice = int(rows[0]) if one else None  # (the row a hand step chose)
+        self.display_sample = 0
+        self.trace = None  # built when a view reads it
+        if phase is not None:
+            self.phase_index = max(0, min(int(phase), self.last_index))
+        self.traceChanged.emit()
+        self.phaseChanged.emit(self.phase_index)
+        self.viewingChanged.emit()
+
+    def request_view(self, step: int, phase: int | None = None) -> None:
+        """A view asks for past step ``step`` (at ``phase``; None: the same phase): the
+        training controller fetches it (``viewRequested``) and puts it on screen."""
+        self.viewRequested.emit(int(step), -1 if phase is None else int(phase))
+
+    def back_to_live(self) -> None:
+        """Back from a past step to the live network, as it was (Esc); a past step asked
+        for and not here yet will not come."""
+        self.live_serial += 1
+        live = self._live
+        if live is None:
+            return
+        self._end_view()
+        self.network.set_parameters(live.weights, live.biases)
+        self.velocity = live.velocity
+        self.step = live.step
+        self._steps_back = live.steps_back
+        self.sample_choice, self.display_sample = live.sample_choice, live.display_sample
+        self.trace = live.trace  # (None: built when a view reads it)
+        self.phase_index = live.phase
+        self.traceChanged.emit()
+        self.phaseChanged.emit(self.phase_index)
+        self.viewingChanged.emit()
+        if live.new_schedule:
+            self.documentChanged.emit()  # the views that list samples by mode rebuild
+
+    def commit_view(self) -> int | None:
+        """Train from here: the past step on screen becomes the live network and the error
+        history after it is discarded (the steps after it are gone). Returns the step (None:
+        no past step was on screen). The document's settings apply from here."""
+        step = self.viewing
+        if step is None:
+            return None
+        new_schedule = self._live.new_schedule
+        self._end_view()
+        self.sample_choice = None
+        if not self.momentum:
+            self.velocity = None
+        self.history.set_length(step)
+        self._add_test_point()
+        self.trace = None
+        self.mark_trained()
+        self.traceChanged.emit()
+        self.phaseChanged.emit(self.phase_index)
+        self.historyChanged.emit()
+        self.viewingChanged.emit()
+        if new_schedule:
+            self.documentChanged.emit()
+        return step
+
+    def _end_view(self) -> None:
+        """No past step on screen any more: the document's settings again."""
+        self._live = None
+        self.viewing = None
+        self._view_setup = None
+        self.live_serial += 1
+        d = self.doc
+        self._schedule = Schedule(d.n_samples, d.mode, d.batch_size, d.shuffle_seed)
+
+    def _leave_view(self) -> None:
+        """An edit, new settings or data, a run's weights: they are the live network's, so a
+        past step on screen gives way to it first."""
+        if self._live is not None:
+            self.back_to_live()
 
     # -- scores: accuracy, confusion, test error -------------------------------------------------
     def _cheap(self, rows: int) -> bool:

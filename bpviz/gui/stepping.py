@@ -5,6 +5,11 @@ play / pause, which steps on a timer.
 :class:`PhaseKeys` is an application-wide event filter; :class:`PhasePlayer` holds the timer
 and the one rule for what a phase key does (nothing while training but a message; Space
 trains or pauses).
+
+Scrubbing (issue 16): Shift+← / Shift+→ show the network one step earlier / later (a past
+step of the run, ``TrainingController.seek``; a running run pauses first), and Esc goes back
+to the live network from a past step (after leaving presentation or full screen, which Esc
+does first, and unless a field takes it).
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-__all__ = ["PhaseKeys", "PhasePlayer", "PHASE_KEYS", "BLANK_KEYS"]
+__all__ = ["PhaseKeys", "PhasePlayer", "PHASE_KEYS", "BLANK_KEYS", "SCRUB_KEYS"]
 
 PHASE_KEYS = {
     Qt.Key.Key_Right: "next",
@@ -32,6 +37,7 @@ PHASE_KEYS = {
     Qt.Key.Key_End: "last",
 }
 BLANK_KEYS = (Qt.Key.Key_B, Qt.Key.Key_Period)  # what clickers send for a black screen
+SCRUB_KEYS = {Qt.Key.Key_Left: -1, Qt.Key.Key_Right: 1}  # with Shift: a step of the run
 MODIFIER_KEYS = (
     Qt.Key.Key_Shift,
     Qt.Key.Key_Control,
@@ -120,8 +126,18 @@ class PhaseKeys(QObject):
                 return False
             pres.leave_full_screen()
             return True
+        if key == Qt.Key.Key_Escape and w.session.viewing is not None:
+            if escape_is_taken(focus):
+                return False
+            w.training.back_to_live()
+            return True
         if is_editing(focus):
             return False
+        if ev.modifiers() & Qt.KeyboardModifier.ShiftModifier and key in SCRUB_KEYS:
+            s = w.session
+            at = s.step if s.viewing is None else s.viewing
+            w.training.seek(at + SCRUB_KEYS[key])
+            return True
         if pres.active and key in BLANK_KEYS:
             pres.blank()
             return True

@@ -6,6 +6,10 @@ formula that would make the banner taller than a third of the canvas to its firs
 and "…" (to "…" alone where even its first term would not fit: a large font zoom in a small
 window). Long explanations in words ("Why is δ = out − target? …") stay out of the banner:
 the Inspector writes them, and the banner's tooltip gives the whole formula.
+
+A past step of the run on screen (scrubbing the error curve: ``Session.viewing``) puts a
+first line over it all, "Viewing step 1,234 of 5,000 — back to live (Esc)", and a click on
+the banner then goes back to the live network.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import html as _html
 
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 
 from bpviz.core.numbers import fmt
 from bpviz.core.teach import render
@@ -53,6 +58,13 @@ class Banner(pg.LabelItem):
         if tallest != self._floor:
             self._floor = tallest
             self.updateMin()
+
+    def mouseClickEvent(self, ev) -> None:  # noqa: N802 - pyqtgraph's name
+        """A click while a past step is on screen goes back to the live network."""
+        s = getattr(self.getViewWidget(), "session", None)
+        if s is not None and s.viewing is not None and ev.button() == Qt.MouseButton.LeftButton:
+            ev.accept()
+            s.back_to_live()
 
     def resizeEvent(self, ev) -> None:  # noqa: N802 - Qt's name
         w = self.rect().width()
@@ -138,6 +150,13 @@ def banner_parts(s: Session, th, ph=None) -> tuple:
     extra = ""
     if ph.kind == "error":
         extra = f" &nbsp; <i>E</i><sub>total</sub> = {fmt(tr.error, s.decimals).replace('-', '−')}"
+    lead = ""
+    viewing = getattr(s, "viewing", None)
+    if viewing is not None:  # a past step of the run on screen: said first, clickable
+        lead = (
+            f"<span style='color:{th.text}; font-size:{12 * z:.1f}pt; font-weight:700'>"
+            f"Viewing step {viewing:,} of {s.live_step:,} — <u>back to live (Esc)</u></span><br>"
+        )
     if s.training:
         return (
             f"<span style='color:{th.text}; font-size:{13 * z:.1f}pt; font-weight:600'>"
@@ -149,7 +168,7 @@ def banner_parts(s: Session, th, ph=None) -> tuple:
         )
     terms, whole = _terms(ph)
     return (
-        f"<span style='color:{color}; font-size:{13 * z:.1f}pt; font-weight:600'>"
+        f"{lead}<span style='color:{color}; font-size:{13 * z:.1f}pt; font-weight:600'>"
         f"{ph.index + 1}/{len(s.names)} · {keep_together(html_escape(ph.title))}</span>"
         f"<span style='color:{th.muted}; font-size:{10 * z:.1f}pt'> &nbsp; {step_txt}</span>",
         (

@@ -117,6 +117,16 @@ class TrainingPanel(QWidget):
         for b in (self.btn_reset, self.btn_reinit):  # five buttons overflow a narrow dock)
             row.addWidget(b)
         lay.addLayout(row)
+        # a past step of the run on screen (a click on the error plot): go on from it
+        self.btn_here = QPushButton("Train from here")
+        self.btn_here.setToolTip(
+            "Go on training from the step on screen, with these settings. The run's steps "
+            "after it are discarded: their weights and their part of the error curve."
+        )
+        self.btn_here.clicked.connect(controller.train_from_here)
+        self.btn_here.setVisible(False)
+        lay.addWidget(self.btn_here)
+        s.viewingChanged.connect(lambda: self.btn_here.setVisible(s.viewing is not None))
         form = QGridLayout()
         form.setHorizontalSpacing(10)
         form.setVerticalSpacing(4)
@@ -129,6 +139,7 @@ class TrainingPanel(QWidget):
         form.addWidget(QLabel("Learning rate η"), 0, 0)
         lrow = QHBoxLayout()
         lrow.addWidget(self.lr, 1)
+        lrow.addSpacing(8)
         alpha_label = QLabel("Momentum α")
         alpha_label.setToolTip(MOMENTUM_TIP)
         self.alpha = _AlphaBox()
