@@ -38,6 +38,7 @@ class Geometry:
     # or a strip per row, as [(rect, first row, end row)])
     heat_rects: dict = field(default_factory=dict)
     matrix_rects: dict = field(default_factory=dict)
+    fprime_rects: dict = field(default_factory=dict)  # each neuron's f′ gauge by (k, i)
     xs: list = field(default_factory=list)  # each layer's x (DX apart, but see IMAGE_MATRIX_DX)
 
     @property
@@ -130,7 +131,7 @@ def _in(rect, x: float, y: float) -> bool:
 
 def picture_hit(g: Geometry, x: float, y: float, shapes: dict):
     """What picture lies under view point (x, y): an image cell ("neuron", (0, i)), a
-    neuron's heatmap ("neuron", (k, i)), a weight matrix's cell ("edge", (j, r, c));
+    neuron's heatmap or f′ gauge ("neuron", (k, i)), a weight matrix's cell ("edge", (j, r, c));
     ``shapes``: each matrix's (rows, cols) by j. None elsewhere."""
     if g.image is not None and g.image_rect is not None and _in(g.image_rect, x, y):
         rows, cols = g.image
@@ -138,9 +139,10 @@ def picture_hit(g: Geometry, x: float, y: float, shapes: dict):
         c = min(int((x - x0) / (x1 - x0) * cols), cols - 1)
         r = min(int((y1 - y) / (y1 - y0) * rows), rows - 1)
         return ("neuron", (0, r * cols + c))
-    for key, rect in g.heat_rects.items():
-        if _in(rect, x, y):
-            return ("neuron", key)
+    for rects in (g.heat_rects, g.fprime_rects):
+        for key, rect in rects.items():
+            if _in(rect, x, y):
+                return ("neuron", key)
     for j, parts in g.matrix_rects.items():
         for rect, r0, r1 in parts:
             if _in(rect, x, y) and j in shapes:

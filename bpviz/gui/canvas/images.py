@@ -1,6 +1,7 @@
 """What the canvas's pictures show, as RGB arrays (numpy only, no Qt): each hidden and output
 neuron's out over the input plane (a heatmap, or a curve over one input), the current sample of
-an image-shaped input layer in grey levels, and a dense layer's weight matrix.
+an image-shaped input layer in grey levels, a dense layer's weight matrix, and a neuron's
+f′(net) as a gauge.
 
 Every array is (rows, columns, 3) uint8 with row 0 at the top of the picture on screen. The
 colours are the data plane's: Okabe–Ito vermillion (low, negative) through the theme's
@@ -22,6 +23,9 @@ __all__ = [
     "grey_rgb",
     "matrix_rgb",
     "symmetric_max",
+    "FPRIME_ROWS",
+    "fprime_rgb",
+    "unknown_rgb",
 ]
 
 LUT_SIZE = 256
@@ -127,3 +131,36 @@ def matrix_rgb(values: np.ndarray, lut: np.ndarray, vmax: float | None = None) -
     v = np.asarray(values, dtype=np.float64)
     m = symmetric_max(v) if vmax is None else vmax
     return lut[_index(v, -m, m, len(lut))]
+
+
+FPRIME_ROWS = 40  # a gauge's picture: one column of this many rows, scaled crisp to its box
+FPRIME_TICK = 0.25  # the gauge marks sigmoid's largest f′
+
+
+def fprime_rgb(value: float, background: str, ink: str, tick: str, rows: int = FPRIME_ROWS) -> np.ndarray:
+    """A neuron's f′(net) as a gauge on the scale 0 … 1, (rows, 1, 3): filled from the bottom
+    to min(f′, 1) of its height in ``ink``, paler the smaller f′ (so a nearly empty gauge is
+    also a faint one), the rest ``background`` with a ``tick`` mark at 0.25, sigmoid's
+    largest f′ (tanh's and ReLU's is 1, the whole gauge)."""
+    v = float(value) if np.isfinite(value) else 0.0
+    t = min(max(v, 0.0), 1.0)
+    bg, fg = _rgb(background), _rgb(ink)
+    img = np.empty((rows, 1, 3), dtype=np.float64)
+    img[:] = bg
+    filled = int(round(t * rows))
+    tick_row = rows - int(round(FPRIME_TICK * rows)) - 1  # just above a quarter's fill
+    if filled < rows - tick_row:  # (a fuller gauge covers it)
+        img[tick_row] = _rgb(tick)
+    if filled:
+        img[rows - filled :] = bg + (fg - bg) * (0.35 + 0.65 * t)
+    return np.round(img).astype(np.uint8)
+
+
+def unknown_rgb(background: str, fill: str, rows: int = FPRIME_ROWS) -> np.ndarray:
+    """A gauge whose value is not revealed yet: hatched (neither empty nor full), (rows, 2, 3)."""
+    img = np.empty((rows, 2, 3), dtype=np.uint8)
+    a, b = _rgb(background).astype(np.uint8), _rgb(fill).astype(np.uint8)
+    img[:] = a
+    img[0::4, 0] = img[1::4, 0] = b
+    img[2::4, 1] = img[3::4, 1] = b
+    return img

@@ -9,6 +9,13 @@ layer drawn as its sample's image, and dense layers drawn as weight-matrix heatm
   only when the plane changes, at the canvas's own throttled rate while training.
 * **Image-shaped input** (``Network.input_shape``): the input layer is the current sample as
   an image in grey levels, one square cell per input; hovering a cell reads its input.
+* **f′ gauges** (View → Shade neurons by f′(net)): beside each hidden and output neuron (of a
+  per-neuron activation), on its right, a bar filled from the bottom to its f′(net) for the
+  sample shown, on the scale 0 … 1 and paler the smaller f′, with a tick at 0.25, sigmoid's
+  largest f′ (tanh's and ReLU's is 1): a neuron whose bar is empty is saturated, and the error
+  signal going back through it is multiplied by nearly 0. The values are the trace's
+  (``Pass.fprime``), hatched until the stepper reveals them (its delta phase), the latest
+  weights' while training.
 * **Weight matrices** (View → Dense layers: Edges, Matrix, or Automatic past
   ``AUTO_MATRIX_EDGES`` edges in a layer): a layer's weights as a heatmap, a row per neuron it
   feeds (each row level with its neuron) and a column per input, on a diverging scale (blue +,
@@ -42,6 +49,9 @@ DENSE_STYLES = ("auto", "edges", "matrix")
 HEAT_PX = 40  # a neuron heatmap's side at font zoom 1 (pixels), where its layer has room
 HEAT_MIN_PX = 14  # smaller than this, a layer's heatmaps are left out
 HEAT_ROOM = 0.86  # of the spacing between a layer's neurons a heatmap may take
+FPRIME_W = 7  # an f′ gauge's width at font zoom 1 (pixels); as tall as its neuron
+FPRIME_GAP = 3  # between a neuron and its gauge (× zoom)
+FPRIME_MIN_PX = 10  # a layer whose neurons are drawn smaller (pixels) gets no gauges
 IMAGE_CELL_PX = 16  # an input image's cells are at most this many pixels a side (× zoom)
 MATRIX_ROW_PX = 40  # a matrix's rows in one block up to ~1.5× this tall (× zoom), else strips
 
@@ -55,6 +65,7 @@ class Pictures:
     """Heatmaps, the input image and the weight matrices of the NetworkView."""
 
     neuron_heatmaps = False  # View → Neuron heatmaps
+    fprime_shading = False  # View → Shade neurons by f′(net)
     dense_style = "auto"  # View → Dense layers: "auto", "edges" or "matrix"
 
     # ------------------------------------------------------------------------ choices
@@ -67,6 +78,32 @@ class Pictures:
         self._sync_plane_use()
         self._refresh_key = None
         self._refresh()
+
+    def set_fprime_shading(self, on: bool) -> None:
+        """Each hidden and output neuron's f′(net) as a gauge beside it."""
+        on = bool(on)
+        if on == self.fprime_shading:
+            return
+        self.fprime_shading = on
+        self._refresh_key = None
+        self._refresh()
+
+    def fprime_layers(self) -> list[int]:
+        """The layers k whose neurons get an f′ gauge (shading on; a per-neuron activation:
+        softmax's f′ is a matrix, not a number a neuron)."""
+        net = self.session.network
+        if not self.fprime_shading:
+            return []
+        return [k for k in range(1, net.L + 1) if net.activations[k - 1].per_neuron]
+
+    def fprime_value(self, k: int, i: int) -> float | None:
+        """f′(net) of neuron (k, i) for the sample shown, as the trace has it; None until
+        the stepper reveals it (while training: the latest weights', always)."""
+        s = self.session
+        if not s.training and not s.revealed.known("fprime", k):
+            return None
+        tr = s.trace
+        return float(tr.p.fprime[k][min(s.display_sample, len(tr.samples) - 1), i])
 
     def set_dense_style(self, style: str) -> None:
         """Dense layers as edges, as weight matrices, or automatically (matrices past
@@ -169,6 +206,25 @@ class Pictures:
             self._set_text(cap, text, th.muted, 8.5, fill=bg)
         if self.heatmaps_shown:
             self._draw_heatmaps(th, lut)
+        self._draw_fprime(th)
+
+    def _draw_fprime(self, th) -> None:
+        """The f′ gauges (made again only when a value or the theme changed)."""
+        net = self.session.network
+        for k in self.fprime_layers():
+            for i in range(net.sizes[k]):
+                v = self.fprime_value(k, i)
+                key = ("fprime", k, i)
+                if v is None:
+                    img = self._cached(
+                        key, ("?", th.name), lambda: images.unknown_rgb(th.background, th.neutral_edge)
+                    )
+                else:
+                    img = self._cached(
+                        key, (v, th.name), lambda v=v: images.fprime_rgb(v, th.background, th.text, th.muted)
+                    )
+                self._pic_images[key] = (img, False)
+                self._pic_frames[key] = (th.muted, 1.0)
 
     def _draw_input_image(self, th) -> None:
         s = self.session
@@ -286,12 +342,37 @@ class Pictures:
             self._draw_edges(THEMES[self.session.theme])
             self._draw_highlights()
 
-    def _heat_side(self, p, k: int) -> float:
-        """The side of layer k's heatmaps in pixels (0: no room for them)."""
+    def _heat_side(self, p, k: int, left: float = -math.inf) -> float:
+        """The side of layer k's heatmaps in pixels (0: no room for them): a share of the
+        room between its neurons, and no wider than the room between the layer before (its
+        neurons, or their f′ gauges reaching to ``left``) and this one."""
         _, syu = self._scale()
         room = self._spacing[k] * syu * HEAT_ROOM if math.isfinite(self._spacing[k]) else math.inf
-        side = min(HEAT_PX * p.z, room)
+        x_prev, _ = p.to_px(self._pos[k - 1][:, 0], self._pos[k - 1][:, 1])
+        x, _ = p.to_px(self._pos[k][:, 0], self._pos[k][:, 1])
+        before = max(float(np.max(x_prev)) + p.px[k - 1] / 2, left)
+        across = float(np.min(x)) - p.px[k] / 2 - 4 * p.z - (before + 6 * p.z)  # gap, air
+        side = min(HEAT_PX * p.z, room, across)
         return side if side >= HEAT_MIN_PX * p.z else 0.0
+
+    def _place_fprime(self, p, boxes: dict) -> dict:
+        """The f′ gauges right of their neurons, into ``boxes``; returns each layer's
+        rightmost gauge pixel."""
+        z = p.z
+        right: dict = {}
+        w = max(3, round(FPRIME_W * z))
+        for k in self.fprime_layers():
+            if p.px[k] < FPRIME_MIN_PX:
+                continue
+            cx, cy = p.to_px(self._pos[k][:, 0], self._pos[k][:, 1])
+            r, h = p.px[k] / 2, round(p.px[k])
+            for i in range(len(cx)):
+                key = ("fprime", k, i)
+                if key in self._pic_images:
+                    b = Box(round(float(cx[i] + r + FPRIME_GAP * z)), round(float(cy[i] - h / 2)), w, h)
+                    boxes[key] = b
+                    right[k] = max(right.get(k, -math.inf), b.right)
+        return right
 
     def _place_pictures(self, p) -> None:
         """The heatmaps left of their neurons and the matrices between the layers, as
@@ -304,12 +385,14 @@ class Pictures:
         boxes: dict = {k: v for k, v in self._pic_boxes.items() if k == "image"}
         g.heat_rects = {}
         g.matrix_rects = {}
+        g.fprime_rects = {}
         self._matrix_strips: dict = {}  # j → [(first row, end row, picture key)]
         heat_left: dict = {}  # layer k → the leftmost pixel its heatmaps take
         gap = 4 * z
+        gauges = self._place_fprime(p, boxes)  # f′ gauges: layer k → their right edge
         if self.heatmaps_shown:
             for k in range(1, net.L + 1):
-                side = self._heat_side(p, k)
+                side = self._heat_side(p, k, gauges.get(k - 1, -math.inf) + 1)
                 if not side:
                     continue
                 cx, cy = p.to_px(self._pos[k][:, 0], self._pos[k][:, 1])
@@ -331,6 +414,8 @@ class Pictures:
                 left = boxes["image"].right + 10 * z
             else:
                 left = float(ax.max()) + p.px[j] / 2 + 8 * z
+            if j in gauges:  # clear of layer j's f′ gauges
+                left = max(left, gauges[j] + 6 * z)
             right = min(float(bx.min()) - p.px[j + 1] / 2 - 8 * z, heat_left.get(j + 1, math.inf) - gap)
             if j > 0 or "image" not in boxes:
                 left += 0.12 * max(right - left, 0)  # air for the labels beside layer j
@@ -371,6 +456,8 @@ class Pictures:
             tiles[key] = Tile(img[0], rect, colour, width * z, img[1])
             if key[0] == "heat":
                 g.heat_rects[key[1:]] = rect
+            elif key[0] == "fprime":
+                g.fprime_rects[key[1:]] = rect
             elif key[0] == "matrix":
                 r0 = key[2] if len(key) == 3 else 0
                 r1 = r0 + 1 if len(key) == 3 else self._matrix_shape(key[1])[0]
@@ -448,6 +535,8 @@ class Pictures:
                 out["heatmaps"] = f"{labels[spec.x]} →, {labels[spec.y]} ↑"
         if self._matrix_layers:
             out["matrices"] = True
+        if any(isinstance(k, tuple) and k[0] == "fprime" for k in self._pic_images):
+            out["fprime"] = True
         if self._geometry.image is not None:
             out["image"] = True
         return out

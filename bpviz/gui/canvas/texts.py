@@ -343,7 +343,34 @@ def legend_html(th, zoom: float, pictures: dict | None = None) -> str:
         )
     if "image" in pictures:
         rows.append(f"{sw(th.text, '■')} input image: the sample, a cell per input, darker = larger")
+    if "fprime" in pictures:
+        rows.append(
+            f"{sw(th.text, '▮')} by a neuron: f′(net), the bar filled 0 … 1 "
+            + muted("(the tick: 0.25, sigmoid's most; tanh's and ReLU's most is 1)")
+        )
+        indent = "&nbsp;" * 4
+        note = "f′ near 0: saturated, the gradient barely passes; hatched: not yet known"
+        rows.append(muted(f"{indent}{note}"))
     return f"<div style='color:{th.text}; font-size:{8.5 * zoom:.1f}pt'>" + "<br>".join(rows) + "</div>"
+
+
+# what each activation's f′ can be, for the f′ gauge's tooltip
+FPRIME_RANGE = {
+    "sigmoid": "sigmoid's f′ = out·(1 − out) is at most 0.25 (the tick), at net = 0",
+    "tanh": "tanh's f′ = 1 − out² is at most 1 (the whole bar), at net = 0",
+    "relu": "ReLU's f′ is 1 where net > 0 (the whole bar) and 0 where net < 0",
+    "identity": "the identity's f′ is always 1 (the whole bar)",
+}
+
+
+def fprime_note(s: Session, k: int) -> str:
+    """The f′ gauge explained for a neuron of layer k (HTML, a line of the tooltip)."""
+    act = s.network.activations[k - 1]
+    rng = FPRIME_RANGE.get(act.name, f"{act.name}'s f′ is {act.derivative_formula()}")
+    return html_escape(
+        f"The bar beside it: f′(net) on a scale of 0 to 1 ({rng}). δ = ∂E/∂out · f′(net): "
+        "f′ near 0 means saturated, and the gradient barely passes back through it."
+    )
 
 
 def jacobian_rows(s: Session, k: int, i: int) -> list[str]:

@@ -534,8 +534,12 @@ class NetworkView(TextItems, EdgeDrawing, LabelPlacement, Pictures, WeightEditin
 
     # ------------------------------------------------------------------------ reading it
     def tooltip(self, sel: Selection) -> str:
-        """Every current value of a neuron, edge or bias (what the stepper has revealed)."""
-        return texts.tooltip(self.session, sel)
+        """Every current value of a neuron, edge or bias (what the stepper has revealed);
+        with the f′ gauges shown, a neuron's says what its gauge means."""
+        tip = texts.tooltip(self.session, sel)
+        if sel.kind == "neuron" and sel.index[0] in self.fprime_layers():
+            tip += "<br>" + texts.fprime_note(self.session, sel.index[0])
+        return tip
 
     def highlight_state(self) -> dict:
         """What the canvas lights up now: neurons [k, i] and edges [j, r, c] (for tests and
