@@ -5,8 +5,9 @@ background thread computes landscapes back to back, against idle, and how long o
 
 For each case a Loss landscape dock (the window's widget, offscreen) on a 784-128-10 sigmoid
 network computes its 41 × 41 grid over a first-layer weight and an output-layer weight (the
-dearest pair: every grid point runs both layers' later parts), again as soon as one is done,
-while a precise 5 ms QTimer on the GUI thread records when it fires. Interleaved rounds of
+dearest pair: every grid point runs both layers' later parts), again as soon as one is done
+(not drawn: the rounds measure the background thread's hold on the GUI thread; drawing one is
+timed on its own), while a precise 5 ms QTimer on the GUI thread records when it fires. Interleaved rounds of
 idle (no landscape) and computing (this VM drifts ±35 %): the worst and the p99 lateness
 (gap − 5 ms) of each, and the seconds one landscape takes. Target (issue 16): the GUI thread
 never late by more than 50 ms while computing (else the work would go to a process).
@@ -100,7 +101,11 @@ def main() -> None:
     draws: list[float] = []
     set_result = landscape_view.LandscapeView.set_result
 
+    drawing = [True]
+
     def timed(self, *a):  # the GUI thread's own work: drawing a landscape that came in
+        if not drawing[0]:
+            return  # the rounds measure the background thread alone
         t0 = time.perf_counter()
         set_result(self, *a)
         draws.append(1000 * (time.perf_counter() - t0))
@@ -120,10 +125,12 @@ def main() -> None:
         w.resize(600, 600)
         w.show()
         loop = _Busy(w)
-        for _ in range(3):  # one landscape's time, alone
-            loop.one(app)
-        idle, comp = [], []
         draws.clear()
+        drawing[0] = True
+        for _ in range(5):  # one landscape's time, alone, and drawing it
+            loop.one(app)
+        drawing[0] = False
+        idle, comp = [], []
         for _ in range(args.rounds):
             idle.append(lateness(app, args.seconds, lambda: None))
             comp.append(lateness(app, args.seconds, loop.busy))
@@ -133,8 +140,8 @@ def main() -> None:
         print(
             f"{name}: one landscape {np.median(loop.times):.2f} s ({len(loop.times)} computed); "
             f"GUI timer lateness idle worst {a.max():.1f} ms, p99 {np.percentile(a, 99):.1f} ms; "
-            f"computing worst {b.max():.1f} ms, p99 {np.percentile(b, 99):.1f} ms; drawing one on the GUI "
-            f"thread median {np.median(draws):.1f} ms, worst {max(draws):.1f} ms"
+            f"computing worst {b.max():.1f} ms, p99 {np.percentile(b, 99):.1f} ms; drawing one (GUI "
+            f"thread, not in the rounds) median {np.median(draws):.1f} ms, worst {max(draws):.1f} ms"
         )
         w.close()
 

@@ -23,7 +23,7 @@ import numpy as np
 __all__ = ["BUDGET", "MIN_STATES", "MAX_STATES", "Trail"]
 
 BUDGET = 16 * 1024 * 1024  # bytes of states and steps
-MIN_STATES = 64  # a network whose 64 states exceed the budget is not recorded
+MIN_STATES = 16  # a network whose 16 states exceed the budget is not recorded (784-128-10: 20 fit)
 MAX_STATES = 1 << 16  # states kept at most, however small the network (a path to draw)
 FIRST_ROWS = 256  # rows allocated at first; doubled as needed, up to the budget
 
@@ -53,6 +53,11 @@ class Trail:
     def capacity_for(self, n_params: int) -> int:
         """States of ``n_params`` parameters that fit the budget (with their steps)."""
         return int(min(self.max_states, self.budget // (8 * (n_params + 1))))
+
+    @property
+    def max_parameters(self) -> int:
+        """The largest network (in parameters) this trail records."""
+        return self.budget // (8 * MIN_STATES) - 1
 
     # -- recording -------------------------------------------------------------------------
     def record(self, step: int, weights: Sequence[np.ndarray], biases: Sequence[np.ndarray] | None) -> bool:

@@ -137,6 +137,7 @@ class Job:
     momentum: float
     grad_phase: int | None  # the 1-based phase that reveals both gradients (None: training)
     update_phase: int | None
+    path_note: str = ""  # why there is no path, if there is none
 
 
 class _Bridge(QObject):
@@ -600,6 +601,8 @@ class LandscapeView(pg.PlotWidget):
         steps = self.path[0]
         if len(steps) > 1:
             sym(th.text, "━", f"path, steps {int(steps[0]):,}–{int(steps[-1]):,}")
+        elif job.path_note:
+            parts.append(f"<span style='color:{th.muted}'>{job.path_note}</span>")
         vecs = self.arrow_vectors()
         eta = sig(job.learning_rate, 3)
         if vecs["gradient"] is not None:
@@ -720,6 +723,28 @@ def all_params(net) -> list[Param]:
     return out
 
 
+def choice_names(net) -> dict[str, Param]:
+    """Every weight and bias by its display label; a label two share (Mazur's b1 of both
+    hidden neurons) says whose it is: "b1 (of h2)", "w (h1 → o1)"."""
+    params = all_params(net)
+    labels = [p.label(net) for p in params]
+    count: dict[str, int] = {}
+    for lab in labels:
+        count[lab] = count.get(lab, 0) + 1
+    neurons = net.labels.neurons
+    out = {}
+    for p, lab in zip(params, labels, strict=True):
+        if count[lab] > 1:
+            j = p.layer
+            lab += (
+                f" (of {neurons[j + 1][p.row]})"
+                if p.kind == "bias"
+                else f" ({neurons[j][p.col]} → {neurons[j + 1][p.row]})"
+            )
+        out[lab] = p
+    return out
+
+
 class ChooseDialog(QDialog):
     """Two parameters by their labels: the selection across, the second up."""
 
@@ -728,8 +753,7 @@ class ChooseDialog(QDialog):
         self.setWindowTitle("Loss landscape: choose two weights")
         self.net = net
         self._listed = _count(net) <= CHOICES_LISTED
-        params = all_params(net) if self._listed else []
-        self._by_label = {p.label(net): p for p in params}
+        self._by_label = choice_names(net) if self._listed else {}
         form = QFormLayout(self)
         self.x_box, self.y_box = QComboBox(), QComboBox()
         for box, p, tip in (
@@ -740,7 +764,8 @@ class ChooseDialog(QDialog):
             box.addItems(list(self._by_label))
             box.setToolTip(tip + ("" if self._listed else "; type its label, e.g. w(h1,i2)"))
             if p is not None:
-                box.setCurrentText(p.label(net))
+                names = [k for k, v in self._by_label.items() if v == p]
+                box.setCurrentText(names[0] if names else p.label(net))
         form.addRow("Weight on x", self.x_box)
         form.addRow("Weight on y", self.y_box)
         self.problem = QLabel()
@@ -758,10 +783,7 @@ class ChooseDialog(QDialog):
         p = self._by_label.get(text)
         if p is not None or self._listed:
             return p
-        for q in all_params(self.net):  # a large network: search only when asked
-            if q.label(self.net) == text:
-                return q
-        return None
+        return choice_names(self.net).get(text)  # a large network: named only when asked
 
     def _accept(self) -> None:
         a, b = self.find(self.x_box.currentText()), self.find(self.y_box.currentText())
@@ -1022,6 +1044,9 @@ class LossLandscape(QWidget):
             float(getattr(s, "momentum", 0.0) or 0.0),
             grad_phase,
             update_phase,
+            f"no path: kept for up to {self.trail.max_parameters:,} weights and biases"
+            if self.trail.too_large
+            else "",
         )
 
     def _start(self) -> None:

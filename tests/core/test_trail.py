@@ -56,8 +56,11 @@ def test_projection_up_to_a_step_and_a_new_structure_clears():
 
 
 def test_a_network_too_large_is_not_recorded():
-    budget = 64 * 8 * 101  # 64 states of 100 parameters (and their steps)
+    budget = MIN_STATES * 8 * 101  # MIN_STATES states of 100 parameters (and their steps)
     tr = Trail(budget=budget)
     assert tr.record(0, [np.zeros((10, 10))], None)
     assert not tr.record(0, [np.zeros((10, 11))], None)
-    assert tr.too_large and tr.count == 0 and MIN_STATES == 64
+    assert tr.too_large and tr.count == 0
+    big = Trail()  # 784-128-10 with biases: 20 states fit 16 MB
+    assert big.record(0, [np.zeros((128, 784)), np.zeros((10, 128))], [np.zeros(128), np.zeros(10)])
+    assert big.capacity_for(101_908) == 20

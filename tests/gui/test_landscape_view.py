@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QImage
 
-from bpviz.core.landscape import Param
+from bpviz.core.landscape import Param, default_span
 from bpviz.core.numbers import sig
 from bpviz.core.presets import load_preset
 from bpviz.gui.canvas import NetworkView
@@ -171,3 +171,60 @@ def test_hover_reads_off_E_at_the_nearest_grid_point(qtbot):
     words = v.describe(res.xs[3] + 0.3 * dx, res.ys[7])
     assert words == f"{la} = {sig(res.xs[3], 4)}, {lb} = {sig(res.ys[7], 4)}: E = {sig(res.errors[7, 3], 6)}"
     assert v.describe(*res.centre).startswith("step 0 of the path")  # the path's point wins
+
+
+def big_session(rows: int = 1280) -> Session:
+    """784-128-10, batch over ``rows`` seeded rows: a landscape takes a fraction of a second."""
+    from bpviz.core.build import LayerSpec, NetworkSpec, build_document
+
+    spec = NetworkSpec(
+        [LayerSpec("i", 784), LayerSpec("h", 128, "sigmoid"), LayerSpec("o", 10, "sigmoid")],
+        mode="batch",
+        init_scheme="xavier",
+        n_samples=rows,
+    )
+    doc, _ = build_document(spec)
+    rng = np.random.default_rng(3)
+    doc.inputs = rng.random((rows, 784))
+    doc.targets = np.eye(10)[rng.integers(0, 10, rows)]
+    s = Session(doc, "big")
+    s.select(Selection("edge", (0, 5, 300)))
+    s.set_second_selection(Selection("edge", (1, 3, 7)))
+    return s
+
+
+def test_progress_while_computing_and_a_new_request_replaces_the_old(qtbot, monkeypatch):
+    from bpviz.gui import landscape_view
+
+    monkeypatch.setattr(landscape_view, "SHOW_PROGRESS_AFTER", 0.0)
+    s = big_session()
+    w = LossLandscape(s)
+    qtbot.addWidget(w)
+    seen = []
+    w.progress.valueChanged.connect(seen.append)
+    w.resize(500, 500)
+    w.show()
+    qtbot.waitUntil(lambda: w.progress.isVisible(), timeout=3000)
+    first = w.serial
+    w.set_zoom(2.0)  # while the first computes: it is cancelled, the new one drawn
+    v = settled(qtbot, w)
+    assert v.job.serial == w.serial > first and not w.progress.isVisible()
+    assert any(0 < p < 100 for p in seen)
+    a, job = v.result.a, v.job
+    assert v.result.xs[-1] - v.result.centre[0] == 2.0 * default_span(a.value(s.network), job.update[0])
+    assert abs(v.result.centre_error - s.trace.error) <= 1e-12 * abs(s.trace.error)  # E ≈ 1,900
+
+
+def test_the_choose_dialog_takes_labels_and_says_what_is_wrong(qtbot):
+    from bpviz.gui.landscape_view import ChooseDialog
+
+    s = Session(load_preset("mazur"), "mazur")
+    d = ChooseDialog(s.network, None, None)
+    qtbot.addWidget(d)
+    d.x_box.setCurrentText("w5")
+    d.y_box.setCurrentText("nothing")
+    d._accept()
+    assert d.chosen is None and "No weight or bias is labelled “nothing”" in d.problem.text()
+    d.y_box.setCurrentText("b1 (of h2)")  # mazur's two biases into h share the label b1
+    d._accept()
+    assert d.chosen == (Param("edge", (1, 0, 0)), Param("bias", (0, 1)))
