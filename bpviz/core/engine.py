@@ -282,6 +282,7 @@ class TrainingEngine:
         self._meter: _health.Meter | None = None  # gradient health of the trainer's network
         self._grad_step: int | None = None  # the trainer's step at the last gradient point
         self._grad_due = 0.0
+        self._grad_early: tuple = ()  # a point taken before a chunk, for the next snapshot
         # the run's past, for Seek (bpviz.core.checkpoints); keep_checkpoints False: none
         # taken after chunks (benchmarks compare), the pinned ones still are
         self.checkpoints = Checkpoints()
@@ -358,6 +359,7 @@ class TrainingEngine:
         self._meter = _health.Meter(self.trainer.network)
         self._grad_step = None
         self._grad_due = 0.0
+        self._grad_early = ()
         if self.settings is not None:
             self.trainer.learning_rate = self.settings.learning_rate
             self.trainer.set_mode(*self.settings.schedule)
@@ -405,6 +407,8 @@ class TrainingEngine:
             if allowed <= 0:
                 return 0
             left = allowed if left is None else min(left, allowed)
+        if self._grad_step is None:  # a load's first chunk: the first step's gradient before it
+            self._grad_early = self._gradient_point(time.perf_counter())
         r = t.run(
             max_steps=left,
             seconds=seconds,
@@ -442,7 +446,8 @@ class TrainingEngine:
         epochs = tuple(epochs)
         test_points = self._test_point(now)
         plane = self._plane_point(now)
-        gradients = self._gradient_point(now)
+        gradients = self._grad_early + self._gradient_point(now)
+        self._grad_early = ()
         outputs = None
         scores: dict = {}
         if full:

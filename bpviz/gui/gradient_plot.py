@@ -37,11 +37,11 @@ __all__ = ["GradientPlot", "PALETTE", "MODES", "layer_name"]
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", None, "#F0E442")
 # what the plot shows: (key, the menu's words, the series drawn)
 MODES = (
-    ("delta", "mean |δ| (the error signal)", ("delta",)),
-    ("grad", "‖∂E/∂W‖ (the gradient)", ("grad",)),
-    ("both", "both (δ solid, ∂E/∂W dashed)", ("delta", "grad")),
+    ("delta", "mean |δ|", ("delta",)),
+    ("grad", "‖∂E/∂W‖", ("grad",)),
+    ("both", "both (∂E/∂W dashed)", ("delta", "grad")),
 )
-AXIS = {"delta": "mean |δ|", "grad": "‖∂E/∂W‖", "both": "mean |δ| ━, ‖∂E/∂W‖ ┅"}
+AXIS = {"delta": "mean |δ|", "grad": "‖∂E/∂W‖", "both": "|δ|, ‖∂E/∂W‖ dashed"}
 
 
 def layer_name(names: list[str], j: int) -> str:
@@ -84,6 +84,9 @@ class GradientPlot(QWidget):
         self.choice = QComboBox()
         for key, text, _ in MODES:
             self.choice.addItem(text, key)
+        # a narrow dock (a large font zoom) elides the words rather than widening the column
+        self.choice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.choice.setMinimumContentsLength(8)
         self.choice.setToolTip(
             "mean |δ|: the size of the error signal δ = ∂E/∂net in each layer, averaged over its "
             "neurons and the step's samples. ‖∂E/∂W‖: the size of the gradient of the weights "

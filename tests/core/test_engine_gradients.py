@@ -73,6 +73,7 @@ def test_points_come_while_running_at_most_every_gradient_interval(monkeypatch):
     assert np.diff(running).min() >= GRADIENT_INTERVAL - 1e-9
     steps = [n for s in snaps for n, _ in s.gradients]
     assert steps == sorted(set(steps))  # increasing, none twice
+    assert steps[0] == 1  # Load and Train came together: step 1's, taken before it ran
     # a layer per entry; deep-sigmoid's first layer far below its last
     h = snaps[0].gradients[0][1]
     assert h.L == 6 and h.delta[0] < 1e-3 * h.delta[-1]
