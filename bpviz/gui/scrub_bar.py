@@ -18,7 +18,7 @@ import math
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLayout, QWidget
 
 from bpviz.gui.session import Session
 from bpviz.gui.theme import THEMES
@@ -49,7 +49,10 @@ class ScrubMarker:
         self.session: Session = plot.session
         # in the theme's text colour: unlike every curve (and the hover cursor's dotted grey)
         self.line = pg.InfiniteLine(
-            angle=90, movable=True, label="", labelOpts={"position": 0.93, "anchors": [(0, 0.5), (0, 0.5)]}
+            angle=90,
+            movable=True,
+            label=" step {value:,.0f}",  # (follows a drag)
+            labelOpts={"position": 0.93, "anchors": [(0, 0.5), (0, 0.5)]},
         )
         self.line.setZValue(40)
         self.line.setToolTip("The step on screen: drag to scrub; Esc or double-click for the live run")
@@ -102,11 +105,11 @@ class ScrubMarker:
         colour = THEMES[self.session.theme].text
         self.line.setPen(pg.mkPen(colour, width=2))
         self.line.setHoverPen(pg.mkPen(colour, width=4))
+        self.line.label.setColor(colour)
+        self.line.show()  # (before the label's text: a hidden label does not take one)
         if not self.line.moving:
             self.line.setPos(v)
-        self.line.label.setFormat(f" step {v:,}")
-        self.line.label.setColor(colour)
-        self.line.show()
+        self.line.label.valueChanged()
 
 
 class ScrubBar(QWidget):
@@ -117,8 +120,10 @@ class ScrubBar(QWidget):
         super().__init__(parent)
         self.session = session
         self.controller = controller
-        lay = QHBoxLayout(self)
-        lay.setContentsMargins(4, 0, 4, 2)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(4, 0, 4, 2)
+        outer.setSpacing(0)
+        lay = QHBoxLayout()
         self.label = QLabel()
         self.label.setTextFormat(Qt.TextFormat.PlainText)
         self.label.setToolTip("The step whose network is on screen")
@@ -133,8 +138,9 @@ class ScrubBar(QWidget):
         self.back.setToolTip(BACK_TIP)
         self.here = QPushButton("Train from here")
         self.here.setToolTip(TRAIN_FROM_HERE_TIP)
-        lay.addWidget(self.label)
-        lay.addWidget(self.slider, 1)
+        outer.addWidget(self.slider)  # a row of its own: the whole width of the dock to scrub
+        outer.addLayout(lay)
+        lay.addWidget(self.label, 1)
         lay.addWidget(self.back)
         lay.addWidget(self.here)
         self._setting = False
@@ -160,8 +166,9 @@ class ScrubBar(QWidget):
             self._setting = False
         self.slider.setEnabled(last > 0)
         viewing = s.viewing is not None
-        self.back.setEnabled(viewing)
-        self.here.setEnabled(viewing)
+        for b in (self.back, self.here):  # (shown only for a past step: the row stays short)
+            b.setEnabled(viewing)
+            b.setVisible(viewing)
         self.label.setText(self._progress or viewing_text(s))
 
     def _slid(self, value: int) -> None:
