@@ -279,3 +279,27 @@ def test_the_run_list_shows_hides_and_removes(qtbot):
     assert t.topLevelItemCount() == 1 and t.topLevelItem(0).checkState(0) == Qt.CheckState.Unchecked
     w.clear_button.click()
     assert len(s.runs) == 0 and not w.isVisible()
+
+
+def test_the_new_weights_button_asks_then_says_the_seed(win, monkeypatch):
+    from bpviz.gui import run_list
+
+    s = win.session
+    steps(s, 3)
+    chosen = {}
+
+    def accept(dialog):
+        dialog.seed.setValue(42)
+        chosen["text"] = dialog.findChildren(run_list.QLabel)[0].text()
+        return True
+
+    monkeypatch.setattr(run_list, "_run", accept)
+    win.training_panel.btn_reinit.click()
+    assert "The start weights now: the file's weights." in chosen["text"]
+    assert s.doc.init["seed"] == 42 and len(s.runs) == 1
+    assert win.statusBar().currentMessage().startswith("New weights from uniform ±0.5, seed 42")
+    assert "uniform ±0.5, seed 42" in win.training_panel.btn_reinit.toolTip()
+    monkeypatch.setattr(run_list, "_run", lambda d: (d.scale.setText("zero"), True)[1])
+    monkeypatch.setattr(run_list, "warn", lambda _p, _t, text: chosen.update(warned=text))
+    win.act_reinit.trigger()  # a scale that is not a number: a sentence, nothing drawn
+    assert "is not a scale" in chosen["warned"] and s.doc.init["seed"] == 42
