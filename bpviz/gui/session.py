@@ -27,7 +27,18 @@ inputs (``plane_axes``) at the weights on screen. Views that draw it say so
 ``planeRequestChanged``: the controller forwards it), and while training ``plane`` is the
 latest the training process sent (``set_live_plane``, ``planeChanged``). Otherwise the session
 computes it when a view first asks after the weights changed; at the update phase
-``plane_after`` is the plane at the weights after this iteration's update."""
+``plane_after`` is the plane at the weights after this iteration's update.
+
+A past step of the run on screen (scrubbing the error curve, issue 16): ``view`` puts the
+weights of step ``viewing`` on screen (the training controller fetches them: a replay in the
+training process, or the step-back store for steps taken by hand) with the η, α and mode in
+force there (``learning_rate``, ``momentum`` and the schedule say those while viewing); the
+live network waits behind it and ``back_to_live`` brings it back as it was; ``commit_view``
+("Train from here") makes the step viewed the live one and discards the history after it.
+The error history is never touched while viewing; stepping works from the step viewed (with
+a way back of its own, ``viewRequested`` past it); edits of settings are the live run's, an
+edited weight waits for the live network, and anything else that changes the network goes
+back to live first (``_leave_view``); ``viewingChanged`` tells the views."""
 
 from __future__ import annotations
 

@@ -10,7 +10,14 @@ training process, start on the first Train: a window that never trains starts ne
 The data plane: the controller forwards the session's ``plane_request`` (``SetPlane``: after
 each Load and whenever it changes) and hands the planes of a running run's snapshots to the
 session (``set_live_plane``); paused or stopped, the session computes the plane of the weights
-on screen itself."""
+on screen itself.
+
+Scrubbing (issue 16): ``seek(step)`` shows a past step of the run (a running run pauses
+first): steps taken by hand since the last run come from the session's step-back store,
+the run's from the training process (``Seek``: a replay from its checkpoints, answered with
+the weights and the settings in force there; at most one on its way, the latest wanted
+waits); ``back_to_live`` and ``train_from_here`` (a Load at the step viewed: the engine's
+history goes on up to it and forgets the rest)."""
 
 from __future__ import annotations
 
