@@ -193,3 +193,23 @@ def test_an_edit_waits_for_the_live_network(qtbot, xor_win):
     s.edit_parameter("edge", (0, 0, 0), 0.123)
     assert told and "Esc" in told[0] and s.viewing == 1
     assert s.network.weights[0][0, 0] != 0.123
+
+
+def test_a_drag_sends_one_seek_at_a_time_and_the_bar_shows_progress(qtbot, xor_win):
+    from bpviz.core.engine import Seek
+
+    w = xor_win
+    s, c = w.session, w.training
+    train(qtbot, w, 300)
+    sent = []
+    real = c._send
+    c._send = lambda cmd: (sent.append(cmd), real(cmd))
+    for k in (10, 20, 30, 40):  # a drag asks for many steps at once
+        c.seek(k)
+    assert [x.step for x in sent if isinstance(x, Seek)] == [10]
+    qtbot.waitUntil(lambda: s.viewing == 40, timeout=5000)
+    assert [x.step for x in sent if isinstance(x, Seek)] == [10, 40]  # only the latest waited
+    c.seekProgress.emit(1500, 4000)  # a long replay's progress, as the controller passes it on
+    assert w.scrub_bar.label.text() == "Replaying 1,500 of 4,000 steps…"
+    c.seekProgress.emit(0, 0)
+    assert w.scrub_bar.label.text() == "Viewing step 40 of 300"
