@@ -136,6 +136,10 @@ class FileCommands:
         only if the user says so. False when nothing was written."""
         s, w = self.session, self.window
         path = str(path)
+        viewed = s.viewing
+        if viewed is not None:  # a past step on screen: the file keeps the live run, all of it
+            training = getattr(w, "training", None)
+            (training.back_to_live if training is not None else s.back_to_live)()
         replace_read_only = atomic.is_read_only(path)
         if replace_read_only and not self._replace_read_only(path):
             w.statusBar().showMessage(f"Not saved: {path} is read-only", 6000)
@@ -154,7 +158,14 @@ class FileCommands:
         s.mark_saved(path)
         self._add_recent(path)
         self.update_title()
-        w.statusBar().showMessage(f"Saved {path}", 4000)
+        if viewed is not None:
+            w.statusBar().showMessage(
+                f"Saved {path}: the live network at step {s.step:,} "
+                f"(back from step {viewed:,}, which a save does not keep)",
+                8000,
+            )
+        else:
+            w.statusBar().showMessage(f"Saved {path}", 4000)
         return True
 
     def _replace_read_only(self, path: str) -> bool:

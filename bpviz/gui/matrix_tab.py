@@ -406,10 +406,18 @@ class MatrixTab(QWidget):
             j = s.selected_weight_layer()
             k = j + 1
             eta = fmt(tr.learning_rate)
-            eq = (
-                f"W{_s(names[k])}<sup>+</sup> = W{_s(names[k])} − η · ∂E/∂W{_s(names[k])}, "
-                f"η = {eta} (select a neuron or an edge for another layer)"
-            )
+            alpha = float(tr.momentum)
+            if alpha:  # v⁺ = α·v + ∂E/∂W, then W⁺ = W − η·v⁺
+                eq = (
+                    f"V{_s(names[k])}<sup>+</sup> = α · V{_s(names[k])} + ∂E/∂W{_s(names[k])}, "
+                    f"W{_s(names[k])}<sup>+</sup> = W{_s(names[k])} − η · V{_s(names[k])}<sup>+</sup>, "
+                    f"α = {fmt(alpha)}, η = {eta} (select a neuron or an edge for another layer)"
+                )
+            else:
+                eq = (
+                    f"W{_s(names[k])}<sup>+</sup> = W{_s(names[k])} − η · ∂E/∂W{_s(names[k])}, "
+                    f"η = {eta} (select a neuron or an edge for another layer)"
+                )
             b.append(
                 _Block(
                     "W",
@@ -420,17 +428,31 @@ class MatrixTab(QWidget):
                     None,
                 )
             )
-            b.append(
-                _Block(
-                    "grad",
-                    f"∂E/∂W{_s(names[k])}" + (f", summed over the {m} samples" if m > 1 else ""),
-                    p.grad_w[j],
-                    ax(k),
-                    ax(j),
-                    ("grad_w", k),
-                    f"− {eta} ×",
+            if alpha:
+                b.append(
+                    _Block(
+                        "velocity",
+                        f"V{_s(names[k])}<sup>+</sup>: the velocity, α × the last one + ∂E/∂W"
+                        f"{_s(names[k])}" + (f" (summed over the {m} samples)" if m > 1 else ""),
+                        tr.velocity_after.weights[j],
+                        ax(k),
+                        ax(j),
+                        None,
+                        f"− {eta} ×",
+                    )
                 )
-            )
+            else:
+                b.append(
+                    _Block(
+                        "grad",
+                        f"∂E/∂W{_s(names[k])}" + (f", summed over the {m} samples" if m > 1 else ""),
+                        p.grad_w[j],
+                        ax(k),
+                        ax(j),
+                        ("grad_w", k),
+                        f"− {eta} ×",
+                    )
+                )
             b.append(
                 _Block(
                     "after",

@@ -182,3 +182,34 @@ def test_the_network_dialog_has_a_momentum_field(session, qtbot, monkeypatch):
     monkeypatch.setattr(network_dialog, "_run", lambda d: True)  # OK again: the velocity stays
     assert edit_network(s, None)
     assert s.momentum == 0.95 and same(velocity_arrays(s.velocity), velocity_arrays(v))
+
+
+@pytest.mark.parametrize("alpha", [0.0, ALPHA])
+def test_the_matrix_tab_update_is_w_minus_eta_times_the_new_velocity(session, qtbot, alpha):
+    from bpviz.gui.inspector import Inspector
+
+    s = session("mazur", alpha)
+    ins = Inspector(s)
+    qtbot.addWidget(ins)
+    ins.resize(560, 900)
+    ins.tabs.setCurrentIndex(1)
+    step(s)  # v is no longer 0
+    s.set_phase(s.last_index)  # the update of step 2
+    mt, tr = ins.matrix, s.trace
+    j = s.selected_weight_layer()
+    shown = np.array(
+        [
+            [[float(mt.tables[k].item(r, c).text().replace("−", "-")) for c in range(2)] for r in range(2)]
+            for k in (["W", "velocity", "after"] if alpha else ["W", "grad", "after"])
+        ]
+    )
+    if alpha:
+        assert list(mt.tables) == ["W", "velocity", "after"]
+        assert "α · V" in mt.note.text() and "η · V" in mt.note.text()
+        v = tr.velocity_after.weights[j]
+        assert shown[1] == pytest.approx(v, abs=1e-9)
+        assert shown[2] == pytest.approx(shown[0] - tr.learning_rate * shown[1], abs=1e-8)
+        assert not np.allclose(v, tr.p.grad_w[j])  # the velocity, not the gradient
+    else:
+        assert list(mt.tables) == ["W", "grad", "after"]
+        assert "∂E/∂W" in mt.note.text() and "V" not in mt.note.text()

@@ -213,3 +213,21 @@ def test_a_drag_sends_one_seek_at_a_time_and_the_bar_shows_progress(qtbot, xor_w
     assert w.scrub_bar.label.text() == "Replaying 1,500 of 4,000 steps…"
     c.seekProgress.emit(0, 0)
     assert w.scrub_bar.label.text() == "Viewing step 40 of 300"
+
+
+def test_save_while_viewing_a_past_step_writes_the_live_run(qtbot, xor_win, tmp_path):
+    from bpviz.core import fileformat
+
+    w = xor_win
+    s, c = w.session, w.training
+    train(qtbot, w, 300)
+    live = [a.copy() for a in s.network.weights]
+    c.seek(120)
+    qtbot.waitUntil(lambda: s.viewing == 120, timeout=5000)
+    path = tmp_path / "lesson.bpviz.json"
+    assert w.files.save_to(str(path))
+    assert s.viewing is None and s.step == 300  # back to live, and it says so
+    assert "live network at step 300" in w.statusBar().currentMessage()
+    doc = fileformat.load(str(path))
+    assert doc.session["step"] == 300 and len(doc.session["error_history"]) == 300
+    assert same(doc.network.weights, live)

@@ -265,7 +265,8 @@ class Pictures:
         if not s.training and ph.kind == "grad" and ph.layer_index == j + 1:
             return tr.p.grad_w[j], "∂E/∂W"
         if not s.training and ph.kind == "update":
-            return tr.weights_after[j] - tr.network.weights[j], "ΔW = −η·∂E/∂W"
+            rule = "ΔW = −η·V⁺" if tr.momentum else "ΔW = −η·∂E/∂W"
+            return tr.weights_after[j] - tr.network.weights[j], rule
         if s.edge_mode == "weight":
             return s.edge_values(j), "W"
         what = "∂E/∂W" if s.edge_mode == "grad" else "ΔW"
