@@ -28,6 +28,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 from bpviz.core.numbers import sig
 from bpviz.gui.decimate import envelope
 from bpviz.gui.gradient_series import SERIES
+from bpviz.gui.plain_text import MAX_NAME, escaped
 from bpviz.gui.theme import THEMES, zoom_plot_fonts
 
 __all__ = ["GradientPlot", "PALETTE", "MODES", "layer_name"]
@@ -177,7 +178,9 @@ class GradientPlot(QWidget):
                 self._curves[(what, j)] = c
         first = self._shown()[0]
         for j in range(len(self._names)):
-            self.legend.addItem(self._curves[(first, j)], layer_name(self._names, j))
+            # the legend is rich text: a layer's name from the file is escaped (an <img> in
+            # it would be loaded)
+            self.legend.addItem(self._curves[(first, j)], escaped(layer_name(self._names, j), MAX_NAME))
         pi.setLabel("left", f"{AXIS[self.mode]} (log scale)")
         self._place_legend()
         self.refresh()

@@ -56,6 +56,7 @@ from bpviz.core import plane as core_plane
 from bpviz.core.landscape import Landscape, Param
 from bpviz.core.numbers import sig
 from bpviz.core.trail import Trail
+from bpviz.gui.plain_text import MAX_NAME, displayable
 from bpviz.gui.session import Selection, Session
 from bpviz.gui.theme import ERROR_SIGNAL, SELECT, THEMES, base_point_size
 
@@ -769,6 +770,7 @@ class ChooseDialog(QDialog):
         form.addRow("Weight on x", self.x_box)
         form.addRow("Weight on y", self.y_box)
         self.problem = QLabel()
+        self.problem.setTextFormat(Qt.TextFormat.PlainText)  # it quotes what was typed
         self.problem.setWordWrap(True)
         form.addRow(self.problem)
         ok_cancel = QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -789,7 +791,7 @@ class ChooseDialog(QDialog):
         a, b = self.find(self.x_box.currentText()), self.find(self.y_box.currentText())
         if a is None or b is None:
             bad = self.x_box.currentText() if a is None else self.y_box.currentText()
-            self.problem.setText(f"No weight or bias is labelled “{bad}”.")
+            self.problem.setText(f"No weight or bias is labelled “{displayable(bad, MAX_NAME)}”.")
             return
         if a == b:
             self.problem.setText("Choose two different weights.")

@@ -69,5 +69,14 @@ def test_menus_and_their_order(win):
         "&Quit",
     ]
     assert texts("&Edit") == ["&Undo", "&Redo", "—", "Edit &weight…", "&Network…", "&Data…"]
-    assert texts("&Training") == ["&Train / Pause", "&Stop", "&One step", "&Reset to the file's weights"]
+    assert texts("&Training") == [
+        "&Train / Pause",
+        "Train from &here",
+        "&Back to live",
+        "—",
+        "&Stop",
+        "&One step",
+        "&Reset to the file's weights",
+        "Re-&initialise weights…",
+    ]
     assert texts("&Help") == ["&Keyboard shortcuts", "&About bpviz"]

@@ -173,6 +173,9 @@ def test_markup_in_every_string_is_shown_as_text(win, tmp_path, dialogs):
     assert "<img" not in note and "&lt;img" in note
     for title in win.inspector.matrix.titles.values():
         assert "<img" not in title.text() and "<b>x" not in title.text()
+    # the gradients plot's legend (rich text): a layer named with markup, escaped
+    legend = [label.text for _, label in win.gradient_plot.legend.items]
+    assert any("&lt;img" in t for t in legend) and not any("<img" in t for t in legend), legend
     # the data editor's column tooltips
     m = win.data_editor.model
     for c in range(m.columnCount()):

@@ -225,6 +225,9 @@ def test_the_choose_dialog_takes_labels_and_says_what_is_wrong(qtbot):
     d.y_box.setCurrentText("nothing")
     d._accept()
     assert d.chosen is None and "No weight or bias is labelled “nothing”" in d.problem.text()
+    d.y_box.setCurrentText("<b>w9</b>")  # what was typed is quoted as text, never as markup
+    d._accept()
+    assert d.problem.textFormat() == Qt.TextFormat.PlainText and "“<b>w9</b>”" in d.problem.text()
     d.y_box.setCurrentText("b1 (of h2)")  # mazur's two biases into h share the label b1
     d._accept()
     assert d.chosen == (Param("edge", (1, 0, 0)), Param("bias", (0, 1)))
