@@ -531,23 +531,25 @@ class ErrorPlot(pg.PlotWidget):
         if self._follow and len(y) and not self._follow_x():
             self._follow_y(np.concatenate([self._ys, y, self._stop_y()]))
 
+    def _no_readout(self) -> None:
+        self.readout.setText("")
+        self.cursor.hide()
+        self.scrub.show_label(True)
+
     def _hover(self, pos) -> None:
         vb = self.plotItem.vb
         h = self.session.history
         if not vb.sceneBoundingRect().contains(pos) or h.n == 0:
-            self.readout.setText("")
-            self.cursor.hide()
+            self._no_readout()
             return
         p = vb.mapSceneToView(pos)
         step = int(round(p.x()))
         if not 1 <= step <= h.n:
-            self.readout.setText("")
-            self.cursor.hide()
+            self._no_readout()
             return
         r = h.value_at(step)
         if r is None:  # a gap (a file saved without its history)
-            self.readout.setText("")
-            self.cursor.hide()
+            self._no_readout()
             return
         th = THEMES[self.session.theme]
         text = readout_text(step, r, self.session.decimals)
@@ -559,6 +561,8 @@ class ErrorPlot(pg.PlotWidget):
         self.readout.setPos(r.left(), r.bottom())
         self.cursor.setPos(step)
         self.cursor.show()
+        # the readout names the step hovered: the marker's own label would print over it
+        self.scrub.show_label(False)
 
 
 def readout_text(step: int, r, decimals: int) -> str:

@@ -58,6 +58,7 @@ class ScrubMarker:
         self.line.setToolTip("The step on screen: drag to scrub; Esc or double-click for the live run")
         plot.plotItem.addItem(self.line, ignoreBounds=True)
         self.line.hide()
+        self._label_shown = True
         self.line.sigDragged.connect(self._dragged)
         self.line.sigPositionChangeFinished.connect(self._dragged)
         plot.scene().sigMouseClicked.connect(self._clicked)
@@ -96,6 +97,17 @@ class ScrubMarker:
         x = self.line.value()
         if math.isfinite(x):
             self.session.request_view(int(min(max(round(x), 0), self.last_step())))
+
+    def show_label(self, shown: bool) -> None:
+        """The marker's "step N" label, hidden while the plot's hover readout (which names the
+        step hovered, at the same height) is up."""
+        label = self.line.label
+        if label.isVisible() == shown and self._label_shown == shown:
+            return
+        self._label_shown = shown
+        label.setVisible(shown)
+        if shown:
+            label.valueChanged()
 
     def update(self, *_a) -> None:
         v = self.session.viewing

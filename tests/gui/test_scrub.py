@@ -231,3 +231,34 @@ def test_save_while_viewing_a_past_step_writes_the_live_run(qtbot, xor_win, tmp_
     doc = fileformat.load(str(path))
     assert doc.session["step"] == 300 and len(doc.session["error_history"]) == 300
     assert same(doc.network.weights, live)
+
+
+def test_the_hover_readout_and_the_markers_label_never_print_over_each_other(qtbot, xor_win):
+    import pyqtgraph as pg
+
+    w = xor_win
+    s, c = w.session, w.training
+    train(qtbot, w, 300)
+    c.seek(20)  # the marker near the left, where the readout is written
+    qtbot.waitUntil(lambda: s.viewing == 20, timeout=5000)
+    plot = w.plot
+    vb = plot.plotItem.vb
+    (_, _), (y0, y1) = vb.viewRange()
+
+    def texts():
+        return [
+            it
+            for it in plot.scene().items()
+            if isinstance(it, pg.TextItem) and it.isVisible() and it.textItem.toPlainText().strip()
+        ]
+
+    for at in (22, 150):  # hover beside the marker, then far from it
+        plot._hover(vb.mapViewToScene(QPointF(at, (y0 + y1) / 2)))
+        shown = texts()
+        assert plot.readout in shown
+        rects = [it.sceneBoundingRect() for it in shown]
+        for i, a in enumerate(rects):
+            for b in rects[i + 1 :]:
+                assert not a.intersects(b), [it.textItem.toPlainText() for it in shown]
+    plot._no_readout()  # the pointer leaves: the marker says its step again
+    assert plot.scrub.line.label.isVisible() and "step 20" in plot.scrub.line.label.toPlainText()
