@@ -983,6 +983,7 @@ class LossLandscape(QWidget):
         """A new phase reveals the gradient or the update: the arrows and key, no new grid."""
         if self._shown and self._view is not None and self._view.result is not None:
             self._view._write_key()
+            self._view._fit_texts()  # a longer key may wrap onto another line: its row grows
             self._view._draw_arrows()
 
     def _on_display(self) -> None:

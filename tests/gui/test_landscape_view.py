@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication
 
 from bpviz.core.landscape import Param, default_span
 from bpviz.core.numbers import sig
@@ -231,3 +232,21 @@ def test_the_choose_dialog_takes_labels_and_says_what_is_wrong(qtbot):
     d.y_box.setCurrentText("b1 (of h2)")  # mazur's two biases into h share the label b1
     d._accept()
     assert d.chosen == (Param("edge", (1, 0, 0)), Param("bias", (0, 1)))
+
+
+def test_the_key_is_never_cut_off_when_a_phase_lengthens_it(qtbot):
+    """At the update phase the key gains "−η∇E = (…, …), η = 20" and wraps onto another line:
+    its row grows with it (it was left at the first phase's height, cutting the last line)."""
+    s = Session(load_preset("xor"), "xor")
+    s.set_learning_rate(20.0)
+    w = shown(qtbot, s, size=(460, 366))  # the dock's size in a 1600 × 1000 window
+    v = settled(qtbot, w)
+    assert v.key_shown
+    before = v.key.item.boundingRect().height()
+    s.set_phase(s.last_index)
+    QApplication.processEvents()  # (no new grid: the phase only adds the arrows)
+    item = v.key.item
+    assert "η = 20" in item.toPlainText() and item.boundingRect().height() > before
+    bottom = v.mapFromScene(item.sceneBoundingRect().bottomLeft()).y()
+    assert bottom <= v.viewport().height()  # the whole key on screen
+    assert v.key.geometry().height() >= item.boundingRect().height()  # its row holds it
