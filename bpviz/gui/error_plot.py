@@ -531,6 +531,11 @@ class ErrorPlot(pg.PlotWidget):
         if self._follow and len(y) and not self._follow_x():
             self._follow_y(np.concatenate([self._ys, y, self._stop_y()]))
 
+    def leaveEvent(self, ev) -> None:  # noqa: N802 - Qt's name
+        """The pointer left the plot: its readout goes (and the marker's label comes back)."""
+        super().leaveEvent(ev)
+        self._no_readout()
+
     def _no_readout(self) -> None:
         self.readout.setText("")
         self.cursor.hide()

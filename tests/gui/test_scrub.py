@@ -260,5 +260,8 @@ def test_the_hover_readout_and_the_markers_label_never_print_over_each_other(qtb
         for i, a in enumerate(rects):
             for b in rects[i + 1 :]:
                 assert not a.intersects(b), [it.textItem.toPlainText() for it in shown]
-    plot._no_readout()  # the pointer leaves: the marker says its step again
+    from PySide6.QtCore import QEvent
+
+    plot.leaveEvent(QEvent(QEvent.Type.Leave))  # the pointer leaves: the marker says its step again
+    assert plot.readout.textItem.toPlainText() == "" and not plot.cursor.isVisible()
     assert plot.scrub.line.label.isVisible() and "step 20" in plot.scrub.line.label.toPlainText()
