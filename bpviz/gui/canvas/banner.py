@@ -43,11 +43,11 @@ class Banner(pg.LabelItem):
         if self._floor > self.minimumHeight():
             self.setMinimumHeight(self._floor)
 
-    def reserve(self, all_parts, note: str, muted: str, zoom: float, width: float, height: float) -> None:
+    def reserve(self, all_parts, note: str, muted: str, zoom: float, width: float, height: float) -> bool:
         """Keep the height of the tallest of ``all_parts`` (every phase's banner): a shorter
         formula would give the network more room and a longer one take it back, so the whole
         canvas (every edge, every label) would move at each phase, and a phase would look
-        different when stepped back to."""
+        different when stepped back to. True when the height kept changed."""
         if self._scratch is None:
             self._scratch = pg.LabelItem(justify="left")
         tallest = 0.0
@@ -55,9 +55,11 @@ class Banner(pg.LabelItem):
             self._scratch.item.setTextWidth(max(width - 16, 40))
             _write(self._scratch, parts, note, muted, zoom, width, height)
             tallest = max(tallest, self._scratch.itemRect().height())
-        if tallest != self._floor:
-            self._floor = tallest
-            self.updateMin()
+        if tallest == self._floor:
+            return False
+        self._floor = tallest
+        self.updateMin()
+        return True
 
     def mouseClickEvent(self, ev) -> None:  # noqa: N802 - pyqtgraph's name
         """A click while a past step is on screen goes back to the live network."""

@@ -437,7 +437,12 @@ class NetworkView(TextItems, EdgeDrawing, LabelPlacement, Pictures, WeightEditin
         th = THEMES[s.theme]
         every = [self._banner_parts] if s.training else [banner_parts(s, th, ph) for ph in s.phases]
         args = (getattr(self, "_banner_note", ""), th.muted, s.zoom, self.width(), self.height())
-        self.banner.reserve(every, *args)
+        if self.banner.reserve(every, *args):
+            # the network's room changed (another network's banners were taller: its picture
+            # sat lower until the next step): fitted and laid out again now
+            self._settle_banner()
+            self.fit()
+            self._layout()
 
     def _on_selection(self) -> None:
         """A selected edge at its gradient phase writes its δ × out (its label grows)."""
