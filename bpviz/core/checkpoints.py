@@ -36,6 +36,18 @@ before the oldest one left are no longer reachable. For a 784-128-10 network (81
 checkpoint) the default 40 MiB holds up to 51: after 100,000 steps 49 at an interval of 2,048
 (39.9 MB), after 10,000 steps 40 at 256 (32.6 MB; a replay of at most ~520 steps, ~0.3 s).
 
+Saved with the session
+----------------------
+File → Save writes the checkpoints up to the saved step into the file (``saved``: the file's
+``session.checkpoints``, ``bpviz.core.fileformat.SavedCheckpoint``), each with the end of its
+run, within ``limits.MAX_CHECKPOINT_NUMBERS`` numbers: the newest and the pinned ones first,
+the others thinned evenly (``fileformat.fit_checkpoints``). Opening the file hands them to the
+training process with its first Load (``restore``), so the reopened session scrubs as the
+run did: every step from the first saved checkpoint to the end of its run, bit for bit. For
+a 784-128-10 network (101,770 numbers a checkpoint, twice that with momentum's velocity) the
+file keeps 9 checkpoints (20 MB of JSON, measured); after 10,000 steps of minibatch 64 a
+replay runs up to 1,300 steps (4 s on a busy 2-core machine at ~3 ms a step).
+
 numpy and the standard library only (the training process imports no Qt).
 """
 
@@ -49,8 +61,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bpviz.core import limits
 from bpviz.core import momentum as _momentum
-from bpviz.core.fileformat import Document
+from bpviz.core.fileformat import Document, SavedCheckpoint, fit_checkpoints
 from bpviz.core.training import Trainer
 
 __all__ = [
@@ -279,6 +292,69 @@ class Checkpoints:
         self._next_time = now + cost / MAX_SHARE
         self._fit()
         return True
+
+    # -- saved with a session -----------------------------------------------------------------
+    def saved(
+        self,
+        upto: int,
+        max_numbers: int = limits.MAX_CHECKPOINT_NUMBERS,
+        max_count: int = limits.MAX_CHECKPOINTS,
+    ) -> list[SavedCheckpoint]:
+        """What a session saved at step ``upto`` keeps of the checkpoints (its
+        ``session.checkpoints``): those at or before it, each with the end of its run (at most
+        ``upto``), within ``max_numbers`` numbers (``fileformat.fit_checkpoints``). The arrays
+        are the checkpoints' own (read-only)."""
+        upto = int(upto)
+        out = []
+        for c in self._list:
+            if c.step > upto:
+                break
+            st = c.setup
+            out.append(
+                SavedCheckpoint(
+                    c.step,
+                    min(self._end(c), upto),
+                    c.weights,
+                    c.biases,
+                    c.velocity if st.momentum else None,
+                    st.learning_rate,
+                    st.momentum,
+                    st.mode,
+                    st.batch_size,
+                    st.shuffle_seed,
+                    st.path,
+                    c.pinned,
+                )
+            )
+        return fit_checkpoints(out, upto, max_numbers, max_count)
+
+    def restore(self, doc: Document, saved) -> None:
+        """A saved session's checkpoints (``Document.checkpoints``, by step) as the history of
+        ``doc``'s lineage, replacing any: the next ``start`` on a document of the same network
+        and data goes on from them. Consecutive checkpoints with the same end are one run."""
+        self.clear()
+        self.doc = _replay_document(doc)
+        run: _Run | None = None
+        for r in saved:
+            if run is None or run.end != r.end:
+                run = _Run()
+                run.end = int(r.end)
+            w, b = _frozen(r.weights), _frozen(r.biases)
+            vel = _momentum.copy(r.velocity) if r.momentum else None
+            setup = Setup(
+                float(r.learning_rate),
+                r.mode,
+                r.batch_size if r.mode == "minibatch" else None,
+                r.shuffle_seed if r.mode == "minibatch" else None,
+                float(r.momentum),
+                r.path,
+            )
+            nbytes = _arrays_nbytes(w, b) + _velocity_nbytes(vel) + OVERHEAD
+            c = Checkpoint(int(r.step), w, b, vel, setup, bool(r.pinned), nbytes, run)
+            self._list.append(c)
+            self._steps.append(c.step)
+            self.nbytes += nbytes
+        self._fit()
 
     # -- replay ------------------------------------------------------------------------------
     def trainer_at(self, c: Checkpoint) -> Trainer:

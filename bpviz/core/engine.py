@@ -31,7 +31,9 @@ The run's past (issue 16, scrubbing the error curve): the engine keeps checkpoin
 the steps (η, α, mode, batch size, path) and each edited weight, and more at chunk ends within
 a byte budget. ``Seek(step)`` replays a fresh trainer from the nearest one and answers with a
 snapshot whose ``seek`` is the step shown (``SeekProgress`` first when the replay is long); the
-run goes on as it was.
+run goes on as it was. File → Save asks for them (``GetCheckpoints``: those up to the step
+saved, within the file's bound), answered at once with ``SavedCheckpoints``; a ``Load`` may
+bring a saved session's (``Load.checkpoints``: the history its network goes on from).
 
 Gradient health (issue 16, ``bpviz.core.gradient_health``): snapshots carry each layer's mean
 |δ| and ‖∂E/∂W‖ of the next step at the current weights (``Snapshot.gradients``), at most every
@@ -53,7 +55,7 @@ from bpviz.core import gradient_health as _health
 from bpviz.core import momentum as _momentum
 from bpviz.core import plane as _plane
 from bpviz.core.checkpoints import Checkpoints, Setup
-from bpviz.core.fileformat import Document
+from bpviz.core.fileformat import Document, SavedCheckpoint
 from bpviz.core.training import MAX_RESULT_ROWS, Trainer
 from bpviz.core.training_settings import TrainingSettings
 
@@ -68,6 +70,8 @@ __all__ = [
     "SetPlane",
     "Seek",
     "SeekProgress",
+    "GetCheckpoints",
+    "SavedCheckpoints",
     "Command",
     "Snapshot",
     "TrainingEngine",
@@ -96,11 +100,15 @@ GRADIENT_INTERVAL = 1 / 30  # gradient health (one step's pass): at most 30 time
 # -- commands ------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Load:
-    """A new document whose weights are at step ``start_step``; ``gen`` numbers the load."""
+    """A new document whose weights are at step ``start_step``; ``gen`` numbers the load.
+    ``checkpoints``: a saved session's (``Document.checkpoints``), the history of this
+    network before ``start_step`` (replacing the engine's); empty: the engine's history goes
+    on for the same network and data, or starts anew."""
 
     doc: Document
     start_step: int = 0
     gen: int = 0
+    checkpoints: tuple[SavedCheckpoint, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -171,7 +179,26 @@ class SeekProgress:
     problem: str | None = None
 
 
-Command = Load | Train | Configure | EditParameter | Pause | Stop | Quit | SetPlane | Seek
+@dataclass(frozen=True)
+class GetCheckpoints:
+    """What a session saved at step ``upto`` keeps of the checkpoints (File → Save), answered
+    at once with ``SavedCheckpoints`` carrying ``token``."""
+
+    upto: int
+    token: int = 0
+
+
+@dataclass(frozen=True)
+class SavedCheckpoints:
+    """The answer to ``GetCheckpoints``: the checkpoints up to its step, within the file's
+    bound (``Checkpoints.saved``), of the Load ``gen``."""
+
+    token: int
+    gen: int
+    checkpoints: tuple[SavedCheckpoint, ...]
+
+
+Command = Load | Train | Configure | EditParameter | Pause | Stop | Quit | SetPlane | Seek | GetCheckpoints
 
 
 # -- snapshots -----------------------------------------------------------------------------
@@ -291,10 +318,12 @@ class TrainingEngine:
 
     def command(self, cmd: Command) -> None:
         match cmd:
-            case Load(doc, start, gen):
+            case Load(doc, start, gen, saved):
                 self.gen = gen
                 self.doc = doc.copy()  # private: the thread backend shares memory with the GUI
                 self.settings = None
+                if saved:  # a reopened session's history (the start below goes on from it)
+                    self.checkpoints.restore(self.doc, saved)
                 self._new_trainer(start)
                 self.state = "idle"
             case Train(settings):
@@ -332,6 +361,8 @@ class TrainingEngine:
                     self._plane_due = 0.0
             case Seek(step):
                 self.seek_answer = self.seek(step)
+            case GetCheckpoints(upto, token):
+                self.seek_answer = self.saved_checkpoints(upto, token)
             case Quit():
                 pass  # the serve loop's business
             case _:
@@ -518,6 +549,11 @@ class TrainingEngine:
             **scores,
         )
 
+    def saved_checkpoints(self, upto: int, token: int = 0) -> SavedCheckpoints:
+        """The checkpoints a session saved at step ``upto`` keeps (none before a Load)."""
+        kept = () if self.trainer is None else tuple(self.checkpoints.saved(upto))
+        return SavedCheckpoints(token, self.gen, kept)
+
     def _test_point(self, now: float) -> tuple:
         """((step, E of the test rows),) when one is due: the step moved on since the last,
         and the run is not running (a pause, the end: the weights the stepper takes) or
@@ -655,6 +691,10 @@ def serve(
                     last = last_full = time.perf_counter()
                     dirty = False
                 channel.send(engine.seek(cmd.step, channel.send))
+                timeout = 0.0
+                continue
+            if isinstance(cmd, GetCheckpoints):  # answered at once (File → Save waits for it)
+                channel.send(engine.saved_checkpoints(cmd.upto, cmd.token))
                 timeout = 0.0
                 continue
             engine.command(cmd)

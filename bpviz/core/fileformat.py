@@ -1,11 +1,18 @@
 """Load, validate and save the ``bpviz/1`` network file (shared/design/FORMAT.md).
 
+A saved session may carry its run's checkpoints (``session.checkpoints``, :class:`SavedCheckpoint`:
+``Document.checkpoints``), so that a reopened session scrubs the error curve too
+(``bpviz.core.checkpoints``); at most ``limits.MAX_CHECKPOINT_NUMBERS`` numbers of them, which
+``fit_checkpoints`` keeps on save and the loader enforces.
+
 Every problem is a :class:`FormatError` whose message names the JSON path
 (``layers[2].size: expected a positive integer, got "3"``); nothing else escapes ``load``.
 """
 
 from __future__ import annotations
 
+import bisect
+import dataclasses
 import json
 import math
 import os
@@ -16,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from bpviz.core import datasets, limits
+from bpviz.core import datasets, fastpath, limits
 from bpviz.core import features as _features
 from bpviz.core import momentum as _momentum
 from bpviz.core.atomic import write_atomic
@@ -53,6 +60,8 @@ from bpviz.core.network import Labels, Network
 __all__ = [
     "FormatError",
     "Document",
+    "SavedCheckpoint",
+    "fit_checkpoints",
     "FULL_SPEED",
     "load",
     "loads",
@@ -87,6 +96,119 @@ KNOWN_KEYS = {
 }
 FULL_SPEED = "full"  # the "speed" key's word for "as fast as the machine goes"
 DATA_KEYS = ("inputs", "targets", "classes", "test", "generator")
+CHECKPOINT_KEYS = (
+    "step",
+    "end",
+    "pinned",
+    "learning_rate",
+    "momentum",
+    "mode",
+    "batch_size",
+    "shuffle_seed",
+    "path",
+    "weights",
+    "biases",
+    "velocity",
+)
+TRAINER_PATHS = ("numpy", "fast")  # bpviz.core.training.PATHS (that module imports this one)
+
+
+@dataclass(frozen=True)
+class SavedCheckpoint:
+    """One entry of ``session.checkpoints``: the state before step ``step`` + 1 of a run (the
+    weights and biases after ``step`` steps, momentum's velocity: None with α = 0 or zeros),
+    the settings that compute the steps after it and the trainer's path, and ``end``, the
+    last step of its run (a replay from it goes no further: steps taken by hand, an edit
+    after the run, are not the run's). ``pinned``: taken at an event (a load, new settings,
+    an edit), kept first when checkpoints are thinned. Arrays are float64, read as given."""
+
+    step: int
+    end: int
+    weights: tuple
+    biases: tuple | None
+    velocity: Velocity | None
+    learning_rate: float
+    momentum: float
+    mode: str
+    batch_size: int | None
+    shuffle_seed: int | None
+    path: str
+    pinned: bool = False
+
+    @property
+    def numbers(self) -> int:
+        """The numbers it writes (weights, biases, velocity)."""
+        n = sum(int(np.size(a)) for a in self.weights)
+        n += 0 if self.biases is None else sum(int(np.size(a)) for a in self.biases)
+        if self.velocity is not None:
+            n += sum(int(np.size(a)) for a in self.velocity.weights)
+            n += 0 if self.velocity.biases is None else sum(int(np.size(a)) for a in self.velocity.biases)
+        return n
+
+
+def fit_checkpoints(
+    records,
+    step: int,
+    max_numbers: int | None = None,
+    max_count: int | None = None,
+) -> list[SavedCheckpoint]:
+    """The checkpoints a session at ``step`` keeps, within ``max_numbers`` numbers and
+    ``max_count`` checkpoints: those at or before ``step`` (their runs end there at the
+    latest), by step; when they do not fit, the newest always, then the pinned ones (newest
+    first: the oldest go when they alone overflow), then the others thinned evenly over
+    their range. Nothing when the newest alone is over the budget (a network too large).
+    The bounds default to ``limits.MAX_CHECKPOINT_NUMBERS`` and ``limits.MAX_CHECKPOINTS``."""
+    max_numbers = limits.MAX_CHECKPOINT_NUMBERS if max_numbers is None else max_numbers
+    max_count = limits.MAX_CHECKPOINTS if max_count is None else max_count
+    step = int(step)
+    by_step: dict[int, SavedCheckpoint] = {}
+    for r in records:
+        if 0 <= r.step <= step:
+            by_step[int(r.step)] = r if r.end <= step else _replace(r, end=step)
+    rs = [by_step[k] for k in sorted(by_step)]
+    if not rs:
+        return []
+    keep: set[int] = set()
+    used = 0
+
+    def take(i: int) -> bool:
+        nonlocal used
+        n = rs[i].numbers
+        if used + n > max_numbers or len(keep) >= max_count:
+            return False
+        keep.add(i)
+        used += n
+        return True
+
+    last = len(rs) - 1
+    if not take(last):
+        return []
+    for i in range(last - 1, -1, -1):
+        if rs[i].pinned and not take(i):
+            break
+    free = [i for i in range(last) if not rs[i].pinned]
+    if free:
+        room = (max_numbers - used) // max(rs[i].numbers for i in free)
+        k = max(0, min(len(free), room, max_count - len(keep)))
+        if k == len(free):
+            picks = free
+        else:  # the nearest to k steps spread evenly between the first and the newest
+            first, span = rs[0].step, rs[last].step - rs[0].step
+            steps = [rs[i].step for i in free]
+            picks = []
+            for j in range(1, k + 1):
+                t = first + span * j / (k + 1)
+                at = bisect.bisect_left(steps, t)
+                near = min((x for x in (at - 1, at) if 0 <= x < len(free)), key=lambda x: abs(steps[x] - t))
+                picks.append(free[near])
+        for i in picks:
+            if i not in keep:
+                take(i)
+    return [rs[i] for i in sorted(keep)]
+
+
+def _replace(r: SavedCheckpoint, **changes) -> SavedCheckpoint:
+    return dataclasses.replace(r, **changes)
 
 
 @dataclass
@@ -114,6 +236,10 @@ class Document:
     # the file's "init" ({"scheme", "scale", "seed"}, normalised) when it has one: Training →
     # Re-initialise draws with its scheme and a new seed; never written (Save writes weights)
     init: dict | None = None
+    # session.checkpoints: the saved run's checkpoints (SavedCheckpoint, by step), written
+    # with the session; a copy has none (they belong to the history of this document's
+    # weights, which a copy may change)
+    checkpoints: tuple[SavedCheckpoint, ...] | None = None
 
     def __post_init__(self) -> None:
         if self.test_inputs is None:
@@ -397,6 +523,9 @@ def parse(obj: Any) -> Document:
         velocity = _velocity(obj["session"]["velocity"], net)  # checked even where unused:
         velocity = velocity if alpha else None  # α = 0 keeps no velocity (bpviz.core.momentum)
         del session["velocity"]  # kept as Document.velocity (arrays), written back on save
+    checkpoints = None
+    if session is not None and obj["session"].get("checkpoints") is not None:
+        checkpoints = _checkpoints(obj["session"]["checkpoints"], net, session.get("step", 0), M)
     return Document(
         net,
         inputs,
@@ -416,6 +545,7 @@ def parse(obj: Any) -> Document:
         alpha,
         velocity,
         init,
+        checkpoints,
     )
 
 
@@ -429,12 +559,12 @@ def _momentum_value(v: Any) -> float:
     return _momentum.check_momentum(_number(v, "momentum"))
 
 
-def _velocity(v: Any, net: Network) -> Velocity | None:
-    """session.velocity: {"weights": [...], "biases": [...]}, shaped like the network's weights
-    and biases (biases only when the network has them); null: none (zeros)."""
+def _velocity(v: Any, net: Network, p: str = "session.velocity") -> Velocity | None:
+    """session.velocity (or a checkpoint's, at ``p``): {"weights": [...], "biases": [...]},
+    shaped like the network's weights and biases (biases only when the network has them);
+    null: none (zeros)."""
     if v is None:
         return None
-    p = "session.velocity"
     if not isinstance(v, dict):
         raise FormatError(p, f'expected an object {{"weights": [...], "biases": [...]}}, got {_show(v)}')
     for key in v:
@@ -454,6 +584,151 @@ def _velocity(v: Any, net: Network) -> Velocity | None:
     elif v.get("biases") is not None:
         raise FormatError(f"{p}.biases", "the network has no biases")
     return Velocity(weights, biases)
+
+
+def _frozen(arrays) -> tuple:
+    out = []
+    for a in arrays:
+        a = np.array(a, dtype=np.float64)  # (a copy: the file's arrays stay the file's)
+        a.flags.writeable = False
+        out.append(a)
+    return tuple(out)
+
+
+def _checkpoints(v: Any, net: Network, step: int, n_samples: int) -> tuple[SavedCheckpoint, ...]:
+    """session.checkpoints: a list of checkpoints (``SavedCheckpoint``) shaped like the
+    network, by ascending step within 0 … session.step, within the limits (counted from the
+    shapes before anything is read)."""
+    p = "session.checkpoints"
+    items = _list(v, p, None, "a list of checkpoints")
+    if len(items) > limits.MAX_CHECKPOINTS:
+        raise FormatError(
+            p, f"{len(items):,} checkpoints is more than bpviz keeps (at most {limits.MAX_CHECKPOINTS:,})"
+        )
+    L, sizes = net.L, net.sizes
+    each = sum(a * b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
+    if net.biases is not None:
+        each += sum(sizes[1:])
+    total = 0
+    for i, c in enumerate(items):
+        if not isinstance(c, dict):
+            raise FormatError(f"{p}[{i}]", f"expected an object (a checkpoint), got {_show(c)}")
+        total += each * (2 if c.get("velocity") is not None else 1)
+    if total > limits.MAX_CHECKPOINT_NUMBERS:
+        raise FormatError(
+            p,
+            f"{len(items):,} checkpoints of {each:,} numbers each (and their velocities) is "
+            f"{limits.count(total)} numbers, more than bpviz keeps (at most "
+            f"{limits.MAX_CHECKPOINT_NUMBERS:,})",
+        )
+    out: list[SavedCheckpoint] = []
+    for i, c in enumerate(items):
+        q = f"{p}[{i}]"
+        for key in c:
+            if key not in CHECKPOINT_KEYS:
+                raise FormatError(f"{q}.{_key(key)}", "unknown key")
+        for key in ("step", "weights", "learning_rate", "mode"):
+            if key not in c:
+                raise FormatError(f"{q}.{key}", "missing")
+        at = _int(c["step"], f"{q}.step", 0, "a non-negative integer")
+        if at > step:
+            raise FormatError(f"{q}.step", f"expected a step at most session.step ({step:,}), got {at:,}")
+        if out and at <= out[-1].step:
+            raise FormatError(
+                f"{q}.step", f"expected a step after the checkpoint before ({out[-1].step:,}), got {at:,}"
+            )
+        end = _int(c.get("end", step), f"{q}.end", 0, "a non-negative integer")
+        if not at <= end <= step:
+            raise FormatError(
+                f"{q}.end",
+                f"expected a step from the checkpoint's ({at:,}) to session.step ({step:,}), got {end:,}",
+            )
+        pinned = c.get("pinned", False)
+        if not isinstance(pinned, bool):
+            raise FormatError(f"{q}.pinned", f"expected true or false, got {_show(pinned)}")
+        lr = _number(c["learning_rate"], f"{q}.learning_rate")
+        if lr <= 0:
+            raise FormatError(f"{q}.learning_rate", f"expected a number > 0, got {_show(c['learning_rate'])}")
+        alpha = c.get("momentum", 0)
+        if not _is_number(alpha):
+            raise FormatError(
+                f"{q}.momentum", f"expected a number from 0 up to (not including) 1, got {_show(alpha)}"
+            )
+        alpha = _number(alpha, f"{q}.momentum")
+        problem = _momentum.momentum_problem(alpha)
+        if problem:
+            raise FormatError(f"{q}.momentum", problem)
+        mode = c["mode"]
+        if not isinstance(mode, str) or mode not in MODES:
+            raise FormatError(f"{q}.mode", f"expected one of {', '.join(MODES)}, got {_show(mode)}")
+        batch_size = seed = None
+        if mode == "minibatch":
+            if c.get("batch_size") is None:
+                raise FormatError(f"{q}.batch_size", 'missing (required when mode is "minibatch")')
+            batch_size = _int(c["batch_size"], f"{q}.batch_size", 1, "a positive integer")
+            if batch_size > n_samples:
+                raise FormatError(
+                    f"{q}.batch_size",
+                    f"expected at most {n_samples} (the number of samples), got {batch_size}",
+                )
+            if c.get("shuffle_seed") is not None:
+                seed = _int(c["shuffle_seed"], f"{q}.shuffle_seed", 0, "a non-negative integer")
+                draws = limits.replay_draws(at, n_samples, -(-n_samples // batch_size))
+                if draws > limits.MAX_REPLAY_DRAWS:
+                    raise FormatError(
+                        f"{q}.step",
+                        f"replaying from step {at:,} would draw the shuffled order of too many epochs "
+                        f"again (at most {limits.MAX_REPLAY_DRAWS:,} draws)",
+                    )
+        path = c.get("path", "numpy")
+        if not isinstance(path, str) or path not in TRAINER_PATHS:
+            raise FormatError(f"{q}.path", f"expected one of {', '.join(TRAINER_PATHS)}, got {_show(path)}")
+        if path == "fast" and not fastpath.supports(net, alpha):
+            raise FormatError(
+                f"{q}.path",
+                "the fast path does not support momentum (α > 0)"
+                if alpha
+                else "the fast path does not support this network's activations or loss",
+            )
+        wv = _list(c["weights"], f"{q}.weights", L, f"a list of {L} matrices shaped like the weights")
+        weights = _frozen(_matrix(wv[j], f"{q}.weights[{j}]", sizes[j + 1], sizes[j]) for j in range(L))
+        biases = None
+        if net.biases is not None:
+            if c.get("biases") is None:
+                raise FormatError(f"{q}.biases", "missing (the network has biases)")
+            bv = _list(c["biases"], f"{q}.biases", L, f"a list of {L} vectors shaped like the biases")
+            biases = _frozen(_vector(bv[j], f"{q}.biases[{j}]", sizes[j + 1]) for j in range(L))
+        elif c.get("biases") is not None:
+            raise FormatError(f"{q}.biases", "the network has no biases")
+        vel = _velocity(c.get("velocity"), net, f"{q}.velocity")
+        if vel is not None and alpha:
+            vel = Velocity(_frozen(vel.weights), None if vel.biases is None else _frozen(vel.biases))
+        else:
+            vel = None  # α = 0 keeps no velocity (checked all the same)
+        out.append(
+            SavedCheckpoint(at, end, weights, biases, vel, lr, alpha, mode, batch_size, seed, path, pinned)
+        )
+    return tuple(out)
+
+
+def _checkpoint_json(c: SavedCheckpoint, out) -> dict:
+    d: dict[str, Any] = {"step": int(c.step), "end": int(c.end), "pinned": bool(c.pinned)}
+    d["learning_rate"] = float(c.learning_rate)
+    d["momentum"] = float(c.momentum)
+    d["mode"] = c.mode
+    if c.mode == "minibatch":
+        d["batch_size"] = int(c.batch_size)
+        d["shuffle_seed"] = None if c.shuffle_seed is None else int(c.shuffle_seed)
+    d["path"] = c.path
+    d["weights"] = [out(np.asarray(a, dtype=np.float64)) for a in c.weights]
+    if c.biases is not None:
+        d["biases"] = [out(np.asarray(a, dtype=np.float64)) for a in c.biases]
+    if c.velocity is not None and c.momentum:
+        v = c.velocity
+        d["velocity"] = {"weights": [out(np.asarray(a, dtype=np.float64)) for a in v.weights]}
+        if v.biases is not None:
+            d["velocity"]["biases"] = [out(np.asarray(a, dtype=np.float64)) for a in v.biases]
+    return d
 
 
 def _feature_names(v: Any, n_inputs: int) -> tuple[str, ...]:
@@ -690,7 +965,7 @@ def _session(v: Any, n_samples: int, shuffled_epoch: int | None) -> dict:
     whose orders are drawn again up to the step) and a history it can hold."""
     if not isinstance(v, dict):
         raise FormatError("session", f"expected an object, got {_show(v)}")
-    out = {k: plain(x) for k, x in v.items()}
+    out = {k: plain(x) for k, x in v.items() if k != "checkpoints"}  # (read with the network)
     step = 0
     if "step" in v:
         step = out["step"] = _int(v["step"], "session.step", 0, "a non-negative integer")
@@ -807,6 +1082,12 @@ def _to_json(doc: Document, arrays: bool) -> dict:
             "weights": [out(a) for a in vel.weights],
             **({} if vel.biases is None else {"biases": [out(a) for a in vel.biases]}),
         }
+    if doc.session is not None and doc.checkpoints:
+        step = doc.session.get("step", 0)
+        kept = fit_checkpoints(doc.checkpoints, step if isinstance(step, int) else 0)
+        if kept:  # (within the loader's limit, so the file opens again)
+            obj["session"] = dict(obj["session"])
+            obj["session"]["checkpoints"] = [_checkpoint_json(c, out) for c in kept]
     for k, v in doc.extra.items():
         if k not in obj:
             obj[k] = v

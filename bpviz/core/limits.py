@@ -31,6 +31,8 @@ __all__ = [
     "MAX_CLASS_CHARS",
     "MAX_SESSION_STEP",
     "MAX_HISTORY",
+    "MAX_CHECKPOINT_NUMBERS",
+    "MAX_CHECKPOINTS",
     "MAX_REPLAY_DRAWS",
     "REPLAY_DRAW_COST",
     "network_problem",
@@ -71,6 +73,11 @@ MAX_CLASS_CHARS = 32  # a class name (data.classes)
 # ---- the saved session
 MAX_SESSION_STEP = 1_000_000_000  # updates applied (~10 hours at the swap preset's full speed)
 MAX_HISTORY = 10_000_000  # errors in session.error_history
+# session.checkpoints (scrubbing a reopened session): at most this many numbers in all (weights,
+# biases and momentum's velocity of every checkpoint), ~20 MB of JSON; Save keeps the pinned
+# ones and thins the rest evenly to fit (a 784-128-10 network: 9 checkpoints, 4 with momentum)
+MAX_CHECKPOINT_NUMBERS = 1_000_000
+MAX_CHECKPOINTS = 4_096  # checkpoints in session.checkpoints, however small the network
 # Restoring a shuffled minibatch session draws every epoch's order again (the orders come from
 # one generator in turn): at most this many draws, about 2 s. An epoch of M samples costs
 # M + REPLAY_DRAW_COST draws (the cost of one call).

@@ -18,6 +18,7 @@ import json
 import os
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
 from bpviz.core import atomic, fileformat, limits
@@ -38,10 +39,23 @@ def with_extension(path: str) -> str:
     return path if path.lower().endswith(".json") else path + ".bpviz.json"
 
 
-def session_document(session) -> Document:
+def session_document(session, checkpoints=()) -> Document:
     """What Save writes: the network with its current weights, its data and settings, the
-    session's progress (step, phase, error history, stop threshold) and the training speed."""
+    session's progress (step, phase, error history, stop threshold), the training speed and
+    the run's ``checkpoints`` (``SavedCheckpoint``: the training controller's
+    ``saved_checkpoints``; at most ``limits.MAX_CHECKPOINT_NUMBERS`` numbers are written)."""
     doc = session.current_document()
+    net = doc.network
+    shapes = (
+        [np.shape(w) for w in net.weights],
+        (None if net.biases is None else [np.shape(b) for b in net.biases]),
+    )
+    fits = all(
+        ([np.shape(w) for w in c.weights], None if c.biases is None else [np.shape(b) for b in c.biases])
+        == shapes
+        for c in checkpoints
+    )
+    doc.checkpoints = tuple(checkpoints) if fits and checkpoints else None
     # the errors of steps 1 … step: while training the history may run ahead of the weights
     doc.session = fileformat.session_record(
         session.step,
@@ -144,8 +158,10 @@ class FileCommands:
         if replace_read_only and not self._replace_read_only(path):
             w.statusBar().showMessage(f"Not saved: {path} is read-only", 6000)
             return False
+        training = getattr(w, "training", None)
+        checkpoints = training.saved_checkpoints() if training is not None else ()
         try:
-            text = fileformat.dumps(session_document(s))
+            text = fileformat.dumps(session_document(s, checkpoints or ()))
             atomic.write_atomic(path, text, replace_read_only=replace_read_only)
         except (OSError, ValueError, MemoryError) as e:
             why = (
@@ -162,6 +178,12 @@ class FileCommands:
             w.statusBar().showMessage(
                 f"Saved {path}: the live network at step {s.step:,} "
                 f"(back from step {viewed:,}, which a save does not keep)",
+                8000,
+            )
+        elif checkpoints is None:
+            w.statusBar().showMessage(
+                f"Saved {path}, without the run's checkpoints: the training process did not answer "
+                "in time, so the reopened session scrubs only the steps it trains again",
                 8000,
             )
         else:

@@ -17,12 +17,19 @@ first): steps taken by hand since the last run come from the session's step-back
 the run's from the training process (``Seek``: a replay from its checkpoints, answered with
 the weights and the settings in force there; at most one on its way, the latest wanted
 waits); ``back_to_live`` and ``train_from_here`` (a Load at the step viewed: the engine's
-history goes on up to it and forgets the rest)."""
+history goes on up to it and forgets the rest).
+
+Saved checkpoints: File → Save asks the training process for the run's checkpoints
+(``saved_checkpoints``: ``GetCheckpoints``, waited for at most ``SAVE_TIMEOUT``); a file's
+own (``Document.checkpoints``, from a saved session) go to the training process with the
+first Load of its network, which the first seek to a step before the file's makes, so a
+reopened session scrubs too. Reset (the file's weights at step 0) forgets them."""
 
 from __future__ import annotations
 
 import collections
 import dataclasses
+import queue
 import time
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -31,6 +38,7 @@ from bpviz.core.checkpoints import Setup
 from bpviz.core.engine import (
     Configure,
     EditParameter,
+    GetCheckpoints,
     Load,
     Pause,
     Seek,
@@ -47,6 +55,7 @@ from bpviz.gui.training.worker import WorkerThread, limit_window_blas
 __all__ = ["TrainingController", "CANVAS_INTERVAL"]
 
 CANVAS_INTERVAL = 0.1  # the canvas follows the weights at most 10 times a second
+SAVE_TIMEOUT = 2.0  # seconds File → Save waits for the run's checkpoints (then saves without)
 
 
 class TrainingController(QObject):
@@ -80,6 +89,12 @@ class TrainingController(QObject):
         self._seeks: collections.deque = collections.deque()
         self._seek_want: tuple[int, int | None, int] | None = None  # (+ live_serial)
         self._engine_generation: int | None = None  # the network and data the engine last loaded
+        # the opened file's checkpoints (session.checkpoints) and the network generation they
+        # are of; the document they came with (a new one brings its own)
+        self._file_checkpoints: tuple | None = None
+        self._file_doc = None
+        self._token = 0  # numbers GetCheckpoints
+        self._note_file_checkpoints()
         session.viewRequested.connect(self.seek)
         session.documentChanged.connect(self._on_document)
         session.settingsChanged.connect(self._on_settings)
@@ -144,9 +159,50 @@ class TrainingController(QObject):
         return True if self.worker is None else self.worker.shutdown()
 
     # -- commands --------------------------------------------------------------------------
+    def _note_file_checkpoints(self) -> None:
+        """A new document from a file: its checkpoints are this generation's history."""
+        s = self.session
+        if s.doc is not self._file_doc:
+            self._file_doc = s.doc
+            ck = s.doc.checkpoints
+            self._file_checkpoints = (s.generation, tuple(ck)) if ck else None
+
+    def file_checkpoints(self) -> tuple:
+        """The opened file's checkpoints while they describe the network's past (the same
+        network and data, no Reset since); () otherwise."""
+        fc = self._file_checkpoints
+        return fc[1] if fc is not None and fc[0] == self.session.generation else ()
+
+    def saved_checkpoints(self, timeout: float | None = None) -> tuple | None:
+        """The checkpoints File → Save writes for the live step: the training process's
+        (within the file's bound; it answers between chunks), or the opened file's when no
+        process has this network; None when the process did not answer within ``timeout``
+        seconds (default ``SAVE_TIMEOUT``)."""
+        s = self.session
+        if self.worker is None or self._engine_generation != s.generation:
+            return self.file_checkpoints()
+        answers = self.worker.worker.answers
+        while True:  # (a late answer to an earlier save)
+            try:
+                answers.get_nowait()
+            except queue.Empty:
+                break
+        self._token += 1
+        self.worker.send(GetCheckpoints(s.live_step, self._token))
+        deadline = time.monotonic() + (SAVE_TIMEOUT if timeout is None else timeout)
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                ans = answers.get(timeout=left)
+            except queue.Empty:
+                break
+            if ans.token == self._token:
+                return ans.checkpoints
+        return None
+
     def _on_document(self) -> None:
         """Another network or new data: end the run, forget the old network. (A new mode
         rebuilds the views too, but it is a setting: a run takes it and goes on.)"""
+        self._note_file_checkpoints()
         if self.session.generation == self._generation:
             return
         self._generation = self.session.generation
@@ -161,12 +217,16 @@ class TrainingController(QObject):
         elif self.state in ("running", "paused") and self._loaded:
             self._send(Configure(self.settings))
 
-    def _load(self) -> None:
+    def _load(self, run: bool = True) -> None:
+        """Load the live network into the engine (with the opened file's checkpoints when
+        the engine has no history of it yet); ``run`` False: only for Seek (the engine's
+        answers to it are not a run's)."""
         s = self.session
         self._gen += 1
-        self._send(Load(s.current_document(), s.step, self._gen))
+        saved = self.file_checkpoints() if self._engine_generation != s.generation else ()
+        self._send(Load(s.current_document(), s.step, self._gen, saved))
         self._send(SetPlane(s.plane_request))
-        self._loaded = True
+        self._loaded = run
         self._engine_generation = s.generation  # (its checkpoints go on for this network)
 
     def train(self) -> None:
@@ -209,6 +269,9 @@ class TrainingController(QObject):
         session's earlier runs (``session.runs``)."""
         self.stop()
         self._loaded = False
+        # step 0 is the file's weights now: the history that led to them is not this one's
+        self._file_checkpoints = None
+        self._engine_generation = None
         self.session.reset()
         self._set_state("idle")
 
@@ -297,6 +360,10 @@ class TrainingController(QObject):
             setup = Setup(lr, d.mode, d.batch_size, d.shuffle_seed, alpha, "numpy")
             s.view(st.step, st.weights, st.biases, setup, st.velocity, phase, rows)
             return
+        if (self.worker is None or self._engine_generation != s.generation) and self.file_checkpoints():
+            if s.viewing is not None:  # (the engine takes the live network)
+                self.back_to_live()
+            self._load(run=False)  # a reopened session: its file's checkpoints replay
         if self.worker is None or self._engine_generation != s.generation:
             self.notice.emit(
                 f"Step {step:,} is not kept: the window can show the steps of this network's "

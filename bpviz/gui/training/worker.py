@@ -10,9 +10,11 @@ Backends (benchmarks/bench_training.py measured them):
 - ``"thread"``: the same serve loop runs in the QThread itself, in chunks of 2 ms with a 1 ms
   GIL switch interval. Simpler, but every Qt call the GUI thread makes must win the GIL back
   from the worker, which shows as stutter.
-The controller makes a ``WorkerThread`` on the first Train, so a window that never trains
-starts no thread and no process. Stopping goes through one path, ``shutdown()``: abort, quit,
-wait.
+Answers the GUI thread waits for (``SavedCheckpoints``, for File → Save) skip the signal: the
+relay puts them in ``TrainingWorker.answers``, a thread-safe queue, so a save waits for one
+without running the event loop. The controller makes a ``WorkerThread`` on the first Train,
+so a window that never trains starts no thread and no process. Stopping goes through one
+path, ``shutdown()``: abort, quit, wait.
 
 The training process runs in a session of its own (``start_new_session``): a Ctrl+C in the
 terminal reaches the window, which stops training the normal way, not the process behind its
@@ -36,7 +38,7 @@ from multiprocessing.connection import Connection
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from bpviz.core.engine import Command, Quit, Snapshot, continues, merged, serve
+from bpviz.core.engine import Command, Quit, SavedCheckpoints, Snapshot, continues, merged, serve
 from bpviz.core.engine_process import BLAS_THREAD_VARIABLES, blas_environment
 
 __all__ = ["TrainingWorker", "WorkerThread", "running_threads", "how_it_ended"]
@@ -93,12 +95,21 @@ class TrainingWorker(QObject):
             backend = "thread"  # no inheritable socket pair there
         self.backend = backend
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self.answers: queue.SimpleQueue = queue.SimpleQueue()  # SavedCheckpoints, for Save
         self._abort = False
         self.process: subprocess.Popen | None = None  # the training process, once started
 
     def send(self, cmd: Command) -> None:
         """Queue a command (any thread); the loop applies it between chunks."""
         self._queue.put(cmd)
+
+    def deliver(self, msg) -> None:
+        """One message from the engine: an answer a caller waits for goes to ``answers``,
+        anything else out as ``snapshot``."""
+        if isinstance(msg, SavedCheckpoints):
+            self.answers.put(msg)
+        else:
+            self.snapshot.emit(msg)
 
     def abort(self) -> None:
         self._abort = True
@@ -142,9 +153,14 @@ class TrainingWorker(QObject):
                     pass
                 if conn.poll(0.01):  # releases the GIL while it waits
                     snap = conn.recv()
+                    if isinstance(snap, SavedCheckpoints):
+                        self.deliver(snap)
+                        continue
                     while conn.poll(0):  # fell behind: one snapshot, every error value
                         nxt = conn.recv()
-                        if continues(snap, nxt):
+                        if isinstance(nxt, SavedCheckpoints):
+                            self.deliver(nxt)
+                        elif continues(snap, nxt):
                             snap = merged(snap, nxt)
                         else:  # another run's (or not contiguous): both, in order
                             self.snapshot.emit(snap)
@@ -205,7 +221,7 @@ class _QueueChannel:
         return cmd
 
     def send(self, snap: Snapshot) -> None:
-        self.w.snapshot.emit(snap)
+        self.w.deliver(snap)
 
 
 _LIVE: weakref.WeakSet = weakref.WeakSet()
