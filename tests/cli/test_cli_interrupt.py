@@ -27,6 +27,12 @@ def names(folder) -> list[str]:
 
 
 # ------------------------------------------------------------------ a real Ctrl+C, a real terminal
+def _sigint_as_on_a_terminal() -> None:
+    """In the child: Ctrl+C's signal delivered (a test run started in the background by a
+    non-interactive shell ignores SIGINT, and Python leaves an ignored SIGINT ignored)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _interrupt_on_a_terminal(argv, cwd, wait_for: bytes = b" of ", limit: float = 60):
     """Run ``bpviz argv`` with stderr on a pseudo-terminal; once it shows progress (so it is
     working, past start-up), send SIGINT. Returns (exit status, stdout, what the terminal got)."""
@@ -38,6 +44,7 @@ def _interrupt_on_a_terminal(argv, cwd, wait_for: bytes = b" of ", limit: float 
         stdout=subprocess.PIPE,
         stderr=slave,
         cwd=cwd,
+        preexec_fn=_sigint_as_on_a_terminal,
     )
     os.close(slave)
     seen = b""
@@ -104,6 +111,7 @@ def test_ctrl_c_without_a_terminal_shows_no_progress(tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         cwd=tmp_path,
+        preexec_fn=_sigint_as_on_a_terminal,
     )
     try:
         _wait_until_working(proc.pid)

@@ -3,6 +3,7 @@ with and without biases; plus the activations' and losses' own definitions."""
 
 import itertools
 import warnings
+import zlib
 
 import numpy as np
 import pytest
@@ -93,7 +94,10 @@ OUTPUTS = [
 )
 def test_classification_backprop_matches_central_differences(hidden, out_loss, mode, biases):
     out, loss = out_loss
-    net = output_net(hidden, out, loss, biases, seed=hash((hidden, out_loss, mode, biases)) % 1000)
+    # a seed of its own for each case, the same in every run (hash() of a str is not: a ReLU
+    # case now and then drew a net within eps of the kink, where central differences are wrong)
+    seed = zlib.crc32(repr((hidden, out_loss, mode, biases)).encode()) % 1000
+    net = output_net(hidden, out, loss, biases, seed=seed)
     rng = np.random.default_rng(11)
     m = MODES[mode]
     x = rng.uniform(-2, 2, (m, 3))
