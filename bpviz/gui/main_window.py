@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QScrollArea,
+    QTabBar,
     QWidget,
 )
 
@@ -194,7 +195,22 @@ class MainWindow(QMainWindow):
         self.addDockWidget(area, d)
         if tab_with is not None:
             self.tabifyDockWidget(tab_with, d)
+        # a dock moved or floated may make a new tab group (Qt makes its tab bar then)
+        d.dockLocationChanged.connect(self._readable_tabs_later)
+        d.topLevelChanged.connect(self._readable_tabs_later)
+        self._readable_tabs_later()
         return d
+
+    def _readable_tabs_later(self, *_a) -> None:
+        QTimer.singleShot(0, self._readable_tabs)
+
+    def _readable_tabs(self) -> None:
+        """The docks' tabs say their whole names ("Loss landscape", not "Lo…"): where they do
+        not all fit, the tab bar scrolls (its arrows) instead of cutting every name short."""
+        for bar in self.findChildren(QTabBar):
+            if bar.parent() is self and bar.elideMode() != Qt.TextElideMode.ElideNone:
+                bar.setElideMode(Qt.TextElideMode.ElideNone)
+                bar.setUsesScrollButtons(True)
 
     def _add_dock_toggles(self) -> None:
         """View menu: the data plane's toggle after the other docks' (the menu table lists

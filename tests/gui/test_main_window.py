@@ -196,3 +196,29 @@ def test_the_status_line_ends_in_an_ellipsis_where_the_window_is_narrow(win, qtb
     assert shown.endswith("…") and whole.startswith(shown[:-1])
     assert label.fontMetrics().horizontalAdvance(shown) <= label.width()
     assert label.text() == whole and whole in label.toolTip()
+
+
+@pytest.mark.parametrize("size", [(1024, 768), (1280, 720)])
+def test_the_dock_tabs_say_their_whole_names_at_projector_sizes(win, qtbot, size):
+    """Seven docks share the tab group under the inspector: at a projector's size Qt cut every
+    name short ("E…", "Lo…", "G…"); each tab now says its name, and the bar scrolls."""
+    from PySide6.QtWidgets import QTabBar
+
+    win.resize(*size)
+    qtbot.wait(50)
+    bars = [b for b in win.findChildren(QTabBar) if b.parent() is win and b.isVisible()]
+    assert bars
+    for bar in bars:
+        assert bar.elideMode() == Qt.TextElideMode.ElideNone
+        fm = bar.fontMetrics()
+        i = bar.currentIndex()
+        assert bar.tabRect(i).width() >= fm.horizontalAdvance(bar.tabText(i))  # the whole name
+        assert bar.rect().contains(bar.tabRect(i))  # and the tab on show
+    names = [bars[0].tabText(i) for i in range(bars[0].count())]
+    assert "Loss landscape" in names and "Gradients" in names
+    # a dock floated and docked again joins a tab group whose names are whole too
+    win.landscape_dock.setFloating(True)
+    win.landscape_dock.setFloating(False)
+    qtbot.wait(50)
+    for bar in (b for b in win.findChildren(QTabBar) if b.parent() is win and b.isVisible()):
+        assert bar.elideMode() == Qt.TextElideMode.ElideNone
