@@ -99,6 +99,9 @@ def curve_names(tested: bool, scores) -> tuple[str, str]:
     return step, test
 
 
+MIN_HEIGHT = 160  # pixels at font zoom 1 (× √zoom above it)
+
+
 class ErrorPlot(pg.PlotWidget):
     def __init__(self, session: Session, parent=None) -> None:
         super().__init__(parent, axisItems={"bottom": _StepAxis("bottom")})
@@ -106,7 +109,7 @@ class ErrorPlot(pg.PlotWidget):
         self.log_scale = True
         self._follow = True
         self._xmax = 0.0
-        self.setMinimumHeight(160)
+        self.setMinimumHeight(MIN_HEIGHT)
         pi = self.plotItem
         pi.setLabel("bottom", "step")
         pi.setLabel("left", "E")
@@ -297,6 +300,9 @@ class ErrorPlot(pg.PlotWidget):
 
     def _theme(self) -> None:
         th = THEMES[self.session.theme]
+        # room for the legend's rows, the axes' words and a curve at any font zoom (the
+        # docks above it give way)
+        self.setMinimumHeight(round(MIN_HEIGHT * max(1.0, self.session.zoom) ** 0.5))
         self.setBackground(th.background)
         self._grid.setPen(pg.mkPen(th.grid, width=1))
         for ax in ("left", "bottom"):

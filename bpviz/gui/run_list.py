@@ -23,7 +23,7 @@ from contextlib import contextmanager
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QIcon, QKeySequence, QPainter, QPen, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -223,6 +223,13 @@ class RunListWidget(QWidget):
         self._filling = False
         self.runs.changed.connect(self.refresh)
         self.refresh()
+
+    def changeEvent(self, ev) -> None:  # noqa: N802 - Qt's name
+        """A new font (View → Zoom) makes the rows taller: the list's height follows (its
+        rows were cut off at 2×)."""
+        super().changeEvent(ev)
+        if ev.type() == QEvent.Type.FontChange:
+            QTimer.singleShot(0, lambda: self._fit_height(self.tree.topLevelItemCount()))
 
     def refresh(self) -> None:
         """The rows from the list (again after any change): rows made when runs came or went,

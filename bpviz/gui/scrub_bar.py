@@ -52,7 +52,7 @@ class ScrubMarker:
             angle=90,
             movable=True,
             label=" step {value:,.0f}",  # (follows a drag)
-            labelOpts={"position": 0.93, "anchors": [(0, 0.5), (0, 0.5)]},
+            labelOpts={"position": 0.98, "anchors": [(0, 0), (0, 0)]},  # (hangs from the top)
         )
         self.line.setZValue(40)
         self.line.setToolTip("The step on screen: drag to scrub; Esc or double-click for the live run")
@@ -118,6 +118,9 @@ class ScrubMarker:
         self.line.setPen(pg.mkPen(colour, width=2))
         self.line.setHoverPen(pg.mkPen(colour, width=4))
         self.line.label.setColor(colour)
+        paper = pg.mkColor(THEMES[self.session.theme].background)
+        paper.setAlpha(210)
+        self.line.label.fill = pg.mkBrush(paper)  # readable over the curves it crosses
         self.line.show()  # (before the label's text: a hidden label does not take one)
         if not self.line.moving:
             self.line.setPos(v)

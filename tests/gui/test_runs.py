@@ -303,3 +303,35 @@ def test_the_new_weights_button_asks_then_says_the_seed(win, monkeypatch):
     monkeypatch.setattr(run_list, "warn", lambda _p, _t, text: chosen.update(warned=text))
     win.act_reinit.trigger()  # a scale that is not a number: a sentence, nothing drawn
     assert "is not a scale" in chosen["warned"] and s.doc.init["seed"] == 42
+
+
+@pytest.mark.parametrize("size", [(1024, 768), (1280, 720)])
+def test_at_2x_zoom_on_a_projector_the_error_dock_cuts_nothing_off(qtbot, settings, size):
+    """The plot keeps room for a curve, the run list's rows are whole (its height was fixed
+    at 1× and the rows cut off at 2×), the scrub marker's label lies inside the plot."""
+    from bpviz.gui.main_window import MainWindow
+
+    s0 = Session(load_preset("xor"), "xor")
+    w = MainWindow(s0.doc, "xor", settings=settings, backend="thread")
+    qtbot.addWidget(w)
+    w.resize(*size)
+    w.show()
+    qtbot.waitExposed(w)
+    s = w.session
+    steps(s, 30)
+    s.reset()
+    steps(s, 60)
+    s.set_zoom(2.0)
+    w.training.seek(20)
+    qtbot.waitUntil(lambda: s.viewing == 20, timeout=5000)
+    qtbot.wait(100)
+    tree = w.run_list.tree
+    item = tree.topLevelItem(0)
+    assert item is not None and w.run_list.isVisible()
+    assert tree.viewport().rect().contains(tree.visualItemRect(item))  # the row is whole
+    vb = w.plot.plotItem.vb
+    assert vb.height() >= 60  # a curve's worth of plot under the legend at 2×
+    label = w.plot.scrub.line.label
+    assert label.isVisible()
+    assert vb.sceneBoundingRect().contains(label.sceneBoundingRect())  # not cut by the plot's edge
+    w.training.shutdown()
