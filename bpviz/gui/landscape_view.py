@@ -35,8 +35,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QPainter, QTextOption
+from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QTextOption
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -455,6 +455,12 @@ class LandscapeView(pg.PlotWidget):
         self._show_bar(True)
         ticks = [(i, sig(float(edges[i]), 3)) for i in range(0, N_BANDS + 1, 2)]
         self.bar.axis.setTicks([ticks, []])
+        # the colour bar's numbers need their width at the font zoom (the axis kept the width
+        # of 1×, and at 2× every number was cut away)
+        fm = QFontMetricsF(getattr(self, "_font", None) or self.font())
+        need = max(fm.horizontalAdvance(t) for _i, t in ticks) + 6 + 5 * self._z
+        if abs(self.bar.axis.width() - need) > 0.5:
+            self.bar.axis.setWidth(max(45.0, need))
 
     def _show_bar(self, on: bool) -> None:
         pi = self.plotItem
@@ -556,9 +562,35 @@ class LandscapeView(pg.PlotWidget):
             line.setData(pts[:, 0], pts[:, 1], connect="pairs")
             halo.show(), line.show()
             label.setText(self._arrow_words(name))
-            label.setAnchor((0, 1) if v[0] >= 0 else (1, 1))
+            anchor = self._label_anchor(label, x1, y1, v[0] >= 0)
+            if anchor is None:  # a plot too small for it (the arrow's colour says which)
+                label.hide()
+                continue
+            label.setAnchor(anchor)
             label.setPos(x1, y1)
             label.show()
+
+    def _label_anchor(self, label, x: float, y: float, rightwards: bool) -> tuple[int, int] | None:
+        """Where an arrow's label hangs from its tip: beyond the tip, above it, unless that
+        would leave the plot (a label cut by the plot's edge at 2× zoom): then the other way;
+        None where the plot is too small to hold it at all."""
+        vb = self.plotItem.vb
+        box = vb.sceneBoundingRect()
+        tip = vb.mapViewToScene(QPointF(x, y))
+        r = label.boundingRect()  # (pixels: the label ignores the view's scale)
+        if not (box.contains(tip) and r.width() <= box.width() and r.height() <= box.height()):
+            return None
+        ax = 0 if rightwards else 1
+        if ax == 1 and tip.x() - r.width() < box.left():
+            ax = 0
+        elif ax == 0 and tip.x() + r.width() > box.right():
+            ax = 1
+        if (ax == 1 and tip.x() - r.width() < box.left()) or (ax == 0 and tip.x() + r.width() > box.right()):
+            return None  # room on neither side
+        ay = 1 if tip.y() - r.height() >= box.top() else 0
+        if ay == 0 and tip.y() + r.height() > box.bottom():
+            return None
+        return (ax, ay)
 
     def _arrow_words(self, name: str) -> str:
         job = self.job

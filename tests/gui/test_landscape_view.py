@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QFontMetricsF, QImage
 from PySide6.QtWidgets import QApplication
 
 from bpviz.core.landscape import Param, default_span
@@ -250,3 +250,27 @@ def test_the_key_is_never_cut_off_when_a_phase_lengthens_it(qtbot):
     bottom = v.mapFromScene(item.sceneBoundingRect().bottomLeft()).y()
     assert bottom <= v.viewport().height()  # the whole key on screen
     assert v.key.geometry().height() >= item.boundingRect().height()  # its row holds it
+
+
+@pytest.mark.parametrize("width", [420, 520, 650])
+def test_at_2x_zoom_the_arrow_labels_and_the_colour_bar_s_numbers_stay_in_view(qtbot, width):
+    """The arrows' labels turn back from the plot's edge (one ran off its left side), and the
+    colour bar's axis is as wide as its numbers at the font zoom (at 2× they were cut away)."""
+    s = Session(load_preset("xor"), "xor")
+    s.set_zoom(2.0)
+    at_update(s, 250)
+    s.set_phase(s.last_index)
+    w = shown(qtbot, s, size=(width, 360))
+    v = settled(qtbot, w)
+    QApplication.processEvents()
+    vb = v.plotItem.vb
+    labels = [label for _h, _l, label, _c in v.arrows.values() if label.isVisible()]
+    # the gradient's and the update's, where the plot has room for them (at 420 px the title
+    # wraps and leaves a strip of plot: a label that fits nowhere is left out, never cut)
+    if width > 420:
+        assert len(labels) == 2
+    for label in labels:
+        assert vb.sceneBoundingRect().contains(label.sceneBoundingRect()), label.toPlainText()
+    ax = v.bar.axis
+    widest = max(QFontMetricsF(v._font).horizontalAdvance(t) for _i, t in ax._tickLevels[0])
+    assert ax.width() >= widest  # room for every number beside the bar
