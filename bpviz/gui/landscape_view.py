@@ -562,7 +562,7 @@ class LandscapeView(pg.PlotWidget):
             line.setData(pts[:, 0], pts[:, 1], connect="pairs")
             halo.show(), line.show()
             label.setText(self._arrow_words(name))
-            anchor = self._label_anchor(label, x1, y1, v[0] >= 0)
+            anchor = self._label_anchor(label, x1, y1, v)
             if anchor is None:  # a plot too small for it (the arrow's colour says which)
                 label.hide()
                 continue
@@ -570,27 +570,32 @@ class LandscapeView(pg.PlotWidget):
             label.setPos(x1, y1)
             label.show()
 
-    def _label_anchor(self, label, x: float, y: float, rightwards: bool) -> tuple[int, int] | None:
-        """Where an arrow's label hangs from its tip: beyond the tip, above it, unless that
-        would leave the plot (a label cut by the plot's edge at 2× zoom): then the other way;
-        None where the plot is too small to hold it at all."""
+    def _label_anchor(self, label, x: float, y: float, v) -> tuple[float, float] | None:
+        """Where an arrow's label hangs from its tip (``v``: the arrow, in data units): beyond
+        the tip, on the side of the tip away from the arrow's shaft; where that would leave
+        the plot (a label cut by the plot's edge at 2× zoom) it is slid back inside; None
+        where the plot is too small to hold it at all."""
         vb = self.plotItem.vb
         box = vb.sceneBoundingRect()
         tip = vb.mapViewToScene(QPointF(x, y))
         r = label.boundingRect()  # (pixels: the label ignores the view's scale)
         if not (box.contains(tip) and r.width() <= box.width() and r.height() <= box.height()):
             return None
-        ax = 0 if rightwards else 1
-        if ax == 1 and tip.x() - r.width() < box.left():
-            ax = 0
-        elif ax == 0 and tip.x() + r.width() > box.right():
-            ax = 1
-        if (ax == 1 and tip.x() - r.width() < box.left()) or (ax == 0 and tip.x() + r.width() > box.right()):
-            return None  # room on neither side
-        ay = 1 if tip.y() - r.height() >= box.top() else 0
-        if ay == 0 and tip.y() + r.height() > box.bottom():
+        # horizontally: from the tip onwards, slid inside where it would run off an edge
+        left = tip.x() if v[0] >= 0 else tip.x() - r.width()
+        left = min(max(left, box.left()), box.right() - r.width())
+        ax = (tip.x() - left) / r.width()
+        # vertically: the shaft comes from below a tip that points up (label above), from
+        # above one that points down (label below); the other side where there is no room
+        above = v[1] >= 0
+        if above and tip.y() - r.height() < box.top():
+            above = False
+        elif not above and tip.y() + r.height() > box.bottom():
+            above = True
+        top = tip.y() - r.height() if above else tip.y()
+        if top < box.top() or top + r.height() > box.bottom():
             return None
-        return (ax, ay)
+        return (ax, 1.0 if above else 0.0)
 
     def _arrow_words(self, name: str) -> str:
         job = self.job
