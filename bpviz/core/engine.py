@@ -453,7 +453,9 @@ class TrainingEngine:
         elif r.reason == "target":
             self.state, self._reason = "finished", "target"
             self._stopped_error = r.error
-        elif r.reason == "max_steps" and max_total is not None and t.step >= max_total:
+        elif max_total is not None and t.step >= max_total:
+            # (also when the chunk's time ran out on the last step: the run is done now, and
+            # this snapshot is its last, with the end's gradient point)
             self.state, self._reason = "finished", "max_steps"
         return r.steps
 
