@@ -36,6 +36,7 @@ from bpviz.core import plane as core_plane
 from bpviz.core.numbers import sig
 from bpviz.gui import colormaps
 from bpviz.gui.session import Session
+from bpviz.gui.shown import WhileShown
 from bpviz.gui.theme import ERROR_SIGNAL, FORWARD, NEGATIVE, POSITIVE, SELECT, THEMES, base_point_size
 
 __all__ = ["DataPlane", "PlaneView", "CLASS_COLOURS", "value_colours", "held_words"]
@@ -657,7 +658,7 @@ class PlaneView(pg.PlotWidget):
         return words
 
 
-class DataPlane(QWidget):
+class DataPlane(WhileShown, QWidget):
     """The dock's widget: the axes and output choices (where there is a choice) over the plot."""
 
     def __init__(self, session: Session, parent=None, controls: bool = True) -> None:
@@ -707,9 +708,6 @@ class DataPlane(QWidget):
         s.selectionChanged.connect(self._on_stepping)
         self._display = (s.theme, s.zoom)
         self._stale = True
-        self._shown = False
-        self._in_dock = False
-        self._dock_shown = True
         self.controls.hide()  # filled when first shown (a 784-input network's boxes cost ~80 ms)
 
     @property
@@ -720,36 +718,8 @@ class DataPlane(QWidget):
             self._layout.addWidget(self._view, 1)
         return self._view
 
-    # -- visibility: the plane costs nothing while nobody looks --------------------------
-    def follow_dock(self, dock) -> None:
-        """In a dock: shown only while the dock is (a dock tabbed behind another stays
-        "visible" to Qt, moved off the window; its ``visibilityChanged`` says)."""
-        self._in_dock = True
-        self._dock_shown = False
-        dock.visibilityChanged.connect(self._dock_visibility)
-
-    def _dock_visibility(self, on: bool) -> None:
-        self._dock_shown = bool(on)
-        self._update_shown()
-
-    def showEvent(self, ev) -> None:  # noqa: N802 - Qt's name
-        super().showEvent(ev)
-        self._update_shown()
-
-    def hideEvent(self, ev) -> None:  # noqa: N802 - Qt's name
-        super().hideEvent(ev)
-        self._update_shown()
-
-    @property
-    def shown(self) -> bool:
-        """Is the plane on screen (so worth computing and drawing)?"""
-        return self._shown
-
-    def _update_shown(self) -> None:
-        on = self.isVisible() and (self._dock_shown if self._in_dock else True)
-        if on == self._shown:
-            return
-        self._shown = on
+    # -- visibility: the plane costs nothing while nobody looks (shown.WhileShown) --------
+    def _shown_changed(self, on: bool) -> None:
         self.session.set_plane_use("plane", on)
         if not on:
             return

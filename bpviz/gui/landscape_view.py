@@ -58,6 +58,7 @@ from bpviz.core.numbers import sig
 from bpviz.core.trail import Trail
 from bpviz.gui.plain_text import MAX_NAME, displayable
 from bpviz.gui.session import Selection, Session
+from bpviz.gui.shown import WhileShown
 from bpviz.gui.theme import ERROR_SIGNAL, SELECT, THEMES, base_point_size
 
 __all__ = [
@@ -838,7 +839,7 @@ class ChooseDialog(QDialog):
 
 
 # ------------------------------------------------------------------------------ the dock
-class LossLandscape(QWidget):
+class LossLandscape(WhileShown, QWidget):
     """The dock's widget: the choices and progress over the plot. It records the path from
     the start (its TrailRecorder) and computes only while shown."""
 
@@ -906,9 +907,6 @@ class LossLandscape(QWidget):
         self._progress_timer.setSingleShot(True)
         self._progress_timer.timeout.connect(self._show_progress)
         self._stale = True
-        self._shown = False
-        self._in_dock = False
-        self._dock_shown = True
         self._key: tuple | None = None  # what the last job was of
 
     @property
@@ -922,33 +920,8 @@ class LossLandscape(QWidget):
     def trail(self) -> Trail:
         return self.recorder.trail
 
-    # -- visibility ---------------------------------------------------------------------------
-    def follow_dock(self, dock) -> None:
-        self._in_dock = True
-        self._dock_shown = False
-        dock.visibilityChanged.connect(self._dock_visibility)
-
-    def _dock_visibility(self, on: bool) -> None:
-        self._dock_shown = bool(on)
-        self._update_shown()
-
-    def showEvent(self, ev) -> None:  # noqa: N802 - Qt's name
-        super().showEvent(ev)
-        self._update_shown()
-
-    def hideEvent(self, ev) -> None:  # noqa: N802 - Qt's name
-        super().hideEvent(ev)
-        self._update_shown()
-
-    @property
-    def shown(self) -> bool:
-        return self._shown
-
-    def _update_shown(self) -> None:
-        on = self.isVisible() and (self._dock_shown if self._in_dock else True)
-        if on == self._shown:
-            return
-        self._shown = on
+    # -- visibility (shown.WhileShown) -------------------------------------------------------
+    def _shown_changed(self, on: bool) -> None:
         if on and self._stale:
             self.request()
         elif not on:
