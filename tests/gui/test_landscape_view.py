@@ -145,6 +145,40 @@ def test_ctrl_click_on_an_edge_sets_the_second_weight(qtbot):
     assert s.selection == Selection("edge", (1, 0, 0))  # the first stays
 
 
+def test_the_canvas_marks_the_second_weight(qtbot):
+    """The Ctrl+clicked weight is marked on the canvas too (dashed, in the selection's
+    colour): the class sees which two weights the landscape is over."""
+    from bpviz.gui.theme import SELECT
+
+    s = Session(load_preset("mazur"), "mazur")
+    c = NetworkView(s)
+    qtbot.addWidget(c)
+    c.resize(900, 600)
+    c.show()
+    qtbot.waitExposed(c)
+    s.select(Selection("edge", (1, 0, 0)))  # w5
+    qtbot.wait(20)
+    a, b = c._pos[1][1], c._pos[2][1]  # w8, h2 → o2
+
+    def region() -> np.ndarray:
+        px = pixels(c)
+        scene = c.vb.mapViewToScene(QPointF(a[0] + 0.3 * (b[0] - a[0]), a[1] + 0.3 * (b[1] - a[1])))
+        p = c.mapFromScene(scene)
+        return px[p.y() - 10 : p.y() + 10, p.x() - 10 : p.x() + 10].astype(int)
+
+    before = region()
+    s.set_second_selection(Selection("edge", (1, 1, 1)))
+    qtbot.wait(20)
+    marked = region()
+    changed = np.abs(marked - before).max(axis=-1) > 40
+    assert changed.sum() > 20  # the dashes over w8
+    orange = np.array([int(SELECT[i : i + 2], 16) for i in (1, 3, 5)])
+    assert (np.abs(marked - orange).sum(axis=-1) < np.abs(before - orange).sum(axis=-1)).sum() > 20
+    s.set_second_selection(None)
+    qtbot.wait(20)
+    assert np.array_equal(region(), before)
+
+
 def test_the_path_is_recorded_from_the_start_while_the_dock_is_hidden(qtbot):
     s = Session(load_preset("xor"), "xor")
     w = LossLandscape(s)  # never shown: computes nothing, records the path

@@ -91,6 +91,7 @@ class NetworkView(TextItems, EdgeDrawing, LabelPlacement, Pictures, WeightEditin
         session.traceChanged.connect(self._refresh)
         session.phaseChanged.connect(self._refresh)
         session.selectionChanged.connect(self._refresh_overlay)
+        session.secondSelectionChanged.connect(self._refresh_overlay)
         session.selectionChanged.connect(self._on_selection)
         session.displayChanged.connect(self._on_display)
         session.planeChanged.connect(self._refresh)  # the heatmaps' plane (new axes, or the run's)
@@ -162,6 +163,8 @@ class NetworkView(TextItems, EdgeDrawing, LabelPlacement, Pictures, WeightEditin
         self._bias_curve = add(pg.PlotCurveItem(connect="pairs", antialias=True), 0)
         self._bias_glow = add(pg.PlotCurveItem(connect="pairs", antialias=True), -1)
         self._overlay = add(pg.PlotCurveItem(connect="pairs", antialias=True), 3)
+        # the loss landscape's second weight (Ctrl+click): dashed, beside the selection's
+        self._overlay2 = add(pg.PlotCurveItem(connect="pairs", antialias=True), 3)
         # arrowheads: one path in view coordinates (so exports scale them with everything)
         self._arrow_item = add(QGraphicsPathItem(), 4)
         self._arrow_item.setBrush(pg.mkBrush(ARROW_FILL))  # darker than the signal's glow
@@ -458,8 +461,34 @@ class NetworkView(TextItems, EdgeDrawing, LabelPlacement, Pictures, WeightEditin
         ring_pos, ring_size = [], []
         px = self._sizes_px()
         for sel in (s.selection, self._hover):
-            if sel is None:
-                continue
+            self._overlay_of(sel, xs, ys, ring_pos, ring_size, px)
+        col = QColor(SELECT)
+        col.setAlpha(170)
+        self._set_curve(self._overlay, np.array(xs, dtype=float), np.array(ys, dtype=float), col, 7 * s.zoom)
+        if ring_pos:
+            self._ring.setData(
+                pos=np.array(ring_pos), size=ring_size, brush=None, pen=pg.mkPen(SELECT, width=3.5 * s.zoom)
+            )
+        else:
+            self._ring.setData(pos=np.zeros((0, 2)))
+        xs2, ys2 = [], []
+        second = s.second_selection
+        if second is not None and second != s.selection:
+            self._overlay_of(second, xs2, ys2, [], [], px)
+        self._set_curve(
+            self._overlay2,
+            np.array(xs2, dtype=float),
+            np.array(ys2, dtype=float),
+            col,
+            5 * s.zoom,
+            dashed=True,
+        )
+
+    def _overlay_of(self, sel, xs, ys, ring_pos, ring_size, px) -> None:
+        """What marks ``sel`` on the canvas: its edge's or bias edge's line (its cell of a
+        matrix), or a ring for a neuron; appended to the lists."""
+        if sel is not None:
+            s = self.session
             if sel.kind == "edge" and sel.index[0] in self._matrix_layers:
                 cell = self.matrix_cell_rect(*sel.index)  # its cell of the matrix, outlined
                 if cell is not None:
@@ -478,15 +507,6 @@ class NetworkView(TextItems, EdgeDrawing, LabelPlacement, Pictures, WeightEditin
                 j, i = sel.index
                 xs += [self._bias_pos[j][0], self._pos[j + 1][i][0]]
                 ys += [self._bias_pos[j][1], self._pos[j + 1][i][1]]
-        col = QColor(SELECT)
-        col.setAlpha(170)
-        self._set_curve(self._overlay, np.array(xs, dtype=float), np.array(ys, dtype=float), col, 7 * s.zoom)
-        if ring_pos:
-            self._ring.setData(
-                pos=np.array(ring_pos), size=ring_size, brush=None, pen=pg.mkPen(SELECT, width=3.5 * s.zoom)
-            )
-        else:
-            self._ring.setData(pos=np.zeros((0, 2)))
 
     # ------------------------------------------------------------------------ hit-testing
     def _scale(self) -> tuple[float, float]:
