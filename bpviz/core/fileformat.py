@@ -570,9 +570,15 @@ def _velocity(v: Any, net: Network, p: str = "session.velocity") -> Velocity | N
     for key in v:
         if key not in ("weights", "biases"):
             raise FormatError(f"{p}.{_key(key)}", "unknown key")
-    L, sizes = net.L, net.sizes
     if "weights" not in v:
         raise FormatError(f"{p}.weights", "missing")
+    return Velocity(*_shaped_like(v, net, p))
+
+
+def _shaped_like(v: dict, net: Network, p: str) -> tuple[tuple, tuple | None]:
+    """``v["weights"]`` and ``v["biases"]`` read as arrays shaped like the network's weights
+    and biases (a velocity, a checkpoint); FormatError naming the JSON path otherwise."""
+    L, sizes = net.L, net.sizes
     wv = _list(v["weights"], f"{p}.weights", L, f"a list of {L} matrices shaped like the weights")
     weights = tuple(_matrix(wv[j], f"{p}.weights[{j}]", sizes[j + 1], sizes[j]) for j in range(L))
     biases = None
@@ -583,7 +589,7 @@ def _velocity(v: Any, net: Network, p: str = "session.velocity") -> Velocity | N
         biases = tuple(_vector(bv[j], f"{p}.biases[{j}]", sizes[j + 1]) for j in range(L))
     elif v.get("biases") is not None:
         raise FormatError(f"{p}.biases", "the network has no biases")
-    return Velocity(weights, biases)
+    return weights, biases
 
 
 def _frozen(arrays) -> tuple:
@@ -605,7 +611,7 @@ def _checkpoints(v: Any, net: Network, step: int, n_samples: int) -> tuple[Saved
         raise FormatError(
             p, f"{len(items):,} checkpoints is more than bpviz keeps (at most {limits.MAX_CHECKPOINTS:,})"
         )
-    L, sizes = net.L, net.sizes
+    sizes = net.sizes
     each = sum(a * b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
     if net.biases is not None:
         each += sum(sizes[1:])
@@ -690,16 +696,9 @@ def _checkpoints(v: Any, net: Network, step: int, n_samples: int) -> tuple[Saved
                 if alpha
                 else "the fast path does not support this network's activations or loss",
             )
-        wv = _list(c["weights"], f"{q}.weights", L, f"a list of {L} matrices shaped like the weights")
-        weights = _frozen(_matrix(wv[j], f"{q}.weights[{j}]", sizes[j + 1], sizes[j]) for j in range(L))
-        biases = None
-        if net.biases is not None:
-            if c.get("biases") is None:
-                raise FormatError(f"{q}.biases", "missing (the network has biases)")
-            bv = _list(c["biases"], f"{q}.biases", L, f"a list of {L} vectors shaped like the biases")
-            biases = _frozen(_vector(bv[j], f"{q}.biases[{j}]", sizes[j + 1]) for j in range(L))
-        elif c.get("biases") is not None:
-            raise FormatError(f"{q}.biases", "the network has no biases")
+        weights, biases = _shaped_like(c, net, q)
+        weights = _frozen(weights)
+        biases = None if biases is None else _frozen(biases)
         vel = _velocity(c.get("velocity"), net, f"{q}.velocity")
         if vel is not None and alpha:
             vel = Velocity(_frozen(vel.weights), None if vel.biases is None else _frozen(vel.biases))
