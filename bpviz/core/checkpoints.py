@@ -97,6 +97,8 @@ class Setup:
 
     @classmethod
     def of(cls, trainer: Trainer) -> Setup:
+        """The settings of a trainer (or of anything with its attributes: a saved
+        checkpoint's record)."""
         return cls(
             float(trainer.learning_rate),
             trainer.mode,
@@ -341,14 +343,7 @@ class Checkpoints:
                 run.end = int(r.end)
             w, b = _frozen(r.weights), _frozen(r.biases)
             vel = _momentum.copy(r.velocity) if r.momentum else None
-            setup = Setup(
-                float(r.learning_rate),
-                r.mode,
-                r.batch_size if r.mode == "minibatch" else None,
-                r.shuffle_seed if r.mode == "minibatch" else None,
-                float(r.momentum),
-                r.path,
-            )
+            setup = Setup.of(r)
             nbytes = _arrays_nbytes(w, b) + _velocity_nbytes(vel) + OVERHEAD
             c = Checkpoint(int(r.step), w, b, vel, setup, bool(r.pinned), nbytes, run)
             self._list.append(c)

@@ -123,13 +123,19 @@ def test_the_default_pair_is_the_last_layers_largest_gradients(qtbot):
     assert v.plotItem.getAxis("bottom").labelText == s.network.labels.weights[1][a.row][a.col]
 
 
-def test_ctrl_click_on_an_edge_sets_the_second_weight(qtbot):
+def mazur_canvas(qtbot) -> tuple[Session, NetworkView]:
+    """mazur's session and its canvas, 900 × 600, on screen."""
     s = Session(load_preset("mazur"), "mazur")
     c = NetworkView(s)
     qtbot.addWidget(c)
     c.resize(900, 600)
     c.show()
     qtbot.waitExposed(c)
+    return s, c
+
+
+def test_ctrl_click_on_an_edge_sets_the_second_weight(qtbot):
+    s, c = mazur_canvas(qtbot)
     pos = c._pos
 
     def click(view_xy, mods):
@@ -150,12 +156,7 @@ def test_the_canvas_marks_the_second_weight(qtbot):
     colour): the class sees which two weights the landscape is over."""
     from bpviz.gui.theme import SELECT
 
-    s = Session(load_preset("mazur"), "mazur")
-    c = NetworkView(s)
-    qtbot.addWidget(c)
-    c.resize(900, 600)
-    c.show()
-    qtbot.waitExposed(c)
+    s, c = mazur_canvas(qtbot)
     s.select(Selection("edge", (1, 0, 0)))  # w5
     qtbot.wait(20)
     a, b = c._pos[1][1], c._pos[2][1]  # w8, h2 → o2
